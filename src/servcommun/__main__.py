@@ -1,0 +1,3 @@
+from servcommun.cli import main
+
+main()

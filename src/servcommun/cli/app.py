@@ -1,0 +1,88 @@
+"""The command-line application: the Typer app and what every command shares.
+
+Exit codes: 0 success; 1 wrong input, failed check, or (``--strict``) members needing
+review; 2 usage error. Bad input is reported as ``file:line:col: code message`` lines on
+stderr, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from servcommun import __version__
+
+app = typer.Typer(
+    name="servcommun",
+    help="Bill the shared services (services communs, art. L5211-4-2 CGCT) of an "
+    "intercommunality from versioned YAML tariffs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"servcommun {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """servcommun: every member's statement, line by line, from the convention's tariff."""
+
+
+def fail(diagnostics: list) -> NoReturn:  # type: ignore[type-arg]
+    for diagnostic in diagnostics:
+        print(diagnostic, file=sys.stderr)
+    raise typer.Exit(1)
+
+
+def config_here():  # type: ignore[no-untyped-def]
+    """The nearest servcommun.toml, or the bundled example (said on stderr)."""
+    from servcommun.config import load_config
+
+    config = load_config(Path.cwd())
+    if config.bundled:
+        print("servcommun.toml not found here or above: using the bundled Redon "
+              "Agglomération example.", file=sys.stderr)
+    return config
+
+
+class _Discard:
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def print_rich(render, output: Path | None, force: bool) -> None:  # type: ignore[no-untyped-def]
+    """Print what ``render(width)`` returns, or write it as plain text to ``output``."""
+    from rich.console import Console
+
+    if output is None:
+        console = Console(highlight=False)
+        console.print(render(console.width))
+        return
+    console = Console(record=True, width=160, file=_Discard(), highlight=False)
+    console.print(render(console.width))
+    deliver(console.export_text(), output, force)
+
+
+def deliver(text: str, output: Path | None, force: bool) -> None:
+    """Results go to stdout, or atomically to ``output``."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from servcommun.output import write_atomic
+
+    write_atomic(output, text.encode("utf-8"), force=force)

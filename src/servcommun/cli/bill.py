@@ -1,0 +1,77 @@
+"""``servcommun bill``: every member's statement for a year."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from servcommun.cli.app import app, config_here, deliver, fail, print_rich
+
+
+class BillFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+class CsvDialect(StrEnum):
+    PLAIN = "plain"
+    FR = "fr"
+
+
+@app.command()
+def bill(
+    year: Annotated[int, typer.Option("--year", help="The billed year.", min=1900, max=2999)],
+    service: Annotated[str | None, typer.Option(help="Service of servcommun.toml "
+                                                "(default: its 'default').")] = None,
+    member: Annotated[list[str] | None, typer.Option(
+        "--member", help="Only this member (INSEE code or SIREN); repeatable.")] = None,
+    detail: Annotated[bool, typer.Option(help="Every line with its basis and article.")] = False,
+    format: Annotated[BillFormat, typer.Option("--format", help="Output format.")] = (
+        BillFormat.TABLE),
+    csv_dialect: Annotated[CsvDialect, typer.Option(
+        help="CSV flavour: plain (comma, point) or fr (semicolon, decimal comma, BOM).")] = (
+        CsvDialect.PLAIN),
+    output: Annotated[Path | None, typer.Option(help="Write to this file (atomically).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when a member needs review.")] = False,
+) -> None:
+    """Every member's statement for YEAR."""
+    from servcommun.diagnostics import InputError
+    from servcommun.output import refuse_existing
+    from servcommun.pipeline import bill as compute_bill
+    from servcommun.pipeline import load_service
+
+    try:
+        if output is not None:
+            refuse_existing(output, force)
+        config = config_here()
+        loaded = load_service(config, service, year)
+        result = compute_bill(loaded, year, member or ())
+        _emit_bill(result, loaded, format, csv_dialect, detail, output, force)
+    except InputError as error:
+        fail(error.diagnostics)
+    if strict and result.needs_review:
+        print(f"{len(result.needs_review)} member(s) need review (--strict)", file=sys.stderr)
+        raise typer.Exit(1)
+
+
+def _emit_bill(result, loaded, format, csv_dialect, detail, output, force) -> None:  # type: ignore[no-untyped-def]
+    if format is BillFormat.JSON:
+        from servcommun.render.json import bill_json, dumps
+
+        deliver(dumps(bill_json(result)), output, force)
+    elif format is BillFormat.CSV:
+        from servcommun.render.csv import bill_csv
+
+        deliver(bill_csv(result, csv_dialect.value), output, force)
+    else:
+        from servcommun.render.table import bill_table
+
+        offers = [(o.id, o.label) for o in getattr(loaded.tariff, "offers", ())]
+        print_rich(lambda width: bill_table(result, loaded.tariff.title, offers,
+                                            detail=detail, width=width), output, force)

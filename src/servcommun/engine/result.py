@@ -1,0 +1,89 @@
+"""Result objects of the engine: statements of lines, each line explaining its amount."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from servcommun.money import ZERO
+
+
+@dataclass(frozen=True)
+class Line:
+    """One amount of a statement and its explanation.
+
+    ``code`` is ``<offer>.<part>``; ``basis`` says how the amount was reached (bracket,
+    rate, quantity); ``reference`` the article of the convention; ``titled`` the month
+    (``YYYY-MM``) the revenue title is issued.
+    """
+
+    code: str
+    label: str
+    amount: Decimal
+    basis: str
+    reference: str
+    titled: str
+
+
+@dataclass(frozen=True)
+class MemberRef:
+    id: str
+    name: str
+    population: int | None = None
+
+
+@dataclass(frozen=True)
+class Statement:
+    member: MemberRef
+    lines: tuple[Line, ...]
+    billed: bool = True  # False for a carrier's own share, reported but not billed
+    notes: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+    def offer_total(self, offer: str) -> Decimal:
+        return sum((line.amount for line in self.lines if line.code.split(".")[0] == offer), ZERO)
+
+
+@dataclass(frozen=True)
+class NeedsReview:
+    member: MemberRef
+    reason: str
+
+
+@dataclass(frozen=True)
+class StaffingSummary:
+    """Art. 7: staff the contributions are meant to fund, against what they bring in."""
+
+    counted_offer: str
+    members: int
+    fte: Decimal
+    staff_cost: Decimal
+    contributions: Decimal
+    reference: str
+
+    @property
+    def coverage(self) -> Decimal | None:
+        """Contributions over staff cost, in percent (one decimal), or None without staff."""
+        if self.staff_cost == ZERO:
+            return None
+        return (self.contributions * 100 / self.staff_cost).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class Bill:
+    service: str
+    year: int
+    currency: str
+    locale: str
+    statements: tuple[Statement, ...]
+    needs_review: tuple[NeedsReview, ...] = ()
+    staffing: StaffingSummary | None = None
+    sources: tuple[str, ...] = field(default=())  # deliberations the tariff rests on
+
+    @property
+    def total(self) -> Decimal:
+        """What the year bills: every billed statement (a carrier's own share excluded)."""
+        return sum((s.total for s in self.statements if s.billed), ZERO)

@@ -1,0 +1,58 @@
+"""Money values: exact decimals, rounded to the cent once, shares that sum exactly.
+
+Never use floating point for money (beancount's rule): every amount is a
+``decimal.Decimal`` built from the text it was written as.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import TypeVar
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+
+K = TypeVar("K")
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    """Round to the cent, half away from zero: the rule French public accounting applies."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def ceil_to_unit(quantity: Decimal, unit: Decimal) -> Decimal:
+    """How many ``unit``s cover ``quantity`` (rounded up): 2.1 days in half-days → 5."""
+    return (quantity / unit).to_integral_value(rounding=ROUND_CEILING)
+
+
+def has_cents_only(amount: Decimal) -> bool:
+    """True when ``amount`` is written with at most two decimals (exact to the cent)."""
+    return amount == amount.quantize(CENT, rounding=ROUND_DOWN)
+
+
+def allocate(total: Decimal, weights: Mapping[K, Decimal]) -> dict[K, Decimal]:
+    """Share ``total`` (in cents) in proportion to ``weights`` by the largest remainder.
+
+    Each share is first rounded down to the cent; the cents left over go one by one to
+    the shares whose exact value lost the most, ties broken by the keys' text so that the
+    result never depends on the order of the parties. The shares then sum exactly to
+    ``total`` and none is a cent or more from its exact value. A negative total is shared
+    as the mirror of its absolute value.
+    """
+    if not weights:
+        raise ValueError("cannot share an amount between no parties")
+    weight_sum = sum(weights.values(), ZERO)
+    if weight_sum <= ZERO:
+        raise ValueError("weights must sum to a positive number")
+    total = to_cents(total)
+    sign = Decimal(-1) if total < ZERO else Decimal(1)
+    magnitude = abs(total)
+    exact = {key: magnitude * weight / weight_sum for key, weight in weights.items()}
+    shares = {key: value.quantize(CENT, rounding=ROUND_DOWN) for key, value in exact.items()}
+    left_cents = int((magnitude - sum(shares.values(), ZERO)) / CENT)
+    order: Sequence[K] = sorted(weights, key=lambda key: (shares[key] - exact[key], str(key)))
+    for key in order[:left_cents]:
+        shares[key] += CENT
+    return {key: sign * share for key, share in shares.items()}

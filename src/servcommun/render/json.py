@@ -1,0 +1,63 @@
+"""JSON of a bill: the stable contract of DESIGN.md §4 (amounts as two-decimal strings)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from servcommun.engine.result import Bill, Line, MemberRef, Statement
+from servcommun.render.amounts import plain
+
+
+def member_json(member: MemberRef, *, population: bool = True) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": member.id, "name": member.name}
+    if population:
+        data["population"] = member.population
+    return data
+
+
+def line_json(line: Line) -> dict[str, Any]:
+    return {"code": line.code, "label": line.label, "amount": plain(line.amount),
+            "basis": line.basis, "reference": line.reference, "titled": line.titled}
+
+
+def statement_json(statement: Statement) -> dict[str, Any]:
+    data = {"member": member_json(statement.member),
+            "lines": [line_json(line) for line in statement.lines],
+            "total": plain(statement.total)}
+    if not statement.billed:
+        data["billed"] = False
+    if statement.notes:
+        data["notes"] = list(statement.notes)
+    return data
+
+
+def bill_json(bill: Bill) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "service": bill.service,
+        "year": bill.year,
+        "currency": bill.currency,
+        "statements": [statement_json(s) for s in bill.statements],
+        "needs_review": [{"member": member_json(r.member, population=False), "reason": r.reason}
+                         for r in bill.needs_review],
+        "total": plain(bill.total),
+    }
+    if bill.staffing is not None:
+        staffing = bill.staffing
+        coverage = staffing.coverage
+        data["staffing"] = {
+            "counted_offer": staffing.counted_offer,
+            "members": staffing.members,
+            "fte": str(staffing.fte),
+            "staff_cost": plain(staffing.staff_cost),
+            "contributions": plain(staffing.contributions),
+            "coverage_percent": None if coverage is None else str(coverage),
+            "reference": staffing.reference,
+        }
+    if bill.sources:
+        data["deliberations"] = list(bill.sources)
+    return data
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

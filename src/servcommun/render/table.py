@@ -1,0 +1,122 @@
+"""Tables of a bill for the terminal (Rich): a summary row per member, or every line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from servcommun.engine.result import Bill, Statement
+from servcommun.money import ZERO
+from servcommun.render.amounts import money, number
+
+SUMMARY_ROWS_SHOWN = 200  # past this a terminal is no help: say how to get everything
+
+
+def bill_table(bill: Bill, title: str, offers: Sequence[tuple[str, str]], *,
+               detail: bool = False, width: int = 120) -> RenderableType:
+    """The whole bill: member table (or line detail), members to review, staffing.
+
+    The summary has a column per offer when ``width`` leaves room for it; a narrower
+    terminal gets the totals only, and a caption saying how to see the breakdown."""
+    fmt = _formatter(bill)
+    parts: list[RenderableType] = []
+    if detail:
+        parts.extend(_statement_detail(statement, fmt) for statement in bill.statements)
+        parts.append(Text(f"Total billed for {bill.year}: {fmt(bill.total)}", style="bold"))
+    else:
+        by_offer = width >= 50 + 13 * len(offers)
+        parts.append(_summary(bill, title, offers if by_offer else (), _number_formatter(bill)))
+        if not by_offer:
+            parts.append(Text("(breakdown by offer: a wider terminal, or --detail)",
+                              style="dim"))
+    if bill.needs_review:
+        review = Table(title="Needs review (not billed)", title_justify="left", expand=False)
+        review.add_column("Member")
+        review.add_column("Name")
+        review.add_column("Reason", overflow="fold")
+        for item in bill.needs_review:
+            review.add_row(item.member.id, item.member.name, item.reason)
+        parts.append(review)
+    if bill.staffing is not None:
+        s = bill.staffing
+        coverage = "n/a" if s.coverage is None else f"{s.coverage} %".replace(".", ",")
+        parts.append(Text(
+            f"Staffing ({s.reference}): {s.members} {s.counted_offer} members → "
+            f"{_fte(s.fte)} FTE, staff cost {fmt(s.staff_cost)}; contributions "
+            f"{fmt(s.contributions)} cover {coverage} of it."))
+    return Group(*parts)
+
+
+def _summary(bill: Bill, title: str, offers: Sequence[tuple[str, str]], fmt) -> Table:  # type: ignore[no-untyped-def]
+    table = Table(title=f"{title} — {bill.year} (amounts in {bill.currency})",
+                  title_justify="left", show_footer=True, box=box.SIMPLE_HEAD, pad_edge=False)
+    statements = bill.statements
+    table.add_column("Member", footer="Total", no_wrap=True, min_width=5)
+    table.add_column("Name", footer=f"{len(statements)} members", max_width=16,
+                     overflow="ellipsis", no_wrap=True)
+    table.add_column("Population", justify="right", min_width=6)
+    shown_offers = [(oid, label) for oid, label in offers
+                    if any(s.offer_total(oid) != ZERO or _holds(s, oid) for s in statements)]
+    for offer_id, label in shown_offers:
+        total = sum((s.offer_total(offer_id) for s in statements if s.billed), ZERO)
+        table.add_column(label, justify="right", footer=fmt(total), min_width=10)
+    table.add_column("Total", justify="right", footer=fmt(bill.total), style="bold", no_wrap=True)
+    for statement in statements[:SUMMARY_ROWS_SHOWN]:
+        population = statement.member.population
+        table.add_row(
+            statement.member.id,
+            statement.member.name + ("" if statement.billed else " (not billed)"),
+            f"{population:,}".replace(",", "\u202f") if population is not None else "",
+            *(fmt(statement.offer_total(offer_id)) if _holds(statement, offer_id) else ""
+              for offer_id, _ in shown_offers),
+            fmt(statement.total),
+        )
+    if len(statements) > SUMMARY_ROWS_SHOWN:
+        table.caption = (f"{SUMMARY_ROWS_SHOWN} of {len(statements)} statements shown; the "
+                         "totals are for all. Every line: --format csv|json --output FILE.")
+    return table
+
+
+def _statement_detail(statement: Statement, fmt) -> Table:  # type: ignore[no-untyped-def]
+    member = statement.member
+    population = f", {member.population} inhabitants" if member.population is not None else ""
+    table = Table(title=f"{member.id} {member.name}{population}", title_justify="left",
+                  show_footer=True)
+    table.add_column("Line", footer="Total", min_width=18, ratio=2)
+    table.add_column("Basis / article", ratio=3)
+    table.add_column("Titled", no_wrap=True)
+    table.add_column("Amount", justify="right", footer=fmt(statement.total), no_wrap=True)
+    for line in statement.lines:
+        table.add_row(Text.assemble(line.label, "\n", (line.code, "dim")),
+                      Text.assemble(line.basis, "\n", (line.reference, "dim")),
+                      line.titled, fmt(line.amount))
+    return table
+
+
+def _holds(statement: Statement, offer_id: str) -> bool:
+    return any(line.code.split(".")[0] == offer_id for line in statement.lines)
+
+
+def _number_formatter(bill: Bill):  # type: ignore[no-untyped-def]
+    def fmt(amount: Decimal) -> str:
+        return number(amount, bill.locale)
+    return fmt
+
+
+def _formatter(bill: Bill):  # type: ignore[no-untyped-def]
+    def fmt(amount: Decimal) -> str:
+        return money(amount, bill.currency, bill.locale)
+    return fmt
+
+
+def _fte(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def print_table(renderable: RenderableType, console: Console) -> None:
+    console.print(renderable)

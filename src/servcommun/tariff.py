@@ -1,0 +1,304 @@
+"""Tariff models: what a convention says, as frozen, validated data.
+
+Two families share one file format (``kind``): a **contribution grid** (each member pays
+amounts computed from its own attributes: Redon Agglomération, art. 7) and **cost
+sharing** (the carrier re-bills the actual cost by a percentage key: Rouen). Every rule
+names the article it implements, so that every amount can cite it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from servcommun.money import HUNDRED, ZERO, has_cents_only
+
+
+class Frozen(BaseModel):
+    """Base of every input model: immutable, unknown keys refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+def _non_negative(value: Decimal) -> Decimal:
+    if value < ZERO:
+        raise ValueError("must not be negative")
+    return value
+
+
+def _exact_to_the_cent(value: Decimal) -> Decimal:
+    if not has_cents_only(value):
+        raise ValueError(f"amount {value} cannot be paid exactly: at most two decimals")
+    return value
+
+
+Money = Annotated[Decimal, AfterValidator(_non_negative), AfterValidator(_exact_to_the_cent)]
+"""An amount in the tariff's currency, non-negative, exact to the cent."""
+SignedMoney = Annotated[Decimal, AfterValidator(_exact_to_the_cent)]
+Rate = Annotated[Decimal, AfterValidator(_non_negative)]
+"""A non-negative decimal of any precision (a price per inhabitant, a number of days)."""
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Percent = Annotated[Decimal, AfterValidator(_non_negative)]
+
+
+class Billing(StrEnum):
+    ANNUAL = "annual"
+    ONE_OFF = "one-off"
+
+
+class Titling(StrEnum):
+    NEXT_JANUARY = "next-january"  # annual contributions of year N titled in January N+1
+    ON_DELIVERY = "on-delivery"  # one-off services titled when delivered (audit report)
+
+
+class PopulationKind(StrEnum):
+    TOTALE = "totale"
+    MUNICIPALE = "municipale"
+    DGF = "dgf"
+
+
+class Proration(StrEnum):
+    NONE = "none"  # active on any day of year N: owes the whole of year N
+    MONTH = "month"
+    DAY = "day"
+
+
+class Deliberation(Frozen):
+    id: Text
+    date: dt.date
+    body: Text
+    title: str = ""
+
+
+class PopulationRule(Frozen):
+    kind: PopulationKind
+    # the legal population in force on 1 January of the billed year (CGCT R2151-2)
+    in_force_on: Literal["january-1"] = "january-1"
+
+
+class Bracket(Frozen):
+    """A contiguous integer population range, both ends included; ``to`` absent: open."""
+
+    from_: int = Field(alias="from", ge=0)
+    to: int | None = Field(default=None, ge=0)
+
+    def contains(self, population: int) -> bool:
+        return self.from_ <= population and (self.to is None or population <= self.to)
+
+    @property
+    def label(self) -> str:
+        if self.to is None:
+            return f"above {self.from_ - 1}" if self.from_ else "every population"
+        if self.from_ == 0:
+            return f"below {self.to + 1}"
+        return f"{self.from_}–{self.to}"
+
+
+class AmountBracket(Bracket):
+    amount: Money
+
+
+class QuantityBracket(Bracket):
+    quantity: Rate
+
+
+class PartBase(Frozen):
+    code: Slug  # the line code is "<offer>.<code>"
+    label: Text
+    article: Text
+
+
+class BracketAmountPart(PartBase):
+    """A fixed amount picked by population bracket (art. 7.1 part fixe, 7.2.1 audit price)."""
+
+    rule: Literal["bracket-amount"]
+    brackets: tuple[AmountBracket, ...] = Field(min_length=1)
+
+
+class PerInhabitantPart(PartBase):
+    """A rate times the population (art. 7.1 part variable: 1,50 € per inhabitant)."""
+
+    rule: Literal["per-inhabitant"]
+    rate: Rate
+
+
+class CreditPart(PartBase):
+    """Another offer's price deducted from the first year of this one, when this one starts
+    within ``within_months`` after that offer was delivered (art. 7.2.1 audit credit)."""
+
+    rule: Literal["credit"]
+    from_offer: Slug
+    within_months: int = Field(ge=0)
+
+
+class UnitsBeyondAllowancePart(PartBase):
+    """Units used beyond a yearly allowance, billed per ``unit`` rounded up (art. 7.1.1:
+    engineering days beyond the level-1 allowance, per half-day at 200 €)."""
+
+    rule: Literal["units-beyond-allowance"]
+    measure: Literal["engineering-days"]
+    unit: Rate = Field(description="size of one billed unit, in the measure (0.5 day)")
+    unit_label: Text
+    unit_price: Money
+    allowance: tuple[QuantityBracket, ...] = Field(min_length=1)
+    allowance_total: Rate | None = Field(
+        default=None, description="the shared volume the allowances come from (117 days)")
+
+
+Part = Annotated[
+    BracketAmountPart | PerInhabitantPart | CreditPart | UnitsBeyondAllowancePart,
+    Field(discriminator="rule"),
+]
+
+
+class Review(Frozen):
+    """When the offer is not computed but negotiated (art. 7.1 (*))."""
+
+    above_population: int | None = Field(default=None, ge=0)
+    own_it_department: bool = False
+    article: Text
+
+
+class Offer(Frozen):
+    id: Slug
+    label: Text
+    billing: Billing
+    titled: Titling
+    article: Text
+    review: Review | None = None
+    included_in: tuple[Slug, ...] = Field(
+        default=(), description="offers whose members do not pay this one (art. 4.2)")
+    parts: tuple[Part, ...] = Field(min_length=1)
+
+
+class StaffingStep(Frozen):
+    from_: int = Field(alias="from", ge=1, description="members of the counted offer")
+    fte: Rate
+
+
+class Staffing(Frozen):
+    """Staff the contributions are meant to fund (art. 7): not billed, reported."""
+
+    article: Text
+    fte_cost: Money
+    base_fte: Rate = Field(description="FTE from the first member of the service")
+    counted_offer: Slug
+    steps: tuple[StaffingStep, ...] = ()
+
+
+class ExampleSubscription(Frozen):
+    offer: Slug
+    start: dt.date | None = None
+    end: dt.date | None = None
+    delivered: dt.date | None = None
+
+
+class ExampleMember(Frozen):
+    count: int = Field(default=1, ge=1)
+    population: int = Field(ge=0)
+    own_it_department: bool = False
+    engineering_days: Rate = ZERO
+    subscriptions: tuple[ExampleSubscription, ...] = ()
+
+
+class Expectation(Frozen):
+    total: SignedMoney | None = None
+    lines: dict[str, SignedMoney] = {}
+    offers: dict[Slug, SignedMoney] = {}
+    allowance_days: Rate | None = None
+    needs_review: bool | None = None
+
+
+class WorkedExample(Frozen):
+    """A figure of the convention text, recomputed by ``servcommun check``."""
+
+    title: Text
+    article: Text
+    year: int
+    members: tuple[ExampleMember, ...] = Field(min_length=1)
+    expect: Expectation
+
+
+class TariffBase(Frozen):
+    schema_: str | None = Field(default=None, alias="$schema")
+    service: Slug
+    title: Text
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+    deliberations: tuple[Deliberation, ...] = Field(min_length=1)
+    currency: Literal["EUR"] = "EUR"
+    locale: str = "fr_FR"
+    note: str = ""
+
+    def covers(self, year: int) -> bool:
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        return self.valid_from <= end and (self.valid_until is None or self.valid_until >= start)
+
+
+class GridTariff(TariffBase):
+    """A contribution grid: each member pays from its own population and subscriptions."""
+
+    kind: Literal["contribution-grid"]
+    population: PopulationRule
+    proration: Proration = Proration.NONE
+    offers: tuple[Offer, ...] = Field(min_length=1)
+    staffing: Staffing | None = None
+    examples: tuple[WorkedExample, ...] = ()
+
+    def offer(self, offer_id: str) -> Offer | None:
+        return next((offer for offer in self.offers if offer.id == offer_id), None)
+
+
+class Party(Frozen):
+    id: Slug
+    name: Text
+    carrier: bool = False
+
+
+class KeyShare(Frozen):
+    party: Slug
+    percent: Percent
+
+
+class CostCategory(StrEnum):
+    SALARY = "salary"
+    OTHER = "other"
+
+
+class SharingExample(Frozen):
+    title: Text
+    article: Text
+    costs: tuple[dict[str, object], ...] = Field(min_length=1)
+    expect: dict[Slug, SignedMoney]
+
+
+class SharingTariff(TariffBase):
+    """Cost sharing: the carrier re-bills the year's actual cost by a percentage key."""
+
+    kind: Literal["cost-sharing"]
+    parties: tuple[Party, ...] = Field(min_length=2)
+    key: tuple[KeyShare, ...] = Field(min_length=1)
+    key_article: Text
+    key_precision: Decimal = Decimal("0.01")
+    management_fee_rate: Percent = ZERO
+    management_fee_categories: tuple[CostCategory, ...] = (CostCategory.SALARY,)
+    management_fee_article: Text = "-"
+    titled: Literal["next-january", "same-year-december"] = "next-january"
+
+    @property
+    def carrier(self) -> Party:
+        return next(party for party in self.parties if party.carrier)
+
+    def key_sum(self) -> Decimal:
+        return sum((share.percent for share in self.key), ZERO)
+
+    def is_complete(self) -> bool:
+        return self.key_sum() == HUNDRED
+
+
+Tariff = Annotated[GridTariff | SharingTariff, Field(discriminator="kind")]

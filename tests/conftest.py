@@ -1,0 +1,67 @@
+"""Shared fixtures: the shipped tariffs, members built in one line, the CLI as a user runs it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from servcommun.loader import load_tariff
+from servcommun.roster import Member, Override, Subscription
+from servcommun.tariff import GridTariff
+
+ROOT = Path(__file__).resolve().parents[1]
+REDON = ROOT / "tariffs" / "redon-agglomeration-2022.yaml"
+
+
+@pytest.fixture(scope="session")
+def redon() -> GridTariff:
+    tariff = load_tariff(REDON)
+    assert isinstance(tariff, GridTariff)
+    return tariff
+
+
+def member(
+    population: int,
+    *subscriptions: tuple[str, str] | tuple[str, str, str],
+    id: str = "35999",
+    year: int = 2026,
+    own_it: bool = False,
+    days: str | None = None,
+    overrides: tuple[Override, ...] = (),
+) -> Member:
+    """A member from ("offer", "start"[, "end"]) pairs; for the one-off 'audit' the date is
+    the delivery date."""
+    subs = []
+    for offer, first, *rest in subscriptions:
+        if offer == "audit":
+            subs.append(Subscription(offer=offer, delivered=dt.date.fromisoformat(first)))
+        else:
+            subs.append(Subscription(offer=offer, start=dt.date.fromisoformat(first),
+                                     end=dt.date.fromisoformat(rest[0]) if rest else None))
+    return Member(
+        id=id, name=f"Commune {id}",
+        population={y: population for y in range(year - 3, year + 4)},
+        own_it_department=own_it, subscriptions=tuple(subs),
+        engineering_days={year: Decimal(days)} if days else {},
+        overrides=overrides,
+    )
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The installed command, run as a user runs it (a real process, fixed width)."""
+    env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
+    return subprocess.run([sys.executable, "-m", "servcommun", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)

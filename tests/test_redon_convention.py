@@ -1,0 +1,255 @@
+"""The Redon Agglomération convention (art. 7): its own worked examples and every rule,
+to the cent, on the shipped tariff file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from servcommun.engine.grid import add_months, bill_grid, bill_member, fte_for
+from servcommun.engine.result import NeedsReview, Statement
+from servcommun.roster import Override
+from servcommun.tariff import GridTariff
+
+from conftest import member
+
+D = Decimal
+SOCLE, AUDIT, GROUP = "socle-complet", "audit", "groupement-achats"
+
+
+def statement(tariff: GridTariff, m, year: int = 2026) -> Statement:  # type: ignore[no-untyped-def]
+    result = bill_member(tariff, m, year)
+    assert isinstance(result, Statement), result
+    return result
+
+
+def amounts(s: Statement) -> dict[str, Decimal]:
+    return {line.code: line.amount for line in s.lines}
+
+
+# -- the convention's own examples ----------------------------------------------------
+
+def test_art_7_1_example_2355_inhabitants(redon: GridTariff) -> None:
+    s = statement(redon, member(2355, (SOCLE, "2026-01-01")))
+    assert amounts(s) == {"socle-complet.fixed": D("2000.00"),
+                          "socle-complet.variable": D("3532.50")}
+    assert s.total == D("5532.50")
+
+
+def test_art_7_2_1_audit_then_socle_first_year_then_following(redon: GridTariff) -> None:
+    commune = member(2355, (AUDIT, "2026-02-15"), (SOCLE, "2026-06-01"))
+    first = statement(redon, commune, 2026)
+    assert first.offer_total(AUDIT) == D("3500.00")
+    assert first.offer_total(SOCLE) == D("2032.50")  # 5 532,50 − 3 500
+    assert amounts(first)["socle-complet.audit-credit"] == D("-3500.00")
+    following = statement(redon, commune, 2027)
+    assert following.offer_total(SOCLE) == D("5532.50")
+    assert following.total == D("5532.50")  # no audit, no credit
+
+
+def test_art_3_2_allowance_117_days_for_6_9_15_communes(redon: GridTariff) -> None:
+    part = next(p for p in redon.offer(SOCLE).parts if p.code == "extra-days")
+    by_bracket = {b.label: b.quantity for b in part.allowance}
+    assert by_bracket == {"3000–8000": D("6.5"), "1500–2999": D("4.5"), "below 1500": D("2.5")}
+    assert 6 * by_bracket["3000–8000"] == D("39")
+    assert 9 * by_bracket["1500–2999"] == D("40.5")
+    assert 15 * by_bracket["below 1500"] == D("37.5")
+    assert part.allowance_total == 6 * D("6.5") + 9 * D("4.5") + 15 * D("2.5") == D("117")
+
+
+def test_redon_city_purchasing_group_about_6000(redon: GridTariff) -> None:
+    s = statement(redon, member(9312, (GROUP, "2024-01-01")))
+    assert amounts(s) == {"groupement-achats.fixed": D("3500.00"),
+                          "groupement-achats.variable": D("2328.00")}
+    assert s.total == D("5828.00")
+
+
+# -- bracket boundaries ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("population", "fixed"), [
+    (1, "1500.00"), (1499, "1500.00"), (1500, "2000.00"), (2999, "2000.00"),
+    (3000, "2500.00"), (8000, "2500.00"),
+])
+def test_socle_fixed_part_boundaries(redon: GridTariff, population: int, fixed: str) -> None:
+    s = statement(redon, member(population, (SOCLE, "2025-01-01")))
+    assert amounts(s)["socle-complet.fixed"] == D(fixed)
+    assert amounts(s)["socle-complet.variable"] == (population * D("1.5")).quantize(D("0.01"))
+
+
+def test_2999_to_3000_inhabitants_costs_501_50_more(redon: GridTariff) -> None:
+    below = statement(redon, member(2999, (SOCLE, "2025-01-01"))).total
+    above = statement(redon, member(3000, (SOCLE, "2025-01-01"))).total
+    assert (below, above) == (D("6498.50"), D("7000.00"))
+
+
+@pytest.mark.parametrize(("population", "price"), [
+    (1499, "990.00"), (1500, "3500.00"), (2999, "3500.00"), (3000, "7000.00"),
+    (8000, "7000.00"),
+])
+def test_audit_price_boundaries(redon: GridTariff, population: int, price: str) -> None:
+    s = statement(redon, member(population, (AUDIT, "2026-05-04")))
+    assert amounts(s) == {"audit.price": D(price)}
+    assert s.lines[0].titled == "2026-05"  # titled when the report is delivered
+
+
+@pytest.mark.parametrize(("population", "fixed"), [
+    (1499, "750.00"), (1500, "1250.00"), (2999, "1250.00"), (3000, "2000.00"),
+    (8000, "2000.00"), (8001, "3500.00"),
+])
+def test_purchasing_group_boundaries(redon: GridTariff, population: int, fixed: str) -> None:
+    s = statement(redon, member(population, (GROUP, "2025-01-01")))
+    assert amounts(s)["groupement-achats.fixed"] == D(fixed)
+    assert amounts(s)["groupement-achats.variable"] == (population * D("0.25")).quantize(
+        D("0.01"))
+
+
+# -- review threshold and overrides ---------------------------------------------------
+
+def test_above_8000_socle_needs_review_never_billed(redon: GridTariff) -> None:
+    result = bill_member(redon, member(8001, (SOCLE, "2026-01-01")), 2026)
+    assert isinstance(result, NeedsReview)
+    assert "8001 above 8000" in result.reason
+
+
+def test_8000_is_still_computed(redon: GridTariff) -> None:
+    assert statement(redon, member(8000, (SOCLE, "2026-01-01"))).total == D("14500.00")
+
+
+def test_own_it_department_needs_review(redon: GridTariff) -> None:
+    result = bill_member(redon, member(2355, (SOCLE, "2026-01-01"), own_it=True), 2026)
+    assert isinstance(result, NeedsReview)
+    assert "own IT department" in result.reason
+
+
+def test_override_amount_replaces_the_offer(redon: GridTariff) -> None:
+    override = Override(offer=SOCLE, amount=D("12000.00"), reference="Délibération CC_2026_04")
+    s = statement(redon, member(9312, (SOCLE, "2026-01-01"), overrides=(override,)))
+    assert [(line.code, line.amount) for line in s.lines] == [
+        ("socle-complet.negotiated", D("12000.00"))]
+    assert "CC_2026_04" in s.lines[0].basis
+
+
+def test_override_fixed_part_keeps_the_variable_part(redon: GridTariff) -> None:
+    override = Override(offer=SOCLE, fixed=D("3000.00"), reference="Décision 2026-11")
+    s = statement(redon, member(9312, (SOCLE, "2026-01-01"), overrides=(override,)))
+    assert amounts(s)["socle-complet.fixed"] == D("3000.00")
+    assert amounts(s)["socle-complet.variable"] == D("13968.00")
+
+
+def test_override_for_another_year_does_not_apply(redon: GridTariff) -> None:
+    override = Override(offer=SOCLE, amount=D("12000.00"), reference="x", year=2025)
+    result = bill_member(redon, member(9312, (SOCLE, "2024-01-01"), overrides=(override,)), 2026)
+    assert isinstance(result, NeedsReview)
+
+
+# -- audit credit window ----------------------------------------------------------------
+
+def test_credit_at_exactly_six_months(redon: GridTariff) -> None:
+    s = statement(redon, member(2355, (AUDIT, "2025-12-15"), (SOCLE, "2026-06-15")))
+    assert amounts(s)["socle-complet.audit-credit"] == D("-3500.00")
+    assert s.total == D("2032.50")  # the audit itself was billed in 2025
+
+
+def test_no_credit_one_day_after_six_months(redon: GridTariff) -> None:
+    s = statement(redon, member(2355, (AUDIT, "2025-12-15"), (SOCLE, "2026-06-16")))
+    assert "socle-complet.audit-credit" not in amounts(s)
+    assert s.total == D("5532.50")
+
+
+def test_no_credit_when_socle_started_before_the_audit(redon: GridTariff) -> None:
+    s = statement(redon, member(2355, (SOCLE, "2026-01-01"), (AUDIT, "2026-03-01")))
+    assert "socle-complet.audit-credit" not in amounts(s)
+    assert s.total == D("5532.50") + D("3500.00")
+
+
+def test_credit_never_makes_the_offer_negative_and_says_what_is_lost(redon: GridTariff) -> None:
+    # audited at 3000+ inhabitants (7 000 €), joining the socle at 1499 inhabitants
+    m = member(3000, (AUDIT, "2025-11-02"), (SOCLE, "2026-01-01"))
+    m = m.model_copy(update={"population": {2025: 3000, 2026: 1499}})
+    s = statement(redon, m)
+    socle_before_credit = D("1500.00") + D("2248.50")
+    assert amounts(s)["socle-complet.audit-credit"] == -socle_before_credit
+    assert s.offer_total(SOCLE) == D("0.00")
+    assert "cannot be used" in next(line.basis for line in s.lines if "credit" in line.code)
+
+
+def test_add_months_clamps_to_month_end() -> None:
+    assert add_months(dt.date(2025, 8, 31), 6) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2023, 8, 31), 6) == dt.date(2024, 2, 29)
+    assert add_months(dt.date(2025, 12, 15), 6) == dt.date(2026, 6, 15)
+
+
+# -- extra engineering days (art. 7.1.1) --------------------------------------------------
+
+@pytest.mark.parametrize(("population", "days", "amount"), [
+    (2355, "4.5", "0.00"),     # exactly the 1500–2999 allowance
+    (2355, "4.6", "200.00"),   # 0.1 day beyond → one half-day
+    (2355, "5.0", "200.00"),   # 0.5 day → one half-day
+    (2355, "5.2", "400.00"),   # 0.7 day → two half-days
+    (3871, "9", "1000.00"),    # 9 − 6.5 = 2.5 days → five half-days
+    (1000, "2.6", "200.00"),   # below 1500: allowance 2.5
+])
+def test_extra_days_per_half_day_rounded_up(redon: GridTariff, population: int, days: str,
+                                            amount: str) -> None:
+    s = statement(redon, member(population, (SOCLE, "2024-01-01"), days=days))
+    assert amounts(s)["socle-complet.extra-days"] == D(amount)
+
+
+def test_no_extra_days_line_without_days_used(redon: GridTariff) -> None:
+    s = statement(redon, member(2355, (SOCLE, "2024-01-01")))
+    assert "socle-complet.extra-days" not in amounts(s)
+
+
+# -- which offers, which years ------------------------------------------------------------
+
+def test_purchasing_group_included_in_socle(redon: GridTariff) -> None:
+    s = statement(redon, member(3875, (SOCLE, "2023-01-01"), (GROUP, "2024-01-01")))
+    assert s.offer_total(GROUP) == D("0")
+    assert not any(line.code.startswith(GROUP) for line in s.lines)
+
+
+def test_socle_annexe_complet_audit_and_group_then_group_only(redon: GridTariff) -> None:
+    commune = member(1361, (AUDIT, "2026-04-20"), (GROUP, "2026-01-01"))
+    assert statement(redon, commune, 2026).total == D("990.00") + D("750.00") + D("340.25")
+    assert statement(redon, commune, 2027).total == D("750.00") + D("340.25")
+
+
+def test_member_leaving_during_the_year_owes_the_whole_year(redon: GridTariff) -> None:
+    commune = member(1036, (SOCLE, "2023-01-01", "2026-06-30"))
+    assert statement(redon, commune, 2026).total == D("3054.00")
+    assert bill_member(redon, commune, 2027) is None
+
+
+def test_member_joining_on_31_december_owes_the_year(redon: GridTariff) -> None:
+    assert statement(redon, member(1036, (SOCLE, "2026-12-31"))).total == D("3054.00")
+
+
+def test_annual_contributions_titled_in_january_next_year(redon: GridTariff) -> None:
+    s = statement(redon, member(2355, (SOCLE, "2026-01-01")))
+    assert {line.titled for line in s.lines} == {"2027-01"}
+
+
+def test_missing_population_for_the_year_needs_review(redon: GridTariff) -> None:
+    m = member(2355, (SOCLE, "2020-01-01")).model_copy(update={"population": {2025: 2355}})
+    result = bill_member(redon, m, 2026)
+    assert isinstance(result, NeedsReview)
+    assert "no population for 2026" in result.reason
+
+
+# -- staffing steps (art. 7) --------------------------------------------------------------
+
+@pytest.mark.parametrize(("members", "fte"), [(1, 1), (9, 1), (10, 2), (20, 2), (21, 3)])
+def test_staffing_steps(redon: GridTariff, members: int, fte: int) -> None:
+    assert fte_for(redon, members) == fte
+
+
+def test_staffing_summary_counts_socle_members(redon: GridTariff) -> None:
+    roster = [member(2355, (SOCLE, "2024-01-01"), id=f"35{n:03d}") for n in range(10)]
+    bill = bill_grid(redon, roster, 2026)
+    assert bill.staffing is not None
+    assert (bill.staffing.members, bill.staffing.fte) == (10, 2)
+    assert bill.staffing.staff_cost == D("80000.00")
+    assert bill.staffing.contributions == 10 * D("5532.50")
+    assert bill.staffing.coverage == D("69.2")
