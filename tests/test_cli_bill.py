@@ -1,0 +1,241 @@
+"""`servcommun bill` as a user runs it: a real process, from the repository or elsewhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from conftest import ROOT, run, write
+
+ROSTER = ROOT / "examples" / "redon" / "roster.yaml"
+
+
+def bill_json(*args: str, cwd: Path = ROOT) -> dict:  # type: ignore[type-arg]
+    result = run("bill", "--year", "2026", "--format", "json", *args, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_json_follows_the_contract() -> None:
+    data = bill_json()
+    assert list(data)[:6] == ["service", "year", "currency", "statements", "needs_review",
+                              "total"]
+    assert (data["service"], data["year"], data["currency"]) == (
+        "redon-agglomeration", 2026, "EUR")
+    for statement in data["statements"]:
+        assert set(statement) >= {"member", "lines", "total"}
+        assert set(statement["member"]) == {"id", "name", "population"}
+        assert isinstance(statement["member"]["id"], str)
+        total = Decimal(0)
+        for line in statement["lines"]:
+            assert set(line) == {"code", "label", "amount", "basis", "reference", "titled"}
+            assert line["amount"] == f"{Decimal(line['amount']):.2f}"  # two decimals, text
+            total += Decimal(line["amount"])
+        assert Decimal(statement["total"]) == total
+    assert Decimal(data["total"]) == sum(Decimal(s["total"]) for s in data["statements"])
+    for review in data["needs_review"]:
+        assert set(review) == {"member", "reason"}
+
+
+def test_every_active_member_is_billed_or_needs_review() -> None:
+    data = bill_json()
+    billed = {s["member"]["id"] for s in data["statements"]}
+    review = {r["member"]["id"] for r in data["needs_review"]}
+    assert not billed & review
+    # the example roster: 22 communes hold an offer in 2026, Massérac left at the end of 2025
+    assert len(billed | review) == 21
+    assert "44092" not in billed | review
+    assert review == {"44067"}  # own IT department, no override
+
+
+def test_example_roster_figures() -> None:
+    data = bill_json()
+    totals = {s["member"]["id"]: s["total"] for s in data["statements"]}
+    assert totals["35236"] == "5828.00"   # Redon, purchasing group above 8000
+    assert totals["35328"] == "5244.50"   # audit 3 500 + socle 5 244,50 − 3 500
+    assert totals["56154"] == "4785.50"   # audit 2025, joined 2026 after the window
+    assert totals["35219"] == "9306.50"   # 8 306,50 + 5 half-days
+    assert totals["35145"] == "2080.25"   # socle annexe complet: audit 990 + 1 090,25
+    assert totals["44128"] == "6400.00"   # override with its reference
+    assert totals["35237"] == "3054.00"   # left on 30 June 2026, owes the year
+    assert data["total"] == "101153.00"
+    lines = {line["code"]: line for s in data["statements"] if s["member"]["id"] == "35328"
+             for line in s["lines"]}
+    assert lines["socle-complet.audit-credit"]["amount"] == "-3500.00"
+    assert lines["audit.price"]["titled"] == "2026-02"
+    assert lines["socle-complet.fixed"] == {
+        "code": "socle-complet.fixed", "label": "Part fixe", "amount": "2000.00",
+        "basis": "bracket 1500–2999", "reference": "art. 7.1", "titled": "2027-01"}
+
+
+def test_member_option_and_staffing_of_the_whole_service() -> None:
+    data = bill_json("--member", "35236")
+    assert [s["member"]["id"] for s in data["statements"]] == ["35236"]
+    assert data["staffing"]["members"] == 17 and data["staffing"]["fte"] == "2"
+
+
+def test_unknown_member_is_an_error() -> None:
+    result = run("bill", "--year", "2026", "--member", "99999")
+    assert result.returncode == 1
+    assert "no member 99999" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_table_shows_french_amounts_review_and_staffing() -> None:
+    result = run("bill", "--year", "2026")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.replace("\u202f", " ").replace("\xa0", " ")
+    assert "Redon" in out and "5 828,00" in out and "101 153,00" in out
+    assert "Needs review" in out and "Guémené-Penfao" in out
+    assert "17 socle-complet members → 2 FTE" in out
+
+
+def test_detail_shows_basis_and_article() -> None:
+    result = run("bill", "--year", "2026", "--member", "35328", "--detail")
+    out = result.stdout.replace("\u202f", " ").replace("\xa0", " ")
+    assert "bracket 1500–2999" in out and "art. 7.2.1" in out and "-3 500,00 €" in out
+
+
+def test_csv_one_row_per_line() -> None:
+    result = run("bill", "--year", "2026", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert sum(Decimal(row["amount"]) for row in rows) == Decimal("101153.00")
+    assert {row["member_id"] for row in rows} >= {"35236", "35328"}
+
+
+def test_strict_exits_1_when_a_member_needs_review() -> None:
+    result = run("bill", "--year", "2026", "--strict", "--format", "json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["needs_review"]  # the bill is still printed
+    assert "need review" in result.stderr
+
+
+def test_output_refuses_to_replace_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "bill.json"
+    target.write_text("old")
+    result = run("bill", "--year", "2026", "--format", "json", "--output", str(target))
+    assert result.returncode == 1 and target.read_text() == "old"
+    assert "--force" in result.stderr
+    result = run("bill", "--year", "2026", "--format", "json", "--output", str(target), "--force")
+    assert result.returncode == 0 and json.loads(target.read_text())["total"] == "101153.00"
+    assert [p.name for p in tmp_path.iterdir()] == ["bill.json"]  # no temporary file left
+
+
+def test_bundled_example_without_config(tmp_path: Path) -> None:
+    result = run("bill", "--year", "2026", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "bundled Redon" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert json.loads(result.stdout)["total"] == "101153.00"
+
+
+def test_config_found_in_a_parent_folder(tmp_path: Path) -> None:
+    write(tmp_path / "servcommun.toml", f"""
+        [services.redon]
+        tariffs = ["{ROOT / 'tariffs' / 'redon-agglomeration-2022.yaml'}"]
+        roster = "roster.csv"
+    """)
+    write(tmp_path / "roster.csv", """
+        id,name,population_2026,own_it_department,socle-complet,audit,groupement-achats,days_2026
+        01004,Ambérieu-en-Bugey,2355,non,2026-06-01,2026-02-15,,
+        2A004,Ajaccio,9312,non,,,2024-01-01,
+        35013,Bains-sur-Oust,3502,non,2023-01-01/2026-03-31,,,9
+    """)
+    (tmp_path / "sub").mkdir()
+    data = bill_json(cwd=tmp_path / "sub")
+    totals = {s["member"]["id"]: s["total"] for s in data["statements"]}
+    assert totals == {"01004": "5532.50", "2A004": "5828.00", "35013": "8753.00"}
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.startswith("servcommun 0.")
+
+
+def test_missing_year_is_a_usage_error() -> None:
+    assert run("bill").returncode == 2
+
+
+# -- bad input: one line per problem, file:line:col, exit 1, no traceback ------------------
+
+def bad_roster(tmp_path: Path, roster: str) -> list[str]:
+    write(tmp_path / "servcommun.toml", f"""
+        [services.redon]
+        tariffs = ["{ROOT / 'tariffs' / 'redon-agglomeration-2022.yaml'}"]
+        roster = "roster.yaml"
+    """)
+    write(tmp_path / "roster.yaml", roster)
+    result = run("bill", "--year", "2026", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    return result.stderr.splitlines()
+
+
+def test_roster_syntax_error(tmp_path: Path) -> None:
+    lines = bad_roster(tmp_path, """
+        service: redon-agglomeration
+        members:
+          - id: "35013"
+            name: [Bains
+    """)
+    assert lines[0].startswith("roster.yaml:5:1: yaml-syntax")
+
+
+def test_roster_unknown_offer_negative_population_impossible_date(tmp_path: Path) -> None:
+    lines = bad_roster(tmp_path, """
+        service: redon-agglomeration
+        members:
+          - id: "35013"
+            name: Bains-sur-Oust
+            population: {2026: -3502}
+            subscriptions:
+              - {offer: socle-complete, start: 2026-01-01}
+          - id: "35014"
+            name: Autre
+            population: {2026: 12}
+            subscriptions:
+              - {offer: socle-complet, start: 2026-02-30}
+    """)
+    assert "roster.yaml:12:39: yaml-date '2026-02-30' is not a calendar date" in lines
+    fixed = (tmp_path / "roster.yaml").read_text().replace("2026-02-30", "2026-02-28")
+    lines = bad_roster(tmp_path, fixed)
+    assert lines[0].startswith("roster.yaml:5:24: invalid-value 'population': Input should be "
+                               "greater than 0")
+    fixed = (tmp_path / "roster.yaml").read_text().replace("-3502", "3502")
+    lines = bad_roster(tmp_path, fixed)
+    assert lines[0].startswith("roster.yaml:7:17: unknown-offer offer 'socle-complete' is not "
+                               "in the tariff")
+
+
+def test_insee_code_read_as_a_number(tmp_path: Path) -> None:
+    lines = bad_roster(tmp_path, """
+        service: redon-agglomeration
+        members:
+          - id: 01004
+            name: Ambérieu-en-Bugey
+            population: {2026: 14000}
+          - id: 35013
+            name: Bains-sur-Oust
+            population: {2026: 3502}
+    """)
+    assert lines[0].startswith("roster.yaml:3:9: yaml-octal YAML 1.1 reads '01004' as the "
+                               "octal number 516")
+    fixed = (tmp_path / "roster.yaml").read_text().replace("01004", '"01004"')
+    lines = bad_roster(tmp_path, fixed)
+    assert lines == ["roster.yaml:6:9: wrong-type 'id': expected text, but 35013 is read as "
+                     "a number: quote it ('35013')"]
+
+
+def test_tariff_wrong_type(tmp_path: Path) -> None:
+    text = (ROOT / "tariffs" / "redon-agglomeration-2022.yaml").read_text()
+    write(tmp_path / "tariffs" / "t.yaml", text.replace('rate: "1.50"', "rate: beaucoup"))
+    write(tmp_path / "servcommun.toml", f"""
+        [services.redon]
+        tariffs = ["tariffs/t.yaml"]
+        roster = "{ROSTER}"
+    """)
+    result = run("bill", "--year", "2026", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    line_no = text.splitlines().index('        rate: "1.50"') + 1
+    assert result.stderr.startswith(f"tariffs/t.yaml:{line_no}:15: wrong-type 'rate': ")
