@@ -8,13 +8,12 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import REDON
 from servcommun.engine.grid import bill_grid, bill_member
 from servcommun.engine.result import NeedsReview, Statement
+from servcommun.loader import load_tariff
 from servcommun.roster import Member, Subscription
 from servcommun.tariff import GridTariff
-
-from conftest import REDON
-from servcommun.loader import load_tariff
 
 TARIFF = load_tariff(REDON)
 assert isinstance(TARIFF, GridTariff)

@@ -8,12 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from conftest import member
 from servcommun.engine.grid import add_months, bill_grid, bill_member, fte_for
 from servcommun.engine.result import NeedsReview, Statement
 from servcommun.roster import Override
 from servcommun.tariff import GridTariff
-
-from conftest import member
 
 D = Decimal
 SOCLE, AUDIT, GROUP = "socle-complet", "audit", "groupement-achats"
@@ -253,3 +252,12 @@ def test_staffing_summary_counts_socle_members(redon: GridTariff) -> None:
     assert bill.staffing.staff_cost == D("80000.00")
     assert bill.staffing.contributions == 10 * D("5532.50")
     assert bill.staffing.coverage == D("69.2")
+
+
+def test_extra_days_basis_reads_plainly(redon: GridTariff) -> None:
+    within = statement(redon, member(2355, (SOCLE, "2024-01-01"), days="4.5"))
+    beyond = statement(redon, member(3871, (SOCLE, "2024-01-01"), days="11.5"))
+    assert next(line.basis for line in within.lines if "extra" in line.code) == (
+        "4.5 days used, allowance 4.5 (1500–2999): 0 beyond → 0 demi-journées × 200.00")
+    assert next(line.basis for line in beyond.lines if "extra" in line.code) == (
+        "11.5 days used, allowance 6.5 (3000–8000): 5 beyond → 10 demi-journées × 200.00")

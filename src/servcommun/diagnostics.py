@@ -7,6 +7,15 @@ Every stage collects ``Diagnostic`` values instead of stopping at the first prob
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+
+class Severity(StrEnum):
+    """An error fails a check (exit 1); a warning is reported and lets it pass."""
+
+    ERROR = "error"
+    WARNING = "warning"
 
 
 @dataclass(frozen=True, order=True)
@@ -19,9 +28,15 @@ class Diagnostic:
     code: str
     message: str
     excerpt: str = field(default="", compare=False)
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.code} {self.message}"
+        tag = "" if self.is_error else "warning: "
+        return f"{self.file}:{self.line}:{self.column}: {self.code} {tag}{self.message}"
 
 
 class InputError(Exception):
@@ -34,5 +49,12 @@ class InputError(Exception):
 
 def source_line(text: str, line: int) -> str:
     """The text of 1-based ``line`` in ``text``, stripped of its line break (for excerpts)."""
-    lines = text.splitlines()
+    lines = _lines(text)
     return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+@lru_cache(maxsize=4)
+def _lines(text: str) -> list[str]:
+    # split once per file, not once per diagnostic: a large file with many problems
+    # would otherwise cost its size for every one of them (str caches its hash)
+    return text.splitlines()

@@ -7,126 +7,138 @@ known…). Whatever fails, the caller gets an ``InputError`` listing all diagnos
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from servcommun import checks
+from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, InputError
-from servcommun.reader import Document, Path_, is_yaml_word, read_csv, read_yaml
+from servcommun.reader import Document, Path_, is_yaml_word, read_yaml
 from servcommun.roster import Roster
+from servcommun.roster_csv import read_roster_csv
 from servcommun.tariff import GridTariff, SharingTariff, Tariff
 
 M = TypeVar("M")
 
 _TARIFF: TypeAdapter[GridTariff | SharingTariff] = TypeAdapter(Tariff)
 _ROSTER: TypeAdapter[Roster] = TypeAdapter(Roster)
+_BUDGET: TypeAdapter[Budget] = TypeAdapter(Budget)
 
 
-def validate(doc: Document, adapter: TypeAdapter[M]) -> tuple[M | None, list[Diagnostic]]:
+def validate(
+    doc: Document, adapter: TypeAdapter[M]
+) -> tuple[M, list[Diagnostic]] | tuple[None, list[Diagnostic]]:
     """Validate ``doc.data``; on failure, one diagnostic per Pydantic error, placed."""
+    if problems := not_a_mapping(doc):
+        return None, problems
     try:
         return adapter.validate_python(doc.data), []
     except ValidationError as error:
-        return None, [_diagnostic(doc, item) for item in error.errors()]
+        return None, [_diagnostic(doc, item) for item in _causes(error.errors())]
+
+
+def not_a_mapping(doc: Document) -> list[Diagnostic]:
+    """Every input file is a mapping of keys; a problem saying so if ``doc`` is not one."""
+    if isinstance(doc.data, dict):
+        return []
+    found = "a list" if isinstance(doc.data, list) else f"the single value {_shown(doc.data)}"
+    return [doc.diagnostic((), "not-a-mapping",
+                           f"expected a mapping of keys ('key: value' lines), found {found}")]
 
 
 def load_tariff(path: Path, display: str | None = None) -> GridTariff | SharingTariff:
-    """Read, validate and check a tariff file; ``InputError`` lists every problem."""
-    doc = read_yaml(path, display)
+    """Read, validate and check a tariff file; ``InputError`` lists every error."""
+    tariff, problems = tariff_problems(read_yaml(path, display))
+    # mypy would solve the type variable to the union's base class, TariffBase
+    return cast("GridTariff | SharingTariff", _or_errors(tariff, problems))
+
+
+def tariff_problems(doc: Document) -> tuple[GridTariff | SharingTariff | None, list[Diagnostic]]:
+    """The tariff of ``doc`` (None if its shape is wrong) and every problem found in it."""
     tariff, problems = validate(doc, _TARIFF)
     if tariff is not None:
         problems = list(checks.check_tariff(doc, tariff))
-    if problems or tariff is None:
-        raise InputError(problems)
-    return tariff
+    return tariff, problems
+
+
+def roster_problems(
+    doc: Document, tariffs: Sequence[GridTariff], *, warnings: bool = False
+) -> tuple[Roster | None, list[Diagnostic]]:
+    """The roster of ``doc`` and every problem found in it, checked against each of the
+    service's tariff versions (``tariffs``; none: only what needs no tariff), with the
+    members needing review as warnings if asked."""
+    roster, problems = validate(doc, _ROSTER)
+    if roster is not None:
+        years = {year for member in roster.members for year in member.population}
+        in_force = [t for t in tariffs if any(t.covers(year) for year in years)] or tariffs
+        versions: Sequence[GridTariff | None] = in_force or [None]
+        found = [problem for tariff in versions
+                 for problem in checks.check_roster(doc, roster, tariff)]
+        if warnings:
+            found += [warning for tariff in in_force
+                      for warning in checks.review_warnings(doc, roster, tariff)]
+        problems = list(dict.fromkeys(found))  # versions with the same offers say it once
+    return roster, problems
+
+
+def _or_errors(model: M | None, problems: list[Diagnostic]) -> M:
+    """``model``, unless an error was found (warnings are ``check``'s to show)."""
+    errors = [problem for problem in problems if problem.is_error]
+    if errors or model is None:
+        raise InputError(errors)
+    return model
 
 
 def load_roster(path: Path, tariff: GridTariff, display: str | None = None) -> Roster:
     """Read (YAML or CSV), validate and check a roster against its tariff."""
     if path.suffix.lower() == ".csv":
-        csv_doc, header = read_csv(path, display)
-        doc = roster_document_from_csv(csv_doc, header, tariff)
+        doc = read_roster_csv(path, tariff, display)
     else:
         doc = read_yaml(path, display)
-    roster, problems = validate(doc, _ROSTER)
-    if roster is not None:
-        problems = list(checks.check_roster(doc, roster, tariff))
-    if problems or roster is None:
-        raise InputError(problems)
-    return roster
+    roster, problems = roster_problems(doc, [tariff])
+    return _or_errors(roster, problems)
 
 
-def roster_document_from_csv(csv_doc: Document, header: list[str], tariff: GridTariff) -> Document:
-    """Turn a bulk CSV roster into the data of a YAML roster, keeping each cell's place.
-
-    One row a member. Columns: ``id``, ``name``, ``population_<year>`` (one or more),
-    ``own_it_department`` (oui/non), one column per offer id holding ``start`` or
-    ``start/end`` (ISO 8601 interval) for an annual offer, the delivery date for a one-off
-    service, ``days_<year>`` (engineering days used), and optionally ``override_offer``,
-    ``override_amount``, ``override_fixed``, ``override_year``, ``override_reference``.
-    """
-    members: list[dict[str, Any]] = []
-    doc = Document(csv_doc.file, csv_doc.text, {"service": tariff.service, "members": members})
-    doc.positions[()] = (1, 1)
-    one_off = {offer.id for offer in tariff.offers if offer.billing.value == "one-off"}
-    offers = [title for title in header if tariff.offer(title)]
-    for index, row in enumerate(csv_doc.data):
-        here: Path_ = ("members", index)
-        doc.positions[here] = csv_doc.positions[(index,)]
-
-        def cell(title: str, *path: str | int, _i: int = index, _here: Path_ = here) -> str:
-            doc.positions[(*_here, *path)] = csv_doc.positions[(_i, title)]
-            return row[title].strip()
-
-        member: dict[str, Any] = {"id": cell("id", "id") if "id" in row else None,
-                                  "name": cell("name", "name") if "name" in row else None,
-                                  "population": {}, "engineering_days": {},
-                                  "subscriptions": [], "overrides": []}
-        for title in header:
-            if title.startswith("population_") and row[title].strip():
-                year = _year_of(title)
-                member["population"][year] = cell(title, "population", year)
-            elif title.startswith("days_") and row[title].strip():
-                year = _year_of(title)
-                member["engineering_days"][year] = cell(title, "engineering_days", year)
-        if row.get("own_it_department", "").strip():
-            flag = cell("own_it_department", "own_it_department").lower()
-            member["own_it_department"] = flag in {"oui", "yes", "true", "1", "o", "y"}
-        for title in offers:
-            if not row[title].strip():
-                continue
-            path = ("subscriptions", len(member["subscriptions"]))
-            dates = cell(title, *path).split("/")
-            for field in ("offer", "start", "end", "delivered"):
-                doc.positions[(*here, *path, field)] = doc.positions[(*here, *path)]
-            if title in one_off:
-                member["subscriptions"].append({"offer": title, "delivered": dates[0] or None})
-            else:
-                member["subscriptions"].append({"offer": title, "start": dates[0] or None,
-                                                "end": dates[1] if len(dates) > 1 else None})
-        if row.get("override_offer", "").strip():
-            override: dict[str, Any] = {}
-            for field in ("offer", "amount", "fixed", "year", "reference"):
-                title = f"override_{field}"
-                if row.get(title, "").strip():
-                    override[field] = cell(title, "overrides", 0, field)
-            doc.positions[(*here, "overrides", 0)] = csv_doc.positions[(index, "override_offer")]
-            member["overrides"].append(override)
-        members.append(member)
-    return doc
+def budget_problems(
+    doc: Document, tariff: SharingTariff, year: int | None = None
+) -> tuple[Budget | None, list[Diagnostic]]:
+    """The budget of ``doc`` and every problem found in it, checked against the tariff in
+    force for its year (and, when given, against the ``year`` it is read for)."""
+    budget, problems = validate(doc, _BUDGET)
+    if budget is not None:
+        problems = list(checks.check_budget(doc, budget, tariff))
+        if year is not None and budget.year != year:
+            problems.append(doc.diagnostic(("year",), "budget-year",
+                                           f"this is the {budget.year} budget, read for {year}: "
+                                           "check the file name or its 'year'"))
+    return budget, problems
 
 
-def _year_of(title: str) -> int | str:
-    suffix = title.rsplit("_", 1)[1]
-    return int(suffix) if suffix.isdigit() else suffix
+def load_budget(
+    path: Path, tariff: SharingTariff, display: str | None = None, year: int | None = None
+) -> Budget:
+    """Read, validate and check a cost-sharing service's budget for a year."""
+    budget, problems = budget_problems(read_yaml(path, display), tariff, year)
+    return _or_errors(budget, problems)
 
 
 # -- Pydantic errors, placed and worded for a finance officer ---------------------------
 
+def _causes(items: list[Any]) -> list[Any]:
+    """Pydantic's errors less those that only follow from another: a list left too short
+    because its one item was refused says nothing more than that item's error."""
+    locs = [tuple(item["loc"]) for item in items]
+    return [item for item, loc in zip(items, locs, strict=True)
+            if item["type"] != "too_short"
+            or not any(len(other) > len(loc) and other[:len(loc)] == loc for other in locs)]
+
+
 _CODES = {
+    "int_from_float": "wrong-type",
     "missing": "missing-key",
     "extra_forbidden": "unknown-key",
     "union_tag_invalid": "unknown-choice",
@@ -139,8 +151,10 @@ _CODES = {
 def _diagnostic(doc: Document, item: Any) -> Diagnostic:
     loc: tuple[Any, ...] = tuple(item["loc"])
     kind: str = item["type"]
-    code = _CODES.get(kind) or ("wrong-type" if kind.endswith(("_type", "_parsing"))
-                                else "invalid-value")
+    if kind == "union_tag_invalid":  # placed at the unknown value, not at its mapping
+        loc = (*loc, _tag(item))
+    code = (_CODES.get(kind) or _own_code(item)
+            or ("wrong-type" if kind.endswith(("_type", "_parsing")) else "invalid-value"))
     named = [step for step in loc if isinstance(step, str) and step in _names(doc, loc)]
     where = f"'{named[-1]}': " if named else ""
     message = f"{where}{_wording(item)}"
@@ -148,18 +162,37 @@ def _diagnostic(doc: Document, item: Any) -> Diagnostic:
 
 
 def _names(doc: Document, loc: Path_) -> set[str]:
-    """The steps of ``loc`` that are keys of the file (not Pydantic's union tags)."""
-    names: set[str] = set()
-    path: Path_ = ()
-    for step in loc:
-        candidate = (*path, step)
-        if candidate in doc.positions or candidate in doc.key_positions:
-            path = candidate
-            if isinstance(step, str):
-                names.add(step)
-    if loc and isinstance(loc[-1], str):
-        names.add(loc[-1])  # a missing or unknown key is not in the file's positions
-    return names
+    """The steps of ``loc`` that are keys of the file, not Pydantic's own steps (union
+    members such as ``GridTariff``, validator tags such as ``function-after[...]``)."""
+    return {step for step in loc if isinstance(step, str) and _KEY.match(step)}
+
+
+_KEY = re.compile(r"^[a-z_$][a-z0-9_-]*$")
+
+
+def _own_code(item: Any) -> str | None:
+    """Our validators name their problem (kebab-case, Pydantic's types use underscores);
+    a few Pydantic problems get a code of their own for what they usually mean."""
+    kind: str = item["type"]
+    if "url" not in item:  # raised by our validators (PydanticCustomError), named by them
+        return kind
+    if kind == "string_type" and is_yaml_word(item.get("input")):
+        return "yaml-bool"
+    if kind == "decimal_parsing" and _french_number(item.get("input")):
+        return "number-format"
+    return None
+
+
+def _french_number(value: Any) -> str | None:
+    """``"5 532,50"`` written the French way, as YAML needs it (``5532.50``), else None."""
+    if not isinstance(value, str):
+        return None
+    plain = re.sub(r"[\s\u00a0\u202f']", "", value.strip().removesuffix("€"))
+    if plain.count(",") == 1 and "." not in plain:
+        plain = plain.replace(",", ".")
+    elif plain.count(",") and plain.count(".") == 1:  # 5,532.50
+        plain = plain.replace(",", "")
+    return plain if re.fullmatch(r"-?\d+(\.\d+)?", plain) and plain != value else None
 
 
 def _wording(item: Any) -> str:
@@ -169,19 +202,40 @@ def _wording(item: Any) -> str:
     if kind == "missing":
         return "this key is required"
     if kind == "extra_forbidden":
-        return "unknown key: check its spelling against the tariff format (servcommun schema)"
+        return "unknown key: check its spelling against the format (servcommun schema)"
+    if kind == "union_tag_not_found":
+        return f"'{_tag(item)}' is required: it says what this is (servcommun schema lists " \
+               "its values)"
+    if kind == "union_tag_invalid":
+        return f"{_shown(item['ctx']['tag'])} is not a known {_tag(item)}: {_choices(item)}"
     if kind == "string_type" and is_yaml_word(value):
         return f"expected text, but YAML 1.1 reads {value!r} as a boolean: quote it ('{value!r}')"
     if kind == "string_type" and isinstance(value, int):
         return f"expected text, but {value} is read as a number: quote it ('{value}')"
     if kind.startswith("date"):
         return f"expected a date written YYYY-MM-DD, got {_shown(value)}"
+    if kind == "decimal_parsing" and _french_number(value):
+        return (f"{_shown(value)} cannot be read as a number: write \"{_french_number(value)}\" "
+                "(a point before the cents, no spaces or thousands separators)")
+    if "url" not in item:  # our own validators' messages already show the value
+        return message
+    if kind == "decimal_parsing":
+        return f"expected a number written like \"1500.00\" (got {_shown(value)})"
     message = message.removeprefix("Value error, ")
     if kind == "string_pattern_mismatch" and isinstance(value, str):
         return f"{_shown(value)} is not well-formed: {message.lower()}"
     if isinstance(value, dict | list):
         return message
     return f"{message} (got {_shown(value)})"
+
+
+def _tag(item: Any) -> str:
+    return str(item.get("ctx", {}).get("discriminator", "kind")).strip("'")
+
+
+def _choices(item: Any) -> str:
+    """The values a discriminator (``kind``, ``rule``) may take, from the error itself."""
+    return f"expected {item.get('ctx', {}).get('expected_tags', '')}"
 
 
 def _shown(value: Any) -> str:

@@ -29,7 +29,13 @@ def ceil_to_unit(quantity: Decimal, unit: Decimal) -> Decimal:
 
 def has_cents_only(amount: Decimal) -> bool:
     """True when ``amount`` is written with at most two decimals (exact to the cent)."""
-    return amount == amount.quantize(CENT, rounding=ROUND_DOWN)
+    # read off the digits: quantizing a huge amount (1E+30) raises InvalidOperation, and
+    # normalize() would round 1E-400000000 to zero
+    _, digits, exponent = amount.as_tuple()
+    if not isinstance(exponent, int):  # NaN, infinity
+        return False
+    trailing_zeros = next((i for i, digit in enumerate(reversed(digits)) if digit), len(digits))
+    return trailing_zeros == len(digits) or exponent + trailing_zeros >= -2
 
 
 def allocate(total: Decimal, weights: Mapping[K, Decimal]) -> dict[K, Decimal]:

@@ -4,16 +4,13 @@ YAML is composed into PyYAML's node tree (libyaml when available) and built by h
 that every value keeps its ``line:column`` and YAML 1.1's surprises are caught where they
 happen: duplicate keys, ``01004`` read as the octal 516, ``1:30`` read as 90, ``no`` read
 as false, ``2026-02-30``, aliases, foreign tags. Decimals are built from their text,
-never through float. CSV files get the same treatment (row, column) in ``read_csv``.
+never through float. (CSV rosters are read by ``roster_csv``.)
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -31,6 +28,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 Path_ = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 32 * 1024 * 1024  # far above any real tariff or roster; refuses 50 MB junk
+MAX_DEPTH = 64  # a tariff nests about eight levels; deeper is junk (and would exhaust the stack)
 
 _TAG = "tag:yaml.org,2002:"
 _BOOL_WORDS = {"true", "false"}
@@ -90,10 +88,13 @@ def read_text(path: Path, display: str | None = None) -> str:
                 f"to {MAX_FILE_BYTES // (1024 * 1024)} MiB (use a CSV roster for bulk data)")])
         raw = path.read_bytes()
     except OSError as error:
-        raise InputError([Diagnostic(name, 1, 1, "unreadable", error.strerror or str(error))])
+        raise InputError([Diagnostic(name, 1, 1, "unreadable",
+                                     error.strerror or str(error))]) from None
     if b"\0" in raw:
-        line = raw[: raw.index(b"\0")].count(b"\n") + 1
-        raise InputError([Diagnostic(name, line, 1, "binary-file",
+        nul = raw.index(b"\0")
+        line = raw[:nul].count(b"\n") + 1
+        column = nul - (raw.rfind(b"\n", 0, nul) + 1) + 1
+        raise InputError([Diagnostic(name, line, column, "binary-file",
             "file contains NUL bytes: expected a UTF-8 text file")])
     try:
         text = raw.decode("utf-8-sig")
@@ -102,7 +103,7 @@ def read_text(path: Path, display: str | None = None) -> str:
         line = before.count(b"\n") + 1
         column = error.start - (before.rfind(b"\n") + 1) + 1
         raise InputError([Diagnostic(name, line, column, "not-utf8",
-            f"byte 0x{raw[error.start]:02x} is not UTF-8: save the file as UTF-8")])
+            f"byte 0x{raw[error.start]:02x} is not UTF-8: save the file as UTF-8")]) from None
     return text
 
 
@@ -124,15 +125,32 @@ def parse_yaml(text: str, file: str) -> Document:
         raise InputError([make_diagnostic(file, text, line, column, "yaml-syntax",
                                           f"{problem}{context}")]) from None
     except yaml.YAMLError as error:  # reader errors (control characters) carry no mark
-        raise InputError([Diagnostic(file, 1, 1, "yaml-syntax", str(error).splitlines()[0])])
+        position = getattr(error, "position", None)  # but an offset into the text
+        line, column = (1, 1) if not isinstance(position, int) else _line_column(text, position)
+        raise InputError([make_diagnostic(file, text, line, column, "yaml-syntax",
+                                          str(error).splitlines()[0])]) from None
+    except RecursionError:  # the pure-Python composer recurses once per nesting level
+        raise InputError([Diagnostic(file, 1, 1, "yaml-depth",
+            f"values are nested deeper than {MAX_DEPTH} levels")]) from None
     if root is None:
         raise InputError([Diagnostic(file, 1, 1, "empty-file",
             "file is empty: expected a YAML mapping")])
     builder = _Builder(file, text)
     data = builder.build(root, ())
+    if builder.aliased:
+        builder.problems.extend(_alias_problems(text, file))
     if builder.problems:
         raise InputError(builder.problems)
     return Document(file, text, data, builder.positions, builder.key_positions)
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of ``offset``: in bytes of UTF-8 for libyaml's reader, in
+    characters for PyYAML's own."""
+    if _Loader.__name__.startswith("C"):
+        offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
 class _Builder:
@@ -144,6 +162,7 @@ class _Builder:
         self.positions: dict[Path_, tuple[int, int]] = {}
         self.key_positions: dict[Path_, tuple[int, int]] = {}
         self.problems: list[Diagnostic] = []
+        self.aliased = False
         self._seen: set[int] = set()
 
     def problem(self, node: yaml.Node, code: str, message: str) -> None:
@@ -154,11 +173,16 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if id(node) in self._seen:
-            # an alias: refusing them also defuses "billion laughs" alias bombs
-            self.problem(node, "yaml-alias",
-                         "anchors and aliases (&name, *name) are not supported: write the value out")
+            # an alias (its node is the anchored one, marked where the anchor is: the
+            # aliases are placed afterwards); refusing them defuses "billion laughs" bombs
+            self.aliased = True
             return None
         self._seen.add(id(node))
+        if len(path) > MAX_DEPTH:
+            if len(path) == MAX_DEPTH + 1:
+                self.problem(node, "yaml-depth",
+                             f"values are nested deeper than {MAX_DEPTH} levels")
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -168,7 +192,8 @@ class _Builder:
 
     def _check_tag(self, node: yaml.Node, expected: str) -> None:
         if node.tag != _TAG + expected:
-            self.problem(node, "yaml-tag", f"tag {node.tag} is not allowed: plain YAML data only")
+            tag = "!!" + node.tag.removeprefix(_TAG) if node.tag.startswith(_TAG) else node.tag
+            self.problem(node, "yaml-tag", f"tag {tag} is not allowed: plain YAML data only")
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         self._check_tag(node, "map")
@@ -182,8 +207,8 @@ class _Builder:
                 self.problem(key_node, "yaml-key", "mapping keys must be plain scalars")
                 continue
             key = self._scalar(key_node)
-            if isinstance(key, Decimal | bool) or key is None:
-                key = key_node.value  # such keys are names (offers, years), never numbers
+            if isinstance(key, Decimal | bool | _Word) or key is None:
+                key = key_node.value  # such keys are names (offers, years, 'on'), never numbers
             if key in result:
                 first = self.key_positions[(*path, key)]
                 self.problem(key_node, "duplicate-key",
@@ -255,6 +280,27 @@ class _Builder:
         return int(text)
 
 
+def _alias_problems(text: str, file: str) -> list[Diagnostic]:
+    """One problem per anchor, at its first alias (a bomb repeats each alias many times)."""
+    anchors: dict[str, int] = {}  # anchor name → its line
+    problems: list[Diagnostic] = []
+    for event in yaml.parse(text, Loader=_Loader):
+        anchor = getattr(event, "anchor", None)
+        if anchor is None:
+            continue
+        mark = event.start_mark
+        if mark is None:  # pragma: no cover - the parsers mark every event
+            continue
+        if not isinstance(event, yaml.AliasEvent):
+            anchors.setdefault(anchor, mark.line + 1)
+        elif anchor in anchors:
+            line = anchors.pop(anchor)
+            problems.append(make_diagnostic(file, text, mark.line + 1, mark.column + 1,
+                "yaml-alias", f"alias *{anchor} repeats the value anchored at line {line} "
+                f"(&{anchor}): anchors and aliases are not supported, write the value out"))
+    return problems
+
+
 class _Word(int):
     """A boolean written as a word (``yes``, ``no``, ``on``, ``off``): YAML 1.1 reads it as
     true/false. Behaves as a bool for boolean fields; text fields reject it with a hint."""
@@ -276,43 +322,3 @@ class _Word(int):
 def is_yaml_word(value: Any) -> bool:
     """True for a value YAML 1.1 turned from a word (``no``, ``off``…) into a boolean."""
     return isinstance(value, _Word)
-
-
-def read_csv(path: Path, display: str | None = None) -> tuple[Document, list[str]]:
-    """Read a CSV file (comma or semicolon, detected on the header) into a ``Document``
-    whose data is a list of row dicts (all text) and whose positions are ``(row, column)``.
-    Returns the document and the header."""
-    name = display or str(path)
-    text = read_text(path, name)
-    header_line = text.split("\n", 1)[0]
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [cell.strip() for cell in next(reader)]
-    except StopIteration:
-        raise InputError([Diagnostic(name, 1, 1, "empty-file",
-            "file is empty: expected a CSV header line")]) from None
-    rows: list[dict[str, str]] = []
-    doc = Document(name, text, rows)
-    for index, cells in _rows(reader):
-        line = reader.line_num
-        if len(cells) != len(header):
-            raise InputError([make_diagnostic(name, text, line, 1, "csv-columns",
-                f"row has {len(cells)} cells, the header has {len(header)}")])
-        row_path: Path_ = (index,)
-        doc.positions[row_path] = (line, 1)
-        column = 1
-        for title, cell in zip(header, cells, strict=True):
-            doc.positions[(index, title)] = (line, column)
-            column += len(cell) + 1
-        rows.append(dict(zip(header, cells, strict=True)))
-    return doc, header
-
-
-def _rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
-    index = 0
-    for cells in reader:
-        if not cells or all(not cell.strip() for cell in cells):
-            continue
-        yield index, cells
-        index += 1

@@ -7,17 +7,49 @@ A roster is kept in YAML (hand editing) or CSV (bulk: one row a member, see
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-from servcommun.tariff import Frozen, Money, Rate, Slug, Text
+from servcommun.tariff import Frozen, Money, Population, Rate, Slug, Text, Year
+
+_MEMBER_ID = r"^(\d{5}|2[AB]\d{3}|\d{9})$"
+# departments 00 and 96 do not exist; 20 became 2A and 2B in 1976
+_NO_DEPARTMENT = ("00", "20", "96")
+
+
+def _member_id(value: str) -> str:
+    if re.fullmatch(_MEMBER_ID, value) and not (len(value) == 5
+                                                and value.startswith(_NO_DEPARTMENT)):
+        return value
+    raise PydanticCustomError("member-id", "{hint}", {"hint": member_id_hint(value)})
+
+
+def member_id_hint(value: str) -> str:
+    """What is wrong with a member id, and the likely intended one."""
+    squeezed = re.sub(r"[\s.\u00a0\u202f]", "", value).upper()
+    if len(value) == 4 and value.isdigit():
+        return (f"'{value}' has 4 digits, an INSEE code 5: it probably lost its leading "
+                f"zero, write \"0{value}\" (quoted)")
+    if len(value) == 5 and value.startswith("20") and value.isdigit():
+        return (f"'{value}': Corsican communes are coded 2A (Corse-du-Sud) or 2B "
+                f"(Haute-Corse) since 1976: write \"2A{value[2:]}\" or \"2B{value[2:]}\"")
+    if len(value) == 5 and value.startswith(("00", "96")):
+        return f"'{value}': there is no department {value[:2]}"
+    if squeezed != value and re.fullmatch(_MEMBER_ID, squeezed):
+        return f"'{value}' is not well-formed: write \"{squeezed}\""
+    return (f"'{value}' is neither an INSEE code (5 characters: \"35236\", Corsica "
+            f"\"2A004\") nor a SIREN number (9 digits)")
+
 
 MemberId = Annotated[
     str,
-    StringConstraints(pattern=r"^(\d{5}|2[AB]\d{3}|\d{9})$"),
-    Field(description="INSEE code (5 characters, Corsica 2A/2B) or SIREN (9 digits), as text"),
+    AfterValidator(_member_id),
+    Field(description="INSEE code (5 characters, Corsica 2A/2B) or SIREN (9 digits), as text",
+          json_schema_extra={"pattern": _MEMBER_ID}),
 ]
 
 
@@ -30,10 +62,18 @@ class Subscription(Frozen):
     end: dt.date | None = None
     delivered: dt.date | None = None
 
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("start")
+        if start and end and end < start:
+            raise PydanticCustomError(
+                "subscription-order", "end {end} is before start {start}: the end date "
+                "(included) comes on or after the start", {"end": str(end), "start": str(start)})
+        return end
+
     @model_validator(mode="after")
-    def _dates_in_order(self) -> Subscription:
-        if self.start and self.end and self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+    def _a_date(self) -> Subscription:
         if self.start is None and self.delivered is None:
             raise ValueError("give 'start' (annual offer) or 'delivered' (one-off service)")
         return self
@@ -51,7 +91,7 @@ class Override(Frozen):
 
     offer: Slug
     reference: Text
-    year: int | None = Field(default=None, description="absent: every year")
+    year: Year | None = Field(default=None, description="absent: every year")
     amount: Money | None = None
     fixed: Money | None = None
 
@@ -65,11 +105,11 @@ class Override(Frozen):
 class Member(Frozen):
     id: MemberId
     name: Text
-    population: dict[int, Annotated[int, Field(gt=0)]] = Field(
+    population: dict[Year, Population] = Field(
         min_length=1, description="legal population in force on 1 January, by year")
     own_it_department: bool = False
     subscriptions: tuple[Subscription, ...] = ()
-    engineering_days: dict[int, Rate] = {}
+    engineering_days: dict[Year, Rate] = Field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
 
     def population_in(self, year: int) -> int | None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from servcommun.money import HUNDRED, ZERO, has_cents_only
 
@@ -24,26 +26,49 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
+# Validators raise PydanticCustomError with a kebab-case type: the loader shows that type
+# as the diagnostic's code (``negative``, ``money-precision``, ``too-large``).
+
+LIMIT = Decimal(10) ** 12
+"""No figure of a tariff or roster reaches a thousand billion: beyond it, a typo (and
+products of such numbers would outgrow the 28 digits Decimal computes with)."""
+
+
 def _non_negative(value: Decimal) -> Decimal:
     if value < ZERO:
-        raise ValueError("must not be negative")
+        raise PydanticCustomError("negative", "must not be negative (got {value})",
+                                  {"value": str(value)})
     return value
 
 
 def _exact_to_the_cent(value: Decimal) -> Decimal:
     if not has_cents_only(value):
-        raise ValueError(f"amount {value} cannot be paid exactly: at most two decimals")
+        raise PydanticCustomError(
+            "money-precision",
+            "amount {value} cannot be paid exactly: write it to the cent, at most two decimals",
+            {"value": str(value)})
     return value
 
 
-Money = Annotated[Decimal, AfterValidator(_non_negative), AfterValidator(_exact_to_the_cent)]
+def _bounded(value: Decimal) -> Decimal:
+    if abs(value) >= LIMIT:
+        raise PydanticCustomError("too-large", "{value} is beyond any plausible figure "
+                                  "(at most 999 999 999 999.99)", {"value": str(value)})
+    return value
+
+
+Money = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_non_negative),
+                  AfterValidator(_exact_to_the_cent)]
 """An amount in the tariff's currency, non-negative, exact to the cent."""
-SignedMoney = Annotated[Decimal, AfterValidator(_exact_to_the_cent)]
-Rate = Annotated[Decimal, AfterValidator(_non_negative)]
+SignedMoney = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_exact_to_the_cent)]
+Rate = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_non_negative)]
 """A non-negative decimal of any precision (a price per inhabitant, a number of days)."""
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Year = Annotated[int, Field(ge=1900, le=2999)]
+Population = Annotated[int, Field(gt=0, lt=1_000_000_000)]
+"""A commune's or group's number of inhabitants (France has fewer than 10⁸)."""
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-Percent = Annotated[Decimal, AfterValidator(_non_negative)]
+Percent = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_non_negative)]
 
 
 class Billing(StrEnum):
@@ -133,7 +158,7 @@ class CreditPart(PartBase):
 
     rule: Literal["credit"]
     from_offer: Slug
-    within_months: int = Field(ge=0)
+    within_months: int = Field(ge=0, le=1200)
 
 
 class UnitsBeyondAllowancePart(PartBase):
@@ -142,7 +167,8 @@ class UnitsBeyondAllowancePart(PartBase):
 
     rule: Literal["units-beyond-allowance"]
     measure: Literal["engineering-days"]
-    unit: Rate = Field(description="size of one billed unit, in the measure (0.5 day)")
+    unit: Rate = Field(ge=Decimal("0.01"),
+                       description="size of one billed unit, in the measure (0.5 day)")
     unit_label: Text
     unit_price: Money
     allowance: tuple[QuantityBracket, ...] = Field(min_length=1)
@@ -199,8 +225,8 @@ class ExampleSubscription(Frozen):
 
 
 class ExampleMember(Frozen):
-    count: int = Field(default=1, ge=1)
-    population: int = Field(ge=0)
+    count: int = Field(default=1, ge=1, le=1000)
+    population: Population
     own_it_department: bool = False
     engineering_days: Rate = ZERO
     subscriptions: tuple[ExampleSubscription, ...] = ()
@@ -219,7 +245,7 @@ class WorkedExample(Frozen):
 
     title: Text
     article: Text
-    year: int
+    year: Year
     members: tuple[ExampleMember, ...] = Field(min_length=1)
     expect: Expectation
 
@@ -230,6 +256,9 @@ class TariffBase(Frozen):
     title: Text
     valid_from: dt.date
     valid_until: dt.date | None = None
+    service_ends: bool = Field(default=False, description=(
+        "the service stops at valid_until: the next version of the service, if any, may "
+        "start after a gap (otherwise versions follow each other day after day)"))
     deliberations: tuple[Deliberation, ...] = Field(min_length=1)
     currency: Literal["EUR"] = "EUR"
     locale: str = "fr_FR"
@@ -251,51 +280,141 @@ class GridTariff(TariffBase):
     examples: tuple[WorkedExample, ...] = ()
 
     def offer(self, offer_id: str) -> Offer | None:
-        return next((offer for offer in self.offers if offer.id == offer_id), None)
+        return self._offers_by_id.get(offer_id)
+
+    @cached_property
+    def _offers_by_id(self) -> dict[str, Offer]:
+        # looked up for every member and rule: a dict once, not a scan each time
+        return {offer.id: offer for offer in self.offers}
 
 
 class Party(Frozen):
+    """A party to a cost-sharing convention; the one ``carrier`` runs the service and bills
+    the others (Rouen: the Métropole bills the Ville and the CCAS)."""
+
     id: Slug
     name: Text
     carrier: bool = False
 
 
-class KeyShare(Frozen):
-    party: Slug
-    percent: Percent
-
-
 class CostCategory(StrEnum):
-    SALARY = "salary"
-    OTHER = "other"
+    SALARY = "salary"  # masse salariale
+    OTHER = "other"  # every other cost (licences, subscriptions, equipment…)
+
+
+class Allocation(StrEnum):
+    KEY = "key"  # shared by the key in force
+    DIRECT = "direct"  # charged wholly to one party
+
+
+def _power_of_ten(value: Decimal) -> Decimal:
+    if value <= ZERO or value != Decimal(1).scaleb(value.adjusted()):
+        raise ValueError("must be a power of ten (0.01 for a key written to the hundredth)")
+    return value
+
+
+class CostLine(Frozen):
+    """One cost of the year: a budget line, or a line of a worked example.
+
+    Shared by the key unless ``direct`` names the one party that bears it. A negative
+    amount is a reduction of cost (atténuation de charges) and is shared the same way.
+    """
+
+    id: Slug = Field(description="the line code is '<id>.share' or '<id>.direct'")
+    label: Text
+    category: CostCategory
+    amount: SignedMoney
+    direct: Slug | None = Field(default=None, description="party charged the whole line")
+    reference: str = Field(default="", description="article or decision, for a direct line")
+
+    @property
+    def allocation(self) -> Allocation:
+        return Allocation.KEY if self.direct is None else Allocation.DIRECT
+
+
+class KeyDerivation(Frozen):
+    """How the deliberation set a share: ``party``'s percentage made to match ``target`` on
+    ``base``, rounded to the key's precision and taken from ``take_from`` (the others
+    unchanged), starting from the ``previous`` key. ``check`` recomputes it."""
+
+    previous: dict[Slug, Percent] = Field(min_length=1)
+    party: Slug
+    target: Money
+    base: Money
+    take_from: Slug
+    article: Text
+
+
+class Key(Frozen):
+    """The reference key (clé de référence): each party's percentage of the shared costs."""
+
+    article: Text
+    precision: Annotated[Decimal, AfterValidator(_power_of_ten)] = Field(
+        default=Decimal("0.01"), description="percentage points the key is written to")
+    shares: dict[Slug, Percent] = Field(min_length=1, description="party id → percent")
+    derivation: KeyDerivation | None = None
+
+    def total(self) -> Decimal:
+        return sum(self.shares.values(), ZERO)
+
+
+class ManagementFee(Frozen):
+    """Management fees (frais de gestion): ``rate`` percent of the cost lines of the
+    categories ``on`` (Rouen: the salary mass only), shared like those lines."""
+
+    label: Text = "Frais de gestion"
+    rate: Percent
+    on: tuple[CostCategory, ...] = Field(default=(CostCategory.SALARY,), min_length=1)
+    article: Text
+    illustrative: bool = Field(
+        default=False, description="the rate is not the convention's: said on every fee line")
+
+
+class DirectCharges(Frozen):
+    """The convention lets some costs be charged to one party alone (Rouen, 2026: periodical
+    subscriptions bought through the service for the Ville's archives or the Métropole's
+    documentation). Without it, a budget line charged directly is refused."""
+
+    article: Text
+
+
+class SharingExpectation(Frozen):
+    totals: dict[Slug, SignedMoney] = Field(default={}, description="party → statement total")
+    lines: dict[Slug, dict[str, SignedMoney]] = Field(
+        default={}, description="party → line code → amount")
+    billed: SignedMoney | None = Field(
+        default=None, description="what the year bills: the carrier's own share excluded")
 
 
 class SharingExample(Frozen):
+    """A figure of the deliberation, recomputed by ``servcommun check``."""
+
     title: Text
     article: Text
-    costs: tuple[dict[str, object], ...] = Field(min_length=1)
-    expect: dict[Slug, SignedMoney]
+    costs: tuple[CostLine, ...] = Field(min_length=1)
+    expect: SharingExpectation
 
 
 class SharingTariff(TariffBase):
-    """Cost sharing: the carrier re-bills the year's actual cost by a percentage key."""
+    """Cost sharing: the carrier re-bills the year's cost by a percentage key."""
 
     kind: Literal["cost-sharing"]
     parties: tuple[Party, ...] = Field(min_length=2)
-    key: tuple[KeyShare, ...] = Field(min_length=1)
-    key_article: Text
-    key_precision: Decimal = Decimal("0.01")
-    management_fee_rate: Percent = ZERO
-    management_fee_categories: tuple[CostCategory, ...] = (CostCategory.SALARY,)
-    management_fee_article: Text = "-"
+    key: Key
+    management_fee: ManagementFee | None = None
+    direct_charges: DirectCharges | None = None
     titled: Literal["next-january", "same-year-december"] = "next-january"
+    examples: tuple[SharingExample, ...] = ()
 
     @property
     def carrier(self) -> Party:
         return next(party for party in self.parties if party.carrier)
 
+    def party(self, party_id: str) -> Party | None:
+        return next((party for party in self.parties if party.id == party_id), None)
+
     def key_sum(self) -> Decimal:
-        return sum((share.percent for share in self.key), ZERO)
+        return self.key.total()
 
     def is_complete(self) -> bool:
         return self.key_sum() == HUNDRED

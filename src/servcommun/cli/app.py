@@ -7,13 +7,21 @@ stderr, never as a traceback.
 
 from __future__ import annotations
 
+import io
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from servcommun import __version__
+
+if TYPE_CHECKING:  # imported by the commands that need them, not at start-up
+    from rich.console import RenderableType
+
+    from servcommun.config import Config
+    from servcommun.diagnostics import Diagnostic
 
 app = typer.Typer(
     name="servcommun",
@@ -40,13 +48,14 @@ def _main(
     """servcommun: every member's statement, line by line, from the convention's tariff."""
 
 
-def fail(diagnostics: list) -> NoReturn:  # type: ignore[type-arg]
+def fail(diagnostics: Iterable[Diagnostic | str]) -> NoReturn:
+    """Report input problems, one line each, and exit 1."""
     for diagnostic in diagnostics:
         print(diagnostic, file=sys.stderr)
     raise typer.Exit(1)
 
 
-def config_here():  # type: ignore[no-untyped-def]
+def config_here() -> Config:
     """The nearest servcommun.toml, or the bundled example (said on stderr)."""
     from servcommun.config import load_config
 
@@ -57,15 +66,8 @@ def config_here():  # type: ignore[no-untyped-def]
     return config
 
 
-class _Discard:
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-
-def print_rich(render, output: Path | None, force: bool) -> None:  # type: ignore[no-untyped-def]
+def print_rich(render: Callable[[int], RenderableType], output: Path | None,
+               force: bool) -> None:
     """Print what ``render(width)`` returns, or write it as plain text to ``output``."""
     from rich.console import Console
 
@@ -73,7 +75,7 @@ def print_rich(render, output: Path | None, force: bool) -> None:  # type: ignor
         console = Console(highlight=False)
         console.print(render(console.width))
         return
-    console = Console(record=True, width=160, file=_Discard(), highlight=False)
+    console = Console(record=True, width=160, file=io.StringIO(), highlight=False)
     console.print(render(console.width))
     deliver(console.export_text(), output, force)
 

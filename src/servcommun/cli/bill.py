@@ -16,6 +16,7 @@ class BillFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
+    XLSX = "xlsx"
 
 
 class CsvDialect(StrEnum):
@@ -46,13 +47,17 @@ def bill(
     from servcommun.pipeline import bill as compute_bill
     from servcommun.pipeline import load_service
 
+    if format is BillFormat.XLSX and output is None:
+        # a workbook is binary: never to a terminal, and no file name guessed for the user
+        print("--format xlsx needs --output FILE.xlsx", file=sys.stderr)
+        raise typer.Exit(2)
     try:
         if output is not None:
             refuse_existing(output, force)
         config = config_here()
         loaded = load_service(config, service, year)
         result = compute_bill(loaded, year, member or ())
-        _emit_bill(result, loaded, format, csv_dialect, detail, output, force)
+        _emit_bill(result, loaded, format, csv_dialect, detail, output, force, member or ())
     except InputError as error:
         fail(error.diagnostics)
     if strict and result.needs_review:
@@ -60,8 +65,16 @@ def bill(
         raise typer.Exit(1)
 
 
-def _emit_bill(result, loaded, format, csv_dialect, detail, output, force) -> None:  # type: ignore[no-untyped-def]
-    if format is BillFormat.JSON:
+def _emit_bill(result, loaded, format, csv_dialect, detail, output, force, members=()) -> None:  # type: ignore[no-untyped-def]
+    if format is BillFormat.XLSX:
+        from servcommun.output import write_atomic
+        from servcommun.provenance import inputs_of
+        from servcommun.render.xlsx import bill_xlsx
+
+        offers = [(o.id, o.label) for o in getattr(loaded.tariff, "offers", ())]
+        write_atomic(output, bill_xlsx(result, offers, inputs_of(loaded, result.year, members)),
+                     force=force)
+    elif format is BillFormat.JSON:
         from servcommun.render.json import bill_json, dumps
 
         deliver(dumps(bill_json(result)), output, force)

@@ -53,7 +53,8 @@ def bill_grid(tariff: GridTariff, members: Sequence[Member], year: int) -> Bill:
         locale=tariff.locale,
         statements=tuple(statements),
         needs_review=tuple(reviews),
-        staffing=staffing_summary(tariff, members, year, statements, active=len(statements) + len(reviews)),
+        staffing=staffing_summary(tariff, members, year, statements,
+                                  active=len(statements) + len(reviews)),
         sources=tuple(f"{d.body}, {d.id} du {d.date:%d/%m/%Y}" for d in tariff.deliberations),
     )
 
@@ -82,6 +83,11 @@ def bill_member(tariff: GridTariff, member: Member, year: int) -> Statement | Ne
                                if offer.review else reason)
         lines.extend(offer_lines(tariff, offer, member, population, year, override))
     return Statement(ref, tuple(lines))
+
+
+def offers_held(tariff: GridTariff, member: Member, year: int) -> list[Offer]:
+    """The offers ``member`` is active in during ``year`` (annual running, one-off delivered)."""
+    return [offer for offer in tariff.offers if _subscriptions_in(member, offer, year)]
 
 
 def review_reason(offer: Offer, population: int, own_it_department: bool) -> str | None:
@@ -190,7 +196,7 @@ def _units_beyond_allowance(
     units = ceil_to_unit(excess, part.unit)
     basis = (f"{_plain(used)} days used, allowance {_plain(allowance)}"
              f" ({bracket.label if bracket else 'no bracket'}): {_plain(excess)} beyond"
-             f" → {units} {part.unit_label} × {part.unit_price}")
+             f" → {_plain(units)} {part.unit_label} × {part.unit_price}")
     return Line(code, part.label, to_cents(units * part.unit_price), basis, part.article, titled)
 
 

@@ -73,6 +73,26 @@ class StaffingSummary:
 
 
 @dataclass(frozen=True)
+class SharingSummary:
+    """Cost sharing: the key the year was shared by, and the cost it was shared from.
+
+    The statements' lines sum to ``cost_total + fee_total``; ``categories`` maps each cost
+    line id (the first part of a line code) to its category, for summaries by category.
+    """
+
+    carrier: str
+    key: tuple[tuple[str, Decimal], ...]  # (party id, percent), in the tariff's order
+    key_reference: str
+    cost_total: Decimal
+    fee_rate: Decimal
+    fee_base: Decimal
+    fee_total: Decimal
+    fee_reference: str
+    categories: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Bill:
     service: str
     year: int
@@ -81,6 +101,7 @@ class Bill:
     statements: tuple[Statement, ...]
     needs_review: tuple[NeedsReview, ...] = ()
     staffing: StaffingSummary | None = None
+    sharing: SharingSummary | None = None  # cost-sharing services only
     sources: tuple[str, ...] = field(default=())  # deliberations the tariff rests on
 
     @property

@@ -16,7 +16,7 @@ def plain(amount: Decimal) -> str:
 
 @cache
 def _formatter(currency: str, locale: str):  # type: ignore[no-untyped-def]
-    from babel.numbers import format_currency  # noqa: PLC0415 - Babel's data is slow to load
+    from babel.numbers import format_currency
 
     def format_amount(amount: Decimal) -> str:
         return format_currency(amount, currency, locale=locale)
@@ -31,7 +31,7 @@ def money(amount: Decimal, currency: str = "EUR", locale: str = "fr_FR") -> str:
 
 @cache
 def _number_formatter(locale: str):  # type: ignore[no-untyped-def]
-    from babel.numbers import format_decimal  # noqa: PLC0415
+    from babel.numbers import format_decimal
 
     def format_number(amount: Decimal) -> str:
         return format_decimal(amount, format="#,##0.00", locale=locale)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from servcommun.engine.result import Bill, Line, MemberRef, Statement
+from servcommun.engine.result import Bill, Line, MemberRef, SharingSummary, Statement
 from servcommun.render.amounts import plain
 
 
@@ -22,7 +22,7 @@ def line_json(line: Line) -> dict[str, Any]:
 
 
 def statement_json(statement: Statement) -> dict[str, Any]:
-    data = {"member": member_json(statement.member),
+    data: dict[str, Any] = {"member": member_json(statement.member),
             "lines": [line_json(line) for line in statement.lines],
             "total": plain(statement.total)}
     if not statement.billed:
@@ -54,9 +54,26 @@ def bill_json(bill: Bill) -> dict[str, Any]:
             "coverage_percent": None if coverage is None else str(coverage),
             "reference": staffing.reference,
         }
+    if bill.sharing is not None:
+        data["sharing"] = sharing_json(bill.sharing)
     if bill.sources:
         data["deliberations"] = list(bill.sources)
     return data
+
+
+def sharing_json(sharing: SharingSummary) -> dict[str, Any]:
+    """Cost sharing (extra keys): the key, the cost shared and the management fees."""
+    return {
+        "carrier": sharing.carrier,
+        "key": {party: str(percent) for party, percent in sharing.key},
+        "key_reference": sharing.key_reference,
+        "cost_total": plain(sharing.cost_total),
+        "management_fees": {"rate_percent": str(sharing.fee_rate),
+                            "base": plain(sharing.fee_base),
+                            "total": plain(sharing.fee_total),
+                            "reference": sharing.fee_reference},
+        "notes": list(sharing.notes),
+    }
 
 
 def dumps(data: Any) -> str:

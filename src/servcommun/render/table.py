@@ -1,4 +1,5 @@
-"""Tables of a bill for the terminal (Rich): a summary row per member, or every line."""
+"""Tables of a bill for the terminal (Rich): a summary row per member (per party, for a
+cost-sharing service), or every line."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from servcommun.engine.result import Bill, Statement
+from servcommun.engine.result import Bill, SharingSummary, Statement
 from servcommun.money import ZERO
 from servcommun.render.amounts import money, number
 
@@ -27,7 +28,10 @@ def bill_table(bill: Bill, title: str, offers: Sequence[tuple[str, str]], *,
     parts: list[RenderableType] = []
     if detail:
         parts.extend(_statement_detail(statement, fmt) for statement in bill.statements)
-        parts.append(Text(f"Total billed for {bill.year}: {fmt(bill.total)}", style="bold"))
+        if bill.sharing is None:  # a sharing bill says what it bills below
+            parts.append(Text(f"Total billed for {bill.year}: {fmt(bill.total)}", style="bold"))
+    elif bill.sharing is not None:
+        parts.append(_sharing_summary(bill, bill.sharing, title, _number_formatter(bill), width))
     else:
         by_offer = width >= 50 + 13 * len(offers)
         parts.append(_summary(bill, title, offers if by_offer else (), _number_formatter(bill)))
@@ -42,6 +46,8 @@ def bill_table(bill: Bill, title: str, offers: Sequence[tuple[str, str]], *,
         for item in bill.needs_review:
             review.add_row(item.member.id, item.member.name, item.reason)
         parts.append(review)
+    if bill.sharing is not None:
+        parts.extend(_sharing_text(bill, bill.sharing, fmt))
     if bill.staffing is not None:
         s = bill.staffing
         coverage = "n/a" if s.coverage is None else f"{s.coverage} %".replace(".", ",")
@@ -85,8 +91,9 @@ def _summary(bill: Bill, title: str, offers: Sequence[tuple[str, str]], fmt) -> 
 def _statement_detail(statement: Statement, fmt) -> Table:  # type: ignore[no-untyped-def]
     member = statement.member
     population = f", {member.population} inhabitants" if member.population is not None else ""
-    table = Table(title=f"{member.id} {member.name}{population}", title_justify="left",
-                  show_footer=True)
+    not_billed = "" if statement.billed else " — own share, not billed"
+    table = Table(title=f"{member.id} {member.name}{population}{not_billed}",
+                  title_justify="left", show_footer=True)
     table.add_column("Line", footer="Total", min_width=18, ratio=2)
     table.add_column("Basis / article", ratio=3)
     table.add_column("Titled", no_wrap=True)
@@ -96,6 +103,72 @@ def _statement_detail(statement: Statement, fmt) -> Table:  # type: ignore[no-un
                       Text.assemble(line.basis, "\n", (line.reference, "dim")),
                       line.titled, fmt(line.amount))
     return table
+
+
+_SHARING_GROUPS = (("salary", "Salary mass"), ("other", "Other costs"),
+                   ("management-fees", "Management fees"))
+
+
+def _sharing_summary(bill: Bill, sharing: SharingSummary, title: str, fmt,  # type: ignore[no-untyped-def]
+                     width: int) -> Table:
+    """One row per party: its key, its share of each cost category and of the fees. The
+    footer is the whole cost, the carrier's own share included."""
+    statements = bill.statements
+    category_of = dict(sharing.categories)
+    key = dict(sharing.key)
+
+    def group_total(statement: Statement, group: str) -> Decimal:
+        return sum((line.amount for line in statement.lines
+                    if category_of.get(line.code.split(".")[0], "management-fees") == group),
+                   ZERO)
+
+    groups = [(group, label) for group, label in _SHARING_GROUPS
+              if any(group_total(s, group) != ZERO for s in statements)]
+    if width < 60 + 14 * len(groups):
+        groups = []
+    table = Table(title=f"{title} — {bill.year} (amounts in {bill.currency})",
+                  title_justify="left", show_footer=True, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Party", footer="Total", no_wrap=True)
+    table.add_column("Name", footer=f"{len(statements)} parties", overflow="fold")
+    table.add_column("Key", justify="right", no_wrap=True,
+                     footer=f"{fmt(sum((key.get(s.member.id, ZERO) for s in statements), ZERO))} %")
+    for group, label in groups:
+        table.add_column(label, justify="right", min_width=10, no_wrap=True,
+                         footer=fmt(sum((group_total(s, group) for s in statements), ZERO)))
+    table.add_column("Total", justify="right", style="bold", no_wrap=True,
+                     footer=fmt(sum((s.total for s in statements), ZERO)))
+    for statement in statements:
+        member = statement.member
+        share = key.get(member.id)
+        table.add_row(member.id,
+                      member.name + ("" if statement.billed else " (carrier, not billed)"),
+                      "" if share is None else f"{fmt(share)} %",
+                      *(fmt(group_total(statement, group)) for group, _ in groups),
+                      fmt(statement.total))
+    if not groups:
+        table.caption = "breakdown by category: a wider terminal, or --detail"
+    return table
+
+
+def _sharing_text(bill: Bill, sharing: SharingSummary, fmt) -> list[Text]:  # type: ignore[no-untyped-def]
+    """What is billed and what is not, the key's and the fees' references, the caveats."""
+    billed = [s for s in bill.statements if s.billed]
+    kept = [s for s in bill.statements if not s.billed]
+    lines = [Text(f"Billed for {bill.year}: "
+                  + " + ".join(f"{s.member.name} {fmt(s.total)}" for s in billed)
+                  + (f" = {fmt(bill.total)}" if len(billed) > 1 else ""), style="bold")]
+    lines.extend(Text(f"{s.member.name} runs the service: its own share, {fmt(s.total)}, is "
+                      "reported, not billed.") for s in kept)
+    shares = ", ".join(f"{party} {number(percent, bill.locale)} %"
+                       for party, percent in sharing.key)
+    lines.append(Text(f"Key ({sharing.key_reference}): {shares}."))
+    if sharing.fee_total != ZERO:
+        lines.append(Text(f"Management fees ({sharing.fee_reference}): "
+                          f"{number(sharing.fee_rate, bill.locale)} % of {fmt(sharing.fee_base)}"
+                          f" = {fmt(sharing.fee_total)}, shared like the costs they are "
+                          "computed on."))
+    lines.extend(Text(f"Note: {note}.", style="dim") for note in sharing.notes)
+    return lines
 
 
 def _holds(statement: Statement, offer_id: str) -> bool:

@@ -1,0 +1,166 @@
+"""Time whole `servcommun` processes, as a user waits for them.
+
+Each case runs once to warm up, then ``--runs`` times; the figures are medians (with
+min and max) as multiples of ``python -c pass`` measured in the same run, plus the
+peak memory of the process. Synthetic rosters come from ``generate.py``.
+
+    python benchmarks/run.py                       # print the table
+    python benchmarks/run.py --write benchmarks/RESULTS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generate import write_data_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+TARIFF = ROOT / "tariffs" / "redon-agglomeration-2022.yaml"
+DATA = ROOT / "benchmarks" / "data"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    args: tuple[str, ...]
+    cwd: Path
+    target: float  # multiple of `python -c pass`
+    memory_mb: float | None = None
+
+
+@dataclass(frozen=True)
+class Timing:
+    median: float
+    low: float
+    high: float
+    peak_mb: float
+
+
+def servcommun() -> list[str]:
+    script = Path(sys.executable).parent / "servcommun"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("servcommun")
+    return [found] if found else [sys.executable, "-m", "servcommun"]
+
+
+def measure(command: list[str], cwd: Path, runs: int) -> Timing:
+    """Wall time and peak resident memory of ``command``, warm-up excluded."""
+    times: list[float] = []
+    peak = 0
+    for attempt in range(runs + 1):
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        error = process.stderr.read().decode() if process.stderr else ""
+        if process.returncode not in (0,):
+            raise SystemExit(f"{' '.join(command)} exited {process.returncode}: {error}")
+        if attempt:  # the first run warms the file cache
+            times.append(elapsed)
+            peak = max(peak, usage.ru_maxrss)
+    return Timing(statistics.median(times), min(times), max(times), peak / 1024)
+
+
+def cases() -> list[Case]:
+    small_csv = write_data_dir(DATA / "csv-1500", 1500, TARIFF, "csv")
+    large_csv = write_data_dir(DATA / "csv-35000", 35000, TARIFF, "csv")
+    large_yaml = write_data_dir(DATA / "yaml-35000", 35000, TARIFF, "yaml")
+    bill = ("bill", "--year", "2026")
+    return [
+        Case("servcommun --version", ("--version",), ROOT, 3),
+        Case("servcommun --help", ("--help",), ROOT, 10),
+        Case("bill --year 2026, shipped example (table)", bill, ROOT, 16),
+        Case("check tariffs/ examples/", ("check", "tariffs/", "examples/"), ROOT, 16),
+        Case("bill --format csv, 1 500-member CSV roster", (*bill, "--format", "csv"),
+             small_csv, 25),
+        Case("bill --format csv, 35 000-member CSV roster", (*bill, "--format", "csv"),
+             large_csv, 60, memory_mb=250),
+        Case("bill --format json, 35 000-member YAML roster", (*bill, "--format", "json"),
+             large_yaml, 200),
+        Case("bill table, 1 500 members", bill, small_csv, 80),
+    ]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (f"{os.cpu_count()} cores ({cpu}){memory}; {platform.system()} "
+            f"{platform.release()}; Python {platform.python_version()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--write", type=Path, help="write the results as Markdown here")
+    parser.add_argument("--only", help="run the cases whose name contains this text")
+    args = parser.parse_args()
+
+    base = measure([sys.executable, "-c", "pass"], ROOT, args.runs)
+    rows = []
+    for case in cases():
+        if args.only and args.only not in case.name:
+            continue
+        try:
+            timing = measure([*servcommun(), *case.args], case.cwd, args.runs)
+        except SystemExit as failure:
+            print(f"{case.name:48} FAILED: {str(failure).splitlines()[0]}", flush=True)
+            continue
+        ratio = timing.median / base.median
+        met = ratio <= case.target and (case.memory_mb is None
+                                        or timing.peak_mb <= case.memory_mb)
+        rows.append((case, timing, ratio, met))
+        print(f"{case.name:48} {ratio:6.1f}× (target ≤ {case.target:g}×)  "
+              f"median {timing.median * 1000:7.0f} ms  min {timing.low * 1000:7.0f}  "
+              f"max {timing.high * 1000:7.0f}  peak {timing.peak_mb:6.0f} MB  "
+              f"{'ok' if met else 'MISSED'}", flush=True)
+    if args.write:
+        args.write.write_text(report(base, rows, args.runs), encoding="utf-8")
+
+
+def report(base: Timing, rows: list[tuple[Case, Timing, float, bool]], runs: int) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {machine()}.",
+        f"Command: `python benchmarks/run.py --runs {runs} --write benchmarks/RESULTS.md`; "
+        f"medians of {runs} runs after one warm-up, as multiples of `python -c pass` "
+        f"measured in the same run ({base.median * 1000:.0f} ms).",
+        "",
+        "| case | median | target | median ms (min–max) | peak memory | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for case, timing, ratio, met in rows:
+        memory_target = f" (≤ {case.memory_mb:g} MB)" if case.memory_mb else ""
+        lines.append(
+            f"| {case.name} | {ratio:.1f}× | ≤ {case.target:g}× | "
+            f"{timing.median * 1000:.0f} ({timing.low * 1000:.0f}–{timing.high * 1000:.0f}) | "
+            f"{timing.peak_mb:.0f} MB{memory_target} | {'yes' if met else '**no**'} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

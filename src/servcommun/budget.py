@@ -1,0 +1,37 @@
+"""Budget models: a cost-sharing service's costs for one year, line by line.
+
+One YAML file per year (``budgets = "examples/rouen/budget-{year}.yaml"`` in
+``servcommun.toml``): each cost line has a label, a category (salary / other) that decides
+whether management fees apply, an amount exact to the cent, and is shared by the key in
+force or charged ``direct`` to one party. The line model, ``CostLine``, is shared with the
+tariffs' worked examples.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field
+
+from servcommun.money import ZERO
+from servcommun.tariff import Allocation, CostCategory, CostLine, Frozen, Slug
+
+__all__ = ["Budget", "CostCategory", "CostLine"]
+
+
+class Budget(Frozen):
+    """The year's cost lines of a cost-sharing service."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    service: Slug
+    year: int = Field(ge=1900, le=2999)
+    title: str = ""
+    note: str = ""
+    illustrative: bool = Field(
+        default=False, description="figures invented for an example: said on the bill")
+    lines: tuple[CostLine, ...] = Field(min_length=1)
+
+    def shared_total(self, category: CostCategory) -> Decimal:
+        """The lines of ``category`` shared by the key (the salary mass is the key's base)."""
+        return sum((line.amount for line in self.lines
+                    if line.category is category and line.allocation is Allocation.KEY), ZERO)

@@ -1,0 +1,45 @@
+"""``servcommun check``: validate tariffs, rosters and budgets; recompute worked examples."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from servcommun.cli.app import app
+
+
+class CheckFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    GITHUB = "github"
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        exists=True, show_default=False, metavar="PATH",
+        help="Files, or folders searched for YAML files (default: every file "
+        "servcommun.toml names).")] = None,
+    format: Annotated[CheckFormat, typer.Option(
+        "--format", help="text (file:line:col: code message), json, or github "
+        "(workflow commands that annotate a pull request).")] = CheckFormat.TEXT,
+    strict: Annotated[bool, typer.Option(help="Exit 1 on warnings too.")] = False,
+) -> None:
+    """Validate tariff files, rosters and budgets, and recompute the worked examples of
+    the tariffs: every problem of every file, then a one-line summary. Exit 1 if any."""
+    from servcommun.checking import check as run_check
+    from servcommun.render import diagnostics as render
+
+    report = run_check(paths or [], Path.cwd())
+    if report.bundled:
+        print("servcommun.toml not found here or above: checking the bundled Redon "
+              "Agglomération example.", file=sys.stderr)
+    renderer = {CheckFormat.TEXT: render.text, CheckFormat.JSON: render.as_json,
+                CheckFormat.GITHUB: render.github}[format]
+    sys.stdout.write(renderer(report))
+    if report.errors or (strict and report.warnings):
+        raise typer.Exit(1)

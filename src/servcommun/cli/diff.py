@@ -1,0 +1,67 @@
+"""``servcommun diff``: every member's amount under two grids, or in two years."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from servcommun.cli.app import app, config_here, deliver, fail, print_rich
+from servcommun.cli.simulate import usage_error
+
+
+class DiffFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+@app.command()
+def diff(
+    year: Annotated[list[int], typer.Option(
+        "--year", min=1900, max=2999, help="The billed year; twice to compare two years.")],
+    tariff: Annotated[list[Path] | None, typer.Option(
+        "--tariff", help="A tariff file; twice to compare two grids (default: the "
+        "service's version in force).")] = None,
+    service: Annotated[str | None, typer.Option(
+        help="Service of servcommun.toml (default: its 'default'); its roster is billed.")] = None,
+    changed: Annotated[bool, typer.Option(
+        "--changed", help="Only the members whose amount changes (table).")] = False,
+    format: Annotated[DiffFormat, typer.Option("--format", help="Output format.")] = (
+        DiffFormat.TABLE),
+    output: Annotated[Path | None, typer.Option(help="Write to this file (atomically).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
+) -> None:
+    """Per member: the amount under each side, the difference in euros and percent, and
+    the totals. Sides: two --tariff files for one --year, or two --year."""
+    from servcommun.diagnostics import InputError
+    from servcommun.output import refuse_existing
+    from servcommun.pipeline import diff as compare
+
+    tariffs = tariff or []
+    if len(year) > 2 or len(tariffs) > 2:
+        usage_error("diff compares two sides: at most two --year and two --tariff")
+    if len(year) < 2 and len(tariffs) < 2:
+        usage_error("give two --tariff files (one --year), or two --year")
+    try:
+        if output is not None:
+            refuse_existing(output, force)
+        comparison = compare(config_here(), service, year, tariffs)
+    except InputError as error:
+        fail(error.diagnostics)
+    first = comparison.tariffs[0]
+    if format is DiffFormat.JSON:
+        from servcommun.render.diff import diff_json
+        from servcommun.render.json import dumps
+
+        deliver(dumps(diff_json(comparison.diff, service=first.service,
+                                labels=comparison.labels, files=comparison.files)),
+                output, force)
+        return
+    from servcommun.render.diff import diff_table
+
+    print_rich(lambda width: diff_table(comparison.diff, title=first.title,
+                                        labels=comparison.labels, currency=first.currency,
+                                        locale=first.locale, changed_only=changed),
+               output, force)

@@ -1,0 +1,79 @@
+"""``servcommun key derive``: the percentage that makes a party's share equal an amount."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from servcommun.cli.app import app, config_here, deliver, fail, print_rich
+
+key_app = typer.Typer(name="key", help="Percentage keys of cost-sharing services.",
+                      no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+app.add_typer(key_app, name="key")
+
+
+class KeyFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+def _amount(text: str) -> Decimal:
+    """An amount as a French officer may type it: 20000, 20000.00, 20 000,00."""
+    cleaned = text.strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+    try:
+        value = Decimal(cleaned.replace(",", "."))
+    except InvalidOperation:
+        raise typer.BadParameter(f"{text!r} is not an amount (20000 or 20000.00)") from None
+    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+        raise typer.BadParameter(f"{text!r} is not an amount to the cent")
+    return value
+
+
+@key_app.command()
+def derive(
+    party: Annotated[str, typer.Option(help="The party whose share is set (ccas).")],
+    target: Annotated[Decimal, typer.Option(
+        parser=_amount, help="The amount it should bear on the base (20000).")],
+    take_from: Annotated[str, typer.Option(
+        "--take-from", help="The party whose share gives (or gets back) the difference.")],
+    base: Annotated[Decimal | None, typer.Option(
+        parser=_amount, help="The amount the key applies to. Default: the salary mass shared "
+        "by the key in the --year budget.")] = None,
+    service: Annotated[str | None, typer.Option(help="Service of servcommun.toml "
+                                                "(default: its 'default').")] = None,
+    year: Annotated[int | None, typer.Option(
+        help="Use the key in force this year (default: the latest version).",
+        min=1900, max=2999)] = None,
+    format: Annotated[KeyFormat, typer.Option("--format", help="Output format.")] = (
+        KeyFormat.TABLE),
+) -> None:
+    """The share that makes PARTY bear TARGET on BASE, rounded to the key's precision and
+    taken from --take-from, the other shares unchanged; with each party's amount."""
+    from servcommun.diagnostics import InputError
+    from servcommun.engine.sharing import KeyDerivationError
+    from servcommun.pipeline import derive_key
+
+    if base is None and year is None:
+        print("give the base (--base AMOUNT), or --year to take it from that year's budget",
+              file=sys.stderr)
+        raise typer.Exit(2)
+    try:
+        derivation = derive_key(config_here(), service, year, party=party, target=target,
+                                base=base, take_from=take_from)
+    except InputError as error:
+        fail(error.diagnostics)
+    except KeyDerivationError as error:
+        fail([f"{error.option}: {error.code} {error.message}"])
+    if format is KeyFormat.JSON:
+        from servcommun.render.json import dumps
+        from servcommun.render.key import derivation_json
+
+        deliver(dumps(derivation_json(derivation)), None, False)
+    else:
+        from servcommun.render.key import derivation_table
+
+        print_rich(lambda width: derivation_table(derivation), None, False)

@@ -1,0 +1,132 @@
+"""``servcommun plot``: pictures (PNG or SVG) of the contribution grid and of a
+simulated schedule. Needs matplotlib: ``pip install 'servcommun[plot]'``."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from servcommun.cli.app import app, config_here, fail
+from servcommun.cli.simulate import (
+    AuditDate,
+    Days,
+    FromYear,
+    JoinDate,
+    MemberId,
+    Name,
+    Offers,
+    Population,
+    ServiceName,
+    Share,
+    TakeFrom,
+    ToYear,
+    scenario_from_options,
+    usage_error,
+)
+
+plot_app = typer.Typer(help="Pictures (PNG or SVG) of the grid and of a simulated schedule.",
+                       no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(plot_app, name="plot")
+
+Output = Annotated[Path, typer.Option(
+    "--output", "-o", help="The picture to write: FILE.png or FILE.svg (atomically).")]
+Force = Annotated[bool, typer.Option(help="Replace --output if it exists.")]
+
+
+@plot_app.command("grid")
+def plot_grid(
+    output: Output,
+    offer: Annotated[list[str] | None, typer.Option(
+        "--offer", help="Only this offer; repeatable (default: every offer).")] = None,
+    year: Annotated[int | None, typer.Option(
+        "--year", min=1900, max=2999, help="Tariff year (default: the current year).")] = None,
+    up_to: Annotated[int | None, typer.Option(
+        "--up-to", min=10, help="Largest population shown (default: past the last "
+        "boundary).")] = None,
+    service: ServiceName = None,
+    force: Force = False,
+) -> None:
+    """Each offer's contribution against the population: the steps and their jumps."""
+    from servcommun.diagnostics import InputError
+    from servcommun.engine.simulate import ScenarioError
+    from servcommun.pipeline import contribution_curves, load_service, today
+
+    kind = _picture_kind(output)
+    year = year if year is not None else today().year
+    try:
+        loaded = load_service(config_here(), service, year)
+        curves = contribution_curves(loaded, year, offer or (), up_to)
+        from servcommun.render.plot import figure_bytes, grid_figure
+
+        tariff = loaded.tariff
+        figure = grid_figure(curves, title=tariff.title, year=year, currency=tariff.currency,
+                             locale=tariff.locale)
+        _write(output, figure_bytes(figure, kind), force)
+    except InputError as error:
+        fail(error.diagnostics)
+    except ScenarioError as error:
+        usage_error(str(error))
+
+
+@plot_app.command("schedule")
+def plot_schedule(
+    output: Output,
+    offer: Offers = None,
+    population: Population = None,
+    member: MemberId = None,
+    name: Name = None,
+    audit: AuditDate = None,
+    join: JoinDate = None,
+    days: Days = None,
+    from_year: FromYear = None,
+    to_year: ToYear = None,
+    service: ServiceName = None,
+    share: Share = None,
+    take_from: TakeFrom = None,
+    force: Force = False,
+) -> None:
+    """A simulated member's schedule (the options of `servcommun simulate`), as bars."""
+    from servcommun.diagnostics import InputError
+    from servcommun.engine.simulate import ScenarioError
+    from servcommun.pipeline import simulate
+
+    kind = _picture_kind(output)
+    scenario = scenario_from_options(offer, population, member, name, audit, join, days,
+                                     from_year, to_year, share, take_from)
+    try:
+        loaded, result = simulate(config_here(), service, scenario, within=0)
+        from servcommun.render.plot import figure_bytes, schedule_figure
+
+        tariff = loaded.tariff
+        offers = {o.id: o.label for o in getattr(tariff, "offers", ())}
+        figure = schedule_figure(result, offers=offers,
+                                 title=tariff.title, currency=tariff.currency,
+                                 locale=tariff.locale)
+        _write(output, figure_bytes(figure, kind), force)
+    except InputError as error:
+        fail(error.diagnostics)
+    except ScenarioError as error:
+        usage_error(str(error))
+
+
+def _picture_kind(output: Path) -> str:
+    """png or svg from the file's suffix; plotting needs matplotlib (the ``plot`` extra)."""
+    kind = output.suffix.lower().lstrip(".")
+    if kind not in ("png", "svg"):
+        usage_error(f"--output {output}: name a .png or .svg file")
+    if importlib.util.find_spec("matplotlib") is None:
+        print("servcommun plot needs matplotlib: pip install 'servcommun[plot]'",
+              file=sys.stderr)
+        raise typer.Exit(1)
+    return kind
+
+
+def _write(output: Path, content: bytes, force: bool) -> None:
+    from servcommun.output import write_atomic
+
+    write_atomic(output, content, force=force)
+    print(f"wrote {output}", file=sys.stderr)

@@ -1,0 +1,159 @@
+"""``servcommun simulate``: a prospective member's schedule and its impact on the service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from servcommun.cli.app import app, config_here, deliver, fail, print_rich
+
+if TYPE_CHECKING:
+    from servcommun.engine.simulate import Scenario
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", ".").removesuffix("%").strip())
+    except InvalidOperation:
+        raise typer.BadParameter(f"{text!r} is not a number (4.5)") from None
+    if not value.is_finite():
+        raise typer.BadParameter(f"{text!r} is not a number (4.5)")
+    return value
+
+
+# The scenario options, shared with `servcommun plot schedule`.
+Population = Annotated[int | None, typer.Option(
+    "--population", min=1, metavar="N", help="Inhabitants of the commune (legal population).")]
+MemberId = Annotated[str | None, typer.Option(
+    "--member", metavar="ID", help="Start from this roster member (INSEE code or SIREN): its name, "
+    "population and current subscriptions.")]
+Offers = Annotated[list[str] | None, typer.Option(
+    "--offer", metavar="OFFER",
+    help="An offer of the tariff (socle-complet, audit, groupement-achats); "
+    "repeatable.")]
+Name = Annotated[str | None, typer.Option("--name", help="Name shown for the commune.")]
+AuditDate = Annotated[dt.datetime | None, typer.Option(
+    "--audit", formats=DATE_FORMATS, metavar="DATE",
+    help="Delivery date of the audit (YYYY-MM-DD); implies "
+    "the audit offer.")]
+JoinDate = Annotated[dt.datetime | None, typer.Option(
+    "--join", formats=DATE_FORMATS, metavar="DATE",
+    help="Start of the annual offers (default: 1 January of "
+    "--from-year).")]
+Days = Annotated[Decimal | None, typer.Option(
+    "--days", parser=_decimal, metavar="DAYS", help="Engineering days expected each year.")]
+FromYear = Annotated[int | None, typer.Option(
+    "--from-year", min=1900, max=2999, help="First year (default: the current year).")]
+ToYear = Annotated[int | None, typer.Option(
+    "--to-year", min=1900, max=2999, help="Last year (default: --from-year + 2).")]
+ServiceName = Annotated[str | None, typer.Option(
+    "--service", help="Service of servcommun.toml (default: its 'default').")]
+Share = Annotated[Decimal | None, typer.Option(
+    "--share", parser=_decimal, metavar="PERCENT",
+    help="Cost sharing: the new party's percentage of the key.")]
+TakeFrom = Annotated[str | None, typer.Option(
+    "--take-from", help="Cost sharing: the party giving up that share (default: the "
+    "carrier).")]
+Within = Annotated[int, typer.Option(
+    "--within", min=0, help="Warn when the population is this close to a bracket boundary.")]
+
+
+class SimulateFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+@app.command()
+def simulate(
+    offer: Offers = None,
+    population: Population = None,
+    member: MemberId = None,
+    name: Name = None,
+    audit: AuditDate = None,
+    join: JoinDate = None,
+    days: Days = None,
+    from_year: FromYear = None,
+    to_year: ToYear = None,
+    service: ServiceName = None,
+    share: Share = None,
+    take_from: TakeFrom = None,
+    within: Within = 100,
+    format: Annotated[SimulateFormat, typer.Option("--format", help="Output format.")] = (
+        SimulateFormat.TABLE),
+    output: Annotated[Path | None, typer.Option(help="Write to this file (atomically).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
+) -> None:
+    """What a new commune (or a member taking more offers) would pay over the years, the
+    audit credit it wins or loses, and what its joining does to the service."""
+    from servcommun.diagnostics import InputError
+    from servcommun.engine.simulate import ScenarioError
+    from servcommun.output import refuse_existing
+    from servcommun.pipeline import simulate as run_simulation
+
+    scenario = scenario_from_options(offer, population, member, name, audit, join, days,
+                                     from_year, to_year, share, take_from)
+    try:
+        if output is not None:
+            refuse_existing(output, force)
+        loaded, result = run_simulation(config_here(), service, scenario, within)
+        _emit(result, loaded, format, output, force)
+    except InputError as error:
+        fail(error.diagnostics)
+    except ScenarioError as error:
+        usage_error(str(error))
+
+
+def scenario_from_options(offer: list[str] | None, population: int | None,
+                          member: str | None, name: str | None, audit: dt.datetime | None,
+                          join: dt.datetime | None, days: Decimal | None,
+                          from_year: int | None, to_year: int | None,
+                          share: Decimal | None = None, take_from: str | None = None
+                          ) -> Scenario:
+    """The engine's scenario; the clock is read here (the engine never reads it)."""
+    from servcommun.engine.simulate import Scenario
+    from servcommun.pipeline import today
+
+    first = from_year if from_year is not None else today().year
+    return Scenario(offers=tuple(offer or ()), from_year=first,
+                    to_year=to_year if to_year is not None else first + 2,
+                    population=population, name=name, base_member=member,
+                    audit=audit.date() if audit else None, join=join.date() if join else None,
+                    days=days, share=share, take_from=take_from)
+
+
+def usage_error(message: str) -> NoReturn:
+    print(f"servcommun: {message}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def _emit(result, loaded, format, output, force) -> None:  # type: ignore[no-untyped-def]
+    from servcommun.render.amounts import money
+
+    tariff = loaded.tariff
+
+    def fmt(amount: Decimal) -> str:
+        return money(amount, tariff.currency, tariff.locale)
+
+    if format is SimulateFormat.JSON:
+        from servcommun.render.json import dumps
+        from servcommun.render.simulation import simulation_json, warnings
+
+        for message in warnings(result, fmt):
+            print(message, file=sys.stderr)
+        deliver(dumps(simulation_json(result, service=tariff.service,
+                                      currency=tariff.currency, fmt=fmt)), output, force)
+        return
+    from servcommun.render.simulation import simulation_table
+
+    offers = {offer.id: offer.label for offer in getattr(tariff, "offers", ())}
+    print_rich(lambda width: simulation_table(result, title=tariff.title, offers=offers,
+                                              currency=tariff.currency, locale=tariff.locale),
+               output, force)

@@ -1,0 +1,62 @@
+"""``servcommun statements``: a folder with one PDF statement per billed member."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from servcommun import __version__
+from servcommun.cli.app import app, config_here, fail
+from servcommun.cli.bill import CsvDialect
+
+
+@app.command()
+def statements(
+    year: Annotated[int, typer.Option("--year", help="The billed year.", min=1900, max=2999)],
+    output: Annotated[Path, typer.Option(
+        help="Folder to create with the statements (written atomically).")],
+    service: Annotated[str | None, typer.Option(help="Service of servcommun.toml "
+                                                "(default: its 'default').")] = None,
+    member: Annotated[list[str] | None, typer.Option(
+        "--member", help="Only this member (INSEE code or SIREN); repeatable.")] = None,
+    csv_dialect: Annotated[CsvDialect, typer.Option(
+        help="index.csv flavour: fr (semicolon, decimal comma, BOM: opens in a French "
+             "spreadsheet) or plain.")] = CsvDialect.FR,
+    force: Annotated[bool, typer.Option(
+        help="Replace --output if it exists and is not empty.")] = False,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when a member needs review.")] = False,
+) -> None:
+    """One PDF statement per billed member for YEAR, and index.csv listing every member
+    (members needing review get no PDF: the index says why)."""
+    from servcommun.diagnostics import InputError
+    from servcommun.output import refuse_existing_folder, write_folder_atomic
+    from servcommun.pipeline import bill as compute_bill
+    from servcommun.pipeline import load_service
+    from servcommun.render.pdf import Issuer
+    from servcommun.render.statements import statement_files
+
+    try:
+        refuse_existing_folder(output, force)
+        loaded = load_service(config_here(), service, year)
+        result = compute_bill(loaded, year, member or ())
+        tariff = loaded.tariff
+        carrier = getattr(tariff, "carrier", None)  # a cost-sharing tariff names its carrier
+        issuer = Issuer(title=tariff.title, deliberations=result.sources,
+                        carrier=carrier.name if carrier is not None else None,
+                        currency=result.currency, locale=result.locale,
+                        generator=f"servcommun {__version__}")
+        offers = {offer.id: offer.label for offer in getattr(tariff, "offers", ())}
+        files = statement_files(result, issuer, offers, csv_dialect.value)
+        write_folder_atomic(output, files, force=force)
+    except InputError as error:
+        fail(error.diagnostics)
+    review = len(result.needs_review)
+    print(f"{len(files) - 1} statement(s) and index.csv written to {output}"
+          + (f"; {review} member(s) need review, listed in index.csv" if review else ""),
+          file=sys.stderr)
+    if strict and review:
+        print(f"{review} member(s) need review (--strict)", file=sys.stderr)
+        raise typer.Exit(1)

@@ -1,0 +1,59 @@
+"""``servcommun thresholds``: members near a population bracket boundary, and what
+crossing it would change for them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from servcommun.cli.app import app, config_here, deliver, fail, print_rich
+
+
+class ThresholdsFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+@app.command()
+def thresholds(
+    within: Annotated[int, typer.Option(
+        "--within", min=0, help="Distance to a boundary, in inhabitants.")] = 100,
+    year: Annotated[int | None, typer.Option(
+        "--year", min=1900, max=2999, help="Population year (default: the current year).")] = None,
+    service: Annotated[str | None, typer.Option(
+        help="Service of servcommun.toml (default: its 'default').")] = None,
+    format: Annotated[ThresholdsFormat, typer.Option("--format", help="Output format.")] = (
+        ThresholdsFormat.TABLE),
+    output: Annotated[Path | None, typer.Option(help="Write to this file (atomically).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
+) -> None:
+    """Members within N inhabitants of a bracket boundary: their totals on each side."""
+    from servcommun.diagnostics import InputError
+    from servcommun.output import refuse_existing
+    from servcommun.pipeline import load_service, today
+    from servcommun.pipeline import thresholds as near_members
+
+    year = year if year is not None else today().year
+    try:
+        if output is not None:
+            refuse_existing(output, force)
+        loaded = load_service(config_here(), service, year)
+        near = near_members(loaded, year, within)
+    except InputError as error:
+        fail(error.diagnostics)
+    tariff = loaded.tariff
+    if format is ThresholdsFormat.JSON:
+        from servcommun.render.json import dumps
+        from servcommun.render.thresholds import thresholds_json
+
+        deliver(dumps(thresholds_json(near, service=tariff.service, year=year, within=within,
+                                      currency=tariff.currency)), output, force)
+        return
+    from servcommun.render.thresholds import thresholds_table
+
+    print_rich(lambda width: thresholds_table(near, title=tariff.title, year=year,
+                                              within=within, currency=tariff.currency,
+                                              locale=tariff.locale), output, force)

@@ -1,0 +1,577 @@
+"""Simulation: what a prospective member would pay over the years, and what its joining
+does to the service (revenue, staffing step, coverage).
+
+The prospect is built as a roster ``Member`` and billed with ``bill_member`` year by
+year, so that its schedule is made of the bill's own lines; the impact bills the whole
+roster with and without it (``bill_grid``). For a cost-sharing service the newcomer is a
+new party taking a share of the key, and each year is shared by ``bill_sharing``. Pure:
+the years to simulate are given, the clock is never read here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from servcommun.budget import Budget
+from servcommun.engine.grid import add_months, bill_grid, bill_member
+from servcommun.engine.result import Bill, Line, MemberRef, NeedsReview, Statement
+from servcommun.engine.sharing import bill_sharing
+from servcommun.engine.thresholds import PROBE_ID, NearBoundary, near_boundaries
+from servcommun.money import ZERO
+from servcommun.roster import Member, Subscription
+from servcommun.tariff import Billing, CreditPart, GridTariff, Offer, Party, SharingTariff
+
+MAX_YEARS = 30  # a convention runs for a mandate; past this the request is a typo
+DEFAULT_NAME = "Nouvelle commune"
+
+
+class ScenarioError(ValueError):
+    """The scenario cannot be simulated as asked (unknown offer, no population…)."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What the analyst asks: who joins, which offers, when, over which years.
+
+    ``audit``: the day the one-off offers (the audit) are delivered; ``join``: the day
+    the annual offers start (default: 1 January of ``from_year``); ``days``: engineering
+    days expected each year; ``base_member``: the id of a roster member to start from
+    (its name, population and subscriptions), instead of a new commune.
+    """
+
+    offers: tuple[str, ...]
+    from_year: int
+    to_year: int
+    population: int | None = None
+    name: str | None = None
+    base_member: str | None = None
+    audit: dt.date | None = None
+    join: dt.date | None = None
+    days: Decimal | None = None
+    share: Decimal | None = None  # cost sharing: the newcomer's percentage of the key
+    take_from: str | None = None  # cost sharing: the party giving it (default: the carrier)
+
+
+@dataclass(frozen=True)
+class ScheduleYear:
+    """What the member owes for ``year``: its statement, or why it needs review."""
+
+    year: int
+    statement: Statement | None
+    review: NeedsReview | None = None
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        return self.statement.lines if self.statement else ()
+
+    @property
+    def total(self) -> Decimal:
+        return self.statement.total if self.statement else ZERO
+
+
+@dataclass(frozen=True)
+class CreditOutcome:
+    """Art. 7.2.1: whether the audit is deducted from the first year of the socle complet.
+
+    The window runs from the audit's delivery to ``window_end`` (6 months later);
+    ``applied`` is the credit deducted (in ``applied_year``), ``lost`` what joining
+    outside the window forgoes, as the engine computes it for a join inside it.
+    """
+
+    offer: str
+    source_offer: str
+    code: str
+    article: str
+    delivered: dt.date
+    join: dt.date
+    window_end: dt.date
+    applied: Decimal
+    applied_year: int | None
+    lost: Decimal
+
+    @property
+    def too_early(self) -> bool:
+        return self.join < self.delivered
+
+    @property
+    def too_late(self) -> bool:
+        return self.join > self.window_end
+
+
+@dataclass(frozen=True)
+class StepCrossing:
+    """The newcomer moves the service to another staffing step (art. 7)."""
+
+    rank: int  # the newcomer is the rank-th member of the counted offer
+    fte_before: Decimal
+    fte_after: Decimal
+    extra_cost: Decimal
+
+
+@dataclass(frozen=True)
+class ServiceImpact:
+    """The service in ``year`` without and with the newcomer."""
+
+    year: int
+    members_before: int
+    members_after: int
+    revenue_before: Decimal
+    revenue_after: Decimal
+    counted_offer: str | None
+    counted_before: int
+    counted_after: int
+    fte_before: Decimal | None
+    fte_after: Decimal | None
+    staff_cost_before: Decimal | None
+    staff_cost_after: Decimal | None
+    coverage_before: Decimal | None
+    coverage_after: Decimal | None
+    reference: str | None
+    step: StepCrossing | None
+    parties: tuple[PartyChange, ...] = ()  # cost sharing: every party before and after
+
+
+@dataclass(frozen=True)
+class PartyChange:
+    """Cost sharing: what one party bears in the impact year without and with the newcomer
+    (``billed`` False for the carrier, whose own share is not billed)."""
+
+    id: str
+    name: str
+    before: Decimal
+    after: Decimal
+    billed: bool
+
+
+@dataclass(frozen=True)
+class KeyChange:
+    """Cost sharing: the newcomer's ``share`` of the key, taken from ``take_from``."""
+
+    party: str
+    take_from: str
+    share: Decimal
+    before: tuple[tuple[str, Decimal], ...]
+    after: tuple[tuple[str, Decimal], ...]
+    reference: str
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """A newcomer's schedule (a statement per year), and what it does to the service."""
+
+    member: MemberRef
+    existing: bool
+    scenario: Scenario
+    offers: tuple[str, ...]  # the offers simulated, implied ones included
+    one_off: tuple[str, ...]  # those of them delivered once (the audit)
+    delivered: dt.date | None  # delivery of the one-off offers
+    join: dt.date | None  # start of the annual offers
+    years: tuple[ScheduleYear, ...]
+    credits: tuple[CreditOutcome, ...]
+    impact: ServiceImpact
+    near: tuple[NearBoundary, ...]
+    notes: tuple[str, ...]
+    key: KeyChange | None = None  # cost sharing only
+
+    @property
+    def total(self) -> Decimal:
+        return sum((year.total for year in self.years), ZERO)
+
+
+def simulate(
+    tariff: GridTariff, roster: Sequence[Member], scenario: Scenario, *, within: int = 100
+) -> Simulation:
+    """The yearly schedule of a prospective member from ``scenario.from_year`` to
+    ``to_year`` (art. 7: one statement per year, one-off audit included), the audit credit
+    won or lost (art. 7.2.1), the service before and after its joining (art. 7 staffing
+    steps), and the bracket boundaries within ``within`` inhabitants of its population.
+    """
+    _check_years(scenario)
+    notes: list[str] = []
+    offers = _offers(tariff, scenario, notes)
+    annual = [offer for offer in offers if offer.billing is Billing.ANNUAL]
+    one_off = [offer for offer in offers if offer.billing is Billing.ONE_OFF]
+    first_day = dt.date(scenario.from_year, 1, 1)
+    join = (scenario.join or first_day) if annual else None
+    delivered = None
+    if one_off:
+        delivered = scenario.audit or scenario.join or first_day
+        if scenario.audit is None:
+            said = "the join date" if scenario.join else f"1 January {scenario.from_year}"
+            notes.append(f"{_labels(one_off)}: no --audit date, delivered on {said} "
+                         f"({delivered:%d/%m/%Y})")
+    if scenario.join is not None and not annual and scenario.audit is not None:
+        notes.append("--join is not used: no annual offer is simulated")
+    for day, what in ((delivered, "delivered"), (join, "joined")):
+        if day is not None and not scenario.from_year <= day.year <= scenario.to_year:
+            notes.append(f"{what} on {day:%d/%m/%Y}, outside the years shown "
+                         f"({scenario.from_year}–{scenario.to_year})")
+
+    base = _base_member(roster, scenario)
+    years = range(scenario.from_year, scenario.to_year + 1)
+    prospect = _prospect(tariff, roster, scenario, base, annual, one_off, join, delivered, notes)
+    schedule = tuple(_schedule_year(tariff, prospect, year) for year in years)
+    credits = tuple(_credit_outcomes(tariff, prospect, annual, one_off, delivered))
+    active_years = [entry.year for entry in schedule if entry.statement or entry.review]
+    impact_year = active_years[0] if active_years else scenario.from_year
+    impact = _impact(tariff, roster, base, prospect, impact_year, notes)
+    population = prospect.population_in(impact_year) or prospect.population[
+        max(prospect.population)]
+    return Simulation(
+        member=MemberRef(base.id if base else "", prospect.name, population),
+        existing=base is not None,
+        scenario=scenario,
+        offers=tuple(offer.id for offer in offers),
+        one_off=tuple(offer.id for offer in one_off),
+        delivered=delivered,
+        join=join,
+        years=schedule,
+        credits=credits,
+        impact=impact,
+        near=near_boundaries(tariff, [prospect], impact_year, within),
+        notes=tuple(notes),
+    )
+
+
+# -- cost sharing: a new party taking a share of the key ---------------------------------
+
+def simulate_sharing(
+    tariffs: Mapping[int, SharingTariff], budgets: Mapping[int, Budget], scenario: Scenario
+) -> Simulation:
+    """A new party of a cost-sharing service (DESIGN §2.2): from the year of
+    ``scenario.join`` it takes ``scenario.share`` percent of the key, given up by
+    ``scenario.take_from`` (default: the carrier, whose share is what the others leave);
+    each year's cost is shared by ``bill_sharing`` with the new key, so the schedule is the
+    bill's own lines. ``tariffs`` and ``budgets`` give the version and the cost of each
+    year; a budget of an earlier year stands for a year that has none (said in the notes).
+    """
+    _check_window(scenario)
+    if scenario.share is None:
+        raise ScenarioError("a cost-sharing service takes a new party with --share PERCENT "
+                            "(its part of the key)")
+    given = [option for option, value in (
+        ("--offer", scenario.offers), ("--population", scenario.population),
+        ("--member", scenario.base_member), ("--audit", scenario.audit),
+        ("--days", scenario.days)) if value]
+    if given:
+        raise ScenarioError(f"{', '.join(given)}: for contribution grids; a cost-sharing "
+                            "party is simulated with --share (and --take-from, --join)")
+    notes: list[str] = []
+    name = scenario.name or "Nouvelle partie"
+    party_id = _slug(name)
+    join = scenario.join or dt.date(scenario.from_year, 1, 1)
+    if join.month != 1 or join.day != 1:
+        notes.append(f"joined on {join:%d/%m/%Y}: the key applies to the whole of "
+                     f"{join.year} (the tariff has no proration)")
+    schedule: list[ScheduleYear] = []
+    key: KeyChange | None = None
+    bills: dict[int, tuple[Bill, Bill]] = {}
+    for year in range(scenario.from_year, scenario.to_year + 1):
+        tariff, budget = tariffs[year], budgets[year]
+        if budget.year != year:
+            notes.append(f"no {year} budget: the {budget.year} budget stands for it")
+            budget = budget.model_copy(update={"year": year})
+        before = bill_sharing(tariff, budget)
+        if year < join.year:
+            schedule.append(ScheduleYear(year, None))
+            bills[year] = (before, before)
+            continue
+        widened, change = _with_party(tariff, party_id, name, scenario.share,
+                                      scenario.take_from)
+        key = key or change
+        after = bill_sharing(widened, budget)
+        statement = next(s for s in after.statements if s.member.id == party_id)
+        schedule.append(ScheduleYear(year, statement))
+        bills[year] = (before, after)
+    impact_year = join.year if join.year in bills else scenario.from_year
+    before, after = bills[impact_year]
+    return Simulation(
+        member=MemberRef(party_id, name, None), existing=False, scenario=scenario, offers=(),
+        one_off=(), delivered=None, join=join, years=tuple(schedule), credits=(),
+        impact=_sharing_impact(before, after, impact_year), near=(), notes=tuple(notes),
+        key=key)
+
+
+def _with_party(tariff: SharingTariff, party_id: str, name: str, share: Decimal,
+                take_from: str | None) -> tuple[SharingTariff, KeyChange]:
+    """The tariff with the new party in its key, its share taken from ``take_from``."""
+    shares = tariff.key.shares
+    giver = take_from or tariff.carrier.id
+    if tariff.party(party_id) is not None:
+        raise ScenarioError(f"'{party_id}' is already a party: give the newcomer another "
+                            "--name")
+    if giver not in shares:
+        raise ScenarioError(f"--take-from {giver}: not a party of the key "
+                            f"({', '.join(shares)})")
+    if share <= ZERO:
+        raise ScenarioError("--share must be a positive percentage")
+    if share != share.quantize(tariff.key.precision):
+        raise ScenarioError(f"--share {share}: the key is written to "
+                            f"{tariff.key.precision} point")
+    share = share.quantize(tariff.key.precision)
+    if share > shares[giver]:
+        raise ScenarioError(f"--share {share} is more than the {shares[giver]} % "
+                            f"{giver} has to give")
+    after = {**shares, giver: shares[giver] - share, party_id: share}
+    widened = tariff.model_copy(update={
+        "parties": (*tariff.parties, Party(id=party_id, name=name)),
+        "key": tariff.key.model_copy(update={"shares": after})})
+    return widened, KeyChange(party_id, giver, share, tuple(shares.items()),
+                              tuple(after.items()), tariff.key.article)
+
+
+def _sharing_impact(before: Bill, after: Bill, year: int) -> ServiceImpact:
+    totals = {s.member.id: s.total for s in before.statements}
+    parties = tuple(PartyChange(s.member.id, s.member.name, totals.get(s.member.id, ZERO),
+                                s.total, s.billed) for s in after.statements)
+    return ServiceImpact(
+        year=year, members_before=len(before.statements), members_after=len(after.statements),
+        revenue_before=before.total, revenue_after=after.total, counted_offer=None,
+        counted_before=0, counted_after=0, fte_before=None, fte_after=None,
+        staff_cost_before=None, staff_cost_after=None, coverage_before=None,
+        coverage_after=None, reference=None, step=None, parties=parties)
+
+
+def _slug(name: str) -> str:
+    """A party id from its name: ``Syndicat des eaux`` → ``syndicat-des-eaux``."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "nouvelle-partie"
+
+
+def _check_window(scenario: Scenario) -> None:
+    if scenario.to_year < scenario.from_year:
+        raise ScenarioError(f"--to-year {scenario.to_year} is before --from-year "
+                            f"{scenario.from_year}")
+    if scenario.to_year - scenario.from_year >= MAX_YEARS:
+        raise ScenarioError(f"at most {MAX_YEARS} years can be simulated at once")
+
+
+def _check_years(scenario: Scenario) -> None:
+    _check_window(scenario)
+    if scenario.share is not None or scenario.take_from is not None:
+        raise ScenarioError("--share and --take-from: for cost-sharing services; a "
+                            "contribution grid is simulated with --offer")
+    if scenario.population is not None and scenario.population <= 0:
+        raise ScenarioError("--population must be a positive number of inhabitants")
+    if scenario.population is None and scenario.base_member is None:
+        raise ScenarioError("give --population N (a new commune) or --member ID (a member "
+                            "of the roster)")
+    if scenario.days is not None and scenario.days < ZERO:
+        raise ScenarioError("--days must not be negative")
+
+
+def _offers(tariff: GridTariff, scenario: Scenario, notes: list[str]) -> list[Offer]:
+    """The offers asked for, in the tariff's order; ``--audit`` implies the offer it dates."""
+    known = ", ".join(offer.id for offer in tariff.offers)
+    if not scenario.offers:
+        raise ScenarioError(f"give at least one --offer (offers: {known})")
+    unknown = [name for name in scenario.offers if tariff.offer(name) is None]
+    if unknown:
+        raise ScenarioError(f"unknown offer {', '.join(unknown)} (offers: {known})")
+    wanted = set(scenario.offers)
+    if scenario.audit is not None and not any(
+            offer.billing is Billing.ONE_OFF for offer in tariff.offers if offer.id in wanted):
+        implied = _dated_offer(tariff, wanted)
+        wanted.add(implied.id)
+        notes.append(f"--audit implies the offer '{implied.id}' ({implied.label}), "
+                     "delivered on that date")
+    return [offer for offer in tariff.offers if offer.id in wanted]
+
+
+def _dated_offer(tariff: GridTariff, wanted: set[str]) -> Offer:
+    """The one-off offer an ``--audit`` date stands for: the one a chosen offer credits
+    (art. 7.2.1), else the tariff's only one-off offer."""
+    for offer in tariff.offers:
+        if offer.id in wanted:
+            for part in offer.parts:
+                source = tariff.offer(part.from_offer) if isinstance(part, CreditPart) else None
+                if source is not None and source.billing is Billing.ONE_OFF:
+                    return source
+    one_off = [offer for offer in tariff.offers if offer.billing is Billing.ONE_OFF]
+    if len(one_off) == 1:
+        return one_off[0]
+    raise ScenarioError("--audit dates a one-off offer, and this tariff has "
+                        f"{len(one_off) or 'no'} such offers: name it with --offer")
+
+
+def _base_member(roster: Sequence[Member], scenario: Scenario) -> Member | None:
+    if scenario.base_member is None:
+        return None
+    found = next((m for m in roster if m.id == scenario.base_member), None)
+    if found is None:
+        raise ScenarioError(f"no member {scenario.base_member} in the roster")
+    return found
+
+
+def _prospect(
+    tariff: GridTariff,
+    roster: Sequence[Member],
+    scenario: Scenario,
+    base: Member | None,
+    annual: Sequence[Offer],
+    one_off: Sequence[Offer],
+    join: dt.date | None,
+    delivered: dt.date | None,
+    notes: list[str],
+) -> Member:
+    """The member to bill: a new commune, or a roster member with the offers added."""
+    dates = [d for d in (join, delivered) if d is not None]
+    first_year = min([scenario.from_year, *(d.year for d in dates)])
+    years = range(first_year, scenario.to_year + 1)
+    subscriptions = list(base.subscriptions) if base else []
+    for offer in annual:
+        assert join is not None
+        already = [s for s in subscriptions if s.offer == offer.id and s.start
+                   and (s.end is None or s.end >= join)]
+        if already:
+            notes.append(f"{base.name if base else 'the member'} already holds '{offer.id}' "
+                         f"since {already[0].start:%d/%m/%Y}: kept as it is")
+            continue
+        subscriptions.append(Subscription(offer=offer.id, start=join))
+    subscriptions.extend(Subscription(offer=offer.id, delivered=delivered) for offer in one_off)
+    if base is None:
+        assert scenario.population is not None  # checked with the years
+        population = {year: scenario.population for year in years}
+        days = {year: scenario.days for year in years} if scenario.days else {}
+        # an id no commune has (99: INSEE's code for abroad), free in this roster
+        taken = {member.id for member in roster}
+        member_id = next(str(n) for n in range(int(PROBE_ID), 0, -1) if str(n) not in taken)
+        return Member(id=member_id, name=scenario.name or DEFAULT_NAME, population=population,
+                      subscriptions=tuple(subscriptions), engineering_days=days)
+    population = _carried_forward(base, years)
+    if population != base.population:
+        last = max(base.population)
+        notes.append(f"{base.name}: population {base.population[last]} of {last} carried "
+                     "forward to the later years")
+    if scenario.population is not None:
+        population = {**population, **{year: scenario.population for year in years}}
+    days = dict(base.engineering_days)
+    if scenario.days is not None:
+        days.update({year: scenario.days for year in years})
+    return base.model_copy(update={
+        "name": scenario.name or base.name, "population": population,
+        "subscriptions": tuple(subscriptions), "engineering_days": days})
+
+
+def _carried_forward(member: Member, years: range) -> dict[int, int]:
+    """The member's populations, the last known one carried to later years without one
+    (a simulation looks ahead of the legal figures)."""
+    last = max(member.population)
+    later = {year: member.population[last] for year in years if year > last}
+    return {**member.population, **later}
+
+
+def _schedule_year(tariff: GridTariff, prospect: Member, year: int) -> ScheduleYear:
+    outcome = bill_member(tariff, prospect, year)
+    if isinstance(outcome, NeedsReview):
+        return ScheduleYear(year, None, outcome)
+    return ScheduleYear(year, outcome)
+
+
+def _credit_outcomes(
+    tariff: GridTariff,
+    prospect: Member,
+    annual: Sequence[Offer],
+    one_off: Sequence[Offer],
+    delivered: dt.date | None,
+) -> list[CreditOutcome]:
+    """For each simulated annual offer crediting a simulated one-off offer (art. 7.2.1): the
+    credit applied, or what joining outside the window loses (the credit the engine gives
+    when joining on the window's last day)."""
+    outcomes: list[CreditOutcome] = []
+    if delivered is None:
+        return outcomes
+    sources = {offer.id for offer in one_off}
+    for offer in annual:
+        for part in offer.parts:
+            if not isinstance(part, CreditPart) or part.from_offer not in sources:
+                continue
+            code = f"{offer.id}.{part.code}"
+            join = min(s.start for s in prospect.subscriptions
+                       if s.offer == offer.id and s.start is not None)
+            window_end = add_months(delivered, part.within_months)
+            applied = _credit_line(tariff, prospect, join.year, code)
+            lost = ZERO
+            if applied == ZERO:
+                moved = _rejoined(prospect, offer.id, join,
+                                  delivered if join < delivered else window_end)
+                lost = _credit_line(tariff, moved, (delivered if join < delivered
+                                                    else window_end).year, code)
+            outcomes.append(CreditOutcome(
+                offer.id, part.from_offer, code, part.article, delivered, join, window_end,
+                applied, join.year if applied else None, lost))
+    return outcomes
+
+
+def _credit_line(tariff: GridTariff, member: Member, year: int, code: str) -> Decimal:
+    outcome = bill_member(tariff, member, year)
+    if not isinstance(outcome, Statement):
+        return ZERO
+    return -sum((line.amount for line in outcome.lines if line.code == code), ZERO)
+
+
+def _rejoined(member: Member, offer: str, join: dt.date, new_join: dt.date) -> Member:
+    subscriptions = tuple(s.model_copy(update={"start": new_join})
+                          if s.offer == offer and s.start == join else s
+                          for s in member.subscriptions)
+    population = dict(member.population)
+    population.setdefault(new_join.year, member.population[max(member.population)])
+    return member.model_copy(update={"subscriptions": subscriptions, "population": population})
+
+
+def _impact(
+    tariff: GridTariff,
+    roster: Sequence[Member],
+    base: Member | None,
+    prospect: Member,
+    year: int,
+    notes: list[str],
+) -> ServiceImpact:
+    """The service in ``year`` without and with the newcomer (art. 7 staffing steps)."""
+    years = range(year, year + 1)
+    carried = [m for m in roster if year > max(m.population)]
+    if carried:
+        notes.append(f"service in {year}: the population of {len(carried)} roster member(s) "
+                     f"carried forward from their last known year")
+    others = [m.model_copy(update={"population": _carried_forward(m, years)}) for m in roster]
+    after_roster = [prospect if base and m.id == base.id else m for m in others]
+    if base is None:
+        after_roster.append(prospect)
+    before, after = bill_grid(tariff, others, year), bill_grid(tariff, after_roster, year)
+    step = None
+    staffing = tariff.staffing
+    if before.staffing and after.staffing and before.staffing.fte != after.staffing.fte:
+        step = StepCrossing(after.staffing.members, before.staffing.fte, after.staffing.fte,
+                            after.staffing.staff_cost - before.staffing.staff_cost)
+    return ServiceImpact(
+        year=year,
+        members_before=_members(before),
+        members_after=_members(after),
+        revenue_before=before.total,
+        revenue_after=after.total,
+        counted_offer=staffing.counted_offer if staffing else None,
+        counted_before=before.staffing.members if before.staffing else 0,
+        counted_after=after.staffing.members if after.staffing else 0,
+        fte_before=before.staffing.fte if before.staffing else None,
+        fte_after=after.staffing.fte if after.staffing else None,
+        staff_cost_before=before.staffing.staff_cost if before.staffing else None,
+        staff_cost_after=after.staffing.staff_cost if after.staffing else None,
+        coverage_before=before.staffing.coverage if before.staffing else None,
+        coverage_after=after.staffing.coverage if after.staffing else None,
+        reference=staffing.article if staffing else None,
+        step=step,
+    )
+
+
+def _members(bill: Bill) -> int:
+    """Members active in the year: billed or needing review."""
+    return len(bill.statements) + len(bill.needs_review)
+
+
+def _labels(offers: Sequence[Offer]) -> str:
+    return ", ".join(offer.label for offer in offers)

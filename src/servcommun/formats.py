@@ -1,0 +1,85 @@
+"""The input file formats: each kind of file, how it is recognised, its JSON Schema.
+
+A file's kind comes from its place in ``servcommun.toml`` when it has one; otherwise from
+its content (a tariff says ``kind: contribution-grid`` or ``kind: cost-sharing``, a roster
+has ``members``, a budget a ``year`` and cost ``lines``), or from the yaml-language-server
+modeline that points editors at its schema.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import StrEnum
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pydantic is loaded by the commands that validate, not by --help
+    from pydantic import TypeAdapter
+
+
+class Kind(StrEnum):
+    TARIFF = "tariff"
+    ROSTER = "roster"
+    BUDGET = "budget"
+
+
+_MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=\S*?(\w+)\.schema\.json\s*$")
+
+HOW_TO_TELL = ("a tariff has 'kind: contribution-grid' or 'kind: cost-sharing', a roster a "
+               "'members' list, a budget a 'year' and cost 'lines'; or name the file in "
+               "servcommun.toml")
+
+
+def kind_of(data: Any, text: str) -> Kind | None:
+    """The kind of a YAML file from its content, or None when nothing tells."""
+    if isinstance(data, dict):
+        if "kind" in data:
+            return Kind.BUDGET if data["kind"] == "budget" else Kind.TARIFF
+        if "members" in data:
+            return Kind.ROSTER
+        if "lines" in data and "year" in data:
+            return Kind.BUDGET
+    for line in text.splitlines()[:10]:
+        match = _MODELINE.match(line.strip())
+        if match and match.group(1) in {kind.value for kind in Kind}:
+            return Kind(match.group(1))
+    return None
+
+
+@cache
+def adapter(kind: Kind) -> TypeAdapter[Any]:
+    """The model a file of ``kind`` is validated into."""
+    from pydantic import TypeAdapter
+
+    if kind is Kind.TARIFF:
+        from servcommun.tariff import Tariff
+
+        return TypeAdapter(Tariff)
+    if kind is Kind.ROSTER:
+        from servcommun.roster import Roster
+
+        return TypeAdapter(Roster)
+    from servcommun.budget import Budget
+
+    return TypeAdapter(Budget)
+
+
+def json_schema(kind: Kind) -> dict[str, Any]:
+    """The JSON Schema of a file kind, for editors (``schema/<kind>.schema.json``)."""
+    schema = adapter(kind).json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema,
+            "title": f"servcommun {kind.value}", "description": _DESCRIPTIONS[kind]}
+
+
+def json_schema_text(kind: Kind) -> str:
+    return json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n"
+
+
+_DESCRIPTIONS = {
+    Kind.TARIFF: "One version of a shared service's tariff, rule by rule with the article "
+                 "each implements, and the convention's worked examples.",
+    Kind.ROSTER: "The members of a contribution-grid service: populations by year, "
+                 "subscriptions, engineering days used, overrides with their reference.",
+    Kind.BUDGET: "A cost-sharing service's cost lines for one year.",
+}

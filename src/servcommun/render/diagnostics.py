@@ -1,0 +1,84 @@
+"""Render a check report: text for people, JSON for programs, GitHub workflow commands.
+
+Every format carries the same ``file:line:column`` and code for each diagnostic; text
+adds the offending line with a caret under the column (hledger's and yamllint's way).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from servcommun.checking import Report
+from servcommun.diagnostics import Diagnostic
+
+_EXCERPT_WIDTH = 100  # a longer line is shown around the column
+
+
+def text(report: Report) -> str:
+    """``file:line:col: code message``, the line quoted with a caret, then the summary."""
+    out: list[str] = []
+    for diagnostic in report.diagnostics:
+        out.append(str(diagnostic))
+        out.extend(_quoted(diagnostic))
+    out.append(summary(report))
+    return "\n".join(out) + "\n"
+
+
+def _quoted(diagnostic: Diagnostic) -> list[str]:
+    excerpt = diagnostic.excerpt.replace("\t", " ")  # one column each, as YAML counts them
+    if not excerpt.strip():
+        return []
+    column = diagnostic.column - 1
+    if len(excerpt) > _EXCERPT_WIDTH:
+        start = max(0, min(column - _EXCERPT_WIDTH // 2, len(excerpt) - _EXCERPT_WIDTH))
+        excerpt = ("…" if start else "") + excerpt[start:start + _EXCERPT_WIDTH] + (
+            "…" if start + _EXCERPT_WIDTH < len(excerpt) else "")
+        column = column - start + (1 if start else 0)
+    number = str(diagnostic.line)
+    gutter = " " * len(number)
+    return [f"  {number} | {excerpt}", f"  {gutter} | {' ' * max(column, 0)}^"]
+
+
+def summary(report: Report) -> str:
+    """One line: ``3 files checked, no problems`` or ``2 problems in 1 file (…)``."""
+    checked = _count(len(report.files), "file")
+    warnings = f", {_count(len(report.warnings), 'warning')}" if report.warnings else ""
+    if not report.errors:
+        return f"{checked} checked, no problems{warnings}"
+    failing = _count(len(report.files_with_errors()), "file")
+    return f"{_count(len(report.errors), 'problem')} in {failing}{warnings} ({checked} checked)"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def as_json(report: Report) -> str:
+    data: dict[str, Any] = {
+        "files": list(report.files),
+        "diagnostics": [{"file": d.file, "line": d.line, "column": d.column, "code": d.code,
+                         "severity": d.severity.value, "message": d.message,
+                         "excerpt": d.excerpt} for d in report.diagnostics],
+        "summary": {"files": len(report.files), "errors": len(report.errors),
+                    "warnings": len(report.warnings), "text": summary(report)},
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def github(report: Report) -> str:
+    """GitHub Actions workflow commands (``::error file=…,line=…,col=…::…``): each problem
+    is shown on the line of the pull request's diff; the summary ends the log."""
+    out = [f"::{d.severity.value} file={_property(d.file)},line={d.line},col={d.column},"
+           f"title={_property(d.code)}::{_data(f'{d.code} {d.message}')}"
+           for d in report.diagnostics]
+    out.append(summary(report))
+    return "\n".join(out) + "\n"
+
+
+def _data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(value: str) -> str:
+    return _data(value).replace(":", "%3A").replace(",", "%2C")

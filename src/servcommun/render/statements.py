@@ -1,0 +1,53 @@
+"""The statements folder of a year: one PDF per billed member, and ``index.csv`` listing
+every member — with its file and total, or why it has none (needs review, a carrier's
+own share). Pure: file names → bytes; the CLI writes them atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from servcommun.engine.result import Bill, MemberRef
+from servcommun.render.csv import csv_amount, csv_text
+from servcommun.render.documents import slug
+from servcommun.render.pdf import Issuer, statement_pdf
+
+INDEX = "index.csv"
+INDEX_COLUMNS = ("member_id", "member_name", "year", "file", "total", "status", "reason")
+STATUSES = {  # (plain, fr)
+    "billed": ("billed", "facturé"),
+    "not-billed": ("not billed", "non facturé"),
+    "review": ("needs review", "à examiner"),
+}
+
+
+def statement_file_name(year: int, member: MemberRef) -> str:
+    """``2026-35236-redon.pdf``: sorts by year then id; the id keeps names unique."""
+    return f"{year}-{slug(member.id)}-{slug(member.name)}.pdf"
+
+
+def statement_files(bill: Bill, issuer: Issuer, offers: Mapping[str, str],
+                    dialect: str = "fr") -> dict[str, bytes]:
+    """Every file of the folder: the members' PDFs, then ``index.csv`` in ``dialect``."""
+    french = dialect == "fr"
+
+    def status(key: str) -> str:
+        return STATUSES[key][1 if french else 0]
+
+    files: dict[str, bytes] = {}
+    rows: list[tuple[object, ...]] = []
+    for statement in bill.statements:
+        member = statement.member
+        total = csv_amount(statement.total, dialect)
+        if statement.billed:
+            name = statement_file_name(bill.year, member)
+            files[name] = statement_pdf(statement, bill.year, issuer, offers)
+            rows.append((member.id, member.name, bill.year, name, total, status("billed"), ""))
+        else:  # the carrier does not bill itself: listed for the record, no statement
+            rows.append((member.id, member.name, bill.year, "", total, status("not-billed"),
+                         "part du porteur" if french else "carrier's own share"))
+    for review in bill.needs_review:
+        rows.append((review.member.id, review.member.name, bill.year, "", "",
+                     status("review"), review.reason))
+    files[INDEX] = csv_text(INDEX_COLUMNS, rows, dialect).encode("utf-8")
+    return files

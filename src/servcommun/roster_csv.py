@@ -1,0 +1,154 @@
+"""Bulk rosters in CSV: one row a member, read into the data of a YAML roster.
+
+Columns: ``id``, ``name``, ``population_<year>`` (one or more), ``own_it_department``
+(oui/non), one column per offer id of the tariff holding ``start`` or ``start/end`` (an
+ISO 8601 interval) for an annual offer or the delivery date of a one-off service,
+``days_<year>`` (engineering days used), and optionally ``override_offer``,
+``override_amount``, ``override_fixed``, ``override_year``, ``override_reference``.
+
+A comma or a semicolon separates the cells (French spreadsheets write semicolons).
+Positions are worked out only when a diagnostic needs one: a 35 000-row roster is read
+without building a position for each of its cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from servcommun.diagnostics import InputError
+from servcommun.reader import Document, Path_, make_diagnostic, read_text
+from servcommun.tariff import Billing, GridTariff
+
+_TRUE = {"oui", "o", "yes", "y", "true", "1", "vrai"}
+
+
+class CsvRosterDocument(Document):
+    """A roster read from CSV: ``position()`` maps a roster path (``members.3.population
+    .2026``) back to the row and column of the cell it came from."""
+
+    def __init__(self, file: str, text: str, data: Any, header: list[str],
+                 lines: list[int], delimiter: str, rows: list[list[str]]) -> None:
+        super().__init__(file, text, data)
+        self.header = header
+        self.lines = lines  # 1-based line of each member's row
+        self.delimiter = delimiter
+        self.rows = rows
+
+    def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        if len(path) < 2 or path[0] != "members" or not isinstance(path[1], int):
+            return (1, 1)
+        index = path[1]
+        if not 0 <= index < len(self.lines):
+            return (1, 1)
+        title = self._column_of(index, path[2:])
+        line = self.lines[index]
+        if title not in self.header:
+            return (line, 1)
+        return (line, _cell_starts(self.text.splitlines()[line - 1], self.delimiter)
+                [self.header.index(title)])
+
+    def _column_of(self, index: int, rest: Path_) -> str:
+        """The header of the cell a member's field was read from."""
+        if not rest:
+            return self.header[0]
+        field = rest[0]
+        if field in ("population", "engineering_days"):
+            prefix = "population_" if field == "population" else "days_"
+            if len(rest) > 1:
+                return f"{prefix}{rest[1]}"
+            return next((t for t in self.header if t.startswith(prefix)), prefix)
+        if field == "subscriptions" and len(rest) > 1 and isinstance(rest[1], int):
+            filled = [t for t in self._offer_columns() if self.rows[index][self.header.index(t)]]
+            return filled[rest[1]] if rest[1] < len(filled) else "id"
+        if field == "overrides":
+            return f"override_{rest[2]}" if len(rest) > 2 else "override_offer"
+        return str(field)
+
+    def _offer_columns(self) -> list[str]:
+        return [t for t in self.header if t not in _FIXED_COLUMNS
+                and not t.startswith(("population_", "days_", "override_"))]
+
+
+_FIXED_COLUMNS = {"id", "name", "own_it_department"}
+
+
+def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) -> Document:
+    """Read a CSV roster into a ``Document`` holding the data of a YAML roster."""
+    name = display or str(path)
+    text = read_text(path, name)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [title.strip() for title in next(reader, [])]
+    if not header:
+        raise InputError([make_diagnostic(name, text, 1, 1, "empty-file",
+                                          "file is empty: expected a CSV header line")])
+    unknown = [t for t in header if t not in _FIXED_COLUMNS and tariff.offer(t) is None
+               and not t.startswith(("population_", "days_", "override_"))]
+    if unknown:
+        column = _cell_starts(first_line, delimiter)[header.index(unknown[0])]
+        offers = ", ".join(offer.id for offer in tariff.offers)
+        raise InputError([make_diagnostic(name, text, 1, column, "unknown-column",
+            f"column '{unknown[0]}' is neither a member field nor an offer of the tariff "
+            f"(offers: {offers})")])
+    one_off = {offer.id for offer in tariff.offers if offer.billing is Billing.ONE_OFF}
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    members: list[dict[str, Any]] = []
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            raise InputError([make_diagnostic(name, text, reader.line_num, 1, "csv-columns",
+                f"row has {len(cells)} cells, the header has {len(header)}")])
+        lines.append(reader.line_num)
+        rows.append(cells)
+        members.append(_member(header, [cell.strip() for cell in cells], one_off))
+    data = {"service": tariff.service, "members": members}
+    return CsvRosterDocument(name, text, data, header, lines, delimiter, rows)
+
+
+def _member(header: list[str], cells: list[str], one_off: set[str]) -> dict[str, Any]:
+    member: dict[str, Any] = {"population": {}, "engineering_days": {},
+                              "subscriptions": [], "overrides": []}
+    override: dict[str, str] = {}
+    for title, cell in zip(header, cells, strict=True):
+        if not cell:
+            continue
+        if title in ("id", "name"):
+            member[title] = cell
+        elif title == "own_it_department":
+            member[title] = cell.lower() in _TRUE
+        elif title.startswith("population_"):
+            member["population"][_year(title)] = cell
+        elif title.startswith("days_"):
+            member["engineering_days"][_year(title)] = cell
+        elif title.startswith("override_"):
+            override[title.removeprefix("override_")] = cell
+        elif title in one_off:
+            member["subscriptions"].append({"offer": title, "delivered": cell})
+        else:
+            start, _, end = cell.partition("/")
+            member["subscriptions"].append({"offer": title, "start": start, "end": end or None})
+    if override:
+        member["overrides"].append(override)
+    return member
+
+
+def _year(title: str) -> int | str:
+    suffix = title.rsplit("_", 1)[1]
+    return int(suffix) if suffix.isdigit() else suffix
+
+
+def _cell_starts(line: str, delimiter: str) -> list[int]:
+    """1-based column where each cell of a CSV ``line`` starts (quotes respected)."""
+    starts, quoted = [1], False
+    for offset, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            starts.append(offset + 2)
+    return starts
