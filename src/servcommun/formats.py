@@ -14,6 +14,9 @@ from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
+
 if TYPE_CHECKING:  # pydantic is loaded by the commands that validate, not by --help
     from pydantic import TypeAdapter
 
@@ -65,9 +68,24 @@ def adapter(kind: Kind) -> TypeAdapter[Any]:
     return TypeAdapter(Budget)
 
 
+class _StableSchema(GenerateJsonSchema):
+    """Pydantic's schema, with decimals written our way: Pydantic's own form for them
+    changes between releases, and the committed schema must not."""
+
+    def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
+        number: dict[str, Any] = {"type": "number"}
+        for bound, keyword in _BOUNDS.items():
+            if schema.get(bound) is not None:
+                number[keyword] = json.loads(str(schema[bound]))  # type: ignore[literal-required]
+        return {"anyOf": [number, {"type": "string", "pattern": r"^[+-]?\d+(\.\d+)?$"}]}
+
+
+_BOUNDS = {"ge": "minimum", "gt": "exclusiveMinimum", "le": "maximum", "lt": "exclusiveMaximum"}
+
+
 def json_schema(kind: Kind) -> dict[str, Any]:
     """The JSON Schema of a file kind, for editors (``schema/<kind>.schema.json``)."""
-    schema = adapter(kind).json_schema(by_alias=True)
+    schema = adapter(kind).json_schema(by_alias=True, schema_generator=_StableSchema)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema,
             "title": f"servcommun {kind.value}", "description": _DESCRIPTIONS[kind]}
 
