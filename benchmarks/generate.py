@@ -6,6 +6,7 @@ purchasing group, socle annexe complet), with engineering days, members above th
 review threshold (some with overrides) and members leaving. Deterministic for a seed.
 
     python benchmarks/generate.py 35000 benchmarks/data/roster-35000   # .yaml and .csv
+    python benchmarks/generate.py 1500 DIR --data-dir TARIFF --format csv  # billable folder
 """
 
 from __future__ import annotations
@@ -113,7 +114,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("count", type=int)
     parser.add_argument("stem", type=Path, help="output path without extension")
+    parser.add_argument("--data-dir", type=Path, metavar="TARIFF",
+                        help="write a data directory at STEM billing with TARIFF instead")
+    parser.add_argument("--format", choices=("csv", "yaml"), default="csv")
     args = parser.parse_args()
+    if args.data_dir:
+        write_data_dir(args.stem, args.count, args.data_dir, args.format)
+        return
     rows = member_rows(args.count)
     args.stem.parent.mkdir(parents=True, exist_ok=True)
     args.stem.with_suffix(".csv").write_text(to_csv(rows), encoding="utf-8")

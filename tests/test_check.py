@@ -363,7 +363,8 @@ def _same_first_error(folder: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["tariff", "roster", "budget"])
 def test_committed_schema_is_the_generated_one(kind: str) -> None:
-    from servcommun.formats import Kind, json_schema_text
+    from servcommun.formats import Kind
+    from servcommun.schemas import json_schema_text
 
     committed = (ROOT / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8")
     assert committed == json_schema_text(Kind(kind)), (

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from conftest import ROOT, run, write
-from servcommun.cli import app
+from servcommun.cli.commands import app
 from servcommun.diagnostics import InputError
 from servcommun.output import write_atomic, write_folder_atomic
 

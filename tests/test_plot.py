@@ -12,7 +12,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from conftest import run
-from servcommun.cli import app
+from servcommun.cli.commands import app
 
 SVG = "{http://www.w3.org/2000/svg}"
 

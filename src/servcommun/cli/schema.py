@@ -21,7 +21,7 @@ def schema(
     files point editors at schema/<kind>.schema.json with a yaml-language-server
     modeline; regenerate those with --output schema/<kind>.schema.json --force."""
     from servcommun.diagnostics import InputError
-    from servcommun.formats import json_schema_text
+    from servcommun.schemas import json_schema_text
 
     try:
         deliver(json_schema_text(kind), output, force)
