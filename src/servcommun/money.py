@@ -7,7 +7,7 @@ Never use floating point for money (beancount's rule): every amount is a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import TypeVar
 
 ZERO = Decimal("0")
@@ -20,6 +20,15 @@ K = TypeVar("K")
 def to_cents(amount: Decimal) -> Decimal:
     """Round to the cent, half away from zero: the rule French public accounting applies."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+_ROUNDINGS = {"half-up": ROUND_HALF_UP, "down": ROUND_DOWN, "up": ROUND_UP}
+
+
+def round_places(value: Decimal, places: int, mode: str = "half-up") -> Decimal:
+    """``value`` rounded to ``places`` decimals, as a convention states it: ``half-up``
+    (0.5 away from zero), ``down`` (truncated) or ``up`` (away from zero)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=_ROUNDINGS[mode])
 
 
 def ceil_to_unit(quantity: Decimal, unit: Decimal) -> Decimal:

@@ -1,6 +1,7 @@
 """The pipeline in one place: read → validate → compute, for a service of the config.
 
-The CLI calls these functions and picks a renderer; nothing here prints.
+The CLI calls these functions and picks a renderer; nothing here prints. What analysts
+run on top of it (simulate, thresholds, diff, key derivation) is in ``analysis``.
 """
 
 from __future__ import annotations
@@ -8,28 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from pathlib import Path
 
 from servcommun.budget import Budget
 from servcommun.config import Config, Service
 from servcommun.diagnostics import Diagnostic, InputError
-from servcommun.engine.diff import BillDiff, diff_bills
 from servcommun.engine.grid import bill_grid
 from servcommun.engine.result import Bill
-from servcommun.engine.sharing import DerivedKey, bill_sharing, derive_share
-from servcommun.engine.simulate import Scenario, ScenarioError, Simulation, simulate_sharing
-from servcommun.engine.simulate import simulate as simulate_grid
-from servcommun.engine.thresholds import (
-    CurveSegment,
-    NearBoundary,
-    last_boundary,
-    near_boundaries,
-    offer_curve,
-)
+from servcommun.engine.sharing import bill_sharing
 from servcommun.loader import load_budget, load_roster, load_tariff
 from servcommun.roster import Member, Roster
-from servcommun.tariff import CostCategory, GridTariff, SharingTariff
+from servcommun.tariff import GridTariff, SharingTariff
 
 AnyTariff = GridTariff | SharingTariff
 
@@ -163,197 +153,3 @@ def only_parties(bill: Bill, party_ids: Sequence[str], file: str) -> Bill:
 def today() -> dt.date:
     """The clock, read here and only here (the engine never reads it)."""
     return dt.date.today()
-
-
-# -- simulate, thresholds, diff (issue 5) -------------------------------------------------
-
-def simulate(config: Config, service_name: str | None, scenario: Scenario,
-             within: int) -> tuple[Loaded, Simulation]:
-    """A prospective member's schedule on the service's roster (a contribution grid: one
-    tariff version must be in force over all the years simulated), or a new party's share
-    of a cost-sharing service's cost over the years."""
-    service = config.service(service_name)
-    if isinstance(tariff_for_year(config, service, scenario.from_year)[1], SharingTariff):
-        return _simulate_party(config, service, scenario)
-    loaded = load_service(config, service_name, scenario.from_year)
-    if not isinstance(loaded.tariff, GridTariff) or loaded.roster is None:
-        raise InputError([Diagnostic(loaded.files[0], 1, 1, "not-supported",
-                                     "this service mixes tariff kinds across its versions")])
-    first = tariff_for_year(config, loaded.service, scenario.from_year)[0]
-    for year in range(scenario.from_year + 1, scenario.to_year + 1):
-        path = tariff_for_year(config, loaded.service, year)[0]
-        if path != first:
-            raise InputError([Diagnostic(config.display(path), 1, 1, "tariff-change",
-                                         f"{year} is billed under another tariff version "
-                                         f"than {scenario.from_year} ({config.display(first)})"
-                                         "; simulate the two periods separately")])
-    return loaded, simulate_grid(loaded.tariff, loaded.roster.members, scenario, within=within)
-
-
-def _simulate_party(config: Config, service: Service,
-                    scenario: Scenario) -> tuple[Loaded, Simulation]:
-    """A new party of a cost-sharing service: each year's tariff version and budget; a year
-    without a budget is costed on the last budget before it (the engine says so)."""
-    tariffs: dict[int, SharingTariff] = {}
-    budgets: dict[int, Budget] = {}
-    files: list[str] = []
-    latest: Budget | None = None
-    for year in range(scenario.from_year, scenario.to_year + 1):
-        path, tariff = tariff_for_year(config, service, year)
-        if not isinstance(tariff, SharingTariff):
-            raise InputError([Diagnostic(config.display(path), 1, 1, "not-supported",
-                                         "this service mixes tariff kinds across its versions")])
-        tariffs[year] = tariff
-        files.append(config.display(path))
-        budget_file = service.budget_for(year)
-        if budget_file is not None and budget_file.is_file():
-            latest = load_budget(budget_file, tariff, config.display(budget_file), year)
-            files.append(config.display(budget_file))
-        elif latest is None:
-            latest = _budget_before(config, service, tariff, year)
-        budgets[year] = latest
-    result = simulate_sharing(tariffs, budgets, scenario)
-    first = scenario.from_year
-    loaded = Loaded(service, tariffs[first], None, tuple(dict.fromkeys(files)), budgets[first])
-    return loaded, result
-
-
-def _budget_before(config: Config, service: Service, tariff: SharingTariff,
-                   year: int) -> Budget:
-    """The latest budget of the ten years before ``year``, or the no-budget error."""
-    for earlier in range(year - 1, year - 11, -1):
-        path = service.budget_for(earlier)
-        if path is not None and path.is_file():
-            return load_budget(path, tariff, config.display(path), earlier)
-    return load_budget(budget_path(config, service, year), tariff, None, year)
-
-
-def thresholds(loaded: Loaded, year: int, within: int) -> tuple[NearBoundary, ...]:
-    """Roster members within ``within`` inhabitants of a bracket boundary in ``year``."""
-    if not isinstance(loaded.tariff, GridTariff) or loaded.roster is None:
-        raise InputError([Diagnostic(loaded.files[0], 1, 1, "not-supported",
-                                     "thresholds apply to contribution-grid services "
-                                     "(population brackets); this one shares costs by key")])
-    return near_boundaries(loaded.tariff, loaded.roster.members, year, within)
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Two bills of a service compared: ``labels`` name the sides (file or year)."""
-
-    diff: BillDiff
-    labels: tuple[str, str]
-    tariffs: tuple[GridTariff, GridTariff]
-    files: tuple[str, ...]
-
-
-def diff(config: Config, service_name: str | None, years: Sequence[int],
-         tariff_files: Sequence[Path]) -> Comparison:
-    """The service's roster billed on two sides: ``years`` (one or two) and ``tariff_files``
-    (none: the service's version in force each year; one or two) pair up in order."""
-    service = config.service(service_name)
-    if service.roster is None:
-        raise InputError([Diagnostic(config.display(config.path), 1, 1, "config",
-                                     f"service '{service.id}' names no roster")])
-    sides: list[tuple[str, int, GridTariff, Bill]] = []
-    problems: list[Diagnostic] = []
-    for index in (0, -1):
-        year = years[index]
-        if tariff_files:
-            path = tariff_files[index]
-            try:
-                tariff: AnyTariff = load_tariff(path, config.display(path))
-            except InputError as error:
-                problems.extend(error.diagnostics)
-                continue
-        else:
-            path, tariff = tariff_for_year(config, service, year)
-        if not isinstance(tariff, GridTariff):
-            raise InputError([Diagnostic(config.display(path), 1, 1, "not-supported",
-                                         "diff compares contribution grids only")])
-        roster = load_roster(service.roster, tariff, config.display(service.roster))
-        sides.append((config.display(path), year, tariff, bill_grid(tariff, roster.members,
-                                                                   year)))
-    if problems:
-        raise InputError(problems)
-    (file_a, year_a, tariff_a, bill_a), (file_b, year_b, tariff_b, bill_b) = sides
-    labels = (_side_label(file_a, year_a, file_a != file_b, year_a != year_b),
-              _side_label(file_b, year_b, file_a != file_b, year_a != year_b))
-    return Comparison(diff_bills(bill_a, bill_b), labels, (tariff_a, tariff_b),
-                      (file_a, file_b, config.display(service.roster)))
-
-
-def _side_label(file: str, year: int, by_file: bool, by_year: bool) -> str:
-    name = Path(file).name
-    if by_file and by_year:
-        return f"{year} ({name})"
-    return name if by_file else str(year)
-
-
-# -- key derive (issue 3) -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Derivation:
-    """A key derived for ``servcommun key derive``, and what it was derived from."""
-
-    service: str
-    tariff: SharingTariff
-    tariff_file: str
-    base_source: str  # where the base comes from, said with the result
-    names: dict[str, str]  # party id → name, from every version of the service
-    result: DerivedKey
-
-
-def derive_key(config: Config, service_name: str | None, year: int | None, *, party: str,
-               target: Decimal, base: Decimal | None, take_from: str) -> Derivation:
-    """``party``'s share set to bear ``target`` on ``base``, taken from ``take_from``, in
-    the key in force in ``year`` (None: the service's latest version). Without ``base``,
-    the base is the salary mass shared by the key in ``year``'s budget: the key is « utilisée
-    essentiellement pour la refacturation de la masse salariale » (délibération 10-26).
-    ``KeyDerivationError`` (from the engine) when the key cannot take it."""
-    service = config.service(service_name)
-    versions = load_tariffs(config, service)
-    if year is not None:
-        path, tariff = tariff_for_year(config, service, year)
-    else:
-        path, tariff = max(versions, key=lambda version: version[1].valid_from)
-    if not isinstance(tariff, SharingTariff):
-        raise InputError([Diagnostic(config.display(path), 1, 1, "not-supported",
-                                     f"service '{service.id}' is a contribution grid: it has "
-                                     "no percentage key to derive")])
-    names = {p.id: p.name for _, version in versions if isinstance(version, SharingTariff)
-             for p in version.parties}
-    names.update({p.id: p.name for p in tariff.parties})
-    if base is None:
-        assert year is not None  # the CLI asks for --base or --year
-        where = budget_path(config, service, year)
-        budget = load_budget(where, tariff, config.display(where), year)
-        base = budget.shared_total(CostCategory.SALARY)
-        base_source = f"the salary mass shared by the key in {config.display(where)}"
-        if base <= 0:
-            raise InputError([Diagnostic(config.display(where), 1, 1, "derive-base",
-                                         "no salary line is shared by the key in this "
-                                         "budget: give the base with --base")])
-    else:
-        base_source = "--base"
-    result = derive_share(tariff.key.shares, party=party, target=target, base=base,
-                          take_from=take_from, precision=tariff.key.precision)
-    return Derivation(service.id, tariff, config.display(path), base_source, names, result)
-
-
-def contribution_curves(loaded: Loaded, year: int, offers: Sequence[str],
-                        up_to: int | None) -> dict[str, tuple[CurveSegment, ...]]:
-    """Each offer's contribution from 1 to ``up_to`` inhabitants (default: a quarter past
-    the highest boundary), keyed by the offer's label; every offer when none is named."""
-    tariff = loaded.tariff
-    if not isinstance(tariff, GridTariff):
-        raise InputError([Diagnostic(loaded.files[0], 1, 1, "not-supported",
-                                     "contribution curves exist for contribution grids only")])
-    unknown = [name for name in offers if tariff.offer(name) is None]
-    if unknown:
-        raise ScenarioError(f"unknown offer {', '.join(unknown)} (offers: "
-                            f"{', '.join(offer.id for offer in tariff.offers)})")
-    limit = up_to or max(1000, -(-last_boundary(tariff) * 5 // 4 // 500) * 500)
-    chosen = [offer for offer in tariff.offers if not offers or offer.id in offers]
-    return {f"{offer.label} ({offer.billing.value})": offer_curve(tariff, offer.id, year, limit)
-            for offer in chosen}

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from servcommun.tariff import Frozen, Money, Population, Rate, Slug, Text, Year
+from servcommun.tariff import Act, Frozen, Money, Population, Rate, Slug, Text, Year
 
 _MEMBER_ID = r"^(\d{5}|2[AB]\d{3}|\d{9})$"
 # departments 00 and 96 do not exist; 20 became 2A and 2B in 1976
@@ -110,10 +111,17 @@ class Member(Frozen):
     own_it_department: bool = False
     subscriptions: tuple[Subscription, ...] = ()
     engineering_days: dict[Year, Rate] = Field(default_factory=dict)
+    consumption: tuple[Act, ...] = Field(default=(), description=(
+        "units consumed (acts by type and date), billed by the tariff's unit-price parts"))
     overrides: tuple[Override, ...] = ()
 
     def population_in(self, year: int) -> int | None:
         return self.population.get(year)
+
+    def acts_in(self, year: int, units: Collection[str]) -> list[Act]:
+        """The acts of ``year`` of the given units, in date order (stable for a same day)."""
+        return sorted((act for act in self.consumption
+                       if act.date.year == year and act.unit in units), key=lambda a: a.date)
 
     def override_for(self, offer: str, year: int) -> Override | None:
         matching = [o for o in self.overrides if o.offer == offer and o.year in (None, year)]
@@ -129,3 +137,23 @@ class Roster(Frozen):
     service: Slug
     note: str = ""
     members: tuple[Member, ...]
+
+
+class ConsumptionAct(Act):
+    """An act of a consumption file: the member it was consumed by, then as in a roster."""
+
+    member: MemberId
+
+
+class Consumption(Frozen):
+    """A consumption file (YAML, or CSV for bulk: columns ``member``, ``unit``, ``date``,
+    ``quantity``, ``reference``): the acts of the members of a service, merged into its
+    roster when billing."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    service: Slug
+    title: str = ""
+    note: str = ""
+    illustrative: bool = Field(
+        default=False, description="figures invented for an example: said on the bill")
+    acts: tuple[ConsumptionAct, ...] = Field(min_length=1)

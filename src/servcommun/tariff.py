@@ -14,7 +14,14 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from servcommun.money import HUNDRED, ZERO, has_cents_only
@@ -69,6 +76,8 @@ Population = Annotated[int, Field(gt=0, lt=1_000_000_000)]
 """A commune's or group's number of inhabitants (France has fewer than 10⁸)."""
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Percent = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_non_negative)]
+IndexValue = Annotated[Decimal, AfterValidator(_bounded), Field(gt=0)]
+"""A value of a price or wage index (INSEE's 1.50-style base 100 figures): positive."""
 
 
 class Billing(StrEnum):
@@ -89,8 +98,8 @@ class PopulationKind(StrEnum):
 
 class Proration(StrEnum):
     NONE = "none"  # active on any day of year N: owes the whole of year N
-    MONTH = "month"
-    DAY = "day"
+    MONTH = "month"  # months begun in the year / 12: a month begun is due in full
+    DAY = "day"  # days subscribed in the year / days of the year (365 or 366)
 
 
 class Deliberation(Frozen):
@@ -138,18 +147,52 @@ class PartBase(Frozen):
     article: Text
 
 
+class RoundingMode(StrEnum):
+    HALF_UP = "half-up"  # 0.5 away from zero, as French public accounting rounds
+    DOWN = "down"  # truncated
+    UP = "up"  # away from zero
+
+
+class Rounding(Frozen):
+    """How a computed figure is rounded: the convention must say it (a coefficient to four
+    places is not the same bill as a rate to the cent)."""
+
+    applies_to: Literal["coefficient", "rate"] = Field(description=(
+        "coefficient: index(N) / index(reference) is rounded, then multiplies the rate; "
+        "rate: the indexed rate itself is rounded"))
+    places: int = Field(ge=0, le=10, description="decimal places kept")
+    mode: RoundingMode = RoundingMode.HALF_UP
+
+
+class Indexation(Frozen):
+    """A rate (or amount) written for a reference year, indexed on a named index whose
+    yearly values come from an index file (``kind: index``): rate × index(N) / index(ref)."""
+
+    index: Slug = Field(description="id of the index file that gives the yearly values")
+    reference_year: Year = Field(description="the year the written rate is expressed in")
+    index_year: Literal["billed", "previous"] = Field(
+        default="billed", description=(
+            "the index value that indexes year N: N's own, or N-1's (the last one known "
+            "when the convention bills in the course of year N)"))
+    rounding: Rounding
+    article: Text
+
+
 class BracketAmountPart(PartBase):
     """A fixed amount picked by population bracket (art. 7.1 part fixe, 7.2.1 audit price)."""
 
     rule: Literal["bracket-amount"]
     brackets: tuple[AmountBracket, ...] = Field(min_length=1)
+    indexation: Indexation | None = None
 
 
 class PerInhabitantPart(PartBase):
-    """A rate times the population (art. 7.1 part variable: 1,50 € per inhabitant)."""
+    """A rate times the population (art. 7.1 part variable: 1,50 € per inhabitant),
+    optionally written for a reference year and indexed."""
 
     rule: Literal["per-inhabitant"]
     rate: Rate
+    indexation: Indexation | None = None
 
 
 class CreditPart(PartBase):
@@ -176,10 +219,84 @@ class UnitsBeyondAllowancePart(PartBase):
         default=None, description="the shared volume the allowances come from (117 days)")
 
 
+class ConsumedUnit(Frozen):
+    """A unit a member consumes and is billed for (a building-permit act of one type, a
+    payslip, a day), and what it weighs in equivalent units."""
+
+    id: Slug = Field(description="the unit's id, as rosters and consumption files name it")
+    label: Text
+    weight: Rate = Field(default=Decimal(1), description=(
+        "equivalent units one unit counts for: a certificate of urbanism counting for 0.4 "
+        "'équivalent permis de construire'"))
+
+
+class PriceEntry(Frozen):
+    """One price of a price list, in force from ``from`` until the next entry's date: a
+    ``price`` per equivalent unit (times each unit's weight), or ``unit_prices`` per unit."""
+
+    from_: dt.date = Field(alias="from", description="first day this price applies to an act")
+    price: Money | None = Field(default=None, description="price of one equivalent unit")
+    unit_prices: dict[Slug, Money] = Field(default={}, description="unit id → price of one unit")
+    reference: str = Field(default="", description="the decision that set this price")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> PriceEntry:
+        if (self.price is None) == (not self.unit_prices):
+            raise PydanticCustomError(
+                "price-entry", "give either 'price' (per equivalent unit, times each unit's "
+                "weight) or 'unit_prices' (a price per unit), not both or neither", {})
+        return self
+
+
+class FreeUnits(Frozen):
+    """Units not billed each year: the first ``quantity`` of ``unit``, in date order (the
+    first half-day visit of the year is free)."""
+
+    unit: Slug
+    quantity: Rate = Field(gt=0)
+
+
+class UnitPricePart(PartBase):
+    """Unit price × quantity: each act a member consumed in the year (its unit, date and
+    quantity come from the roster or a consumption file) at the price in force on its date,
+    times its unit's weight; free units first. One line per unit and price in force."""
+
+    rule: Literal["unit-price"]
+    units: tuple[ConsumedUnit, ...] = Field(min_length=1)
+    equivalent: str = Field(default="", description=(
+        "name of the unit of weight 1, for bases ('équivalent permis de construire')"))
+    prices: tuple[PriceEntry, ...] = Field(min_length=1, description="by increasing date")
+    free: tuple[FreeUnits, ...] = ()
+
+
+class LimitPart(PartBase):
+    """A floor or a cap on what the lines before it bill (in the offer, or on the whole
+    statement when listed in the tariff's ``statement_limits``): a line appears only when
+    it bites, and says the basis it was applied to."""
+
+    amount: Money
+    prorated: bool = Field(default=False, description=(
+        "the floor or cap is prorated like the offer's annual parts (proration)"))
+
+
+class FloorPart(LimitPart):
+    """A minimum contribution: the difference up to ``amount`` is billed on its own line."""
+
+    rule: Literal["floor"]
+
+
+class CapPart(LimitPart):
+    """A maximum contribution: what exceeds ``amount`` is deducted on its own line."""
+
+    rule: Literal["cap"]
+
+
 Part = Annotated[
-    BracketAmountPart | PerInhabitantPart | CreditPart | UnitsBeyondAllowancePart,
+    BracketAmountPart | PerInhabitantPart | CreditPart | UnitsBeyondAllowancePart
+    | UnitPricePart | FloorPart | CapPart,
     Field(discriminator="rule"),
 ]
+Limit = Annotated[FloorPart | CapPart, Field(discriminator="rule")]
 
 
 class Review(Frozen):
@@ -199,6 +316,9 @@ class Offer(Frozen):
     review: Review | None = None
     included_in: tuple[Slug, ...] = Field(
         default=(), description="offers whose members do not pay this one (art. 4.2)")
+    proration: Proration | None = Field(default=None, description=(
+        "this annual offer's proration on joining or leaving during the year (absent: the "
+        "tariff's)"))
     parts: tuple[Part, ...] = Field(min_length=1)
 
 
@@ -224,12 +344,23 @@ class ExampleSubscription(Frozen):
     delivered: dt.date | None = None
 
 
+class Act(Frozen):
+    """Units a member consumed on a date: one building-permit act, 120 payslips of a month,
+    1.5 days. Billed by the ``unit-price`` part that lists its unit."""
+
+    unit: Slug
+    date: dt.date
+    quantity: Rate = Field(default=Decimal(1), gt=0)
+    reference: str = Field(default="", description="the file or dossier number, for the record")
+
+
 class ExampleMember(Frozen):
     count: int = Field(default=1, ge=1, le=1000)
     population: Population
     own_it_department: bool = False
     engineering_days: Rate = ZERO
     subscriptions: tuple[ExampleSubscription, ...] = ()
+    consumption: tuple[Act, ...] = ()
 
 
 class Expectation(Frozen):
@@ -247,6 +378,8 @@ class WorkedExample(Frozen):
     article: Text
     year: Year
     members: tuple[ExampleMember, ...] = Field(min_length=1)
+    indices: dict[Slug, dict[Year, IndexValue]] = Field(default={}, description=(
+        "index id → year → value: the index values the convention's example uses"))
     expect: Expectation
 
 
@@ -276,6 +409,9 @@ class GridTariff(TariffBase):
     population: PopulationRule
     proration: Proration = Proration.NONE
     offers: tuple[Offer, ...] = Field(min_length=1)
+    statement_limits: tuple[Limit, ...] = Field(default=(), description=(
+        "floors and caps on a member's whole statement, after every offer (line codes "
+        "'statement.<code>')"))
     staffing: Staffing | None = None
     examples: tuple[WorkedExample, ...] = ()
 

@@ -5,6 +5,7 @@ imported inside the commands, so that each command loads only what it uses.
 """
 
 import gc
+import os
 import sys
 
 
@@ -21,6 +22,9 @@ def main() -> None:
     # 40 % of the run time on a 35 000-member roster. Reference counting still frees
     # everything that is not a cycle.
     gc.disable()
+    # Pydantic looks for third-party plugins (observability hooks) by scanning every
+    # installed package's entry points on first use; servcommun's models use none.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from servcommun.cli.commands import app
 
     app()

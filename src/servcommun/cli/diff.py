@@ -35,9 +35,9 @@ def diff(
 ) -> None:
     """Per member: the amount under each side, the difference in euros and percent, and
     the totals. Sides: two --tariff files for one --year, or two --year."""
+    from servcommun.analysis import diff as compare
     from servcommun.diagnostics import InputError
     from servcommun.output import refuse_existing
-    from servcommun.pipeline import diff as compare
 
     tariffs = tariff or []
     if len(year) > 2 or len(tariffs) > 2:

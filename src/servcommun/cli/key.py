@@ -53,9 +53,9 @@ def derive(
 ) -> None:
     """The share that makes PARTY bear TARGET on BASE, rounded to the key's precision and
     taken from --take-from, the other shares unchanged; with each party's amount."""
+    from servcommun.analysis import derive_key
     from servcommun.diagnostics import InputError
     from servcommun.engine.sharing import KeyDerivationError
-    from servcommun.pipeline import derive_key
 
     if base is None and year is None:
         print("give the base (--base AMOUNT), or --year to take it from that year's budget",

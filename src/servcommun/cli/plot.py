@@ -51,9 +51,10 @@ def plot_grid(
     force: Force = False,
 ) -> None:
     """Each offer's contribution against the population: the steps and their jumps."""
+    from servcommun.analysis import contribution_curves
     from servcommun.diagnostics import InputError
     from servcommun.engine.simulate import ScenarioError
-    from servcommun.pipeline import contribution_curves, load_service, today
+    from servcommun.pipeline import load_service, today
 
     kind = _picture_kind(output)
     year = year if year is not None else today().year
@@ -90,9 +91,9 @@ def plot_schedule(
     force: Force = False,
 ) -> None:
     """A simulated member's schedule (the options of `servcommun simulate`), as bars."""
+    from servcommun.analysis import simulate
     from servcommun.diagnostics import InputError
     from servcommun.engine.simulate import ScenarioError
-    from servcommun.pipeline import simulate
 
     kind = _picture_kind(output)
     scenario = scenario_from_options(offer, population, member, name, audit, join, days,

@@ -93,10 +93,10 @@ def simulate(
 ) -> None:
     """What a new commune (or a member taking more offers) would pay over the years, the
     audit credit it wins or loses, and what its joining does to the service."""
+    from servcommun.analysis import simulate as run_simulation
     from servcommun.diagnostics import InputError
     from servcommun.engine.simulate import ScenarioError
     from servcommun.output import refuse_existing
-    from servcommun.pipeline import simulate as run_simulation
 
     scenario = scenario_from_options(offer, population, member, name, audit, join, days,
                                      from_year, to_year, share, take_from)

@@ -31,10 +31,10 @@ def thresholds(
     force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
 ) -> None:
     """Members within N inhabitants of a bracket boundary: their totals on each side."""
+    from servcommun.analysis import thresholds as near_members
     from servcommun.diagnostics import InputError
     from servcommun.output import refuse_existing
     from servcommun.pipeline import load_service, today
-    from servcommun.pipeline import thresholds as near_members
 
     year = year if year is not None else today().year
     try:

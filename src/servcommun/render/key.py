@@ -11,8 +11,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from servcommun.analysis import Derivation
 from servcommun.money import ZERO
-from servcommun.pipeline import Derivation
 from servcommun.render.amounts import money, number, plain
 
 
