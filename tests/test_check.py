@@ -80,9 +80,30 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "staffing-order.yaml": ("", "staffing-order", 48, 14),
     "example-mismatch.yaml": ("", "example-mismatch", 49, 14),
     "example-unknown-line.yaml": ("", "unknown-line", 49, 15),
+    # unit price × quantity: price lists, units, acts
+    "price-order.yaml": ("", "price-order", 27, 20),
+    "price-start.yaml": ("", "price-start", 24, 20),
+    "price-units.yaml": ("", "price-units", 27, 26),
+    "price-entry.yaml": ("", "price-entry", 25, 13),
+    "duplicate-unit.yaml": ("", "duplicate-unit", 31, 18),
+    "annual-rule.yaml": ("", "annual-rule", 19, 15),
+    "act-outside-subscription": ("roster.yaml", "act-outside-subscription", 10, 41),
+    "consumption-unknown-unit": ("actes-2026.csv", "unknown-unit", 3, 7),
+    # indexation
+    "example-index.yaml": ("", "example-index", 50, 11),
+    # unit cost (CGCT D5211-16)
+    "unit-cost-adjustment.yaml": ("", "unknown-part", 40, 13),
+    # pools
+    "pool-layers.yaml": ("", "pool-layers", 42, 11),
+    # floors and caps
+    "limit-order.yaml": ("", "limit-order", 38, 17),
+    "limit-prorated.yaml": ("", "limit-prorated", 42, 90),
+    "reserved-offer-id.yaml": ("", "reserved-offer-id", 29, 9),
     # keys (cost sharing)
     "sharing-key-sum.yaml": ("", "key-sum", 14, 5),
     "sharing-unknown-party.yaml": ("", "unknown-party", 16, 5),
+    "key-rounding.yaml": ("", "key-rounding", 30, 7),
+    "agent-shares": ("budget-2026.yaml", "agent-shares", 7, 40),
     # validity periods
     "validity-order.yaml": ("", "validity-order", 6, 14),
     "validity-overlap": ("validity-overlap/exemple-2026.yaml", "validity-overlap", 5, 13),
@@ -95,6 +116,7 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "roster-subscription-overlap.yaml": ("", "subscription-overlap", 9, 31),
     "roster-subscription-dates.yaml": ("", "subscription-dates", 8, 9),
     "roster-unknown-offer.yaml": ("", "unknown-offer", 13, 17),
+    "roster-settlement-not-provided.yaml": ("", "settlement-not-provided", 11, 17),
     "roster-no-tariff.yaml": ("", "no-tariff", 2, 10),
     "budget-no-tariff.yaml": ("", "no-tariff", 2, 10),
     # servcommun.toml and the files it names
@@ -218,7 +240,9 @@ def test_catalogue_base_files_are_valid() -> None:
 def test_shipped_tariffs_and_examples_pass() -> None:
     result = run("check", "tariffs/", "examples/")
     assert result.returncode == 0, result.stdout
+    # every YAML file, and the CSV consumption files servcommun.toml names
     shipped = sum(1 for folder in ("tariffs", "examples") for _ in (ROOT / folder).rglob("*.yaml"))
+    shipped += sum(1 for _ in (ROOT / "examples").rglob("*.csv"))
     assert result.stdout.splitlines()[-1].startswith(f"{shipped} files checked, no problems")
     assert "Traceback" not in result.stderr
 
@@ -361,7 +385,7 @@ def _same_first_error(folder: Path) -> None:
 
 # -- schema and editors -------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind", ["tariff", "roster", "budget"])
+@pytest.mark.parametrize("kind", ["tariff", "roster", "budget", "consumption", "index"])
 def test_committed_schema_is_the_generated_one(kind: str) -> None:
     from servcommun.formats import Kind
     from servcommun.schemas import json_schema_text
@@ -378,7 +402,7 @@ def test_schema_command_prints_the_tariff_schema() -> None:
     assert result.stdout == (ROOT / "schema" / "tariff.schema.json").read_text(encoding="utf-8")
 
 
-SHIPPED = sorted([*(ROOT / "tariffs").glob("*.yaml"), *(ROOT / "examples").rglob("*.yaml")])
+SHIPPED = sorted([*(ROOT / "tariffs").rglob("*.yaml"), *(ROOT / "examples").rglob("*.yaml")])
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.name)
@@ -473,3 +497,20 @@ def test_versions_in_order_whatever_the_order_of_the_files() -> None:
     assert list(check_versions([c, a, b])) == []
     d = version("d.yaml", "2026-06-01", None)
     assert [(p.file, p.code) for p in check_versions([d, c])] == [("d.yaml", "validity-overlap")]
+
+
+@pytest.mark.parametrize("kind", ["tariff", "budget", "consumption", "index"])
+def test_the_format_reference_page_names_every_key_of_the_schema(kind: str) -> None:
+    import re
+
+    page = (ROOT / "docs" / "tariff-format.md").read_text(encoding="utf-8")
+    schema = json.loads((ROOT / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    definitions = [schema, *schema.get("$defs", {}).values()]
+    keys = {key for definition in definitions for key in definition.get("properties", {})}
+    # and every rule and kind a file can say
+    keys |= {definition["properties"][tag]["const"] for definition in definitions
+             for tag in ("rule", "kind") if "const" in definition.get("properties", {}).get(
+                 tag, {})}
+    missing = sorted(key for key in keys
+                     if not re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", page))
+    assert not missing, f"docs/tariff-format.md does not describe {missing}"

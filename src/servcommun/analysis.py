@@ -32,6 +32,7 @@ from servcommun.pipeline import (
     AnyTariff,
     Loaded,
     budget_path,
+    grid_data,
     load_service,
     load_tariffs,
     tariff_for_year,
@@ -59,7 +60,8 @@ def simulate(config: Config, service_name: str | None, scenario: Scenario,
                                          f"{year} is billed under another tariff version "
                                          f"than {scenario.from_year} ({config.display(first)})"
                                          "; simulate the two periods separately")])
-    return loaded, simulate_grid(loaded.tariff, loaded.roster.members, scenario, within=within)
+    return loaded, simulate_grid(loaded.tariff, loaded.roster.members, scenario, within=within,
+                                 data=loaded.data)
 
 
 def _simulate_party(config: Config, service: Service,
@@ -106,7 +108,7 @@ def thresholds(loaded: Loaded, year: int, within: int) -> tuple[NearBoundary, ..
         raise InputError([Diagnostic(loaded.files[0], 1, 1, "not-supported",
                                      "thresholds apply to contribution-grid services "
                                      "(population brackets); this one shares costs by key")])
-    return near_boundaries(loaded.tariff, loaded.roster.members, year, within)
+    return near_boundaries(loaded.tariff, loaded.roster.members, year, within, loaded.data)
 
 
 @dataclass(frozen=True)
@@ -144,8 +146,9 @@ def diff(config: Config, service_name: str | None, years: Sequence[int],
             raise InputError([Diagnostic(config.display(path), 1, 1, "not-supported",
                                          "diff compares contribution grids only")])
         roster = load_roster(service.roster, tariff, config.display(service.roster))
-        sides.append((config.display(path), year, tariff, bill_grid(tariff, roster.members,
-                                                                   year)))
+        roster, data, _files = grid_data(config, service, tariff, roster, year)
+        sides.append((config.display(path), year, tariff,
+                      bill_grid(tariff, roster.members, year, data)))
     if problems:
         raise InputError(problems)
     (file_a, year_a, tariff_a, bill_a), (file_b, year_b, tariff_b, bill_b) = sides
@@ -208,6 +211,10 @@ def derive_key(config: Config, service_name: str | None, year: int | None, *, pa
                                          "budget: give the base with --base")])
     else:
         base_source = "--base"
+    if tariff.key.computed is not None:
+        raise InputError([Diagnostic(config.display(path), 1, 1, "not-supported",
+                                     f"the key of service '{service.id}' is computed each year "
+                                     "from its agents' time: it has no share to derive")])
     result = derive_share(tariff.key.shares, party=party, target=target, base=base,
                           take_from=take_from, precision=tariff.key.precision)
     return Derivation(service.id, tariff, config.display(path), base_source, names, result)
@@ -227,5 +234,5 @@ def contribution_curves(loaded: Loaded, year: int, offers: Sequence[str],
                             f"{', '.join(offer.id for offer in tariff.offers)})")
     limit = up_to or max(1000, -(-last_boundary(tariff) * 5 // 4 // 500) * 500)
     chosen = [offer for offer in tariff.offers if not offers or offer.id in offers]
-    return {f"{offer.label} ({offer.billing.value})": offer_curve(tariff, offer.id, year, limit)
-            for offer in chosen}
+    return {f"{offer.label} ({offer.billing.value})":
+            offer_curve(tariff, offer.id, year, limit, loaded.data) for offer in chosen}

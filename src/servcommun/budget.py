@@ -1,4 +1,5 @@
-"""Budget models: a cost-sharing service's costs for one year, line by line.
+"""Budget models: a service's costs for one year, line by line (a cost-sharing service's
+cost shared by its key; or the pool a contribution grid's ``pool-share`` part shares).
 
 One YAML file per year (``budgets = "examples/rouen/budget-{year}.yaml"`` in
 ``servcommun.toml``): each cost line has a label, a category (salary / other) that decides
@@ -14,7 +15,15 @@ from decimal import Decimal
 from pydantic import Field
 
 from servcommun.money import ZERO
-from servcommun.tariff import Allocation, CostCategory, CostLine, Frozen, Slug
+from servcommun.tariff import (
+    AgentTime,
+    Allocation,
+    CostCategory,
+    CostLine,
+    Frozen,
+    Slug,
+    UnitsOfOperation,
+)
 
 __all__ = ["Budget", "CostCategory", "CostLine"]
 
@@ -30,6 +39,12 @@ class Budget(Frozen):
     illustrative: bool = Field(
         default=False, description="figures invented for an example: said on the bill")
     lines: tuple[CostLine, ...] = Field(min_length=1)
+    agents: tuple[AgentTime, ...] = Field(default=(), description=(
+        "the service's agents and their time split between the parties: the data a key "
+        "'computed' from agents is computed from"))
+    units_of_operation: UnitsOfOperation | None = Field(default=None, description=(
+        "a contribution grid's unit cost (CGCT D5211-16): the units of operation forecast "
+        "for the year, and its actual figures once its accounts are closed"))
 
     def shared_total(self, category: CostCategory) -> Decimal:
         """The lines of ``category`` shared by the key (the salary mass is the key's base)."""

@@ -22,12 +22,16 @@ from servcommun.diagnostics import Diagnostic, InputError
 from servcommun.formats import Kind
 from servcommun.loader import (
     budget_problems,
+    consumption_problems,
+    load_roster,
     not_a_mapping,
+    read_consumption,
     roster_problems,
     tariff_problems,
     validate,
 )
 from servcommun.reader import Document, make_diagnostic, read_yaml
+from servcommun.roster import Roster
 from servcommun.roster_csv import read_roster_csv
 from servcommun.tariff import GridTariff, SharingTariff
 
@@ -150,6 +154,12 @@ def _named(config: Config) -> Iterator[tuple[Path, Kind, str]]:
             pattern = service.budgets.replace("{year}", "[0-9][0-9][0-9][0-9]")
             for found in sorted(glob.glob(pattern)):
                 yield Path(found), Kind.BUDGET, service.id
+        if service.consumption:
+            pattern = service.consumption.replace("{year}", "[0-9][0-9][0-9][0-9]")
+            for found in sorted(glob.glob(pattern)):
+                yield Path(found), Kind.CONSUMPTION, service.id
+        for path in service.indices:
+            yield path, Kind.INDEX, service.id
 
 
 def _named_files(config: Config) -> tuple[list[_File], list[Diagnostic]]:
@@ -194,6 +204,10 @@ class _Run:
             self._guarded(file, lambda f: self._roster(f, context))
         for file in self._of(Kind.BUDGET):
             self._guarded(file, lambda f: self._budget(f, context))
+        for file in self._of(Kind.CONSUMPTION):
+            self._guarded(file, lambda f: self._consumption(f, context))
+        for file in self._of(Kind.INDEX):
+            self._guarded(file, self._index)
         order = {file.display: index for index, file in enumerate(self.targets)}
         found = [d for file in self.targets for d in file.problems] + extra
         found = list(dict.fromkeys(found))
@@ -222,11 +236,15 @@ class _Run:
         that no later stage looks at it). A CSV roster is read later, with its tariff."""
         kind, file.service = self.places.get(file.path.resolve(), (None, None))
         if file.path.suffix.lower() == _CSV:
-            if kind is not Kind.ROSTER:
+            if kind is Kind.CONSUMPTION:
+                assert file.service is not None
+                file.doc = read_consumption(file.path, file.service, file.display)
+            elif kind is not Kind.ROSTER:
                 raise InputError([Diagnostic(
                     file.display, 1, 1, "unknown-kind",
-                    "a CSV file is checked as the roster of the service that names it in "
-                    "servcommun.toml (roster = \"...\"), and none does")])
+                    "a CSV file is checked as the roster or the consumption file of the "
+                    "service that names it in servcommun.toml (roster = \"...\", "
+                    "consumption = \"...\"), and none does")])
             file.kind = kind
             return
         doc = read_yaml(file.path, file.display)
@@ -308,14 +326,49 @@ class _Run:
                       "name both in servcommun.toml")
             file.problems.append(file.doc.diagnostic(("service",), "no-tariff", reason))
 
+    def _consumption(self, file: _File, tariffs: list[_Version]) -> None:
+        """A consumption file against its service's grid tariffs and, when the run or
+        servcommun.toml has it, its roster."""
+        assert file.doc is not None
+        data = file.doc.data
+        service = file.service or (_text(data.get("service")) if isinstance(data, dict)
+                                   else None)
+        grids = [v.tariff for v in tariffs
+                 if isinstance(v.tariff, GridTariff) and v.service == service]
+        roster = self._roster_of(service, grids)
+        file.model, problems = consumption_problems(file.doc, grids, roster)
+        file.problems.extend(problems)
+        self._service_matches(file, file.model)
+
+    def _roster_of(self, service: str | None, grids: list[GridTariff]) -> Roster | None:
+        """The valid roster of ``service``: checked in this run, or named in
+        servcommun.toml (read quietly: its own problems are for a check of it)."""
+        for file in self._of(Kind.ROSTER):
+            if isinstance(file.model, Roster) and (file.service or file.model.service) == service:
+                return file.model
+        if self.config is None or service not in self.config.services or not grids:
+            return None
+        path = self.config.services[service].roster
+        if path is None or not path.is_file():
+            return None
+        try:
+            return load_roster(path, max(grids, key=_start))
+        except InputError:
+            return None
+
+    def _index(self, file: _File) -> None:
+        assert file.doc is not None
+        file.model, problems = validate(file.doc, formats.adapter(Kind.INDEX))
+        file.problems.extend(problems)
+
     def _budget(self, file: _File, tariffs: list[_Version]) -> None:
-        """A budget against the cost-sharing tariff of its service in force in its year."""
+        """A budget against the tariff of its service in force in its year (cost sharing,
+        or a contribution grid whose pools take the year's cost from it)."""
         assert file.doc is not None
         data = file.doc.data
         service = file.service or _text(data.get("service"))
         year = data.get("year")
-        versions = [v.tariff for v in tariffs
-                    if isinstance(v.tariff, SharingTariff) and v.service == service]
+        versions = [v.tariff for v in tariffs if v.service == service]
         in_force = [t for t in versions if isinstance(year, int) and t.covers(year)]
         if in_force or versions:
             file.model, problems = budget_problems(file.doc, max(in_force or versions, key=_start))

@@ -9,27 +9,43 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
 from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, Severity
-from servcommun.engine.grid import bill_grid, bill_member, population_bracket
+from servcommun.engine.grid import (
+    STATEMENT,
+    ServiceData,
+    bill_grid,
+    bill_member,
+    population_bracket,
+)
 from servcommun.engine.result import Bill, NeedsReview
 from servcommun.engine.sharing import FEES, KeyDerivationError, bill_sharing, derive_share
 from servcommun.money import HUNDRED, ZERO
 from servcommun.reader import Document, Path_
-from servcommun.roster import Member, Roster, Subscription
+from servcommun.roster import Consumption, Member, Roster, Subscription
 from servcommun.tariff import (
+    Act,
+    AgentTime,
     Billing,
     Bracket,
     BracketAmountPart,
+    CapPart,
     CostLine,
     CreditPart,
+    FloorPart,
     GridTariff,
+    PoolBasis,
+    PoolSharePart,
+    SettlementMode,
     SharingExpectation,
     SharingTariff,
+    UnitCostAdjustmentPart,
+    UnitCostPart,
+    UnitPricePart,
     UnitsBeyondAllowancePart,
     WorkedExample,
 )
@@ -91,6 +107,10 @@ def _offer_ids(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
         if offer.id in seen:
             yield doc.diagnostic(("offers", index, "id"), "duplicate-offer",
                                  f"offer '{offer.id}' is defined twice")
+        if offer.id == STATEMENT:
+            yield doc.diagnostic(("offers", index, "id"), "reserved-offer-id",
+                                 f"'{STATEMENT}' names the lines of the statement-wide "
+                                 "floors and caps (statement_limits): choose another id")
         seen.add(offer.id)
         codes: set[str] = set()
         for part_index, part in enumerate(offer.parts):
@@ -132,6 +152,11 @@ def _references(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
                 if subscription.offer not in known:
                     yield unknown((*here, "members", member_index, "subscriptions", sub_index,
                                    "offer"), subscription.offer)
+            yield from acts_problems(doc, [((*here, "members", member_index, "consumption",
+                                              act_index), None, act)
+                                            for act_index, act in enumerate(spec.consumption)],
+                                     tariff)
+        yield from _example_data(doc, here, example, tariff)
         for offer_id in example.expect.offers:
             if offer_id not in known:
                 yield doc.diagnostic((*here, "expect", "offers", offer_id), "unknown-offer",
@@ -145,8 +170,243 @@ def _references(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
 
 
 def line_codes(tariff: GridTariff) -> set[str]:
-    """The codes of the lines the tariff's rules produce (``<offer>.<part>``)."""
-    return {f"{offer.id}.{part.code}" for offer in tariff.offers for part in offer.parts}
+    """The codes of the lines the tariff's rules produce (``<offer>.<part>``, and
+    ``statement.<code>`` for the statement-wide floors and caps)."""
+    return ({f"{offer.id}.{part.code}" for offer in tariff.offers for part in offer.parts}
+            | {f"{STATEMENT}.{limit.code}" for limit in tariff.statement_limits})
+
+
+_YEARLY_RULES = (UnitPricePart, UnitCostPart, PoolSharePart)
+
+
+def _yearly_rules(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+    """Rules that bill a year's use or share a year's cost belong to annual offers."""
+    for index, offer in enumerate(tariff.offers):
+        if offer.billing is Billing.ANNUAL:
+            continue
+        for part_index, part in enumerate(offer.parts):
+            if isinstance(part, _YEARLY_RULES):
+                yield doc.diagnostic(("offers", index, "parts", part_index, "rule"),
+                                     "annual-rule",
+                                     f"'{offer.id}' is a one-off service: a '{part.rule}' part "
+                                     "bills the use or the cost of a year, in an annual offer")
+
+
+def _unit_prices(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+    """Unit-price parts: each unit defined once in the tariff (rosters name units, not
+    parts); a price list by increasing date that starts by the tariff's first day, pricing
+    every unit; free units of the part's own units."""
+    seen: dict[str, str] = {}
+    for index, offer in enumerate(tariff.offers):
+        for part_index, part in enumerate(offer.parts):
+            if not isinstance(part, UnitPricePart):
+                continue
+            here: Path_ = ("offers", index, "parts", part_index)
+            own = [unit.id for unit in part.units]
+            for unit_index, unit in enumerate(part.units):
+                where = f"{offer.id}.{part.code}"
+                if unit.id in seen:
+                    yield doc.diagnostic((*here, "units", unit_index, "id"), "duplicate-unit",
+                                         f"unit '{unit.id}' is already priced by "
+                                         f"{seen[unit.id]}: a roster's act must name one rule")
+                seen.setdefault(unit.id, where)
+            yield from _price_list(doc, here, part, own, tariff.valid_from)
+            for free_index, free in enumerate(part.free):
+                if free.unit not in own:
+                    yield doc.diagnostic((*here, "free", free_index, "unit"), "unknown-unit",
+                                         f"unit '{free.unit}' is not a unit of this part "
+                                         f"(units: {', '.join(own)})")
+
+
+def _price_list(doc: Document, here: Path_, part: UnitPricePart, units: list[str],
+                valid_from: dt.date) -> Iterator[Diagnostic]:
+    first = part.prices[0].from_
+    if first > valid_from:
+        yield doc.diagnostic((*here, "prices", 0, "from"), "price-start",
+                             f"the first price applies from {first}, the tariff from "
+                             f"{valid_from}: acts of {valid_from} to "
+                             f"{first - dt.timedelta(days=1)} would have no price")
+    for entry_index, entry in enumerate(part.prices):
+        path: Path_ = (*here, "prices", entry_index)
+        if entry_index and entry.from_ <= part.prices[entry_index - 1].from_:
+            yield doc.diagnostic((*path, "from"), "price-order",
+                                 f"price from {entry.from_} comes after the price from "
+                                 f"{part.prices[entry_index - 1].from_}: list prices by "
+                                 "increasing date, each in force until the next")
+        if not entry.unit_prices:
+            continue
+        for unit in entry.unit_prices:
+            if unit not in units:
+                yield doc.diagnostic((*path, "unit_prices", unit), "unknown-unit",
+                                     f"unit '{unit}' is not a unit of this part (units: "
+                                     f"{', '.join(units)})", key=True)
+        missing = [unit for unit in units if unit not in entry.unit_prices]
+        if missing:
+            yield doc.diagnostic((*path, "unit_prices"), "price-units",
+                                 f"no price for {', '.join(missing)} from {entry.from_}: "
+                                 "price every unit of the part")
+
+
+def _unit_costs(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+    """Unit costs (CGCT D5211-16): an adjustment names a unit-cost part above it in its
+    offer."""
+    for index, offer in enumerate(tariff.offers):
+        above: list[str] = []
+        for part_index, part in enumerate(offer.parts):
+            here: Path_ = ("offers", index, "parts", part_index)
+            if isinstance(part, UnitCostPart):
+                above.append(part.code)
+            elif isinstance(part, UnitCostAdjustmentPart) and part.of not in above:
+                yield doc.diagnostic((*here, "of"), "unknown-part",
+                                     f"no unit-cost part '{part.of}' above this adjustment in "
+                                     f"'{offer.id}' (unit-cost parts: "
+                                     f"{', '.join(above) or 'none'})")
+
+
+def _pools(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+    """Pools: layers that add up — one remainder layer at most, and without one, percents
+    summing to exactly 100 — each with what its basis needs."""
+    for index, offer in enumerate(tariff.offers):
+        for part_index, part in enumerate(offer.parts):
+            if isinstance(part, PoolSharePart):
+                yield from _pool_layers(doc, ("offers", index, "parts", part_index), part)
+
+
+def _pool_layers(doc: Document, here: Path_, part: PoolSharePart) -> Iterator[Diagnostic]:
+    remainders = [i for i, layer in enumerate(part.layers)
+                  if layer.percent is None and layer.amount is None]
+    percents = sum((layer.percent or ZERO for layer in part.layers), ZERO)
+    for index, layer in enumerate(part.layers):
+        path: Path_ = (*here, "layers", index)
+        if layer.percent is not None and layer.amount is not None:
+            yield doc.diagnostic((*path, "amount"), "pool-layer",
+                                 "give a layer a 'percent' of the pool or an 'amount', not both")
+        if layer.by is PoolBasis.KEY and not layer.key:
+            yield doc.diagnostic((*path, "by"), "pool-layer",
+                                 "a layer shared by key needs its 'key' (member id → weight)")
+        if layer.by is PoolBasis.UNITS and not layer.units:
+            yield doc.diagnostic((*path, "by"), "pool-layer",
+                                 "a layer shared by units used needs its 'units' (id, label, "
+                                 "weight)")
+        if layer.key and layer.by is not PoolBasis.KEY:
+            yield doc.diagnostic((*path, "key"), "pool-layer",
+                                 f"this layer is shared by {layer.by.value}: its 'key' would "
+                                 "not be used")
+    if len(remainders) > 1:
+        yield doc.diagnostic((*here, "layers", remainders[1]), "pool-layers",
+                             "only one layer may take the remainder of the pool (give the "
+                             "others a 'percent' or an 'amount')")
+    if not remainders and percents != HUNDRED:
+        yield doc.diagnostic((*here, "layers"), "pool-layers",
+                             f"the layers' percents sum to {percents} %: without a layer "
+                             "taking the remainder they must sum to exactly 100 %")
+    elif remainders and percents > HUNDRED:
+        yield doc.diagnostic((*here, "layers"), "pool-layers",
+                             f"the layers' percents sum to {percents} %, more than the pool")
+    if not remainders and any(layer.amount is not None for layer in part.layers):
+        yield doc.diagnostic((*here, "layers"), "pool-layers",
+                             "a layer with a fixed amount needs another layer taking the "
+                             "remainder, so that the layers sum exactly to the pool")
+
+
+def _limits(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+    """Floors and caps: a floor never above a cap of the same scope; statement-wide ones
+    are not prorated (a statement has no single subscription to prorate by)."""
+    scopes: list[tuple[Path_, Sequence[object]]] = [
+        (("offers", index, "parts"), offer.parts) for index, offer in enumerate(tariff.offers)]
+    scopes.append((("statement_limits",), tariff.statement_limits))
+    for path, parts in scopes:
+        floors = [(i, p) for i, p in enumerate(parts) if isinstance(p, FloorPart)]
+        caps = [(i, p) for i, p in enumerate(parts) if isinstance(p, CapPart)]
+        for cap_index, cap in caps:
+            for _, floor in floors:
+                if floor.amount > cap.amount:
+                    yield doc.diagnostic((*path, cap_index, "amount"), "limit-order",
+                                         f"the cap of {cap.amount} is below the floor of "
+                                         f"{floor.amount}: no amount can satisfy both")
+    for index, limit in enumerate(tariff.statement_limits):
+        if limit.prorated:
+            yield doc.diagnostic(("statement_limits", index, "prorated"), "limit-prorated",
+                                 "a statement-wide floor or cap cannot be prorated: put it in "
+                                 "the offer whose subscription it follows")
+
+
+def tariff_units(tariff: GridTariff) -> dict[str, str]:
+    """Unit id → the offer whose unit-price part bills it, or whose pool counts it."""
+    units: dict[str, str] = {}
+    for offer in tariff.offers:
+        for part in offer.parts:
+            if isinstance(part, UnitPricePart):
+                units.update((unit.id, offer.id) for unit in part.units)
+            elif isinstance(part, UnitCostPart):
+                for unit in part.units:
+                    units.setdefault(unit.id, offer.id)
+            elif isinstance(part, PoolSharePart):
+                for layer in part.layers:
+                    for unit in layer.units:
+                        units.setdefault(unit.id, offer.id)
+    return units
+
+
+def _example_data(doc: Document, here: Path_, example: WorkedExample,
+                  tariff: GridTariff) -> Iterator[Diagnostic]:
+    """What a worked example needs besides its members: the index values of an indexed
+    tariff, the year's budget of a pool taken from the budget file; members named by id
+    one at a time."""
+    yield from _example_indices(doc, here, example, tariff)
+    held = {subscription.offer for spec in example.members for subscription in spec.subscriptions}
+    for offer in tariff.offers:
+        for part in offer.parts:
+            if not isinstance(part, PoolSharePart) or offer.id not in held:
+                continue
+            if part.pool.amounts and example.year not in part.pool.amounts:
+                yield doc.diagnostic((*here, "year"), "example-pool",
+                                     f"worked example '{example.title}': the pool of "
+                                     f"{offer.id}.{part.code} has no amount for "
+                                     f"{example.year}")
+            elif part.pool.from_budget and example.budget is None:
+                yield doc.diagnostic((*here, "year"), "example-pool",
+                                     f"worked example '{example.title}' needs the year's "
+                                     f"budget total for the pool of {offer.id}.{part.code}: "
+                                     "give it as 'budget'")
+    if tariff.has_unit_cost() and any(
+            isinstance(part, UnitCostPart) for offer in tariff.offers if offer.id in held
+            for part in offer.parts) and (example.budget is None
+                                          or example.units_of_operation is None):
+        yield doc.diagnostic((*here, "year"), "example-operation",
+                             f"worked example '{example.title}' needs the year's cost "
+                             "('budget') and units of operation ('units_of_operation: "
+                             "{forecast: …}') its unit cost is computed from")
+    for index, spec in enumerate(example.members):
+        if spec.id is not None and spec.count != 1:
+            yield doc.diagnostic((*here, "members", index, "id"), "example-member-id",
+                                 f"member '{spec.id}' is named: it cannot stand for "
+                                 f"{spec.count} members (count)")
+    named = [spec.id for spec in example.members if spec.id is not None]
+    for field in ("members", "attribution_after"):
+        for member_id in getattr(example.expect, field):
+            if member_id not in named:
+                yield doc.diagnostic((*here, "expect", field, member_id), "unknown-member",
+                                     f"no member of the example is named '{member_id}' "
+                                     f"(named: {', '.join(named) or 'none: give members an id'})",
+                                     key=True)
+
+
+def _example_indices(doc: Document, here: Path_, example: WorkedExample,
+                     tariff: GridTariff) -> Iterator[Diagnostic]:
+    """A worked example of an indexed tariff gives the index values it was computed with
+    (those of the reference year and of the year that indexes the example's year)."""
+    for indexation in tariff.indexations():
+        year = example.year - (1 if indexation.index_year == "previous" else 0)
+        values = example.indices.get(indexation.index, {})
+        missing = [str(y) for y in dict.fromkeys((indexation.reference_year, year))
+                   if y not in values]
+        if missing:
+            yield doc.diagnostic((*here, "indices") if example.indices else (*here, "year"),
+                                 "example-index",
+                                 f"worked example '{example.title}' needs the value of index "
+                                 f"'{indexation.index}' for {' and '.join(missing)}: give it "
+                                 f"under 'indices: {{{indexation.index}: {{YEAR: VALUE}}}}'")
 
 
 def _staffing(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -224,6 +484,8 @@ def bracket_problems(
 def _examples(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     """Recompute each worked example; a figure that differs is an error at the example."""
     for index, example in enumerate(tariff.examples):
+        if any(_example_data(doc, ("examples", index), example, tariff)):
+            continue  # said by _references: the example cannot be computed without it
         try:
             mismatches = list(example_mismatches(tariff, example))
         except (ArithmeticError, ValueError) as error:  # figures the engine cannot handle
@@ -243,11 +505,14 @@ def example_members(example: WorkedExample) -> list[Member]:
         for _ in range(spec.count):
             number = len(members) + 1
             members.append(Member(
-                id=f"35{number:03d}", name=f"example member {number}",
+                id=spec.id or f"35{number:03d}", name=f"example member {number}",
                 population={example.year - 1: spec.population, example.year: spec.population},
                 own_it_department=spec.own_it_department,
                 subscriptions=tuple(Subscription(**s.model_dump()) for s in spec.subscriptions),
                 engineering_days={example.year: spec.engineering_days},
+                consumption=spec.consumption,
+                attribution_compensation=spec.attribution_compensation,
+                settlement=spec.settlement,
             ))
     return members
 
@@ -257,7 +522,11 @@ def example_mismatches(
 ) -> Iterator[tuple[Path_, str]]:
     """(path in ``expect``, what differs) for each expected figure the engine disagrees with."""
     members = example_members(example)
-    bill = bill_grid(tariff, members, example.year)
+    costs = {example.year: example.budget} if example.budget is not None else {}
+    operation = ({example.year: example.units_of_operation}
+                 if example.units_of_operation is not None else {})
+    bill = bill_grid(tariff, members, example.year,
+                     ServiceData(indices=example.indices, costs=costs, operation=operation))
     expect = example.expect
     if expect.needs_review is not None and expect.needs_review != bool(bill.needs_review):
         yield ("needs_review",), (f"expected needs_review {expect.needs_review}, computed "
@@ -272,6 +541,19 @@ def example_mismatches(
                   ZERO)
         if got != amount:
             yield ("lines", code), f"expected {code} = {amount}, computed {got}"
+    totals = {s.member.id: s.total for s in bill.statements}
+    for member_id, amount in expect.members.items():
+        got = totals.get(member_id, ZERO)
+        if got != amount:
+            yield ("members", member_id), f"expected member {member_id} total {amount}, " \
+                                          f"computed {got}"
+    after = {s.member.id: s.settlement.attribution_after for s in bill.statements
+             if s.settlement is not None}
+    for member_id, amount in expect.attribution_after.items():
+        if after.get(member_id) != amount:
+            yield ("attribution_after", member_id), (
+                f"expected member {member_id}'s attribution de compensation after deduction "
+                f"{amount}, computed {after.get(member_id, 'none: not settled by deduction')}")
     for offer, amount in expect.offers.items():
         if tariff.offer(offer) is None:
             continue  # an unknown offer, reported as such by _references
@@ -299,7 +581,8 @@ def allowance_days(tariff: GridTariff, members: Sequence[Member]) -> Decimal:
 
 
 GRID_CHECKS: tuple[TariffCheck, ...] = (_offer_ids, _references, _staffing, _brackets,
-                                        _examples)
+                                        _yearly_rules, _unit_prices, _unit_costs, _pools,
+                                        _limits, _examples)
 
 
 # -- cost sharing (Rouen, délibération 10-26) -------------------------------------------
@@ -326,9 +609,22 @@ def _parties(doc: Document, tariff: SharingTariff) -> Iterator[Diagnostic]:
 
 def _key(doc: Document, tariff: SharingTariff) -> Iterator[Diagnostic]:
     """The key names parties of the tariff, is written to its precision, and sums to
-    exactly 100 %."""
+    exactly 100 %; a computed key says how it is rounded."""
     known = [party.id for party in tariff.parties]
     precision = tariff.key.precision
+    if tariff.key.computed is not None:
+        rounding = tariff.key.computed.rounding
+        where: Path_ = ("key", "computed", "rounding")
+        if rounding.method == "half-up" and rounding.remainder_to not in known:
+            yield doc.diagnostic(where, "key-rounding",
+                                 "percentages rounded half up need not sum to 100: name the "
+                                 f"party that absorbs the difference ('remainder_to': one of "
+                                 f"{', '.join(known)}), or round by the largest remainder")
+        elif rounding.method == "largest-remainder" and rounding.remainder_to is not None:
+            yield doc.diagnostic((*where, "remainder_to"), "key-rounding",
+                                 "the largest remainder gives each hundredth left to the "
+                                 "largest remainders: 'remainder_to' would not be used")
+        return
     for party, percent in tariff.key.shares.items():
         path: Path_ = ("key", "shares", party)
         if party not in known:
@@ -364,6 +660,11 @@ def _key_derivation(doc: Document, tariff: SharingTariff) -> Iterator[Diagnostic
     if derivation is None:
         return
     path: Path_ = ("key", "derivation")
+    if tariff.key.computed is not None:
+        yield doc.diagnostic(path, "key-derivation",
+                             "a key computed from the agents each year has no derivation of "
+                             "its own: remove one of them")
+        return
     try:
         derived = derive_share(derivation.previous, party=derivation.party,
                                target=derivation.target, base=derivation.base,
@@ -390,23 +691,29 @@ def _management_fee(doc: Document, tariff: SharingTariff) -> Iterator[Diagnostic
                              "a category is listed twice: fees would be counted once anyway")
 
 
+def _duplicate_lines(doc: Document, path: Path_,
+                     costs: Sequence[CostLine]) -> Iterator[Diagnostic]:
+    seen: dict[str, int] = {}
+    for index, cost in enumerate(costs):
+        if cost.id in seen:
+            yield doc.diagnostic((*path, index, "id"), "duplicate-line",
+                                 f"cost line '{cost.id}' is listed twice (first as line "
+                                 f"{seen[cost.id] + 1})")
+        seen.setdefault(cost.id, index)
+
+
 def cost_line_problems(
     doc: Document, path: Path_, costs: Sequence[CostLine], tariff: SharingTariff
 ) -> Iterator[Diagnostic]:
     """Cost lines (of a budget or a worked example) have unique ids, and a line charged
     directly names a party of the tariff, which must provide direct charges."""
-    seen: dict[str, int] = {}
+    yield from _duplicate_lines(doc, path, costs)
     known = [party.id for party in tariff.parties]
     for index, cost in enumerate(costs):
         here: Path_ = (*path, index)
         if cost.id == FEES:
             yield doc.diagnostic((*here, "id"), "reserved-line-id",
                                  f"'{FEES}' names the management-fee lines: choose another id")
-        if cost.id in seen:
-            yield doc.diagnostic((*here, "id"), "duplicate-line",
-                                 f"cost line '{cost.id}' is listed twice (first as line "
-                                 f"{seen[cost.id] + 1})")
-        seen.setdefault(cost.id, index)
         if cost.direct is None:
             continue
         if cost.direct not in known:
@@ -431,13 +738,14 @@ def _sharing_examples(doc: Document, tariff: SharingTariff) -> Iterator[Diagnost
     if not _key_usable(tariff):
         return  # the key's own diagnostics say why
     for index, example in enumerate(tariff.examples):
-        problems = list(cost_line_problems(doc, ("examples", index, "costs"), example.costs,
-                                           tariff))
+        here: Path_ = ("examples", index)
+        problems = [*cost_line_problems(doc, (*here, "costs"), example.costs, tariff),
+                    *agent_problems(doc, here, example.agents, tariff)]
         yield from problems
         if problems:
             continue
         budget = Budget(service=tariff.service, year=tariff.valid_from.year,
-                        lines=example.costs)
+                        lines=example.costs, agents=example.agents)
         bill = bill_sharing(tariff, budget)
         for path, message in sharing_example_mismatches(bill, example.expect):
             yield doc.diagnostic(("examples", index, "expect", *path), "example-mismatch",
@@ -450,6 +758,11 @@ def sharing_example_mismatches(
 ) -> Iterator[tuple[Path_, str]]:
     """(path in ``expect``, what differs) for each expected figure the engine disagrees with."""
     statements = {statement.member.id: statement for statement in bill.statements}
+    key = dict(bill.sharing.key) if bill.sharing else {}
+    for party, percent in expect.key.items():
+        if key.get(party) != percent:
+            yield ("key", party), (f"expected {party}'s share of the key {percent} %, "
+                                   f"computed {key.get(party, ZERO)} %")
     for party, amount in expect.totals.items():
         statement = statements.get(party)
         got = statement.total if statement else ZERO
@@ -470,16 +783,16 @@ SHARING_CHECKS: tuple[SharingCheck, ...] = (
     _parties, _key, _key_derivation, _management_fee, _sharing_examples)
 
 
-BudgetCheck = Callable[[Document, Budget, SharingTariff], Iterator[Diagnostic]]
+BudgetCheck = Callable[[Document, Budget, AnyTariff], Iterator[Diagnostic]]
 
 
-def check_budget(doc: Document, budget: Budget, tariff: SharingTariff) -> Iterator[Diagnostic]:
+def check_budget(doc: Document, budget: Budget, tariff: AnyTariff) -> Iterator[Diagnostic]:
     """Every semantic check of a budget against the tariff in force for its year."""
     for check in BUDGET_CHECKS:
         yield from check(doc, budget, tariff)
 
 
-def _budget_service(doc: Document, budget: Budget, tariff: SharingTariff) -> Iterator[Diagnostic]:
+def _budget_service(doc: Document, budget: Budget, tariff: AnyTariff) -> Iterator[Diagnostic]:
     """The budget is the service's, for a year its tariff covers."""
     if budget.service != tariff.service:
         yield doc.diagnostic(("service",), "budget-service",
@@ -491,8 +804,57 @@ def _budget_service(doc: Document, budget: Budget, tariff: SharingTariff) -> Ite
                              f"{budget.year}")
 
 
-def _budget_lines(doc: Document, budget: Budget, tariff: SharingTariff) -> Iterator[Diagnostic]:
-    yield from cost_line_problems(doc, ("lines",), budget.lines, tariff)
+def agent_problems(doc: Document, here: Path_, agents: Sequence[AgentTime],
+                   tariff: SharingTariff) -> Iterator[Diagnostic]:
+    """The agents a key is computed from (of a budget or a worked example at ``here``):
+    given when the key is computed, with unique ids, each time split between parties of
+    the tariff summing to 100 %."""
+    if tariff.key.computed is not None and not agents:
+        yield doc.diagnostic(here, "no-agents",
+                             "the key is computed from the agents' time weighted by their "
+                             "salary cost: list them under 'agents' (id, cost, shares)")
+    known = [party.id for party in tariff.parties]
+    seen: set[str] = set()
+    for index, agent in enumerate(agents):
+        path: Path_ = (*here, "agents", index)
+        if agent.id in seen:
+            yield doc.diagnostic((*path, "id"), "duplicate-agent",
+                                 f"agent '{agent.id}' is listed twice")
+        seen.add(agent.id)
+        for party in agent.shares:
+            if party not in known:
+                yield doc.diagnostic((*path, "shares", party), "unknown-party",
+                                     f"party '{party}' is not a party of the tariff in force "
+                                     f"from {tariff.valid_from} (parties: {', '.join(known)})",
+                                     key=True)
+        total = sum(agent.shares.values(), ZERO)
+        if total != HUNDRED:
+            yield doc.diagnostic((*path, "shares"), "agent-shares",
+                                 f"agent {agent.id}'s time sums to {total} %, not 100 %")
+
+
+def _budget_lines(doc: Document, budget: Budget, tariff: AnyTariff) -> Iterator[Diagnostic]:
+    if isinstance(tariff, SharingTariff):
+        yield from cost_line_problems(doc, ("lines",), budget.lines, tariff)
+        yield from agent_problems(doc, (), budget.agents, tariff)
+        return
+    # a contribution grid's budget is the cost its pools share: no party to charge directly
+    if tariff.has_unit_cost() and budget.units_of_operation is None:
+        yield doc.diagnostic(("year",), "no-units-of-operation",
+                             f"service '{tariff.service}' bills a unit cost (CGCT D5211-16): "
+                             "give the units of operation forecast for the year "
+                             "('units_of_operation: {forecast: …}')")
+    if not tariff.takes_budget():
+        yield doc.diagnostic(("year",), "budget-not-used",
+                             f"service '{tariff.service}' bills a contribution grid with no "
+                             "pool taken from its budget (pool: {from_budget: true}): this "
+                             "budget would not be used")
+    yield from _duplicate_lines(doc, ("lines",), budget.lines)
+    for index, cost in enumerate(budget.lines):
+        if cost.direct is not None:
+            yield doc.diagnostic(("lines", index, "direct"), "direct-not-provided",
+                                 "a contribution grid's budget is shared by its pools: no line "
+                                 "is charged directly to one member")
 
 
 BUDGET_CHECKS: tuple[BudgetCheck, ...] = (_budget_service, _budget_lines)
@@ -572,7 +934,8 @@ def review_warnings(doc: Document, roster: Roster, tariff: GridTariff) -> Iterat
     ``check`` shows them; ``bill`` lists such members itself, so it does not run this."""
     for index, member in enumerate(roster.members):
         reviews = {year: outcome for year in sorted(member.population) if tariff.covers(year)
-                   and isinstance(outcome := bill_member(tariff, member, year), NeedsReview)}
+                   and isinstance(outcome := bill_member(tariff, member, year), NeedsReview)
+                   and not outcome.missing_data}  # index values are the bill's, not the roster's
         if reviews:
             years = ", ".join(str(year) for year in reviews)
             reason = reviews[max(reviews)].reason
@@ -582,4 +945,89 @@ def review_warnings(doc: Document, roster: Roster, tariff: GridTariff) -> Iterat
                           severity=Severity.WARNING)
 
 
-ROSTER_CHECKS: tuple[RosterCheck, ...] = (_member_ids, _subscription_overlaps, _offers_known)
+def _acts(doc: Document, roster: Roster, tariff: GridTariff | None) -> Iterator[Diagnostic]:
+    """Each act of the tariff's period names a unit the tariff bills, and falls within a
+    subscription of the member to the offer that bills it."""
+    if tariff is None:
+        return
+    yield from acts_problems(doc, [(("members", index, "consumption", act_index), member, act)
+                                   for index, member in enumerate(roster.members)
+                                   for act_index, act in enumerate(member.consumption)],
+                             tariff)
+
+
+def acts_problems(doc: Document, acts: Sequence[tuple[Path_, Member | None, Act]],
+                  tariff: GridTariff) -> Iterator[Diagnostic]:
+    """Each (path, member, act) of ``acts`` dated in ``tariff``'s period: its unit billed by
+    the tariff, its date within the member's subscription to the offer that bills it (no
+    member: the unit only)."""
+    units = tariff_units(tariff)
+    for here, member, act in acts:
+        if not tariff.covers_day(act.date):
+            continue  # another version of the tariff bills it
+        offer_id = units.get(act.unit)
+        if offer_id is None:
+            yield doc.diagnostic((*here, "unit"), "unknown-unit",
+                                 f"unit '{act.unit}' is not billed by the tariff in force "
+                                 f"on {act.date}{_did_you_mean(act.unit, units)} (units: "
+                                 f"{', '.join(units) or 'none'})")
+        elif member is not None and not any(
+                s.offer == offer_id and s.start is not None and s.start <= act.date
+                and (s.end is None or act.date <= s.end) for s in member.subscriptions):
+            yield doc.diagnostic((*here, "date"), "act-outside-subscription",
+                                 f"act of {act.date} ({act.unit}): member {member.id} is "
+                                 f"not subscribed to '{offer_id}' on that day; add or "
+                                 "extend its subscription, or check the date")
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    import difflib  # only when a unit is misspelt: not on every bill's start-up
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f": did you mean '{close[0]}'?" if close else ""
+
+
+def check_consumption(doc: Document, consumption: Consumption, tariffs: Sequence[GridTariff],
+                      roster: Roster | None) -> Iterator[Diagnostic]:
+    """A consumption file against its service: every act dated in a tariff version's
+    period, of a unit it bills; with the roster, of a member of it, subscribed that day."""
+    members = {member.id: member for member in roster.members} if roster else {}
+    if roster is not None and consumption.service != roster.service:
+        yield doc.diagnostic(("service",), "service-mismatch",
+                             f"this file says service '{consumption.service}', its roster "
+                             f"'{roster.service}'")
+    known: list[tuple[Path_, Member | None, Act]] = []
+    for index, act in enumerate(consumption.acts):
+        here: Path_ = ("acts", index)
+        if roster is not None and act.member not in members:
+            yield doc.diagnostic((*here, "member"), "unknown-member",
+                                 f"member {act.member} is not in the roster of "
+                                 f"'{roster.service}'")
+            continue
+        if tariffs and not any(tariff.covers_day(act.date) for tariff in tariffs):
+            periods = ", ".join(f"{t.valid_from} → {t.valid_until or 'open'}" for t in tariffs)
+            yield doc.diagnostic((*here, "date"), "act-no-tariff",
+                                 f"no tariff of the service is in force on {act.date} "
+                                 f"({periods})")
+            continue
+        known.append((here, members.get(act.member), act))
+    for tariff in tariffs:
+        yield from acts_problems(doc, known, tariff)
+
+
+def _settlements(doc: Document, roster: Roster,
+                 tariff: GridTariff | None) -> Iterator[Diagnostic]:
+    """A member settling by deduction from its attribution de compensation does so under a
+    tariff that provides it (with its article)."""
+    if tariff is None or tariff.settlement is not None:
+        return
+    for index, member in enumerate(roster.members):
+        if member.settlement is SettlementMode.ATTRIBUTION_DEDUCTION:
+            yield doc.diagnostic(("members", index, "settlement"), "settlement-not-provided",
+                                 f"the tariff in force from {tariff.valid_from} says nothing of "
+                                 "settling by deduction from the attribution de compensation: "
+                                 "add its 'settlement' (with the article) to the tariff")
+
+
+ROSTER_CHECKS: tuple[RosterCheck, ...] = (_member_ids, _subscription_overlaps, _offers_known,
+                                          _acts, _settlements)

@@ -18,15 +18,22 @@ CONFIG_NAME = "servcommun.toml"
 
 @dataclass(frozen=True)
 class Service:
-    """A service's files: tariff versions, and a roster (grid) or budgets (cost sharing)."""
+    """A service's files: tariff versions, and a roster (grid) or budgets (cost sharing);
+    for a grid, the consumption files of its unit-price parts and the index files of its
+    indexations."""
 
     id: str
     tariffs: tuple[Path, ...]
     roster: Path | None = None
     budgets: str | None = None  # a path pattern with {year}
+    consumption: str | None = None  # a path pattern with {year}, or one file for every year
+    indices: tuple[Path, ...] = ()
 
     def budget_for(self, year: int) -> Path | None:
         return Path(self.budgets.format(year=year)) if self.budgets else None
+
+    def consumption_for(self, year: int) -> Path | None:
+        return Path(self.consumption.format(year=year)) if self.consumption else None
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,9 @@ def _parse(path: Path, *, bundled: bool = False) -> Config:
             tariffs=tuple(path.parent / tariff for tariff in entry["tariffs"]),
             roster=path.parent / entry["roster"] if entry.get("roster") else None,
             budgets=str(path.parent / entry["budgets"]) if entry.get("budgets") else None,
+            consumption=(str(path.parent / entry["consumption"]) if entry.get("consumption")
+                         else None),
+            indices=tuple(path.parent / index for index in entry.get("indices") or ()),
         )
     if not services:
         raise InputError([Diagnostic(name, 1, 1, "config", "no [services.<name>] table")])

@@ -21,24 +21,28 @@ class Kind(StrEnum):
     TARIFF = "tariff"
     ROSTER = "roster"
     BUDGET = "budget"
+    CONSUMPTION = "consumption"
+    INDEX = "index"
 
 
 _MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=\S*?(\w+)\.schema\.json\s*$")
 
-HOW_TO_TELL = ("a tariff has 'kind: contribution-grid' or 'kind: cost-sharing', a roster a "
-               "'members' list, a budget a 'year' and cost 'lines'; or name the file in "
-               "servcommun.toml")
+HOW_TO_TELL = ("a tariff has 'kind: contribution-grid' or 'kind: cost-sharing', an index "
+               "file 'kind: index', a roster a 'members' list, a budget a 'year' and cost "
+               "'lines', a consumption file 'acts'; or name the file in servcommun.toml")
 
 
 def kind_of(data: Any, text: str) -> Kind | None:
     """The kind of a YAML file from its content, or None when nothing tells."""
     if isinstance(data, dict):
         if "kind" in data:
-            return Kind.BUDGET if data["kind"] == "budget" else Kind.TARIFF
+            return {"budget": Kind.BUDGET, "index": Kind.INDEX}.get(data["kind"], Kind.TARIFF)
         if "members" in data:
             return Kind.ROSTER
         if "lines" in data and "year" in data:
             return Kind.BUDGET
+        if "acts" in data:
+            return Kind.CONSUMPTION
     for line in text.splitlines()[:10]:
         match = _MODELINE.match(line.strip())
         if match and match.group(1) in {kind.value for kind in Kind}:
@@ -59,6 +63,14 @@ def adapter(kind: Kind) -> TypeAdapter[Any]:
         from servcommun.roster import Roster
 
         return TypeAdapter(Roster)
+    if kind is Kind.CONSUMPTION:
+        from servcommun.roster import Consumption
+
+        return TypeAdapter(Consumption)
+    if kind is Kind.INDEX:
+        from servcommun.indices import IndexSeries
+
+        return TypeAdapter(IndexSeries)
     from servcommun.budget import Budget
 
     return TypeAdapter(Budget)

@@ -17,9 +17,10 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from servcommun import checks
 from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, InputError
+from servcommun.indices import IndexSeries
 from servcommun.reader import Document, Path_, is_yaml_word, read_yaml
-from servcommun.roster import Roster
-from servcommun.roster_csv import read_roster_csv
+from servcommun.roster import Consumption, Roster
+from servcommun.roster_csv import read_consumption_csv, read_roster_csv
 from servcommun.tariff import GridTariff, SharingTariff, Tariff
 
 M = TypeVar("M")
@@ -27,6 +28,8 @@ M = TypeVar("M")
 _TARIFF: TypeAdapter[GridTariff | SharingTariff] = TypeAdapter(Tariff)
 _ROSTER: TypeAdapter[Roster] = TypeAdapter(Roster)
 _BUDGET: TypeAdapter[Budget] = TypeAdapter(Budget)
+_CONSUMPTION: TypeAdapter[Consumption] = TypeAdapter(Consumption)
+_INDEX: TypeAdapter[IndexSeries] = TypeAdapter(IndexSeries)
 
 
 def validate(
@@ -104,7 +107,7 @@ def load_roster(path: Path, tariff: GridTariff, display: str | None = None) -> R
 
 
 def budget_problems(
-    doc: Document, tariff: SharingTariff, year: int | None = None
+    doc: Document, tariff: SharingTariff | GridTariff, year: int | None = None
 ) -> tuple[Budget | None, list[Diagnostic]]:
     """The budget of ``doc`` and every problem found in it, checked against the tariff in
     force for its year (and, when given, against the ``year`` it is read for)."""
@@ -119,11 +122,58 @@ def budget_problems(
 
 
 def load_budget(
-    path: Path, tariff: SharingTariff, display: str | None = None, year: int | None = None
+    path: Path, tariff: SharingTariff | GridTariff, display: str | None = None,
+    year: int | None = None,
 ) -> Budget:
     """Read, validate and check a cost-sharing service's budget for a year."""
     budget, problems = budget_problems(read_yaml(path, display), tariff, year)
     return _or_errors(budget, problems)
+
+
+def read_consumption(path: Path, service: str, display: str | None = None) -> Document:
+    """A consumption file's document: YAML, or CSV (one row an act)."""
+    if path.suffix.lower() == ".csv":
+        return read_consumption_csv(path, service, display)
+    return read_yaml(path, display)
+
+
+def consumption_problems(
+    doc: Document, tariffs: Sequence[GridTariff], roster: Roster | None
+) -> tuple[Consumption | None, list[Diagnostic]]:
+    """The consumption file of ``doc`` and every problem found in it: each act checked
+    against the tariff version in force on its date, and, with the service's ``roster``,
+    its member known and subscribed to the offer that bills it."""
+    consumption, problems = validate(doc, _CONSUMPTION)
+    if consumption is not None:
+        problems = list(checks.check_consumption(doc, consumption, tariffs, roster))
+    return consumption, problems
+
+
+def load_consumption(path: Path, tariffs: Sequence[GridTariff], roster: Roster,
+                     display: str | None = None) -> Consumption:
+    """Read, validate and check a consumption file against its service's roster."""
+    doc = read_consumption(path, roster.service, display)
+    consumption, problems = consumption_problems(doc, tariffs, roster)
+    return _or_errors(consumption, problems)
+
+
+def with_consumption(roster: Roster, consumption: Consumption) -> Roster:
+    """``roster`` with each member's acts of ``consumption`` added to its own."""
+    acts: dict[str, list[Any]] = {}
+    for act in consumption.acts:
+        acts.setdefault(act.member, []).append(act)
+    if not acts:
+        return roster
+    members = tuple(member.model_copy(update={"consumption": (*member.consumption,
+                                                              *acts[member.id])})
+                    if member.id in acts else member for member in roster.members)
+    return roster.model_copy(update={"members": members})
+
+
+def load_index(path: Path, display: str | None = None) -> IndexSeries:
+    """Read and validate an index file (``kind: index``)."""
+    index, problems = validate(read_yaml(path, display), _INDEX)
+    return _or_errors(index, problems)
 
 
 # -- Pydantic errors, placed and worded for a finance officer ---------------------------

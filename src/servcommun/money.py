@@ -47,27 +47,29 @@ def has_cents_only(amount: Decimal) -> bool:
     return trailing_zeros == len(digits) or exponent + trailing_zeros >= -2
 
 
-def allocate(total: Decimal, weights: Mapping[K, Decimal]) -> dict[K, Decimal]:
+def allocate(total: Decimal, weights: Mapping[K, Decimal],
+             quantum: Decimal = CENT) -> dict[K, Decimal]:
     """Share ``total`` (in cents) in proportion to ``weights`` by the largest remainder.
 
     Each share is first rounded down to the cent; the cents left over go one by one to
     the shares whose exact value lost the most, ties broken by the keys' text so that the
     result never depends on the order of the parties. The shares then sum exactly to
     ``total`` and none is a cent or more from its exact value. A negative total is shared
-    as the mirror of its absolute value.
+    as the mirror of its absolute value. ``quantum`` replaces the cent for other units
+    (percentage points of a key written to the hundredth: 0.01).
     """
     if not weights:
         raise ValueError("cannot share an amount between no parties")
     weight_sum = sum(weights.values(), ZERO)
     if weight_sum <= ZERO:
         raise ValueError("weights must sum to a positive number")
-    total = to_cents(total)
+    total = total.quantize(quantum, rounding=ROUND_HALF_UP)
     sign = Decimal(-1) if total < ZERO else Decimal(1)
     magnitude = abs(total)
     exact = {key: magnitude * weight / weight_sum for key, weight in weights.items()}
-    shares = {key: value.quantize(CENT, rounding=ROUND_DOWN) for key, value in exact.items()}
-    left_cents = int((magnitude - sum(shares.values(), ZERO)) / CENT)
+    shares = {key: value.quantize(quantum, rounding=ROUND_DOWN) for key, value in exact.items()}
+    left = int((magnitude - sum(shares.values(), ZERO)) / quantum)
     order: Sequence[K] = sorted(weights, key=lambda key: (shares[key] - exact[key], str(key)))
-    for key in order[:left_cents]:
-        shares[key] += CENT
+    for key in order[:left]:
+        shares[key] += quantum
     return {key: sign * share for key, share in shares.items()}

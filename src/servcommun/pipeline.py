@@ -9,17 +9,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 
 from servcommun.budget import Budget
 from servcommun.config import Config, Service
 from servcommun.diagnostics import Diagnostic, InputError
-from servcommun.engine.grid import bill_grid
+from servcommun.engine.grid import NO_DATA, ServiceData, bill_grid
 from servcommun.engine.result import Bill
 from servcommun.engine.sharing import bill_sharing
-from servcommun.loader import load_budget, load_roster, load_tariff
+from servcommun.loader import (
+    load_budget,
+    load_consumption,
+    load_index,
+    load_roster,
+    load_tariff,
+    with_consumption,
+)
+from servcommun.money import ZERO
 from servcommun.roster import Member, Roster
-from servcommun.tariff import GridTariff, SharingTariff
+from servcommun.tariff import GridTariff, SharingTariff, UnitsOfOperation
 
 AnyTariff = GridTariff | SharingTariff
 
@@ -34,6 +43,7 @@ class Loaded:
     roster: Roster | None
     files: tuple[str, ...]
     budget: Budget | None = None
+    data: ServiceData = NO_DATA  # a grid's figures beyond its roster (indices, budget)
 
 
 def load_tariffs(config: Config, service: Service) -> list[tuple[Path, AnyTariff]]:
@@ -80,11 +90,57 @@ def load_service(config: Config, service_name: str | None, year: int) -> Loaded:
                                          f"service '{service.id}' names no roster")])
         roster = load_roster(service.roster, tariff, config.display(service.roster))
         files.append(config.display(service.roster))
-        return Loaded(service, tariff, roster, tuple(files))
+        roster, data, more = grid_data(config, service, tariff, roster, year)
+        return Loaded(service, tariff, roster, (*files, *more), data=data)
     path = budget_path(config, service, year)
     budget = load_budget(path, tariff, config.display(path), year)
     files.append(config.display(path))
     return Loaded(service, tariff, None, tuple(files), budget)
+
+
+def grid_data(config: Config, service: Service, tariff: GridTariff, roster: Roster,
+              year: int) -> tuple[Roster, ServiceData, list[str]]:
+    """What a grid's bill needs besides its roster: the year's consumption file merged into
+    the roster (its acts billed by the unit-price parts), the index files of the indexed
+    parts, the year's budget (its total, its units of operation) for the pools and unit
+    costs taken from it; and the files read."""
+    files: list[str] = []
+    path = service.consumption_for(year)
+    if path is not None:
+        if not path.is_file():
+            pattern = config.display(Path(service.consumption or ""))
+            raise InputError([Diagnostic(config.display(path), 1, 1, "no-consumption",
+                                         f"no {year} consumption file for service "
+                                         f"'{service.id}': write this file (servcommun.toml: "
+                                         f"consumption = \"{pattern}\")")])
+        # a file per year holds acts of the version in force that year; a single file may
+        # hold acts of every version
+        grids = [tariff] if "{year}" in (service.consumption or "") else [
+            t for _, t in load_tariffs(config, service) if isinstance(t, GridTariff)]
+        roster = with_consumption(roster, load_consumption(path, grids, roster,
+                                                           config.display(path)))
+        files.append(config.display(path))
+    indices: dict[str, dict[int, Decimal]] = {}
+    for index_path in service.indices:
+        series = load_index(index_path, config.display(index_path))
+        indices[series.id] = series.values
+        files.append(config.display(index_path))
+    costs: dict[int, Decimal] = {}
+    operation: dict[int, UnitsOfOperation] = {}
+    if tariff.takes_budget():
+        where = budget_path(config, service, year)
+        budget = load_budget(where, tariff, config.display(where), year)
+        costs[year] = sum((line.amount for line in budget.lines), ZERO)
+        if budget.units_of_operation is not None:
+            operation[year] = budget.units_of_operation
+        files.append(config.display(where))
+    wanted = sorted({indexation.index for indexation in tariff.indexations()} - set(indices))
+    if wanted:
+        raise InputError([Diagnostic(config.display(config.path), 1, 1, "no-index",
+                                     f"the tariff of service '{service.id}' is indexed on "
+                                     f"{', '.join(wanted)}: name the index file in its "
+                                     'section (indices = ["indices/NAME.yaml"])')])
+    return roster, ServiceData(indices=indices, costs=costs, operation=operation), files
 
 
 def budget_path(config: Config, service: Service, year: int) -> Path:
@@ -130,8 +186,8 @@ def bill(loaded: Loaded, year: int, member_ids: Sequence[str] = ()) -> Bill:
         assert loaded.roster is not None
         # the whole roster is billed so that the staffing summary speaks of the service;
         # --member only narrows what is shown
-        whole = bill_grid(tariff, loaded.roster.members, year)
-        return only_members(whole, select_members(loaded.roster, member_ids, loaded.files[-1]))
+        whole = bill_grid(tariff, loaded.roster.members, year, loaded.data)
+        return only_members(whole, select_members(loaded.roster, member_ids, loaded.files[1]))
     assert loaded.budget is not None
     whole = bill_sharing(tariff, loaded.budget)
     return only_parties(whole, member_ids, loaded.files[0])

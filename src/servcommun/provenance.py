@@ -40,7 +40,7 @@ class Inputs:
 def inputs_of(loaded: Loaded, year: int, members: Sequence[str] = ()) -> Inputs:
     """The record of a loaded service's inputs for ``year`` (hashes the files it names)."""
     tariff = loaded.tariff
-    roles = ("tariff", *(_role(loaded, path) for path in loaded.files[1:]))
+    roles = ("tariff", *(_role(loaded, path, year) for path in loaded.files[1:]))
     notes = [note for note in (tariff.note, getattr(loaded.roster, "note", "")) if note]
     return Inputs(
         service=tariff.service,
@@ -59,10 +59,15 @@ def inputs_of(loaded: Loaded, year: int, members: Sequence[str] = ()) -> Inputs:
     )
 
 
-def _role(loaded: Loaded, display: str) -> str:
-    roster = loaded.service.roster
-    is_roster = roster is not None and Path(display).resolve() == roster.resolve()
-    return "roster" if is_roster else "budget"
+def _role(loaded: Loaded, display: str, year: int) -> str:
+    """What a file the bill was computed from is to the service."""
+    service, path = loaded.service, Path(display).resolve()
+    named: dict[str, list[Path | None]] = {
+        "roster": [service.roster], "index": list(service.indices),
+        "consumption": [service.consumption_for(year)]}
+    return next((role for role, paths in named.items()
+                 if any(known is not None and path == known.resolve() for known in paths)),
+                "budget")
 
 
 def _sha256(path: Path) -> str:

@@ -15,7 +15,18 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from servcommun.tariff import Act, Frozen, Money, Population, Rate, Slug, Text, Year
+from servcommun.tariff import (
+    Act,
+    Frozen,
+    Money,
+    Population,
+    Rate,
+    SettlementMode,
+    SignedMoney,
+    Slug,
+    Text,
+    Year,
+)
 
 _MEMBER_ID = r"^(\d{5}|2[AB]\d{3}|\d{9})$"
 # departments 00 and 96 do not exist; 20 became 2A and 2B in 1976
@@ -113,6 +124,11 @@ class Member(Frozen):
     engineering_days: dict[Year, Rate] = Field(default_factory=dict)
     consumption: tuple[Act, ...] = Field(default=(), description=(
         "units consumed (acts by type and date), billed by the tariff's unit-price parts"))
+    attribution_compensation: dict[Year, SignedMoney] = Field(default_factory=dict, description=(
+        "attribution de compensation by year (negative: paid by the member), for statements "
+        "settled by deduction from it"))
+    settlement: SettlementMode | None = Field(default=None, description=(
+        "this member's way of settling, when it differs from the tariff's"))
     overrides: tuple[Override, ...] = ()
 
     def population_in(self, year: int) -> int | None:

@@ -3,8 +3,10 @@
 Columns: ``id``, ``name``, ``population_<year>`` (one or more), ``own_it_department``
 (oui/non), one column per offer id of the tariff holding ``start`` or ``start/end`` (an
 ISO 8601 interval) for an annual offer or the delivery date of a one-off service,
-``days_<year>`` (engineering days used), and optionally ``override_offer``,
-``override_amount``, ``override_fixed``, ``override_year``, ``override_reference``.
+``days_<year>`` (engineering days used), ``attribution_<year>`` (attribution de
+compensation, for statements settled by deduction from it), ``settlement`` (the member's
+own way of settling), and optionally ``override_offer``, ``override_amount``,
+``override_fixed``, ``override_year``, ``override_reference``.
 
 A comma or a semicolon separates the cells (French spreadsheets write semicolons).
 Positions are worked out only when a diagnostic needs one: a 35 000-row roster is read
@@ -55,8 +57,8 @@ class CsvRosterDocument(Document):
         if not rest:
             return self.header[0]
         field = rest[0]
-        if field in ("population", "engineering_days"):
-            prefix = "population_" if field == "population" else "days_"
+        if field in _BY_YEAR:
+            prefix = _BY_YEAR[str(field)]
             if len(rest) > 1:
                 return f"{prefix}{rest[1]}"
             return next((t for t in self.header if t.startswith(prefix)), prefix)
@@ -69,10 +71,13 @@ class CsvRosterDocument(Document):
 
     def _offer_columns(self) -> list[str]:
         return [t for t in self.header if t not in _FIXED_COLUMNS
-                and not t.startswith(("population_", "days_", "override_"))]
+                and not t.startswith(_PREFIXES)]
 
 
-_FIXED_COLUMNS = {"id", "name", "own_it_department"}
+_FIXED_COLUMNS = {"id", "name", "own_it_department", "settlement"}
+_BY_YEAR = {"population": "population_", "engineering_days": "days_",
+            "attribution_compensation": "attribution_"}
+_PREFIXES = ("population_", "days_", "attribution_", "override_")
 
 
 def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) -> Document:
@@ -87,7 +92,7 @@ def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) 
         raise InputError([make_diagnostic(name, text, 1, 1, "empty-file",
                                           "file is empty: expected a CSV header line")])
     unknown = [t for t in header if t not in _FIXED_COLUMNS and tariff.offer(t) is None
-               and not t.startswith(("population_", "days_", "override_"))]
+               and not t.startswith(_PREFIXES)]
     if unknown:
         column = _cell_starts(first_line, delimiter)[header.index(unknown[0])]
         offers = ", ".join(offer.id for offer in tariff.offers)
@@ -113,12 +118,13 @@ def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) 
 
 def _member(header: list[str], cells: list[str], one_off: set[str]) -> dict[str, Any]:
     member: dict[str, Any] = {"population": {}, "engineering_days": {},
-                              "subscriptions": [], "overrides": []}
+                              "attribution_compensation": {}, "subscriptions": [],
+                              "overrides": []}
     override: dict[str, str] = {}
     for title, cell in zip(header, cells, strict=True):
         if not cell:
             continue
-        if title in ("id", "name"):
+        if title in ("id", "name", "settlement"):
             member[title] = cell
         elif title == "own_it_department":
             member[title] = cell.lower() in _TRUE
@@ -126,6 +132,8 @@ def _member(header: list[str], cells: list[str], one_off: set[str]) -> dict[str,
             member["population"][_year(title)] = cell
         elif title.startswith("days_"):
             member["engineering_days"][_year(title)] = cell
+        elif title.startswith("attribution_"):
+            member["attribution_compensation"][_year(title)] = cell
         elif title.startswith("override_"):
             override[title.removeprefix("override_")] = cell
         elif title in one_off:
@@ -152,3 +160,72 @@ def _cell_starts(line: str, delimiter: str) -> list[int]:
         elif char == delimiter and not quoted:
             starts.append(offset + 2)
     return starts
+
+
+# -- consumption files: one row an act ------------------------------------------------------
+
+CONSUMPTION_COLUMNS = ("member", "unit", "date", "quantity", "reference")
+"""Columns of a CSV consumption file; ``member``, ``unit`` and ``date`` are required,
+``quantity`` defaults to 1."""
+
+
+class CsvActsDocument(Document):
+    """A consumption file read from CSV: ``position()`` maps ``acts.3.date`` back to the
+    row and column of its cell."""
+
+    def __init__(self, file: str, text: str, data: Any, header: list[str],
+                 lines: list[int], delimiter: str) -> None:
+        super().__init__(file, text, data)
+        self.header = header
+        self.lines = lines
+        self.delimiter = delimiter
+
+    def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        if len(path) < 2 or path[0] != "acts" or not isinstance(path[1], int):
+            return (1, 1)
+        if not 0 <= path[1] < len(self.lines):
+            return (1, 1)
+        line = self.lines[path[1]]
+        title = str(path[2]) if len(path) > 2 else "member"
+        if title not in self.header:
+            return (line, 1)
+        return (line, _cell_starts(self.text.splitlines()[line - 1], self.delimiter)
+                [self.header.index(title)])
+
+
+def read_consumption_csv(path: Path, service: str, display: str | None = None) -> Document:
+    """Read a CSV consumption file into a ``Document`` holding a consumption file's data
+    (``service`` is the one servcommun.toml names it under)."""
+    name = display or str(path)
+    text = read_text(path, name)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [title.strip() for title in next(reader, [])]
+    if not header:
+        raise InputError([make_diagnostic(name, text, 1, 1, "empty-file",
+                                          "file is empty: expected a CSV header line")])
+    for title in header:
+        if title not in CONSUMPTION_COLUMNS:
+            column = _cell_starts(first_line, delimiter)[header.index(title)]
+            raise InputError([make_diagnostic(name, text, 1, column, "unknown-column",
+                f"column '{title}' is not a column of a consumption file (columns: "
+                f"{', '.join(CONSUMPTION_COLUMNS)})")])
+    missing = [title for title in CONSUMPTION_COLUMNS[:3] if title not in header]
+    if missing:
+        raise InputError([make_diagnostic(name, text, 1, 1, "csv-columns",
+            f"a consumption file needs the columns {', '.join(CONSUMPTION_COLUMNS[:3])}: "
+            f"{', '.join(missing)} missing")])
+    lines: list[int] = []
+    acts: list[dict[str, Any]] = []
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            raise InputError([make_diagnostic(name, text, reader.line_num, 1, "csv-columns",
+                f"row has {len(cells)} cells, the header has {len(header)}")])
+        lines.append(reader.line_num)
+        acts.append({title: cell.strip() for title, cell in zip(header, cells, strict=True)
+                     if cell.strip()})
+    data = {"service": service, "acts": acts}
+    return CsvActsDocument(name, text, data, header, lines, delimiter)

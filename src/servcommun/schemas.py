@@ -45,6 +45,11 @@ _DESCRIPTIONS = {
     Kind.TARIFF: "One version of a shared service's tariff, rule by rule with the article "
                  "each implements, and the convention's worked examples.",
     Kind.ROSTER: "The members of a contribution-grid service: populations by year, "
-                 "subscriptions, engineering days used, overrides with their reference.",
-    Kind.BUDGET: "A cost-sharing service's cost lines for one year.",
+                 "subscriptions, engineering days used, units consumed, overrides with "
+                 "their reference.",
+    Kind.BUDGET: "A service's cost lines for one year: shared by a cost-sharing key, or "
+                 "the pool a contribution grid shares.",
+    Kind.CONSUMPTION: "Units the members of a service consumed (acts by type and date), "
+                      "billed by the unit-price parts of its tariff.",
+    Kind.INDEX: "The yearly values of a named index that tariffs index their rates on.",
 }

@@ -2,8 +2,10 @@
 
 Two families share one file format (``kind``): a **contribution grid** (each member pays
 amounts computed from its own attributes: Redon Agglomération, art. 7) and **cost
-sharing** (the carrier re-bills the actual cost by a percentage key: Rouen). Every rule
-names the article it implements, so that every amount can cite it.
+sharing** (the carrier re-bills the actual cost by a percentage key: Rouen). A grid's
+offers are lists of composable part rules (brackets, per inhabitant, credit, unit price,
+floor and cap, pool, unit cost…; ``docs/tariff-format.md``). Every rule names the article
+it implements, so that every amount can cite it.
 """
 
 from __future__ import annotations
@@ -153,15 +155,21 @@ class RoundingMode(StrEnum):
     UP = "up"  # away from zero
 
 
-class Rounding(Frozen):
-    """How a computed figure is rounded: the convention must say it (a coefficient to four
-    places is not the same bill as a rate to the cent)."""
+class Places(Frozen):
+    """A figure rounded to ``places`` decimals as ``mode`` says (a unit cost to the cent)."""
+
+    places: int = Field(default=2, ge=0, le=10, description="decimal places kept")
+    mode: RoundingMode = RoundingMode.HALF_UP
+
+
+class Rounding(Places):
+    """How an indexation is rounded: the convention must say it (a coefficient to four
+    places is not the same bill as a rate to four places)."""
 
     applies_to: Literal["coefficient", "rate"] = Field(description=(
         "coefficient: index(N) / index(reference) is rounded, then multiplies the rate; "
         "rate: the indexed rate itself is rounded"))
     places: int = Field(ge=0, le=10, description="decimal places kept")
-    mode: RoundingMode = RoundingMode.HALF_UP
 
 
 class Indexation(Frozen):
@@ -291,9 +299,101 @@ class CapPart(LimitPart):
     rule: Literal["cap"]
 
 
+class PoolBasis(StrEnum):
+    POPULATION = "population"  # each member's population of the billed year
+    UNITS = "units"  # the units each member consumed in the year, weighted
+    KEY = "key"  # fixed weights by member id, written in the tariff
+    EQUAL = "equal"  # the same share for every member
+
+
+class PoolLayer(Frozen):
+    """A layer of a pool: a ``percent`` of it, a fixed ``amount`` of it, or (neither) what
+    the other layers leave; shared between the members by ``by``."""
+
+    label: Text
+    percent: Percent | None = Field(default=None, description="percent of the pool")
+    amount: Money | None = Field(default=None, description="a fixed amount of the pool")
+    by: PoolBasis
+    key: dict[Text, Percent] = Field(default={}, description=(
+        "by: key — member id → weight (a party bearing a layer alone: {\"35236\": 100})"))
+    units: tuple[ConsumedUnit, ...] = Field(default=(), description=(
+        "by: units — the units counted, with their weights"))
+    article: str = Field(default="", description="the article of this layer, if its own")
+
+
+class Pool(Frozen):
+    """The amount a pool shares in a year: written in the tariff by year (``amounts``), or
+    the total of the service's budget file of the year (``from_budget``)."""
+
+    amounts: dict[Year, Money] = Field(default={}, description="year → amount")
+    from_budget: bool = Field(default=False, description=(
+        "the year's budget file of the service (its lines' total)"))
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Pool:
+        if bool(self.amounts) == self.from_budget:
+            raise PydanticCustomError(
+                "pool-source", "give either 'amounts' (by year) or 'from_budget: true' (the "
+                "year's budget file), not both or neither", {})
+        return self
+
+
+class PoolSharePart(PartBase):
+    """A cost pool shared between the members holding the offer in the year, layer by layer
+    (a minimum share for one party, a share by units used, the rest by population): each
+    layer is shared by the largest remainder, so that the shares sum exactly to the layer
+    and the layers to the pool. One line per layer."""
+
+    rule: Literal["pool-share"]
+    pool: Pool
+    layers: tuple[PoolLayer, ...] = Field(min_length=1)
+
+
+class ActualOperation(Frozen):
+    """The year's actual figures once its accounts are closed: the cost of the service and
+    the units of operation it delivered (for the year-end adjustment)."""
+
+    cost: Money
+    units: Rate = Field(gt=0)
+    closed: dt.date = Field(description=(
+        "the day the year's accounts were closed: the adjustment is titled that month"))
+    reference: str = Field(default="", description="the accounts (compte administratif N)")
+
+
+class UnitsOfOperation(Frozen):
+    """What the unit cost of CGCT art. D5211-16 is computed from, besides the cost (the
+    budget's lines: the last accounts' expenses, updated as the convention says): the
+    units of operation forecast for the year, and the actual figures when known."""
+
+    forecast: Rate = Field(gt=0, description="units of operation forecast for the year")
+    reference: str = Field(default="", description=(
+        "where the cost comes from (compte administratif N-2, actualisé de …)"))
+    actual: ActualOperation | None = None
+
+
+class UnitCostPart(PartBase):
+    """CGCT art. D5211-16: a unit cost of operation — the cost of the service (from the
+    last accounts, updated) over the units of operation forecast for the year, rounded as
+    the convention says — times the units of operation the member used in the year."""
+
+    rule: Literal["unit-cost"]
+    units: tuple[ConsumedUnit, ...] = Field(min_length=1)
+    rounding: Places = Field(default=Places(), description="of the unit cost (to the cent)")
+
+
+class UnitCostAdjustmentPart(PartBase):
+    """The year-end adjustment of a ``unit-cost`` part: once the year's actual cost and
+    units are known, the member's units × the actual unit cost, less what the forecast
+    unit cost billed; titled in the month the accounts were closed."""
+
+    rule: Literal["unit-cost-adjustment"]
+    of: Slug = Field(description="the code of the unit-cost part it adjusts, in this offer")
+
+
 Part = Annotated[
     BracketAmountPart | PerInhabitantPart | CreditPart | UnitsBeyondAllowancePart
-    | UnitPricePart | FloorPart | CapPart,
+    | UnitPricePart | FloorPart | CapPart | PoolSharePart | UnitCostPart
+    | UnitCostAdjustmentPart,
     Field(discriminator="rule"),
 ]
 Limit = Annotated[FloorPart | CapPart, Field(discriminator="rule")]
@@ -355,18 +455,27 @@ class Act(Frozen):
 
 
 class ExampleMember(Frozen):
+    id: Text | None = Field(default=None, description=(
+        "the member's id, when a rule names it (a pool's key); one member only"))
     count: int = Field(default=1, ge=1, le=1000)
     population: Population
     own_it_department: bool = False
     engineering_days: Rate = ZERO
     subscriptions: tuple[ExampleSubscription, ...] = ()
     consumption: tuple[Act, ...] = ()
+    attribution_compensation: dict[Year, SignedMoney] = Field(default={}, description=(
+        "year → attribution de compensation, for statements settled by deduction"))
+    settlement: SettlementMode | None = None
 
 
 class Expectation(Frozen):
     total: SignedMoney | None = None
     lines: dict[str, SignedMoney] = {}
     offers: dict[Slug, SignedMoney] = {}
+    members: dict[Text, SignedMoney] = Field(default={}, description=(
+        "member id (an example member's 'id') → its statement total"))
+    attribution_after: dict[Text, SignedMoney] = Field(default={}, description=(
+        "member id → its attribution de compensation after the deduction"))
     allowance_days: Rate | None = None
     needs_review: bool | None = None
 
@@ -380,6 +489,10 @@ class WorkedExample(Frozen):
     members: tuple[ExampleMember, ...] = Field(min_length=1)
     indices: dict[Slug, dict[Year, IndexValue]] = Field(default={}, description=(
         "index id → year → value: the index values the convention's example uses"))
+    budget: SignedMoney | None = Field(default=None, description=(
+        "the year's budget total, for pools taken from the budget file and unit costs"))
+    units_of_operation: UnitsOfOperation | None = Field(default=None, description=(
+        "the year's forecast (and actual) units of operation, for unit costs"))
     expect: Expectation
 
 
@@ -401,6 +514,27 @@ class TariffBase(Frozen):
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         return self.valid_from <= end and (self.valid_until is None or self.valid_until >= start)
 
+    def covers_day(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class SettlementMode(StrEnum):
+    REVENUE_TITLE = "revenue-title"  # a title of revenue (titre de recettes) to the member
+    ATTRIBUTION_DEDUCTION = "attribution-deduction"  # imputed on its attribution de compensation
+
+
+class Settlement(Frozen):
+    """How members settle what they owe: by a title of revenue, or by deduction from their
+    attribution de compensation (CGCT art. L5211-4-2: « les effets de ces mises en commun
+    sont réglés par imputation sur l'attribution de compensation »); a roster member may
+    choose the other way (``settlement``)."""
+
+    mode: SettlementMode
+    attribution_year: Literal["billed", "next"] = Field(default="billed", description=(
+        "the year whose attribution de compensation is reduced: the billed year's, or the "
+        "next year's (contributions of N titled in N+1)"))
+    article: Text
+
 
 class GridTariff(TariffBase):
     """A contribution grid: each member pays from its own population and subscriptions."""
@@ -412,11 +546,34 @@ class GridTariff(TariffBase):
     statement_limits: tuple[Limit, ...] = Field(default=(), description=(
         "floors and caps on a member's whole statement, after every offer (line codes "
         "'statement.<code>')"))
+    settlement: Settlement | None = Field(default=None, description=(
+        "how statements are settled (absent: by titles of revenue, not said)"))
     staffing: Staffing | None = None
     examples: tuple[WorkedExample, ...] = ()
 
     def offer(self, offer_id: str) -> Offer | None:
         return self._offers_by_id.get(offer_id)
+
+    def has_pools(self) -> bool:
+        return any(isinstance(part, PoolSharePart) for offer in self.offers
+                   for part in offer.parts)
+
+    def takes_budget(self) -> bool:
+        """A pool of the tariff shares the year's budget (the service's budget file), or a
+        unit cost is computed from it."""
+        return self.has_unit_cost() or any(
+            isinstance(part, PoolSharePart) and part.pool.from_budget
+            for offer in self.offers for part in offer.parts)
+
+    def has_unit_cost(self) -> bool:
+        return any(isinstance(part, UnitCostPart) for offer in self.offers
+                   for part in offer.parts)
+
+    def indexations(self) -> list[Indexation]:
+        """Every indexation of the tariff's parts (the index files its bill needs)."""
+        return [part.indexation for offer in self.offers for part in offer.parts
+                if isinstance(part, BracketAmountPart | PerInhabitantPart)
+                and part.indexation is not None]
 
     @cached_property
     def _offers_by_id(self) -> dict[str, Offer]:
@@ -481,14 +638,57 @@ class KeyDerivation(Frozen):
     article: Text
 
 
+class AgentTime(Frozen):
+    """One agent of a shared service and how its time is split between the employers it
+    works for (a budget's ``agents``): the key computed from them weights each split by
+    the agent's salary cost."""
+
+    id: Text = Field(description="the post or registration number")
+    label: str = ""
+    cost: Money = Field(description="the agent's yearly salary cost, charges included")
+    shares: dict[Slug, Percent] = Field(min_length=1, description=(
+        "party id → percent of the agent's time (summing to 100)"))
+
+
+class KeyRounding(Frozen):
+    """How a computed key is rounded to its precision: the convention must say it, since
+    percentages rounded one by one need not sum to 100 (65,76 + 25,39 + 8,86 = 100,01)."""
+
+    method: Literal["largest-remainder", "half-up"] = Field(description=(
+        "largest-remainder: rounded down, the hundredths left going to the largest "
+        "remainders (ties by party id); half-up: each rounded half up, the difference to "
+        "100 given to 'remainder_to'"))
+    remainder_to: Slug | None = Field(default=None, description=(
+        "half-up: the party whose share absorbs the difference to 100"))
+
+
+class ComputedKey(Frozen):
+    """A key computed each year from the budget's ``agents``: a party's percentage is
+    Σ cost × share / Σ cost, rounded to the key's ``precision`` as ``rounding`` says."""
+
+    from_: Literal["agents"] = Field(alias="from", description=(
+        "agents: each agent's time split weighted by its salary cost"))
+    rounding: KeyRounding
+
+
 class Key(Frozen):
-    """The reference key (clé de référence): each party's percentage of the shared costs."""
+    """The reference key (clé de référence): each party's percentage of the shared costs,
+    written in the tariff (``shares``) or computed each year from data (``computed``)."""
 
     article: Text
     precision: Annotated[Decimal, AfterValidator(_power_of_ten)] = Field(
         default=Decimal("0.01"), description="percentage points the key is written to")
-    shares: dict[Slug, Percent] = Field(min_length=1, description="party id → percent")
+    shares: dict[Slug, Percent] = Field(default={}, description="party id → percent")
+    computed: ComputedKey | None = None
     derivation: KeyDerivation | None = None
+
+    @model_validator(mode="after")
+    def _written_or_computed(self) -> Key:
+        if bool(self.shares) == (self.computed is not None):
+            raise PydanticCustomError(
+                "key-source", "give the key's 'shares', or say how it is 'computed' (from "
+                "the budget's agents), not both or neither", {})
+        return self
 
     def total(self) -> Decimal:
         return sum(self.shares.values(), ZERO)
@@ -515,6 +715,8 @@ class DirectCharges(Frozen):
 
 
 class SharingExpectation(Frozen):
+    key: dict[Slug, Percent] = Field(default={}, description=(
+        "party → percent: the key computed from the example's agents"))
     totals: dict[Slug, SignedMoney] = Field(default={}, description="party → statement total")
     lines: dict[Slug, dict[str, SignedMoney]] = Field(
         default={}, description="party → line code → amount")
@@ -528,6 +730,8 @@ class SharingExample(Frozen):
     title: Text
     article: Text
     costs: tuple[CostLine, ...] = Field(min_length=1)
+    agents: tuple[AgentTime, ...] = Field(default=(), description=(
+        "the agents a computed key is computed from"))
     expect: SharingExpectation
 
 
@@ -553,7 +757,7 @@ class SharingTariff(TariffBase):
         return self.key.total()
 
     def is_complete(self) -> bool:
-        return self.key_sum() == HUNDRED
+        return self.key.computed is not None or self.key_sum() == HUNDRED
 
 
 Tariff = Annotated[GridTariff | SharingTariff, Field(discriminator="kind")]

@@ -71,9 +71,8 @@ def _emit_bill(result, loaded, format, csv_dialect, detail, output, force, membe
         from servcommun.provenance import inputs_of
         from servcommun.render.xlsx import bill_xlsx
 
-        offers = [(o.id, o.label) for o in getattr(loaded.tariff, "offers", ())]
-        write_atomic(output, bill_xlsx(result, offers, inputs_of(loaded, result.year, members)),
-                     force=force)
+        write_atomic(output, bill_xlsx(result, _columns(loaded.tariff),
+                                       inputs_of(loaded, result.year, members)), force=force)
     elif format is BillFormat.JSON:
         from servcommun.render.json import bill_json, dumps
 
@@ -85,6 +84,14 @@ def _emit_bill(result, loaded, format, csv_dialect, detail, output, force, membe
     else:
         from servcommun.render.table import bill_table
 
-        offers = [(o.id, o.label) for o in getattr(loaded.tariff, "offers", ())]
+        offers = _columns(loaded.tariff)
         print_rich(lambda width: bill_table(result, loaded.tariff.title, offers,
                                             detail=detail, width=width), output, force)
+
+
+def _columns(tariff) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """The summary's columns: each offer, and the statement-wide floors and caps if any."""
+    columns = [(o.id, o.label) for o in getattr(tariff, "offers", ())]
+    if getattr(tariff, "statement_limits", ()):
+        columns.append(("statement", "Plancher/plafond total"))
+    return columns

@@ -17,9 +17,10 @@ def schema(
     output: Annotated[Path | None, typer.Option(help="Write to this file (atomically).")] = None,
     force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
 ) -> None:
-    """JSON Schema of the tariff file format (or --kind roster|budget). The shipped YAML
-    files point editors at schema/<kind>.schema.json with a yaml-language-server
-    modeline; regenerate those with --output schema/<kind>.schema.json --force."""
+    """JSON Schema of the tariff file format (or --kind roster|budget|consumption|index).
+    The shipped YAML files point editors at schema/<kind>.schema.json with a
+    yaml-language-server modeline; regenerate those with --output
+    schema/<kind>.schema.json --force."""
     from servcommun.diagnostics import InputError
     from servcommun.schemas import json_schema_text
 

@@ -1,38 +1,94 @@
-"""Contribution grid: each member's statement from its population and subscriptions.
+"""Contribution grid: each member's statement from its population, subscriptions and use.
 
 Implements the shapes of the Redon Agglomération convention (art. 7) as general rules:
 fixed amounts by population bracket, amounts per inhabitant, a credit of one offer
 against the first year of another, units beyond an allowance, offers included in others,
-a review threshold above which the offer is negotiated, staffing steps.
+a review threshold above which the offer is negotiated, staffing steps. And the shapes
+other conventions add (DESIGN §2.3): unit price × quantity from a dated price list with
+weights and free units, proration on joining or leaving during the year, rates indexed
+on a published index, floors and caps on an offer or a whole statement, a cost pool
+shared between the members in layers, a unit cost of operation with its year-end
+adjustment (CGCT art. D5211-16), settlement by deduction from the attribution de
+compensation.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
-from servcommun.engine.result import Bill, Line, MemberRef, NeedsReview, StaffingSummary, Statement
-from servcommun.money import ZERO, ceil_to_unit, to_cents
+from servcommun.engine.result import (
+    Bill,
+    Line,
+    MemberRef,
+    NeedsReview,
+    Settlement,
+    StaffingSummary,
+    Statement,
+)
+from servcommun.money import ZERO, allocate, ceil_to_unit, round_places, to_cents
 from servcommun.roster import Member, Override, Subscription
 from servcommun.tariff import (
     AmountBracket,
     Billing,
     BracketAmountPart,
+    CapPart,
+    ConsumedUnit,
     CreditPart,
+    FloorPart,
     GridTariff,
+    Indexation,
     Offer,
     Part,
     PerInhabitantPart,
+    PoolBasis,
+    PoolLayer,
+    PoolSharePart,
+    PriceEntry,
+    Proration,
     QuantityBracket,
+    SettlementMode,
     Titling,
+    UnitCostAdjustmentPart,
+    UnitCostPart,
+    UnitPricePart,
     UnitsBeyondAllowancePart,
+    UnitsOfOperation,
 )
 
+STATEMENT = "statement"
+"""Line codes of the tariff's statement-wide floors and caps: ``statement.<code>`` (no
+offer may be called so)."""
 
-def bill_grid(tariff: GridTariff, members: Sequence[Member], year: int) -> Bill:
+
+@dataclass(frozen=True)
+class ServiceData:
+    """Figures a tariff refers to that are neither the tariff's nor a member's own: the
+    yearly values of the indices its rates are indexed on (index id → year → value), the
+    year's cost from the service's budget file (year → total, for pools and unit costs),
+    its units of operation (year → forecast and actual, for unit costs), and the members
+    a pool is shared between when one member is billed alone (a simulated newcomer: the
+    roster; ``bill_grid`` shares between the members it bills)."""
+
+    indices: Mapping[str, Mapping[int, Decimal]] = field(default_factory=dict)
+    costs: Mapping[int, Decimal] = field(default_factory=dict)
+    members: Sequence[Member] = ()
+    operation: Mapping[int, UnitsOfOperation] = field(default_factory=dict)
+
+
+NO_DATA = ServiceData()
+
+
+class MissingData(ValueError):
+    """A figure the tariff needs is not in the data given (an index value for a year)."""
+
+
+def bill_grid(tariff: GridTariff, members: Sequence[Member], year: int,
+              data: ServiceData = NO_DATA) -> Bill:
     """Every member's statement for ``year``, or the reason it needs review.
 
     A member active on any day of the year (an annual subscription running, or a one-off
@@ -40,8 +96,9 @@ def bill_grid(tariff: GridTariff, members: Sequence[Member], year: int) -> Bill:
     """
     statements: list[Statement] = []
     reviews: list[NeedsReview] = []
+    pools = pool_shares(tariff, members, year, data)
     for member in members:
-        outcome = bill_member(tariff, member, year)
+        outcome = _bill_member(tariff, member, year, data, pools)
         if isinstance(outcome, Statement):
             statements.append(outcome)
         elif outcome is not None:
@@ -59,9 +116,21 @@ def bill_grid(tariff: GridTariff, members: Sequence[Member], year: int) -> Bill:
     )
 
 
-def bill_member(tariff: GridTariff, member: Member, year: int) -> Statement | NeedsReview | None:
+def bill_member(tariff: GridTariff, member: Member, year: int,
+                data: ServiceData = NO_DATA) -> Statement | NeedsReview | None:
     """One member's statement for ``year``; ``NeedsReview`` when an offer it holds must be
-    negotiated and no override is recorded; None when it is not active in the year."""
+    negotiated and no override is recorded, or a figure its bill needs is missing; None
+    when it is not active in the year. A pool is shared between ``member`` and the other
+    members of ``data.members``."""
+    pools: Mapping[tuple[str, str], PoolOutcome] = {}
+    if tariff.has_pools():
+        others = [other for other in data.members if other.id != member.id]
+        pools = pool_shares(tariff, [*others, member], year, data)
+    return _bill_member(tariff, member, year, data, pools)
+
+
+def _bill_member(tariff: GridTariff, member: Member, year: int, data: ServiceData,
+                 pools: Mapping[tuple[str, str], PoolOutcome]) -> Statement | NeedsReview | None:
     held = [offer for offer in tariff.offers if _subscriptions_in(member, offer, year)]
     if not held:
         return None
@@ -81,8 +150,43 @@ def bill_member(tariff: GridTariff, member: Member, year: int) -> Statement | Ne
             return NeedsReview(ref, f"{offer.label}: {reason}; record an override with the "
                                f"reference of the decision ({offer.review.article})"
                                if offer.review else reason)
-        lines.extend(offer_lines(tariff, offer, member, population, year, override))
-    return Statement(ref, tuple(lines))
+        try:
+            lines.extend(offer_lines(tariff, offer, member, population, year, override, data,
+                                     pools))
+        except MissingData as missing:
+            return NeedsReview(ref, f"{offer.label}: {missing}", missing_data=True)
+    titled = max((line.titled for line in lines), default=_annual_titled(held[0], year))
+    for limit in tariff.statement_limits:
+        line = _limit(f"{STATEMENT}.{limit.code}", limit, lines, titled, None, "statement")
+        if line is not None:
+            lines.append(line)
+    total = sum((line.amount for line in lines), ZERO)
+    settlement = settlement_of(tariff, member, year, total)
+    if isinstance(settlement, str):
+        return NeedsReview(ref, settlement)
+    return Statement(ref, tuple(lines), settlement=settlement)
+
+
+def settlement_of(tariff: GridTariff, member: Member, year: int,
+                  total: Decimal) -> Settlement | str | None:
+    """How the member settles ``total``: the tariff's way or its own; by deduction from its
+    attribution de compensation of the billed (or next) year — before and after — or by a
+    title of revenue. A deduction from an attribution the roster does not give is the
+    reason the member needs review (never a guessed figure). None when the tariff says
+    nothing."""
+    rule = tariff.settlement
+    mode = member.settlement or (rule.mode if rule is not None else None)
+    if mode is None:
+        return None
+    reference = rule.article if rule is not None else ""
+    if mode is SettlementMode.REVENUE_TITLE:
+        return Settlement(mode.value, reference)
+    attribution_year = year + (1 if rule is not None and rule.attribution_year == "next" else 0)
+    before = member.attribution_compensation.get(attribution_year)
+    if before is None:
+        return (f"settled by deduction from its attribution de compensation ({reference}), "
+                f"and the roster gives none for {attribution_year}")
+    return Settlement(mode.value, reference, attribution_year, before, total)
 
 
 def offers_held(tariff: GridTariff, member: Member, year: int) -> list[Offer]:
@@ -109,71 +213,172 @@ def offer_lines(
     population: int,
     year: int,
     override: Override | None = None,
+    data: ServiceData = NO_DATA,
+    pools: Mapping[tuple[str, str], PoolOutcome] | None = None,
 ) -> list[Line]:
     """The lines of one offer for one member and year (one set per one-off delivery)."""
+    pools = pools or {}
     if offer.billing is Billing.ONE_OFF:
         lines: list[Line] = []
         for subscription in _subscriptions_in(member, offer, year):
             assert subscription.delivered is not None
             titled = f"{subscription.delivered:%Y-%m}"
-            lines.extend(_part_lines(tariff, offer, member, population, year, titled, override))
+            lines.extend(_part_lines(_OfferYear(tariff, offer, member, population, year, titled,
+                                                override, data, None, pools)))
         return lines
-    titled = f"{year + 1}-01" if offer.titled is Titling.NEXT_JANUARY else f"{year}-12"
-    return _part_lines(tariff, offer, member, population, year, titled, override)
+    share = proration_share(offer.proration or tariff.proration,
+                            _subscriptions_in(member, offer, year), year)
+    return _part_lines(_OfferYear(tariff, offer, member, population, year,
+                                  _annual_titled(offer, year), override, data, share, pools))
 
 
-def _part_lines(
-    tariff: GridTariff,
-    offer: Offer,
-    member: Member,
-    population: int,
-    year: int,
-    titled: str,
-    override: Override | None,
-) -> list[Line]:
+def _annual_titled(offer: Offer, year: int) -> str:
+    return f"{year + 1}-01" if offer.titled is Titling.NEXT_JANUARY else f"{year}-12"
+
+
+@dataclass(frozen=True)
+class ProrationShare:
+    """The part of the year an annual offer is owed for: ``numerator / denominator``
+    (months begun of 12, or days of 365/366), and the period it covers."""
+
+    numerator: int
+    denominator: int
+    unit: str  # "months" or "days"
+    periods: tuple[tuple[dt.date, dt.date], ...]
+
+    def apply(self, amount: Decimal) -> Decimal:
+        """``amount`` × the share, rounded to the cent once (half away from zero)."""
+        return to_cents(amount * self.numerator / self.denominator)
+
+    @property
+    def basis(self) -> str:
+        spans = ", ".join(f"{start:%d/%m/%Y}–{end:%d/%m/%Y}" for start, end in self.periods)
+        return f"× {self.numerator}/{self.denominator} {self.unit} (subscribed {spans})"
+
+
+def proration_share(proration: Proration, subscriptions: Sequence[Subscription],
+                    year: int) -> ProrationShare | None:
+    """The share of ``year`` the subscriptions cover, by months begun (a month in which
+    the member is subscribed one day is due in full) or by days; None when the whole year
+    is owed (no proration, or subscribed all year)."""
+    if proration is Proration.NONE:
+        return None
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    spans = sorted((max(s.start, first), min(s.end or last, last)) for s in subscriptions
+                   if s.start is not None)
+    periods: list[tuple[dt.date, dt.date]] = []
+    for start, end in spans:  # merged, so that a day or a month is never counted twice
+        if periods and start <= periods[-1][1] + dt.timedelta(days=1):
+            periods[-1] = (periods[-1][0], max(end, periods[-1][1]))
+        else:
+            periods.append((start, end))
+    if proration is Proration.DAY:
+        days = sum((end - start).days + 1 for start, end in periods)
+        in_year = (last - first).days + 1
+        if days == in_year:
+            return None
+        return ProrationShare(days, in_year, "days", tuple(periods))
+    months = {month for start, end in periods for month in range(start.month, end.month + 1)}
+    if len(months) == 12:
+        return None
+    return ProrationShare(len(months), 12, "months", tuple(periods))
+
+
+@dataclass(frozen=True)
+class _OfferYear:
+    """What the parts of one offer are computed from, for one member and year."""
+
+    tariff: GridTariff
+    offer: Offer
+    member: Member
+    population: int
+    year: int
+    titled: str
+    override: Override | None
+    data: ServiceData
+    share: ProrationShare | None  # annual offers subscribed part of the year only
+    pools: Mapping[tuple[str, str], PoolOutcome]
+
+
+def _part_lines(context: _OfferYear) -> list[Line]:
+    offer, override = context.offer, context.override
     if override is not None and override.amount is not None:
         return [Line(f"{offer.id}.negotiated", f"{offer.label} (montant négocié)",
                      override.amount, f"override: {override.reference}",
-                     offer.review.article if offer.review else offer.article, titled)]
+                     offer.review.article if offer.review else offer.article, context.titled)]
     lines: list[Line] = []
     for part in offer.parts:
-        line = _part_line(tariff, offer, part, member, population, year, titled, override, lines)
-        if line is not None:
-            lines.append(line)
+        lines.extend(_part_line(context, part, lines))
     return lines
 
 
-def _part_line(
-    tariff: GridTariff,
-    offer: Offer,
-    part: Part,
-    member: Member,
-    population: int,
-    year: int,
-    titled: str,
-    override: Override | None,
-    before: list[Line],
-) -> Line | None:
-    code = f"{offer.id}.{part.code}"
+def _part_line(context: _OfferYear, part: Part, before: list[Line]) -> list[Line]:
+    code = f"{context.offer.id}.{part.code}"
+    titled, population = context.titled, context.population
     if isinstance(part, BracketAmountPart):
+        override = context.override
         if override is not None and override.fixed is not None:
-            return Line(code, part.label, override.fixed, f"override: {override.reference}",
-                        part.article, titled)
+            return [_prorated(context, Line(code, part.label, override.fixed,
+                                            f"override: {override.reference}", part.article,
+                                            titled), override.fixed)]
         bracket = population_bracket(part.brackets, population)
         if bracket is None:
-            return Line(code, part.label, ZERO, f"no bracket for population {population}",
-                        part.article, titled)
-        return Line(code, part.label, bracket.amount, f"bracket {bracket.label}",
-                    part.article, titled)
+            return [Line(code, part.label, ZERO, f"no bracket for population {population}",
+                         part.article, titled)]
+        amount, basis = bracket.amount, f"bracket {bracket.label}"
+        if part.indexation is not None:
+            amount, said = _indexed(bracket.amount, part.indexation, context)
+            basis += f": {to_cents(amount)} ({bracket.amount} {said})"
+        return [_prorated(context, Line(code, part.label, to_cents(amount), basis,
+                                        part.article, titled), amount)]
     if isinstance(part, PerInhabitantPart):
-        amount = to_cents(part.rate * population)
-        return Line(code, part.label, amount, f"{population} inhabitants × {part.rate}",
-                    part.article, titled)
+        rate, basis = part.rate, f"{population} inhabitants × {part.rate}"
+        if part.indexation is not None:
+            rate, said = _indexed(part.rate, part.indexation, context)
+            basis = f"{population} inhabitants × {_plain(rate)} ({part.rate} {said})"
+        exact = rate * population
+        return [_prorated(context, Line(code, part.label, to_cents(exact), basis, part.article,
+                                        titled), exact)]
     if isinstance(part, UnitsBeyondAllowancePart):
-        return _units_beyond_allowance(code, part, member.days_used(year), population, titled)
+        line = _units_beyond_allowance(code, part, context.member.days_used(context.year),
+                                       population, titled)
+        return [line] if line is not None else []
     if isinstance(part, CreditPart):
-        return _credit(code, tariff, offer, part, member, year, titled, before)
+        line = _credit(code, context, part, before)
+        return [line] if line is not None else []
+    if isinstance(part, UnitPricePart):
+        return unit_price_lines(code, part, context.member, context.year, titled)
+    if isinstance(part, FloorPart | CapPart):
+        line = _limit(code, part, before, titled, context.share, "offer")
+        return [line] if line is not None else []
+    if isinstance(part, UnitCostPart):
+        return [_unit_cost_line(code, part, context)]
+    if isinstance(part, UnitCostAdjustmentPart):
+        adjusted = next((p for p in context.offer.parts
+                         if isinstance(p, UnitCostPart) and p.code == part.of), None)
+        line = (_unit_cost_adjustment(code, part, adjusted, context)
+                if adjusted is not None else None)
+        return [line] if line is not None else []
+    if isinstance(part, PoolSharePart):
+        outcome = context.pools.get((context.offer.id, part.code))
+        if outcome is None:  # pragma: no cover - every pool of a held offer is computed
+            raise MissingData(f"the pool of {code} was not computed")
+        if outcome.problem:
+            raise MissingData(outcome.problem)
+        return [Line(code, label, amount, basis, article, titled)
+                for label, amount, basis, article in outcome.shares.get(context.member.id, ())]
     raise AssertionError(f"unknown part rule {part!r}")  # pragma: no cover
+
+
+def _prorated(context: _OfferYear, line: Line, exact: Decimal) -> Line:
+    """``line`` for the part of the year subscribed (its exact yearly amount × the share,
+    rounded once), or as it is for a whole year."""
+    share = context.share
+    if share is None:
+        return line
+    return Line(line.code, line.label, share.apply(exact),
+                f"{line.basis}: {to_cents(exact)} a year {share.basis}", line.reference,
+                line.titled)
 
 
 B = TypeVar("B", AmountBracket, QuantityBracket)
@@ -182,6 +387,321 @@ B = TypeVar("B", AmountBracket, QuantityBracket)
 def population_bracket(brackets: Iterable[B], population: int) -> B | None:
     """The bracket that contains ``population`` (brackets are contiguous, checked on load)."""
     return next((bracket for bracket in brackets if bracket.contains(population)), None)
+
+
+# -- indexation ---------------------------------------------------------------------------
+
+def _indexed(rate: Decimal, indexation: Indexation, context: _OfferYear) -> tuple[Decimal, str]:
+    """The rate (or amount) for the billed year: ``rate`` × index(N) / index(reference),
+    with the coefficient or the indexed rate rounded as the tariff says (an amount is then
+    rounded to the cent by its line); and the basis text."""
+    value, reference, year = _index_values(indexation, context)
+    rounding = indexation.rounding
+    words = _rounding_words(rounding.places, rounding.mode.value)
+    said = f"× {_index_words(indexation, year, value, reference)}"
+    if rounding.applies_to == "coefficient":
+        coefficient = round_places(value / reference, rounding.places, rounding.mode.value)
+        return rate * coefficient, f"{said} = {coefficient}, coefficient {words}"
+    return (round_places(rate * value / reference, rounding.places, rounding.mode.value),
+            f"{said}, {words}")
+
+
+def _index_values(indexation: Indexation, context: _OfferYear) -> tuple[Decimal, Decimal, int]:
+    series = context.data.indices.get(indexation.index)
+    year = context.year - (1 if indexation.index_year == "previous" else 0)
+    if series is None:
+        raise MissingData(f"no values of the index '{indexation.index}' were given "
+                          f"({indexation.article})")
+    missing = [str(y) for y in (indexation.reference_year, year) if y not in series]
+    if missing:
+        raise MissingData(f"the index '{indexation.index}' has no value for "
+                          f"{' and '.join(missing)} ({indexation.article})")
+    return series[year], series[indexation.reference_year], year
+
+
+def _index_words(indexation: Indexation, year: int, value: Decimal, reference: Decimal) -> str:
+    return (f"{indexation.index} {year} / {indexation.reference_year} = {value} / {reference}")
+
+
+def _rounding_words(places: int, mode: str) -> str:
+    way = {"half-up": "rounded half up", "down": "truncated", "up": "rounded up"}[mode]
+    return f"{way} to {places} decimal{'s' if places != 1 else ''}"
+
+
+# -- unit price × quantity ----------------------------------------------------------------
+
+def price_in_force(prices: Sequence[PriceEntry], day: dt.date) -> PriceEntry | None:
+    """The entry of a price list in force on ``day`` (the latest that starts on or before
+    it), or None before the first."""
+    return next((entry for entry in reversed(prices) if entry.from_ <= day), None)
+
+
+def unit_price_lines(code: str, part: UnitPricePart, member: Member, year: int,
+                     titled: str) -> list[Line]:
+    """Unit price × quantity for the acts ``member`` consumed in ``year``: each act at the
+    price in force on its date, times its unit's weight (or at its unit's own price); the
+    first units of the year free where the tariff says so. One line per unit and price in
+    force, each rounded to the cent once; in the order of the tariff's units and prices."""
+    units = {unit.id: unit for unit in part.units}
+    free_left = {free.unit: free.quantity for free in part.free}
+    groups: dict[tuple[str, int], _ActGroup] = {}
+    for act in member.acts_in(year, units):
+        free = min(free_left.get(act.unit, ZERO), act.quantity)
+        if free:
+            free_left[act.unit] -= free
+        entry = price_in_force(part.prices, act.date)
+        position = part.prices.index(entry) if entry is not None else -1
+        group = groups.setdefault((act.unit, position), _ActGroup(act.date))
+        group.add(act.date, act.quantity, free)
+    lines: list[Line] = []
+    order = {unit.id: index for index, unit in enumerate(part.units)}
+    for (unit_id, position), group in sorted(groups.items(),
+                                             key=lambda item: (order[item[0][0]], item[0][1])):
+        unit = units[unit_id]
+        label = f"{part.label} — {unit.label}"
+        counted = _counted(group, unit.label)
+        if position < 0:
+            lines.append(Line(code, label, ZERO, f"{counted}: no price in force before "
+                              f"{part.prices[0].from_:%d/%m/%Y}", part.article, titled))
+            continue
+        entry = part.prices[position]
+        priced = _unit_price(part, entry, unit.id, unit.weight)
+        if priced is None:  # refused on load (price-units); said rather than guessed
+            lines.append(Line(code, label, ZERO, f"{counted}: no price for {unit.id} from "
+                              f"{entry.from_:%d/%m/%Y}", part.article, titled))
+            continue
+        price, said = priced
+        basis = f"{counted} × {said}"
+        if len(part.prices) > 1 or entry.reference:
+            basis += f" (price from {entry.from_:%d/%m/%Y}"
+            basis += f", {entry.reference})" if entry.reference else ")"
+        lines.append(Line(code, label, to_cents(group.billed * price), basis, part.article,
+                          titled))
+    return lines
+
+
+@dataclass
+class _ActGroup:
+    """The acts of one unit at one price: quantities, the free part, the dates spanned."""
+
+    first: dt.date
+    last: dt.date | None = None
+    quantity: Decimal = ZERO
+    free: Decimal = ZERO
+
+    def add(self, day: dt.date, quantity: Decimal, free: Decimal) -> None:
+        self.last = day
+        self.quantity += quantity
+        self.free += free
+
+    @property
+    def billed(self) -> Decimal:
+        return self.quantity - self.free
+
+
+def _counted(group: _ActGroup, label: str) -> str:
+    dates = (f"{group.first:%d/%m/%Y}" if group.last in (None, group.first)
+             else f"{group.first:%d/%m/%Y}–{group.last:%d/%m/%Y}")
+    text = f"{_plain(group.quantity)} × {label} ({dates})"
+    if group.free:
+        text += f", {_plain(group.free)} free → {_plain(group.billed)} billed"
+    return text
+
+
+def _unit_price(part: UnitPricePart, entry: PriceEntry, unit: str,
+                weight: Decimal) -> tuple[Decimal, str] | None:
+    """The exact price of one ``unit`` under ``entry``, and how it is written in a basis."""
+    if entry.price is None:
+        price = entry.unit_prices.get(unit)
+        return None if price is None else (price, f"{price}")
+    if weight == 1:
+        return entry.price, f"{entry.price}"
+    equivalent = part.equivalent or "equivalent"
+    return weight * entry.price, f"{_plain(weight)} {equivalent} × {entry.price}"
+
+
+# -- unit cost of operation (CGCT art. D5211-16) ------------------------------------------
+
+def _units_used(units: Sequence[ConsumedUnit], member: Member, year: int) -> Decimal:
+    weight = {unit.id: unit.weight for unit in units}
+    return sum((act.quantity * weight[act.unit] for act in member.acts_in(year, weight)), ZERO)
+
+
+def _operation(context: _OfferYear, article: str) -> tuple[Decimal, UnitsOfOperation]:
+    cost = context.data.costs.get(context.year)
+    operation = context.data.operation.get(context.year)
+    if cost is None or operation is None:
+        raise MissingData(f"no budget of {context.year} gives the cost and the units of "
+                          f"operation the unit cost is computed from ({article})")
+    return cost, operation
+
+
+def _unit_cost(cost: Decimal, units: Decimal, part: UnitCostPart) -> Decimal:
+    return round_places(cost / units, part.rounding.places, part.rounding.mode.value)
+
+
+def _unit_cost_line(code: str, part: UnitCostPart, context: _OfferYear) -> Line:
+    """CGCT art. D5211-16: the member's units of operation of the year × the unit cost,
+    the service's cost (last accounts, updated) over the units forecast for the year."""
+    cost, operation = _operation(context, part.article)
+    unit_cost = _unit_cost(cost, operation.forecast, part)
+    used = _units_used(part.units, context.member, context.year)
+    said = f", {operation.reference}" if operation.reference else ""
+    basis = (f"{_plain(used)} units used × unit cost {unit_cost} ({cost} / "
+             f"{_plain(operation.forecast)} units forecast{said}, "
+             f"{_rounding_words(part.rounding.places, part.rounding.mode.value)})")
+    return Line(code, part.label, to_cents(used * unit_cost), basis, part.article,
+                context.titled)
+
+
+def _unit_cost_adjustment(code: str, part: UnitCostAdjustmentPart, adjusted: UnitCostPart,
+                          context: _OfferYear) -> Line | None:
+    """The year-end adjustment once the year's accounts are closed: the member's units ×
+    the actual unit cost (actual cost / actual units), less what the forecast unit cost
+    billed, each rounded to the cent as its line; None while the actual figures are not
+    known. Titled in the month the accounts were closed."""
+    cost, operation = _operation(context, adjusted.article)
+    actual = operation.actual
+    if actual is None:
+        return None
+    forecast = _unit_cost(cost, operation.forecast, adjusted)
+    real = _unit_cost(actual.cost, actual.units, adjusted)
+    used = _units_used(adjusted.units, context.member, context.year)
+    amount = to_cents(used * real) - to_cents(used * forecast)
+    said = f", {actual.reference}" if actual.reference else ""
+    basis = (f"{_plain(used)} units used × actual unit cost {real} ({actual.cost} / "
+             f"{_plain(actual.units)} units{said}) = {to_cents(used * real)}, less "
+             f"{to_cents(used * forecast)} billed at the forecast unit cost {forecast}")
+    return Line(code, part.label, amount, basis, part.article, f"{actual.closed:%Y-%m}")
+
+
+# -- cost pools ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PoolOutcome:
+    """A pool shared for a year: member id → its lines (label, amount, basis, article), or
+    the ``problem`` that kept it from being shared (said to every member holding it)."""
+
+    shares: Mapping[str, Sequence[tuple[str, Decimal, str, str]]] = field(default_factory=dict)
+    problem: str = ""
+
+
+def pool_shares(tariff: GridTariff, members: Sequence[Member], year: int,
+                data: ServiceData = NO_DATA) -> dict[tuple[str, str], PoolOutcome]:
+    """Each pool of the tariff shared for ``year`` between the ``members`` holding its
+    offer, keyed by (offer id, part code): the pool's amount (the tariff's for the year, or
+    the year's budget total), its layers (a percent, rounded to the cent; a fixed amount;
+    the remainder: the layers sum exactly to the pool), each layer shared between the
+    members by its basis with the largest remainder (ties by member id)."""
+    outcomes: dict[tuple[str, str], PoolOutcome] = {}
+    for offer in tariff.offers:
+        parts = [part for part in offer.parts if isinstance(part, PoolSharePart)]
+        if not parts:
+            continue
+        holders = [member for member in members if _subscriptions_in(member, offer, year)]
+        for part in parts:
+            try:
+                outcomes[(offer.id, part.code)] = _share_pool(part, holders, year, data)
+            except MissingData as problem:
+                outcomes[(offer.id, part.code)] = PoolOutcome(problem=str(problem))
+    return outcomes
+
+
+def _share_pool(part: PoolSharePart, holders: Sequence[Member], year: int,
+                data: ServiceData) -> PoolOutcome:
+    pool = part.pool.amounts.get(year) if part.pool.amounts else data.costs.get(year)
+    if pool is None:
+        source = ("the tariff gives no amount" if part.pool.amounts
+                  else "no budget file gives the cost")
+        raise MissingData(f"{source} of the pool '{part.label}' for {year} ({part.article})")
+    shares: dict[str, list[tuple[str, Decimal, str, str]]] = {m.id: [] for m in holders}
+    for layer, amount, said in _layer_amounts(part, pool):
+        weights, unit_words = _layer_weights(layer, holders, year)
+        total = sum(weights.values(), ZERO)
+        if total <= ZERO:
+            raise MissingData(f"the layer '{layer.label}' of the pool cannot be shared: no "
+                              f"member holding the offer has a weight in it in {year} "
+                              f"({layer.by.value})")
+        for member_id, share in allocate(amount, weights).items():
+            if layer.by is PoolBasis.KEY and weights[member_id] == ZERO:
+                continue  # not in the key: the layer is none of its business
+            basis = f"{said}; {unit_words.format(_plain(weights[member_id]), _plain(total))}"
+            shares[member_id].append((f"{part.label} — {layer.label}", share, basis,
+                                      layer.article or part.article))
+    return PoolOutcome(shares)
+
+
+def _layer_amounts(part: PoolSharePart, pool: Decimal) -> list[tuple[PoolLayer, Decimal, str]]:
+    """Each layer's amount and how it was reached: fixed amounts as written, percents of
+    the pool rounded to the cent, the remainder what they leave; without a remainder
+    layer, percents summing to 100 share the pool by the largest remainder."""
+    layers = part.layers
+    if all(layer.percent is not None for layer in layers):
+        percents = {index: layer.percent or ZERO for index, layer in enumerate(layers)}
+        amounts = allocate(pool, percents)
+        return [(layer, amounts[index], f"{_plain(percents[index])} % of the pool {pool} = "
+                 f"{amounts[index]}") for index, layer in enumerate(layers)]
+    found: list[tuple[PoolLayer, Decimal, str]] = []
+    for layer in layers:
+        if layer.amount is not None:
+            found.append((layer, layer.amount, f"{layer.amount} of the pool {pool}"))
+        elif layer.percent is not None:
+            amount = to_cents(pool * layer.percent / 100)
+            found.append((layer, amount, f"{_plain(layer.percent)} % of the pool {pool} = "
+                          f"{amount}"))
+    rest = pool - sum((amount for _, amount, _ in found), ZERO)
+    if rest < ZERO:
+        raise MissingData(f"the layers of the pool '{part.label}' ({pool - rest}) exceed "
+                          f"the pool ({pool})")
+    remainder = next((layer for layer in layers
+                      if layer.amount is None and layer.percent is None), None)
+    if remainder is None:  # refused on load (pool-layers): never left unshared silently
+        raise MissingData(f"the layers of the pool '{part.label}' leave {rest} of {pool} "
+                          "to nobody")
+    found.insert(layers.index(remainder),
+                 (remainder, rest, f"the pool {pool} less the other layers = {rest}"))
+    return found
+
+
+def _layer_weights(layer: PoolLayer, holders: Sequence[Member],
+                   year: int) -> tuple[dict[str, Decimal], str]:
+    """Each holder's weight in ``layer``, and how a basis says it (``{}`` the member's
+    weight, ``{}`` the total)."""
+    if layer.by is PoolBasis.POPULATION:
+        missing = [member.id for member in holders if member.population_in(year) is None]
+        if missing:
+            raise MissingData(f"the pool is shared by population and {', '.join(missing)} "
+                              f"has no population for {year} in the roster")
+        return ({member.id: Decimal(member.population_in(year) or 0) for member in holders},
+                "by population: {} of {} inhabitants")
+    if layer.by is PoolBasis.UNITS:
+        return ({member.id: _units_used(layer.units, member, year) for member in holders},
+                "by units used: {} of {}")
+    if layer.by is PoolBasis.KEY:
+        return ({member.id: layer.key.get(member.id, ZERO) for member in holders},
+                "by key: {} of {}")
+    return {member.id: Decimal(1) for member in holders}, "in equal shares: {} of {} members"
+
+
+# -- floors and caps ----------------------------------------------------------------------
+
+def _limit(code: str, part: FloorPart | CapPart, before: Sequence[Line], titled: str,
+           share: ProrationShare | None, scope: str) -> Line | None:
+    """A floor's top-up or a cap's deduction on what ``before`` bills (the offer's lines
+    above it, or the whole statement), when it bites; None otherwise."""
+    base = sum((line.amount for line in before), ZERO)
+    limit = part.amount
+    said = f"{part.amount}"
+    if part.prorated and share is not None:
+        limit = share.apply(part.amount)
+        said = f"{part.amount} {share.basis} = {limit}"
+    if isinstance(part, FloorPart) and base < limit:
+        return Line(code, part.label, limit - base,
+                    f"{scope} lines {base} below the floor of {said}", part.article, titled)
+    if isinstance(part, CapPart) and base > limit:
+        return Line(code, part.label, limit - base,
+                    f"{scope} lines {base} above the cap of {said}", part.article, titled)
+    return None
 
 
 def _units_beyond_allowance(
@@ -200,19 +720,12 @@ def _units_beyond_allowance(
     return Line(code, part.label, to_cents(units * part.unit_price), basis, part.article, titled)
 
 
-def _credit(
-    code: str,
-    tariff: GridTariff,
-    offer: Offer,
-    part: CreditPart,
-    member: Member,
-    year: int,
-    titled: str,
-    before: list[Line],
-) -> Line | None:
+def _credit(code: str, context: _OfferYear, part: CreditPart,
+            before: list[Line]) -> Line | None:
     """Art. 7.2.1: the audit price deducted from the first year of the socle complet when the
     member joins it within 6 months of the audit's delivery. The credit never exceeds what
     the offer's other lines bill that year; what cannot be used is said in the basis."""
+    tariff, offer, member, year = context.tariff, context.offer, context.member, context.year
     source = tariff.offer(part.from_offer)
     starts = [s.start for s in member.subscriptions if s.offer == offer.id and s.start]
     if source is None or not starts:
@@ -230,15 +743,16 @@ def _credit(
         return None
     population = member.population_in(delivery.delivered.year) or member.population_in(year)
     assert population is not None  # the billed year's population was checked by the caller
-    price = sum((line.amount for line in _part_lines(tariff, source, member, population,
-                                                       delivery.delivered.year, "", None)), ZERO)
+    price = sum((line.amount for line in _part_lines(_OfferYear(
+        tariff, source, member, population, delivery.delivered.year, "", None, context.data,
+        None, context.pools))), ZERO)
     available = sum((line.amount for line in before), ZERO)
     credit = min(price, available)
     basis = (f"{source.label} delivered {delivery.delivered:%d/%m/%Y}, joined "
              f"{first_start:%d/%m/%Y} (within {part.within_months} months)")
     if credit < price:
         basis += f"; {price - credit} of the {price} credit cannot be used"
-    return Line(code, part.label, -credit, basis, part.article, titled)
+    return Line(code, part.label, -credit, basis, part.article, context.titled)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

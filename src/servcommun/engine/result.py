@@ -33,11 +33,31 @@ class MemberRef:
 
 
 @dataclass(frozen=True)
+class Settlement:
+    """How a statement is settled: by a title of revenue, or by deduction from the
+    member's attribution de compensation of ``attribution_year`` (before, deducted: the
+    statement's total, after)."""
+
+    mode: str  # "revenue-title" or "attribution-deduction"
+    reference: str
+    attribution_year: int | None = None
+    attribution_before: Decimal | None = None
+    deducted: Decimal | None = None
+
+    @property
+    def attribution_after(self) -> Decimal | None:
+        if self.attribution_before is None or self.deducted is None:
+            return None
+        return self.attribution_before - self.deducted
+
+
+@dataclass(frozen=True)
 class Statement:
     member: MemberRef
     lines: tuple[Line, ...]
     billed: bool = True  # False for a carrier's own share, reported but not billed
     notes: tuple[str, ...] = ()
+    settlement: Settlement | None = None
 
     @property
     def total(self) -> Decimal:
@@ -51,6 +71,7 @@ class Statement:
 class NeedsReview:
     member: MemberRef
     reason: str
+    missing_data: bool = False  # a figure the tariff refers to was not given (an index value)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from servcommun.budget import Budget
 from servcommun.engine.result import Bill, Line, MemberRef, SharingSummary, Statement
 from servcommun.money import HUNDRED, ZERO, allocate, to_cents
-from servcommun.tariff import Allocation, CostCategory, CostLine, ManagementFee, SharingTariff
+from servcommun.tariff import (
+    AgentTime,
+    Allocation,
+    CostCategory,
+    CostLine,
+    ManagementFee,
+    SharingTariff,
+)
 
 FEES = "management-fees"
 """Line codes: ``<cost line id>.share`` (a party's share by the key), ``<cost line
@@ -36,12 +43,13 @@ def bill_sharing(tariff: SharingTariff, budget: Budget) -> Bill:
     bills the others (délibération 10-26: « le service commun refacture directement les
     deux autres entités »)."""
     titled = f"{budget.year + 1}-01" if tariff.titled == "next-january" else f"{budget.year}-12"
+    key, key_note = year_key(tariff, budget)
     lines: dict[str, list[Line]] = {party.id: [] for party in tariff.parties}
     for cost in budget.lines:
-        for party, line in cost_line_shares(tariff, cost, titled):
+        for party, line in cost_line_shares(tariff, cost, titled, key):
             lines[party].append(line)
     fee = tariff.management_fee
-    fee_lines, fee_base = management_fee_lines(tariff, budget.lines, titled)
+    fee_lines, fee_base = management_fee_lines(tariff, budget.lines, titled, key)
     for party, line in fee_lines:
         lines[party].append(line)
     statements = tuple(
@@ -50,7 +58,7 @@ def bill_sharing(tariff: SharingTariff, budget: Budget) -> Bill:
                   notes=("carrier: its own share is reported, not billed",)
                   if party.carrier else ())
         for party in tariff.parties)
-    notes: list[str] = []
+    notes: list[str] = [key_note] if key_note else []
     if fee is not None and fee.illustrative:
         notes.append(f"the management-fee rate ({_percent(fee.rate)} %) is illustrative: "
                      "the deliberation gives none")
@@ -64,7 +72,7 @@ def bill_sharing(tariff: SharingTariff, budget: Budget) -> Bill:
         statements=statements,
         sharing=SharingSummary(
             carrier=tariff.carrier.id,
-            key=tuple(tariff.key.shares.items()),
+            key=tuple(key.items()),
             key_reference=tariff.key.article,
             cost_total=sum((cost.amount for cost in budget.lines), ZERO),
             fee_rate=fee.rate if fee is not None else ZERO,
@@ -86,10 +94,10 @@ def allocate_by_key(amount: Decimal, key: Mapping[str, Decimal]) -> dict[str, De
 
 
 def cost_line_shares(
-    tariff: SharingTariff, cost: CostLine, titled: str
+    tariff: SharingTariff, cost: CostLine, titled: str, key: Mapping[str, Decimal] | None = None
 ) -> list[tuple[str, Line]]:
-    """(party, line) for one cost line: a share per party of the key, or the whole line for
-    its ``direct`` party."""
+    """(party, line) for one cost line: a share per party of the key (the year's ``key``,
+    by default the tariff's written one), or the whole line for its ``direct`` party."""
     if cost.allocation is Allocation.DIRECT:
         assert cost.direct is not None
         party = tariff.party(cost.direct)
@@ -99,7 +107,7 @@ def cost_line_shares(
         return [(cost.direct, Line(f"{cost.id}.direct", cost.label, cost.amount,
                                    f"charged directly to {name}: 100 % of "
                                    f"{_amount(cost.amount)}", reference, titled))]
-    key = tariff.key.shares
+    key = tariff.key.shares if key is None else key
     return [(party_id, Line(f"{cost.id}.share", cost.label, share,
                             f"{_percent(key[party_id])} % of {_amount(cost.amount)}",
                             tariff.key.article, titled))
@@ -107,7 +115,8 @@ def cost_line_shares(
 
 
 def management_fee_lines(
-    tariff: SharingTariff, costs: Sequence[CostLine], titled: str
+    tariff: SharingTariff, costs: Sequence[CostLine], titled: str,
+    key: Mapping[str, Decimal] | None = None,
 ) -> tuple[list[tuple[str, Line]], Decimal]:
     """(party, line) for the management fees, and the cost they are computed on.
 
@@ -132,7 +141,7 @@ def management_fee_lines(
     lines: list[tuple[str, Line]] = []
     if any(cost.allocation is Allocation.KEY for cost in bearing):
         amount = fee_amount(fee, shared_base)
-        key = tariff.key.shares
+        key = tariff.key.shares if key is None else key
         for party_id, share in allocate_by_key(amount, key).items():
             basis = (f"{_percent(key[party_id])} % of {_amount(amount)} ({rate} % of the "
                      f"{on} shared by the key, {_amount(shared_base)}{caveat})")
@@ -143,6 +152,67 @@ def management_fee_lines(
         lines.append((party_id, Line(f"{FEES}.direct", fee.label, fee_amount(fee, base),
                                      basis, fee.article, titled)))
     return lines, shared_base + sum(direct_base.values(), ZERO)
+
+
+# -- a key computed from data -------------------------------------------------------------
+
+class KeyComputationError(ValueError):
+    """A computed key the year's data cannot give (no agent, a time split of no party)."""
+
+
+def year_key(tariff: SharingTariff, budget: Budget) -> tuple[dict[str, Decimal], str]:
+    """The key the year is shared by, and a note saying how it was computed: the tariff's
+    written shares, or the key computed from ``budget.agents``."""
+    if tariff.key.computed is None:
+        return dict(tariff.key.shares), ""
+    computed = agents_key(budget.agents, [party.id for party in tariff.parties],
+                          tariff.key.precision, tariff.key.computed.rounding.method,
+                          tariff.key.computed.rounding.remainder_to)
+    exact = ", ".join(f"{party} {_percent(percent.quantize(Decimal('0.0001')))}"
+                      for party, percent in computed.exact.items())
+    note = (f"key computed from {len(budget.agents)} agents' time weighted by salary cost "
+            f"({_amount(computed.cost)}): {exact} % before rounding to "
+            f"{tariff.key.precision} point ({computed.method}); {tariff.key.article}")
+    return dict(computed.shares), note
+
+
+@dataclass(frozen=True)
+class AgentsKey:
+    """A key computed from agents: the exact percentages (Σ cost × share / Σ cost), the
+    shares rounded to the key's precision (summing to 100), the salary cost weighted."""
+
+    exact: Mapping[str, Decimal]
+    shares: Mapping[str, Decimal]
+    cost: Decimal
+    method: str
+
+
+def agents_key(agents: Sequence[AgentTime], parties: Sequence[str], precision: Decimal,
+               method: str, remainder_to: str | None = None) -> AgentsKey:
+    """Each party's percentage of the agents' time weighted by their salary cost,
+    Σ cost × share / Σ cost, rounded to ``precision`` percentage points so that the key
+    sums to exactly 100: by the largest remainder (ties by party id), or each half up with
+    the difference to 100 given to ``remainder_to``. Parties no agent works for get 0."""
+    cost = sum((agent.cost for agent in agents), ZERO)
+    if not agents or cost <= ZERO:
+        raise KeyComputationError("the key is computed from the agents' salary cost, and "
+                                  "the budget gives no agent with a cost")
+    weighted = {party: ZERO for party in parties}
+    for agent in agents:
+        for party, percent in agent.shares.items():
+            if party not in weighted:
+                raise KeyComputationError(f"agent {agent.id} works for '{party}', not a party")
+            weighted[party] += agent.cost * percent
+    exact = {party: value / cost for party, value in weighted.items()}
+    if method == "largest-remainder":
+        shares = allocate(HUNDRED, exact, quantum=precision)
+        return AgentsKey(exact, shares, cost, "largest remainder")
+    rounded = {party: value.quantize(precision, rounding=ROUND_HALF_UP)
+               for party, value in exact.items()}
+    if remainder_to is None or remainder_to not in rounded:
+        raise KeyComputationError("a key rounded half up needs 'remainder_to', a party")
+    rounded[remainder_to] += HUNDRED - sum(rounded.values(), ZERO)
+    return AgentsKey(exact, rounded, cost, f"half up, the difference to {remainder_to}")
 
 
 def fee_amount(fee: ManagementFee, base: Decimal) -> Decimal:

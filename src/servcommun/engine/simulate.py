@@ -14,11 +14,11 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from servcommun.budget import Budget
-from servcommun.engine.grid import add_months, bill_grid, bill_member
+from servcommun.engine.grid import NO_DATA, ServiceData, add_months, bill_grid, bill_member
 from servcommun.engine.result import Bill, Line, MemberRef, NeedsReview, Statement
 from servcommun.engine.sharing import bill_sharing
 from servcommun.engine.thresholds import PROBE_ID, NearBoundary, near_boundaries
@@ -184,14 +184,18 @@ class Simulation:
 
 
 def simulate(
-    tariff: GridTariff, roster: Sequence[Member], scenario: Scenario, *, within: int = 100
+    tariff: GridTariff, roster: Sequence[Member], scenario: Scenario, *, within: int = 100,
+    data: ServiceData = NO_DATA,
 ) -> Simulation:
     """The yearly schedule of a prospective member from ``scenario.from_year`` to
     ``to_year`` (art. 7: one statement per year, one-off audit included), the audit credit
     won or lost (art. 7.2.1), the service before and after its joining (art. 7 staffing
     steps), and the bracket boundaries within ``within`` inhabitants of its population.
+    ``data``: the index values the tariff's indexed parts need.
     """
     _check_years(scenario)
+    if not data.members:  # the prospect's pool shares are shared with the roster's
+        data = replace(data, members=tuple(roster))
     notes: list[str] = []
     offers = _offers(tariff, scenario, notes)
     annual = [offer for offer in offers if offer.billing is Billing.ANNUAL]
@@ -215,11 +219,11 @@ def simulate(
     base = _base_member(roster, scenario)
     years = range(scenario.from_year, scenario.to_year + 1)
     prospect = _prospect(tariff, roster, scenario, base, annual, one_off, join, delivered, notes)
-    schedule = tuple(_schedule_year(tariff, prospect, year) for year in years)
-    credits = tuple(_credit_outcomes(tariff, prospect, annual, one_off, delivered))
+    schedule = tuple(_schedule_year(tariff, prospect, year, data) for year in years)
+    credits = tuple(_credit_outcomes(tariff, prospect, annual, one_off, delivered, data))
     active_years = [entry.year for entry in schedule if entry.statement or entry.review]
     impact_year = active_years[0] if active_years else scenario.from_year
-    impact = _impact(tariff, roster, base, prospect, impact_year, notes)
+    impact = _impact(tariff, roster, base, prospect, impact_year, notes, data)
     population = prospect.population_in(impact_year) or prospect.population[
         max(prospect.population)]
     return Simulation(
@@ -233,7 +237,7 @@ def simulate(
         years=schedule,
         credits=credits,
         impact=impact,
-        near=near_boundaries(tariff, [prospect], impact_year, within),
+        near=near_boundaries(tariff, [prospect], impact_year, within, data),
         notes=tuple(notes),
     )
 
@@ -300,6 +304,9 @@ def simulate_sharing(
 def _with_party(tariff: SharingTariff, party_id: str, name: str, share: Decimal,
                 take_from: str | None) -> tuple[SharingTariff, KeyChange]:
     """The tariff with the new party in its key, its share taken from ``take_from``."""
+    if tariff.key.computed is not None:
+        raise ScenarioError("this service's key is computed each year from its agents' time: "
+                            "a new party comes in through the budget's agents, not --share")
     shares = tariff.key.shares
     giver = take_from or tariff.carrier.id
     if tariff.party(party_id) is not None:
@@ -466,8 +473,9 @@ def _carried_forward(member: Member, years: range) -> dict[int, int]:
     return {**member.population, **later}
 
 
-def _schedule_year(tariff: GridTariff, prospect: Member, year: int) -> ScheduleYear:
-    outcome = bill_member(tariff, prospect, year)
+def _schedule_year(tariff: GridTariff, prospect: Member, year: int,
+                   data: ServiceData) -> ScheduleYear:
+    outcome = bill_member(tariff, prospect, year, data)
     if isinstance(outcome, NeedsReview):
         return ScheduleYear(year, None, outcome)
     return ScheduleYear(year, outcome)
@@ -479,6 +487,7 @@ def _credit_outcomes(
     annual: Sequence[Offer],
     one_off: Sequence[Offer],
     delivered: dt.date | None,
+    data: ServiceData,
 ) -> list[CreditOutcome]:
     """For each simulated annual offer crediting a simulated one-off offer (art. 7.2.1): the
     credit applied, or what joining outside the window loses (the credit the engine gives
@@ -495,21 +504,22 @@ def _credit_outcomes(
             join = min(s.start for s in prospect.subscriptions
                        if s.offer == offer.id and s.start is not None)
             window_end = add_months(delivered, part.within_months)
-            applied = _credit_line(tariff, prospect, join.year, code)
+            applied = _credit_line(tariff, prospect, join.year, code, data)
             lost = ZERO
             if applied == ZERO:
                 moved = _rejoined(prospect, offer.id, join,
                                   delivered if join < delivered else window_end)
                 lost = _credit_line(tariff, moved, (delivered if join < delivered
-                                                    else window_end).year, code)
+                                                    else window_end).year, code, data)
             outcomes.append(CreditOutcome(
                 offer.id, part.from_offer, code, part.article, delivered, join, window_end,
                 applied, join.year if applied else None, lost))
     return outcomes
 
 
-def _credit_line(tariff: GridTariff, member: Member, year: int, code: str) -> Decimal:
-    outcome = bill_member(tariff, member, year)
+def _credit_line(tariff: GridTariff, member: Member, year: int, code: str,
+                 data: ServiceData) -> Decimal:
+    outcome = bill_member(tariff, member, year, data)
     if not isinstance(outcome, Statement):
         return ZERO
     return -sum((line.amount for line in outcome.lines if line.code == code), ZERO)
@@ -531,6 +541,7 @@ def _impact(
     prospect: Member,
     year: int,
     notes: list[str],
+    data: ServiceData,
 ) -> ServiceImpact:
     """The service in ``year`` without and with the newcomer (art. 7 staffing steps)."""
     years = range(year, year + 1)
@@ -542,7 +553,8 @@ def _impact(
     after_roster = [prospect if base and m.id == base.id else m for m in others]
     if base is None:
         after_roster.append(prospect)
-    before, after = bill_grid(tariff, others, year), bill_grid(tariff, after_roster, year)
+    before = bill_grid(tariff, others, year, data)
+    after = bill_grid(tariff, after_roster, year, data)
     step = None
     staffing = tariff.staffing
     if before.staffing and after.staffing and before.staffing.fte != after.staffing.fte:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
-from servcommun.engine.grid import bill_member, offers_held
+from servcommun.engine.grid import NO_DATA, ServiceData, bill_member, offers_held
 from servcommun.engine.result import MemberRef, Statement
 from servcommun.roster import Member, Subscription
 from servcommun.tariff import (
@@ -144,11 +144,14 @@ def _bracket_starts(brackets: Sequence[Bracket]) -> list[int]:
 
 
 def near_boundaries(
-    tariff: GridTariff, members: Sequence[Member], year: int, within: int
+    tariff: GridTariff, members: Sequence[Member], year: int, within: int,
+    data: ServiceData = NO_DATA,
 ) -> tuple[NearBoundary, ...]:
     """Members active in ``year`` whose population is within ``within`` inhabitants of a
     boundary of the offers they hold, with their totals on each side. Boundaries that do
     not change what the member pays (an offer included in another) are left out."""
+    if not data.members:  # a member's pool shares are shared with the others'
+        data = replace(data, members=tuple(members))
     near: list[NearBoundary] = []
     for member in members:
         population = member.population_in(year)
@@ -162,14 +165,15 @@ def near_boundaries(
                 direction, distance = Direction.DOWN, population - boundary.first + 1
             if distance > within:
                 continue
-            below = statement_at(tariff, member, year, boundary.first - 1)
-            above = statement_at(tariff, member, year, boundary.first)
+            below = statement_at(tariff, member, year, boundary.first - 1, data)
+            above = statement_at(tariff, member, year, boundary.first, data)
             if _total(below) == _total(above):
                 continue
             near.append(NearBoundary(
                 MemberRef(member.id, member.name, population), year,
                 _billed_parts(boundary, below, above), direction, distance,
-                total_at(tariff, member, year, population), _total(below), _total(above)))
+                total_at(tariff, member, year, population, data), _total(below),
+                _total(above)))
     return tuple(near)
 
 
@@ -182,18 +186,19 @@ def _billed_parts(boundary: Boundary, *sides: Statement | None) -> Boundary:
     return Boundary(boundary.first, parts or boundary.parts)
 
 
-def statement_at(tariff: GridTariff, member: Member, year: int,
-                 population: int) -> Statement | None:
+def statement_at(tariff: GridTariff, member: Member, year: int, population: int,
+                 data: ServiceData = NO_DATA) -> Statement | None:
     """The member's statement for ``year`` were its population ``population``; None when it
     would need review (or owe nothing that year)."""
     moved = member.model_copy(update={"population": {**member.population, year: population}})
-    outcome = bill_member(tariff, moved, year)
+    outcome = bill_member(tariff, moved, year, data)
     return outcome if isinstance(outcome, Statement) else None
 
 
-def total_at(tariff: GridTariff, member: Member, year: int, population: int) -> Decimal | None:
+def total_at(tariff: GridTariff, member: Member, year: int, population: int,
+             data: ServiceData = NO_DATA) -> Decimal | None:
     """The member's statement total for ``year`` were its population ``population``."""
-    return _total(statement_at(tariff, member, year, population))
+    return _total(statement_at(tariff, member, year, population, data))
 
 
 def _total(statement: Statement | None) -> Decimal | None:
@@ -201,7 +206,7 @@ def _total(statement: Statement | None) -> Decimal | None:
 
 
 def offer_curve(
-    tariff: GridTariff, offer_id: str, year: int, up_to: int
+    tariff: GridTariff, offer_id: str, year: int, up_to: int, data: ServiceData = NO_DATA
 ) -> tuple[CurveSegment, ...]:
     """The contribution of a member holding ``offer_id`` alone, from 1 to ``up_to``
     inhabitants: one segment per bracket, its end amounts billed by ``bill_member``."""
@@ -211,8 +216,8 @@ def offer_curve(
     starts = [1, *(b.first for b in boundaries([offer]) if b.first <= up_to)]
     ends = [*(start - 1 for start in starts[1:]), up_to]
     probe = probe_member(offer, year)
-    return tuple(CurveSegment(start, end, total_at(tariff, probe, year, start),
-                              total_at(tariff, probe, year, end))
+    return tuple(CurveSegment(start, end, total_at(tariff, probe, year, start, data),
+                              total_at(tariff, probe, year, end, data))
                  for start, end in zip(starts, ends, strict=True) if start <= end)
 
 

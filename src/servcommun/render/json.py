@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from servcommun.engine.result import Bill, Line, MemberRef, SharingSummary, Statement
+from servcommun.engine.result import (
+    Bill,
+    Line,
+    MemberRef,
+    Settlement,
+    SharingSummary,
+    Statement,
+)
 from servcommun.render.amounts import plain
 
 
@@ -29,6 +36,22 @@ def statement_json(statement: Statement) -> dict[str, Any]:
         data["billed"] = False
     if statement.notes:
         data["notes"] = list(statement.notes)
+    if statement.settlement is not None:
+        data["settlement"] = settlement_json(statement.settlement)
+    return data
+
+
+def settlement_json(settlement: Settlement) -> dict[str, Any]:
+    """How a statement is settled (extra key): by title, or by deduction from the
+    attribution de compensation, with the attribution before and after."""
+    data: dict[str, Any] = {"mode": settlement.mode, "reference": settlement.reference}
+    after = settlement.attribution_after
+    if settlement.attribution_before is not None and settlement.deducted is not None \
+            and after is not None:
+        data.update({"attribution_year": settlement.attribution_year,
+                     "attribution_before": plain(settlement.attribution_before),
+                     "deducted": plain(settlement.deducted),
+                     "attribution_after": plain(after)})
     return data
 
 

@@ -76,6 +76,18 @@ def statement_pdf(statement: Statement, year: int, issuer: Issuer,
     for month, subtotal in _by_titling_month(statement).items():
         pdf.cell(32, 5, month_label(month, issuer.locale))
         pdf.cell(amount_width, 5, amount(subtotal), align="R", new_x="LMARGIN", new_y="NEXT")
+    settlement = statement.settlement
+    if settlement is not None:
+        where = f" ({settlement.reference})" if settlement.reference else ""
+        after = settlement.attribution_after
+        if settlement.attribution_before is None or after is None:
+            said = f"Par titre de recettes{where}."
+        else:
+            said = (f"Par imputation sur l'attribution de compensation "
+                    f"{settlement.attribution_year}{where} : "
+                    f"{amount(settlement.attribution_before)} − "
+                    f"{amount(settlement.deducted or Decimal(0))} = {amount(after)}.")
+        _section(pdf, "Règlement", (said,))
     if statement.notes:
         _section(pdf, "Observations", statement.notes)
     if issuer.deliberations:

@@ -11,7 +11,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from servcommun.engine.result import Bill, SharingSummary, Statement
+from servcommun.engine.result import Bill, Settlement, SharingSummary, Statement
 from servcommun.money import ZERO
 from servcommun.render.amounts import money, number
 
@@ -102,7 +102,20 @@ def _statement_detail(statement: Statement, fmt) -> Table:  # type: ignore[no-un
         table.add_row(Text.assemble(line.label, "\n", (line.code, "dim")),
                       Text.assemble(line.basis, "\n", (line.reference, "dim")),
                       line.titled, fmt(line.amount))
+    if statement.settlement is not None:
+        table.caption = settlement_text(statement.settlement, fmt)
+        table.caption_justify = "left"
     return table
+
+
+def settlement_text(settlement: Settlement, fmt) -> str:  # type: ignore[no-untyped-def]
+    """One sentence saying how a statement is settled."""
+    where = f" ({settlement.reference})" if settlement.reference else ""
+    if settlement.attribution_before is None or settlement.attribution_after is None:
+        return f"Settled by a title of revenue{where}."
+    return (f"Settled by deduction from the {settlement.attribution_year} attribution de "
+            f"compensation{where}: {fmt(settlement.attribution_before)} − "
+            f"{fmt(settlement.deducted)} = {fmt(settlement.attribution_after)}.")
 
 
 _SHARING_GROUPS = (("salary", "Salary mass"), ("other", "Other costs"),

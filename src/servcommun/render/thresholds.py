@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from servcommun.engine.thresholds import Direction, NearBoundary
-from servcommun.render.amounts import money, plain
+from servcommun.render.amounts import number, plain
 
 Fmt = Callable[[Decimal], str]
 
@@ -56,19 +56,19 @@ def near_message(near: NearBoundary, fmt: Fmt) -> str:
 def thresholds_table(near: Sequence[NearBoundary], *, title: str, year: int, within: int,
                      currency: str, locale: str) -> RenderableType:
     def fmt(amount: Decimal) -> str:
-        return money(amount, currency, locale)
+        return number(amount, locale)
 
     if not near:
         return Text(f"{title} — {year}: no member is within {within} inhabitants of a "
                     "bracket boundary.")
     table = Table(title=f"{title} — {year}: members within {within} inhabitants of a "
-                  "bracket boundary", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Member", no_wrap=True)
-    table.add_column("Name", max_width=18, overflow="ellipsis", no_wrap=True)
-    table.add_column("Population", justify="right")
-    table.add_column("Boundary", justify="center", no_wrap=True)
-    table.add_column("To cross", justify="right", no_wrap=True)
-    table.add_column("Parts / article", overflow="fold")
+                  f"bracket boundary (amounts in {currency})", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    # amounts are never cut: the names and the parts wrap instead
+    table.add_column("Member", min_width=10, ratio=1)
+    table.add_column("Population", justify="right", min_width=6)
+    table.add_column("Boundary", justify="right", min_width=6)
+    table.add_column("Parts / article", min_width=10, ratio=1, overflow="fold")
     table.add_column("Below", justify="right", no_wrap=True)
     table.add_column("Above", justify="right", no_wrap=True)
     table.add_column("Change", justify="right", no_wrap=True)
@@ -77,16 +77,17 @@ def thresholds_table(near: Sequence[NearBoundary], *, title: str, year: int, wit
         sign = "+" if item.direction is Direction.UP else "−"
         change = item.change
         table.add_row(
-            item.member.id, item.member.name, inhabitants(item.member.population or 0),
-            f"{inhabitants(first - 1)} | {inhabitants(first)}",
-            f"{sign}{item.distance}",
+            Text.assemble(item.member.id, "\n", item.member.name),
+            f"{inhabitants(item.member.population or 0)}\n{sign}{item.distance}",
+            f"{inhabitants(first - 1)}\n{inhabitants(first)}",
             Text.assemble(", ".join(item.boundary.codes), "\n",
                           (", ".join(item.boundary.articles), "dim")),
             _amount(item.below, fmt), _amount(item.above, fmt),
             "n/a" if change is None else ("+" if change > 0 else "") + fmt(change))
-    note = Text("Below / Above: the member's total for the year at the last population "
-                "below the boundary and at the first above it; Change: what crossing does "
-                "to it (+ gaining inhabitants, − losing them).", style="dim")
+    note = Text("Population: now, and how many inhabitants to gain (+) or lose (−) to cross "
+                "the boundary. Below / Above: the member's total for the year at the last "
+                "population below the boundary and at the first above it; Change: what "
+                "crossing does to it.", style="dim")
     return Group(table, note)
 
 

@@ -268,7 +268,8 @@ def _inputs(sheet: Any, bill: Bill, inputs: Inputs, formats: _Formats) -> None:
     widths.apply(sheet, formats)
 
 
-_FILE_ROLES = {"tariff": "tarif", "roster": "des membres", "budget": "budget"}
+_FILE_ROLES = {"tariff": "tarif", "roster": "des membres", "budget": "budget",
+               "consumption": "des consommations", "index": "d'indice"}
 
 
 def _french_date(iso: str) -> str:
