@@ -20,6 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 REDON = ROOT / "tariffs" / "redon-agglomeration-2022.yaml"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The tests, and the commands they run, keep their cache of validated inputs apart
+    from the user's."""
+    os.environ["SERVCOMMUN_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture(scope="session")
 def redon() -> GridTariff:
     tariff = load_tariff(REDON)

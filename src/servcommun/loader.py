@@ -14,7 +14,7 @@ from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from servcommun import checks
+from servcommun import cache, checks
 from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, InputError
 from servcommun.indices import IndexSeries
@@ -97,13 +97,22 @@ def _or_errors(model: M | None, problems: list[Diagnostic]) -> M:
 
 
 def load_roster(path: Path, tariff: GridTariff, display: str | None = None) -> Roster:
-    """Read (YAML or CSV), validate and check a roster against its tariff."""
-    if path.suffix.lower() == ".csv":
-        doc = read_roster_csv(path, tariff, display)
-    else:
-        doc = read_yaml(path, display)
-    roster, problems = roster_problems(doc, [tariff])
-    return _or_errors(roster, problems)
+    """Read (YAML or CSV), validate and check a roster against its tariff. A roster that
+    passed against this very tariff before comes from the cache (``servcommun.cache``)."""
+    def read_and_check() -> Roster:
+        if path.suffix.lower() == ".csv":
+            doc = read_roster_csv(path, tariff, display)
+        else:
+            doc = read_yaml(path, display)
+        roster, problems = roster_problems(doc, [tariff])
+        return _or_errors(roster, problems)
+
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return read_and_check()  # which reports the file as unreadable
+    inputs = [cache.digest(content), cache.digest(tariff.model_dump_json().encode())]
+    return cache.cached("roster", inputs, read_and_check)
 
 
 def budget_problems(

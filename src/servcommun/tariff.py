@@ -126,7 +126,7 @@ class Bracket(Frozen):
     def contains(self, population: int) -> bool:
         return self.from_ <= population and (self.to is None or population <= self.to)
 
-    @property
+    @cached_property
     def label(self) -> str:
         if self.to is None:
             return f"above {self.from_ - 1}" if self.from_ else "every population"

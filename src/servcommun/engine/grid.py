@@ -131,9 +131,12 @@ def bill_member(tariff: GridTariff, member: Member, year: int,
 
 def _bill_member(tariff: GridTariff, member: Member, year: int, data: ServiceData,
                  pools: Mapping[tuple[str, str], PoolOutcome]) -> Statement | NeedsReview | None:
-    held = [offer for offer in tariff.offers if _subscriptions_in(member, offer, year)]
-    if not held:
+    # each offer's subscriptions running (or delivered) in the year, worked out once
+    active = {offer.id: subscriptions for offer in tariff.offers
+              if (subscriptions := _subscriptions_in(member, offer, year))}
+    if not active:
         return None
+    held = [offer for offer in tariff.offers if offer.id in active]
     population = member.population_in(year)
     ref = MemberRef(member.id, member.name, population)
     if population is None:
@@ -141,8 +144,7 @@ def _bill_member(tariff: GridTariff, member: Member, year: int, data: ServiceDat
         return NeedsReview(ref, f"no population for {year} in the roster (known: {known})")
     lines: list[Line] = []
     for offer in held:
-        if any(_subscriptions_in(member, tariff.offer(other), year)
-               for other in offer.included_in if tariff.offer(other)):
+        if any(other in active for other in offer.included_in):
             continue  # included in another offer the member holds (art. 4.2)
         override = member.override_for(offer.id, year)
         reason = review_reason(offer, population, member.own_it_department)

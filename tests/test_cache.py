@@ -1,0 +1,99 @@
+"""The cache of validated rosters: a hit gives the same roster, any changed byte misses."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from servcommun import cache
+from servcommun.diagnostics import InputError
+from servcommun.loader import load_roster
+from servcommun.tariff import GridTariff
+
+ROSTER = ROOT / "examples" / "redon" / "roster.yaml"
+
+
+@pytest.fixture()
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("SERVCOMMUN_CACHE", str(folder))
+    return folder
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.pickle"))
+
+
+def test_second_load_comes_from_the_cache(redon: GridTariff, cache_dir: Path,
+                                          tmp_path: Path) -> None:
+    roster = tmp_path / "roster.yaml"
+    roster.write_bytes(ROSTER.read_bytes())
+    first = load_roster(roster, redon)
+    [entry] = entries(cache_dir)
+    assert pickle.loads(entry.read_bytes()) == first
+    roster.unlink()
+    roster.write_bytes(ROSTER.read_bytes())  # same bytes, new file: still a hit
+    assert load_roster(roster, redon) == first
+    assert entries(cache_dir) == [entry]
+    # what is read is the entry, not the file: a planted entry shows it
+    planted = first.model_copy(update={"members": first.members[:1]})
+    entry.write_bytes(pickle.dumps(planted))
+    assert load_roster(roster, redon) == planted
+
+
+def test_a_changed_byte_is_another_entry(redon: GridTariff, cache_dir: Path,
+                                         tmp_path: Path) -> None:
+    roster = tmp_path / "roster.yaml"
+    text = ROSTER.read_text(encoding="utf-8")
+    roster.write_text(text, encoding="utf-8")
+    before = load_roster(roster, redon)
+    roster.write_text(text.replace("{2025: 9312, 2026: 9312}", "{2025: 9312, 2026: 9313}"),
+                      encoding="utf-8")
+    after = load_roster(roster, redon)
+    assert len(entries(cache_dir)) == 2
+    redon_city = {m.id: m for m in after.members}["35236"]
+    assert redon_city.population[2026] == 9313 != {m.id: m for m in before.members}[
+        "35236"].population[2026]
+
+
+def test_another_tariff_is_another_entry(redon: GridTariff, cache_dir: Path) -> None:
+    load_roster(ROSTER, redon)
+    changed = redon.model_copy(update={"title": "another version"})
+    load_roster(ROSTER, changed)
+    assert len(entries(cache_dir)) == 2
+
+
+def test_wrong_input_is_never_stored(redon: GridTariff, cache_dir: Path, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.yaml"
+    roster.write_text("service: redon-agglomeration\nmembers:\n  - id: 35013\n",
+                      encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(InputError):
+            load_roster(roster, redon)
+    assert entries(cache_dir) == []
+
+
+def test_a_damaged_entry_is_rebuilt(redon: GridTariff, cache_dir: Path) -> None:
+    first = load_roster(ROSTER, redon)
+    [entry] = entries(cache_dir)
+    entry.write_bytes(b"not a pickle")
+    assert load_roster(ROSTER, redon) == first
+    assert pickle.loads(entry.read_bytes()) == first
+
+
+def test_cache_off(redon: GridTariff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SERVCOMMUN_CACHE", "off")
+    assert cache.folder() is None
+    load_roster(ROSTER, redon)
+    assert not list(tmp_path.rglob("*.pickle"))
+
+
+def test_unwritable_cache_only_costs_time(redon: GridTariff, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("SERVCOMMUN_CACHE", str(blocker / "cache"))  # cannot be created
+    assert len(load_roster(ROSTER, redon).members) == 31
