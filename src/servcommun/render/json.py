@@ -100,4 +100,17 @@ def sharing_json(sharing: SharingSummary) -> dict[str, Any]:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """JSON text with one key of the top object a line, and one record a line in its
+    lists (statements, years, members): readable and diffable, and written by the C
+    encoder (indentation would run the pure-Python one, 3.5× slower on 35 000
+    statements)."""
+    if not isinstance(data, dict):
+        return json.dumps(data, ensure_ascii=False) + "\n"
+    entries = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in value)
+            entries.append(f"  {json.dumps(key)}: [\n    {items}\n  ]")
+        else:
+            entries.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(entries) + "\n}\n"
