@@ -80,9 +80,9 @@ _BY_YEAR = {"population": "population_", "engineering_days": "days_",
 _PREFIXES = ("population_", "days_", "attribution_", "override_")
 
 
-def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) -> Document:
-    """Read a CSV roster into a ``Document`` holding the data of a YAML roster."""
-    name = display or str(path)
+def _open_csv(path: Path, name: str) -> tuple[str, str, str, Any, list[str]]:
+    """A CSV file's text, first line, delimiter (a comma, or the semicolon French
+    spreadsheets write), a reader past the header, and the header."""
     text = read_text(path, name)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -91,6 +91,13 @@ def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) 
     if not header:
         raise InputError([make_diagnostic(name, text, 1, 1, "empty-file",
                                           "file is empty: expected a CSV header line")])
+    return text, first_line, delimiter, reader, header
+
+
+def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) -> Document:
+    """Read a CSV roster into a ``Document`` holding the data of a YAML roster."""
+    name = display or str(path)
+    text, first_line, delimiter, reader, header = _open_csv(path, name)
     unknown = [t for t in header if t not in _FIXED_COLUMNS and tariff.offer(t) is None
                and not t.startswith(_PREFIXES)]
     if unknown:
@@ -197,14 +204,7 @@ def read_consumption_csv(path: Path, service: str, display: str | None = None) -
     """Read a CSV consumption file into a ``Document`` holding a consumption file's data
     (``service`` is the one servcommun.toml names it under)."""
     name = display or str(path)
-    text = read_text(path, name)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [title.strip() for title in next(reader, [])]
-    if not header:
-        raise InputError([make_diagnostic(name, text, 1, 1, "empty-file",
-                                          "file is empty: expected a CSV header line")])
+    text, first_line, delimiter, reader, header = _open_csv(path, name)
     for title in header:
         if title not in CONSUMPTION_COLUMNS:
             column = _cell_starts(first_line, delimiter)[header.index(title)]
