@@ -6,6 +6,7 @@ the Redon Agglomération example bundled with the package and say so.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -57,15 +58,18 @@ class Config:
         if len(matches) == 1:
             return self.services[matches[0]]
         known = ", ".join(self.services)
-        raise InputError([Diagnostic(str(self.path), 1, 1, "unknown-service",
+        raise InputError([Diagnostic(display_path(self.path), 1, 1, "unknown-service",
                                      f"no service '{name}' in this file (services: {known})")])
 
     def display(self, path: Path) -> str:
-        """A path as the user should read it: relative to the working directory if below it."""
-        try:
-            return str(path.relative_to(Path.cwd()))
-        except ValueError:
-            return str(path)
+        return display_path(path)
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should read it: relative to the working directory when that is
+    short (``roster.yaml``, ``../servcommun.toml``), else absolute."""
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith(os.path.join("..", "..", "..")) else str(path)
 
 
 def find_config(start: Path) -> Path | None:
@@ -86,7 +90,7 @@ def load_config(start: Path) -> Config:
 
 
 def _parse(path: Path, *, bundled: bool = False) -> Config:
-    name = str(path)
+    name = display_path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:

@@ -17,19 +17,15 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from servcommun import cache, checks
 from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, InputError
+from servcommun.formats import Kind, adapter
 from servcommun.indices import IndexSeries
 from servcommun.reader import Document, Path_, is_yaml_word, read_yaml
 from servcommun.roster import Consumption, Roster
 from servcommun.roster_csv import read_consumption_csv, read_roster_csv
-from servcommun.tariff import GridTariff, SharingTariff, Tariff
+from servcommun.tariff import GridTariff, SharingTariff
 
 M = TypeVar("M")
 
-_TARIFF: TypeAdapter[GridTariff | SharingTariff] = TypeAdapter(Tariff)
-_ROSTER: TypeAdapter[Roster] = TypeAdapter(Roster)
-_BUDGET: TypeAdapter[Budget] = TypeAdapter(Budget)
-_CONSUMPTION: TypeAdapter[Consumption] = TypeAdapter(Consumption)
-_INDEX: TypeAdapter[IndexSeries] = TypeAdapter(IndexSeries)
 
 
 def validate(
@@ -62,7 +58,7 @@ def load_tariff(path: Path, display: str | None = None) -> GridTariff | SharingT
 
 def tariff_problems(doc: Document) -> tuple[GridTariff | SharingTariff | None, list[Diagnostic]]:
     """The tariff of ``doc`` (None if its shape is wrong) and every problem found in it."""
-    tariff, problems = validate(doc, _TARIFF)
+    tariff, problems = validate(doc, adapter(Kind.TARIFF))
     if tariff is not None:
         problems = list(checks.check_tariff(doc, tariff))
     return tariff, problems
@@ -74,7 +70,7 @@ def roster_problems(
     """The roster of ``doc`` and every problem found in it, checked against each of the
     service's tariff versions (``tariffs``; none: only what needs no tariff), with the
     members needing review as warnings if asked."""
-    roster, problems = validate(doc, _ROSTER)
+    roster, problems = validate(doc, adapter(Kind.ROSTER))
     if roster is not None:
         years = {year for member in roster.members for year in member.population}
         in_force = [t for t in tariffs if any(t.covers(year) for year in years)] or tariffs
@@ -120,7 +116,7 @@ def budget_problems(
 ) -> tuple[Budget | None, list[Diagnostic]]:
     """The budget of ``doc`` and every problem found in it, checked against the tariff in
     force for its year (and, when given, against the ``year`` it is read for)."""
-    budget, problems = validate(doc, _BUDGET)
+    budget, problems = validate(doc, adapter(Kind.BUDGET))
     if budget is not None:
         problems = list(checks.check_budget(doc, budget, tariff))
         if year is not None and budget.year != year:
@@ -152,7 +148,7 @@ def consumption_problems(
     """The consumption file of ``doc`` and every problem found in it: each act checked
     against the tariff version in force on its date, and, with the service's ``roster``,
     its member known and subscribed to the offer that bills it."""
-    consumption, problems = validate(doc, _CONSUMPTION)
+    consumption, problems = validate(doc, adapter(Kind.CONSUMPTION))
     if consumption is not None:
         problems = list(checks.check_consumption(doc, consumption, tariffs, roster))
     return consumption, problems
@@ -181,8 +177,8 @@ def with_consumption(roster: Roster, consumption: Consumption) -> Roster:
 
 def load_index(path: Path, display: str | None = None) -> IndexSeries:
     """Read and validate an index file (``kind: index``)."""
-    index, problems = validate(read_yaml(path, display), _INDEX)
-    return _or_errors(index, problems)
+    index, problems = validate(read_yaml(path, display), adapter(Kind.INDEX))
+    return cast(IndexSeries, _or_errors(index, problems))
 
 
 # -- Pydantic errors, placed and worded for a finance officer ---------------------------
