@@ -165,7 +165,7 @@ def _side_label(file: str, year: int, by_file: bool, by_year: bool) -> str:
     return name if by_file else str(year)
 
 
-# -- key derive (issue 3) -----------------------------------------------------------------
+# -- key derivation (a share set from the amount a party should bear) ---------------------
 
 @dataclass(frozen=True)
 class Derivation:
