@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from servcommun.cli.app import app, config_here, deliver, fail, print_rich
+
+if TYPE_CHECKING:  # imported by the command itself, not when the app starts
+    from servcommun.engine.result import Bill
+    from servcommun.pipeline import AnyTariff, Loaded
 
 
 class BillFormat(StrEnum):
@@ -65,8 +70,12 @@ def bill(
         raise typer.Exit(1)
 
 
-def _emit_bill(result, loaded, format, csv_dialect, detail, output, force, members=()) -> None:  # type: ignore[no-untyped-def]
+def _emit_bill(result: Bill, loaded: Loaded, format: BillFormat, csv_dialect: CsvDialect,
+               detail: bool, output: Path | None, force: bool,
+               members: Sequence[str] = ()) -> None:
+    """Render the bill in the format asked for, to stdout or ``output``."""
     if format is BillFormat.XLSX:
+        assert output is not None  # checked before computing
         from servcommun.output import write_atomic
         from servcommun.provenance import inputs_of
         from servcommun.render.xlsx import bill_xlsx
@@ -89,7 +98,7 @@ def _emit_bill(result, loaded, format, csv_dialect, detail, output, force, membe
                                             detail=detail, width=width), output, force)
 
 
-def _columns(tariff) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _columns(tariff: AnyTariff) -> list[tuple[str, str]]:
     """The summary's columns: each offer, and the statement-wide floors and caps if any."""
     columns = [(o.id, o.label) for o in getattr(tariff, "offers", ())]
     if getattr(tariff, "statement_limits", ()):

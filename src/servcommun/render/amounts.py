@@ -3,10 +3,14 @@ programs (``5532.50``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
 
 from servcommun.money import CENT
+
+Fmt = Callable[[Decimal], str]
+"""An amount as people read it (``5 532,50 €``)."""
 
 
 def plain(amount: Decimal) -> str:
@@ -15,7 +19,7 @@ def plain(amount: Decimal) -> str:
 
 
 @cache
-def _formatter(currency: str, locale: str):  # type: ignore[no-untyped-def]
+def _formatter(currency: str, locale: str) -> Fmt:
     from babel.numbers import format_currency
 
     def format_amount(amount: Decimal) -> str:
@@ -30,7 +34,7 @@ def money(amount: Decimal, currency: str = "EUR", locale: str = "fr_FR") -> str:
 
 
 @cache
-def _number_formatter(locale: str):  # type: ignore[no-untyped-def]
+def _number_formatter(locale: str) -> Fmt:
     from babel.numbers import format_decimal
 
     def format_number(amount: Decimal) -> str:

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from servcommun.engine.result import Bill, Settlement, SharingSummary, Statement
 from servcommun.money import ZERO
-from servcommun.render.amounts import money, number
+from servcommun.render.amounts import Fmt, money, number
 
 SUMMARY_ROWS_SHOWN = 200  # past this a terminal is no help: say how to get everything
 
@@ -58,7 +58,7 @@ def bill_table(bill: Bill, title: str, offers: Sequence[tuple[str, str]], *,
     return Group(*parts)
 
 
-def _summary(bill: Bill, title: str, offers: Sequence[tuple[str, str]], fmt) -> Table:  # type: ignore[no-untyped-def]
+def _summary(bill: Bill, title: str, offers: Sequence[tuple[str, str]], fmt: Fmt) -> Table:
     table = Table(title=f"{title} — {bill.year} (amounts in {bill.currency})",
                   title_justify="left", show_footer=True, box=box.SIMPLE_HEAD, pad_edge=False)
     statements = bill.statements
@@ -88,7 +88,7 @@ def _summary(bill: Bill, title: str, offers: Sequence[tuple[str, str]], fmt) -> 
     return table
 
 
-def _statement_detail(statement: Statement, fmt) -> Table:  # type: ignore[no-untyped-def]
+def _statement_detail(statement: Statement, fmt: Fmt) -> Table:
     member = statement.member
     population = f", {member.population} inhabitants" if member.population is not None else ""
     not_billed = "" if statement.billed else " — own share, not billed"
@@ -108,21 +108,22 @@ def _statement_detail(statement: Statement, fmt) -> Table:  # type: ignore[no-un
     return table
 
 
-def settlement_text(settlement: Settlement, fmt) -> str:  # type: ignore[no-untyped-def]
+def settlement_text(settlement: Settlement, fmt: Fmt) -> str:
     """One sentence saying how a statement is settled."""
     where = f" ({settlement.reference})" if settlement.reference else ""
-    if settlement.attribution_before is None or settlement.attribution_after is None:
+    before, deducted = settlement.attribution_before, settlement.deducted
+    if before is None or deducted is None:
         return f"Settled by a title of revenue{where}."
     return (f"Settled by deduction from the {settlement.attribution_year} attribution de "
-            f"compensation{where}: {fmt(settlement.attribution_before)} − "
-            f"{fmt(settlement.deducted)} = {fmt(settlement.attribution_after)}.")
+            f"compensation{where}: {fmt(before)} − {fmt(deducted)} = "
+            f"{fmt(before - deducted)}.")
 
 
 _SHARING_GROUPS = (("salary", "Salary mass"), ("other", "Other costs"),
                    ("management-fees", "Management fees"))
 
 
-def _sharing_summary(bill: Bill, sharing: SharingSummary, title: str, fmt,  # type: ignore[no-untyped-def]
+def _sharing_summary(bill: Bill, sharing: SharingSummary, title: str, fmt: Fmt,
                      width: int) -> Table:
     """One row per party: its key, its share of each cost category and of the fees. The
     footer is the whole cost, the carrier's own share included."""
@@ -163,7 +164,7 @@ def _sharing_summary(bill: Bill, sharing: SharingSummary, title: str, fmt,  # ty
     return table
 
 
-def _sharing_text(bill: Bill, sharing: SharingSummary, fmt) -> list[Text]:  # type: ignore[no-untyped-def]
+def _sharing_text(bill: Bill, sharing: SharingSummary, fmt: Fmt) -> list[Text]:
     """What is billed and what is not, the key's and the fees' references, the caveats."""
     billed = [s for s in bill.statements if s.billed]
     kept = [s for s in bill.statements if not s.billed]
@@ -188,13 +189,13 @@ def _holds(statement: Statement, offer_id: str) -> bool:
     return any(line.code.split(".")[0] == offer_id for line in statement.lines)
 
 
-def _number_formatter(bill: Bill):  # type: ignore[no-untyped-def]
+def _number_formatter(bill: Bill) -> Fmt:
     def fmt(amount: Decimal) -> str:
         return number(amount, bill.locale)
     return fmt
 
 
-def _formatter(bill: Bill):  # type: ignore[no-untyped-def]
+def _formatter(bill: Bill) -> Fmt:
     def fmt(amount: Decimal) -> str:
         return money(amount, bill.currency, bill.locale)
     return fmt
