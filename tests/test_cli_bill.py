@@ -239,3 +239,42 @@ def test_tariff_wrong_type(tmp_path: Path) -> None:
     assert result.returncode == 1 and "Traceback" not in result.stderr
     line_no = text.splitlines().index('        rate: "1.50"') + 1
     assert result.stderr.startswith(f"tariffs/t.yaml:{line_no}:15: wrong-type 'rate': ")
+
+
+def test_roster_from_a_spreadsheet_set_to_french(tmp_path: Path) -> None:
+    """Semicolons, a BOM, CRLF, decimal commas, spaces between thousands, DD/MM/YYYY
+    dates and 'au' between two dates: what Excel or LibreOffice in French writes."""
+    write(tmp_path / "servcommun.toml", f"""
+        [services.redon]
+        tariffs = ["{ROOT / 'tariffs' / 'redon-agglomeration-2022.yaml'}"]
+        roster = "roster.csv"
+    """)
+    rows = [
+        "id;name;population_2026;own_it_department;socle-complet;audit;groupement-achats;"
+        "days_2026",
+        "35013;Bains-sur-Oust;3 502;non;01/01/2023 au 30/06/2026;;;9,5",
+        "35236;Redon;9\u202f312;non;;;01/01/2024;",
+        "35328;Sixt-sur-Aff;2163;non;01/06/2026;10/02/2026;;",
+    ]
+    (tmp_path / "roster.csv").write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode())
+    data = bill_json(cwd=tmp_path)
+    totals = {s["member"]["id"]: s["total"] for s in data["statements"]}
+    # 2 500 + 3 502 × 1,50 + (9,5 − 6,5 = 3 days → 6 half-days × 200); Redon 3 500 + 2 328;
+    # Sixt-sur-Aff: audit 3 500, socle 5 244,50 − 3 500 (joined within 6 months)
+    assert totals == {"35013": "8953.00", "35236": "5828.00", "35328": "5244.50"}
+
+
+def test_decimal_comma_is_refused_in_a_comma_separated_file(tmp_path: Path) -> None:
+    # in a comma-separated file "1,500" could be one thousand five hundred: never guessed
+    write(tmp_path / "servcommun.toml", f"""
+        [services.redon]
+        tariffs = ["{ROOT / 'tariffs' / 'redon-agglomeration-2022.yaml'}"]
+        roster = "roster.csv"
+    """)
+    write(tmp_path / "roster.csv", """
+        id,name,population_2026,socle-complet,days_2026
+        35013,Bains-sur-Oust,3502,2023-01-01,"9,5"
+    """)
+    result = run("bill", "--year", "2026", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("roster.csv:2:38: number-format 'engineering_days': '9,5'")

@@ -872,8 +872,16 @@ def test_a_csv_roster_carries_attributions_and_settlement(tmp_path: Path) -> Non
     settlements = [s["settlement"] for s in json.loads(result.stdout)["statements"]]
     assert settlements[0]["attribution_after"] == "177464.00"
     assert settlements[1]["mode"] == "revenue-title"
+    # a semicolon file comes from a spreadsheet set to French: its forms read the same
     (tmp_path / "communes.csv").write_text(
         (tmp_path / "communes.csv").read_text().replace("185000.00", "185 000,00"))
+    assert run("check", cwd=tmp_path).returncode == 0
+    result = run("bill", "--year", "2026", "--format", "json", cwd=tmp_path)
+    settlements = [s["settlement"] for s in json.loads(result.stdout)["statements"]]
+    assert settlements[0]["attribution_after"] == "177464.00"
+    # a figure no reading makes a number is still refused at its cell
+    (tmp_path / "communes.csv").write_text(
+        (tmp_path / "communes.csv").read_text().replace("185 000,00", "185 000,00 €"))
     checked = run("check", cwd=tmp_path)
     assert checked.returncode == 1
     assert checked.stdout.startswith("communes.csv:2:51: number-format ")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -118,12 +119,19 @@ def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) 
                 f"row has {len(cells)} cells, the header has {len(header)}")])
         lines.append(reader.line_num)
         rows.append(cells)
-        members.append(_member(header, [cell.strip() for cell in cells], one_off))
+        members.append(_member(header, [cell.strip() for cell in cells], one_off,
+                               french=delimiter == ";"))
     data = {"service": tariff.service, "members": members}
     return CsvRosterDocument(name, text, data, header, lines, delimiter, rows)
 
 
-def _member(header: list[str], cells: list[str], one_off: set[str]) -> dict[str, Any]:
+def _member(header: list[str], cells: list[str], one_off: set[str],
+            french: bool) -> dict[str, Any]:
+    """One row as the data of a YAML roster member. ``french``: the file comes from a
+    spreadsheet set to French (semicolons), whose numbers have a decimal comma and
+    spaces between thousands, and whose dates are written DD/MM/YYYY."""
+    number = _french_number if french else _as_is
+    day = _french_date if french else _as_is
     member: dict[str, Any] = {"population": {}, "engineering_days": {},
                               "attribution_compensation": {}, "subscriptions": [],
                               "overrides": []}
@@ -136,21 +144,59 @@ def _member(header: list[str], cells: list[str], one_off: set[str]) -> dict[str,
         elif title == "own_it_department":
             member[title] = cell.lower() in _TRUE
         elif title.startswith("population_"):
-            member["population"][_year(title)] = cell
+            member["population"][_year(title)] = number(cell)
         elif title.startswith("days_"):
-            member["engineering_days"][_year(title)] = cell
+            member["engineering_days"][_year(title)] = number(cell)
         elif title.startswith("attribution_"):
-            member["attribution_compensation"][_year(title)] = cell
+            member["attribution_compensation"][_year(title)] = number(cell)
         elif title.startswith("override_"):
-            override[title.removeprefix("override_")] = cell
+            field = title.removeprefix("override_")
+            override[field] = number(cell) if field in _NUMBERS else cell
         elif title in one_off:
-            member["subscriptions"].append({"offer": title, "delivered": cell})
+            member["subscriptions"].append({"offer": title, "delivered": day(cell)})
         else:
-            start, _, end = cell.partition("/")
-            member["subscriptions"].append({"offer": title, "start": start, "end": end or None})
+            start, end = _period(cell, french)
+            member["subscriptions"].append({"offer": title, "start": start, "end": end})
     if override:
         member["overrides"].append(override)
     return member
+
+
+_NUMBERS = {"amount", "fixed", "year"}
+_FRENCH_NUMBER = re.compile(r"^-?\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?$|^-?\d+(?:,\d+)?$")
+_FRENCH_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+_FRENCH_PERIOD = re.compile(r"^(\d{2}/\d{2}/\d{4})\s*(?:au|–|-)\s*(\d{2}/\d{2}/\d{4})$")
+
+
+def _as_is(cell: str) -> str:
+    return cell
+
+
+def _french_number(cell: str) -> str:
+    """``9 312`` → ``9312``, ``4,5`` → ``4.5``; anything else is left for the model to
+    refuse with its message."""
+    if not _FRENCH_NUMBER.match(cell):
+        return cell
+    return re.sub(r"[ \u00a0\u202f]", "", cell).replace(",", ".")
+
+
+def _french_date(cell: str) -> str:
+    """``01/06/2026`` → ``2026-06-01`` (an impossible date is left for the model)."""
+    match = _FRENCH_DATE.match(cell)
+    return f"{match[3]}-{match[2]}-{match[1]}" if match else cell
+
+
+def _period(cell: str, french: bool) -> tuple[str, str | None]:
+    """An annual subscription's ``start/end`` (ISO 8601 interval), or in a French file
+    ``01/01/2023``, ``01/01/2023 au 30/06/2026``."""
+    if french:
+        match = _FRENCH_PERIOD.match(cell)
+        if match:
+            return _french_date(match[1]), _french_date(match[2])
+        if _FRENCH_DATE.match(cell):
+            return _french_date(cell), None
+    start, _, end = cell.partition("/")
+    return start, end or None
 
 
 def _year(title: str) -> int | str:
