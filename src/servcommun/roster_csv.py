@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,19 @@ def _open_csv(path: Path, name: str) -> tuple[str, str, str, Any, list[str]]:
     return text, first_line, delimiter, reader, header
 
 
+def _rows(reader: Any, header: list[str], name: str,
+          text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of each row that is not blank; a row whose cells do not match the
+    header is an error at its line."""
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            raise InputError([make_diagnostic(name, text, reader.line_num, 1, "csv-columns",
+                f"row has {len(cells)} cells, the header has {len(header)}")])
+        yield reader.line_num, cells
+
+
 def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) -> Document:
     """Read a CSV roster into a ``Document`` holding the data of a YAML roster."""
     name = display or str(path)
@@ -111,13 +125,8 @@ def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) 
     rows: list[list[str]] = []
     lines: list[int] = []
     members: list[dict[str, Any]] = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header):
-            raise InputError([make_diagnostic(name, text, reader.line_num, 1, "csv-columns",
-                f"row has {len(cells)} cells, the header has {len(header)}")])
-        lines.append(reader.line_num)
+    for line, cells in _rows(reader, header, name, text):
+        lines.append(line)
         rows.append(cells)
         members.append(_member(header, [cell.strip() for cell in cells], one_off,
                                french=delimiter == ";"))
@@ -264,13 +273,8 @@ def read_consumption_csv(path: Path, service: str, display: str | None = None) -
             f"{', '.join(missing)} missing")])
     lines: list[int] = []
     acts: list[dict[str, Any]] = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header):
-            raise InputError([make_diagnostic(name, text, reader.line_num, 1, "csv-columns",
-                f"row has {len(cells)} cells, the header has {len(header)}")])
-        lines.append(reader.line_num)
+    for line, cells in _rows(reader, header, name, text):
+        lines.append(line)
         acts.append({title: cell.strip() for title, cell in zip(header, cells, strict=True)
                      if cell.strip()})
     data = {"service": service, "acts": acts}
