@@ -13,6 +13,15 @@ from conftest import ROOT, run, write
 ROSTER = ROOT / "examples" / "redon" / "roster.yaml"
 
 
+def redon_config(folder: Path, roster: str) -> None:
+    """A data directory billing the shipped Redon tariff with the roster ``roster``."""
+    write(folder / "servcommun.toml", f"""
+        [services.redon]
+        tariffs = ["{ROOT / 'tariffs' / 'redon-agglomeration-2022.yaml'}"]
+        roster = "{roster}"
+    """)
+
+
 def bill_json(*args: str, cwd: Path = ROOT) -> dict:  # type: ignore[type-arg]
     result = run("bill", "--year", "2026", "--format", "json", *args, cwd=cwd)
     assert result.returncode == 0, result.stderr
@@ -131,11 +140,7 @@ def test_bundled_example_without_config(tmp_path: Path) -> None:
 
 
 def test_config_found_in_a_parent_folder(tmp_path: Path) -> None:
-    write(tmp_path / "servcommun.toml", f"""
-        [services.redon]
-        tariffs = ["{ROOT / 'tariffs' / 'redon-agglomeration-2022.yaml'}"]
-        roster = "roster.csv"
-    """)
+    redon_config(tmp_path, "roster.csv")
     write(tmp_path / "roster.csv", """
         id,name,population_2026,own_it_department,socle-complet,audit,groupement-achats,days_2026
         01004,Ambérieu-en-Bugey,2355,non,2026-06-01,2026-02-15,,
@@ -160,11 +165,7 @@ def test_missing_year_is_a_usage_error() -> None:
 # -- bad input: one line per problem, file:line:col, exit 1, no traceback ------------------
 
 def bad_roster(tmp_path: Path, roster: str) -> list[str]:
-    write(tmp_path / "servcommun.toml", f"""
-        [services.redon]
-        tariffs = ["{ROOT / 'tariffs' / 'redon-agglomeration-2022.yaml'}"]
-        roster = "roster.yaml"
-    """)
+    redon_config(tmp_path, "roster.yaml")
     write(tmp_path / "roster.yaml", roster)
     result = run("bill", "--year", "2026", cwd=tmp_path)
     assert result.returncode == 1
@@ -244,11 +245,7 @@ def test_tariff_wrong_type(tmp_path: Path) -> None:
 def test_roster_from_a_spreadsheet_set_to_french(tmp_path: Path) -> None:
     """Semicolons, a BOM, CRLF, decimal commas, spaces between thousands, DD/MM/YYYY
     dates and 'au' between two dates: what Excel or LibreOffice in French writes."""
-    write(tmp_path / "servcommun.toml", f"""
-        [services.redon]
-        tariffs = ["{ROOT / 'tariffs' / 'redon-agglomeration-2022.yaml'}"]
-        roster = "roster.csv"
-    """)
+    redon_config(tmp_path, "roster.csv")
     rows = [
         "id;name;population_2026;own_it_department;socle-complet;audit;groupement-achats;"
         "days_2026",
@@ -266,11 +263,7 @@ def test_roster_from_a_spreadsheet_set_to_french(tmp_path: Path) -> None:
 
 def test_decimal_comma_is_refused_in_a_comma_separated_file(tmp_path: Path) -> None:
     # in a comma-separated file "1,500" could be one thousand five hundred: never guessed
-    write(tmp_path / "servcommun.toml", f"""
-        [services.redon]
-        tariffs = ["{ROOT / 'tariffs' / 'redon-agglomeration-2022.yaml'}"]
-        roster = "roster.csv"
-    """)
+    redon_config(tmp_path, "roster.csv")
     write(tmp_path / "roster.csv", """
         id,name,population_2026,socle-complet,days_2026
         35013,Bains-sur-Oust,3502,2023-01-01,"9,5"
