@@ -105,8 +105,8 @@ def write_data_dir(folder: Path, count: int, tariff: Path, roster_format: str) -
     roster.write_text(to_csv(rows) if roster_format == "csv" else to_yaml(rows),
                       encoding="utf-8")
     (folder / "servcommun.toml").write_text(
-        f'[services.redon-agglomeration]\ntariffs = ["{tariff.resolve()}"]\nroster = "{roster.name}"\n',
-        encoding="utf-8")
+        f'[services.redon-agglomeration]\ntariffs = ["{tariff.resolve()}"]\n'
+        f'roster = "{roster.name}"\n', encoding="utf-8")
     return folder
 
 

@@ -53,6 +53,16 @@ def servcommun() -> list[str]:
     return [found] if found else [sys.executable, "-m", "servcommun"]
 
 
+def child_environment(extra: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
+    """The environment of a timed process: this one's, as a user's shell would have it.
+    Python may write its bytecode cache (as it does on a user's machine, and as ``pip
+    install`` does for installed packages): a shell that forbids it makes every run
+    compile servcommun's modules from source, which no user waits for twice."""
+    environment = {**os.environ, **dict(extra)}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    return environment
+
+
 def measure(command: list[str], cwd: Path, runs: int,
             env: tuple[tuple[str, str], ...] = ()) -> Timing:
     """Wall time and peak resident memory of ``command``, warm-up excluded."""
@@ -61,14 +71,14 @@ def measure(command: list[str], cwd: Path, runs: int,
     for attempt in range(runs + 1):
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, env={**os.environ, **dict(env)})
+                                   stderr=subprocess.PIPE, env=child_environment(env))
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
         error = process.stderr.read().decode() if process.stderr else ""
         if process.returncode not in (0,):
             raise SystemExit(f"{' '.join(command)} exited {process.returncode}: {error}")
-        if attempt:  # the first run warms the file cache
+        if attempt:  # the first run warms the file and bytecode caches
             times.append(elapsed)
             peak = max(peak, usage.ru_maxrss)
     return Timing(statistics.median(times), min(times), max(times), peak / 1024)

@@ -187,6 +187,8 @@ def bill(loaded: Loaded, year: int, member_ids: Sequence[str] = ()) -> Bill:
         # the whole roster is billed so that the staffing summary speaks of the service;
         # --member only narrows what is shown
         whole = bill_grid(tariff, loaded.roster.members, year, loaded.data)
+        if not member_ids:
+            return whole
         return only_members(whole, select_members(loaded.roster, member_ids, loaded.files[1]))
     assert loaded.budget is not None
     whole = bill_sharing(tariff, loaded.budget)

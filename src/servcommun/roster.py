@@ -140,6 +140,8 @@ class Member(Frozen):
                        if act.date.year == year and act.unit in units), key=lambda a: a.date)
 
     def override_for(self, offer: str, year: int) -> Override | None:
+        if not self.overrides:  # the common case, asked for every member and offer
+            return None
         matching = [o for o in self.overrides if o.offer == offer and o.year in (None, year)]
         # an override for the very year wins over a standing one
         return max(matching, key=lambda o: o.year is not None, default=None)

@@ -131,9 +131,7 @@ def bill_member(tariff: GridTariff, member: Member, year: int,
 
 def _bill_member(tariff: GridTariff, member: Member, year: int, data: ServiceData,
                  pools: Mapping[tuple[str, str], PoolOutcome]) -> Statement | NeedsReview | None:
-    # each offer's subscriptions running (or delivered) in the year, worked out once
-    active = {offer.id: subscriptions for offer in tariff.offers
-              if (subscriptions := _subscriptions_in(member, offer, year))}
+    active = active_subscriptions(tariff, member, year)
     if not active:
         return None
     held = [offer for offer in tariff.offers if offer.id in active]
@@ -144,7 +142,7 @@ def _bill_member(tariff: GridTariff, member: Member, year: int, data: ServiceDat
         return NeedsReview(ref, f"no population for {year} in the roster (known: {known})")
     lines: list[Line] = []
     for offer in held:
-        if any(other in active for other in offer.included_in):
+        if offer.included_in and not active.keys().isdisjoint(offer.included_in):
             continue  # included in another offer the member holds (art. 4.2)
         override = member.override_for(offer.id, year)
         reason = review_reason(offer, population, member.own_it_department)
@@ -154,10 +152,11 @@ def _bill_member(tariff: GridTariff, member: Member, year: int, data: ServiceDat
                                if offer.review else reason)
         try:
             lines.extend(offer_lines(tariff, offer, member, population, year, override, data,
-                                     pools))
+                                     pools, active[offer.id]))
         except MissingData as missing:
             return NeedsReview(ref, f"{offer.label}: {missing}", missing_data=True)
-    titled = max((line.titled for line in lines), default=_annual_titled(held[0], year))
+    titled = (max(line.titled for line in lines) if lines
+              else _annual_titled(held[0], year))
     for limit in tariff.statement_limits:
         line = _limit(f"{STATEMENT}.{limit.code}", limit, lines, titled, None, "statement")
         if line is not None:
@@ -167,6 +166,26 @@ def _bill_member(tariff: GridTariff, member: Member, year: int, data: ServiceDat
     if isinstance(settlement, str):
         return NeedsReview(ref, settlement)
     return Statement(ref, tuple(lines), settlement=settlement)
+
+
+def active_subscriptions(tariff: GridTariff, member: Member,
+                         year: int) -> dict[str, list[Subscription]]:
+    """Offer id → the member's subscriptions to it running in ``year`` (annual offers) or
+    delivered in it (one-off services), in the roster's order; offers without any left
+    out. One pass over the member's subscriptions: this runs once per member billed."""
+    active: dict[str, list[Subscription]] = {}
+    for subscription in member.subscriptions:
+        offer = tariff.offer(subscription.offer)
+        if offer is None:
+            continue
+        if offer.billing is Billing.ONE_OFF:
+            delivered = subscription.delivered
+            if delivered is None or delivered.year != year:
+                continue
+        elif not subscription.active_in(year):
+            continue
+        active.setdefault(offer.id, []).append(subscription)
+    return active
 
 
 def settlement_of(tariff: GridTariff, member: Member, year: int,
@@ -217,19 +236,22 @@ def offer_lines(
     override: Override | None = None,
     data: ServiceData = NO_DATA,
     pools: Mapping[tuple[str, str], PoolOutcome] | None = None,
+    subscriptions: Sequence[Subscription] | None = None,
 ) -> list[Line]:
-    """The lines of one offer for one member and year (one set per one-off delivery)."""
+    """The lines of one offer for one member and year (one set per one-off delivery);
+    ``subscriptions``: the member's to this offer in the year, when already known."""
     pools = pools or {}
+    if subscriptions is None:
+        subscriptions = _subscriptions_in(member, offer, year)
     if offer.billing is Billing.ONE_OFF:
         lines: list[Line] = []
-        for subscription in _subscriptions_in(member, offer, year):
+        for subscription in subscriptions:
             assert subscription.delivered is not None
             titled = f"{subscription.delivered:%Y-%m}"
             lines.extend(_part_lines(_OfferYear(tariff, offer, member, population, year, titled,
                                                 override, data, None, pools)))
         return lines
-    share = proration_share(offer.proration or tariff.proration,
-                            _subscriptions_in(member, offer, year), year)
+    share = proration_share(offer.proration or tariff.proration, subscriptions, year)
     return _part_lines(_OfferYear(tariff, offer, member, population, year,
                                   _annual_titled(offer, year), override, data, share, pools))
 
@@ -286,9 +308,11 @@ def proration_share(proration: Proration, subscriptions: Sequence[Subscription],
     return ProrationShare(len(months), 12, "months", tuple(periods))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _OfferYear:
-    """What the parts of one offer are computed from, for one member and year."""
+    """What the parts of one offer are computed from, for one member and year (built for
+    every member and offer billed: a plain slotted class, cheaper to make than a frozen
+    one; nothing changes it)."""
 
     tariff: GridTariff
     offer: Offer
@@ -388,7 +412,10 @@ B = TypeVar("B", AmountBracket, QuantityBracket)
 
 def population_bracket(brackets: Iterable[B], population: int) -> B | None:
     """The bracket that contains ``population`` (brackets are contiguous, checked on load)."""
-    return next((bracket for bracket in brackets if bracket.contains(population)), None)
+    for bracket in brackets:
+        if bracket.contains(population):
+            return bracket
+    return None
 
 
 # -- indexation ---------------------------------------------------------------------------
