@@ -4,7 +4,9 @@ on a small inline tariff, to the cent, and through the shipped example tariffs o
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import textwrap
 from decimal import ROUND_HALF_UP, Decimal
@@ -851,6 +853,27 @@ def test_the_readmes_walk_through_checks_and_bills_as_it_says(tmp_path: Path) ->
     assert statements["35145"]["settlement"]["attribution_after"] == "17900.00"
     assert statements["35145"]["lines"][-1]["basis"] == \
         "offer lines 400.00 below the floor of 600.00"
+
+
+def test_csv_export_says_how_each_statement_is_settled() -> None:
+    """The accountant titles only what is not deducted from an attribution de compensation."""
+    plain = run("bill", "--service", "reglement-exemple", "--year", "2026", "--format", "csv")
+    assert plain.returncode == 0, plain.stderr
+    rows = list(csv.DictReader(io.StringIO(plain.stdout)))
+    by_member = {row["member_id"]: row for row in rows}
+    assert [by_member["35951"][k] for k in ("amount", "settlement", "attribution_year",
+                                            "attribution_before", "attribution_after")] == [
+        "7536.00", "attribution-deduction", "2027", "185000.00", "177464.00"]
+    assert by_member["35952"]["attribution_after"] == "-14448.00"  # 640 × 3,20 more owed
+    assert [by_member["35953"][k] for k in ("settlement", "attribution_year",
+                                            "attribution_before", "attribution_after")] == [
+        "revenue-title", "", "", ""]
+    french = run("bill", "--service", "reglement-exemple", "--year", "2026", "--format",
+                 "csv", "--csv-dialect", "fr", "--member", "35951")
+    row = next(csv.DictReader(io.StringIO(french.stdout.lstrip("\ufeff")), delimiter=";"))
+    assert (row["attribution_before"], row["attribution_after"]) == ("185000,00", "177464,00")
+    redon = run("bill", "--year", "2026", "--format", "csv", "--member", "35236")
+    assert next(csv.DictReader(io.StringIO(redon.stdout)))["settlement"] == ""  # not said
 
 
 def test_a_csv_roster_carries_attributions_and_settlement(tmp_path: Path) -> None:

@@ -11,11 +11,16 @@ import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from servcommun.engine.result import Bill
+from servcommun.engine.result import Bill, Settlement
 from servcommun.render.amounts import plain
 
 COLUMNS = ("member_id", "member_name", "year", "code", "label", "basis", "reference",
-           "titled", "amount", "billed")
+           "titled", "amount", "billed", "settlement", "attribution_year",
+           "attribution_before", "attribution_after")
+"""The last four say how the statement is settled (``revenue-title`` or
+``attribution-deduction``, empty when the tariff does not say): a statement deducted from
+the member's attribution de compensation is not titled, and the accountant needs the
+attribution before and after the deduction."""
 
 
 def bill_csv(bill: Bill, dialect: str = "plain") -> str:
@@ -23,8 +28,20 @@ def bill_csv(bill: Bill, dialect: str = "plain") -> str:
     return csv_text(COLUMNS, (
         (statement.member.id, statement.member.name, bill.year, line.code, line.label,
          line.basis, line.reference, line.titled, csv_amount(line.amount, dialect),
-         _yes_no(statement.billed, french))
-        for statement in bill.statements for line in statement.lines), dialect)
+         _yes_no(statement.billed, french), *settled)
+        for statement in bill.statements
+        for settled in [_settlement(statement.settlement, dialect)]
+        for line in statement.lines), dialect)
+
+
+def _settlement(settlement: Settlement | None, dialect: str) -> tuple[str, ...]:
+    if settlement is None:
+        return ("", "", "", "")
+    before, after = settlement.attribution_before, settlement.attribution_after
+    return (settlement.mode,
+            "" if settlement.attribution_year is None else str(settlement.attribution_year),
+            "" if before is None else csv_amount(before, dialect),
+            "" if after is None else csv_amount(after, dialect))
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]],
