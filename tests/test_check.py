@@ -99,10 +99,11 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "limit-order.yaml": ("", "limit-order", 38, 17),
     "limit-prorated.yaml": ("", "limit-prorated", 42, 90),
     "reserved-offer-id.yaml": ("", "reserved-offer-id", 29, 9),
-    # keys (cost sharing)
-    "sharing-key-sum.yaml": ("", "key-sum", 14, 5),
-    "sharing-unknown-party.yaml": ("", "unknown-party", 16, 5),
-    "key-rounding.yaml": ("", "key-rounding", 30, 7),
+    # keys (cost sharing by the parties a tariff names)
+    "sharing-key-sum.yaml": ("", "key-sum", 15, 7),
+    "sharing-unknown-party.yaml": ("", "unknown-party", 17, 7),
+    "key-rounding.yaml": ("", "key-rounding", 31, 9),
+    "undefined-key.yaml": ("", "undefined-key", 24, 89),
     "agent-shares": ("budget-2026.yaml", "agent-shares", 7, 40),
     # validity periods
     "validity-order.yaml": ("", "validity-order", 6, 14),

@@ -1,6 +1,8 @@
 """The Rouen service commun (délibération 10-26 of 18 December 2025): cost sharing by key,
-its history, the CCAS's derived share, fees on the salary mass only, direct charges, the
-carrier's own share; the CLI as a user runs it; properties of the largest remainder."""
+written in the general tariff language (parties as members, budget-lines and
+management-fee parts), its history, the CCAS's derived share, fees on the salary mass
+only, direct charges, the carrier's own share; the CLI as a user runs it; properties of
+the largest remainder."""
 
 from __future__ import annotations
 
@@ -17,10 +19,11 @@ from hypothesis import strategies as st
 from conftest import ROOT, run, write
 from servcommun.budget import Budget
 from servcommun.diagnostics import InputError
+from servcommun.engine.keys import KeyDerivationError, derive_share
+from servcommun.engine.parties import bill_parties
 from servcommun.engine.result import Bill, Statement
-from servcommun.engine.sharing import KeyDerivationError, bill_sharing, derive_share
 from servcommun.loader import load_budget, load_tariff
-from servcommun.tariff import CostLine, SharingTariff
+from servcommun.tariff import CostLine, GridTariff, Key, ManagementFeePart
 
 D = Decimal
 TARIFFS = ROOT / "tariffs"
@@ -31,17 +34,23 @@ ROUEN = ("--service", "rouen")
 
 
 @pytest.fixture(scope="module")
-def rouen_2024() -> SharingTariff:
-    tariff = load_tariff(TARIFFS / "rouen-2024.yaml")
-    assert isinstance(tariff, SharingTariff)
-    return tariff
+def rouen_2024() -> GridTariff:
+    return load_tariff(TARIFFS / "rouen-2024.yaml")
 
 
 @pytest.fixture(scope="module")
-def rouen_2026() -> SharingTariff:
-    tariff = load_tariff(TARIFFS / "rouen-2026.yaml")
-    assert isinstance(tariff, SharingTariff)
-    return tariff
+def rouen_2026() -> GridTariff:
+    return load_tariff(TARIFFS / "rouen-2026.yaml")
+
+
+def reference_key(tariff: GridTariff) -> Key:
+    key = tariff.key("reference")
+    assert key is not None
+    return key
+
+
+def fee_part(tariff: GridTariff) -> ManagementFeePart:
+    return next(part for _, part in tariff.keyed_parts() if isinstance(part, ManagementFeePart))
 
 
 def budget(year: int, *lines: tuple[str, str, str] | tuple[str, str, str, str]) -> Budget:
@@ -62,33 +71,34 @@ def amounts(statement: Statement) -> dict[str, Decimal]:
 
 # -- the key and its history ----------------------------------------------------------------
 
-def test_key_until_2025_two_parties(rouen_2024: SharingTariff) -> None:
-    assert dict(rouen_2024.key.shares) == KEY_2024
-    assert rouen_2024.carrier.id == "metropole"
+def test_key_until_2025_two_parties(rouen_2024: GridTariff) -> None:
+    assert dict(reference_key(rouen_2024).shares) == KEY_2024
+    assert rouen_2024.carrier is not None and rouen_2024.carrier.id == "metropole"
     assert (rouen_2024.covers(2024), rouen_2024.covers(2025), rouen_2024.covers(2026)) == (
         True, True, False)
 
 
 def test_key_from_2026_three_parties_metropole_unchanged(
-        rouen_2024: SharingTariff, rouen_2026: SharingTariff) -> None:
-    assert dict(rouen_2026.key.shares) == KEY_2026
-    assert rouen_2026.key.shares["metropole"] == rouen_2024.key.shares["metropole"]
-    assert rouen_2026.is_complete() and rouen_2024.is_complete()
+        rouen_2024: GridTariff, rouen_2026: GridTariff) -> None:
+    assert dict(reference_key(rouen_2026).shares) == KEY_2026
+    assert (reference_key(rouen_2026).shares["metropole"]
+            == reference_key(rouen_2024).shares["metropole"])
+    assert reference_key(rouen_2026).total() == reference_key(rouen_2024).total() == 100
     assert not rouen_2026.covers(2025) and rouen_2026.covers(2026) and rouen_2026.covers(2030)
 
 
 def test_versions_follow_each_other_without_overlap(
-        rouen_2024: SharingTariff, rouen_2026: SharingTariff) -> None:
+        rouen_2024: GridTariff, rouen_2026: GridTariff) -> None:
     assert rouen_2024.valid_from == dt.date(2024, 5, 1)  # « a pris effet le 1er mai 2024 »
     assert rouen_2024.valid_until is not None
     assert rouen_2024.valid_until + dt.timedelta(days=1) == rouen_2026.valid_from
 
 
-def test_illustrative_fee_rate_is_said(rouen_2024: SharingTariff,
-                                       rouen_2026: SharingTariff) -> None:
+def test_illustrative_fee_rate_is_said(rouen_2024: GridTariff,
+                                       rouen_2026: GridTariff) -> None:
     for tariff in (rouen_2024, rouen_2026):
-        assert tariff.management_fee is not None and tariff.management_fee.illustrative
-        assert [c.value for c in tariff.management_fee.on] == ["salary"]
+        assert fee_part(tariff).illustrative
+        assert [c.value for c in fee_part(tariff).on] == ["salary"]
         assert "ILLUSTRATIVE" in tariff.note
 
 
@@ -137,8 +147,8 @@ def test_derivation_refuses_a_negative_share_or_a_key_over_100(
 
 # -- the engine: shares, fees, direct lines, the carrier ---------------------------------
 
-def test_fees_apply_to_the_salary_mass_only(rouen_2026: SharingTariff) -> None:
-    bill = bill_sharing(rouen_2026, budget(2026, ("salaries", "salary", "100000.00"),
+def test_fees_apply_to_the_salary_mass_only(rouen_2026: GridTariff) -> None:
+    bill = bill_parties(rouen_2026, budget(2026, ("salaries", "salary", "100000.00"),
                                            ("licences", "other", "10000.00")))
     statements = by_party(bill)
     assert amounts(statements["ccas"]) == {"salaries.share": D("480.00"),
@@ -152,14 +162,14 @@ def test_fees_apply_to_the_salary_mass_only(rouen_2026: SharingTariff) -> None:
     assert "illustrative rate" in fee_lines[0].basis
 
 
-def test_no_fees_without_salary_lines(rouen_2026: SharingTariff) -> None:
-    bill = bill_sharing(rouen_2026, budget(2026, ("licences", "other", "10000.00")))
+def test_no_fees_without_salary_lines(rouen_2026: GridTariff) -> None:
+    bill = bill_parties(rouen_2026, budget(2026, ("licences", "other", "10000.00")))
     assert not any(line.code.startswith("management-fees") for s in bill.statements
                    for line in s.lines)
 
 
-def test_direct_lines_go_whole_to_their_party(rouen_2026: SharingTariff) -> None:
-    bill = bill_sharing(rouen_2026, budget(
+def test_direct_lines_go_whole_to_their_party(rouen_2026: GridTariff) -> None:
+    bill = bill_parties(rouen_2026, budget(
         2026, ("periodiques-archives", "other", "6842.30", "ville"),
         ("periodiques-documentation", "other", "9517.64", "metropole")))
     statements = by_party(bill)
@@ -172,15 +182,15 @@ def test_direct_lines_go_whole_to_their_party(rouen_2026: SharingTariff) -> None
 
 
 def test_fees_on_a_salary_line_charged_directly_are_its_partys(
-        rouen_2026: SharingTariff) -> None:
-    bill = bill_sharing(rouen_2026, budget(2026, ("mise-a-disposition", "salary", "1000.00",
+        rouen_2026: GridTariff) -> None:
+    bill = bill_parties(rouen_2026, budget(2026, ("mise-a-disposition", "salary", "1000.00",
                                                   "ccas")))
     assert amounts(by_party(bill)["ccas"]) == {"mise-a-disposition.direct": D("1000.00"),
                                                "management-fees.direct": D("30.00")}
 
 
-def test_the_carrier_is_reported_but_not_billed(rouen_2026: SharingTariff) -> None:
-    bill = bill_sharing(rouen_2026, budget(2026, ("salaries", "salary", "100000.00")))
+def test_the_carrier_is_reported_but_not_billed(rouen_2026: GridTariff) -> None:
+    bill = bill_parties(rouen_2026, budget(2026, ("salaries", "salary", "100000.00")))
     statements = by_party(bill)
     assert [s.member.id for s in bill.statements] == ["metropole", "ville", "ccas"]
     assert not statements["metropole"].billed
@@ -190,14 +200,14 @@ def test_the_carrier_is_reported_but_not_billed(rouen_2026: SharingTariff) -> No
 
 
 def test_largest_remainder_gives_the_cents_to_the_shares_that_lost_most(
-        rouen_2026: SharingTariff) -> None:
-    bill = bill_sharing(rouen_2026, budget(2026, ("licences", "other", "333.33")))
+        rouen_2026: GridTariff) -> None:
+    bill = bill_parties(rouen_2026, budget(2026, ("licences", "other", "333.33")))
     got = {s.member.id: s.total for s in bill.statements}
     assert got == {"metropole": D("177.73"), "ville": D("154.00"), "ccas": D("1.60")}
 
 
-def test_shipped_budget_2025_two_parties(rouen_2024: SharingTariff) -> None:
-    bill = bill_sharing(rouen_2024, load_budget(BUDGETS / "budget-2025.yaml", rouen_2024))
+def test_shipped_budget_2025_two_parties(rouen_2024: GridTariff) -> None:
+    bill = bill_parties(rouen_2024, load_budget(BUDGETS / "budget-2025.yaml", rouen_2024))
     statements = by_party(bill)
     assert list(statements) == ["metropole", "ville"]
     assert statements["ville"].total == D("2917479.76")
@@ -205,9 +215,9 @@ def test_shipped_budget_2025_two_parties(rouen_2024: SharingTariff) -> None:
     assert {line.titled for s in bill.statements for line in s.lines} == {"2026-01"}
 
 
-def test_shipped_budget_2026_three_parties(rouen_2026: SharingTariff) -> None:
+def test_shipped_budget_2026_three_parties(rouen_2026: GridTariff) -> None:
     the_budget = load_budget(BUDGETS / "budget-2026.yaml", rouen_2026)
-    bill = bill_sharing(rouen_2026, the_budget)
+    bill = bill_parties(rouen_2026, the_budget)
     totals = {s.member.id: s.total for s in bill.statements}
     assert totals == {"metropole": D("3396448.53"), "ville": D("2941504.86"),
                       "ccas": D("30490.00")}
@@ -219,8 +229,8 @@ def test_shipped_budget_2026_three_parties(rouen_2026: SharingTariff) -> None:
                    if line.code.split(".")[0] == cost.id) == cost.amount
 
 
-def test_the_2024_key_bills_2024(rouen_2024: SharingTariff) -> None:
-    bill = bill_sharing(rouen_2024, budget(2024, ("salaries", "salary", "1000000.00")))
+def test_the_2024_key_bills_2024(rouen_2024: GridTariff) -> None:
+    bill = bill_parties(rouen_2024, budget(2024, ("salaries", "salary", "1000000.00")))
     assert [s.member.id for s in bill.statements] == ["metropole", "ville"]
     assert amounts(by_party(bill)["ville"])["salaries.share"] == D("466800.00")
 
@@ -336,10 +346,113 @@ def test_key_derive_needs_a_base_or_a_year() -> None:
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
+def test_the_rouen_data_directory_bills_rouen_by_default() -> None:
+    """examples/rouen is a data directory of its own: its commands need no --service."""
+    folder = ROOT / "examples" / "rouen"
+    data = json.loads(run("bill", "--year", "2026", "--format", "json", cwd=folder).stdout)
+    totals = {s["member"]["id"]: (s["total"], s.get("billed", True)) for s in data["statements"]}
+    assert totals == {"metropole": ("3396448.53", False), "ville": ("2941504.86", True),
+                      "ccas": ("30490.00", True)}
+    derived = run("key", "derive", "--party", "ccas", "--target", "20000", "--base",
+                  "4166666.67", "--take-from", "ville", "--format", "json", cwd=folder)
+    assert derived.returncode == 0, derived.stderr
+    assert json.loads(derived.stdout)["key"] == {"metropole": "53.32", "ville": "46.20",
+                                                 "ccas": "0.48"}
+
+
+def test_diff_compares_what_each_party_is_billed_across_versions() -> None:
+    result = run("diff", "--year", "2025", "--year", "2026", *ROUEN, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["total"]["a"], data["total"]["b"]) == ("2917479.76", "2971994.86")
+
+
+KEYED_GRID = """\
+    kind: contribution-grid
+    service: archives
+    title: Archives mutualisées
+    valid_from: 2026-01-01
+    deliberations: [{id: "1", date: 2025-12-18, body: Conseil communautaire}]
+    keys:
+      - {id: cle, article: art. 5, shares: {"35001": "60", "35002": "40"}}
+    offers:
+      - id: archives
+        label: Archives
+        billing: annual
+        titled: next-january
+        article: art. 5
+        parts:
+          - {code: salaires, label: Salaires, article: art. 5, rule: budget-lines, key: cle,
+             categories: [salary]}
+          - {code: autres, label: Autres coûts, article: art. 5, rule: budget-lines, key: cle,
+             categories: [other], direct: {article: art. 6}}
+"""
+
+
+def test_budget_lines_shared_between_roster_communes(tmp_path: Path) -> None:
+    """The same rules bill a roster's communes: a key by INSEE code, lines split by
+    category between two parts, a commune without a population for the year billed all
+    the same (no rule needs it)."""
+    from servcommun.engine.grid import ServiceData, bill_grid, budget_data
+    from servcommun.roster import Member, Subscription
+
+    tariff = load_tariff(write(tmp_path / "t.yaml", KEYED_GRID))
+    communes = [Member(id=insee, name=f"Commune {insee}", population={2025: 1200},
+                       subscriptions=(Subscription(offer="archives", start=dt.date(2026, 1, 1)),))
+                for insee in ("35001", "35002")]
+    the_budget = budget(2026, ("agents", "salary", "1000.01"), ("boites", "other", "99.99"),
+                        ("local", "other", "500.00", "35002"))
+    bill = bill_grid(tariff, communes, 2026, budget_data(the_budget, ServiceData()))
+    assert bill.needs_review == () and bill.sharing is not None
+    assert {s.member.id: amounts(s) for s in bill.statements} == {
+        "35001": {"agents.share": D("600.01"), "boites.share": D("59.99")},
+        "35002": {"agents.share": D("400.00"), "boites.share": D("40.00"),
+                  "local.direct": D("500.00")}}
+    assert all(s.member.population is None and s.billed for s in bill.statements)
+
+
+@pytest.mark.parametrize(("old", "new", "code"), [
+    ("categories: [other], direct", "categories: [other, salary], direct", "duplicate-category"),
+    ("key: cle,\n             categories: [salary]",
+     "key: clef,\n             categories: [salary]", "undefined-key"),
+    ("    keys:", "    parties: [{id: ville, name: Ville}]\n    keys:", "unknown-party"),
+])
+def test_keyed_parts_are_checked(tmp_path: Path, old: str, new: str, code: str) -> None:
+    assert old in KEYED_GRID
+    path = write(tmp_path / "t.yaml", KEYED_GRID.replace(old, new))
+    found, _ = diagnostics_of(load_tariff, path)
+    assert code in [found_code for found_code, _, _ in found]
+
+
+def test_a_budget_line_no_part_shares_is_refused(tmp_path: Path) -> None:
+    tariff = load_tariff(write(tmp_path / "t.yaml", KEYED_GRID.replace(
+        "\n          - {code: autres, label: Autres coûts, article: art. 5, rule: budget-lines, "
+        "key: cle,\n             categories: [other], direct: {article: art. 6}}", "")))
+    path = write(tmp_path / "budget-2026.yaml", """\
+        service: archives
+        year: 2026
+        lines:
+          - {id: agents, label: Agents, category: salary, amount: "1000.00"}
+          - {id: boites, label: Boîtes, category: other, amount: "100.00"}
+    """)
+    found, _ = diagnostics_of(load_budget, path, tariff)
+    assert found == [("line-not-shared", 5, 43)]
+
+
+def test_a_rule_using_the_population_needs_the_tariffs_population(tmp_path: Path) -> None:
+    text = KEYED_GRID.replace(
+        "          - {code: salaires,",
+        "          - {code: fixe, label: Fixe, article: art. 5, rule: bracket-amount,\n"
+        "             brackets: [{from: 0, amount: \"100.00\"}]}\n"
+        "          - {code: salaires,")
+    found, _ = diagnostics_of(load_tariff, write(tmp_path / "t.yaml", text))
+    assert [code for code, _, _ in found] == ["missing-key"]
+
+
 # -- bad input: placed diagnostics ----------------------------------------------------------
 
 TARIFF = """\
-    kind: cost-sharing
+    kind: contribution-grid
     service: test
     title: Test
     valid_from: 2026-01-01
@@ -347,12 +460,21 @@ TARIFF = """\
     parties:
       - {id: metropole, name: Métropole, carrier: true}
       - {id: ville, name: Ville}
-    key:
-      article: clé
-      shares:
-        metropole: "53.32"
-        VILLE: "PERCENT"
-    direct_charges: {article: périodiques}
+    keys:
+      - id: cle
+        article: clé
+        shares:
+          metropole: "53.32"
+          VILLE: "PERCENT"
+    offers:
+      - id: service
+        label: Service
+        billing: annual
+        titled: next-january
+        article: art. 1
+        parts:
+          - {code: couts, label: Coûts, article: art. 1, rule: budget-lines, key: cle,
+             direct: {article: périodiques}}
 """
 
 
@@ -369,35 +491,35 @@ def diagnostics_of(load, *args):  # type: ignore[no-untyped-def]
 def test_key_not_summing_to_100_is_placed(tmp_path: Path) -> None:
     path = write(tmp_path / "t.yaml", tariff_text("ville", "46.00"))
     found, error = diagnostics_of(load_tariff, path)
-    assert found == [("key-sum", 12, 5)]
-    assert str(error.diagnostics[0]).startswith(f"{path}:12:5: key-sum the key sums to 99.32")
+    assert found == [("key-sum", 13, 7)]
+    assert str(error.diagnostics[0]).startswith(f"{path}:13:7: key-sum the key sums to 99.32")
 
 
 def test_key_naming_an_unknown_party_is_placed(tmp_path: Path) -> None:
     path = write(tmp_path / "t.yaml", tariff_text("vile", "46.68"))
     found, error = diagnostics_of(load_tariff, path)
-    assert found == [("unknown-party", 13, 5)]
-    assert "'vile'" in str(error) and f"{path}:13:5:" in str(error)
+    assert found == [("unknown-party", 14, 7)]
+    assert "'vile'" in str(error) and f"{path}:14:7:" in str(error)
 
 
 def test_key_beyond_its_precision_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "t.yaml", tariff_text("ville", "46.675"))
     found, _ = diagnostics_of(load_tariff, path)
-    assert ("key-precision", 13, 12) in found  # and key-sum
+    assert ("key-precision", 14, 14) in found  # and key-sum
 
 
 def test_a_wrong_derivation_or_example_is_reported(tmp_path: Path) -> None:
     derivation = """\
-      derivation: {previous: {metropole: "53.32", ville: "46.68"}, party: ville,
-                   target: "1000", base: "2000", take_from: metropole, article: x}
+        derivation: {previous: {metropole: "53.32", ville: "46.68"}, party: ville,
+                     target: "1000", base: "2000", take_from: metropole, article: x}
 """
-    text = tariff_text("ville", "46.68").replace("    direct_charges", derivation
-                                                 + "    direct_charges") + """\
+    text = tariff_text("ville", "46.68").replace("    offers:", derivation + "    offers:") + """\
     examples:
       - title: wrong
         article: x
+        year: 2026
         costs: [{id: a, label: A, category: other, amount: "100.00"}]
-        expect: {totals: {ville: "46.00"}}
+        expect: {members: {ville: "46.00"}}
 """
     path = write(tmp_path / "t.yaml", text)
     found, _ = diagnostics_of(load_tariff, path)
@@ -425,7 +547,7 @@ BUDGET = """\
     ({"category": "salaire"}, "unknown-choice", 6, 15),
     ({"amount": "1000.005"}, "money-precision", 7, 13),
 ])
-def test_bad_budget_lines_are_placed(rouen_2026: SharingTariff, tmp_path: Path,
+def test_bad_budget_lines_are_placed(rouen_2026: GridTariff, tmp_path: Path,
                                      fields: dict[str, str], code: str, line: int,
                                      column: int) -> None:
     values = {"category": "salary", "amount": "1000.00", "direct": "ville", **fields}
@@ -435,7 +557,7 @@ def test_bad_budget_lines_are_placed(rouen_2026: SharingTariff, tmp_path: Path,
     assert str(error).startswith(f"{path}:{line}:{column}: {code} ")
 
 
-def test_direct_charges_need_a_tariff_that_provides_them(rouen_2024: SharingTariff,
+def test_direct_charges_need_a_tariff_that_provides_them(rouen_2024: GridTariff,
                                                           tmp_path: Path) -> None:
     text = BUDGET.format(category="salary", amount="1000.00", direct="ville").replace(
         "2026", "2025")
@@ -444,7 +566,7 @@ def test_direct_charges_need_a_tariff_that_provides_them(rouen_2024: SharingTari
     assert found == [("direct-not-provided", 12, 13)]
 
 
-def test_a_budget_read_for_another_year_is_refused(rouen_2026: SharingTariff,
+def test_a_budget_read_for_another_year_is_refused(rouen_2026: GridTariff,
                                                    tmp_path: Path) -> None:
     path = write(tmp_path / "budget-2027.yaml",
                  BUDGET.format(category="salary", amount="1.00", direct="ville"))
@@ -487,16 +609,21 @@ cost_lines = st.lists(st.tuples(cents, st.sampled_from(["salary", "other"]),
                                 st.booleans()), min_size=1, max_size=8)
 
 
-def sharing_tariff(key: dict[str, Decimal]) -> SharingTariff:
-    return SharingTariff.model_validate({
-        "kind": "cost-sharing", "service": "test", "title": "test",
+def sharing_tariff(key: dict[str, Decimal]) -> GridTariff:
+    return GridTariff.model_validate({
+        "kind": "contribution-grid", "service": "test", "title": "test",
         "valid_from": dt.date(2026, 1, 1),
         "deliberations": [{"id": "1", "date": dt.date(2025, 12, 18), "body": "Conseil"}],
         "parties": [{"id": party, "name": party.upper(), "carrier": index == 0}
                     for index, party in enumerate(key)],
-        "key": {"article": "clé", "shares": key},
-        "management_fee": {"rate": "3.00", "article": "frais"},
-        "direct_charges": {"article": "direct"},
+        "keys": [{"id": "cle", "article": "clé", "shares": key}],
+        "offers": [{"id": "service", "label": "Service", "billing": "annual",
+                    "titled": "next-january", "article": "art. 1", "parts": [
+                        {"code": "couts", "label": "Coûts", "article": "art. 1",
+                         "rule": "budget-lines", "key": "cle",
+                         "direct": {"article": "direct"}},
+                        {"code": "management-fees", "label": "Frais", "article": "frais",
+                         "rule": "management-fee", "key": "cle", "rate": "3.00"}]}],
     })
 
 
@@ -517,7 +644,7 @@ def test_shares_sum_exactly_to_each_line_and_are_within_a_cent(
         data: st.DataObject) -> None:
     direct_to = data.draw(st.sampled_from(list(key)))
     tariff = sharing_tariff(key)
-    bill = bill_sharing(tariff, lines_budget(lines, direct_to))
+    bill = bill_parties(tariff, lines_budget(lines, direct_to))
     for index, (amount, _, direct) in enumerate(lines):
         shares = {s.member.id: line.amount for s in bill.statements for line in s.lines
                   if line.code.split(".")[0] == f"line-{index}"}
@@ -541,7 +668,7 @@ def test_shares_do_not_depend_on_the_order_of_parties_or_lines(
         key: dict[str, Decimal], lines: list[tuple[Decimal, str, bool]],
         data: st.DataObject) -> None:
     direct_to = data.draw(st.sampled_from(list(key)))
-    first = bill_sharing(sharing_tariff(key), lines_budget(lines, direct_to))
+    first = bill_parties(sharing_tariff(key), lines_budget(lines, direct_to))
     parties = data.draw(st.permutations(list(key)))
     order = data.draw(st.permutations(range(len(lines))))
     shuffled_key = {party: key[party] for party in parties}
@@ -550,7 +677,7 @@ def test_shares_do_not_depend_on_the_order_of_parties_or_lines(
     shuffled = shuffled.model_copy(update={"lines": tuple(
         line.model_copy(update={"id": f"line-{i}"}) for line, i in zip(shuffled.lines, order,
                                                                         strict=True))})
-    second = bill_sharing(sharing_tariff(shuffled_key), shuffled)
+    second = bill_parties(sharing_tariff(shuffled_key), shuffled)
     assert bill_amounts(second) == bill_amounts(first)
 
 

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, run, write
 from servcommun.engine.grid import ServiceData, bill_grid, bill_member, proration_share
+from servcommun.engine.keys import agents_key
 from servcommun.engine.result import NeedsReview, Statement
-from servcommun.engine.sharing import agents_key
 from servcommun.loader import tariff_problems
 from servcommun.reader import parse_yaml
 from servcommun.roster import Member, Subscription

@@ -16,8 +16,8 @@ from servcommun.config import Config, Service
 from servcommun.diagnostics import Diagnostic, InputError
 from servcommun.engine.diff import BillDiff, diff_bills
 from servcommun.engine.grid import bill_grid
+from servcommun.engine.keys import DerivedKey, derive_share
 from servcommun.engine.result import Bill
-from servcommun.engine.sharing import DerivedKey, derive_share
 from servcommun.engine.simulate import Scenario, ScenarioError, Simulation, simulate_sharing
 from servcommun.engine.simulate import simulate as simulate_grid
 from servcommun.engine.thresholds import (
@@ -27,7 +27,7 @@ from servcommun.engine.thresholds import (
     near_boundaries,
     offer_curve,
 )
-from servcommun.loader import load_budget, load_roster, load_tariff
+from servcommun.loader import load_budget, load_tariff
 from servcommun.pipeline import (
     AnyTariff,
     Loaded,
@@ -35,23 +35,22 @@ from servcommun.pipeline import (
     grid_data,
     load_service,
     load_tariffs,
+    service_roster,
     tariff_for_year,
 )
-from servcommun.tariff import CostCategory, GridTariff, SharingTariff
+from servcommun.tariff import CostCategory, GridTariff
 
 
 def simulate(config: Config, service_name: str | None, scenario: Scenario,
              within: int) -> tuple[Loaded, Simulation]:
-    """A prospective member's schedule on the service's roster (a contribution grid: one
-    tariff version must be in force over all the years simulated), or a new party's share
-    of a cost-sharing service's cost over the years."""
+    """A prospective member's schedule on the service's roster (one tariff version must be
+    in force over all the years simulated), or a new party's share of the cost of a
+    service whose tariff names its parties, over the years."""
     service = config.service(service_name)
-    if isinstance(tariff_for_year(config, service, scenario.from_year)[1], SharingTariff):
+    if tariff_for_year(config, service, scenario.from_year)[1].parties:
         return _simulate_party(config, service, scenario)
     loaded = load_service(config, service_name, scenario.from_year)
-    if not isinstance(loaded.tariff, GridTariff) or loaded.roster is None:
-        raise InputError([Diagnostic(loaded.files[0], 1, 1, "not-supported",
-                                     "this service mixes tariff kinds across its versions")])
+    assert loaded.roster is not None
     first = tariff_for_year(config, loaded.service, scenario.from_year)[0]
     for year in range(scenario.from_year + 1, scenario.to_year + 1):
         path = tariff_for_year(config, loaded.service, year)[0]
@@ -66,17 +65,20 @@ def simulate(config: Config, service_name: str | None, scenario: Scenario,
 
 def _simulate_party(config: Config, service: Service,
                     scenario: Scenario) -> tuple[Loaded, Simulation]:
-    """A new party of a cost-sharing service: each year's tariff version and budget; a year
-    without a budget is costed on the last budget before it (the engine says so)."""
-    tariffs: dict[int, SharingTariff] = {}
+    """A new party of a service whose tariff names its parties: each year's tariff version
+    and budget; a year without a budget is costed on the last budget before it (the
+    engine says so)."""
+    tariffs: dict[int, GridTariff] = {}
     budgets: dict[int, Budget] = {}
     files: list[str] = []
     latest: Budget | None = None
     for year in range(scenario.from_year, scenario.to_year + 1):
         path, tariff = tariff_for_year(config, service, year)
-        if not isinstance(tariff, SharingTariff):
+        if not tariff.parties:
             raise InputError([Diagnostic(config.display(path), 1, 1, "not-supported",
-                                         "this service mixes tariff kinds across its versions")])
+                                         f"this version of the tariff has a roster, the one of "
+                                         f"{scenario.from_year} names its parties: simulate "
+                                         "the two periods separately")])
         tariffs[year] = tariff
         files.append(config.display(path))
         budget_file = service.budget_for(year)
@@ -92,7 +94,7 @@ def _simulate_party(config: Config, service: Service,
     return loaded, result
 
 
-def _budget_before(config: Config, service: Service, tariff: SharingTariff,
+def _budget_before(config: Config, service: Service, tariff: GridTariff,
                    year: int) -> Budget:
     """The latest budget of the ten years before ``year``, or the no-budget error."""
     for earlier in range(year - 1, year - 11, -1):
@@ -104,10 +106,12 @@ def _budget_before(config: Config, service: Service, tariff: SharingTariff,
 
 def thresholds(loaded: Loaded, year: int, within: int) -> tuple[NearBoundary, ...]:
     """Roster members within ``within`` inhabitants of a bracket boundary in ``year``."""
-    if not isinstance(loaded.tariff, GridTariff) or loaded.roster is None:
+    if loaded.tariff.parties or loaded.roster is None:
         raise InputError([Diagnostic(loaded.files[0], 1, 1, "not-supported",
-                                     "thresholds apply to contribution-grid services "
-                                     "(population brackets); this one shares costs by key")])
+                                     "thresholds apply to members billed by population "
+                                     "brackets (a contribution-grid roster); the members of "
+                                     "this service are the parties its tariff names, sharing "
+                                     "costs by key")])
     return near_boundaries(loaded.tariff, loaded.roster.members, year, within, loaded.data)
 
 
@@ -126,10 +130,8 @@ def diff(config: Config, service_name: str | None, years: Sequence[int],
     """The service's roster billed on two sides: ``years`` (one or two) and ``tariff_files``
     (none: the service's version in force each year; one or two) pair up in order."""
     service = config.service(service_name)
-    if service.roster is None:
-        raise InputError([Diagnostic(config.display(config.path), 1, 1, "config",
-                                     f"service '{service.id}' names no roster")])
     sides: list[tuple[str, int, GridTariff, Bill]] = []
+    members_file = ""
     problems: list[Diagnostic] = []
     for index in (0, -1):
         year = years[index]
@@ -142,10 +144,8 @@ def diff(config: Config, service_name: str | None, years: Sequence[int],
                 continue
         else:
             path, tariff = tariff_for_year(config, service, year)
-        if not isinstance(tariff, GridTariff):
-            raise InputError([Diagnostic(config.display(path), 1, 1, "not-supported",
-                                         "diff compares contribution grids only")])
-        roster = load_roster(service.roster, tariff, config.display(service.roster))
+        roster, files = service_roster(config, service, tariff)
+        members_file = files[0] if files else members_file
         roster, data, _files = grid_data(config, service, tariff, roster, year)
         sides.append((config.display(path), year, tariff,
                       bill_grid(tariff, roster.members, year, data)))
@@ -155,7 +155,7 @@ def diff(config: Config, service_name: str | None, years: Sequence[int],
     labels = (_side_label(file_a, year_a, file_a != file_b, year_a != year_b),
               _side_label(file_b, year_b, file_a != file_b, year_a != year_b))
     return Comparison(diff_bills(bill_a, bill_b), labels, (tariff_a, tariff_b),
-                      (file_a, file_b, config.display(service.roster)))
+                      (file_a, file_b, *([members_file] if members_file else [])))
 
 
 def _side_label(file: str, year: int, by_file: bool, by_year: bool) -> str:
@@ -172,7 +172,7 @@ class Derivation:
     """A key derived for ``servcommun key derive``, and what it was derived from."""
 
     service: str
-    tariff: SharingTariff
+    tariff: GridTariff
     tariff_file: str
     base_source: str  # where the base comes from, said with the result
     names: dict[str, str]  # party id → name, from every version of the service
@@ -182,22 +182,23 @@ class Derivation:
 def derive_key(config: Config, service_name: str | None, year: int | None, *, party: str,
                target: Decimal, base: Decimal | None, take_from: str) -> Derivation:
     """``party``'s share set to bear ``target`` on ``base``, taken from ``take_from``, in
-    the key in force in ``year`` (None: the service's latest version). Without ``base``,
-    the base is the salary mass shared by the key in ``year``'s budget: the key is « utilisée
-    essentiellement pour la refacturation de la masse salariale » (délibération 10-26).
-    ``KeyDerivationError`` (from the engine) when the key cannot take it."""
+    the key the budget lines are shared by in ``year`` (None: the service's latest
+    version). Without ``base``, the base is the salary mass shared by the key in ``year``'s
+    budget: the key is « utilisée essentiellement pour la refacturation de la masse
+    salariale » (délibération 10-26). ``KeyDerivationError`` (from the engine) when the key
+    cannot take it."""
     service = config.service(service_name)
     versions = load_tariffs(config, service)
     if year is not None:
         path, tariff = tariff_for_year(config, service, year)
     else:
         path, tariff = max(versions, key=lambda version: version[1].valid_from)
-    if not isinstance(tariff, SharingTariff):
+    key = tariff.shared_key()
+    if key is None:
         raise InputError([Diagnostic(config.display(path), 1, 1, "not-supported",
-                                     f"service '{service.id}' is a contribution grid: it has "
-                                     "no percentage key to derive")])
-    names = {p.id: p.name for _, version in versions if isinstance(version, SharingTariff)
-             for p in version.parties}
+                                     f"the tariff of service '{service.id}' has no percentage "
+                                     "key to derive")])
+    names = {p.id: p.name for _, version in versions for p in version.parties}
     names.update({p.id: p.name for p in tariff.parties})
     if base is None:
         assert year is not None  # the CLI asks for --base or --year
@@ -211,12 +212,12 @@ def derive_key(config: Config, service_name: str | None, year: int | None, *, pa
                                          "budget: give the base with --base")])
     else:
         base_source = "--base"
-    if tariff.key.computed is not None:
+    if key.computed is not None:
         raise InputError([Diagnostic(config.display(path), 1, 1, "not-supported",
                                      f"the key of service '{service.id}' is computed each year "
                                      "from its agents' time: it has no share to derive")])
-    result = derive_share(tariff.key.shares, party=party, target=target, base=base,
-                          take_from=take_from, precision=tariff.key.precision)
+    result = derive_share(key.shares, party=party, target=target, base=base,
+                          take_from=take_from, precision=key.precision)
     return Derivation(service.id, tariff, config.display(path), base_source, names, result)
 
 
@@ -225,9 +226,10 @@ def contribution_curves(loaded: Loaded, year: int, offers: Sequence[str],
     """Each offer's contribution from 1 to ``up_to`` inhabitants (default: a quarter past
     the highest boundary), keyed by the offer's label; every offer when none is named."""
     tariff = loaded.tariff
-    if not isinstance(tariff, GridTariff):
+    if tariff.parties or not tariff.uses_population():
         raise InputError([Diagnostic(loaded.files[0], 1, 1, "not-supported",
-                                     "contribution curves exist for contribution grids only")])
+                                     "contribution curves follow the population, and no rule "
+                                     "of this tariff uses it")])
     unknown = [name for name in offers if tariff.offer(name) is None]
     if unknown:
         raise ScenarioError(f"unknown offer {', '.join(unknown)} (offers: "

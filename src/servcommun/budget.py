@@ -1,10 +1,11 @@
-"""Budget models: a service's costs for one year, line by line (a cost-sharing service's
-cost shared by its key; or the pool a contribution grid's ``pool-share`` part shares).
+"""Budget models: a service's costs for one year, line by line (the lines a tariff's
+``budget-lines`` part shares by a key, the pool a ``pool-share`` part shares, the cost a
+``unit-cost`` part divides).
 
 One YAML file per year (``budgets = "examples/rouen/budget-{year}.yaml"`` in
 ``servcommun.toml``): each cost line has a label, a category (salary / other) that decides
-whether management fees apply, an amount exact to the cent, and is shared by the key in
-force or charged ``direct`` to one party. The line model, ``CostLine``, is shared with the
+whether management fees apply, an amount exact to the cent, and is shared by the key or
+charged ``direct`` to one member. The line model, ``CostLine``, is shared with the
 tariffs' worked examples.
 """
 
@@ -29,7 +30,7 @@ __all__ = ["Budget", "CostCategory", "CostLine"]
 
 
 class Budget(Frozen):
-    """The year's cost lines of a cost-sharing service."""
+    """The year's cost lines of a service (and the agents a computed key is computed from)."""
 
     schema_: str | None = Field(default=None, alias="$schema")
     service: Slug

@@ -33,9 +33,9 @@ from servcommun.loader import (
 from servcommun.reader import Document, make_diagnostic, read_yaml
 from servcommun.roster import Roster
 from servcommun.roster_csv import read_roster_csv
-from servcommun.tariff import GridTariff, SharingTariff
+from servcommun.tariff import GridTariff
 
-AnyTariff = GridTariff | SharingTariff
+AnyTariff = GridTariff
 
 _DATA_SUFFIXES = {".yaml", ".yml"}
 _CSV = ".csv"
@@ -305,12 +305,12 @@ class _Run:
         if file.doc is not None and isinstance(file.doc.data, dict):
             service = service or _text(file.doc.data.get("service"))
         versions = [version.tariff for version in tariffs if version.service == service]
-        grids = [t for t in versions if isinstance(t, GridTariff)]
+        grids = [t for t in versions if not t.parties]  # a tariff naming its parties has none
         if file.doc is None:  # a CSV roster: its offer columns are read with the tariff
             if not grids:
                 raise InputError([Diagnostic(file.display, 1, 1, "no-tariff",
-                                             f"no valid contribution-grid tariff of service "
-                                             f"'{service}' to read this roster with")])
+                                             f"no valid tariff of service '{service}' with "
+                                             "a roster to read this roster with")])
             file.doc = read_roster_csv(file.path, max(grids, key=_start), file.display)
         file.model, problems = roster_problems(file.doc, grids, warnings=True)
         file.problems.extend(problems)
@@ -318,9 +318,9 @@ class _Run:
             return
         self._service_matches(file, file.model)
         if not grids:
-            known = sorted({v.service for v in tariffs if isinstance(v.tariff, GridTariff)})
-            reason = (f"service '{file.model.service}' is a cost-sharing service: it has "
-                      "budgets, not a roster" if versions else
+            known = sorted({v.service for v in tariffs if not v.tariff.parties})
+            reason = (f"the tariff of service '{file.model.service}' names its parties: they "
+                      "are its members, it has no roster" if versions else
                       f"no tariff of service '{file.model.service}' was found (known: "
                       f"{', '.join(known) or 'none'}): check it with its tariff files, or "
                       "name both in servcommun.toml")
@@ -333,8 +333,7 @@ class _Run:
         data = file.doc.data
         service = file.service or (_text(data.get("service")) if isinstance(data, dict)
                                    else None)
-        grids = [v.tariff for v in tariffs
-                 if isinstance(v.tariff, GridTariff) and v.service == service]
+        grids = [v.tariff for v in tariffs if not v.tariff.parties and v.service == service]
         roster = self._roster_of(service, grids)
         file.model, problems = consumption_problems(file.doc, grids, roster)
         file.problems.extend(problems)
@@ -362,8 +361,8 @@ class _Run:
         file.problems.extend(problems)
 
     def _budget(self, file: _File, tariffs: list[_Version]) -> None:
-        """A budget against the tariff of its service in force in its year (cost sharing,
-        or a contribution grid whose pools take the year's cost from it)."""
+        """A budget against the tariff of its service in force in its year (its lines shared
+        by a key, its total shared by a pool, its cost divided into a unit cost)."""
         assert file.doc is not None
         data = file.doc.data
         service = file.service or _text(data.get("service"))
@@ -381,7 +380,7 @@ class _Run:
             self._service_matches(file, file.model)
             file.problems.append(file.doc.diagnostic(
                 ("service",), "no-tariff",
-                f"no cost-sharing tariff of service '{file.model.service}' was found: check "
+                f"no tariff of service '{file.model.service}' was found: check "
                 "the budget with its tariff files, or name both in servcommun.toml"))
 
 

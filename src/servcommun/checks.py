@@ -15,15 +15,23 @@ from decimal import Decimal
 
 from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, Severity
+from servcommun.engine.budget_lines import covered_lines
 from servcommun.engine.grid import (
     STATEMENT,
     ServiceData,
     bill_grid,
     bill_member,
+    budget_data,
     population_bracket,
 )
-from servcommun.engine.result import Bill, NeedsReview
-from servcommun.engine.sharing import FEES, KeyDerivationError, bill_sharing, derive_share
+from servcommun.engine.keys import (
+    KeyComputationError,
+    KeyDerivationError,
+    derive_share,
+    year_key,
+)
+from servcommun.engine.parties import party_members
+from servcommun.engine.result import NeedsReview
 from servcommun.money import HUNDRED, ZERO
 from servcommun.reader import Document, Path_
 from servcommun.roster import Consumption, Member, Roster, Subscription
@@ -33,16 +41,18 @@ from servcommun.tariff import (
     Billing,
     Bracket,
     BracketAmountPart,
+    BudgetLinesPart,
     CapPart,
+    CostCategory,
     CostLine,
     CreditPart,
     FloorPart,
     GridTariff,
+    Key,
+    ManagementFeePart,
     PoolBasis,
     PoolSharePart,
     SettlementMode,
-    SharingExpectation,
-    SharingTariff,
     UnitCostAdjustmentPart,
     UnitCostPart,
     UnitPricePart,
@@ -53,18 +63,13 @@ from servcommun.tariff import (
 TariffCheck = Callable[[Document, GridTariff], Iterator[Diagnostic]]
 
 
-def check_tariff(doc: Document, tariff: GridTariff | SharingTariff) -> Iterator[Diagnostic]:
+def check_tariff(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     """Every semantic check of a tariff file."""
-    yield from _validity(doc, tariff)
-    if isinstance(tariff, GridTariff):
-        for check in GRID_CHECKS:
-            yield from check(doc, tariff)
-    else:
-        for sharing_check in SHARING_CHECKS:
-            yield from sharing_check(doc, tariff)
+    for check in TARIFF_CHECKS:
+        yield from check(doc, tariff)
 
 
-def _validity(doc: Document, tariff: GridTariff | SharingTariff) -> Iterator[Diagnostic]:
+def _validity(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     if tariff.valid_until is not None and tariff.valid_until < tariff.valid_from:
         yield doc.diagnostic(("valid_until",), "validity-order",
                              f"valid_until {tariff.valid_until} is before valid_from "
@@ -74,7 +79,7 @@ def _validity(doc: Document, tariff: GridTariff | SharingTariff) -> Iterator[Dia
                              "service_ends: true needs the date the service ends (valid_until)")
 
 
-AnyTariff = GridTariff | SharingTariff
+AnyTariff = GridTariff
 
 
 def check_versions(versions: Sequence[tuple[Document, AnyTariff]]) -> Iterator[Diagnostic]:
@@ -144,9 +149,9 @@ def _references(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
                                          f"'{source.id}' is billed {source.billing.value}")
     if tariff.staffing and tariff.staffing.counted_offer not in known:
         yield unknown(("staffing", "counted_offer"), tariff.staffing.counted_offer)
-    codes = line_codes(tariff)
     for index, example in enumerate(tariff.examples):
         here: Path_ = ("examples", index)
+        codes = line_codes(tariff, example.costs)
         for member_index, spec in enumerate(example.members):
             for sub_index, subscription in enumerate(spec.subscriptions):
                 if subscription.offer not in known:
@@ -162,21 +167,32 @@ def _references(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
                 yield doc.diagnostic((*here, "expect", "offers", offer_id), "unknown-offer",
                                      f"offer '{offer_id}' is not defined (defined: "
                                      f"{', '.join(known)})", key=True)
-        for code in example.expect.lines:
+        expected: list[tuple[Path_, str]] = [(("lines", code), code)
+                                             for code in example.expect.lines]
+        expected += [(("member_lines", member, code), code)
+                     for member, lines in example.expect.member_lines.items() for code in lines]
+        for where, code in expected:
             if code not in codes:
-                yield doc.diagnostic((*here, "expect", "lines", code), "unknown-line",
+                yield doc.diagnostic((*here, "expect", *where), "unknown-line",
                                      f"no rule produces line '{code}' (lines: "
                                      f"{', '.join(sorted(codes))})", key=True)
 
 
-def line_codes(tariff: GridTariff) -> set[str]:
+def line_codes(tariff: GridTariff, costs: Sequence[CostLine] = ()) -> set[str]:
     """The codes of the lines the tariff's rules produce (``<offer>.<part>``, and
-    ``statement.<code>`` for the statement-wide floors and caps)."""
-    return ({f"{offer.id}.{part.code}" for offer in tariff.offers for part in offer.parts}
-            | {f"{STATEMENT}.{limit.code}" for limit in tariff.statement_limits})
+    ``statement.<code>`` for the statement-wide floors and caps), with those of the
+    budget lines ``costs`` when parts share them (``<line id>.share|direct``, and
+    ``<fee code>.share|direct``)."""
+    codes = ({f"{offer.id}.{part.code}" for offer in tariff.offers for part in offer.parts}
+             | {f"{STATEMENT}.{limit.code}" for limit in tariff.statement_limits})
+    for _, part in tariff.keyed_parts():
+        ids = ([cost.id for cost in covered_lines(part, costs)]
+               if isinstance(part, BudgetLinesPart) else [part.code])
+        codes |= {f"{line}.{how}" for line in ids for how in ("share", "direct")}
+    return codes
 
 
-_YEARLY_RULES = (UnitPricePart, UnitCostPart, PoolSharePart)
+_YEARLY_RULES = (UnitPricePart, UnitCostPart, PoolSharePart, BudgetLinesPart, ManagementFeePart)
 
 
 def _yearly_rules(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -350,11 +366,13 @@ def tariff_units(tariff: GridTariff) -> dict[str, str]:
 
 def _example_data(doc: Document, here: Path_, example: WorkedExample,
                   tariff: GridTariff) -> Iterator[Diagnostic]:
-    """What a worked example needs besides its members: the index values of an indexed
-    tariff, the year's budget of a pool taken from the budget file; members named by id
-    one at a time."""
+    """What a worked example needs besides its expectations: its members (or the tariff's
+    parties), the index values of an indexed tariff, the year's budget of a pool taken
+    from the budget file or of lines shared by a key, and the agents of a computed key;
+    members named by id one at a time."""
     yield from _example_indices(doc, here, example, tariff)
-    held = {subscription.offer for spec in example.members for subscription in spec.subscriptions}
+    yield from _example_members(doc, here, example, tariff)
+    held = _example_offers(example, tariff)
     for offer in tariff.offers:
         for part in offer.parts:
             if not isinstance(part, PoolSharePart) or offer.id not in held:
@@ -364,32 +382,85 @@ def _example_data(doc: Document, here: Path_, example: WorkedExample,
                                      f"worked example '{example.title}': the pool of "
                                      f"{offer.id}.{part.code} has no amount for "
                                      f"{example.year}")
-            elif part.pool.from_budget and example.budget is None:
+            elif part.pool.from_budget and example.budget is None and not example.costs:
                 yield doc.diagnostic((*here, "year"), "example-pool",
                                      f"worked example '{example.title}' needs the year's "
                                      f"budget total for the pool of {offer.id}.{part.code}: "
                                      "give it as 'budget'")
     if tariff.has_unit_cost() and any(
             isinstance(part, UnitCostPart) for offer in tariff.offers if offer.id in held
-            for part in offer.parts) and (example.budget is None
+            for part in offer.parts) and ((example.budget is None and not example.costs)
                                           or example.units_of_operation is None):
         yield doc.diagnostic((*here, "year"), "example-operation",
                              f"worked example '{example.title}' needs the year's cost "
                              "('budget') and units of operation ('units_of_operation: "
                              "{forecast: …}') its unit cost is computed from")
+    yield from _example_budget(doc, here, example, tariff, held)
     for index, spec in enumerate(example.members):
         if spec.id is not None and spec.count != 1:
             yield doc.diagnostic((*here, "members", index, "id"), "example-member-id",
                                  f"member '{spec.id}' is named: it cannot stand for "
                                  f"{spec.count} members (count)")
-    named = [spec.id for spec in example.members if spec.id is not None]
-    for field in ("members", "attribution_after"):
+    named = [spec.id for spec in example.members if spec.id is not None] + [
+        party.id for party in tariff.parties]
+    for field in ("members", "attribution_after", "member_lines"):
         for member_id in getattr(example.expect, field):
             if member_id not in named:
                 yield doc.diagnostic((*here, "expect", field, member_id), "unknown-member",
                                      f"no member of the example is named '{member_id}' "
                                      f"(named: {', '.join(named) or 'none: give members an id'})",
                                      key=True)
+    known = [key.id for key in tariff.keys]
+    for key_id in example.expect.keys:
+        if key_id not in known:
+            yield doc.diagnostic((*here, "expect", "keys", key_id), "undefined-key",
+                                 f"the tariff defines no key '{key_id}' (keys: "
+                                 f"{', '.join(known) or 'none'})", key=True)
+
+
+def _example_members(doc: Document, here: Path_, example: WorkedExample,
+                     tariff: GridTariff) -> Iterator[Diagnostic]:
+    """A tariff naming its parties bills them in its examples, in a year it covers;
+    another tariff's examples say their members."""
+    if tariff.parties and example.members:
+        yield doc.diagnostic((*here, "members"), "example-members",
+                             f"worked example '{example.title}': the tariff names its parties, "
+                             "they are the members its examples bill: remove 'members'")
+    elif not tariff.parties and not example.members:
+        yield doc.diagnostic(here, "example-members",
+                             f"worked example '{example.title}' bills no one: give its "
+                             "'members' (population, subscriptions)")
+    if tariff.parties and not tariff.covers(example.year):
+        yield doc.diagnostic((*here, "year"), "example-year",
+                             f"worked example '{example.title}' is of {example.year}, when "
+                             f"the tariff (from {tariff.valid_from}) is not in force")
+
+
+def _example_offers(example: WorkedExample, tariff: GridTariff) -> set[str]:
+    """The offers the example's members hold (a tariff's parties hold every annual one)."""
+    if tariff.parties:
+        return {offer.id for offer in tariff.offers if offer.billing is Billing.ANNUAL}
+    return {subscription.offer for spec in example.members
+            for subscription in spec.subscriptions}
+
+
+def _example_budget(doc: Document, here: Path_, example: WorkedExample, tariff: GridTariff,
+                    held: set[str]) -> Iterator[Diagnostic]:
+    """The budget lines the example's keyed parts share ('costs'), and the agents of a key
+    computed from them: given, and well formed."""
+    if example.costs and example.budget is not None:
+        yield doc.diagnostic((*here, "budget"), "example-budget",
+                             f"worked example '{example.title}': give the year's budget as its "
+                             "lines ('costs') or as its total ('budget'), not both")
+    keyed = [part for offer, part in tariff.keyed_parts() if offer.id in held]
+    if keyed and not example.costs:
+        yield doc.diagnostic((*here, "year"), "example-budget",
+                             f"worked example '{example.title}' needs the year's budget lines "
+                             f"its '{keyed[0].code}' part shares: give them as 'costs'")
+    yield from cost_line_problems(doc, (*here, "costs"), example.costs, tariff)
+    computed = [key for part in keyed if (key := tariff.key(part.key)) and key.computed]
+    if computed or example.agents:
+        yield from agent_problems(doc, here, example.agents, tariff, required=bool(computed))
 
 
 def _example_indices(doc: Document, here: Path_, example: WorkedExample,
@@ -483,6 +554,8 @@ def bracket_problems(
 
 def _examples(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     """Recompute each worked example; a figure that differs is an error at the example."""
+    if not _keys_usable(tariff):
+        return  # the keys' own diagnostics say why
     for index, example in enumerate(tariff.examples):
         if any(_example_data(doc, ("examples", index), example, tariff)):
             continue  # said by _references: the example cannot be computed without it
@@ -499,7 +572,10 @@ def _examples(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
                                  f"{message}")
 
 
-def example_members(example: WorkedExample) -> list[Member]:
+def example_members(example: WorkedExample, tariff: GridTariff) -> list[Member]:
+    """The members an example bills: its own, or the tariff's parties."""
+    if tariff.parties:
+        return list(party_members(tariff))
     members: list[Member] = []
     for spec in example.members:
         for _ in range(spec.count):
@@ -521,19 +597,23 @@ def example_mismatches(
     tariff: GridTariff, example: WorkedExample
 ) -> Iterator[tuple[Path_, str]]:
     """(path in ``expect``, what differs) for each expected figure the engine disagrees with."""
-    members = example_members(example)
+    members = example_members(example, tariff)
     costs = {example.year: example.budget} if example.budget is not None else {}
     operation = ({example.year: example.units_of_operation}
                  if example.units_of_operation is not None else {})
-    bill = bill_grid(tariff, members, example.year,
-                     ServiceData(indices=example.indices, costs=costs, operation=operation))
+    data = ServiceData(indices=example.indices, costs=costs, operation=operation)
+    if example.costs:
+        data = budget_data(Budget(service=tariff.service, year=example.year,
+                                  lines=example.costs, agents=example.agents,
+                                  units_of_operation=example.units_of_operation), data)
+    bill = bill_grid(tariff, members, example.year, data)
     expect = example.expect
     if expect.needs_review is not None and expect.needs_review != bool(bill.needs_review):
         yield ("needs_review",), (f"expected needs_review {expect.needs_review}, computed "
                                   f"{bool(bill.needs_review)}")
     if expect.total is not None and bill.total != expect.total:
         yield ("total",), f"expected total {expect.total}, computed {bill.total}"
-    codes = line_codes(tariff)
+    codes = line_codes(tariff, example.costs)
     for code, amount in expect.lines.items():
         if code not in codes:
             continue  # an unknown line, reported as such by _references
@@ -541,6 +621,25 @@ def example_mismatches(
                   ZERO)
         if got != amount:
             yield ("lines", code), f"expected {code} = {amount}, computed {got}"
+    statements = {s.member.id: s for s in bill.statements}
+    for member_id, expected in expect.member_lines.items():
+        lines = statements[member_id].lines if member_id in statements else ()
+        for code, amount in expected.items():
+            got = sum((line.amount for line in lines if line.code == code), ZERO)
+            if code in codes and got != amount:
+                yield ("member_lines", member_id, code), (f"expected {member_id} {code} = "
+                                                          f"{amount}, computed {got}")
+    holders = [member.id for member in members]
+    for key_id, expected_key in expect.keys.items():
+        key = tariff.key(key_id)
+        if key is None:
+            continue  # an unknown key, reported as such by _example_data
+        shares = year_key(key, example.agents, holders).shares
+        for member_id, percent in expected_key.items():
+            if shares.get(member_id) != percent:
+                yield ("keys", key_id, member_id), (
+                    f"expected {member_id}'s share of the key '{key_id}' {percent} %, "
+                    f"computed {shares.get(member_id, ZERO)} %")
     totals = {s.member.id: s.total for s in bill.statements}
     for member_id, amount in expect.members.items():
         got = totals.get(member_id, ZERO)
@@ -580,18 +679,10 @@ def allowance_days(tariff: GridTariff, members: Sequence[Member]) -> Decimal:
     return total
 
 
-GRID_CHECKS: tuple[TariffCheck, ...] = (_offer_ids, _references, _staffing, _brackets,
-                                        _yearly_rules, _unit_prices, _unit_costs, _pools,
-                                        _limits, _examples)
+# -- parties, keys and the parts sharing budget lines (Rouen, délibération 10-26) ----------
 
-
-# -- cost sharing (Rouen, délibération 10-26) -------------------------------------------
-
-SharingCheck = Callable[[Document, SharingTariff], Iterator[Diagnostic]]
-
-
-def _parties(doc: Document, tariff: SharingTariff) -> Iterator[Diagnostic]:
-    """Party ids are unique, and exactly one party is the carrier (it bills the others)."""
+def _parties(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+    """Party ids are unique, and one party at most is the carrier (it bills the others)."""
     seen: set[str] = set()
     for index, party in enumerate(tariff.parties):
         if party.id in seen:
@@ -599,49 +690,68 @@ def _parties(doc: Document, tariff: SharingTariff) -> Iterator[Diagnostic]:
                                  f"party '{party.id}' is defined twice")
         seen.add(party.id)
     carriers = [index for index, party in enumerate(tariff.parties) if party.carrier]
-    if len(carriers) != 1:
-        path: Path_ = ("parties", carriers[1], "carrier") if carriers else ("parties",)
-        yield doc.diagnostic(path, "carrier",
-                             f"exactly one party must be the carrier, the one that runs the "
+    if len(carriers) > 1:
+        yield doc.diagnostic(("parties", carriers[1], "carrier"), "carrier",
+                             f"one party at most is the carrier, the one that runs the "
                              f"service and bills the others (found {len(carriers)}): write "
                              "'carrier: true' on that one only")
 
 
-def _key(doc: Document, tariff: SharingTariff) -> Iterator[Diagnostic]:
-    """The key names parties of the tariff, is written to its precision, and sums to
-    exactly 100 %; a computed key says how it is rounded."""
+def _keys(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+    """Keys have unique ids; a written key names parties of the tariff (when it names
+    them), is written to its precision and sums to exactly 100 %; a computed key says how
+    it is rounded; a derivation, recomputed, gives the key."""
     known = [party.id for party in tariff.parties]
-    precision = tariff.key.precision
-    if tariff.key.computed is not None:
-        rounding = tariff.key.computed.rounding
-        where: Path_ = ("key", "computed", "rounding")
-        if rounding.method == "half-up" and rounding.remainder_to not in known:
-            yield doc.diagnostic(where, "key-rounding",
-                                 "percentages rounded half up need not sum to 100: name the "
-                                 f"party that absorbs the difference ('remainder_to': one of "
-                                 f"{', '.join(known)}), or round by the largest remainder")
-        elif rounding.method == "largest-remainder" and rounding.remainder_to is not None:
-            yield doc.diagnostic((*where, "remainder_to"), "key-rounding",
-                                 "the largest remainder gives each hundredth left to the "
-                                 "largest remainders: 'remainder_to' would not be used")
-        return
-    for party, percent in tariff.key.shares.items():
-        path: Path_ = ("key", "shares", party)
-        if party not in known:
-            yield doc.diagnostic(path, "unknown-party",
-                                 f"party '{party}' is not defined in 'parties' (defined: "
-                                 f"{', '.join(known)})", key=True)
-        if not _written_to(percent, precision):
-            yield doc.diagnostic(path, "key-precision",
-                                 f"{percent} % is written beyond the key's precision "
-                                 f"({precision} %): round it, or set 'precision'")
-    total = tariff.key.total()
-    if total != HUNDRED:
-        gap = abs(HUNDRED - total)
-        yield doc.diagnostic(("key", "shares"), "key-sum",
-                             f"the key sums to {total} %, not 100 %: "
-                             f"{'add' if total < HUNDRED else 'remove'} {gap} points "
-                             f"({' + '.join(str(p) for p in tariff.key.shares.values())})")
+    seen: set[str] = set()
+    for index, key in enumerate(tariff.keys):
+        here: Path_ = ("keys", index)
+        if key.id in seen:
+            yield doc.diagnostic((*here, "id"), "duplicate-key-id",
+                                 f"key '{key.id}' is defined twice")
+        seen.add(key.id)
+        if key.computed is not None:
+            yield from _key_rounding(doc, here, key, known)
+            continue
+        for member, percent in key.shares.items():
+            path: Path_ = (*here, "shares", member)
+            if known and member not in known:
+                yield doc.diagnostic(path, "unknown-party",
+                                     f"party '{member}' is not defined in 'parties' (defined: "
+                                     f"{', '.join(known)})", key=True)
+            if not _written_to(percent, key.precision):
+                yield doc.diagnostic(path, "key-precision",
+                                     f"{percent} % is written beyond the key's precision "
+                                     f"({key.precision} %): round it, or set 'precision'")
+        total = key.total()
+        if total != HUNDRED:
+            gap = abs(HUNDRED - total)
+            yield doc.diagnostic((*here, "shares"), "key-sum",
+                                 f"the key sums to {total} %, not 100 %: "
+                                 f"{'add' if total < HUNDRED else 'remove'} {gap} points "
+                                 f"({' + '.join(str(p) for p in key.shares.values())})")
+        yield from _key_derivation(doc, here, key)
+
+
+def _key_rounding(doc: Document, here: Path_, key: Key,
+                  known: Sequence[str]) -> Iterator[Diagnostic]:
+    assert key.computed is not None
+    rounding = key.computed.rounding
+    where: Path_ = (*here, "computed", "rounding")
+    if rounding.method == "half-up" and (rounding.remainder_to is None or (
+            known and rounding.remainder_to not in known)):
+        yield doc.diagnostic(where, "key-rounding",
+                             "percentages rounded half up need not sum to 100: name the "
+                             "party that absorbs the difference ('remainder_to'"
+                             + (f": one of {', '.join(known)}" if known else "")
+                             + "), or round by the largest remainder")
+    elif rounding.method == "largest-remainder" and rounding.remainder_to is not None:
+        yield doc.diagnostic((*where, "remainder_to"), "key-rounding",
+                             "the largest remainder gives each hundredth left to the "
+                             "largest remainders: 'remainder_to' would not be used")
+    if key.derivation is not None:
+        yield doc.diagnostic((*here, "derivation"), "key-derivation",
+                             "a key computed from the agents each year has no derivation of "
+                             "its own: remove one of them")
 
 
 def _written_to(value: Decimal, precision: Decimal) -> bool:
@@ -653,42 +763,83 @@ def _written_to(value: Decimal, precision: Decimal) -> bool:
     return trailing_zeros == len(digits) or exponent + trailing_zeros >= precision.adjusted()
 
 
-def _key_derivation(doc: Document, tariff: SharingTariff) -> Iterator[Diagnostic]:
+def _key_derivation(doc: Document, here: Path_, key: Key) -> Iterator[Diagnostic]:
     """The deliberation's derivation, recomputed: from the previous key, the party's share
     made to bear the target on the base and taken from one party gives exactly this key."""
-    derivation = tariff.key.derivation
+    derivation = key.derivation
     if derivation is None:
         return
-    path: Path_ = ("key", "derivation")
-    if tariff.key.computed is not None:
-        yield doc.diagnostic(path, "key-derivation",
-                             "a key computed from the agents each year has no derivation of "
-                             "its own: remove one of them")
-        return
+    path: Path_ = (*here, "derivation")
     try:
         derived = derive_share(derivation.previous, party=derivation.party,
                                target=derivation.target, base=derivation.base,
-                               take_from=derivation.take_from, precision=tariff.key.precision)
+                               take_from=derivation.take_from, precision=key.precision)
     except KeyDerivationError as error:
         yield doc.diagnostic(path, "key-derivation",
                              f"the derivation cannot be recomputed: {error.message}")
         return
-    if dict(derived.after) != dict(tariff.key.shares):
+    if dict(derived.after) != dict(key.shares):
         yield doc.diagnostic(path, "key-derivation",
                              f"deriving '{derivation.party}' from the previous key gives "
                              f"{_shares_text(derived.after)}, not the key's "
-                             f"{_shares_text(tariff.key.shares)}")
+                             f"{_shares_text(key.shares)}")
 
 
 def _shares_text(shares: Mapping[str, Decimal]) -> str:
     return ", ".join(f"{party} {percent} %" for party, percent in shares.items())
 
 
-def _management_fee(doc: Document, tariff: SharingTariff) -> Iterator[Diagnostic]:
-    fee = tariff.management_fee
-    if fee is not None and len(set(fee.on)) != len(fee.on):
-        yield doc.diagnostic(("management_fee", "on"), "duplicate-category",
-                             "a category is listed twice: fees would be counted once anyway")
+def _keyed_parts(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+    """The parts sharing budget lines name a key of the tariff; no category is shared by
+    two budget-lines parts (its lines would be billed twice) nor listed twice."""
+    known = [key.id for key in tariff.keys]
+    shared_by: dict[str, str] = {}
+    for index, offer in enumerate(tariff.offers):
+        for part_index, part in enumerate(offer.parts):
+            if not isinstance(part, BudgetLinesPart | ManagementFeePart):
+                continue
+            here: Path_ = ("offers", index, "parts", part_index)
+            if part.key not in known:
+                yield doc.diagnostic((*here, "key"), "undefined-key",
+                                     f"the tariff defines no key '{part.key}'"
+                                     f"{_did_you_mean(part.key, known)} (keys: "
+                                     f"{', '.join(known) or 'none: define it under keys'})")
+            listed = part.on if isinstance(part, ManagementFeePart) else part.categories
+            if len(set(listed)) != len(listed):
+                yield doc.diagnostic((*here, "on" if isinstance(part, ManagementFeePart)
+                                      else "categories"), "duplicate-category",
+                                     "a category is listed twice: its lines count once anyway")
+            if not isinstance(part, BudgetLinesPart):
+                continue
+            where = f"{offer.id}.{part.code}"
+            for category in part.categories or tuple(CostCategory):
+                if category.value in shared_by:
+                    yield doc.diagnostic((*here, "categories") if part.categories else here,
+                                         "duplicate-category",
+                                         f"the {category.value} lines are already shared by "
+                                         f"{shared_by[category.value]}: they would be billed "
+                                         "twice")
+                shared_by.setdefault(category.value, where)
+
+
+def _population_rule(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+    """A tariff whose rules use the population says which legal population it bills on."""
+    if tariff.population is None and tariff.uses_population():
+        yield doc.diagnostic((), "missing-key",
+                             "'population': a rule of this tariff uses the members' population: "
+                             "say which legal population it bills on ('population: {kind: "
+                             "totale}')")
+
+
+def _keys_usable(tariff: GridTariff) -> bool:
+    """The keys can share amounts: written ones name parties of the tariff and sum to
+    100 %, computed ones say how they round; one carrier at most."""
+    known = {party.id for party in tariff.parties}
+    return sum(party.carrier for party in tariff.parties) <= 1 and all(
+        (key.computed is not None and (key.computed.rounding.method == "largest-remainder"
+                                        or key.computed.rounding.remainder_to is not None))
+        or (key.total() == HUNDRED and (not known or set(key.shares) <= known))
+        for key in tariff.keys)
 
 
 def _duplicate_lines(doc: Document, path: Path_,
@@ -703,84 +854,49 @@ def _duplicate_lines(doc: Document, path: Path_,
 
 
 def cost_line_problems(
-    doc: Document, path: Path_, costs: Sequence[CostLine], tariff: SharingTariff
+    doc: Document, path: Path_, costs: Sequence[CostLine], tariff: GridTariff
 ) -> Iterator[Diagnostic]:
-    """Cost lines (of a budget or a worked example) have unique ids, and a line charged
-    directly names a party of the tariff, which must provide direct charges."""
+    """Budget lines (of a budget or a worked example) have unique ids, none named like a
+    management-fee part; each is shared by a budget-lines part of the tariff (when it has
+    some); a line charged directly names a party of the tariff, and the part sharing it
+    provides direct charges."""
     yield from _duplicate_lines(doc, path, costs)
+    keyed = [part for _, part in tariff.keyed_parts()]
+    shared = [part for part in keyed if isinstance(part, BudgetLinesPart)]
+    fees = {part.code for part in keyed if isinstance(part, ManagementFeePart)}
     known = [party.id for party in tariff.parties]
     for index, cost in enumerate(costs):
         here: Path_ = (*path, index)
-        if cost.id == FEES:
+        if cost.id in fees:
             yield doc.diagnostic((*here, "id"), "reserved-line-id",
-                                 f"'{FEES}' names the management-fee lines: choose another id")
+                                 f"'{cost.id}' names the management-fee lines: choose another id")
+        sharing = next((part for part in shared
+                        if not part.categories or cost.category in part.categories), None)
+        if shared and sharing is None:
+            yield doc.diagnostic((*here, "category"), "line-not-shared",
+                                 f"no budget-lines part of the tariff in force from "
+                                 f"{tariff.valid_from} shares the {cost.category.value} lines: "
+                                 "this line would be billed to no one")
         if cost.direct is None:
             continue
-        if cost.direct not in known:
+        if known and cost.direct not in known:
             yield doc.diagnostic((*here, "direct"), "unknown-party",
                                  f"party '{cost.direct}' is not a party of the tariff in force "
                                  f"from {tariff.valid_from} (parties: {', '.join(known)})")
-        elif tariff.direct_charges is None:
+        elif shared and sharing is not None and sharing.direct is None:
             yield doc.diagnostic((*here, "direct"), "direct-not-provided",
                                  f"the tariff in force from {tariff.valid_from} provides no "
                                  "direct charges: share the line by the key, or add "
-                                 "'direct_charges' (with its article) to the tariff")
+                                 f"'direct' (with its article) to its '{sharing.code}' part")
+        elif not shared:
+            yield doc.diagnostic((*here, "direct"), "direct-not-provided",
+                                 "no part of the tariff shares the budget's lines by a key "
+                                 "(budget-lines): no line is charged directly to one member")
 
 
-def _key_usable(tariff: SharingTariff) -> bool:
-    known = {party.id for party in tariff.parties}
-    return (tariff.is_complete() and set(tariff.key.shares) <= known
-            and sum(party.carrier for party in tariff.parties) == 1)
-
-
-def _sharing_examples(doc: Document, tariff: SharingTariff) -> Iterator[Diagnostic]:
-    """Recompute each worked example; a figure that differs is an error at the example."""
-    if not _key_usable(tariff):
-        return  # the key's own diagnostics say why
-    for index, example in enumerate(tariff.examples):
-        here: Path_ = ("examples", index)
-        problems = [*cost_line_problems(doc, (*here, "costs"), example.costs, tariff),
-                    *agent_problems(doc, here, example.agents, tariff)]
-        yield from problems
-        if problems:
-            continue
-        budget = Budget(service=tariff.service, year=tariff.valid_from.year,
-                        lines=example.costs, agents=example.agents)
-        bill = bill_sharing(tariff, budget)
-        for path, message in sharing_example_mismatches(bill, example.expect):
-            yield doc.diagnostic(("examples", index, "expect", *path), "example-mismatch",
-                                 f"worked example '{example.title}' ({example.article}): "
-                                 f"{message}")
-
-
-def sharing_example_mismatches(
-    bill: Bill, expect: SharingExpectation
-) -> Iterator[tuple[Path_, str]]:
-    """(path in ``expect``, what differs) for each expected figure the engine disagrees with."""
-    statements = {statement.member.id: statement for statement in bill.statements}
-    key = dict(bill.sharing.key) if bill.sharing else {}
-    for party, percent in expect.key.items():
-        if key.get(party) != percent:
-            yield ("key", party), (f"expected {party}'s share of the key {percent} %, "
-                                   f"computed {key.get(party, ZERO)} %")
-    for party, amount in expect.totals.items():
-        statement = statements.get(party)
-        got = statement.total if statement else ZERO
-        if got != amount:
-            yield ("totals", party), f"expected {party} total {amount}, computed {got}"
-    for party, codes in expect.lines.items():
-        lines = statements[party].lines if party in statements else ()
-        for code, amount in codes.items():
-            got = sum((line.amount for line in lines if line.code == code), ZERO)
-            if got != amount:
-                yield ("lines", party, code), (f"expected {party} {code} = {amount}, "
-                                               f"computed {got}")
-    if expect.billed is not None and bill.total != expect.billed:
-        yield ("billed",), f"expected {expect.billed} billed, computed {bill.total}"
-
-
-SHARING_CHECKS: tuple[SharingCheck, ...] = (
-    _parties, _key, _key_derivation, _management_fee, _sharing_examples)
+TARIFF_CHECKS: tuple[TariffCheck, ...] = (
+    _validity, _offer_ids, _references, _staffing, _brackets, _yearly_rules, _unit_prices,
+    _unit_costs, _pools, _limits, _parties, _keys, _keyed_parts, _population_rule, _examples)
 
 
 BudgetCheck = Callable[[Document, Budget, AnyTariff], Iterator[Diagnostic]]
@@ -805,11 +921,11 @@ def _budget_service(doc: Document, budget: Budget, tariff: AnyTariff) -> Iterato
 
 
 def agent_problems(doc: Document, here: Path_, agents: Sequence[AgentTime],
-                   tariff: SharingTariff) -> Iterator[Diagnostic]:
+                   tariff: GridTariff, *, required: bool = True) -> Iterator[Diagnostic]:
     """The agents a key is computed from (of a budget or a worked example at ``here``):
-    given when the key is computed, with unique ids, each time split between parties of
-    the tariff summing to 100 %."""
-    if tariff.key.computed is not None and not agents:
+    given when the key is computed (``required``), with unique ids, each time split
+    between parties of the tariff summing to 100 %."""
+    if required and not agents:
         yield doc.diagnostic(here, "no-agents",
                              "the key is computed from the agents' time weighted by their "
                              "salary cost: list them under 'agents' (id, cost, shares)")
@@ -822,7 +938,7 @@ def agent_problems(doc: Document, here: Path_, agents: Sequence[AgentTime],
                                  f"agent '{agent.id}' is listed twice")
         seen.add(agent.id)
         for party in agent.shares:
-            if party not in known:
+            if known and party not in known:
                 yield doc.diagnostic((*path, "shares", party), "unknown-party",
                                      f"party '{party}' is not a party of the tariff in force "
                                      f"from {tariff.valid_from} (parties: {', '.join(known)})",
@@ -834,11 +950,9 @@ def agent_problems(doc: Document, here: Path_, agents: Sequence[AgentTime],
 
 
 def _budget_lines(doc: Document, budget: Budget, tariff: AnyTariff) -> Iterator[Diagnostic]:
-    if isinstance(tariff, SharingTariff):
-        yield from cost_line_problems(doc, ("lines",), budget.lines, tariff)
-        yield from agent_problems(doc, (), budget.agents, tariff)
-        return
-    # a contribution grid's budget is the cost its pools share: no party to charge directly
+    """The budget's lines against the rules that take them: shared by a key (each line
+    covered by a part, direct lines allowed and of a party; the agents of a computed key),
+    a pool's total or a unit cost (its units of operation)."""
     if tariff.has_unit_cost() and budget.units_of_operation is None:
         yield doc.diagnostic(("year",), "no-units-of-operation",
                              f"service '{tariff.service}' bills a unit cost (CGCT D5211-16): "
@@ -846,15 +960,29 @@ def _budget_lines(doc: Document, budget: Budget, tariff: AnyTariff) -> Iterator[
                              "('units_of_operation: {forecast: …}')")
     if not tariff.takes_budget():
         yield doc.diagnostic(("year",), "budget-not-used",
-                             f"service '{tariff.service}' bills a contribution grid with no "
-                             "pool taken from its budget (pool: {from_budget: true}): this "
-                             "budget would not be used")
-    yield from _duplicate_lines(doc, ("lines",), budget.lines)
-    for index, cost in enumerate(budget.lines):
-        if cost.direct is not None:
-            yield doc.diagnostic(("lines", index, "direct"), "direct-not-provided",
-                                 "a contribution grid's budget is shared by its pools: no line "
-                                 "is charged directly to one member")
+                             f"service '{tariff.service}' has no rule taking its budget (a "
+                             "pool: {from_budget: true}, a unit cost, budget lines shared by a "
+                             "key): this budget would not be used")
+    yield from cost_line_problems(doc, ("lines",), budget.lines, tariff)
+    computed = any(key.computed is not None for key in tariff.keys
+                   if any(part.key == key.id for _, part in tariff.keyed_parts()))
+    agents = list(agent_problems(doc, (), budget.agents, tariff, required=computed)
+                  if computed or budget.agents else ())
+    yield from agents
+    if computed and not agents:
+        yield from _budget_key(doc, budget, tariff)
+
+
+def _budget_key(doc: Document, budget: Budget, tariff: AnyTariff) -> Iterator[Diagnostic]:
+    """A key computed from the budget's agents can be computed between the parties."""
+    parties = [party.id for party in tariff.parties]
+    for key in tariff.keys:
+        if key.computed is None or not parties:
+            continue
+        try:
+            year_key(key, budget.agents, parties)
+        except KeyComputationError as error:
+            yield doc.diagnostic(("agents",), "key-computation", f"key '{key.id}': {error}")
 
 
 BUDGET_CHECKS: tuple[BudgetCheck, ...] = (_budget_service, _budget_lines)

@@ -19,9 +19,9 @@ CONFIG_NAME = "servcommun.toml"
 
 @dataclass(frozen=True)
 class Service:
-    """A service's files: tariff versions, and a roster (grid) or budgets (cost sharing);
-    for a grid, the consumption files of its unit-price parts and the index files of its
-    indexations."""
+    """A service's files: tariff versions; a roster (unless its tariffs name their
+    parties); the budgets of the rules taking the year's budget, the consumption files of
+    its unit-price parts and the index files of its indexations."""
 
     id: str
     tariffs: tuple[Path, ...]

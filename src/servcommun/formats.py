@@ -1,9 +1,9 @@
 """The input file formats: each kind of file, how it is recognised, what it validates into.
 
 A file's kind comes from its place in ``servcommun.toml`` when it has one; otherwise from
-its content (a tariff says ``kind: contribution-grid`` or ``kind: cost-sharing``, a roster
-has ``members``, a budget a ``year`` and cost ``lines``), or from the yaml-language-server
-modeline that points editors at its schema.
+its content (a tariff says ``kind: contribution-grid``, a roster has ``members``, a budget
+a ``year`` and cost ``lines``), or from the yaml-language-server modeline that points
+editors at its schema.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ class Kind(StrEnum):
 
 _MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=\S*?(\w+)\.schema\.json\s*$")
 
-HOW_TO_TELL = ("a tariff has 'kind: contribution-grid' or 'kind: cost-sharing', an index "
-               "file 'kind: index', a roster a 'members' list, a budget a 'year' and cost "
-               "'lines', a consumption file 'acts'; or name the file in servcommun.toml")
+HOW_TO_TELL = ("a tariff has 'kind: contribution-grid', an index file 'kind: index', a "
+               "roster a 'members' list, a budget a 'year' and cost 'lines', a consumption "
+               "file 'acts'; or name the file in servcommun.toml")
 
 
 def kind_of(data: Any, text: str) -> Kind | None:

@@ -22,7 +22,7 @@ from servcommun.indices import IndexSeries
 from servcommun.reader import Document, Path_, is_yaml_word, read_yaml
 from servcommun.roster import Consumption, Roster
 from servcommun.roster_csv import read_consumption_csv, read_roster_csv
-from servcommun.tariff import GridTariff, SharingTariff
+from servcommun.tariff import GridTariff
 
 M = TypeVar("M")
 
@@ -49,15 +49,21 @@ def not_a_mapping(doc: Document) -> list[Diagnostic]:
                            f"expected a mapping of keys ('key: value' lines), found {found}")]
 
 
-def load_tariff(path: Path, display: str | None = None) -> GridTariff | SharingTariff:
+def load_tariff(path: Path, display: str | None = None) -> GridTariff:
     """Read, validate and check a tariff file; ``InputError`` lists every error."""
     tariff, problems = tariff_problems(read_yaml(path, display))
-    # mypy would solve the type variable to the union's base class, TariffBase
-    return cast("GridTariff | SharingTariff", _or_errors(tariff, problems))
+    return _or_errors(tariff, problems)
 
 
-def tariff_problems(doc: Document) -> tuple[GridTariff | SharingTariff | None, list[Diagnostic]]:
+def tariff_problems(doc: Document) -> tuple[GridTariff | None, list[Diagnostic]]:
     """The tariff of ``doc`` (None if its shape is wrong) and every problem found in it."""
+    if isinstance(doc.data, dict) and doc.data.get("kind") == "cost-sharing":
+        # one problem that says how to write it, rather than every key it has
+        return None, [doc.diagnostic(("kind",), "unknown-choice", (
+            "'kind': cost sharing is written as a contribution grid: 'kind: "
+            "contribution-grid', its 'parties', its 'keys' and an offer whose parts are "
+            "'budget-lines' and 'management-fee' (docs/tariff-format.md, Cost sharing by "
+            "key)"))]
     tariff, problems = validate(doc, adapter(Kind.TARIFF))
     if tariff is not None:
         problems = list(checks.check_tariff(doc, tariff))
@@ -112,7 +118,7 @@ def load_roster(path: Path, tariff: GridTariff, display: str | None = None) -> R
 
 
 def budget_problems(
-    doc: Document, tariff: SharingTariff | GridTariff, year: int | None = None
+    doc: Document, tariff: GridTariff, year: int | None = None
 ) -> tuple[Budget | None, list[Diagnostic]]:
     """The budget of ``doc`` and every problem found in it, checked against the tariff in
     force for its year (and, when given, against the ``year`` it is read for)."""
@@ -127,10 +133,9 @@ def budget_problems(
 
 
 def load_budget(
-    path: Path, tariff: SharingTariff | GridTariff, display: str | None = None,
-    year: int | None = None,
+    path: Path, tariff: GridTariff, display: str | None = None, year: int | None = None,
 ) -> Budget:
-    """Read, validate and check a cost-sharing service's budget for a year."""
+    """Read, validate and check a service's budget for a year, against its tariff."""
     budget, problems = budget_problems(read_yaml(path, display), tariff, year)
     return _or_errors(budget, problems)
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from servcommun.budget import Budget
 from servcommun.config import Config, Service
 from servcommun.diagnostics import Diagnostic, InputError
-from servcommun.engine.grid import NO_DATA, ServiceData, bill_grid
+from servcommun.engine.grid import NO_DATA, ServiceData, bill_grid, budget_data
+from servcommun.engine.parties import party_roster
 from servcommun.engine.result import Bill
-from servcommun.engine.sharing import bill_sharing
 from servcommun.loader import (
     load_budget,
     load_consumption,
@@ -26,24 +26,23 @@ from servcommun.loader import (
     load_tariff,
     with_consumption,
 )
-from servcommun.money import ZERO
 from servcommun.roster import Member, Roster
-from servcommun.tariff import GridTariff, SharingTariff, UnitsOfOperation
+from servcommun.tariff import GridTariff
 
-AnyTariff = GridTariff | SharingTariff
+AnyTariff = GridTariff
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """A service's tariff in force for the year, and its roster (contribution grid) or
-    its budget for the year (cost sharing)."""
+    """A service's tariff in force for the year, its members (a roster, or the parties its
+    tariff names) and the figures its rules refer to beyond them (indices, the budget)."""
 
     service: Service
     tariff: AnyTariff
     roster: Roster | None
     files: tuple[str, ...]
-    budget: Budget | None = None
-    data: ServiceData = NO_DATA  # a grid's figures beyond its roster (indices, budget)
+    budget: Budget | None = None  # the year's budget, when the tariff takes one
+    data: ServiceData = NO_DATA
 
 
 def load_tariffs(config: Config, service: Service) -> list[tuple[Path, AnyTariff]]:
@@ -82,28 +81,35 @@ def tariff_for_year(config: Config, service: Service, year: int) -> tuple[Path, 
 def load_service(config: Config, service_name: str | None, year: int) -> Loaded:
     service = config.service(service_name)
     path, tariff = tariff_for_year(config, service, year)
-    roster = None
-    files = [config.display(path)]
-    if isinstance(tariff, GridTariff):
-        if service.roster is None:
+    roster, files = service_roster(config, service, tariff)
+    roster, data, more = grid_data(config, service, tariff, roster, year)
+    return Loaded(service, tariff, roster, (config.display(path), *files, *more),
+                  budget=data.budgets.get(year), data=data)
+
+
+def service_roster(config: Config, service: Service,
+                   tariff: GridTariff) -> tuple[Roster, list[str]]:
+    """The members a tariff bills: the parties it names, or the service's roster (read and
+    checked against it); and the files read."""
+    if tariff.parties:
+        if service.roster is not None:
             raise InputError([Diagnostic(config.display(config.path), 1, 1, "config",
-                                         f"service '{service.id}' names no roster")])
-        roster = load_roster(service.roster, tariff, config.display(service.roster))
-        files.append(config.display(service.roster))
-        roster, data, more = grid_data(config, service, tariff, roster, year)
-        return Loaded(service, tariff, roster, (*files, *more), data=data)
-    path = budget_path(config, service, year)
-    budget = load_budget(path, tariff, config.display(path), year)
-    files.append(config.display(path))
-    return Loaded(service, tariff, None, tuple(files), budget)
+                                         f"the tariff of service '{service.id}' names its "
+                                         "parties: they are its members, remove its 'roster'")])
+        return party_roster(tariff), []
+    if service.roster is None:
+        raise InputError([Diagnostic(config.display(config.path), 1, 1, "config",
+                                     f"service '{service.id}' names no roster")])
+    return (load_roster(service.roster, tariff, config.display(service.roster)),
+            [config.display(service.roster)])
 
 
 def grid_data(config: Config, service: Service, tariff: GridTariff, roster: Roster,
               year: int) -> tuple[Roster, ServiceData, list[str]]:
-    """What a grid's bill needs besides its roster: the year's consumption file merged into
-    the roster (its acts billed by the unit-price parts), the index files of the indexed
-    parts, the year's budget (its total, its units of operation) for the pools and unit
-    costs taken from it; and the files read."""
+    """What a bill needs besides its roster: the year's consumption file merged into the
+    roster (its acts billed by the unit-price parts), the index files of the indexed
+    parts, the year's budget (its lines, total and units of operation) for the rules
+    taking it; and the files read."""
     files: list[str] = []
     path = service.consumption_for(year)
     if path is not None:
@@ -125,14 +131,10 @@ def grid_data(config: Config, service: Service, tariff: GridTariff, roster: Rost
         series = load_index(index_path, config.display(index_path))
         indices[series.id] = series.values
         files.append(config.display(index_path))
-    costs: dict[int, Decimal] = {}
-    operation: dict[int, UnitsOfOperation] = {}
+    data = ServiceData(indices=indices)
     if tariff.takes_budget():
         where = budget_path(config, service, year)
-        budget = load_budget(where, tariff, config.display(where), year)
-        costs[year] = sum((line.amount for line in budget.lines), ZERO)
-        if budget.units_of_operation is not None:
-            operation[year] = budget.units_of_operation
+        data = budget_data(load_budget(where, tariff, config.display(where), year), data)
         files.append(config.display(where))
     wanted = sorted({indexation.index for indexation in tariff.indexations()} - set(indices))
     if wanted:
@@ -140,11 +142,11 @@ def grid_data(config: Config, service: Service, tariff: GridTariff, roster: Rost
                                      f"the tariff of service '{service.id}' is indexed on "
                                      f"{', '.join(wanted)}: name the index file in its "
                                      'section (indices = ["indices/NAME.yaml"])')])
-    return roster, ServiceData(indices=indices, costs=costs, operation=operation), files
+    return roster, data, files
 
 
 def budget_path(config: Config, service: Service, year: int) -> Path:
-    """The budget file of a cost-sharing service for ``year`` (it must exist)."""
+    """The budget file of a service for ``year`` (it must exist)."""
     path = service.budget_for(year)
     if path is None:
         raise InputError([Diagnostic(config.display(config.path), 1, 1, "config",
@@ -158,12 +160,18 @@ def budget_path(config: Config, service: Service, year: int) -> Path:
     return path
 
 
-def select_members(roster: Roster, ids: Sequence[str], file: str) -> list[Member]:
-    """The roster's members, or only those named (each must exist)."""
+def select_members(roster: Roster, ids: Sequence[str], file: str,
+                   parties: bool = False) -> list[Member]:
+    """The roster's members (or the tariff's ``parties``), or only those named (each must
+    exist)."""
     if not ids:
         return list(roster.members)
     by_id = {member.id: member for member in roster.members}
     missing = [member_id for member_id in ids if member_id not in by_id]
+    if missing and parties:
+        raise InputError([Diagnostic(file, 1, 1, "unknown-member",
+                                     f"no party {', '.join(missing)} in this tariff "
+                                     f"(parties: {', '.join(by_id)})")])
     if missing:
         raise InputError([Diagnostic(file, 1, 1, "unknown-member",
                                      f"no member {', '.join(missing)} in the roster")])
@@ -182,30 +190,15 @@ def only_members(bill: Bill, members: Sequence[Member]) -> Bill:
 def bill(loaded: Loaded, year: int, member_ids: Sequence[str] = ()) -> Bill:
     """The year's bill of a loaded service (the engine does the computing)."""
     tariff = loaded.tariff
-    if isinstance(tariff, GridTariff):
-        assert loaded.roster is not None
-        # the whole roster is billed so that the staffing summary speaks of the service;
-        # --member only narrows what is shown
-        whole = bill_grid(tariff, loaded.roster.members, year, loaded.data)
-        if not member_ids:
-            return whole
-        return only_members(whole, select_members(loaded.roster, member_ids, loaded.files[1]))
-    assert loaded.budget is not None
-    whole = bill_sharing(tariff, loaded.budget)
-    return only_parties(whole, member_ids, loaded.files[0])
-
-
-def only_parties(bill: Bill, party_ids: Sequence[str], file: str) -> Bill:
-    """The statements of the parties named (each must be a party), or all of them."""
-    if not party_ids:
-        return bill
-    known = [statement.member.id for statement in bill.statements]
-    missing = [party for party in party_ids if party not in known]
-    if missing:
-        raise InputError([Diagnostic(file, 1, 1, "unknown-member",
-                                     f"no party {', '.join(missing)} in this tariff "
-                                     f"(parties: {', '.join(known)})")])
-    return replace(bill, statements=tuple(s for s in bill.statements if s.member.id in party_ids))
+    assert loaded.roster is not None
+    # the whole roster is billed so that the staffing summary speaks of the service;
+    # --member only narrows what is shown
+    whole = bill_grid(tariff, loaded.roster.members, year, loaded.data)
+    if not member_ids:
+        return whole
+    parties = bool(tariff.parties)
+    where = loaded.files[0] if parties else loaded.files[1]
+    return only_members(whole, select_members(loaded.roster, member_ids, where, parties))
 
 
 def today() -> dt.date:

@@ -47,8 +47,8 @@ _DESCRIPTIONS = {
     Kind.ROSTER: "The members of a contribution-grid service: populations by year, "
                  "subscriptions, engineering days used, units consumed, overrides with "
                  "their reference.",
-    Kind.BUDGET: "A service's cost lines for one year: shared by a cost-sharing key, or "
-                 "the pool a contribution grid shares.",
+    Kind.BUDGET: "A service's cost lines for one year: shared by a key (budget-lines), "
+                 "the pool a pool-share part shares, the cost of a unit cost.",
     Kind.CONSUMPTION: "Units the members of a service consumed (acts by type and date), "
                       "billed by the unit-price parts of its tariff.",
     Kind.INDEX: "The yearly values of a named index that tariffs index their rates on.",

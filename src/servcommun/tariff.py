@@ -1,11 +1,11 @@
 """Tariff models: what a convention says, as frozen, validated data.
 
-Two families share one file format (``kind``): a **contribution grid** (each member pays
-amounts computed from its own attributes: Redon Agglomération, art. 7) and **cost
-sharing** (the carrier re-bills the actual cost by a percentage key: Rouen). A grid's
-offers are lists of composable part rules (brackets, per inhabitant, credit, unit price,
-floor and cap, pool, unit cost…; ``docs/tariff-format.md``). Every rule names the article
-it implements, so that every amount can cite it.
+One language for every convention: a tariff's **offers** are lists of composable **part
+rules** (brackets, per inhabitant, credit, unit price, floor and cap, pool, unit cost,
+budget lines shared by a key, management fees…; ``docs/tariff-format.md``), billed to its
+members — a roster's communes (Redon Agglomération, art. 7), or the parties the
+convention names itself, one of them the carrier (Rouen, délibération 10-26). Every rule
+names the article it implements, so that every amount can cite it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from servcommun.money import HUNDRED, ZERO, has_cents_only
+from servcommun.money import ZERO, has_cents_only
 
 
 class Frozen(BaseModel):
@@ -390,10 +390,85 @@ class UnitCostAdjustmentPart(PartBase):
     of: Slug = Field(description="the code of the unit-cost part it adjusts, in this offer")
 
 
+# -- budget lines shared by a key (Rouen, délibération 10-26) ----------------------------
+
+class CostCategory(StrEnum):
+    SALARY = "salary"  # masse salariale
+    OTHER = "other"  # every other cost (licences, subscriptions, equipment…)
+
+
+class Allocation(StrEnum):
+    KEY = "key"  # shared by the key in force
+    DIRECT = "direct"  # charged wholly to one party
+
+
+class CostLine(Frozen):
+    """One cost of the year: a budget line, or a line of a worked example.
+
+    Shared by the key unless ``direct`` names the one party that bears it. A negative
+    amount is a reduction of cost (atténuation de charges) and is shared the same way.
+    """
+
+    id: Slug = Field(description="the line code is '<id>.share' or '<id>.direct'")
+    label: Text
+    category: CostCategory
+    amount: SignedMoney
+    direct: Slug | None = Field(default=None, description="party charged the whole line")
+    reference: str = Field(default="", description="article or decision, for a direct line")
+
+    @property
+    def allocation(self) -> Allocation:
+        return Allocation.KEY if self.direct is None else Allocation.DIRECT
+
+
+class DirectCharges(Frozen):
+    """The convention lets some costs be charged to one member alone (Rouen, 2026:
+    periodical subscriptions bought through the service for the Ville's archives or the
+    Métropole's documentation). Without it, a budget line charged directly is refused."""
+
+    article: Text
+
+
+class BudgetLinesPart(PartBase):
+    """The year's budget lines (those of ``categories``; none listed: every line), each
+    shared between the members by a key, line by line: one statement line per cost line
+    (``<line id>.share``), the shares summing exactly to it by the largest remainder; a
+    line the budget charges ``direct`` to one member is that member's alone (``<line
+    id>.direct``), where the convention allows it (``direct``)."""
+
+    rule: Literal["budget-lines"]
+    key: Slug = Field(description="id of the tariff's key the lines are shared by")
+    categories: tuple[CostCategory, ...] = Field(default=(), description=(
+        "the categories of the lines shared by this part (none listed: every line)"))
+    direct: DirectCharges | None = Field(default=None, description=(
+        "the article that lets a budget line be charged wholly to one member "
+        "('direct: ville'); without it such a line is refused"))
+
+
+class ManagementFeePart(PartBase):
+    """Management fees (frais de gestion): ``rate`` percent of the year's budget lines of
+    the categories ``on`` (Rouen: the salary mass only). On the lines shared by the key
+    the fee is computed once on their subtotal, rounded to the cent, then shared by the
+    key (``<code>.share``); on a member's direct lines it is that member's own
+    (``<code>.direct``)."""
+
+    rule: Literal["management-fee"]
+    key: Slug = Field(description="id of the tariff's key the fees are shared by")
+    rate: Percent = Field(description="percent of the lines it applies to")
+    on: tuple[CostCategory, ...] = Field(default=(CostCategory.SALARY,), min_length=1,
+                                         description="categories of the lines it applies to")
+    illustrative: bool = Field(
+        default=False, description="the rate is not the convention's: said on every fee line")
+
+
+KEYED_PARTS = (BudgetLinesPart, ManagementFeePart)
+"""The rules that share the year's budget lines by a key of the tariff."""
+
+
 Part = Annotated[
     BracketAmountPart | PerInhabitantPart | CreditPart | UnitsBeyondAllowancePart
     | UnitPricePart | FloorPart | CapPart | PoolSharePart | UnitCostPart
-    | UnitCostAdjustmentPart,
+    | UnitCostAdjustmentPart | BudgetLinesPart | ManagementFeePart,
     Field(discriminator="rule"),
 ]
 Limit = Annotated[FloorPart | CapPart, Field(discriminator="rule")]
@@ -421,6 +496,19 @@ class Offer(Frozen):
         "tariff's)"))
     parts: tuple[Part, ...] = Field(min_length=1)
 
+    @cached_property
+    def uses_population(self) -> bool:
+        """A rule of the offer needs the member's population: a member without one for the
+        year cannot be billed it (a party of a cost-sharing convention has none)."""
+        return (self.review is not None and self.review.above_population is not None) or any(
+            isinstance(part, _POPULATION_RULES)
+            or (isinstance(part, PoolSharePart)
+                and any(layer.by is PoolBasis.POPULATION for layer in part.layers))
+            for part in self.parts)
+
+
+_POPULATION_RULES = (BracketAmountPart, PerInhabitantPart, UnitsBeyondAllowancePart, CreditPart)
+
 
 class StaffingStep(Frozen):
     from_: int = Field(alias="from", ge=1, description="members of the counted offer")
@@ -435,6 +523,98 @@ class Staffing(Frozen):
     base_fte: Rate = Field(description="FTE from the first member of the service")
     counted_offer: Slug
     steps: tuple[StaffingStep, ...] = ()
+
+
+# -- parties and keys ----------------------------------------------------------------------
+
+class Party(Frozen):
+    """A party the convention itself names (Rouen: the Métropole, the Ville, the CCAS): a
+    tariff that lists its parties has them as its members, instead of a roster. The one
+    ``carrier`` runs the service and bills the others: its own share is reported, not
+    billed."""
+
+    id: Slug
+    name: Text
+    carrier: bool = False
+
+
+def _power_of_ten(value: Decimal) -> Decimal:
+    if value <= ZERO or value != Decimal(1).scaleb(value.adjusted()):
+        raise ValueError("must be a power of ten (0.01 for a key written to the hundredth)")
+    return value
+
+
+class KeyDerivation(Frozen):
+    """How the deliberation set a share: ``party``'s percentage made to match ``target`` on
+    ``base``, rounded to the key's precision and taken from ``take_from`` (the others
+    unchanged), starting from the ``previous`` key. ``check`` recomputes it."""
+
+    previous: dict[Text, Percent] = Field(min_length=1)
+    party: Text
+    target: Money
+    base: Money
+    take_from: Text
+    article: Text
+
+
+class AgentTime(Frozen):
+    """One agent of a shared service and how its time is split between the employers it
+    works for (a budget's ``agents``): the key computed from them weights each split by
+    the agent's salary cost."""
+
+    id: Text = Field(description="the post or registration number")
+    label: str = ""
+    cost: Money = Field(description="the agent's yearly salary cost, charges included")
+    shares: dict[Slug, Percent] = Field(min_length=1, description=(
+        "party id → percent of the agent's time (summing to 100)"))
+
+
+class KeyRounding(Frozen):
+    """How a computed key is rounded to its precision: the convention must say it, since
+    percentages rounded one by one need not sum to 100 (65,76 + 25,39 + 8,86 = 100,01)."""
+
+    method: Literal["largest-remainder", "half-up"] = Field(description=(
+        "largest-remainder: rounded down, the hundredths left going to the largest "
+        "remainders (ties by party id); half-up: each rounded half up, the difference to "
+        "100 given to 'remainder_to'"))
+    remainder_to: Slug | None = Field(default=None, description=(
+        "half-up: the party whose share absorbs the difference to 100"))
+
+
+class ComputedKey(Frozen):
+    """A key computed each year from the budget's ``agents``: a party's percentage is
+    Σ cost × share / Σ cost, rounded to the key's ``precision`` as ``rounding`` says."""
+
+    from_: Literal["agents"] = Field(alias="from", description=(
+        "agents: each agent's time split weighted by its salary cost"))
+    rounding: KeyRounding
+
+
+class Key(Frozen):
+    """A percentage key (clé de référence) the tariff's parts share amounts by: each
+    member's percentage, written in the tariff (``shares``) or computed each year from
+    data (``computed``)."""
+
+    id: Slug = Field(description="the key's id, as the parts name it ('key: reference')")
+    label: str = ""
+    article: Text
+    precision: Annotated[Decimal, AfterValidator(_power_of_ten)] = Field(
+        default=Decimal("0.01"), description="percentage points the key is written to")
+    shares: dict[Text, Percent] = Field(default={}, description=(
+        "member id (a party's id) → percent"))
+    computed: ComputedKey | None = None
+    derivation: KeyDerivation | None = None
+
+    @model_validator(mode="after")
+    def _written_or_computed(self) -> Key:
+        if bool(self.shares) == (self.computed is not None):
+            raise PydanticCustomError(
+                "key-source", "give the key's 'shares', or say how it is 'computed' (from "
+                "the budget's agents), not both or neither", {})
+        return self
+
+    def total(self) -> Decimal:
+        return sum(self.shares.values(), ZERO)
 
 
 class ExampleSubscription(Frozen):
@@ -469,11 +649,17 @@ class ExampleMember(Frozen):
 
 
 class Expectation(Frozen):
-    total: SignedMoney | None = None
-    lines: dict[str, SignedMoney] = {}
+    total: SignedMoney | None = Field(default=None, description=(
+        "what the bill bills: every statement, a carrier's own share excluded"))
+    lines: dict[str, SignedMoney] = Field(default={}, description=(
+        "line code → amount, summed over the members"))
+    member_lines: dict[Text, dict[str, SignedMoney]] = Field(default={}, description=(
+        "member id (a party's id) → line code → amount"))
     offers: dict[Slug, SignedMoney] = {}
     members: dict[Text, SignedMoney] = Field(default={}, description=(
-        "member id (an example member's 'id') → its statement total"))
+        "member id (an example member's 'id', a party's id) → its statement total"))
+    keys: dict[Slug, dict[Text, Percent]] = Field(default={}, description=(
+        "key id → member id → percent: a key computed from the example's agents"))
     attribution_after: dict[Text, SignedMoney] = Field(default={}, description=(
         "member id → its attribution de compensation after the deduction"))
     allowance_days: Rate | None = None
@@ -486,11 +672,17 @@ class WorkedExample(Frozen):
     title: Text
     article: Text
     year: Year
-    members: tuple[ExampleMember, ...] = Field(min_length=1)
+    members: tuple[ExampleMember, ...] = Field(default=(), description=(
+        "the members billed (none for a tariff that names its parties: they are billed)"))
     indices: dict[Slug, dict[Year, IndexValue]] = Field(default={}, description=(
         "index id → year → value: the index values the convention's example uses"))
     budget: SignedMoney | None = Field(default=None, description=(
         "the year's budget total, for pools taken from the budget file and unit costs"))
+    costs: tuple[CostLine, ...] = Field(default=(), description=(
+        "the year's budget lines, for the parts that share them (their total stands for "
+        "'budget')"))
+    agents: tuple[AgentTime, ...] = Field(default=(), description=(
+        "the agents a key computed from their time is computed from"))
     units_of_operation: UnitsOfOperation | None = Field(default=None, description=(
         "the year's forecast (and actual) units of operation, for unit costs"))
     expect: Expectation
@@ -537,11 +729,19 @@ class Settlement(Frozen):
 
 
 class GridTariff(TariffBase):
-    """A contribution grid: each member pays from its own population and subscriptions."""
+    """A tariff: the offers its members hold, each computed by its parts. The members are a
+    roster's (communes, with their populations and subscriptions), or the ``parties`` the
+    convention names, each holding every annual offer while the tariff is in force."""
 
     kind: Literal["contribution-grid"]
-    population: PopulationRule
+    population: PopulationRule | None = Field(default=None, description=(
+        "the legal population billed on: required when a rule uses the population"))
     proration: Proration = Proration.NONE
+    parties: tuple[Party, ...] = Field(default=(), description=(
+        "the members the convention names itself (instead of a roster), one of them the "
+        "carrier"))
+    keys: tuple[Key, ...] = Field(default=(), description=(
+        "percentage keys the parts share amounts by, each with its id"))
     offers: tuple[Offer, ...] = Field(min_length=1)
     statement_limits: tuple[Limit, ...] = Field(default=(), description=(
         "floors and caps on a member's whole statement, after every offer (line codes "
@@ -555,15 +755,44 @@ class GridTariff(TariffBase):
         return self._offers_by_id.get(offer_id)
 
     def has_pools(self) -> bool:
-        return any(isinstance(part, PoolSharePart) for offer in self.offers
-                   for part in offer.parts)
+        """A rule shares an amount between the members (a pool, budget lines by a key)."""
+        return any(isinstance(part, PoolSharePart | BudgetLinesPart | ManagementFeePart)
+                   for offer in self.offers for part in offer.parts)
 
     def takes_budget(self) -> bool:
-        """A pool of the tariff shares the year's budget (the service's budget file), or a
-        unit cost is computed from it."""
+        """A rule of the tariff takes the year's budget (the service's budget file): a pool
+        shares its total, a unit cost is computed from it, its lines are shared by a key."""
         return self.has_unit_cost() or any(
-            isinstance(part, PoolSharePart) and part.pool.from_budget
+            (isinstance(part, PoolSharePart) and part.pool.from_budget)
+            or isinstance(part, BudgetLinesPart | ManagementFeePart)
             for offer in self.offers for part in offer.parts)
+
+    def uses_population(self) -> bool:
+        return any(offer.uses_population for offer in self.offers)
+
+    @property
+    def carrier(self) -> Party | None:
+        """The party that runs the service and bills the others, if the tariff names one."""
+        return next((party for party in self.parties if party.carrier), None)
+
+    def party(self, party_id: str) -> Party | None:
+        return next((party for party in self.parties if party.id == party_id), None)
+
+    def key(self, key_id: str) -> Key | None:
+        # a scan, not a cached dict: simulate widens a key in a copy of the tariff
+        return next((key for key in self.keys if key.id == key_id), None)
+
+    def keyed_parts(self) -> list[tuple[Offer, BudgetLinesPart | ManagementFeePart]]:
+        """Every part that shares the year's budget lines by a key, with its offer."""
+        return [(offer, part) for offer in self.offers for part in offer.parts
+                if isinstance(part, BudgetLinesPart | ManagementFeePart)]
+
+    def shared_key(self) -> Key | None:
+        """The key the budget lines are shared by (the first budget-lines part's), else the
+        tariff's first key: the one a share is derived in, or a newcomer joins."""
+        named = [part.key for _, part in self.keyed_parts() if isinstance(part, BudgetLinesPart)]
+        return next((key for key_id in named if (key := self.key(key_id))),
+                    self.keys[0] if self.keys else None)
 
     def has_unit_cost(self) -> bool:
         return any(isinstance(part, UnitCostPart) for offer in self.offers
@@ -581,183 +810,5 @@ class GridTariff(TariffBase):
         return {offer.id: offer for offer in self.offers}
 
 
-class Party(Frozen):
-    """A party to a cost-sharing convention; the one ``carrier`` runs the service and bills
-    the others (Rouen: the Métropole bills the Ville and the CCAS)."""
-
-    id: Slug
-    name: Text
-    carrier: bool = False
-
-
-class CostCategory(StrEnum):
-    SALARY = "salary"  # masse salariale
-    OTHER = "other"  # every other cost (licences, subscriptions, equipment…)
-
-
-class Allocation(StrEnum):
-    KEY = "key"  # shared by the key in force
-    DIRECT = "direct"  # charged wholly to one party
-
-
-def _power_of_ten(value: Decimal) -> Decimal:
-    if value <= ZERO or value != Decimal(1).scaleb(value.adjusted()):
-        raise ValueError("must be a power of ten (0.01 for a key written to the hundredth)")
-    return value
-
-
-class CostLine(Frozen):
-    """One cost of the year: a budget line, or a line of a worked example.
-
-    Shared by the key unless ``direct`` names the one party that bears it. A negative
-    amount is a reduction of cost (atténuation de charges) and is shared the same way.
-    """
-
-    id: Slug = Field(description="the line code is '<id>.share' or '<id>.direct'")
-    label: Text
-    category: CostCategory
-    amount: SignedMoney
-    direct: Slug | None = Field(default=None, description="party charged the whole line")
-    reference: str = Field(default="", description="article or decision, for a direct line")
-
-    @property
-    def allocation(self) -> Allocation:
-        return Allocation.KEY if self.direct is None else Allocation.DIRECT
-
-
-class KeyDerivation(Frozen):
-    """How the deliberation set a share: ``party``'s percentage made to match ``target`` on
-    ``base``, rounded to the key's precision and taken from ``take_from`` (the others
-    unchanged), starting from the ``previous`` key. ``check`` recomputes it."""
-
-    previous: dict[Slug, Percent] = Field(min_length=1)
-    party: Slug
-    target: Money
-    base: Money
-    take_from: Slug
-    article: Text
-
-
-class AgentTime(Frozen):
-    """One agent of a shared service and how its time is split between the employers it
-    works for (a budget's ``agents``): the key computed from them weights each split by
-    the agent's salary cost."""
-
-    id: Text = Field(description="the post or registration number")
-    label: str = ""
-    cost: Money = Field(description="the agent's yearly salary cost, charges included")
-    shares: dict[Slug, Percent] = Field(min_length=1, description=(
-        "party id → percent of the agent's time (summing to 100)"))
-
-
-class KeyRounding(Frozen):
-    """How a computed key is rounded to its precision: the convention must say it, since
-    percentages rounded one by one need not sum to 100 (65,76 + 25,39 + 8,86 = 100,01)."""
-
-    method: Literal["largest-remainder", "half-up"] = Field(description=(
-        "largest-remainder: rounded down, the hundredths left going to the largest "
-        "remainders (ties by party id); half-up: each rounded half up, the difference to "
-        "100 given to 'remainder_to'"))
-    remainder_to: Slug | None = Field(default=None, description=(
-        "half-up: the party whose share absorbs the difference to 100"))
-
-
-class ComputedKey(Frozen):
-    """A key computed each year from the budget's ``agents``: a party's percentage is
-    Σ cost × share / Σ cost, rounded to the key's ``precision`` as ``rounding`` says."""
-
-    from_: Literal["agents"] = Field(alias="from", description=(
-        "agents: each agent's time split weighted by its salary cost"))
-    rounding: KeyRounding
-
-
-class Key(Frozen):
-    """The reference key (clé de référence): each party's percentage of the shared costs,
-    written in the tariff (``shares``) or computed each year from data (``computed``)."""
-
-    article: Text
-    precision: Annotated[Decimal, AfterValidator(_power_of_ten)] = Field(
-        default=Decimal("0.01"), description="percentage points the key is written to")
-    shares: dict[Slug, Percent] = Field(default={}, description="party id → percent")
-    computed: ComputedKey | None = None
-    derivation: KeyDerivation | None = None
-
-    @model_validator(mode="after")
-    def _written_or_computed(self) -> Key:
-        if bool(self.shares) == (self.computed is not None):
-            raise PydanticCustomError(
-                "key-source", "give the key's 'shares', or say how it is 'computed' (from "
-                "the budget's agents), not both or neither", {})
-        return self
-
-    def total(self) -> Decimal:
-        return sum(self.shares.values(), ZERO)
-
-
-class ManagementFee(Frozen):
-    """Management fees (frais de gestion): ``rate`` percent of the cost lines of the
-    categories ``on`` (Rouen: the salary mass only), shared like those lines."""
-
-    label: Text = "Frais de gestion"
-    rate: Percent
-    on: tuple[CostCategory, ...] = Field(default=(CostCategory.SALARY,), min_length=1)
-    article: Text
-    illustrative: bool = Field(
-        default=False, description="the rate is not the convention's: said on every fee line")
-
-
-class DirectCharges(Frozen):
-    """The convention lets some costs be charged to one party alone (Rouen, 2026: periodical
-    subscriptions bought through the service for the Ville's archives or the Métropole's
-    documentation). Without it, a budget line charged directly is refused."""
-
-    article: Text
-
-
-class SharingExpectation(Frozen):
-    key: dict[Slug, Percent] = Field(default={}, description=(
-        "party → percent: the key computed from the example's agents"))
-    totals: dict[Slug, SignedMoney] = Field(default={}, description="party → statement total")
-    lines: dict[Slug, dict[str, SignedMoney]] = Field(
-        default={}, description="party → line code → amount")
-    billed: SignedMoney | None = Field(
-        default=None, description="what the year bills: the carrier's own share excluded")
-
-
-class SharingExample(Frozen):
-    """A figure of the deliberation, recomputed by ``servcommun check``."""
-
-    title: Text
-    article: Text
-    costs: tuple[CostLine, ...] = Field(min_length=1)
-    agents: tuple[AgentTime, ...] = Field(default=(), description=(
-        "the agents a computed key is computed from"))
-    expect: SharingExpectation
-
-
-class SharingTariff(TariffBase):
-    """Cost sharing: the carrier re-bills the year's cost by a percentage key."""
-
-    kind: Literal["cost-sharing"]
-    parties: tuple[Party, ...] = Field(min_length=2)
-    key: Key
-    management_fee: ManagementFee | None = None
-    direct_charges: DirectCharges | None = None
-    titled: Literal["next-january", "same-year-december"] = "next-january"
-    examples: tuple[SharingExample, ...] = ()
-
-    @property
-    def carrier(self) -> Party:
-        return next(party for party in self.parties if party.carrier)
-
-    def party(self, party_id: str) -> Party | None:
-        return next((party for party in self.parties if party.id == party_id), None)
-
-    def key_sum(self) -> Decimal:
-        return self.key.total()
-
-    def is_complete(self) -> bool:
-        return self.key.computed is not None or self.key_sum() == HUNDRED
-
-
-Tariff = Annotated[GridTariff | SharingTariff, Field(discriminator="kind")]
+Tariff = GridTariff
+"""The one kind of tariff: offers made of parts (``kind: contribution-grid``)."""

@@ -99,8 +99,13 @@ def _emit_bill(result: Bill, loaded: Loaded, format: BillFormat, csv_dialect: Cs
 
 
 def _columns(tariff: AnyTariff) -> list[tuple[str, str]]:
-    """The summary's columns: each offer, and the statement-wide floors and caps if any."""
-    columns = [(o.id, o.label) for o in getattr(tariff, "offers", ())]
+    """The summary's columns: each offer, and the statement-wide floors and caps if any.
+    An offer whose parts all share budget lines by a key has none: its lines are coded by
+    cost line (``licences.share``), and the summary groups them by category."""
+    from servcommun.tariff import KEYED_PARTS
+
+    columns = [(o.id, o.label) for o in tariff.offers
+               if not all(isinstance(part, KEYED_PARTS) for part in o.parts)]
     if getattr(tariff, "statement_limits", ()):
         columns.append(("statement", "Plancher/plafond total"))
     return columns

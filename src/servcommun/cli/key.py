@@ -11,7 +11,7 @@ import typer
 
 from servcommun.cli.app import app, config_here, deliver, fail, print_rich
 
-key_app = typer.Typer(name="key", help="Percentage keys of cost-sharing services.",
+key_app = typer.Typer(name="key", help="Percentage keys a service's parties share costs by.",
                       no_args_is_help=True, add_completion=False, rich_markup_mode=None)
 app.add_typer(key_app, name="key")
 
@@ -55,7 +55,7 @@ def derive(
     taken from --take-from, the other shares unchanged; with each party's amount."""
     from servcommun.analysis import derive_key
     from servcommun.diagnostics import InputError
-    from servcommun.engine.sharing import KeyDerivationError
+    from servcommun.engine.keys import KeyDerivationError
 
     if base is None and year is None:
         print("give the base (--base AMOUNT), or --year to take it from that year's budget",

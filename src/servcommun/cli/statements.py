@@ -43,7 +43,7 @@ def statements(
         loaded = load_service(config_here(), service, year)
         result = compute_bill(loaded, year, member or ())
         tariff = loaded.tariff
-        carrier = getattr(tariff, "carrier", None)  # a cost-sharing tariff names its carrier
+        carrier = tariff.carrier  # a tariff naming its parties may name its carrier
         issuer = Issuer(title=tariff.title, deliberations=result.sources,
                         carrier=carrier.name if carrier is not None else None,
                         currency=result.currency, locale=result.locale,

@@ -21,12 +21,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
+from servcommun.budget import Budget
+from servcommun.engine.budget_lines import (
+    CannotShare,
+    Share,
+    budget_line_shares,
+    carrier_not_billed,
+    management_fee_shares,
+    sharing_summary,
+)
+from servcommun.engine.keys import KeyComputationError, YearKey, year_key
 from servcommun.engine.result import (
     Bill,
     Line,
     MemberRef,
     NeedsReview,
     Settlement,
+    SharingSummary,
     StaffingSummary,
     Statement,
 )
@@ -36,12 +47,14 @@ from servcommun.tariff import (
     AmountBracket,
     Billing,
     BracketAmountPart,
+    BudgetLinesPart,
     CapPart,
     ConsumedUnit,
     CreditPart,
     FloorPart,
     GridTariff,
     Indexation,
+    ManagementFeePart,
     Offer,
     Part,
     PerInhabitantPart,
@@ -70,14 +83,16 @@ class ServiceData:
     """Figures a tariff refers to that are neither the tariff's nor a member's own: the
     yearly values of the indices its rates are indexed on (index id → year → value), the
     year's cost from the service's budget file (year → total, for pools and unit costs),
-    its units of operation (year → forecast and actual, for unit costs), and the members
-    a pool is shared between when one member is billed alone (a simulated newcomer: the
-    roster; ``bill_grid`` shares between the members it bills)."""
+    its units of operation (year → forecast and actual, for unit costs), the budget
+    itself (year → its lines and agents, for the parts sharing its lines by a key), and
+    the members a pool is shared between when one member is billed alone (a simulated
+    newcomer: the roster; ``bill_grid`` shares between the members it bills)."""
 
     indices: Mapping[str, Mapping[int, Decimal]] = field(default_factory=dict)
     costs: Mapping[int, Decimal] = field(default_factory=dict)
     members: Sequence[Member] = ()
     operation: Mapping[int, UnitsOfOperation] = field(default_factory=dict)
+    budgets: Mapping[int, Budget] = field(default_factory=dict)
 
 
 NO_DATA = ServiceData()
@@ -108,10 +123,11 @@ def bill_grid(tariff: GridTariff, members: Sequence[Member], year: int,
         year=year,
         currency=tariff.currency,
         locale=tariff.locale,
-        statements=tuple(statements),
+        statements=carrier_not_billed(tariff, statements),
         needs_review=tuple(reviews),
         staffing=staffing_summary(tariff, members, year, statements,
                                   active=len(statements) + len(reviews)),
+        sharing=keyed_summary(tariff, year, data, pools, statements),
         sources=tuple(f"{d.body}, {d.id} du {d.date:%d/%m/%Y}" for d in tariff.deliberations),
     )
 
@@ -138,8 +154,10 @@ def _bill_member(tariff: GridTariff, member: Member, year: int, data: ServiceDat
     population = member.population_in(year)
     ref = MemberRef(member.id, member.name, population)
     if population is None:
-        known = ", ".join(str(y) for y in sorted(member.population))
-        return NeedsReview(ref, f"no population for {year} in the roster (known: {known})")
+        if any(offer.uses_population for offer in held):
+            known = ", ".join(str(y) for y in sorted(member.population))
+            return NeedsReview(ref, f"no population for {year} in the roster (known: {known})")
+        population = 0  # no rule of the offers held uses it (a party of a cost-sharing key)
     lines: list[Line] = []
     for offer in held:
         if offer.included_in and not active.keys().isdisjoint(offer.included_in):
@@ -393,6 +411,9 @@ def _part_line(context: _OfferYear, part: Part, before: list[Line]) -> list[Line
             raise MissingData(outcome.problem)
         return [Line(code, label, amount, basis, article, titled)
                 for label, amount, basis, article in outcome.shares.get(context.member.id, ())]
+    if isinstance(part, BudgetLinesPart | ManagementFeePart):
+        return keyed_lines(context.pools.get((context.offer.id, part.code)),
+                           context.member.id, titled)
     raise AssertionError(f"unknown part rule {part!r}")  # pragma: no cover
 
 
@@ -621,7 +642,8 @@ def pool_shares(tariff: GridTariff, members: Sequence[Member], year: int,
     offer, keyed by (offer id, part code): the pool's amount (the tariff's for the year, or
     the year's budget total), its layers (a percent, rounded to the cent; a fixed amount;
     the remainder: the layers sum exactly to the pool), each layer shared between the
-    members by its basis with the largest remainder (ties by member id)."""
+    members by its basis with the largest remainder (ties by member id). And the parts
+    sharing the year's budget lines by a key (``keyed_shares``)."""
     outcomes: dict[tuple[str, str], PoolOutcome] = {}
     for offer in tariff.offers:
         parts = [part for part in offer.parts if isinstance(part, PoolSharePart)]
@@ -633,6 +655,7 @@ def pool_shares(tariff: GridTariff, members: Sequence[Member], year: int,
                 outcomes[(offer.id, part.code)] = _share_pool(part, holders, year, data)
             except MissingData as problem:
                 outcomes[(offer.id, part.code)] = PoolOutcome(problem=str(problem))
+    outcomes.update(keyed_shares(tariff, members, year, data))
     return outcomes
 
 
@@ -710,6 +733,83 @@ def _layer_weights(layer: PoolLayer, holders: Sequence[Member],
         return ({member.id: layer.key.get(member.id, ZERO) for member in holders},
                 "by key: {} of {}")
     return {member.id: Decimal(1) for member in holders}, "in equal shares: {} of {} members"
+
+
+# -- budget lines shared by a key (engine.budget_lines) ------------------------------------
+
+@dataclass(frozen=True)
+class KeyedOutcome(PoolOutcome):
+    """A ``budget-lines`` or ``management-fee`` part computed for a year: member id → its
+    lines as (code, label, amount, basis, article) — the codes are the cost lines' own —
+    and the key they were shared by; or the ``problem`` said to every member holding it."""
+
+    lines: Mapping[str, Sequence[Share]] = field(default_factory=dict)
+    key: YearKey | None = None
+
+
+def keyed_shares(tariff: GridTariff, members: Sequence[Member], year: int,
+                 data: ServiceData = NO_DATA) -> dict[tuple[str, str], PoolOutcome]:
+    """Each part of the tariff sharing the year's budget lines by a key, computed between
+    the ``members`` holding its offer, keyed by (offer id, part code)."""
+    outcomes: dict[tuple[str, str], PoolOutcome] = {}
+    for offer, part in tariff.keyed_parts():
+        names = {member.id: member.name for member in members
+                 if _subscriptions_in(member, offer, year)}
+        try:
+            outcomes[(offer.id, part.code)] = _keyed_outcome(tariff, part, names, year, data)
+        except (CannotShare, KeyComputationError) as problem:
+            outcomes[(offer.id, part.code)] = KeyedOutcome(problem=str(problem))
+    return outcomes
+
+
+def _keyed_outcome(tariff: GridTariff, part: BudgetLinesPart | ManagementFeePart,
+                   names: Mapping[str, str], year: int, data: ServiceData) -> KeyedOutcome:
+    budget = data.budgets.get(year)
+    if budget is None:
+        raise CannotShare(f"no budget gives the {year} cost lines the part "
+                          f"'{part.label}' shares ({part.article})")
+    key = tariff.key(part.key)
+    if key is None:  # refused on load (undefined-key)
+        raise CannotShare(f"the tariff defines no key '{part.key}'")
+    if not names:
+        return KeyedOutcome()
+    shared = year_key(key, budget.agents, list(names))
+    if isinstance(part, BudgetLinesPart):
+        return KeyedOutcome(lines=budget_line_shares(part, shared, budget.lines, names),
+                            key=shared)
+    return KeyedOutcome(lines=management_fee_shares(part, shared, budget.lines, names),
+                        key=shared)
+
+
+def keyed_lines(outcome: PoolOutcome | None, member_id: str, titled: str) -> list[Line]:
+    """A member's lines of a part sharing budget lines by a key (its ``outcome``)."""
+    if not isinstance(outcome, KeyedOutcome):  # pragma: no cover - computed for held offers
+        raise MissingData("the budget lines of a held offer were not shared")
+    if outcome.problem:
+        raise MissingData(outcome.problem)
+    return [Line(code, label, amount, basis, article, titled)
+            for code, label, amount, basis, article in outcome.lines.get(member_id, ())]
+
+
+def keyed_summary(tariff: GridTariff, year: int, data: ServiceData,
+                  pools: Mapping[tuple[str, str], PoolOutcome],
+                  statements: Sequence[Statement]) -> SharingSummary | None:
+    """The key, cost and fees of a bill sharing budget lines by a key; None otherwise."""
+    keys = {outcome.key.id: outcome.key for outcome in pools.values()
+            if isinstance(outcome, KeyedOutcome) and outcome.key is not None}
+    return sharing_summary(tariff, data.budgets.get(year), list(keys.values()), statements)
+
+
+def budget_data(budget: Budget, data: ServiceData = NO_DATA) -> ServiceData:
+    """``data`` with ``budget`` as its year's: its lines and agents, its total (pools), its
+    units of operation (unit costs)."""
+    operation = dict(data.operation)
+    if budget.units_of_operation is not None:
+        operation[budget.year] = budget.units_of_operation
+    return ServiceData(
+        indices=data.indices, members=data.members, operation=operation,
+        costs={**data.costs, budget.year: sum((line.amount for line in budget.lines), ZERO)},
+        budgets={**data.budgets, budget.year: budget})
 
 
 # -- floors and caps ----------------------------------------------------------------------

@@ -3,8 +3,9 @@ does to the service (revenue, staffing step, coverage).
 
 The prospect is built as a roster ``Member`` and billed with ``bill_member`` year by
 year, so that its schedule is made of the bill's own lines; the impact bills the whole
-roster with and without it (``bill_grid``). For a cost-sharing service the newcomer is a
-new party taking a share of the key, and each year is shared by ``bill_sharing``. Pure:
+roster with and without it (``bill_grid``). For a tariff naming its parties (cost sharing
+by a key) the newcomer is a new party taking a share of the key, and each year's budget is
+billed to the parties by ``bill_parties``. Pure:
 the years to simulate are given, the clock is never read here.
 """
 
@@ -19,12 +20,12 @@ from decimal import Decimal
 
 from servcommun.budget import Budget
 from servcommun.engine.grid import NO_DATA, ServiceData, add_months, bill_grid, bill_member
+from servcommun.engine.parties import bill_parties
 from servcommun.engine.result import Bill, Line, MemberRef, NeedsReview, Statement
-from servcommun.engine.sharing import bill_sharing
 from servcommun.engine.thresholds import PROBE_ID, NearBoundary, near_boundaries
 from servcommun.money import ZERO
 from servcommun.roster import Member, Subscription
-from servcommun.tariff import Billing, CreditPart, GridTariff, Offer, Party, SharingTariff
+from servcommun.tariff import Billing, CreditPart, GridTariff, Offer, Party
 
 MAX_YEARS = 30  # a convention runs for a mandate; past this the request is a typo
 DEFAULT_NAME = "Nouvelle commune"
@@ -245,12 +246,12 @@ def simulate(
 # -- cost sharing: a new party taking a share of the key ---------------------------------
 
 def simulate_sharing(
-    tariffs: Mapping[int, SharingTariff], budgets: Mapping[int, Budget], scenario: Scenario
+    tariffs: Mapping[int, GridTariff], budgets: Mapping[int, Budget], scenario: Scenario
 ) -> Simulation:
     """A new party of a cost-sharing service (DESIGN §2.2): from the year of
     ``scenario.join`` it takes ``scenario.share`` percent of the key, given up by
     ``scenario.take_from`` (default: the carrier, whose share is what the others leave);
-    each year's cost is shared by ``bill_sharing`` with the new key, so the schedule is the
+    each year's budget is billed by ``bill_parties`` with the new key, so the schedule is the
     bill's own lines. ``tariffs`` and ``budgets`` give the version and the cost of each
     year; a budget of an earlier year stands for a year that has none (said in the notes).
     """
@@ -280,7 +281,7 @@ def simulate_sharing(
         if budget.year != year:
             notes.append(f"no {year} budget: the {budget.year} budget stands for it")
             budget = budget.model_copy(update={"year": year})
-        before = bill_sharing(tariff, budget)
+        before = bill_parties(tariff, budget)
         if year < join.year:
             schedule.append(ScheduleYear(year, None))
             bills[year] = (before, before)
@@ -288,7 +289,7 @@ def simulate_sharing(
         widened, change = _with_party(tariff, party_id, name, scenario.share,
                                       scenario.take_from)
         key = key or change
-        after = bill_sharing(widened, budget)
+        after = bill_parties(widened, budget)
         statement = next(s for s in after.statements if s.member.id == party_id)
         schedule.append(ScheduleYear(year, statement))
         bills[year] = (before, after)
@@ -301,14 +302,23 @@ def simulate_sharing(
         key=key)
 
 
-def _with_party(tariff: SharingTariff, party_id: str, name: str, share: Decimal,
-                take_from: str | None) -> tuple[SharingTariff, KeyChange]:
-    """The tariff with the new party in its key, its share taken from ``take_from``."""
-    if tariff.key.computed is not None:
+def _with_party(tariff: GridTariff, party_id: str, name: str, share: Decimal,
+                take_from: str | None) -> tuple[GridTariff, KeyChange]:
+    """The tariff with the new party among its parties and in the key its budget lines are
+    shared by, its share taken from ``take_from`` (default: the carrier)."""
+    key = tariff.shared_key()
+    if key is None:
+        raise ScenarioError("this service's tariff has no key a new party could take a share "
+                            "of")
+    if key.computed is not None:
         raise ScenarioError("this service's key is computed each year from its agents' time: "
                             "a new party comes in through the budget's agents, not --share")
-    shares = tariff.key.shares
-    giver = take_from or tariff.carrier.id
+    shares = key.shares
+    carrier = tariff.carrier
+    giver = take_from or (carrier.id if carrier is not None else None)
+    if giver is None:
+        raise ScenarioError("the tariff names no carrier: say which party gives the share "
+                            "(--take-from)")
     if tariff.party(party_id) is not None:
         raise ScenarioError(f"'{party_id}' is already a party: give the newcomer another "
                             "--name")
@@ -317,19 +327,19 @@ def _with_party(tariff: SharingTariff, party_id: str, name: str, share: Decimal,
                             f"({', '.join(shares)})")
     if share <= ZERO:
         raise ScenarioError("--share must be a positive percentage")
-    if share != share.quantize(tariff.key.precision):
-        raise ScenarioError(f"--share {share}: the key is written to "
-                            f"{tariff.key.precision} point")
-    share = share.quantize(tariff.key.precision)
+    if share != share.quantize(key.precision):
+        raise ScenarioError(f"--share {share}: the key is written to {key.precision} point")
+    share = share.quantize(key.precision)
     if share > shares[giver]:
         raise ScenarioError(f"--share {share} is more than the {shares[giver]} % "
                             f"{giver} has to give")
     after = {**shares, giver: shares[giver] - share, party_id: share}
     widened = tariff.model_copy(update={
         "parties": (*tariff.parties, Party(id=party_id, name=name)),
-        "key": tariff.key.model_copy(update={"shares": after})})
+        "keys": tuple(other.model_copy(update={"shares": after}) if other.id == key.id
+                      else other for other in tariff.keys)})
     return widened, KeyChange(party_id, giver, share, tuple(shares.items()),
-                              tuple(after.items()), tariff.key.article)
+                              tuple(after.items()), key.article)
 
 
 def _sharing_impact(before: Bill, after: Bill, year: int) -> ServiceImpact:
