@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from conftest import ROOT, run, write
-from servcommun.cli.commands import app
+from servcommun.cli.commands import application
 from servcommun.diagnostics import InputError
 from servcommun.output import write_atomic, write_folder_atomic
 
@@ -336,8 +336,8 @@ def test_interrupted_cli_write_is_a_one_line_error(
 
     monkeypatch.chdir(ROOT)
     monkeypatch.setattr(os, "replace", disk_full)
-    result = CliRunner().invoke(app, ["bill", "--year", "2026", "--format", "json",
-                                      "--output", str(target), "--force"])
+    result = CliRunner().invoke(application(), ["bill", "--year", "2026", "--format", "json",
+                                                "--output", str(target), "--force"])
     assert result.exit_code == 1, result.output
     assert "output-unwritable cannot write: No space left on device" in result.output
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["bill.json"]

@@ -12,7 +12,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from conftest import run
-from servcommun.cli.commands import app
+from servcommun.cli.commands import application
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -78,7 +78,7 @@ def test_without_matplotlib_says_how_to_install_it(tmp_path: Path,
         return None if name == "matplotlib" else real(name, *args)
 
     monkeypatch.setattr(importlib.util, "find_spec", hidden)
-    result = CliRunner().invoke(app, ["plot", "grid", "-o", str(tmp_path / "g.png")])
+    result = CliRunner().invoke(application(), ["plot", "grid", "-o", str(tmp_path / "g.png")])
     assert result.exit_code == 1
     assert "pip install 'servcommun[plot]'" in result.output
     assert not (tmp_path / "g.png").exists()

@@ -1,6 +1,6 @@
 """Command line: parse options, run the pipeline, pick a renderer. Nothing more.
 
-One module per command (``cli.commands`` registers them all); heavy libraries are
+One module per command (``cli.commands`` registers the one invoked); heavy libraries are
 imported inside the commands, so that each command loads only what it uses.
 """
 
@@ -25,6 +25,6 @@ def main() -> None:
     # Pydantic looks for third-party plugins (observability hooks) by scanning every
     # installed package's entry points on first use; servcommun's models use none.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from servcommun.cli.commands import app
+    from servcommun.cli.commands import application
 
-    app()
+    application(sys.argv[1:])()

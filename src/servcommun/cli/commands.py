@@ -1,16 +1,27 @@
-"""The application with every command registered (importing a command module registers it)."""
+"""The commands of the application: one module a command, importing it registers it.
 
-from servcommun.cli import (  # noqa: F401  (each import registers a command)
-    bill,
-    check,
-    diff,
-    key,
-    plot,
-    schema,
-    simulate,
-    statements,
-    thresholds,
-)
+Typer builds the options of every registered command each time the program runs (some
+20 ms for all of them): ``application(arguments)`` registers only the command the
+arguments name, and every command for ``--help``, a mistyped name or none at all.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+
+import typer
+
 from servcommun.cli.app import app
 
-__all__ = ["app"]
+COMMANDS = ("bill", "check", "diff", "key", "plot", "schema", "simulate", "statements",
+            "thresholds")
+"""The command modules of ``servcommun.cli``, in the order ``--help`` lists them."""
+
+
+def application(arguments: Sequence[str] = ()) -> typer.Typer:
+    """The app, with the command ``arguments`` name registered (all of them if none)."""
+    named = arguments[0] if arguments and arguments[0] in COMMANDS else None
+    for command in [named] if named else COMMANDS:
+        importlib.import_module(f"servcommun.cli.{command}")
+    return app
