@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -271,3 +274,26 @@ def test_decimal_comma_is_refused_in_a_comma_separated_file(tmp_path: Path) -> N
     result = run("bill", "--year", "2026", cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("roster.csv:2:38: number-format 'engineering_days': '9,5'")
+
+
+def imported_by(*args: str) -> set[str]:
+    """The modules a `servcommun` process imports (``python -X importtime``)."""
+    env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "servcommun", *args],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line}
+
+
+def test_each_command_loads_only_what_it_uses() -> None:
+    """What keeps the finance officer's many runs short (README, Speed)."""
+    csv_run = imported_by("bill", "--year", "2026", "--format", "csv")
+    assert "servcommun.engine.grid" in csv_run and "servcommun.render.csv" in csv_run
+    # no table, no locale formatting, no other command for a CSV export
+    assert not {"rich.console", "babel.numbers", "servcommun.cli.simulate",
+                "servcommun.cli.check", "servcommun.analysis"} & csv_run
+    table_run = imported_by("bill", "--year", "2026")
+    assert {"rich.console", "babel.numbers"} <= table_run
+    assert "xlsxwriter" not in table_run and "fpdf" not in table_run
+    assert "typer" not in imported_by("--version")
