@@ -95,6 +95,7 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "unit-cost-adjustment.yaml": ("", "unknown-part", 40, 13),
     # pools
     "pool-layers.yaml": ("", "pool-layers", 42, 11),
+    "pool-undefined-key.yaml": ("", "undefined-key", 25, 68),
     # floors and caps
     "limit-order.yaml": ("", "limit-order", 38, 17),
     "limit-prorated.yaml": ("", "limit-prorated", 42, 90),

@@ -445,3 +445,311 @@ def test_simulate_a_party_of_the_rouen_example() -> None:
     assert D(service["revenue_after"]) - D(service["revenue_before"]) == D(
         data["years"][0]["total"])
     assert "no 2027 budget" in " ".join(data["notes"])
+
+
+# -- expected acts (--act) and the attribution de compensation (--attribution) -------------
+
+ADS = ROOT / "tariffs" / "examples" / "ads-instruction-actes.yaml"
+COUT_UNITAIRE = ROOT / "tariffs" / "examples" / "cout-unitaire-d5211-16.yaml"
+# 30 permis de construire, 55 déclarations préalables (0,7 EPC), 3 half-days of on-site
+# advice (the first of the year free) and 2 days (2 half-days each), every year
+ADS_ACTS = (("permis-construire", D(30)), ("declaration-prealable", D(55)),
+            ("demi-journee", D(3)), ("journee", D(2)))
+
+
+@pytest.fixture(scope="module")
+def ads() -> GridTariff:
+    from servcommun.loader import load_tariff
+
+    tariff = load_tariff(ADS)
+    assert isinstance(tariff, GridTariff)
+    return tariff
+
+
+def amounts_by_unit(sim: Simulation, year: int) -> list[tuple[str, Decimal]]:
+    entry = next(entry for entry in sim.years if entry.year == year)
+    return [(line.label.split(" — ")[-1], line.amount) for line in entry.lines]
+
+
+def test_acts_of_a_newcomer_to_the_ads_service(ads: GridTariff) -> None:
+    sim = simulate(ads, [], scenario("ads", "conseil", join="2026-06-01", to_year=2027,
+                                     acts=ADS_ACTS))
+    # 2026: the acts are dated 01/06/2026, before the EPC price rises on 01/07/2026
+    assert amounts_by_unit(sim, 2026) == [
+        ("Permis de construire", D("6300.00")),  # 30 × 1 EPC × 210,00
+        ("Déclaration préalable", D("8085.00")),  # 55 × 0,7 EPC × 210,00
+        ("Demi-journées", D("360.00")),  # (3 − 1 free) × 180,00
+        ("Journées", D("720.00")),  # 2 × 2 half-days × 180,00
+    ]
+    assert totals(sim)[2026] == D("15465.00")  # 6 300 + 8 085 + 360 + 720
+    # 2027: dated 01/01/2027, at the price of 01/07/2026; the first half-day free again
+    assert amounts_by_unit(sim, 2027) == [
+        ("Permis de construire", D("6600.00")),  # 30 × 220,00
+        ("Déclaration préalable", D("8470.00")),  # 55 × 0,7 × 220,00
+        ("Demi-journées", D("360.00")),
+        ("Journées", D("720.00")),
+    ]
+    assert totals(sim)[2027] == D("16150.00")  # 6 600 + 8 470 + 360 + 720
+    assert sim.acts[0].dates == (dt.date(2026, 6, 1), dt.date(2027, 1, 1))
+    said = " ".join(sim.notes)
+    assert "dated on the first day of membership of the year (01/06/2026, 01/01/2027)" in said
+    assert "the 2026 acts, dated 01/06/2026, are billed at the price before the one from " \
+           "01/07/2026 (EXEMPLE-2026-17)" in said
+    # the service in 2026: the newcomer's whole statement is new revenue
+    assert sim.impact.revenue_after - sim.impact.revenue_before == D("15465.00")
+
+
+def test_the_schedule_is_the_bill_of_a_member_holding_those_acts(ads: GridTariff) -> None:
+    from servcommun.engine.grid import bill_member
+    from servcommun.roster import Member, Subscription
+    from servcommun.tariff import Act
+
+    sim = simulate(ads, [], scenario("ads", "conseil", join="2026-06-01", to_year=2027,
+                                     acts=ADS_ACTS))
+    written = Member(
+        id="35999", name="Nouvelle commune", population={2026: 2355, 2027: 2355},
+        subscriptions=(Subscription(offer="ads", start=dt.date(2026, 6, 1)),
+                       Subscription(offer="conseil", start=dt.date(2026, 6, 1))),
+        consumption=tuple(Act(unit=unit, date=day, quantity=quantity)
+                          for day in (dt.date(2026, 6, 1), dt.date(2027, 1, 1))
+                          for unit, quantity in ADS_ACTS))
+    for entry in sim.years:
+        billed = bill_member(ads, written, entry.year)
+        assert isinstance(billed, Statement)
+        assert entry.lines == billed.lines
+
+
+def test_bill_gives_the_simulated_lines(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The newcomer simulated on a data directory, then written in its roster with its acts
+    dated as the simulation says: `bill` gives the same lines."""
+    existing = ('  - {id: "35901", name: Saint-Aubin, population: {2026: 2800}, '
+                'subscriptions: [{offer: ads, start: 2025-01-01}]}\n')
+    newcomer = ('  - {id: "35999", name: Nouvelle commune, population: {2026: 2355}, '
+                'subscriptions: [{offer: ads, start: 2026-06-01}, '
+                '{offer: conseil, start: 2026-06-01}],\n'
+                '     consumption: [{unit: permis-construire, date: 2026-06-01, quantity: 30},'
+                ' {unit: declaration-prealable, date: 2026-06-01, quantity: 55},'
+                ' {unit: demi-journee, date: 2026-06-01, quantity: 3},'
+                ' {unit: journee, date: 2026-06-01, quantity: 2}]}\n')
+    write(tmp_path / "roster.yaml", "service: ads-exemple\nmembers:\n" + existing)
+    (tmp_path / "servcommun.toml").write_text(
+        f'[services.ads]\ntariffs = ["{ADS}"]\nroster = "roster.yaml"\n', encoding="utf-8")
+    result = run("simulate", "--format", "json", "--population", "2355", "--offer", "ads",
+                 "--offer", "conseil", "--join", "2026-06-01", "--from-year", "2026",
+                 "--to-year", "2026", "--act", "permis-construire=30",
+                 "--act", "declaration-prealable=55", "--act", "demi-journee=3",
+                 "--act", "journee=2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    simulated = json.loads(result.stdout)["years"][0]
+    write(tmp_path / "roster.yaml", "service: ads-exemple\nmembers:\n" + existing + newcomer)
+    billed = run("bill", "--year", "2026", "--member", "35999", "--format", "json",
+                 cwd=tmp_path)
+    assert billed.returncode == 0, billed.stderr
+    [statement] = json.loads(billed.stdout)["statements"]
+    assert simulated["lines"] == statement["lines"]
+    assert simulated["total"] == statement["total"] == "15465.00"
+
+
+def test_ads_newcomer_json() -> None:
+    data = simulate_json("--service", "ads-exemple", "--population", "2355", "--offer", "ads",
+                         "--act", "permis-construire=30", "--act", "declaration-prealable=55",
+                         "--from-year", "2026", "--to-year", "2027")
+    assert [year["total"] for year in data["years"]] == [
+        "14385.00",  # 30 × 210 + 55 × 0,7 × 210 = 6 300 + 8 085 (dated 01/01/2026)
+        "15070.00",  # 30 × 220 + 55 × 0,7 × 220 = 6 600 + 8 470
+    ]
+    first = data["years"][0]["lines"]
+    assert [(line["code"], line["amount"]) for line in first] == [
+        ("ads.actes", "6300.00"), ("ads.actes", "8085.00")]
+    assert first[1]["basis"].startswith("55 × Déclaration préalable (01/01/2026) × 0.7 EPC")
+    assert data["scenario"]["acts"] == [
+        {"unit": "permis-construire", "quantity": "30", "offer": "ads",
+         "dates": ["2026-01-01", "2027-01-01"]},
+        {"unit": "declaration-prealable", "quantity": "55", "offer": "ads",
+         "dates": ["2026-01-01", "2027-01-01"]}]
+    assert data["scenario"]["attribution"] is None
+    assert any("first day of membership" in note for note in data["notes"])
+    service = data["service"]
+    assert (service["members_before"], service["members_after"]) == (3, 4)
+    assert D(service["revenue_after"]) - D(service["revenue_before"]) == D("14385.00")
+
+
+def test_ads_newcomer_table() -> None:
+    result = run("simulate", "--service", "ads-exemple", "--population", "2355", "--offer",
+                 "ads", "--act", "permis-construire=30", "--act", "declaration-prealable=55",
+                 "--from-year", "2026", "--to-year", "2027")
+    assert result.returncode == 0, result.stderr
+    out = " ".join(spaced(result.stdout).split())
+    assert "30 × Permis de construire a year, 55 × Déclaration préalable a year" in out
+    assert "14 385,00 €" in out and "15 070,00 €" in out and "29 455,00 €" in out
+    assert "Note: the acts expected each year (--act) are dated on the first day" in out
+
+
+def test_unknown_unit_is_a_usage_error_naming_the_units() -> None:
+    result = run("simulate", "--service", "ads-exemple", "--population", "2355", "--offer",
+                 "ads", "--act", "permis-de-construire=3", "--from-year", "2026")
+    assert result.returncode == 2
+    [message] = result.stderr.splitlines()
+    assert message == (
+        "servcommun: --act: unknown unit permis-de-construire — did you mean "
+        "'permis-construire'? (units: permis-construire, permis-amenager, permis-demolir, "
+        "declaration-prealable, certificat-urbanisme, bulletin-paie, attestation-employeur, "
+        "demi-journee, journee)")
+
+
+@pytest.mark.parametrize(("act", "message"), [
+    ("permis-construire", "write UNIT=QUANTITY"),
+    ("permis-construire=trente", "'trente' is not a quantity"),
+    ("permis-construire=-1", "a quantity is not negative"),
+    ("bulletin-paie=240", "billed by the offer 'paie', which the newcomer does not hold: "
+                          "add --offer paie"),
+])
+def test_act_usage_errors(act: str, message: str) -> None:
+    result = run("simulate", "--service", "ads-exemple", "--population", "2355", "--offer",
+                 "ads", "--act", act, "--from-year", "2026")
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_unit_given_twice_is_refused(ads: GridTariff) -> None:
+    with pytest.raises(ScenarioError, match="given more than once"):
+        simulate(ads, [], scenario("ads", acts=(("journee", D(1)), ("journee", D(2)))))
+
+
+def test_acts_of_a_roster_member_replace_its_own_of_those_units() -> None:
+    # 35901's 2026 acts (examples/ads/actes-2026.csv): its 3 permits give way to the 10
+    # expected; its déclarations préalables, certificates and payslips stay
+    data = simulate_json("--service", "ads-exemple", "--member", "35901", "--offer", "ads",
+                         "--act", "permis-construire=10", "--from-year", "2026",
+                         "--to-year", "2027")
+    first = [(line["code"], line["amount"]) for line in data["years"][0]["lines"]]
+    assert first == [
+        ("ads.actes", "2100.00"),  # 10 × 210,00 (dated 01/01/2026)
+        ("ads.actes", "441.00"),  # 3 DP × 0,7 × 210,00, on 15/03/2026
+        ("ads.actes", "154.00"),  # 1 DP × 0,7 × 220,00, on 05/10/2026
+        ("ads.actes", "168.00"),  # 2 CUb × 0,4 × 210,00
+        ("paie.documents", "6240.00"),  # 480 payslips × 13,00
+        ("paie.documents", "19.50"),  # 3 attestations × 6,50
+    ]
+    assert data["years"][0]["total"] == "9122.50"
+    # 2027: no act of 35901 is recorded; the expected permits alone, 10 × 220,00
+    assert data["years"][1]["total"] == "2200.00"
+    notes = " ".join(data["notes"])
+    assert "its own acts of permis-construire in 2026–2027 replaced" in notes
+    assert "acts recorded up to 2026 only, none in 2027" in notes
+    # the service: 35901's bill grows from 7 662,50 (3 permits: 420 + 220) to 9 122,50
+    service = data["service"]
+    assert D(service["revenue_after"]) - D(service["revenue_before"]) == D("1460.00")
+
+
+def test_no_act_of_a_unit_removes_a_members_own(ads: GridTariff) -> None:
+    from servcommun.roster import Member, Subscription
+    from servcommun.tariff import Act
+
+    own = Member(id="35902", name="Pont-Rouge", population={2026: 1200},
+                 subscriptions=(Subscription(offer="conseil", start=dt.date(2026, 1, 1)),),
+                 consumption=(Act(unit="journee", date=dt.date(2026, 3, 10)),
+                              Act(unit="demi-journee", date=dt.date(2026, 5, 12),
+                                  quantity=D(2))))
+    sim = simulate(ads, [own], scenario("conseil", population=None, base_member="35902",
+                                        to_year=2026, acts=(("journee", D(0)),)))
+    # the day is gone; of the 2 half-days, the first of the year is free: 1 × 180,00
+    assert amounts_by_unit(sim, 2026) == [("Demi-journées", D("180.00"))]
+
+
+def test_units_of_operation_of_a_newcomer_to_the_unit_cost_service() -> None:
+    data = simulate_json("--service", "cout-unitaire-exemple", "--population", "2355",
+                         "--offer", "voirie", "--act", "heure-intervention=500",
+                         "--act", "journee-intervention=10", "--from-year", "2026",
+                         "--to-year", "2027")
+    first, second = data["years"]
+    # 500 hours + 10 days × 7 hours = 570 units; unit cost 412 000 / 10 200 = 40,39
+    assert {line["code"]: line["amount"] for line in first["lines"]} == {
+        "voirie.fonctionnement": "23022.30",  # 570 × 40,39
+        # 570 × 40,84 (418 600 / 10 250) = 23 278,80, less 23 022,30 billed
+        "voirie.regularisation": "256.50"}
+    assert first["total"] == "23278.80"
+    # 2027 has no budget: the 2026 one stands for it, its actual figures left out
+    assert {line["code"]: line["amount"] for line in second["lines"]} == {
+        "voirie.fonctionnement": "23022.30"}
+    assert any("no 2027 budget: the 2026 budget stands for it, without its actual figures"
+               in note for note in data["notes"])
+
+
+def test_attribution_of_a_newcomer_settling_by_deduction() -> None:
+    data = simulate_json("--service", "reglement-exemple", "--population", "2355",
+                         "--offer", "contribution", "--attribution", "185000",
+                         "--from-year", "2026", "--to-year", "2027")
+    for year in data["years"]:
+        assert "needs_review" not in year
+        assert year["total"] == "7536.00"  # 2 355 × 3,20
+        # imputed on the next year's attribution: 185 000 − 7 536 = 177 464
+        assert year["settlement"] == {
+            "mode": "attribution-deduction", "reference": "art. 9 ; CGCT art. L5211-4-2",
+            "attribution_year": year["year"] + 1, "attribution_before": "185000.00",
+            "deducted": "7536.00", "attribution_after": "177464.00"}
+    assert data["scenario"]["attribution"] == "185000.00"
+
+
+def test_a_negative_attribution_grows_by_the_deduction() -> None:
+    data = simulate_json("--service", "reglement-exemple", "--population", "640", "--offer",
+                         "contribution", "--attribution", "-12400", "--from-year", "2026",
+                         "--to-year", "2026")
+    [year] = data["years"]
+    assert year["total"] == "2048.00"  # 640 × 3,20
+    # −12 400 − 2 048 = −14 448: the commune pays more
+    assert year["settlement"]["attribution_after"] == "-14448.00"
+
+
+def test_attribution_table_shows_before_and_after() -> None:
+    result = run("simulate", "--service", "reglement-exemple", "--population", "2355",
+                 "--offer", "contribution", "--attribution", "185000", "--from-year", "2026",
+                 "--to-year", "2026")
+    assert result.returncode == 0, result.stderr
+    out = " ".join(spaced(result.stdout).split())
+    assert "attribution de compensation 185 000,00 € a year" in out
+    assert ("Settled by deduction from the 2027 attribution de compensation (art. 9 ; CGCT "
+            "art. L5211-4-2): 185 000,00 € − 7 536,00 € = 177 464,00 €.") in out
+
+
+def test_without_attribution_the_newcomer_needs_review_and_is_told_how() -> None:
+    data = simulate_json("--service", "reglement-exemple", "--population", "2355",
+                         "--offer", "contribution", "--from-year", "2026", "--to-year", "2026")
+    assert "gives none for 2027" in data["years"][0]["needs_review"]
+    assert any("give it with --attribution AMOUNT" in note for note in data["notes"])
+
+
+def test_roster_member_attribution_carried_forward_or_overridden() -> None:
+    # 35951: 185 000,00 for 2027 in the roster, none later
+    data = simulate_json("--service", "reglement-exemple", "--member", "35951", "--offer",
+                         "contribution", "--from-year", "2026", "--to-year", "2027")
+    assert [year["settlement"]["attribution_before"] for year in data["years"]] == [
+        "185000.00", "185000.00"]
+    assert any("attribution de compensation 185000.00 of 2027 carried forward to 2028" in note
+               for note in data["notes"])
+    data = simulate_json("--service", "reglement-exemple", "--member", "35951", "--offer",
+                         "contribution", "--attribution", "190000.50", "--from-year", "2026",
+                         "--to-year", "2026")
+    # 190 000,50 − 7 536,00 = 182 464,50
+    assert data["years"][0]["settlement"]["attribution_after"] == "182464.50"
+
+
+def test_attribution_of_a_member_settling_by_title_is_not_used() -> None:
+    data = simulate_json("--service", "reglement-exemple", "--member", "35953", "--offer",
+                         "contribution", "--attribution", "1000", "--from-year", "2026",
+                         "--to-year", "2026")
+    assert data["years"][0]["settlement"]["mode"] == "revenue-title"
+    assert any("--attribution is not used" in note for note in data["notes"])
+
+
+def test_attribution_must_be_exact_to_the_cent() -> None:
+    result = run("simulate", "--service", "reglement-exemple", "--population", "2355",
+                 "--offer", "contribution", "--attribution", "12.345")
+    assert result.returncode == 2 and "not exact to the cent" in result.stderr
+
+
+def test_acts_and_attribution_do_not_apply_to_a_new_party() -> None:
+    result = run("simulate", "--service", "rouen", "--share", "2", "--act", "licence=1",
+                 "--attribution", "1000")
+    assert result.returncode == 2
+    assert "--act, --attribution: for contribution grids" in result.stderr

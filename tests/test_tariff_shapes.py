@@ -17,13 +17,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, run, write
-from servcommun.engine.grid import ServiceData, bill_grid, bill_member, proration_share
+from servcommun.budget import Budget
+from servcommun.engine.grid import (
+    ServiceData,
+    bill_grid,
+    bill_member,
+    budget_data,
+    proration_share,
+)
 from servcommun.engine.keys import agents_key
-from servcommun.engine.result import NeedsReview, Statement
-from servcommun.loader import tariff_problems
+from servcommun.engine.result import Bill, NeedsReview, Statement
+from servcommun.loader import budget_problems, tariff_problems
 from servcommun.reader import parse_yaml
 from servcommun.roster import Member, Subscription
-from servcommun.tariff import Act, AgentTime, GridTariff, Proration
+from servcommun.tariff import Act, AgentTime, CostCategory, CostLine, GridTariff, Proration
 
 D = Decimal
 
@@ -511,7 +518,7 @@ def test_percent_layers_alone_share_the_pool_by_largest_remainder(pool: str) -> 
     tariff = grid(POOL.format(pool=f'{{amounts: {{2026: "{pool}"}}}}', layers="""\
           - {label: A, percent: "33.33", by: equal}
           - {label: B, percent: "33.33", by: population}
-          - {label: C, percent: "33.34", by: key, key: {"35931": "1", "35934": "2"}}
+          - {label: C, percent: "33.34", by: key, key: {"35931": "33.33", "35934": "66.67"}}
 """))
     bill = bill_grid(tariff, pool_members(), 2026)
     assert bill.total == D(pool)
@@ -543,6 +550,66 @@ def test_pool_layers_must_add_up(layers: str, expected: tuple[str, int, int]) ->
     assert expected in problems_of(POOL.format(pool='{amounts: {2026: "1.00"}}', layers=layers))
 
 
+KEYS = """\
+keys:
+  - {id: reference, label: Clé de référence, article: art. 8 (clé de référence),
+     shares: {"35931": "46.20", "35932": "53.32", "35933": "0.48"}}
+"""
+BY_REFERENCE = '          - {label: Clé, percent: "100", by: key, key: reference}\n'
+
+
+def totals_of(bill: Bill) -> dict[str, Decimal]:
+    return {s.member.id: s.total for s in bill.statements}
+
+
+def test_a_pool_layer_shares_by_a_key_of_the_tariff_citing_its_article() -> None:
+    tariff = grid(KEYS + POOL.format(pool='{amounts: {2026: "12345.67"}}', layers=BY_REFERENCE))
+    bill = bill_grid(tariff, pool_members(), 2026)
+    # 12 345,67 × 46,20 % = 5 703,69954, × 53,32 % = 6 582,711244, × 0,48 % = 59,259216;
+    # 5 703,69 + 6 582,71 + 59,25 = 12 345,65: the two cents left go to the largest
+    # remainders (0,954 and 0,9216 of a cent, against 0,1244), 35931's and 35933's
+    assert totals_of(bill) == {"35931": D("5703.70"), "35932": D("6582.71"),
+                               "35933": D("59.26"), "35934": D("0")}
+    assert bill.total == D("12345.67")
+    city = bill.statements[0].lines[0]
+    assert city.basis == ("100 % of the pool 12345.67 = 12345.67; by key 'reference': 46.2 "
+                          "of 100")
+    assert city.reference == "art. 8 (clé de référence)"  # the key's article
+    assert bill.statements[3].lines == ()  # 35934 holds the offer; the key does not name it
+
+
+def test_a_member_of_the_key_not_holding_the_offer_leaves_the_layer_to_the_others() -> None:
+    layer = ('          - {label: Clé, percent: "100", by: key, key: reference, '
+             'article: art. 8 al. 2}\n')
+    named = grid(KEYS + POOL.format(pool='{amounts: {2026: "12345.67"}}', layers=layer))
+    written = grid(POOL.format(pool='{amounts: {2026: "12345.67"}}', layers=layer.replace(
+        "reference", '{"35931": "46.20", "35932": "53.32", "35933": "0.48"}')))
+    members = [member for member in pool_members() if member.id != "35932"]
+    bill = bill_grid(named, members, 2026)
+    # 35932 (53,32 %) does not hold the offer: 46,20 and 0,48 of 46,68 share the layer,
+    # 12 218,7222… and 126,9477…; 12 218,72 + 126,94 = 12 345,66, the cent left to the
+    # largest remainder (0,776 of a cent against 0,222): 35933's
+    assert totals_of(bill) == {"35931": D("12218.72"), "35933": D("126.95"), "35934": D("0")}
+    assert bill.statements[0].lines[0].basis.endswith("by key 'reference': 46.2 of 46.68")
+    assert bill.statements[0].lines[0].reference == "art. 8 al. 2"  # the layer's own article
+    # the key written in the layer is the same key: the same shares
+    assert totals_of(bill_grid(written, members, 2026)) == totals_of(bill)
+
+
+@pytest.mark.parametrize(("layer", "expected"), [
+    ("key: referance}", [("undefined-key", 23, 56)]),  # at the name
+    ('key: {"35931": "60", "35932": "30"}}', [("key-sum", 23, 56)]),
+    ('key: {"35931": "1", "35934": "2"}}', [("key-sum", 23, 56)]),  # weights: no longer
+    ('key: {"35931": "33.333", "35932": "66.667"}}',
+     [("key-precision", 23, 66), ("key-precision", 23, 85)]),  # at each share
+])
+def test_a_layers_key_is_defined_or_written_as_a_key(
+        layer: str, expected: list[tuple[str, int, int]]) -> None:
+    layers = f'          - {{label: Clé, percent: "100", by: key, {layer}\n'
+    assert problems_of(KEYS + POOL.format(pool='{amounts: {2026: "1.00"}}',
+                                          layers=layers)) == expected
+
+
 def test_shipped_pool_example_billed_with_its_budget_file() -> None:
     result = run("bill", "--service", "pool-exemple", "--year", "2026", "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -565,7 +632,7 @@ def test_a_worked_example_gives_each_named_members_total(tmp_path: Path) -> None
 
 
 POOL_TARIFF = grid(POOL.format(pool='{from_budget: true}', layers="""\
-          - {label: Minimum, percent: "17.5", by: key, key: {"35900": "1"}}
+          - {label: Minimum, percent: "17.5", by: key, key: {"35900": "100"}}
           - {label: Forfait, amount: "1000.00", by: equal}
           - label: Unités
             percent: "20"
@@ -646,6 +713,68 @@ def test_a_computed_key_always_sums_to_exactly_100(agents: list[tuple[int, int, 
     key = agents_key(table, PARTIES, D("0.01"), "largest-remainder")
     assert sum(key.shares.values()) == D(100)
     assert all(abs(key.shares[p] - key.exact[p]) < D("0.01") for p in PARTIES)
+
+
+COMPUTED_POOL = """\
+keys:
+  - id: temps-agents
+    article: art. 4 (clé au temps des agents)
+    computed: {from: agents, rounding: {method: largest-remainder}}
+""" + POOL.format(pool='{amounts: {2026: "12345.67"}}', layers="""\
+          - {label: Temps, percent: "100", by: key, key: temps-agents}
+""") + """\
+examples:
+  - title: Clé au temps des agents
+    article: art. 4
+    year: 2026
+    members:
+      - {id: "35931", population: 12450, subscriptions: [{offer: service, start: 2026-01-01}]}
+      - {id: "35932", population: 3210, subscriptions: [{offer: service, start: 2026-01-01}]}
+      - {id: "35933", population: 1875, subscriptions: [{offer: service, start: 2026-01-01}]}
+    agents:
+      - {id: A1, cost: "72000.00", shares: {"35931": "70", "35932": "20", "35933": "10"}}
+      - {id: A2, cost: "41500.00", shares: {"35931": "50", "35932": "40", "35933": "10"}}
+      - {id: A3, cost: "38200.00", shares: {"35931": "80", "35932": "20"}}
+      - {id: A4, cost: "33900.00", shares: {"35931": "60", "35932": "25", "35933": "15"}}
+    expect:
+      keys: {temps-agents: {"35931": "65.76", "35932": "25.39", "35933": "8.85"}}
+      members: {"35931": "8118.51", "35932": "3134.57", "35933": "1092.59"}
+"""
+
+
+def test_a_pool_layer_shares_by_a_key_computed_from_the_years_agents() -> None:
+    tariff = grid(COMPUTED_POOL)  # its worked example recomputed from its agents
+    assert tariff.takes_budget()  # for the agents, though the pool's amount is the tariff's
+    communes = {"ville": "35931", "ccas": "35932", "caisse": "35933"}
+    agents = tuple(AgentTime(id=agent.id, cost=agent.cost, shares={
+        communes[party]: percent for party, percent in agent.shares.items()}) for agent in AGENTS)
+    budget = Budget(service="exemple", year=2026, agents=agents, lines=(
+        CostLine(id="salaires", label="Salaires", category=CostCategory.SALARY,
+                 amount=D("185600.00")),))
+    bill = bill_grid(tariff, pool_members(), 2026, budget_data(budget))
+    # the key of AGENTS, 65,76 / 25,39 / 8,85 (35934: no agent's time, no share);
+    # 12 345,67 × each = 8 118,512592, 3 134,565613, 1 092,591795; 8 118,51 + 3 134,56 +
+    # 1 092,59 = 12 345,66, the cent left to the largest remainder (0,5613 of a cent): 35932
+    assert totals_of(bill) == {"35931": D("8118.51"), "35932": D("3134.57"),
+                               "35933": D("1092.59"), "35934": D("0")}
+    assert bill.statements[0].lines[0].basis == (
+        "100 % of the pool 12345.67 = 12345.67; by key 'temps-agents', computed from the "
+        "agents' time: 65.76 of 100")
+    # without the year's budget, the key cannot be computed: review, never a guess
+    missing = bill_grid(tariff, pool_members(), 2026)
+    assert not missing.statements and missing.needs_review[0].reason == (
+        "Service: no budget of 2026 gives the agents the key 'temps-agents' is computed from "
+        "(art. 4 (clé au temps des agents))")
+
+
+def test_a_pool_layers_computed_key_needs_the_agents() -> None:
+    without = COMPUTED_POOL[:COMPUTED_POOL.index("    agents:")] + COMPUTED_POOL[
+        COMPUTED_POOL.index("    expect:"):]
+    assert problems_of(without) == [("no-agents", 27, 5)]  # at the worked example
+    tariff = grid(COMPUTED_POOL)
+    budget = parse_yaml("service: exemple\nyear: 2026\nlines:\n  - {id: salaires, label: "
+                        "Salaires, category: salary, amount: \"185600.00\"}\n", "b.yaml")
+    assert [p.code for p in budget_problems(budget, tariff)[1]] == ["no-agents"]
 
 
 def test_shipped_agents_key_example_billed_with_its_budget() -> None:

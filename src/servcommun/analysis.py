@@ -7,7 +7,7 @@ Each function loads through ``pipeline`` and computes with the engine; nothing p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from servcommun.budget import Budget
 from servcommun.config import Config, Service
 from servcommun.diagnostics import Diagnostic, InputError
 from servcommun.engine.diff import BillDiff, diff_bills
-from servcommun.engine.grid import bill_grid
+from servcommun.engine.grid import ServiceData, bill_grid, budget_data
 from servcommun.engine.keys import DerivedKey, derive_share
 from servcommun.engine.result import Bill
 from servcommun.engine.simulate import Scenario, ScenarioError, Simulation, simulate_sharing
@@ -27,17 +27,17 @@ from servcommun.engine.thresholds import (
     near_boundaries,
     offer_curve,
 )
-from servcommun.loader import load_budget, load_tariff
+from servcommun.loader import load_budget, load_consumption, load_tariff, with_consumption
 from servcommun.pipeline import (
     AnyTariff,
     Loaded,
     budget_path,
     grid_data,
-    load_service,
     load_tariffs,
     service_roster,
     tariff_for_year,
 )
+from servcommun.roster import Roster
 from servcommun.tariff import CostCategory, GridTariff
 
 
@@ -49,18 +49,66 @@ def simulate(config: Config, service_name: str | None, scenario: Scenario,
     service = config.service(service_name)
     if tariff_for_year(config, service, scenario.from_year)[1].parties:
         return _simulate_party(config, service, scenario)
-    loaded = load_service(config, service_name, scenario.from_year)
-    assert loaded.roster is not None
-    first = tariff_for_year(config, loaded.service, scenario.from_year)[0]
+    first, tariff = tariff_for_year(config, service, scenario.from_year)
     for year in range(scenario.from_year + 1, scenario.to_year + 1):
-        path = tariff_for_year(config, loaded.service, year)[0]
+        path = tariff_for_year(config, service, year)[0]
         if path != first:
             raise InputError([Diagnostic(config.display(path), 1, 1, "tariff-change",
                                          f"{year} is billed under another tariff version "
                                          f"than {scenario.from_year} ({config.display(first)})"
                                          "; simulate the two periods separately")])
-    return loaded, simulate_grid(loaded.tariff, loaded.roster.members, scenario, within=within,
-                                 data=loaded.data)
+    roster, files = service_roster(config, service, tariff)
+    roster, data, more, notes = _years_data(config, service, tariff, roster, scenario)
+    loaded = Loaded(service, tariff, roster, (config.display(first), *files, *more),
+                    budget=data.budgets.get(scenario.from_year), data=data)
+    result = simulate_grid(tariff, roster.members, scenario, within=within, data=data)
+    if notes:
+        result = replace(result, notes=(*result.notes, *notes))
+    return loaded, result
+
+
+def _years_data(config: Config, service: Service, tariff: GridTariff, roster: Roster,
+                scenario: Scenario) -> tuple[Roster, ServiceData, list[str], list[str]]:
+    """What the years simulated are billed with, as ``bill`` reads it for each year: the
+    roster with the acts of each year's consumption file, the indices, each year's budget.
+    A simulation looks ahead of the files: a first year without a consumption file counts
+    no roster acts, a later year without one none either, and a later year without a
+    budget is costed on the last budget before it, without its actual figures (a
+    year-end adjustment is the closed year's own); notes say so."""
+    notes: list[str] = []
+    first = scenario.from_year
+    yearly = "{year}" in (service.consumption or "")
+    present = service
+    missing = service.consumption_for(first)
+    if yearly and missing is not None and not missing.is_file():
+        present = replace(service, consumption=None)
+        notes.append(f"no {first} consumption file ({config.display(missing)}): the roster's "
+                     f"members are counted without acts in {first}")
+    roster, data, files = grid_data(config, present, tariff, roster, first)
+    latest = data.budgets.get(first)
+    for year in range(first + 1, scenario.to_year + 1):
+        acts = service.consumption_for(year)
+        if yearly and acts is not None and acts.is_file():
+            roster = with_consumption(roster, load_consumption(acts, [tariff], roster,
+                                                               config.display(acts)))
+            files.append(config.display(acts))
+        if latest is None:
+            continue
+        where = service.budget_for(year)
+        if where is not None and where.is_file():
+            latest = load_budget(where, tariff, config.display(where), year)
+            data = budget_data(latest, data)
+            files.append(config.display(where))
+            continue
+        operation = latest.units_of_operation
+        said = ""
+        if operation is not None and operation.actual is not None:
+            operation = operation.model_copy(update={"actual": None})
+            said = f", without its actual figures (no year-end adjustment in {year})"
+        data = budget_data(latest.model_copy(update={"year": year,
+                                                     "units_of_operation": operation}), data)
+        notes.append(f"no {year} budget: the {latest.year} budget stands for it{said}")
+    return roster, data, files, notes
 
 
 def _simulate_party(config: Config, service: Service,

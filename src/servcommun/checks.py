@@ -285,10 +285,12 @@ def _pools(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     for index, offer in enumerate(tariff.offers):
         for part_index, part in enumerate(offer.parts):
             if isinstance(part, PoolSharePart):
-                yield from _pool_layers(doc, ("offers", index, "parts", part_index), part)
+                yield from _pool_layers(doc, ("offers", index, "parts", part_index), part,
+                                        tariff)
 
 
-def _pool_layers(doc: Document, here: Path_, part: PoolSharePart) -> Iterator[Diagnostic]:
+def _pool_layers(doc: Document, here: Path_, part: PoolSharePart,
+                 tariff: GridTariff) -> Iterator[Diagnostic]:
     remainders = [i for i, layer in enumerate(part.layers)
                   if layer.percent is None and layer.amount is None]
     percents = sum((layer.percent or ZERO for layer in part.layers), ZERO)
@@ -299,7 +301,12 @@ def _pool_layers(doc: Document, here: Path_, part: PoolSharePart) -> Iterator[Di
                                  "give a layer a 'percent' of the pool or an 'amount', not both")
         if layer.by is PoolBasis.KEY and not layer.key:
             yield doc.diagnostic((*path, "by"), "pool-layer",
-                                 "a layer shared by key needs its 'key' (member id → weight)")
+                                 "a layer shared by key needs its 'key': the id of a key of "
+                                 "the tariff's 'keys', or member id → percent")
+        elif layer.by is PoolBasis.KEY and isinstance(layer.key, str):
+            yield from _undefined_key(doc, (*path, "key"), layer.key, tariff)
+        elif layer.by is PoolBasis.KEY and isinstance(layer.key, dict):  # written in place
+            yield from _key_shares(doc, (*path, "key"), layer.key, DEFAULT_PRECISION, tariff)
         if layer.by is PoolBasis.UNITS and not layer.units:
             yield doc.diagnostic((*path, "by"), "pool-layer",
                                  "a layer shared by units used needs its 'units' (id, label, "
@@ -458,7 +465,7 @@ def _example_budget(doc: Document, here: Path_, example: WorkedExample, tariff: 
                              f"worked example '{example.title}' needs the year's budget lines "
                              f"its '{keyed[0].code}' part shares: give them as 'costs'")
     yield from cost_line_problems(doc, (*here, "costs"), example.costs, tariff)
-    computed = [key for part in keyed if (key := tariff.key(part.key)) and key.computed]
+    computed = [key for key in tariff.keys_used(held) if key.computed]
     if computed or example.agents:
         yield from agent_problems(doc, here, example.agents, tariff, required=bool(computed))
 
@@ -606,6 +613,9 @@ def example_mismatches(
         data = budget_data(Budget(service=tariff.service, year=example.year,
                                   lines=example.costs, agents=example.agents,
                                   units_of_operation=example.units_of_operation), data)
+    elif example.agents:  # a pool layer's computed key; the pool is the 'budget' total
+        data = replace(data, budgets={example.year: Budget.model_construct(
+            service=tariff.service, year=example.year, lines=(), agents=example.agents)})
     bill = bill_grid(tariff, members, example.year, data)
     expect = example.expect
     if expect.needs_review is not None and expect.needs_review != bool(bill.needs_review):
@@ -712,24 +722,36 @@ def _keys(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
         if key.computed is not None:
             yield from _key_rounding(doc, here, key, known)
             continue
-        for member, percent in key.shares.items():
-            path: Path_ = (*here, "shares", member)
-            if known and member not in known:
-                yield doc.diagnostic(path, "unknown-party",
-                                     f"party '{member}' is not defined in 'parties' (defined: "
-                                     f"{', '.join(known)})", key=True)
-            if not _written_to(percent, key.precision):
-                yield doc.diagnostic(path, "key-precision",
-                                     f"{percent} % is written beyond the key's precision "
-                                     f"({key.precision} %): round it, or set 'precision'")
-        total = key.total()
-        if total != HUNDRED:
-            gap = abs(HUNDRED - total)
-            yield doc.diagnostic((*here, "shares"), "key-sum",
-                                 f"the key sums to {total} %, not 100 %: "
-                                 f"{'add' if total < HUNDRED else 'remove'} {gap} points "
-                                 f"({' + '.join(str(p) for p in key.shares.values())})")
+        yield from _key_shares(doc, (*here, "shares"), key.shares, key.precision, tariff)
         yield from _key_derivation(doc, here, key)
+
+
+DEFAULT_PRECISION: Decimal = Key.model_fields["precision"].default
+"""The precision of a key that does not say its own (one written in a pool layer)."""
+
+
+def _key_shares(doc: Document, path: Path_, shares: Mapping[str, Decimal], precision: Decimal,
+                tariff: GridTariff) -> Iterator[Diagnostic]:
+    """A key's shares (of the tariff's ``keys``, or written in a pool layer) name parties of
+    the tariff (when it names them), are written to the key's precision and sum to exactly
+    100 %."""
+    known = [party.id for party in tariff.parties]
+    for member, percent in shares.items():
+        if known and member not in known:
+            yield doc.diagnostic((*path, member), "unknown-party",
+                                 f"party '{member}' is not defined in 'parties' (defined: "
+                                 f"{', '.join(known)})", key=True)
+        if not _written_to(percent, precision):
+            yield doc.diagnostic((*path, member), "key-precision",
+                                 f"{percent} % is written beyond the key's precision "
+                                 f"({precision} %): round it, or set 'precision'")
+    total = sum(shares.values(), ZERO)
+    if total != HUNDRED:
+        gap = abs(HUNDRED - total)
+        yield doc.diagnostic(path, "key-sum",
+                             f"the key sums to {total} %, not 100 %: "
+                             f"{'add' if total < HUNDRED else 'remove'} {gap} points "
+                             f"({' + '.join(str(p) for p in shares.values())})")
 
 
 def _key_rounding(doc: Document, here: Path_, key: Key,
@@ -792,18 +814,13 @@ def _shares_text(shares: Mapping[str, Decimal]) -> str:
 def _keyed_parts(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     """The parts sharing budget lines name a key of the tariff; no category is shared by
     two budget-lines parts (its lines would be billed twice) nor listed twice."""
-    known = [key.id for key in tariff.keys]
     shared_by: dict[str, str] = {}
     for index, offer in enumerate(tariff.offers):
         for part_index, part in enumerate(offer.parts):
             if not isinstance(part, BudgetLinesPart | ManagementFeePart):
                 continue
             here: Path_ = ("offers", index, "parts", part_index)
-            if part.key not in known:
-                yield doc.diagnostic((*here, "key"), "undefined-key",
-                                     f"the tariff defines no key '{part.key}'"
-                                     f"{_did_you_mean(part.key, known)} (keys: "
-                                     f"{', '.join(known) or 'none: define it under keys'})")
+            yield from _undefined_key(doc, (*here, "key"), part.key, tariff)
             listed = part.on if isinstance(part, ManagementFeePart) else part.categories
             if len(set(listed)) != len(listed):
                 yield doc.diagnostic((*here, "on" if isinstance(part, ManagementFeePart)
@@ -820,6 +837,17 @@ def _keyed_parts(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
                                          f"{shared_by[category.value]}: they would be billed "
                                          "twice")
                 shared_by.setdefault(category.value, where)
+
+
+def _undefined_key(doc: Document, path: Path_, key_id: str,
+                   tariff: GridTariff) -> Iterator[Diagnostic]:
+    """A part or a pool layer names a key of the tariff's ``keys``."""
+    known = [key.id for key in tariff.keys]
+    if key_id not in known:
+        yield doc.diagnostic(path, "undefined-key",
+                             f"the tariff defines no key '{key_id}'"
+                             f"{_did_you_mean(key_id, known)} (keys: "
+                             f"{', '.join(known) or 'none: define it under keys'})")
 
 
 def _population_rule(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -964,8 +992,7 @@ def _budget_lines(doc: Document, budget: Budget, tariff: AnyTariff) -> Iterator[
                              "pool: {from_budget: true}, a unit cost, budget lines shared by a "
                              "key): this budget would not be used")
     yield from cost_line_problems(doc, ("lines",), budget.lines, tariff)
-    computed = any(key.computed is not None for key in tariff.keys
-                   if any(part.key == key.id for _, part in tariff.keyed_parts()))
+    computed = any(key.computed is not None for key in tariff.keys_used())
     agents = list(agent_problems(doc, (), budget.agents, tariff, required=computed)
                   if computed or budget.agents else ())
     yield from agents

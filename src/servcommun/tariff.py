@@ -11,6 +11,7 @@ names the article it implements, so that every amount can cite it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
@@ -20,8 +21,10 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -302,8 +305,16 @@ class CapPart(LimitPart):
 class PoolBasis(StrEnum):
     POPULATION = "population"  # each member's population of the billed year
     UNITS = "units"  # the units each member consumed in the year, weighted
-    KEY = "key"  # fixed weights by member id, written in the tariff
+    KEY = "key"  # a percentage key: one of the tariff's keys, or written in the layer
     EQUAL = "equal"  # the same share for every member
+
+
+LayerKey = Annotated[
+    Annotated[Slug, Tag("key id")] | Annotated[dict[Text, Percent], Tag("key shares")],
+    Discriminator(lambda value: "key shares" if isinstance(value, dict) else "key id"),
+]
+"""A pool layer's key: the id of a key of the tariff's ``keys``, or its shares written in
+place (told apart by their shape, so that a mistake is said once, for the form used)."""
 
 
 class PoolLayer(Frozen):
@@ -314,11 +325,19 @@ class PoolLayer(Frozen):
     percent: Percent | None = Field(default=None, description="percent of the pool")
     amount: Money | None = Field(default=None, description="a fixed amount of the pool")
     by: PoolBasis
-    key: dict[Text, Percent] = Field(default={}, description=(
-        "by: key — member id → weight (a party bearing a layer alone: {\"35236\": 100})"))
+    key: LayerKey | None = Field(default=None, description=(
+        "by: key — the id of a key of the tariff's 'keys' ('key: reference'), or a key "
+        "written in place: member id → percent, summing to 100 (a member bearing the layer "
+        "alone: {\"35236\": \"100\"})"))
     units: tuple[ConsumedUnit, ...] = Field(default=(), description=(
         "by: units — the units counted, with their weights"))
     article: str = Field(default="", description="the article of this layer, if its own")
+
+    @property
+    def key_id(self) -> str | None:
+        """The id of the tariff's key the layer is shared by; None for a key written in
+        place (or none)."""
+        return self.key if isinstance(self.key, str) else None
 
 
 class Pool(Frozen):
@@ -761,11 +780,13 @@ class GridTariff(TariffBase):
 
     def takes_budget(self) -> bool:
         """A rule of the tariff takes the year's budget (the service's budget file): a pool
-        shares its total, a unit cost is computed from it, its lines are shared by a key."""
+        shares its total, a unit cost is computed from it, its lines are shared by a key,
+        a key a part shares by is computed from its agents."""
         return self.has_unit_cost() or any(
             (isinstance(part, PoolSharePart) and part.pool.from_budget)
             or isinstance(part, BudgetLinesPart | ManagementFeePart)
-            for offer in self.offers for part in offer.parts)
+            for offer in self.offers for part in offer.parts) or any(
+            key.computed is not None for key in self.keys_used())
 
     def uses_population(self) -> bool:
         return any(offer.uses_population for offer in self.offers)
@@ -781,6 +802,20 @@ class GridTariff(TariffBase):
     def key(self, key_id: str) -> Key | None:
         # a scan, not a cached dict: simulate widens a key in a copy of the tariff
         return next((key for key in self.keys if key.id == key_id), None)
+
+    def keys_used(self, offers: Collection[str] | None = None) -> list[Key]:
+        """The tariff's keys the parts of ``offers`` (None: of every offer) share by: a
+        budget-lines or management-fee part's, a pool layer's that names one."""
+        named: set[str] = set()
+        for offer in self.offers:
+            if offers is not None and offer.id not in offers:
+                continue
+            for part in offer.parts:
+                if isinstance(part, BudgetLinesPart | ManagementFeePart):
+                    named.add(part.key)
+                elif isinstance(part, PoolSharePart):
+                    named.update(key_id for layer in part.layers if (key_id := layer.key_id))
+        return [key for key in self.keys if key.id in named]
 
     def keyed_parts(self) -> list[tuple[Offer, BudgetLinesPart | ManagementFeePart]]:
         """Every part that shares the year's budget lines by a key, with its offer."""

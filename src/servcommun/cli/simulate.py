@@ -29,12 +29,28 @@ def _decimal(text: str) -> Decimal:
     return value
 
 
+def _amount(text: str) -> Decimal:
+    """An amount in euros, exact to the cent: ``-12400.00``, ``185 000,00``."""
+    from servcommun.money import has_cents_only
+
+    plain = "".join(text.split()).removesuffix("€").replace(",", ".")  # 185 000,00 €
+    try:
+        value = Decimal(plain)
+    except InvalidOperation:
+        raise typer.BadParameter(f"{text!r} is not an amount (185000.00)") from None
+    if not value.is_finite() or abs(value) >= Decimal("1E12"):
+        raise typer.BadParameter(f"{text!r} is not an amount (185000.00)")
+    if not has_cents_only(value):
+        raise typer.BadParameter(f"{text!r} is not exact to the cent (185000.00)")
+    return value
+
+
 # The scenario options, shared with `servcommun plot schedule`.
 Population = Annotated[int | None, typer.Option(
     "--population", min=1, metavar="N", help="Inhabitants of the commune (legal population).")]
 MemberId = Annotated[str | None, typer.Option(
     "--member", metavar="ID", help="Start from this roster member (INSEE code or SIREN): its name, "
-    "population and current subscriptions.")]
+    "population, current subscriptions, acts and attribution de compensation.")]
 Offers = Annotated[list[str] | None, typer.Option(
     "--offer", metavar="OFFER",
     help="An offer of the tariff (socle-complet, audit, groupement-achats); "
@@ -62,6 +78,14 @@ Share = Annotated[Decimal | None, typer.Option(
 TakeFrom = Annotated[str | None, typer.Option(
     "--take-from", help="Cost sharing: the party giving up that share (default: the "
     "carrier).")]
+Acts = Annotated[list[str] | None, typer.Option(
+    "--act", metavar="UNIT=QUANTITY",
+    help="Units expected each year, as acts dated on the first day of membership of the "
+    "year (permis-construire=30); repeatable.")]
+Attribution = Annotated[Decimal | None, typer.Option(
+    "--attribution", parser=_amount, metavar="AMOUNT",
+    help="Attribution de compensation, the same every year (may be negative), for a tariff "
+    "settling by deduction from it.")]
 Within = Annotated[int, typer.Option(
     "--within", min=0, help="Warn when the population is this close to a bracket boundary.")]
 
@@ -85,6 +109,8 @@ def simulate(
     service: ServiceName = None,
     share: Share = None,
     take_from: TakeFrom = None,
+    act: Acts = None,
+    attribution: Attribution = None,
     within: Within = 100,
     format: Annotated[SimulateFormat, typer.Option("--format", help="Output format.")] = (
         SimulateFormat.TABLE),
@@ -99,7 +125,8 @@ def simulate(
     from servcommun.output import refuse_existing
 
     scenario = scenario_from_options(offer, population, member, name, audit, join, days,
-                                     from_year, to_year, share, take_from)
+                                     from_year, to_year, share, take_from, acts=act,
+                                     attribution=attribution)
     try:
         if output is not None:
             refuse_existing(output, force)
@@ -115,7 +142,8 @@ def scenario_from_options(offer: list[str] | None, population: int | None,
                           member: str | None, name: str | None, audit: dt.datetime | None,
                           join: dt.datetime | None, days: Decimal | None,
                           from_year: int | None, to_year: int | None,
-                          share: Decimal | None = None, take_from: str | None = None
+                          share: Decimal | None = None, take_from: str | None = None, *,
+                          acts: list[str] | None = None, attribution: Decimal | None = None
                           ) -> Scenario:
     """The engine's scenario; the clock is read here (the engine never reads it)."""
     from servcommun.engine.simulate import Scenario
@@ -126,7 +154,22 @@ def scenario_from_options(offer: list[str] | None, population: int | None,
                     to_year=to_year if to_year is not None else first + 2,
                     population=population, name=name, base_member=member,
                     audit=audit.date() if audit else None, join=join.date() if join else None,
-                    days=days, share=share, take_from=take_from)
+                    days=days, share=share, take_from=take_from,
+                    acts=tuple(_act(text) for text in acts or ()), attribution=attribution)
+
+
+def _act(text: str) -> tuple[str, Decimal]:
+    """``permis-construire=30`` → the unit and its quantity a year (a usage error else)."""
+    unit, equals, quantity = text.partition("=")
+    if not equals or not unit.strip():
+        usage_error(f"--act {text}: write UNIT=QUANTITY (--act permis-construire=30)")
+    try:
+        value = Decimal(quantity.strip().replace(",", "."))
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        usage_error(f"--act {text}: {quantity.strip()!r} is not a quantity (30, 2.5)")
+    return unit.strip(), value
 
 
 def usage_error(message: str) -> NoReturn:

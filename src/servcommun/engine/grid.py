@@ -652,15 +652,16 @@ def pool_shares(tariff: GridTariff, members: Sequence[Member], year: int,
         holders = [member for member in members if _subscriptions_in(member, offer, year)]
         for part in parts:
             try:
-                outcomes[(offer.id, part.code)] = _share_pool(part, holders, year, data)
+                outcomes[(offer.id, part.code)] = _share_pool(tariff, part, holders, year,
+                                                              data)
             except MissingData as problem:
                 outcomes[(offer.id, part.code)] = PoolOutcome(problem=str(problem))
     outcomes.update(keyed_shares(tariff, members, year, data))
     return outcomes
 
 
-def _share_pool(part: PoolSharePart, holders: Sequence[Member], year: int,
-                data: ServiceData) -> PoolOutcome:
+def _share_pool(tariff: GridTariff, part: PoolSharePart, holders: Sequence[Member],
+                year: int, data: ServiceData) -> PoolOutcome:
     pool = part.pool.amounts.get(year) if part.pool.amounts else data.costs.get(year)
     if pool is None:
         source = ("the tariff gives no amount" if part.pool.amounts
@@ -668,7 +669,9 @@ def _share_pool(part: PoolSharePart, holders: Sequence[Member], year: int,
         raise MissingData(f"{source} of the pool '{part.label}' for {year} ({part.article})")
     shares: dict[str, list[tuple[str, Decimal, str, str]]] = {m.id: [] for m in holders}
     for layer, amount, said in _layer_amounts(part, pool):
-        weights, unit_words = _layer_weights(layer, holders, year)
+        key = (_layer_key(tariff, layer, holders, year, data)
+               if layer.by is PoolBasis.KEY else None)
+        weights, unit_words = _layer_weights(layer, holders, year, key)
         total = sum(weights.values(), ZERO)
         if total <= ZERO:
             raise MissingData(f"the layer '{layer.label}' of the pool cannot be shared: no "
@@ -678,8 +681,8 @@ def _share_pool(part: PoolSharePart, holders: Sequence[Member], year: int,
             if layer.by is PoolBasis.KEY and weights[member_id] == ZERO:
                 continue  # not in the key: the layer is none of its business
             basis = f"{said}; {unit_words.format(_plain(weights[member_id]), _plain(total))}"
-            shares[member_id].append((f"{part.label} — {layer.label}", share, basis,
-                                      layer.article or part.article))
+            article = layer.article or (key.reference if key else "") or part.article
+            shares[member_id].append((f"{part.label} — {layer.label}", share, basis, article))
     return PoolOutcome(shares)
 
 
@@ -715,10 +718,31 @@ def _layer_amounts(part: PoolSharePart, pool: Decimal) -> list[tuple[PoolLayer, 
     return found
 
 
-def _layer_weights(layer: PoolLayer, holders: Sequence[Member],
-                   year: int) -> tuple[dict[str, Decimal], str]:
-    """Each holder's weight in ``layer``, and how a basis says it (``{}`` the member's
-    weight, ``{}`` the total)."""
+def _layer_key(tariff: GridTariff, layer: PoolLayer, holders: Sequence[Member], year: int,
+               data: ServiceData) -> YearKey:
+    """The key a layer shared by key weighs the holders by: the shares written in the
+    layer, or the tariff's key it names (citing the key's article) — written, or computed
+    between the holders from the agents of the year's budget, as for budget lines."""
+    if not isinstance(layer.key, str):
+        return YearKey("", layer.key or {}, "")
+    key = tariff.key(layer.key)
+    if key is None:  # refused on load (undefined-key)
+        raise MissingData(f"the tariff defines no key '{layer.key}'")
+    budget = data.budgets.get(year)
+    if key.computed is not None and budget is None:
+        raise MissingData(f"no budget of {year} gives the agents the key '{key.id}' is "
+                          f"computed from ({key.article})")
+    try:
+        return year_key(key, budget.agents if budget else (), [m.id for m in holders])
+    except KeyComputationError as problem:
+        raise MissingData(f"key '{key.id}': {problem}") from problem
+
+
+def _layer_weights(layer: PoolLayer, holders: Sequence[Member], year: int,
+                   key: YearKey | None) -> tuple[dict[str, Decimal], str]:
+    """Each holder's weight in ``layer`` (by key: its percentage in ``key``, the layer's
+    key for the year; a member of the key not holding the offer is not among them), and
+    how a basis says it (``{}`` the member's weight, ``{}`` the total)."""
     if layer.by is PoolBasis.POPULATION:
         missing = [member.id for member in holders if member.population_in(year) is None]
         if missing:
@@ -730,8 +754,11 @@ def _layer_weights(layer: PoolLayer, holders: Sequence[Member],
         return ({member.id: _units_used(layer.units, member, year) for member in holders},
                 "by units used: {} of {}")
     if layer.by is PoolBasis.KEY:
-        return ({member.id: layer.key.get(member.id, ZERO) for member in holders},
-                "by key: {} of {}")
+        assert key is not None  # resolved by _layer_key
+        named = f" '{key.id}'" if key.id else ""
+        named += ", computed from the agents' time" if key.note else ""
+        return ({member.id: key.shares.get(member.id, ZERO) for member in holders},
+                f"by key{named}: {{}} of {{}}")
     return {member.id: Decimal(1) for member in holders}, "in equal shares: {} of {} members"
 
 

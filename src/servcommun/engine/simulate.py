@@ -5,8 +5,10 @@ The prospect is built as a roster ``Member`` and billed with ``bill_member`` yea
 year, so that its schedule is made of the bill's own lines; the impact bills the whole
 roster with and without it (``bill_grid``). For a tariff naming its parties (cost sharing
 by a key) the newcomer is a new party taking a share of the key, and each year's budget is
-billed to the parties by ``bill_parties``. Pure:
-the years to simulate are given, the clock is never read here.
+billed to the parties by ``bill_parties``. The units the newcomer is expected to consume
+become acts of its consumption, and its attribution de compensation is recorded like a
+roster's, so that unit prices, unit costs and a settlement by deduction are billed as on a
+bill. Pure: the years to simulate are given, the clock is never read here.
 """
 
 from __future__ import annotations
@@ -23,9 +25,20 @@ from servcommun.engine.grid import NO_DATA, ServiceData, add_months, bill_grid, 
 from servcommun.engine.parties import bill_parties
 from servcommun.engine.result import Bill, Line, MemberRef, NeedsReview, Statement
 from servcommun.engine.thresholds import PROBE_ID, NearBoundary, near_boundaries
-from servcommun.money import ZERO
+from servcommun.money import ZERO, has_cents_only
 from servcommun.roster import Member, Subscription
-from servcommun.tariff import Billing, CreditPart, GridTariff, Offer, Party
+from servcommun.tariff import (
+    Act,
+    Billing,
+    CreditPart,
+    GridTariff,
+    Offer,
+    Party,
+    PoolSharePart,
+    SettlementMode,
+    UnitCostPart,
+    UnitPricePart,
+)
 
 MAX_YEARS = 30  # a convention runs for a mandate; past this the request is a typo
 DEFAULT_NAME = "Nouvelle commune"
@@ -42,7 +55,10 @@ class Scenario:
     ``audit``: the day the one-off offers (the audit) are delivered; ``join``: the day
     the annual offers start (default: 1 January of ``from_year``); ``days``: engineering
     days expected each year; ``base_member``: the id of a roster member to start from
-    (its name, population and subscriptions), instead of a new commune.
+    (its name, population, subscriptions, consumption and attribution de compensation),
+    instead of a new commune; ``acts``: the quantity of each unit expected each year (unit
+    id, quantity), replacing a roster member's own acts of those units in the years
+    simulated; ``attribution``: the attribution de compensation, the same every year.
     """
 
     offers: tuple[str, ...]
@@ -56,6 +72,20 @@ class Scenario:
     days: Decimal | None = None
     share: Decimal | None = None  # cost sharing: the newcomer's percentage of the key
     take_from: str | None = None  # cost sharing: the party giving it (default: the carrier)
+    acts: tuple[tuple[str, Decimal], ...] = ()  # (unit id, quantity a year)
+    attribution: Decimal | None = None  # attribution de compensation, every year
+
+
+@dataclass(frozen=True)
+class ExpectedActs:
+    """The acts of ``unit`` the newcomer is expected to consume: ``quantity`` a year, billed
+    by ``offer``, dated on the first day the member holds it in each year (``dates``)."""
+
+    unit: str
+    label: str
+    offer: str
+    quantity: Decimal
+    dates: tuple[dt.date, ...]
 
 
 @dataclass(frozen=True)
@@ -178,6 +208,7 @@ class Simulation:
     near: tuple[NearBoundary, ...]
     notes: tuple[str, ...]
     key: KeyChange | None = None  # cost sharing only
+    acts: tuple[ExpectedActs, ...] = ()  # the units expected each year (--act)
 
     @property
     def total(self) -> Decimal:
@@ -192,7 +223,7 @@ def simulate(
     ``to_year`` (art. 7: one statement per year, one-off audit included), the audit credit
     won or lost (art. 7.2.1), the service before and after its joining (art. 7 staffing
     steps), and the bracket boundaries within ``within`` inhabitants of its population.
-    ``data``: the index values the tariff's indexed parts need.
+    ``data``: the index values the tariff's indexed parts need, the budgets of the years.
     """
     _check_years(scenario)
     if not data.members:  # the prospect's pool shares are shared with the roster's
@@ -218,8 +249,11 @@ def simulate(
                          f"({scenario.from_year}–{scenario.to_year})")
 
     base = _base_member(roster, scenario)
+    units = consumed_units(tariff)
+    _check_units(scenario, units)
     years = range(scenario.from_year, scenario.to_year + 1)
     prospect = _prospect(tariff, roster, scenario, base, annual, one_off, join, delivered, notes)
+    prospect, expected = _expected_consumption(tariff, prospect, scenario, base, units, notes)
     schedule = tuple(_schedule_year(tariff, prospect, year, data) for year in years)
     credits = tuple(_credit_outcomes(tariff, prospect, annual, one_off, delivered, data))
     active_years = [entry.year for entry in schedule if entry.statement or entry.review]
@@ -240,6 +274,7 @@ def simulate(
         impact=impact,
         near=near_boundaries(tariff, [prospect], impact_year, within, data),
         notes=tuple(notes),
+        acts=expected,
     )
 
 
@@ -262,7 +297,8 @@ def simulate_sharing(
     given = [option for option, value in (
         ("--offer", scenario.offers), ("--population", scenario.population),
         ("--member", scenario.base_member), ("--audit", scenario.audit),
-        ("--days", scenario.days)) if value]
+        ("--days", scenario.days), ("--act", scenario.acts),
+        ("--attribution", scenario.attribution is not None)) if value]
     if given:
         raise ScenarioError(f"{', '.join(given)}: for contribution grids; a cost-sharing "
                             "party is simulated with --share (and --take-from, --join)")
@@ -380,6 +416,17 @@ def _check_years(scenario: Scenario) -> None:
                             "of the roster)")
     if scenario.days is not None and scenario.days < ZERO:
         raise ScenarioError("--days must not be negative")
+    named = [unit for unit, _ in scenario.acts]
+    twice = sorted({unit for unit in named if named.count(unit) > 1})
+    if twice:
+        raise ScenarioError(f"--act {', '.join(twice)} given more than once: give each unit "
+                            "once, with its quantity for the year")
+    negative = [f"{unit}={quantity}" for unit, quantity in scenario.acts if quantity < ZERO]
+    if negative:
+        raise ScenarioError(f"--act {', '.join(negative)}: a quantity is not negative")
+    if scenario.attribution is not None and not has_cents_only(scenario.attribution):
+        raise ScenarioError(f"--attribution {scenario.attribution}: an amount is exact to the "
+                            "cent")
 
 
 def _offers(tariff: GridTariff, scenario: Scenario, notes: list[str]) -> list[Offer]:
@@ -458,8 +505,10 @@ def _prospect(
         # an id no commune has (99: INSEE's code for abroad), free in this roster
         taken = {member.id for member in roster}
         member_id = next(str(n) for n in range(int(PROBE_ID), 0, -1) if str(n) not in taken)
-        return Member(id=member_id, name=scenario.name or DEFAULT_NAME, population=population,
-                      subscriptions=tuple(subscriptions), engineering_days=days)
+        newcomer = Member(id=member_id, name=scenario.name or DEFAULT_NAME,
+                          population=population, subscriptions=tuple(subscriptions),
+                          engineering_days=days)
+        return _with_attribution(tariff, newcomer, scenario, None, years, notes)
     population = _carried_forward(base, years)
     if population != base.population:
         last = max(base.population)
@@ -470,9 +519,180 @@ def _prospect(
     days = dict(base.engineering_days)
     if scenario.days is not None:
         days.update({year: scenario.days for year in years})
-    return base.model_copy(update={
+    member = base.model_copy(update={
         "name": scenario.name or base.name, "population": population,
         "subscriptions": tuple(subscriptions), "engineering_days": days})
+    return _with_attribution(tariff, member, scenario, base, years, notes)
+
+
+def _with_attribution(tariff: GridTariff, member: Member, scenario: Scenario,
+                      base: Member | None, years: range, notes: list[str]) -> Member:
+    """The member with the attribution de compensation its statements are settled on
+    (CGCT art. L5211-4-2): ``--attribution`` for every year a statement of ``years`` reads
+    (the billed year or the next, as the tariff says); else a roster member's own, its last
+    known one carried forward to the later years, as its population is (said in a note)."""
+    rule = tariff.settlement
+    mode = member.settlement or (rule.mode if rule is not None else None)
+    deducted = mode is SettlementMode.ATTRIBUTION_DEDUCTION
+    later = 1 if rule is not None and rule.attribution_year == "next" else 0
+    read = [year + later for year in years]
+    who = base.name if base is not None else "the newcomer"
+    if scenario.attribution is not None:
+        if not deducted:
+            how = ("by a title of revenue" if mode is SettlementMode.REVENUE_TITLE
+                   else "without a deduction from the attribution de compensation")
+            notes.append(f"--attribution is not used: {who} settles {how}")
+        return member.model_copy(update={"attribution_compensation": {
+            **member.attribution_compensation,
+            **{year: scenario.attribution for year in read}}})
+    if not deducted:
+        return member
+    own = member.attribution_compensation
+    if not own:
+        where = f" ({rule.article})" if rule is not None else ""
+        notes.append(f"{who} settles by deduction from its attribution de compensation"
+                     f"{where}: give it with --attribution AMOUNT")
+        return member
+    last = max(own)
+    carried = [year for year in read if year > last]
+    if not carried:
+        return member
+    notes.append(f"{who}: attribution de compensation {own[last]} of {last} carried forward "
+                 f"to {', '.join(str(year) for year in carried)}")
+    return member.model_copy(update={"attribution_compensation": {
+        **own, **{year: own[last] for year in carried}}})
+
+
+def consumed_units(tariff: GridTariff) -> dict[str, tuple[str, str]]:
+    """Unit id → (the offer billing it, its label): the units a member consumes that the
+    tariff bills (a ``unit-price`` or ``unit-cost`` part) or that a pool counts (a layer
+    shared by units used), in the tariff's order; a unit-price part's own offer first."""
+    units: dict[str, tuple[str, str]] = {}
+    for offer in tariff.offers:
+        for part in offer.parts:
+            if isinstance(part, UnitPricePart):  # a unit is priced by one part (check)
+                units.update((unit.id, (offer.id, unit.label)) for unit in part.units)
+            elif isinstance(part, UnitCostPart):
+                for unit in part.units:
+                    units.setdefault(unit.id, (offer.id, unit.label))
+            elif isinstance(part, PoolSharePart):
+                for layer in part.layers:
+                    for unit in layer.units:
+                        units.setdefault(unit.id, (offer.id, unit.label))
+    return units
+
+
+def _check_units(scenario: Scenario, units: Mapping[str, tuple[str, str]]) -> None:
+    unknown = [unit for unit, _ in scenario.acts if unit not in units]
+    if not unknown:
+        return
+    import difflib  # only for a misspelt unit
+
+    close = difflib.get_close_matches(unknown[0], list(units), n=1, cutoff=0.75)
+    hint = f" — did you mean '{close[0]}'?" if close else ""
+    known = f"units: {', '.join(units)}" if units else "this tariff bills no units"
+    raise ScenarioError(f"--act: unknown unit {', '.join(unknown)}{hint} ({known})")
+
+
+def _expected_consumption(
+    tariff: GridTariff,
+    member: Member,
+    scenario: Scenario,
+    base: Member | None,
+    units: Mapping[str, tuple[str, str]],
+    notes: list[str],
+) -> tuple[Member, tuple[ExpectedActs, ...]]:
+    """The member with the acts ``--act`` expects each simulated year, in place of a roster
+    member's own acts of those units in those years.
+
+    The acts of a year are dated on the first day the member holds the offer billing them
+    that year (its join date in the first year, 1 January after): a simulation knows how
+    many acts a year, not when, and one plain date makes the bill's rules read simply —
+    the price in force on that day applies to them all, and the year's free units are
+    theirs first. A price list changing later in the year is said in a note."""
+    years = range(scenario.from_year, scenario.to_year + 1)
+    named = {unit for unit, _ in scenario.acts}
+    if base is not None:
+        _say_unrecorded(base, units, named, years, notes)
+    if not scenario.acts:
+        return member, ()
+    kept = [act for act in member.consumption
+            if not (act.unit in named and act.date.year in years)]
+    added: list[Act] = []
+    expected: list[ExpectedActs] = []
+    for unit, quantity in scenario.acts:
+        offer_id, label = units[unit]
+        offer = tariff.offer(offer_id)
+        assert offer is not None  # the units come from the tariff's offers
+        if not any(s.offer == offer_id for s in member.subscriptions):
+            raise ScenarioError(f"--act {unit}: billed by the offer '{offer_id}', which "
+                                f"{base.name if base else 'the newcomer'} does not hold: add "
+                                f"--offer {offer_id}")
+        dates = tuple(day for year in years
+                      if (day := _first_day_held(member, offer, year)) is not None)
+        if quantity > ZERO:
+            added.extend(Act(unit=unit, date=day, quantity=quantity,
+                             reference="expected (simulate --act)") for day in dates)
+        expected.append(ExpectedActs(unit, label, offer_id, quantity, dates))
+    days = sorted({day for entry in expected for day in entry.dates})
+    if days:
+        notes.append("the acts expected each year (--act) are dated on the first day of "
+                     f"membership of the year ({', '.join(f'{d:%d/%m/%Y}' for d in days)}): "
+                     "billed at the price in force that day, the year's free units first")
+    notes.extend(_later_prices(tariff, expected))
+    if base is not None and len(kept) < len(member.consumption):
+        notes.append(f"{base.name}: its own acts of {', '.join(sorted(named))} in "
+                     f"{years.start}–{years.stop - 1} replaced by those expected (--act)")
+    return member.model_copy(update={"consumption": (*kept, *added)}), tuple(expected)
+
+
+def _first_day_held(member: Member, offer: Offer, year: int) -> dt.date | None:
+    """The first day of ``year`` the member holds ``offer`` (an annual subscription running,
+    a one-off delivery), or None."""
+    held = [s for s in member.subscriptions if s.offer == offer.id]
+    if offer.billing is Billing.ONE_OFF:
+        days = [s.delivered for s in held if s.delivered is not None and s.delivered.year == year]
+    else:
+        first = dt.date(year, 1, 1)
+        days = [max(s.start, first) for s in held if s.start is not None and s.active_in(year)]
+    return min(days, default=None)
+
+
+def _later_prices(tariff: GridTariff, expected: Sequence[ExpectedActs]) -> list[str]:
+    """A note for each price of a unit-price part taking effect after the expected acts'
+    date in the same year: those acts are billed at the price before it."""
+    said: list[str] = []
+    for offer in tariff.offers:
+        for part in offer.parts:
+            if not isinstance(part, UnitPricePart):
+                continue
+            ids = {unit.id for unit in part.units}
+            days = sorted({day for entry in expected if entry.unit in ids and entry.quantity
+                           for day in entry.dates})
+            for day in days:
+                for entry in part.prices:
+                    if day < entry.from_ and entry.from_.year == day.year:
+                        reference = f" ({entry.reference})" if entry.reference else ""
+                        said.append(f"{part.label}: the {day.year} acts, dated "
+                                    f"{day:%d/%m/%Y}, are billed at the price before the one "
+                                    f"from {entry.from_:%d/%m/%Y}{reference}")
+    return said
+
+
+def _say_unrecorded(base: Member, units: Mapping[str, tuple[str, str]], named: set[str],
+                    years: range, notes: list[str]) -> None:
+    """A roster member's acts are the ones recorded: the simulated years after the last of
+    them bill none (unless ``--act`` gives them)."""
+    recorded = {act.date.year for act in base.consumption
+                if act.unit in units and act.unit not in named}
+    if not recorded:
+        return
+    last = max(recorded)
+    after = [year for year in years if year > last]
+    if after:
+        notes.append(f"{base.name}: acts recorded up to {last} only, none in "
+                     f"{', '.join(map(str, after))} (give the expected ones with --act "
+                     "UNIT=QUANTITY)")
 
 
 def _carried_forward(member: Member, years: range) -> dict[int, int]:

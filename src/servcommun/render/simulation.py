@@ -12,9 +12,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from servcommun.engine.simulate import CreditOutcome, ServiceImpact, Simulation
+from servcommun.engine.simulate import CreditOutcome, ExpectedActs, ServiceImpact, Simulation
 from servcommun.render.amounts import money, number, plain
-from servcommun.render.json import line_json
+from servcommun.render.json import line_json, settlement_json
+from servcommun.render.table import settlement_text
 from servcommun.render.thresholds import inhabitants, near_json, near_message
 
 Fmt = Callable[[Decimal], str]
@@ -36,6 +37,8 @@ def simulation_json(sim: Simulation, *, service: str, currency: str,
                                 "total": plain(entry.total)}
         if entry.review is not None:
             year["needs_review"] = entry.review.reason
+        if entry.statement is not None and entry.statement.settlement is not None:
+            year["settlement"] = settlement_json(entry.statement.settlement)
         years.append(year)
     scenario = sim.scenario
     fmt = fmt or plain
@@ -50,6 +53,9 @@ def simulation_json(sim: Simulation, *, service: str, currency: str,
             "join": sim.join.isoformat() if sim.join else None,
             "delivered": sim.delivered.isoformat() if sim.delivered else None,
             "days": None if scenario.days is None else str(scenario.days),
+            "acts": [acts_json(acts) for acts in sim.acts],
+            "attribution": (None if scenario.attribution is None
+                            else plain(scenario.attribution)),
             "from_year": scenario.from_year,
             "to_year": scenario.to_year,
         },
@@ -95,6 +101,11 @@ def impact_json(impact: ServiceImpact) -> dict[str, Any]:
                          "billed": party.billed} for party in impact.parties]}
            if impact.parties else {}),
     }
+
+
+def acts_json(acts: ExpectedActs) -> dict[str, Any]:
+    return {"unit": acts.unit, "quantity": str(acts.quantity), "offer": acts.offer,
+            "dates": [day.isoformat() for day in acts.dates]}
 
 
 def credit_json(credit: CreditOutcome) -> dict[str, Any]:
@@ -158,7 +169,7 @@ def simulation_table(sim: Simulation, *, title: str, offers: Mapping[str, str],
     who = f"{member.id} {member.name}" if sim.existing else member.name
     if member.population is not None:
         who += f", {inhabitants(member.population)} inhabitants"
-    heading = Text(f"{title}\nSimulation: {who} — {_scenario_text(sim, offers)}",
+    heading = Text(f"{title}\nSimulation: {who} — {_scenario_text(sim, offers, fmt)}",
                    style="bold")
     schedule = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
     schedule.add_column("Year", footer="Total", no_wrap=True)
@@ -179,8 +190,12 @@ def simulation_table(sim: Simulation, *, title: str, offers: Mapping[str, str],
                              Text.assemble(line.basis, "\n", (line.reference, "dim")),
                              line.titled, fmt(line.amount))
             year = ""
+        settlement = entry.statement.settlement if entry.statement else None
         schedule.add_row("", Text(f"{entry.year} total", style="bold"), "", "",
-                         Text(fmt(entry.total), style="bold"), end_section=True)
+                         Text(fmt(entry.total), style="bold"), end_section=not settlement)
+        if settlement is not None:  # the attribution de compensation before and after
+            schedule.add_row("", Text("Settlement", style="dim"),
+                             settlement_text(settlement, fmt), "", "", end_section=True)
     parts: list[RenderableType] = [heading, schedule]
     parts.extend(Text(message) for credit in sim.credits
                  if (message := credit_message(credit, fmt)))
@@ -239,7 +254,7 @@ def _key(percent: Decimal | None) -> str:
     return "—" if percent is None else f"{percent} %".replace(".", ",")
 
 
-def _scenario_text(sim: Simulation, offers: Mapping[str, str]) -> str:
+def _scenario_text(sim: Simulation, offers: Mapping[str, str], fmt: Fmt) -> str:
     if sim.key is not None:
         return (f"{_key(sim.key.share)} of the key taken from {sim.key.take_from}, from "
                 f"{sim.join:%d/%m/%Y}" if sim.join else "")
@@ -252,11 +267,20 @@ def _scenario_text(sim: Simulation, offers: Mapping[str, str]) -> str:
             parts.append(f"{label} from {sim.join:%d/%m/%Y}")
     days = sim.scenario.days
     if days:
-        parts.append(f"{format(days.normalize(), 'f')} engineering days a year")
+        parts.append(f"{_plain(days)} engineering days a year")
+    parts.extend(f"{_plain(acts.quantity)} × {acts.label} a year" for acts in sim.acts)
+    attribution = sim.scenario.attribution
+    if attribution is not None:
+        parts.append(f"attribution de compensation {fmt(attribution)} a year")
     return ", ".join(parts)
 
 
 # -- small formats ----------------------------------------------------------------------
+
+def _plain(quantity: Decimal) -> str:
+    """A quantity without trailing zeros (5.20 → 5.2)."""
+    return format(quantity.normalize(), "f")
+
 
 def _months(credit: CreditOutcome) -> str:
     months = (credit.window_end.year - credit.delivered.year) * 12 + (
