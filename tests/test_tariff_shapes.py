@@ -610,6 +610,27 @@ def test_a_layers_key_is_defined_or_written_as_a_key(
                                           layers=layers)) == expected
 
 
+def test_a_pool_key_is_derived_on_the_base_given_with_the_communes_names() -> None:
+    """Art. 8 of the pool example: the Vergers' 20 % is 2 400 € of the 12 000 € archive
+    pool; its key shares no budget line, so no salary mass is a default base."""
+    derived = run("key", "derive", "--service", "pool-exemple", "--party", "35933",
+                  "--target", "2400", "--base", "12000", "--take-from", "35931",
+                  "--year", "2026", "--format", "json")
+    assert derived.returncode == 0, derived.stderr
+    data = json.loads(derived.stdout)
+    assert data["key"] == {"35931": "50", "35932": "30", "35933": "20"}
+    assert data["amounts"] == {"35931": "6000.00", "35932": "3600.00", "35933": "2400.00"}
+    table = run("key", "derive", "--service", "pool-exemple", "--party", "35933",
+                "--target", "2400", "--base", "12000", "--take-from", "35931", "--year", "2026")
+    assert "35933   Commune exemple des Vergers" in table.stdout
+    no_base = run("key", "derive", "--service", "pool-exemple", "--party", "35933",
+                  "--target", "2400", "--take-from", "35931", "--year", "2026")
+    assert no_base.returncode == 1
+    assert no_base.stderr.strip() == (
+        "tariffs/examples/pool-par-couches.yaml:1:1: derive-base the key 'archivage' shares "
+        "no budget line, so no salary mass is its base: give the base with --base")
+
+
 def test_shipped_pool_example_billed_with_its_budget_file() -> None:
     result = run("bill", "--service", "pool-exemple", "--year", "2026", "--format", "json")
     assert result.returncode == 0, result.stderr

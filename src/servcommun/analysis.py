@@ -248,8 +248,17 @@ def derive_key(config: Config, service_name: str | None, year: int | None, *, pa
                                      "key to derive")])
     names = {p.id: p.name for _, version in versions for p in version.parties}
     names.update({p.id: p.name for p in tariff.parties})
+    if not tariff.parties:  # a key of communes (a pool's): their names are the roster's
+        roster, _ = service_roster(config, service, tariff)
+        names.update({member.id: member.name for member in roster.members})
     if base is None:
         assert year is not None  # the CLI asks for --base or --year
+        if key.id not in {part.key for _, part in tariff.keyed_parts()}:
+            # a key of pools only: no salary mass is shared by it, the base is the pool's
+            raise InputError([Diagnostic(config.display(path), 1, 1, "derive-base",
+                                         f"the key '{key.id}' shares no budget line, so no "
+                                         "salary mass is its base: give the base with "
+                                         "--base")])
         where = budget_path(config, service, year)
         budget = load_budget(where, tariff, config.display(where), year)
         base = budget.shared_total(CostCategory.SALARY)
