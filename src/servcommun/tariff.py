@@ -35,7 +35,11 @@ from servcommun.money import ZERO, has_cents_only
 class Frozen(BaseModel):
     """Base of every input model: immutable, unknown keys refused."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # defer_build: a model's validator is built when a file of its kind is first read,
+    # not when the module is imported; a bill whose roster comes from the cache never
+    # builds the roster's
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
+                              defer_build=True)
 
 
 # Validators raise PydanticCustomError with a kebab-case type: the loader shows that type
