@@ -1,7 +1,7 @@
 """Time whole `servcommun` processes, as a user waits for them.
 
 Each case runs once to warm up, then ``--runs`` times; the figures are medians (with
-min and max) as multiples of ``python -c pass`` measured in the same run, plus the
+min and max) as multiples of ``python -c pass`` measured just before each case, plus the
 peak memory of the process. Synthetic rosters come from ``generate.py``.
 
     python benchmarks/run.py                       # print the table
@@ -146,11 +146,15 @@ def main() -> None:
     parser.add_argument("--only", help="run the cases whose name contains this text")
     args = parser.parse_args()
 
-    base = measure([sys.executable, "-c", "pass"], ROOT, args.runs)
     rows = []
+    bases: list[Timing] = []
     for case in cases():
         if args.only and args.only not in case.name:
             continue
+        # the baseline is measured again just before each case: a machine's speed drifts
+        # over a run, and a ratio should compare processes run in the same conditions
+        base = measure([sys.executable, "-c", "pass"], ROOT, args.runs)
+        bases.append(base)
         try:
             command = list(case.command) if case.command else [*servcommun(), *case.args]
             timing = measure(command, case.cwd, args.runs, case.env)
@@ -167,21 +171,25 @@ def main() -> None:
               f"max {timing.high * 1000:7.0f}  peak {timing.peak_mb:6.0f} MB  "
               f"{'' if case.target is None else 'ok' if met else 'MISSED'}", flush=True)
     if args.write:
-        args.write.write_text(report(base, rows, args.runs), encoding="utf-8")
+        args.write.write_text(report(bases, rows, args.runs), encoding="utf-8")
 
 
-def report(base: Timing, rows: list[tuple[Case, Timing, float, bool]], runs: int) -> str:
+def report(bases: list[Timing], rows: list[tuple[Case, Timing, float, bool]],
+           runs: int) -> str:
+    low = min(base.median for base in bases) * 1000
+    high = max(base.median for base in bases) * 1000
     lines = [
         "# Benchmark results",
         "",
         f"Machine: {machine()}.",
         f"Command: `python benchmarks/run.py --runs {runs} --write benchmarks/RESULTS.md`; "
         f"medians of {runs} runs after one warm-up, as multiples of `python -c pass` "
-        f"measured in the same run ({base.median * 1000:.0f} ms), "
+        f"measured just before each case ({low:.1f}–{high:.1f} ms), "
         + ("in a virtual environment holding servcommun and its dependencies only (the "
            "README's setup)." if sys.prefix != sys.base_prefix else
            "in the system interpreter (its site packages change what `python -c pass` "
            "costs: prefer a virtual environment)."),
+        "Each process may write Python's bytecode cache, as on a user's machine. "
         "Synthetic rosters: `benchmarks/generate.py` (`benchmarks/data/`, not committed). "
         "Validated rosters come from the cache after the warm-up run "
         "(`servcommun.cache`); the reference row gives the same run with it off.",
