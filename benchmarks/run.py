@@ -191,7 +191,7 @@ def report(bases: list[Timing], rows: list[tuple[Case, Timing, float, bool]],
            "costs: prefer a virtual environment)."),
         "Each process may write Python's bytecode cache, as on a user's machine. "
         "Synthetic rosters: `benchmarks/generate.py` (`benchmarks/data/`, not committed). "
-        "Validated rosters come from the cache after the warm-up run "
+        "Validated inputs come from the cache after the warm-up run "
         "(`servcommun.cache`); the reference row gives the same run with it off.",
         "",
         "| case | median | target | median ms (min–max) | peak memory | met |",

@@ -97,3 +97,43 @@ def test_unwritable_cache_only_costs_time(redon: GridTariff, tmp_path: Path,
     blocker.write_text("")
     monkeypatch.setenv("SERVCOMMUN_CACHE", str(blocker / "cache"))  # cannot be created
     assert len(load_roster(ROSTER, redon).members) == 31
+
+
+def test_a_service_billed_again_comes_whole_from_the_cache(tmp_path: Path,
+                                                          cache_dir: Path) -> None:
+    """A second bill of unchanged files reads none of them through the loader; a changed
+    tariff, or a consumption file that appears, is billed from the files again."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    tariff = tmp_path / "tarif.yaml"
+    tariff.write_bytes((ROOT / "tariffs" / "redon-agglomeration-2022.yaml").read_bytes())
+    (tmp_path / "roster.yaml").write_bytes(ROSTER.read_bytes())
+    (tmp_path / "servcommun.toml").write_text(
+        f'[services.redon]\ntariffs = ["{tariff.name}"]\nroster = "roster.yaml"\n',
+        encoding="utf-8")
+
+    def bill() -> tuple[str, set[str]]:
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "servcommun", "bill", "--year", "2026",
+             "--format", "json", "--member", "35236"], cwd=tmp_path, capture_output=True,
+            text=True, env={**os.environ, "SERVCOMMUN_CACHE": str(cache_dir)}, timeout=120)
+        assert result.returncode == 0, result.stderr
+        modules = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+                   if line.startswith("import time:")}
+        return json.loads(result.stdout)["total"], modules
+
+    first, cold = bill()
+    again, warm = bill()
+    assert first == again == "5828.00"  # Redon city: 3 500 + 9 312 × 0,25 (art. 7.3)
+    assert "servcommun.loader" in cold and "servcommun.loader" not in warm
+    assert "yaml" not in warm
+    # the city's population 9 312 → 9 400: billed from the files again, never stale
+    roster = tmp_path / "roster.yaml"
+    text = roster.read_text(encoding="utf-8")
+    roster.write_text(text.replace("{2025: 9312, 2026: 9312}", "{2025: 9312, 2026: 9400}"),
+                      encoding="utf-8")
+    changed, modules = bill()
+    assert changed == "5850.00" and "servcommun.loader" in modules  # 3 500 + 9 400 × 0,25

@@ -7,25 +7,19 @@ run on top of it (simulate, thresholds, diff, key derivation) is in ``analysis``
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
+from servcommun import cache
 from servcommun.budget import Budget
 from servcommun.config import Config, Service
 from servcommun.diagnostics import Diagnostic, InputError
 from servcommun.engine.grid import NO_DATA, ServiceData, bill_grid, budget_data
 from servcommun.engine.parties import party_roster
 from servcommun.engine.result import Bill
-from servcommun.loader import (
-    load_budget,
-    load_consumption,
-    load_index,
-    load_roster,
-    load_tariff,
-    with_consumption,
-)
 from servcommun.roster import Member, Roster
 from servcommun.tariff import GridTariff
 
@@ -47,6 +41,9 @@ class Loaded:
 
 def load_tariffs(config: Config, service: Service) -> list[tuple[Path, AnyTariff]]:
     """Every tariff version of the service; all files are read so that all problems show."""
+    # the loader (YAML, checks) is imported when files are read, not on a cached run
+    from servcommun.loader import load_tariff
+
     loaded: list[tuple[Path, AnyTariff]] = []
     problems: list[Diagnostic] = []
     for path in service.tariffs:
@@ -79,18 +76,43 @@ def tariff_for_year(config: Config, service: Service, year: int) -> tuple[Path, 
 
 
 def load_service(config: Config, service_name: str | None, year: int) -> Loaded:
+    """The service's inputs for ``year``, read and checked; from the cache when none of
+    the files they may come from has changed by a byte since they last passed."""
     service = config.service(service_name)
-    path, tariff = tariff_for_year(config, service, year)
-    roster, files = service_roster(config, service, tariff)
-    roster, data, more = grid_data(config, service, tariff, roster, year)
-    return Loaded(service, tariff, roster, (config.display(path), *files, *more),
-                  budget=data.budgets.get(year), data=data)
+
+    def read_and_check() -> Loaded:
+        path, tariff = tariff_for_year(config, service, year)
+        roster, files = service_roster(config, service, tariff)
+        roster, data, more = grid_data(config, service, tariff, roster, year)
+        return Loaded(service, tariff, roster, (config.display(path), *files, *more),
+                      budget=data.budgets.get(year), data=data)
+
+    return cache.cached("service", _service_inputs(config, service, year), read_and_check)
+
+
+def _service_inputs(config: Config, service: Service, year: int) -> list[str]:
+    """What a service's loaded inputs for ``year`` depend on: the year, the working
+    directory (paths are shown relative to it), and every file they may be read from, by
+    content (a missing file stands for itself: creating it changes the key)."""
+    paths = [config.path, *service.tariffs, service.roster, service.consumption_for(year),
+             *service.indices, service.budget_for(year)]
+    inputs = [str(year), os.getcwd(), service.id]
+    for path in paths:
+        if path is None:
+            continue
+        try:
+            inputs.append(f"{path}={cache.digest(path.read_bytes())}")
+        except OSError:
+            inputs.append(f"{path}=missing")
+    return inputs
 
 
 def service_roster(config: Config, service: Service,
                    tariff: GridTariff) -> tuple[Roster, list[str]]:
     """The members a tariff bills: the parties it names, or the service's roster (read and
     checked against it); and the files read."""
+    from servcommun.loader import load_roster
+
     if tariff.parties:
         if service.roster is not None:
             raise InputError([Diagnostic(config.display(config.path), 1, 1, "config",
@@ -110,6 +132,8 @@ def grid_data(config: Config, service: Service, tariff: GridTariff, roster: Rost
     roster (its acts billed by the unit-price parts), the index files of the indexed
     parts, the year's budget (its lines, total and units of operation) for the rules
     taking it; and the files read."""
+    from servcommun.loader import load_budget, load_consumption, load_index, with_consumption
+
     files: list[str] = []
     path = service.consumption_for(year)
     if path is not None:
