@@ -57,6 +57,23 @@ def test_schedule_png(tmp_path: Path) -> None:
     assert_picture(picture, (800, 500))
 
 
+def test_schedule_of_a_newcomers_expected_acts(tmp_path: Path) -> None:
+    """The bars of `simulate --act`: 30 permits × 210 + 55 DP × 0,7 × 210 = 14 385,00 €
+    in 2026 (the ADS example's prices; 15 070,00 € in 2027 at the new prices)."""
+    picture = tmp_path / "ads.svg"
+    result = run("plot", "schedule", "-o", str(picture), "--service", "ads-exemple",
+                 "--population", "2355", "--offer", "ads", "--act", "permis-construire=30",
+                 "--act", "declaration-prealable=55", "--from-year", "2026", "--to-year", "2027")
+    assert result.returncode == 0, result.stderr
+    # matplotlib keeps each text of an SVG as a comment; French spaces made plain
+    labels = picture.read_text(encoding="utf-8").replace("\u202f", " ").replace("\u00a0", " ")
+    assert "<!-- 14 385,00 € -->" in labels and "<!-- 15 070,00 € -->" in labels
+    unknown = run("plot", "schedule", "-o", str(tmp_path / "x.svg"), "--service",
+                  "ads-exemple", "--population", "2355", "--offer", "ads", "--act",
+                  "permis-constr=30", "--from-year", "2026")
+    assert unknown.returncode == 2 and "did you mean 'permis-construire'" in unknown.stderr
+
+
 def test_refuses_to_replace_a_picture_without_force(tmp_path: Path) -> None:
     picture = tmp_path / "grid.png"
     picture.write_bytes(b"old")

@@ -12,6 +12,8 @@ import typer
 
 from servcommun.cli.app import app, config_here, fail
 from servcommun.cli.simulate import (
+    Acts,
+    Attribution,
     AuditDate,
     Days,
     FromYear,
@@ -88,6 +90,8 @@ def plot_schedule(
     service: ServiceName = None,
     share: Share = None,
     take_from: TakeFrom = None,
+    act: Acts = None,
+    attribution: Attribution = None,
     force: Force = False,
 ) -> None:
     """A simulated member's schedule (the options of `servcommun simulate`), as bars."""
@@ -97,7 +101,8 @@ def plot_schedule(
 
     kind = _picture_kind(output)
     scenario = scenario_from_options(offer, population, member, name, audit, join, days,
-                                     from_year, to_year, share, take_from)
+                                     from_year, to_year, share, take_from, acts=act,
+                                     attribution=attribution)
     try:
         loaded, result = simulate(config_here(), service, scenario, within=0)
         from servcommun.render.plot import figure_bytes, schedule_figure
