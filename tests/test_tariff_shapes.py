@@ -722,6 +722,15 @@ def test_the_keys_rounding_is_the_conventions_own() -> None:
         assert sum(key.shares.values()) == D(100)
 
 
+def test_an_agent_working_for_someone_outside_the_key_is_named() -> None:
+    from servcommun.engine.keys import KeyComputationError
+
+    with pytest.raises(KeyComputationError) as raised:
+        agents_key(AGENTS, ["ville", "ccas"], D("0.01"), "largest-remainder")
+    assert str(raised.value) == ("agent A1 works for 'caisse', who does not share this key "
+                                 "(ville, ccas)")
+
+
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.integers(min_value=1, max_value=10**8),
                           st.integers(min_value=0, max_value=100),

@@ -74,7 +74,8 @@ def agents_key(agents: Sequence[AgentTime], parties: Sequence[str], precision: D
     for agent in agents:
         for party, percent in agent.shares.items():
             if party not in weighted:
-                raise KeyComputationError(f"agent {agent.id} works for '{party}', not a party")
+                raise KeyComputationError(f"agent {agent.id} works for '{party}', who does "
+                                          f"not share this key ({', '.join(parties)})")
             weighted[party] += agent.cost * percent
     exact = {party: value / cost for party, value in weighted.items()}
     if method == "largest-remainder":
