@@ -29,7 +29,6 @@ from servcommun.engine.thresholds import (
 )
 from servcommun.loader import load_budget, load_consumption, load_tariff, with_consumption
 from servcommun.pipeline import (
-    AnyTariff,
     Loaded,
     budget_path,
     grid_data,
@@ -186,7 +185,7 @@ def diff(config: Config, service_name: str | None, years: Sequence[int],
         if tariff_files:
             path = tariff_files[index]
             try:
-                tariff: AnyTariff = load_tariff(path, config.display(path))
+                tariff = load_tariff(path, config.display(path))
             except InputError as error:
                 problems.extend(error.diagnostics)
                 continue

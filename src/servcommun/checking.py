@@ -35,8 +35,6 @@ from servcommun.roster import Roster
 from servcommun.roster_csv import read_roster_csv
 from servcommun.tariff import GridTariff
 
-AnyTariff = GridTariff
-
 _DATA_SUFFIXES = {".yaml", ".yml"}
 _CSV = ".csv"
 
@@ -67,7 +65,7 @@ class _Version(NamedTuple):
 
     service: str
     doc: Document
-    tariff: AnyTariff
+    tariff: GridTariff
 
 
 @dataclass
@@ -294,7 +292,7 @@ class _Run:
         """Versions of a service neither overlap nor leave a gap (problems placed in the
         files of the run)."""
         shown = {file.display for file in self.targets}
-        by_service: dict[str, list[tuple[Document, AnyTariff]]] = {}
+        by_service: dict[str, list[tuple[Document, GridTariff]]] = {}
         for version in tariffs:
             by_service.setdefault(version.service, []).append((version.doc, version.tariff))
         for versions in by_service.values():
@@ -384,7 +382,7 @@ class _Run:
                 "the budget with its tariff files, or name both in servcommun.toml"))
 
 
-def _start(tariff: AnyTariff) -> dt.date:
+def _start(tariff: GridTariff) -> dt.date:
     return tariff.valid_from
 
 

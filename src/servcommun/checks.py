@@ -79,10 +79,7 @@ def _validity(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
                              "service_ends: true needs the date the service ends (valid_until)")
 
 
-AnyTariff = GridTariff
-
-
-def check_versions(versions: Sequence[tuple[Document, AnyTariff]]) -> Iterator[Diagnostic]:
+def check_versions(versions: Sequence[tuple[Document, GridTariff]]) -> Iterator[Diagnostic]:
     """The versions of one service follow each other without overlap, and without a gap
     unless the earlier one says the service ends (``service_ends``). Each problem is
     placed at the later version's ``valid_from``."""
@@ -927,16 +924,16 @@ TARIFF_CHECKS: tuple[TariffCheck, ...] = (
     _unit_costs, _pools, _limits, _parties, _keys, _keyed_parts, _population_rule, _examples)
 
 
-BudgetCheck = Callable[[Document, Budget, AnyTariff], Iterator[Diagnostic]]
+BudgetCheck = Callable[[Document, Budget, GridTariff], Iterator[Diagnostic]]
 
 
-def check_budget(doc: Document, budget: Budget, tariff: AnyTariff) -> Iterator[Diagnostic]:
+def check_budget(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator[Diagnostic]:
     """Every semantic check of a budget against the tariff in force for its year."""
     for check in BUDGET_CHECKS:
         yield from check(doc, budget, tariff)
 
 
-def _budget_service(doc: Document, budget: Budget, tariff: AnyTariff) -> Iterator[Diagnostic]:
+def _budget_service(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator[Diagnostic]:
     """The budget is the service's, for a year its tariff covers."""
     if budget.service != tariff.service:
         yield doc.diagnostic(("service",), "budget-service",
@@ -977,7 +974,7 @@ def agent_problems(doc: Document, here: Path_, agents: Sequence[AgentTime],
                                  f"agent {agent.id}'s time sums to {total} %, not 100 %")
 
 
-def _budget_lines(doc: Document, budget: Budget, tariff: AnyTariff) -> Iterator[Diagnostic]:
+def _budget_lines(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator[Diagnostic]:
     """The budget's lines against the rules that take them: shared by a key (each line
     covered by a part, direct lines allowed and of a party; the agents of a computed key),
     a pool's total or a unit cost (its units of operation)."""
@@ -1000,7 +997,7 @@ def _budget_lines(doc: Document, budget: Budget, tariff: AnyTariff) -> Iterator[
         yield from _budget_key(doc, budget, tariff)
 
 
-def _budget_key(doc: Document, budget: Budget, tariff: AnyTariff) -> Iterator[Diagnostic]:
+def _budget_key(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator[Diagnostic]:
     """A key computed from the budget's agents can be computed between the parties."""
     parties = [party.id for party in tariff.parties]
     for key in tariff.keys:

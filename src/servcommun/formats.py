@@ -56,9 +56,9 @@ def adapter(kind: Kind) -> TypeAdapter[Any]:
     from pydantic import TypeAdapter
 
     if kind is Kind.TARIFF:
-        from servcommun.tariff import Tariff
+        from servcommun.tariff import GridTariff
 
-        return TypeAdapter(Tariff)
+        return TypeAdapter(GridTariff)
     if kind is Kind.ROSTER:
         from servcommun.roster import Roster
 

@@ -23,8 +23,6 @@ from servcommun.engine.result import Bill
 from servcommun.roster import Member, Roster
 from servcommun.tariff import GridTariff
 
-AnyTariff = GridTariff
-
 
 @dataclass(frozen=True)
 class Loaded:
@@ -32,19 +30,19 @@ class Loaded:
     tariff names) and the figures its rules refer to beyond them (indices, the budget)."""
 
     service: Service
-    tariff: AnyTariff
+    tariff: GridTariff
     roster: Roster | None
     files: tuple[str, ...]
     budget: Budget | None = None  # the year's budget, when the tariff takes one
     data: ServiceData = NO_DATA
 
 
-def load_tariffs(config: Config, service: Service) -> list[tuple[Path, AnyTariff]]:
+def load_tariffs(config: Config, service: Service) -> list[tuple[Path, GridTariff]]:
     """Every tariff version of the service; all files are read so that all problems show."""
     # the loader (YAML, checks) is imported when files are read, not on a cached run
     from servcommun.loader import load_tariff
 
-    loaded: list[tuple[Path, AnyTariff]] = []
+    loaded: list[tuple[Path, GridTariff]] = []
     problems: list[Diagnostic] = []
     for path in service.tariffs:
         try:
@@ -56,7 +54,7 @@ def load_tariffs(config: Config, service: Service) -> list[tuple[Path, AnyTariff
     return loaded
 
 
-def tariff_for_year(config: Config, service: Service, year: int) -> tuple[Path, AnyTariff]:
+def tariff_for_year(config: Config, service: Service, year: int) -> tuple[Path, GridTariff]:
     """The one tariff version in force during ``year`` (versions of a service never overlap)."""
     versions = load_tariffs(config, service)
     covering = [(path, tariff) for path, tariff in versions if tariff.covers(year)]
@@ -146,7 +144,7 @@ def grid_data(config: Config, service: Service, tariff: GridTariff, roster: Rost
         # a file per year holds acts of the version in force that year; a single file may
         # hold acts of every version
         grids = [tariff] if "{year}" in (service.consumption or "") else [
-            t for _, t in load_tariffs(config, service) if isinstance(t, GridTariff)]
+            t for _, t in load_tariffs(config, service)]
         roster = with_consumption(roster, load_consumption(path, grids, roster,
                                                            config.display(path)))
         files.append(config.display(path))

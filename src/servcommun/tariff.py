@@ -795,9 +795,10 @@ class GridTariff(TariffBase):
     def uses_population(self) -> bool:
         return any(offer.uses_population for offer in self.offers)
 
-    @property
+    @cached_property
     def carrier(self) -> Party | None:
-        """The party that runs the service and bills the others, if the tariff names one."""
+        """The party that runs the service and bills the others, if the tariff names one
+        (asked for every member billed)."""
         return next((party for party in self.parties if party.carrier), None)
 
     def party(self, party_id: str) -> Party | None:
@@ -848,6 +849,3 @@ class GridTariff(TariffBase):
         # looked up for every member and rule: a dict once, not a scan each time
         return {offer.id: offer for offer in self.offers}
 
-
-Tariff = GridTariff
-"""The one kind of tariff: offers made of parts (``kind: contribution-grid``)."""

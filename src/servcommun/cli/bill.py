@@ -14,7 +14,8 @@ from servcommun.cli.app import app, config_here, deliver, fail, print_rich
 
 if TYPE_CHECKING:  # imported by the command itself, not when the app starts
     from servcommun.engine.result import Bill
-    from servcommun.pipeline import AnyTariff, Loaded
+    from servcommun.pipeline import Loaded
+    from servcommun.tariff import GridTariff
 
 
 class BillFormat(StrEnum):
@@ -98,7 +99,7 @@ def _emit_bill(result: Bill, loaded: Loaded, format: BillFormat, csv_dialect: Cs
                                             detail=detail, width=width), output, force)
 
 
-def _columns(tariff: AnyTariff) -> list[tuple[str, str]]:
+def _columns(tariff: GridTariff) -> list[tuple[str, str]]:
     """The summary's columns: each offer, and the statement-wide floors and caps if any.
     An offer whose parts all share budget lines by a key has none: its lines are coded by
     cost line (``licences.share``), and the summary groups them by category."""
@@ -106,6 +107,6 @@ def _columns(tariff: AnyTariff) -> list[tuple[str, str]]:
 
     columns = [(o.id, o.label) for o in tariff.offers
                if not all(isinstance(part, KEYED_PARTS) for part in o.parts)]
-    if getattr(tariff, "statement_limits", ()):
+    if tariff.statement_limits:
         columns.append(("statement", "Plancher/plafond total"))
     return columns

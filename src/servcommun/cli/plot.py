@@ -108,7 +108,7 @@ def plot_schedule(
         from servcommun.render.plot import figure_bytes, schedule_figure
 
         tariff = loaded.tariff
-        offers = {o.id: o.label for o in getattr(tariff, "offers", ())}
+        offers = {o.id: o.label for o in tariff.offers}
         figure = schedule_figure(result, offers=offers,
                                  title=tariff.title, currency=tariff.currency,
                                  locale=tariff.locale)

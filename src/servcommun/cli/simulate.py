@@ -196,7 +196,7 @@ def _emit(result, loaded, format, output, force) -> None:  # type: ignore[no-unt
         return
     from servcommun.render.simulation import simulation_table
 
-    offers = {offer.id: offer.label for offer in getattr(tariff, "offers", ())}
+    offers = {offer.id: offer.label for offer in tariff.offers}
     print_rich(lambda width: simulation_table(result, title=tariff.title, offers=offers,
                                               currency=tariff.currency, locale=tariff.locale),
                output, force)

@@ -48,7 +48,7 @@ def statements(
                         carrier=carrier.name if carrier is not None else None,
                         currency=result.currency, locale=result.locale,
                         generator=f"servcommun {__version__}")
-        offers = {offer.id: offer.label for offer in getattr(tariff, "offers", ())}
+        offers = {offer.id: offer.label for offer in tariff.offers}
         files = statement_files(result, issuer, offers, csv_dialect.value)
         write_folder_atomic(output, files, force=force)
     except InputError as error:

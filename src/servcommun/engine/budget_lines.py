@@ -133,21 +133,7 @@ def _key_holds(key: YearKey, names: Mapping[str, str]) -> None:
         raise CannotShare(f"the key '{key.id}' gives no share to anyone")
 
 
-# -- the carrier and the bill's summary ----------------------------------------------------
-
-def carrier_not_billed(tariff: GridTariff,
-                       statements: Sequence[Statement]) -> tuple[Statement, ...]:
-    """The statements, the carrier's marked as not billed: it runs the service and bills
-    the others (délibération 10-26: « le service commun refacture directement les deux
-    autres entités »), so its own share is reported, never billed."""
-    carrier = tariff.carrier
-    if carrier is None:
-        return tuple(statements)
-    return tuple(
-        Statement(s.member, s.lines, billed=False, settlement=s.settlement,
-                  notes=(*s.notes, "carrier: its own share is reported, not billed"))
-        if s.member.id == carrier.id else s for s in statements)
-
+# -- the bill's summary ----------------------------------------------------------------
 
 def sharing_summary(tariff: GridTariff, budget: Budget | None, keys: Sequence[YearKey],
                     statements: Sequence[Statement]) -> SharingSummary | None:

@@ -26,7 +26,6 @@ from servcommun.engine.budget_lines import (
     CannotShare,
     Share,
     budget_line_shares,
-    carrier_not_billed,
     management_fee_shares,
     sharing_summary,
 )
@@ -123,7 +122,7 @@ def bill_grid(tariff: GridTariff, members: Sequence[Member], year: int,
         year=year,
         currency=tariff.currency,
         locale=tariff.locale,
-        statements=carrier_not_billed(tariff, statements),
+        statements=tuple(statements),
         needs_review=tuple(reviews),
         staffing=staffing_summary(tariff, members, year, statements,
                                   active=len(statements) + len(reviews)),
@@ -183,6 +182,12 @@ def _bill_member(tariff: GridTariff, member: Member, year: int, data: ServiceDat
     settlement = settlement_of(tariff, member, year, total)
     if isinstance(settlement, str):
         return NeedsReview(ref, settlement)
+    carrier = tariff.carrier
+    if carrier is not None and carrier.id == member.id:
+        # it runs the service and bills the others (délibération 10-26: « le service
+        # commun refacture directement les deux autres entités »): reported, never billed
+        return Statement(ref, tuple(lines), billed=False, settlement=settlement,
+                         notes=("carrier: its own share is reported, not billed",))
     return Statement(ref, tuple(lines), settlement=settlement)
 
 
