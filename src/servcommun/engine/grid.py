@@ -199,16 +199,17 @@ def active_subscriptions(tariff: GridTariff, member: Member,
     active: dict[str, list[Subscription]] = {}
     for subscription in member.subscriptions:
         offer = tariff.offer(subscription.offer)
-        if offer is None:
-            continue
-        if offer.billing is Billing.ONE_OFF:
-            delivered = subscription.delivered
-            if delivered is None or delivered.year != year:
-                continue
-        elif not subscription.active_in(year):
-            continue
-        active.setdefault(offer.id, []).append(subscription)
+        if offer is not None and _in_year(offer, subscription, year):
+            active.setdefault(offer.id, []).append(subscription)
     return active
+
+
+def _in_year(offer: Offer, subscription: Subscription, year: int) -> bool:
+    """An annual subscription running on a day of ``year``, or a one-off service delivered
+    in it."""
+    if offer.billing is Billing.ONE_OFF:
+        return subscription.delivered is not None and subscription.delivered.year == year
+    return subscription.active_in(year)
 
 
 def settlement_of(tariff: GridTariff, member: Member, year: int,
@@ -926,10 +927,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def _subscriptions_in(member: Member, offer: Offer | None, year: int) -> list[Subscription]:
     if offer is None:
         return []
-    if offer.billing is Billing.ONE_OFF:
-        return [s for s in member.subscriptions
-                if s.offer == offer.id and s.delivered is not None and s.delivered.year == year]
-    return [s for s in member.subscriptions if s.offer == offer.id and s.active_in(year)]
+    return [s for s in member.subscriptions if s.offer == offer.id and _in_year(offer, s, year)]
 
 
 def staffing_summary(
