@@ -1,8 +1,9 @@
 """Time whole `servcommun` processes, as a user waits for them.
 
-Each case runs once to warm up, then ``--runs`` times; the figures are medians (with
-min and max) as multiples of ``python -c pass`` measured just before each case, plus the
-peak memory of the process. Synthetic rosters come from ``generate.py``.
+Each case runs once to warm up, then ``--runs`` times, each run right after a run of
+``python -c pass``; the figures are medians (with min and max) as multiples of the median
+of those, plus the peak memory of the process. Synthetic rosters come from
+``generate.py``; the runs keep their cache in ``benchmarks/data/cache``, emptied first.
 
     python benchmarks/run.py                       # print the table
     python benchmarks/run.py --write benchmarks/RESULTS.md
@@ -24,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TARIFF = ROOT / "tariffs" / "redon-agglomeration-2022.yaml"
 DATA = ROOT / "benchmarks" / "data"
+CACHE = DATA / "cache"
+NO_CACHE = (("SERVCOMMUN_CACHE", "off"),)
 
 
 @dataclass(frozen=True)
@@ -54,34 +57,51 @@ def servcommun() -> list[str]:
 
 
 def child_environment(extra: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
-    """The environment of a timed process: this one's, as a user's shell would have it.
-    Python may write its bytecode cache (as it does on a user's machine, and as ``pip
-    install`` does for installed packages): a shell that forbids it makes every run
-    compile servcommun's modules from source, which no user waits for twice."""
-    environment = {**os.environ, **dict(extra)}
+    """The environment of a timed process: this one's, as a user's shell would have it,
+    with the runs' own cache. Python may write its bytecode cache (as it does on a user's
+    machine, and as ``pip install`` does for installed packages): a shell that forbids it
+    makes every run compile servcommun's modules from source, which no user waits for
+    twice."""
+    environment = {**os.environ, "SERVCOMMUN_CACHE": str(CACHE), **dict(extra)}
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
     return environment
 
 
-def measure(command: list[str], cwd: Path, runs: int,
-            env: tuple[tuple[str, str], ...] = ()) -> Timing:
-    """Wall time and peak resident memory of ``command``, warm-up excluded."""
-    times: list[float] = []
-    peak = 0
+@dataclass(frozen=True)
+class Run:
+    command: list[str]
+    cwd: Path
+    env: tuple[tuple[str, str], ...] = ()
+
+
+def measure(commands: list[Run], runs: int) -> list[Timing]:
+    """Wall time and peak resident memory of each command, warm-up excluded. The commands
+    run in turn, ``runs`` times over: a machine's speed drifts (another process, the CPU's
+    clock), and a ratio should compare processes run in the same conditions."""
+    times: list[list[float]] = [[] for _ in commands]
+    peaks = [0] * len(commands)
     for attempt in range(runs + 1):
-        start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, env=child_environment(env))
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        error = process.stderr.read().decode() if process.stderr else ""
-        if process.returncode not in (0,):
-            raise SystemExit(f"{' '.join(command)} exited {process.returncode}: {error}")
-        if attempt:  # the first run warms the file and bytecode caches
-            times.append(elapsed)
-            peak = max(peak, usage.ru_maxrss)
-    return Timing(statistics.median(times), min(times), max(times), peak / 1024)
+        for index, run in enumerate(commands):
+            elapsed, peak = timed(run)
+            if attempt:  # the first run warms the file, bytecode and servcommun caches
+                times[index].append(elapsed)
+                peaks[index] = max(peaks[index], peak)
+    return [Timing(statistics.median(each), min(each), max(each), peak / 1024)
+            for each, peak in zip(times, peaks, strict=True)]
+
+
+def timed(run: Run) -> tuple[float, int]:
+    """One run's wall time (s) and peak resident memory (KiB); a failure stops the case."""
+    start = time.perf_counter()
+    process = subprocess.Popen(run.command, cwd=run.cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, env=child_environment(run.env))
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    error = process.stderr.read().decode() if process.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{' '.join(run.command)} exited {code}: {error}")
+    return elapsed, usage.ru_maxrss
 
 
 def data_dir(name: str, count: int, roster_format: str) -> Path:
@@ -100,22 +120,26 @@ def cases() -> list[Case]:
     large_yaml = data_dir("yaml-35000", 35000, "yaml")
     bill = ("bill", "--year", "2026")
     stack = "import typer, yaml; from pydantic import BaseModel; from rich.table import Table"
+    cold = "reference: the same, nothing cached"
     return [
         Case("reference: importing typer, pydantic, rich, yaml", (), ROOT, None,
              command=(sys.executable, "-c", stack)),
         Case("servcommun --version", ("--version",), ROOT, 3),
         Case("servcommun --help", ("--help",), ROOT, 10),
         Case("bill --year 2026, shipped example (table)", bill, ROOT, 16),
+        Case(f"{cold} (a file changed since the last bill)", bill, ROOT, None, env=NO_CACHE),
         Case("check tariffs/ examples/", ("check", "tariffs/", "examples/"), ROOT, 16),
+        Case(f"{cold} (CI's fresh clone)", ("check", "tariffs/", "examples/"), ROOT, None,
+             env=NO_CACHE),
         Case("bill --format csv, 1 500-member CSV roster", (*bill, "--format", "csv"),
              small_csv, 25),
         Case("bill --format csv, 35 000-member CSV roster", (*bill, "--format", "csv"),
              large_csv, 60, memory_mb=250),
+        Case(cold, (*bill, "--format", "csv"), large_csv, None, env=NO_CACHE),
         Case("bill --format json, 35 000-member YAML roster", (*bill, "--format", "json"),
              large_yaml, 200),
-        Case("reference: the same, cache off (a roster read for the first time)",
-             (*bill, "--format", "json"), large_yaml, None,
-             env=(("SERVCOMMUN_CACHE", "off"),)),
+        Case(f"{cold} (a roster read for the first time)", (*bill, "--format", "json"),
+             large_yaml, None, env=NO_CACHE),
         Case("bill table, 1 500 members", bill, small_csv, 80),
     ]
 
@@ -146,27 +170,26 @@ def main() -> None:
     parser.add_argument("--only", help="run the cases whose name contains this text")
     args = parser.parse_args()
 
+    shutil.rmtree(CACHE, ignore_errors=True)  # each case's warm-up run fills it anew
     rows = []
     bases: list[Timing] = []
     for case in cases():
         if args.only and args.only not in case.name:
             continue
-        # the baseline is measured again just before each case: a machine's speed drifts
-        # over a run, and a ratio should compare processes run in the same conditions
-        base = measure([sys.executable, "-c", "pass"], ROOT, args.runs)
-        bases.append(base)
+        command = list(case.command) if case.command else [*servcommun(), *case.args]
         try:
-            command = list(case.command) if case.command else [*servcommun(), *case.args]
-            timing = measure(command, case.cwd, args.runs, case.env)
+            base, timing = measure([Run([sys.executable, "-c", "pass"], ROOT),
+                                    Run(command, case.cwd, case.env)], args.runs)
         except SystemExit as failure:
             print(f"{case.name:48} FAILED: {str(failure).splitlines()[0]}", flush=True)
             continue
+        bases.append(base)
         ratio = timing.median / base.median
         met = case.target is None or (ratio <= case.target and (
             case.memory_mb is None or timing.peak_mb <= case.memory_mb))
         rows.append((case, timing, ratio, met))
         target = "reference" if case.target is None else f"target ≤ {case.target:g}×"
-        print(f"{case.name:48} {ratio:6.1f}× ({target})  "
+        print(f"{case.name[:48]:48} {ratio:6.1f}× ({target})  "
               f"median {timing.median * 1000:7.0f} ms  min {timing.low * 1000:7.0f}  "
               f"max {timing.high * 1000:7.0f}  peak {timing.peak_mb:6.0f} MB  "
               f"{'' if case.target is None else 'ok' if met else 'MISSED'}", flush=True)
@@ -183,16 +206,20 @@ def report(bases: list[Timing], rows: list[tuple[Case, Timing, float, bool]],
         "",
         f"Machine: {machine()}.",
         f"Command: `python benchmarks/run.py --runs {runs} --write benchmarks/RESULTS.md`; "
-        f"medians of {runs} runs after one warm-up, as multiples of `python -c pass` "
-        f"measured just before each case ({low:.1f}–{high:.1f} ms), "
+        f"medians of {runs} runs after one warm-up, as multiples of the median of "
+        f"`python -c pass` run in turn with each case ({low:.1f}–{high:.1f} ms), "
         + ("in a virtual environment holding servcommun and its dependencies only (the "
            "README's setup)." if sys.prefix != sys.base_prefix else
            "in the system interpreter (its site packages change what `python -c pass` "
            "costs: prefer a virtual environment)."),
         "Each process may write Python's bytecode cache, as on a user's machine. "
         "Synthetic rosters: `benchmarks/generate.py` (`benchmarks/data/`, not committed). "
-        "Validated inputs come from the cache after the warm-up run "
-        "(`servcommun.cache`); the reference row gives the same run with it off.",
+        "After each case's warm-up run, its bill or check comes from servcommun's cache "
+        "(`servcommun.cache`, kept in `benchmarks/data/cache`): the files are unchanged "
+        "since the last run, as when the finance officer bills again or CI checks a "
+        "commit that did not touch the tariffs; each \"nothing cached\" row gives the "
+        "case before it with the cache off (`SERVCOMMUN_CACHE=off`), as after any change "
+        "of a file it reads.",
         "",
         "| case | median | target | median ms (min–max) | peak memory | met |",
         "|---|---|---|---|---|---|",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,9 +107,6 @@ def test_a_service_billed_again_comes_whole_from_the_cache(tmp_path: Path,
     """A second bill of unchanged files reads none of them through the loader; a changed
     tariff, or a consumption file that appears, is billed from the files again."""
     import json
-    import os
-    import subprocess
-    import sys
 
     tariff = tmp_path / "tarif.yaml"
     tariff.write_bytes((ROOT / "tariffs" / "redon-agglomeration-2022.yaml").read_bytes())
@@ -137,3 +137,85 @@ def test_a_service_billed_again_comes_whole_from_the_cache(tmp_path: Path,
                       encoding="utf-8")
     changed, modules = bill()
     assert changed == "5850.00" and "servcommun.loader" in modules  # 3 500 + 9 400 × 0,25
+
+
+def modules_and_output(args: list[str], cwd: Path, cache_dir: Path
+                       ) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """A `servcommun` run and the modules it imported (``python -X importtime``)."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "servcommun", *args],
+                            cwd=cwd, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "SERVCOMMUN_CACHE": str(cache_dir)})
+    modules = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+               if line.startswith("import time:")}
+    result.stderr = "\n".join(line for line in result.stderr.splitlines()
+                              if not line.startswith("import time:"))
+    return result, modules
+
+
+def test_unchanged_files_are_not_checked_again(tmp_path: Path, cache_dir: Path) -> None:
+    """CI and pre-commit check the same tariffs on every commit: a second check of the same
+    bytes gives the same report without loading the checks; any changed byte, or a file
+    that appears, is checked again."""
+    (tmp_path / "tariffs").mkdir()
+    tariff = tmp_path / "tariffs" / "redon.yaml"
+    tariff.write_bytes((ROOT / "tariffs" / "redon-agglomeration-2022.yaml").read_bytes())
+    first, cold = modules_and_output(["check", "tariffs"], tmp_path, cache_dir)
+    again, warm = modules_and_output(["check", "tariffs"], tmp_path, cache_dir)
+    assert first.returncode == again.returncode == 0
+    assert first.stdout == again.stdout == "1 file checked, no problems\n"
+    assert "servcommun.checking" in cold and "servcommun.checking" not in warm
+    assert not {"pydantic", "yaml"} & warm
+    # the socle's fixed part of bracket 1500–2999, 2 000 €, written with three decimals
+    text = tariff.read_text(encoding="utf-8")
+    bracket = '{from: 1500, to: 2999, amount: "2000.00"}'
+    assert text.count(bracket) == 1
+    tariff.write_text(text.replace(bracket, bracket.replace("2000.00", "2000.001")),
+                      encoding="utf-8")
+    changed, modules = modules_and_output(["check", "tariffs"], tmp_path, cache_dir)
+    assert changed.returncode == 1 and "servcommun.checking" in modules
+    assert "money-precision" in changed.stdout
+    tariff.write_text(text, encoding="utf-8")
+    (tmp_path / "tariffs" / "empty.yaml").write_text("", encoding="utf-8")  # a new file
+    grown, _ = modules_and_output(["check", "tariffs"], tmp_path, cache_dir)
+    assert grown.returncode == 1 and "tariffs/empty.yaml:1:1: empty-file" in grown.stdout
+
+
+def test_an_edit_of_servcommun_is_other_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Results are keyed by the code that worked them out: a working copy edited since (a
+    module's time of change) never reads what the code before it stored."""
+    module = Path(cache.__file__)
+    status = module.stat()
+    cache.code.cache_clear()
+    before = cache.code()
+    try:
+        os.utime(module, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
+        cache.code.cache_clear()
+        assert cache.code() != before
+    finally:
+        os.utime(module, ns=(status.st_atime_ns, status.st_mtime_ns))
+        cache.code.cache_clear()
+    assert cache.code() == before
+
+
+def test_the_cache_keeps_the_newest_entries_within_its_bounds(
+        cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for number in range(5):  # entries of results 0 to 4, from the oldest to the newest
+        cache.cached("test", [str(number)], lambda number=number: number)
+        newest = max(entries(cache_dir), key=lambda path: path.stat().st_mtime_ns)
+        os.utime(newest, ns=(number * 10**9, number * 10**9))
+
+    def kept() -> list[object]:
+        """The results kept, the newest first."""
+        return [pickle.loads(path.read_bytes()) for path in sorted(
+            entries(cache_dir), key=lambda path: path.stat().st_mtime_ns, reverse=True)]
+
+    monkeypatch.setattr(cache, "KEEP", 3)
+    cache._prune(cache_dir)
+    assert kept() == [4, 3, 2]
+    assert cache.cached("test", ["4"], lambda: "built again") == 4
+    assert cache.cached("test", ["0"], lambda: "built again") == "built again"
+    assert kept() == ["built again", 4, 3]  # stored anew, and the oldest gone
+    monkeypatch.setattr(cache, "KEEP_BYTES", sum(path.stat().st_size
+                                                 for path in entries(cache_dir)) - 1)
+    cache._prune(cache_dir)  # one byte over: the oldest goes
+    assert kept() == ["built again", 4]

@@ -444,8 +444,7 @@ def test_pre_commit_hook_runs_the_check() -> None:
 # -- the pieces, in process ------------------------------------------------------------
 
 def test_github_format_escapes_what_workflow_commands_reserve() -> None:
-    from servcommun.checking import Report
-    from servcommun.diagnostics import Diagnostic
+    from servcommun.diagnostics import Diagnostic, Report
     from servcommun.render.diagnostics import github
 
     report = Report(("a,b:c.yaml",), (Diagnostic("a,b:c.yaml", 3, 7, "key-sum",

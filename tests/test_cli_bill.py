@@ -276,9 +276,12 @@ def test_decimal_comma_is_refused_in_a_comma_separated_file(tmp_path: Path) -> N
     assert result.stderr.startswith("roster.csv:2:38: number-format 'engineering_days': '9,5'")
 
 
-def imported_by(*args: str) -> set[str]:
-    """The modules a `servcommun` process imports (``python -X importtime``)."""
+def imported_by(*args: str, cache: Path | None = None) -> set[str]:
+    """The modules a `servcommun` process imports (``python -X importtime``), with its
+    cache in ``cache`` if given."""
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
+    if cache is not None:
+        env["SERVCOMMUN_CACHE"] = str(cache)
     result = subprocess.run([sys.executable, "-X", "importtime", "-m", "servcommun", *args],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -286,14 +289,20 @@ def imported_by(*args: str) -> set[str]:
             if line.startswith("import time:") and "|" in line}
 
 
-def test_each_command_loads_only_what_it_uses() -> None:
+def test_each_command_loads_only_what_it_uses(tmp_path: Path) -> None:
     """What keeps the finance officer's many runs short (README, Speed)."""
-    csv_run = imported_by("bill", "--year", "2026", "--format", "csv")
-    assert "servcommun.engine.grid" in csv_run and "servcommun.render.csv" in csv_run
+    csv_bill = ("bill", "--year", "2026", "--format", "csv")
+    first = imported_by(*csv_bill, cache=tmp_path)
+    assert {"servcommun.loader", "servcommun.engine.grid", "servcommun.render.csv"} <= first
     # no table, no locale formatting, no other command for a CSV export
     assert not {"rich.console", "babel.numbers", "servcommun.cli.simulate",
-                "servcommun.cli.check", "servcommun.analysis"} & csv_run
-    table_run = imported_by("bill", "--year", "2026")
+                "servcommun.cli.check", "servcommun.analysis"} & first
+    # the same files billed again: the bill comes from the cache, and neither Pydantic
+    # (nor Typer's use of it), the models, YAML nor the engine is loaded
+    again = imported_by(*csv_bill, cache=tmp_path)
+    assert "servcommun.render.csv" in again
+    assert not {"pydantic", "yaml", "servcommun.tariff", "servcommun.engine.grid"} & again
+    table_run = imported_by("bill", "--year", "2026", cache=tmp_path)
     assert {"rich.console", "babel.numbers"} <= table_run
-    assert "xlsxwriter" not in table_run and "fpdf" not in table_run
+    assert not {"xlsxwriter", "fpdf", "pydantic"} & table_run
     assert "typer" not in imported_by("--version")

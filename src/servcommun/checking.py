@@ -9,16 +9,15 @@ without overlap or gap, a roster against its service's tariffs. Nothing here pri
 from __future__ import annotations
 
 import datetime as dt
-import glob
-import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from servcommun import checks, formats
-from servcommun.config import Config, load_config
-from servcommun.diagnostics import Diagnostic, InputError
+from servcommun import checks, discovery, formats
+from servcommun.config import Config
+from servcommun.diagnostics import Diagnostic, InputError, Report
+from servcommun.discovery import Plan
 from servcommun.formats import Kind
 from servcommun.loader import (
     budget_problems,
@@ -30,33 +29,10 @@ from servcommun.loader import (
     tariff_problems,
     validate,
 )
-from servcommun.reader import Document, make_diagnostic, read_yaml
+from servcommun.reader import Document, read_yaml
 from servcommun.roster import Roster
 from servcommun.roster_csv import read_roster_csv
 from servcommun.tariff import GridTariff
-
-_DATA_SUFFIXES = {".yaml", ".yml"}
-_CSV = ".csv"
-
-
-@dataclass(frozen=True)
-class Report:
-    """What ``check`` found: the files checked (as shown) and the diagnostics, in order."""
-
-    files: tuple[str, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    bundled: bool = False  # no servcommun.toml: the bundled example was checked
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.is_error]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if not d.is_error]
-
-    def files_with_errors(self) -> list[str]:
-        return list(dict.fromkeys(d.file for d in self.errors))
 
 
 class _Version(NamedTuple):
@@ -81,104 +57,18 @@ class _File:
     problems: list[Diagnostic] = field(default_factory=list)
 
 
-def check(paths: Sequence[Path], start: Path) -> Report:
-    """Check ``paths`` (files, or folders searched for YAML files), or with none every file
-    named by the ``servcommun.toml`` found at or above ``start``."""
-    config, config_problems = _config(start)
-    if paths:
-        if config is not None and config.bundled:
-            config = None  # the bundled example is no context for the user's own files
-        targets = [_File(path, _display(path)) for path in discover(paths, config)]
-    elif config is None:  # servcommun.toml itself is wrong: nothing else to check
-        return Report(tuple(dict.fromkeys(d.file for d in config_problems)),
-                      tuple(config_problems))
-    else:
-        targets, missing = _named_files(config)
-        config_problems.extend(missing)
-    run = _Run(targets, config)
-    diagnostics = config_problems + run.diagnostics()
-    files = ([config.display(config.path)] if config and not paths else []) + [
+def check(plan: Plan) -> Report:
+    """Check the files of ``plan`` (``discovery.plan``: the files given, or every file
+    named by ``servcommun.toml``)."""
+    config = plan.config
+    if config is None and not plan.given:  # servcommun.toml itself is wrong
+        return Report(tuple(dict.fromkeys(d.file for d in plan.problems)), plan.problems)
+    shown = discovery.display if plan.given or config is None else config.display
+    targets = [_File(path, shown(path)) for path in plan.targets]
+    diagnostics = [*plan.problems, *_Run(targets, config).diagnostics()]
+    files = ([config.display(config.path)] if config and not plan.given else []) + [
         t.display for t in targets]
     return Report(tuple(files), tuple(diagnostics), bundled=bool(config and config.bundled))
-
-
-def discover(paths: Sequence[Path], config: Config | None) -> list[Path]:
-    """The files to check: each file named, and in each folder (recursively, hidden ones
-    skipped) its YAML files and the CSV rosters ``servcommun.toml`` names."""
-    places = _places(config)
-    found: dict[Path, None] = {}
-    for path in paths:
-        if not path.is_dir():
-            found.setdefault(path, None)
-            continue
-        for candidate in sorted(path.rglob("*")):
-            hidden = any(part.startswith(".") for part in candidate.relative_to(path).parts)
-            if hidden or not candidate.is_file():
-                continue
-            if candidate.suffix.lower() in _DATA_SUFFIXES or (
-                    candidate.suffix.lower() == _CSV and candidate.resolve() in places):
-                found.setdefault(candidate, None)
-    unique: dict[Path, Path] = {}
-    for path in found:  # a file reached twice (named and in a folder, or by a link) once
-        unique.setdefault(path.resolve(), path)
-    return list(unique.values())
-
-
-def _config(start: Path) -> tuple[Config | None, list[Diagnostic]]:
-    try:
-        return load_config(start), []
-    except InputError as error:  # shown like the problems of any other file
-        return None, [_quoted(Path(d.file), d) for d in error.diagnostics]
-
-
-def _quoted(path: Path, diagnostic: Diagnostic) -> Diagnostic:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        text = ""
-    return make_diagnostic(_display(path), text, diagnostic.line, diagnostic.column,
-                           diagnostic.code, diagnostic.message)
-
-
-def _named(config: Config) -> Iterator[tuple[Path, Kind, str]]:
-    """Each file ``servcommun.toml`` names, its kind and its service (budgets: every
-    year's file found)."""
-    for service in config.services.values():
-        for path in service.tariffs:
-            yield path, Kind.TARIFF, service.id
-        if service.roster:
-            yield service.roster, Kind.ROSTER, service.id
-        if service.budgets:
-            pattern = service.budgets.replace("{year}", "[0-9][0-9][0-9][0-9]")
-            for found in sorted(glob.glob(pattern)):
-                yield Path(found), Kind.BUDGET, service.id
-        if service.consumption:
-            pattern = service.consumption.replace("{year}", "[0-9][0-9][0-9][0-9]")
-            for found in sorted(glob.glob(pattern)):
-                yield Path(found), Kind.CONSUMPTION, service.id
-        for path in service.indices:
-            yield path, Kind.INDEX, service.id
-
-
-def _named_files(config: Config) -> tuple[list[_File], list[Diagnostic]]:
-    """The files ``servcommun.toml`` names, once each, and a problem for each missing."""
-    files: dict[Path, _File] = {}
-    missing: list[Diagnostic] = []
-    for path, _, service in _named(config):
-        if path.is_file():
-            files.setdefault(path.resolve(), _File(path, config.display(path)))
-        else:
-            missing.append(_config_diagnostic(config, path, "not-found",
-                                              f"service '{service}' names "
-                                              f"{config.display(path)}, which does not exist"))
-    return list(files.values()), missing
-
-
-def _places(config: Config | None) -> dict[Path, tuple[Kind, str]]:
-    """The kind and service of each file ``servcommun.toml`` names, by resolved path."""
-    if config is None:
-        return {}
-    return {path.resolve(): (kind, service) for path, kind, service in _named(config)}
 
 
 class _Run:
@@ -189,7 +79,7 @@ class _Run:
     def __init__(self, targets: list[_File], config: Config | None) -> None:
         self.targets = targets
         self.config = config
-        self.places = _places(config)
+        self.places = discovery.places(config)
 
     def diagnostics(self) -> list[Diagnostic]:
         for file in self.targets:
@@ -233,7 +123,7 @@ class _Run:
         """Read a YAML file and tell its kind (a file that cannot be read has none, so
         that no later stage looks at it). A CSV roster is read later, with its tariff."""
         kind, file.service = self.places.get(file.path.resolve(), (None, None))
-        if file.path.suffix.lower() == _CSV:
+        if file.path.suffix.lower() == discovery.CSV:
             if kind is Kind.CONSUMPTION:
                 assert file.service is not None
                 file.doc = read_consumption(file.path, file.service, file.display)
@@ -388,28 +278,3 @@ def _start(tariff: GridTariff) -> dt.date:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _display(path: Path) -> str:
-    """A path as the user should read it: relative to the working directory if below it."""
-    try:
-        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _config_diagnostic(config: Config, path: Path, code: str, message: str) -> Diagnostic:
-    """A problem with a file servcommun.toml names, placed where it names it."""
-    text = config.path.read_text(encoding="utf-8")
-    line, column = _where_named(text, path, config.root)
-    return make_diagnostic(config.display(config.path), text, line, column, code, message)
-
-
-def _where_named(text: str, path: Path, root: Path) -> tuple[int, int]:
-    candidates: Iterable[str] = (path.relative_to(root).as_posix()
-                                 if path.is_relative_to(root) else str(path), path.name)
-    for needle in candidates:
-        for number, line in enumerate(text.splitlines(), start=1):
-            if needle in line:
-                return number, line.index(needle) + 1
-    return 1, 1

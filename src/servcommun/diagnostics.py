@@ -1,7 +1,8 @@
 """Problems found in input files, as values with a place (file, line, column).
 
 Every stage collects ``Diagnostic`` values instead of stopping at the first problem;
-``InputError`` carries them out of a stage that cannot go on.
+``InputError`` carries them out of a stage that cannot go on; a ``Report`` holds what a
+check found.
 """
 
 from __future__ import annotations
@@ -45,6 +46,26 @@ class InputError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         super().__init__("\n".join(str(d) for d in diagnostics))
         self.diagnostics = sorted(diagnostics)
+
+
+@dataclass(frozen=True)
+class Report:
+    """What ``check`` found: the files checked (as shown) and the diagnostics, in order."""
+
+    files: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    bundled: bool = False  # no servcommun.toml: the bundled example was checked
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+    def files_with_errors(self) -> list[str]:
+        return list(dict.fromkeys(d.file for d in self.errors))
 
 
 def source_line(text: str, line: int) -> str:

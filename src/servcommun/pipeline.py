@@ -1,26 +1,26 @@
 """The pipeline in one place: read → validate → compute, for a service of the config.
 
-The CLI calls these functions and picks a renderer; nothing here prints. What analysts
-run on top of it (simulate, thresholds, diff, key derivation) is in ``analysis``.
+The CLI calls these functions and picks a renderer; nothing here prints. A year's bill
+is asked of ``billing``, which keeps it once computed here; what analysts run on top of
+the pipeline (simulate, thresholds, diff, key derivation) is in ``analysis``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from servcommun import cache
+from servcommun.billing import service_inputs
 from servcommun.budget import Budget
 from servcommun.config import Config, Service
 from servcommun.diagnostics import Diagnostic, InputError
 from servcommun.engine.grid import NO_DATA, ServiceData, bill_grid, budget_data
 from servcommun.engine.parties import party_roster
 from servcommun.engine.result import Bill
-from servcommun.roster import Member, Roster
+from servcommun.roster import Roster
 from servcommun.tariff import GridTariff
 
 
@@ -85,24 +85,7 @@ def load_service(config: Config, service_name: str | None, year: int) -> Loaded:
         return Loaded(service, tariff, roster, (config.display(path), *files, *more),
                       budget=data.budgets.get(year), data=data)
 
-    return cache.cached("service", _service_inputs(config, service, year), read_and_check)
-
-
-def _service_inputs(config: Config, service: Service, year: int) -> list[str]:
-    """What a service's loaded inputs for ``year`` depend on: the year, the working
-    directory (paths are shown relative to it), and every file they may be read from, by
-    content (a missing file stands for itself: creating it changes the key)."""
-    paths = [config.path, *service.tariffs, service.roster, service.consumption_for(year),
-             *service.indices, service.budget_for(year)]
-    inputs = [str(year), os.getcwd(), service.id]
-    for path in paths:
-        if path is None:
-            continue
-        try:
-            inputs.append(f"{path}={cache.digest(path.read_bytes())}")
-        except OSError:
-            inputs.append(f"{path}=missing")
-    return inputs
+    return cache.cached("service", service_inputs(config, service, year), read_and_check)
 
 
 def service_roster(config: Config, service: Service,
@@ -182,45 +165,11 @@ def budget_path(config: Config, service: Service, year: int) -> Path:
     return path
 
 
-def select_members(roster: Roster, ids: Sequence[str], file: str,
-                   parties: bool = False) -> list[Member]:
-    """The roster's members (or the tariff's ``parties``), or only those named (each must
-    exist)."""
-    if not ids:
-        return list(roster.members)
-    by_id = {member.id: member for member in roster.members}
-    missing = [member_id for member_id in ids if member_id not in by_id]
-    if missing and parties:
-        raise InputError([Diagnostic(file, 1, 1, "unknown-member",
-                                     f"no party {', '.join(missing)} in this tariff "
-                                     f"(parties: {', '.join(by_id)})")])
-    if missing:
-        raise InputError([Diagnostic(file, 1, 1, "unknown-member",
-                                     f"no member {', '.join(missing)} in the roster")])
-    return [by_id[member_id] for member_id in ids]
-
-
-def only_members(bill: Bill, members: Sequence[Member]) -> Bill:
-    wanted = {member.id for member in members}
-    if len(wanted) == len(bill.statements) + len(bill.needs_review):
-        return bill
-    return replace(bill,
-                   statements=tuple(s for s in bill.statements if s.member.id in wanted),
-                   needs_review=tuple(r for r in bill.needs_review if r.member.id in wanted))
-
-
-def bill(loaded: Loaded, year: int, member_ids: Sequence[str] = ()) -> Bill:
-    """The year's bill of a loaded service (the engine does the computing)."""
-    tariff = loaded.tariff
+def bill_of(loaded: Loaded, year: int) -> Bill:
+    """The year's bill of a loaded service, every member's statement (the engine does the
+    computing; ``billing`` narrows it to the members asked for)."""
     assert loaded.roster is not None
-    # the whole roster is billed so that the staffing summary speaks of the service;
-    # --member only narrows what is shown
-    whole = bill_grid(tariff, loaded.roster.members, year, loaded.data)
-    if not member_ids:
-        return whole
-    parties = bool(tariff.parties)
-    where = loaded.files[0] if parties else loaded.files[1]
-    return only_members(whole, select_members(loaded.roster, member_ids, where, parties))
+    return bill_grid(loaded.tariff, loaded.roster.members, year, loaded.data)
 
 
 def today() -> dt.date:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,9 +12,9 @@ import typer
 from servcommun.cli.app import app, config_here, deliver, fail, print_rich
 
 if TYPE_CHECKING:  # imported by the command itself, not when the app starts
+    from servcommun.billing import Billed
     from servcommun.engine.result import Bill
-    from servcommun.pipeline import Loaded
-    from servcommun.tariff import GridTariff
+    from servcommun.provenance import Inputs
 
 
 class BillFormat(StrEnum):
@@ -48,10 +47,9 @@ def bill(
     strict: Annotated[bool, typer.Option(help="Exit 1 when a member needs review.")] = False,
 ) -> None:
     """Every member's statement for YEAR."""
+    from servcommun.billing import billed
     from servcommun.diagnostics import InputError
     from servcommun.output import refuse_existing
-    from servcommun.pipeline import bill as compute_bill
-    from servcommun.pipeline import load_service
 
     if format is BillFormat.XLSX and output is None:
         # a workbook is binary: never to a terminal, and no file name guessed for the user
@@ -61,9 +59,15 @@ def bill(
         if output is not None:
             refuse_existing(output, force)
         config = config_here()
-        loaded = load_service(config, service, year)
-        result = compute_bill(loaded, year, member or ())
-        _emit_bill(result, loaded, format, csv_dialect, detail, output, force, member or ())
+        year_billed = billed(config, service, year)
+        result = year_billed.only(member or ())
+        inputs = None
+        if format is BillFormat.XLSX:  # the workbook records the files the bill came from
+            from servcommun.pipeline import load_service
+            from servcommun.provenance import inputs_of
+
+            inputs = inputs_of(load_service(config, service, year), year, member or ())
+        _emit_bill(result, year_billed, format, csv_dialect, detail, output, force, inputs)
     except InputError as error:
         fail(error.diagnostics)
     if strict and result.needs_review:
@@ -71,18 +75,16 @@ def bill(
         raise typer.Exit(1)
 
 
-def _emit_bill(result: Bill, loaded: Loaded, format: BillFormat, csv_dialect: CsvDialect,
-               detail: bool, output: Path | None, force: bool,
-               members: Sequence[str] = ()) -> None:
-    """Render the bill in the format asked for, to stdout or ``output``."""
+def _emit_bill(result: Bill, billed: Billed, format: BillFormat, csv_dialect: CsvDialect,
+               detail: bool, output: Path | None, force: bool, inputs: Inputs | None) -> None:
+    """Render the bill in the format asked for, to stdout or ``output`` (a workbook with
+    the ``inputs`` it was computed from)."""
     if format is BillFormat.XLSX:
-        assert output is not None  # checked before computing
+        assert output is not None and inputs is not None  # checked and read before
         from servcommun.output import write_atomic
-        from servcommun.provenance import inputs_of
         from servcommun.render.xlsx import bill_xlsx
 
-        write_atomic(output, bill_xlsx(result, _columns(loaded.tariff),
-                                       inputs_of(loaded, result.year, members)), force=force)
+        write_atomic(output, bill_xlsx(result, list(billed.columns), inputs), force=force)
     elif format is BillFormat.JSON:
         from servcommun.render.json import bill_json, dumps
 
@@ -94,19 +96,5 @@ def _emit_bill(result: Bill, loaded: Loaded, format: BillFormat, csv_dialect: Cs
     else:
         from servcommun.render.table import bill_table
 
-        offers = _columns(loaded.tariff)
-        print_rich(lambda width: bill_table(result, loaded.tariff.title, offers,
+        print_rich(lambda width: bill_table(result, billed.title, billed.columns,
                                             detail=detail, width=width), output, force)
-
-
-def _columns(tariff: GridTariff) -> list[tuple[str, str]]:
-    """The summary's columns: each offer, and the statement-wide floors and caps if any.
-    An offer whose parts all share budget lines by a key has none: its lines are coded by
-    cost line (``licences.share``), and the summary groups them by category."""
-    from servcommun.tariff import KEYED_PARTS
-
-    columns = [(o.id, o.label) for o in tariff.offers
-               if not all(isinstance(part, KEYED_PARTS) for part in o.parts)]
-    if tariff.statement_limits:
-        columns.append(("statement", "Plancher/plafond total"))
-    return columns

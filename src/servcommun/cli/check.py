@@ -5,11 +5,15 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from servcommun.cli.app import app
+
+if TYPE_CHECKING:
+    from servcommun.diagnostics import Report
+    from servcommun.discovery import Plan
 
 
 class CheckFormat(StrEnum):
@@ -31,10 +35,13 @@ def check(
 ) -> None:
     """Validate tariff files, rosters and budgets, and recompute the worked examples of
     the tariffs: every problem of every file, then a one-line summary. Exit 1 if any."""
-    from servcommun.checking import check as run_check
+    from servcommun import cache, discovery
     from servcommun.render import diagnostics as render
 
-    report = run_check(paths or [], Path.cwd())
+    plan = discovery.plan(paths or [], Path.cwd())
+    # files checked before, byte for byte, have the same report: CI and pre-commit hooks
+    # check unchanged tariffs on every commit (the checks are loaded only for new bytes)
+    report = cache.cached("check", plan.inputs(), lambda: _run(plan))
     if report.bundled:
         print("servcommun.toml not found here or above: checking the bundled Redon "
               "Agglomération example.", file=sys.stderr)
@@ -43,3 +50,9 @@ def check(
     sys.stdout.write(renderer(report))
     if report.errors or (strict and report.warnings):
         raise typer.Exit(1)
+
+
+def _run(plan: Plan) -> Report:
+    from servcommun.checking import check as run_check
+
+    return run_check(plan)

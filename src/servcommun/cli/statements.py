@@ -31,25 +31,21 @@ def statements(
 ) -> None:
     """One PDF statement per billed member for YEAR, and index.csv listing every member
     (members needing review get no PDF: the index says why)."""
+    from servcommun.billing import billed
     from servcommun.diagnostics import InputError
     from servcommun.output import refuse_existing_folder, write_folder_atomic
-    from servcommun.pipeline import bill as compute_bill
-    from servcommun.pipeline import load_service
     from servcommun.render.pdf import Issuer
     from servcommun.render.statements import statement_files
 
     try:
         refuse_existing_folder(output, force)
-        loaded = load_service(config_here(), service, year)
-        result = compute_bill(loaded, year, member or ())
-        tariff = loaded.tariff
-        carrier = tariff.carrier  # a tariff naming its parties may name its carrier
-        issuer = Issuer(title=tariff.title, deliberations=result.sources,
-                        carrier=carrier.name if carrier is not None else None,
+        year_billed = billed(config_here(), service, year)
+        result = year_billed.only(member or ())
+        issuer = Issuer(title=year_billed.title, deliberations=result.sources,
+                        carrier=year_billed.carrier,
                         currency=result.currency, locale=result.locale,
                         generator=f"servcommun {__version__}")
-        offers = {offer.id: offer.label for offer in tariff.offers}
-        files = statement_files(result, issuer, offers, csv_dialect.value)
+        files = statement_files(result, issuer, dict(year_billed.offers), csv_dialect.value)
         write_folder_atomic(output, files, force=force)
     except InputError as error:
         fail(error.diagnostics)

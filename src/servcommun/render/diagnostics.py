@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from servcommun.checking import Report
-from servcommun.diagnostics import Diagnostic
+from servcommun.diagnostics import Diagnostic, Report
 
 _EXCERPT_WIDTH = 100  # a longer line is shown around the column
 

@@ -1,0 +1,161 @@
+"""Which files a check reads: those it is given (folders searched), or every file
+``servcommun.toml`` names; and the files that config names as context (a roster is checked
+against its service's tariffs even when they are not among the files given).
+
+Finding them needs neither YAML nor the models, so that ``check`` can tell whether it has
+already checked these very bytes (``servcommun.cache``) before loading either.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from servcommun import cache
+from servcommun.config import Config, load_config
+from servcommun.diagnostics import Diagnostic, InputError, source_line
+from servcommun.formats import Kind
+
+DATA_SUFFIXES = {".yaml", ".yml"}
+CSV = ".csv"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A check run before it reads anything: its config (None when ``servcommun.toml``
+    is wrong, or is the bundled example while the user names files of their own), the
+    problems found with the config so far, and the files to check."""
+
+    config: Config | None
+    problems: tuple[Diagnostic, ...]
+    targets: tuple[Path, ...]
+    given: bool  # the user named the files (else: those servcommun.toml names)
+
+    def inputs(self) -> list[str]:
+        """What the run's report depends on: the working directory (paths are shown
+        relative to it) and every file it may read, by content."""
+        context = [path for path, _, _ in named(self.config)] if self.config else []
+        return [os.getcwd(), *cache.file_digests(
+            [self.config.path if self.config else None, *self.targets, *context])]
+
+
+def plan(paths: Sequence[Path], start: Path) -> Plan:
+    """The files to check: ``paths`` (files, or folders searched for YAML files), or with
+    none every file named by the ``servcommun.toml`` found at or above ``start``."""
+    config, problems = _config(start)
+    if paths:
+        if config is not None and config.bundled:
+            config = None  # the bundled example is no context for the user's own files
+        return Plan(config, tuple(problems), tuple(discover(paths, config)), given=True)
+    if config is None:  # servcommun.toml itself is wrong: nothing else to check
+        return Plan(None, tuple(problems), (), given=False)
+    targets, missing = _named_files(config)
+    return Plan(config, (*problems, *missing), tuple(targets), given=False)
+
+
+def discover(paths: Sequence[Path], config: Config | None) -> list[Path]:
+    """The files to check: each file named, and in each folder (recursively, hidden ones
+    skipped) its YAML files and the CSV rosters ``servcommun.toml`` names."""
+    named_places = places(config)
+    found: dict[Path, None] = {}
+    for path in paths:
+        if not path.is_dir():
+            found.setdefault(path, None)
+            continue
+        for candidate in sorted(path.rglob("*")):
+            hidden = any(part.startswith(".") for part in candidate.relative_to(path).parts)
+            if hidden or not candidate.is_file():
+                continue
+            if candidate.suffix.lower() in DATA_SUFFIXES or (
+                    candidate.suffix.lower() == CSV and candidate.resolve() in named_places):
+                found.setdefault(candidate, None)
+    unique: dict[Path, Path] = {}
+    for path in found:  # a file reached twice (named and in a folder, or by a link) once
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
+
+
+def named(config: Config) -> Iterator[tuple[Path, Kind, str]]:
+    """Each file ``servcommun.toml`` names, its kind and its service (budgets: every
+    year's file found)."""
+    for service in config.services.values():
+        for path in service.tariffs:
+            yield path, Kind.TARIFF, service.id
+        if service.roster:
+            yield service.roster, Kind.ROSTER, service.id
+        if service.budgets:
+            pattern = service.budgets.replace("{year}", "[0-9][0-9][0-9][0-9]")
+            for found in sorted(glob.glob(pattern)):
+                yield Path(found), Kind.BUDGET, service.id
+        if service.consumption:
+            pattern = service.consumption.replace("{year}", "[0-9][0-9][0-9][0-9]")
+            for found in sorted(glob.glob(pattern)):
+                yield Path(found), Kind.CONSUMPTION, service.id
+        for path in service.indices:
+            yield path, Kind.INDEX, service.id
+
+
+def places(config: Config | None) -> dict[Path, tuple[Kind, str]]:
+    """The kind and service of each file ``servcommun.toml`` names, by resolved path."""
+    if config is None:
+        return {}
+    return {path.resolve(): (kind, service) for path, kind, service in named(config)}
+
+
+def display(path: Path) -> str:
+    """A path as the user should read it: relative to the working directory if below it."""
+    try:
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _config(start: Path) -> tuple[Config | None, list[Diagnostic]]:
+    try:
+        return load_config(start), []
+    except InputError as error:  # shown like the problems of any other file
+        return None, [_quoted(Path(d.file), d) for d in error.diagnostics]
+
+
+def _quoted(path: Path, diagnostic: Diagnostic) -> Diagnostic:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return Diagnostic(display(path), diagnostic.line, diagnostic.column, diagnostic.code,
+                      diagnostic.message, source_line(text, diagnostic.line))
+
+
+def _named_files(config: Config) -> tuple[list[Path], list[Diagnostic]]:
+    """The files ``servcommun.toml`` names, once each, and a problem for each missing."""
+    files: dict[Path, Path] = {}
+    missing: list[Diagnostic] = []
+    for path, _, service in named(config):
+        if path.is_file():
+            files.setdefault(path.resolve(), path)
+        else:
+            missing.append(_config_diagnostic(config, path, "not-found",
+                                              f"service '{service}' names "
+                                              f"{config.display(path)}, which does not exist"))
+    return list(files.values()), missing
+
+
+def _config_diagnostic(config: Config, path: Path, code: str, message: str) -> Diagnostic:
+    """A problem with a file servcommun.toml names, placed where it names it."""
+    text = config.path.read_text(encoding="utf-8")
+    line, column = _where_named(text, path, config.root)
+    return Diagnostic(config.display(config.path), line, column, code, message,
+                      source_line(text, line))
+
+
+def _where_named(text: str, path: Path, root: Path) -> tuple[int, int]:
+    candidates: Iterable[str] = (path.relative_to(root).as_posix()
+                                 if path.is_relative_to(root) else str(path), path.name)
+    for needle in candidates:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if needle in line:
+                return number, line.index(needle) + 1
+    return 1, 1
