@@ -1,7 +1,10 @@
-"""The cache of validated rosters: a hit gives the same roster, any changed byte misses."""
+"""The cache of what servcommun works out from files (validated rosters and services, a
+year's bill, a check's report): a hit gives the same result, any changed byte of the
+files, or of servcommun, misses."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import subprocess
@@ -28,6 +31,19 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.pickle"))
+
+
+def modules_and_output(args: list[str], cwd: Path, cache_dir: Path
+                       ) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """A `servcommun` run and the modules it imported (``python -X importtime``)."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "servcommun", *args],
+                            cwd=cwd, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "SERVCOMMUN_CACHE": str(cache_dir)})
+    modules = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+               if line.startswith("import time:")}
+    result.stderr = "\n".join(line for line in result.stderr.splitlines()
+                              if not line.startswith("import time:"))
+    return result, modules
 
 
 def test_second_load_comes_from_the_cache(redon: GridTariff, cache_dir: Path,
@@ -106,8 +122,6 @@ def test_a_service_billed_again_comes_whole_from_the_cache(tmp_path: Path,
                                                           cache_dir: Path) -> None:
     """A second bill of unchanged files reads none of them through the loader; a changed
     tariff, or a consumption file that appears, is billed from the files again."""
-    import json
-
     tariff = tmp_path / "tarif.yaml"
     tariff.write_bytes((ROOT / "tariffs" / "redon-agglomeration-2022.yaml").read_bytes())
     (tmp_path / "roster.yaml").write_bytes(ROSTER.read_bytes())
@@ -116,20 +130,17 @@ def test_a_service_billed_again_comes_whole_from_the_cache(tmp_path: Path,
         encoding="utf-8")
 
     def bill() -> tuple[str, set[str]]:
-        result = subprocess.run(
-            [sys.executable, "-X", "importtime", "-m", "servcommun", "bill", "--year", "2026",
-             "--format", "json", "--member", "35236"], cwd=tmp_path, capture_output=True,
-            text=True, env={**os.environ, "SERVCOMMUN_CACHE": str(cache_dir)}, timeout=120)
+        result, modules = modules_and_output(
+            ["bill", "--year", "2026", "--format", "json", "--member", "35236"], tmp_path,
+            cache_dir)
         assert result.returncode == 0, result.stderr
-        modules = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
-                   if line.startswith("import time:")}
         return json.loads(result.stdout)["total"], modules
 
     first, cold = bill()
     again, warm = bill()
     assert first == again == "5828.00"  # Redon city: 3 500 + 9 312 × 0,25 (art. 7.3)
     assert "servcommun.loader" in cold and "servcommun.loader" not in warm
-    assert "yaml" not in warm
+    assert not {"yaml", "pydantic", "servcommun.engine.grid"} & warm
     # the city's population 9 312 → 9 400: billed from the files again, never stale
     roster = tmp_path / "roster.yaml"
     text = roster.read_text(encoding="utf-8")
@@ -137,19 +148,6 @@ def test_a_service_billed_again_comes_whole_from_the_cache(tmp_path: Path,
                       encoding="utf-8")
     changed, modules = bill()
     assert changed == "5850.00" and "servcommun.loader" in modules  # 3 500 + 9 400 × 0,25
-
-
-def modules_and_output(args: list[str], cwd: Path, cache_dir: Path
-                       ) -> tuple[subprocess.CompletedProcess[str], set[str]]:
-    """A `servcommun` run and the modules it imported (``python -X importtime``)."""
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "servcommun", *args],
-                            cwd=cwd, capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "SERVCOMMUN_CACHE": str(cache_dir)})
-    modules = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
-               if line.startswith("import time:")}
-    result.stderr = "\n".join(line for line in result.stderr.splitlines()
-                              if not line.startswith("import time:"))
-    return result, modules
 
 
 def test_unchanged_files_are_not_checked_again(tmp_path: Path, cache_dir: Path) -> None:
