@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from servcommun.budget import Budget
 from servcommun.engine.budget_lines import (
@@ -55,7 +55,6 @@ from servcommun.tariff import (
     Indexation,
     ManagementFeePart,
     Offer,
-    Part,
     PerInhabitantPart,
     PoolBasis,
     PoolLayer,
@@ -358,69 +357,121 @@ def _part_lines(context: _OfferYear) -> list[Line]:
                      offer.review.article if offer.review else offer.article, context.titled)]
     lines: list[Line] = []
     for part in offer.parts:
-        lines.extend(_part_line(context, part, lines))
+        rule = _RULES.get(type(part))
+        if rule is None:  # pragma: no cover - every rule of the tariff language has one
+            raise AssertionError(f"unknown part rule {part!r}")
+        lines.extend(rule(context, part, f"{offer.id}.{part.code}", lines))
     return lines
 
 
-def _part_line(context: _OfferYear, part: Part, before: list[Line]) -> list[Line]:
-    code = f"{context.offer.id}.{part.code}"
-    titled, population = context.titled, context.population
-    if isinstance(part, BracketAmountPart):
-        override = context.override
-        if override is not None and override.fixed is not None:
-            return [_prorated(context, Line(code, part.label, override.fixed,
-                                            f"override: {override.reference}", part.article,
-                                            titled), override.fixed)]
-        bracket = population_bracket(part.brackets, population)
-        if bracket is None:
-            return [Line(code, part.label, ZERO, f"no bracket for population {population}",
-                         part.article, titled)]
-        amount, basis = bracket.amount, f"bracket {bracket.label}"
-        if part.indexation is not None:
-            amount, said = _indexed(bracket.amount, part.indexation, context)
-            basis += f": {to_cents(amount)} ({bracket.amount} {said})"
-        return [_prorated(context, Line(code, part.label, to_cents(amount), basis,
-                                        part.article, titled), amount)]
-    if isinstance(part, PerInhabitantPart):
-        rate, basis = part.rate, f"{population} inhabitants × {part.rate}"
-        if part.indexation is not None:
-            rate, said = _indexed(part.rate, part.indexation, context)
-            basis = f"{population} inhabitants × {_plain(rate)} ({part.rate} {said})"
-        exact = rate * population
-        return [_prorated(context, Line(code, part.label, to_cents(exact), basis, part.article,
-                                        titled), exact)]
-    if isinstance(part, UnitsBeyondAllowancePart):
-        line = _units_beyond_allowance(code, part, context.member.days_used(context.year),
-                                       population, titled)
-        return [line] if line is not None else []
-    if isinstance(part, CreditPart):
-        line = _credit(code, context, part, before)
-        return [line] if line is not None else []
-    if isinstance(part, UnitPricePart):
-        return unit_price_lines(code, part, context.member, context.year, titled)
-    if isinstance(part, FloorPart | CapPart):
-        line = _limit(code, part, before, titled, context.share, "offer")
-        return [line] if line is not None else []
-    if isinstance(part, UnitCostPart):
-        return [_unit_cost_line(code, part, context)]
-    if isinstance(part, UnitCostAdjustmentPart):
-        adjusted = next((p for p in context.offer.parts
-                         if isinstance(p, UnitCostPart) and p.code == part.of), None)
-        line = (_unit_cost_adjustment(code, part, adjusted, context)
-                if adjusted is not None else None)
-        return [line] if line is not None else []
-    if isinstance(part, PoolSharePart):
-        outcome = context.pools.get((context.offer.id, part.code))
-        if outcome is None:  # pragma: no cover - every pool of a held offer is computed
-            raise MissingData(f"the pool of {code} was not computed")
-        if outcome.problem:
-            raise MissingData(outcome.problem)
-        return [Line(code, label, amount, basis, article, titled)
-                for label, amount, basis, article in outcome.shares.get(context.member.id, ())]
-    if isinstance(part, BudgetLinesPart | ManagementFeePart):
-        return keyed_lines(context.pools.get((context.offer.id, part.code)),
-                           context.member.id, titled)
-    raise AssertionError(f"unknown part rule {part!r}")  # pragma: no cover
+# -- the part rules: each gives a part's lines for one member and year, from the offer's
+# context, the part, its line code and the lines of the offer's parts before it ----------
+
+def _bracket_amount(context: _OfferYear, part: BracketAmountPart, code: str,
+                    before: list[Line]) -> list[Line]:
+    """Art. 7.1: the fixed amount of the member's population bracket (or the negotiated
+    fixed part of an override)."""
+    titled, population, override = context.titled, context.population, context.override
+    if override is not None and override.fixed is not None:
+        return [_prorated(context, Line(code, part.label, override.fixed,
+                                        f"override: {override.reference}", part.article,
+                                        titled), override.fixed)]
+    bracket = population_bracket(part.brackets, population)
+    if bracket is None:
+        return [Line(code, part.label, ZERO, f"no bracket for population {population}",
+                     part.article, titled)]
+    amount, basis = bracket.amount, f"bracket {bracket.label}"
+    if part.indexation is not None:
+        amount, said = _indexed(bracket.amount, part.indexation, context)
+        basis += f": {to_cents(amount)} ({bracket.amount} {said})"
+    return [_prorated(context, Line(code, part.label, to_cents(amount), basis,
+                                    part.article, titled), amount)]
+
+
+def _per_inhabitant(context: _OfferYear, part: PerInhabitantPart, code: str,
+                    before: list[Line]) -> list[Line]:
+    """Art. 7.1: the population × a rate (indexed, if the tariff says so)."""
+    population = context.population
+    rate, basis = part.rate, f"{population} inhabitants × {part.rate}"
+    if part.indexation is not None:
+        rate, said = _indexed(part.rate, part.indexation, context)
+        basis = f"{population} inhabitants × {_plain(rate)} ({part.rate} {said})"
+    exact = rate * population
+    return [_prorated(context, Line(code, part.label, to_cents(exact), basis, part.article,
+                                    context.titled), exact)]
+
+
+def _units_beyond(context: _OfferYear, part: UnitsBeyondAllowancePart, code: str,
+                  before: list[Line]) -> list[Line]:
+    line = _units_beyond_allowance(code, part, context.member.days_used(context.year),
+                                   context.population, context.titled)
+    return [line] if line is not None else []
+
+
+def _credit_against(context: _OfferYear, part: CreditPart, code: str,
+                    before: list[Line]) -> list[Line]:
+    line = _credit(code, context, part, before)
+    return [line] if line is not None else []
+
+
+def _priced_units(context: _OfferYear, part: UnitPricePart, code: str,
+                  before: list[Line]) -> list[Line]:
+    return unit_price_lines(code, part, context.member, context.year, context.titled)
+
+
+def _floor_or_cap(context: _OfferYear, part: FloorPart | CapPart, code: str,
+                  before: list[Line]) -> list[Line]:
+    line = _limit(code, part, before, context.titled, context.share, "offer")
+    return [line] if line is not None else []
+
+
+def _unit_cost_of_operation(context: _OfferYear, part: UnitCostPart, code: str,
+                            before: list[Line]) -> list[Line]:
+    return [_unit_cost_line(code, part, context)]
+
+
+def _unit_cost_adjusted(context: _OfferYear, part: UnitCostAdjustmentPart, code: str,
+                        before: list[Line]) -> list[Line]:
+    adjusted = next((p for p in context.offer.parts
+                     if isinstance(p, UnitCostPart) and p.code == part.of), None)
+    line = (_unit_cost_adjustment(code, part, adjusted, context)
+            if adjusted is not None else None)
+    return [line] if line is not None else []
+
+
+def _pool_share(context: _OfferYear, part: PoolSharePart, code: str,
+                before: list[Line]) -> list[Line]:
+    outcome = context.pools.get((context.offer.id, part.code))
+    if outcome is None:  # pragma: no cover - every pool of a held offer is computed
+        raise MissingData(f"the pool of {code} was not computed")
+    if outcome.problem:
+        raise MissingData(outcome.problem)
+    return [Line(code, label, amount, basis, article, context.titled)
+            for label, amount, basis, article in outcome.shares.get(context.member.id, ())]
+
+
+def _keyed(context: _OfferYear, part: BudgetLinesPart | ManagementFeePart, code: str,
+           before: list[Line]) -> list[Line]:
+    return keyed_lines(context.pools.get((context.offer.id, part.code)), context.member.id,
+                       context.titled)
+
+
+_RULES: dict[type, Callable[[_OfferYear, Any, str, list[Line]], list[Line]]] = {
+    BracketAmountPart: _bracket_amount,
+    PerInhabitantPart: _per_inhabitant,
+    UnitsBeyondAllowancePart: _units_beyond,
+    CreditPart: _credit_against,
+    UnitPricePart: _priced_units,
+    FloorPart: _floor_or_cap,
+    CapPart: _floor_or_cap,
+    UnitCostPart: _unit_cost_of_operation,
+    UnitCostAdjustmentPart: _unit_cost_adjusted,
+    PoolSharePart: _pool_share,
+    BudgetLinesPart: _keyed,
+    ManagementFeePart: _keyed,
+}
+"""Each part rule's function, by the part's model: a part's lines come from a look-up
+(done for every member and part billed), not a chain of tests."""
 
 
 def _prorated(context: _OfferYear, line: Line, exact: Decimal) -> Line:

@@ -779,7 +779,9 @@ def _impact(
     if carried:
         notes.append(f"service in {year}: the population of {len(carried)} roster member(s) "
                      f"carried forward from their last known year")
-    others = [m.model_copy(update={"population": _carried_forward(m, years)}) for m in roster]
+    carried_ids = {m.id for m in carried}  # the others are billed as they are, not copied
+    others = [m.model_copy(update={"population": _carried_forward(m, years)})
+              if m.id in carried_ids else m for m in roster]
     after_roster = [prospect if base and m.id == base.id else m for m in others]
     if base is None:
         after_roster.append(prospect)
