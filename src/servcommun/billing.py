@@ -22,6 +22,7 @@ from servcommun.engine.result import Bill
 if TYPE_CHECKING:  # the pipeline is imported when the files are read, not on a cached run
     from servcommun.config import Config, Service
     from servcommun.pipeline import Loaded
+    from servcommun.tariff import GridTariff
 
 STATEMENT_LIMITS = ("statement", "Plancher/plafond total")
 """The summary column of the statement-wide floors and caps, when the tariff has some."""
@@ -70,14 +71,15 @@ def billed(config: Config, service_name: str | None, year: int) -> Billed:
     from has changed by a byte since it was last worked out, else read, checked and
     computed (``pipeline``)."""
     service = config.service(service_name)
+    inputs = service_inputs(config, service, year)
 
     def compute() -> Billed:
         from servcommun.pipeline import bill_of, load_service
 
-        loaded = load_service(config, service.id, year)
+        loaded = load_service(config, service.id, year, inputs)
         return billed_from(loaded, bill_of(loaded, year))
 
-    return cache.cached("bill", service_inputs(config, service, year), compute)
+    return cache.cached("bill", inputs, compute)
 
 
 def billed_from(loaded: Loaded, bill: Bill) -> Billed:
@@ -90,7 +92,7 @@ def billed_from(loaded: Loaded, bill: Bill) -> Billed:
         bill=bill,
         title=tariff.title,
         offers=tuple((offer.id, offer.label) for offer in tariff.offers),
-        columns=tuple(summary_columns(loaded)),
+        columns=tuple(summary_columns(tariff)),
         carrier=carrier.name if carrier is not None else None,
         members=tuple(member.id for member in loaded.roster.members),
         members_file=loaded.files[0] if parties else loaded.files[1],
@@ -98,13 +100,12 @@ def billed_from(loaded: Loaded, bill: Bill) -> Billed:
     )
 
 
-def summary_columns(loaded: Loaded) -> list[tuple[str, str]]:
+def summary_columns(tariff: GridTariff) -> list[tuple[str, str]]:
     """The summary's columns: each offer, and the statement-wide floors and caps if any.
     An offer whose parts all share budget lines by a key has none: its lines are coded by
     cost line (``licences.share``), and the summary groups them by category."""
     from servcommun.tariff import KEYED_PARTS
 
-    tariff = loaded.tariff
     columns = [(o.id, o.label) for o in tariff.offers
                if not all(isinstance(part, KEYED_PARTS) for part in o.parts)]
     if tariff.statement_limits:

@@ -73,9 +73,12 @@ def tariff_for_year(config: Config, service: Service, year: int) -> tuple[Path, 
                                  "billing a year split between versions is not supported")])
 
 
-def load_service(config: Config, service_name: str | None, year: int) -> Loaded:
+def load_service(config: Config, service_name: str | None, year: int,
+                 inputs: list[str] | None = None) -> Loaded:
     """The service's inputs for ``year``, read and checked; from the cache when none of
-    the files they may come from has changed by a byte since they last passed."""
+    the files they may come from has changed by a byte since they last passed.
+    ``inputs``: their ``billing.service_inputs``, when the caller has already read them
+    (each file is then read for its digest once)."""
     service = config.service(service_name)
 
     def read_and_check() -> Loaded:
@@ -85,7 +88,9 @@ def load_service(config: Config, service_name: str | None, year: int) -> Loaded:
         return Loaded(service, tariff, roster, (config.display(path), *files, *more),
                       budget=data.budgets.get(year), data=data)
 
-    return cache.cached("service", service_inputs(config, service, year), read_and_check)
+    if inputs is None:
+        inputs = service_inputs(config, service, year)
+    return cache.cached("service", inputs, read_and_check)
 
 
 def service_roster(config: Config, service: Service,
