@@ -86,15 +86,22 @@ def measure(commands: list[Run], runs: int) -> list[Timing]:
             if attempt:  # the first run warms the file, bytecode and servcommun caches
                 times[index].append(elapsed)
                 peaks[index] = max(peaks[index], peak)
-    return [Timing(statistics.median(each), min(each), max(each), peak / 1024)
-            for each, peak in zip(times, peaks, strict=True)]
+    return [
+        Timing(statistics.median(each), min(each), max(each), peak / 1024)
+        for each, peak in zip(times, peaks, strict=True)
+    ]
 
 
 def timed(run: Run) -> tuple[float, int]:
     """One run's wall time (s) and peak resident memory (KiB); a failure stops the case."""
     start = time.perf_counter()
-    process = subprocess.Popen(run.command, cwd=run.cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, env=child_environment(run.env))
+    process = subprocess.Popen(
+        run.command,
+        cwd=run.cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=child_environment(run.env),
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     error = process.stderr.read().decode() if process.stderr else ""
@@ -108,9 +115,19 @@ def data_dir(name: str, count: int, roster_format: str) -> Path:
     """A synthetic data directory, generated in another process: the runner stays small,
     since a child's peak memory counts what it inherits from its parent before exec."""
     folder = DATA / name
-    subprocess.run([sys.executable, str(Path(__file__).with_name("generate.py")), str(count),
-                    str(folder), "--data-dir", str(TARIFF), "--format", roster_format],
-                   check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("generate.py")),
+            str(count),
+            str(folder),
+            "--data-dir",
+            str(TARIFF),
+            "--format",
+            roster_format,
+        ],
+        check=True,
+    )
     return folder
 
 
@@ -122,24 +139,49 @@ def cases() -> list[Case]:
     stack = "import typer, yaml; from pydantic import BaseModel; from rich.table import Table"
     cold = "reference: the same, nothing cached"
     return [
-        Case("reference: importing typer, pydantic, rich, yaml", (), ROOT, None,
-             command=(sys.executable, "-c", stack)),
+        Case(
+            "reference: importing typer, pydantic, rich, yaml",
+            (),
+            ROOT,
+            None,
+            command=(sys.executable, "-c", stack),
+        ),
         Case("servcommun --version", ("--version",), ROOT, 3),
         Case("servcommun --help", ("--help",), ROOT, 10),
         Case("bill --year 2026, shipped example (table)", bill, ROOT, 16),
         Case(f"{cold} (a file changed since the last bill)", bill, ROOT, None, env=NO_CACHE),
         Case("check tariffs/ examples/", ("check", "tariffs/", "examples/"), ROOT, 16),
-        Case(f"{cold} (CI's fresh clone)", ("check", "tariffs/", "examples/"), ROOT, None,
-             env=NO_CACHE),
-        Case("bill --format csv, 1 500-member CSV roster", (*bill, "--format", "csv"),
-             small_csv, 25),
-        Case("bill --format csv, 35 000-member CSV roster", (*bill, "--format", "csv"),
-             large_csv, 60, memory_mb=250),
+        Case(
+            f"{cold} (CI's fresh clone)",
+            ("check", "tariffs/", "examples/"),
+            ROOT,
+            None,
+            env=NO_CACHE,
+        ),
+        Case(
+            "bill --format csv, 1 500-member CSV roster", (*bill, "--format", "csv"), small_csv, 25
+        ),
+        Case(
+            "bill --format csv, 35 000-member CSV roster",
+            (*bill, "--format", "csv"),
+            large_csv,
+            60,
+            memory_mb=250,
+        ),
         Case(cold, (*bill, "--format", "csv"), large_csv, None, env=NO_CACHE),
-        Case("bill --format json, 35 000-member YAML roster", (*bill, "--format", "json"),
-             large_yaml, 200),
-        Case(f"{cold} (a roster read for the first time)", (*bill, "--format", "json"),
-             large_yaml, None, env=NO_CACHE),
+        Case(
+            "bill --format json, 35 000-member YAML roster",
+            (*bill, "--format", "json"),
+            large_yaml,
+            200,
+        ),
+        Case(
+            f"{cold} (a roster read for the first time)",
+            (*bill, "--format", "json"),
+            large_yaml,
+            None,
+            env=NO_CACHE,
+        ),
         Case("bill table, 1 500 members", bill, small_csv, 80),
     ]
 
@@ -159,8 +201,10 @@ def machine() -> str:
         memory = f", {kb / 1024 / 1024:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    return (f"{os.cpu_count()} cores ({cpu}){memory}; {platform.system()} "
-            f"{platform.release()}; Python {platform.python_version()}")
+    return (
+        f"{os.cpu_count()} cores ({cpu}){memory}; {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}"
+    )
 
 
 def main() -> None:
@@ -178,27 +222,32 @@ def main() -> None:
             continue
         command = list(case.command) if case.command else [*servcommun(), *case.args]
         try:
-            base, timing = measure([Run([sys.executable, "-c", "pass"], ROOT),
-                                    Run(command, case.cwd, case.env)], args.runs)
+            base, timing = measure(
+                [Run([sys.executable, "-c", "pass"], ROOT), Run(command, case.cwd, case.env)],
+                args.runs,
+            )
         except SystemExit as failure:
             print(f"{case.name:48} FAILED: {str(failure).splitlines()[0]}", flush=True)
             continue
         bases.append(base)
         ratio = timing.median / base.median
-        met = case.target is None or (ratio <= case.target and (
-            case.memory_mb is None or timing.peak_mb <= case.memory_mb))
+        met = case.target is None or (
+            ratio <= case.target and (case.memory_mb is None or timing.peak_mb <= case.memory_mb)
+        )
         rows.append((case, timing, ratio, met))
         target = "reference" if case.target is None else f"target ≤ {case.target:g}×"
-        print(f"{case.name[:48]:48} {ratio:6.1f}× ({target})  "
-              f"median {timing.median * 1000:7.0f} ms  min {timing.low * 1000:7.0f}  "
-              f"max {timing.high * 1000:7.0f}  peak {timing.peak_mb:6.0f} MB  "
-              f"{'' if case.target is None else 'ok' if met else 'MISSED'}", flush=True)
+        print(
+            f"{case.name[:48]:48} {ratio:6.1f}× ({target})  "
+            f"median {timing.median * 1000:7.0f} ms  min {timing.low * 1000:7.0f}  "
+            f"max {timing.high * 1000:7.0f}  peak {timing.peak_mb:6.0f} MB  "
+            f"{'' if case.target is None else 'ok' if met else 'MISSED'}",
+            flush=True,
+        )
     if args.write:
         args.write.write_text(report(bases, rows, args.runs), encoding="utf-8")
 
 
-def report(bases: list[Timing], rows: list[tuple[Case, Timing, float, bool]],
-           runs: int) -> str:
+def report(bases: list[Timing], rows: list[tuple[Case, Timing, float, bool]], runs: int) -> str:
     low = min(base.median for base in bases) * 1000
     high = max(base.median for base in bases) * 1000
     lines = [
@@ -208,16 +257,19 @@ def report(bases: list[Timing], rows: list[tuple[Case, Timing, float, bool]],
         f"Command: `python benchmarks/run.py --runs {runs} --write benchmarks/RESULTS.md`; "
         f"medians of {runs} runs after one warm-up, as multiples of the median of "
         f"`python -c pass` run in turn with each case ({low:.1f}–{high:.1f} ms), "
-        + ("in a virtual environment holding servcommun and its dependencies only (the "
-           "README's setup)." if sys.prefix != sys.base_prefix else
-           "in the system interpreter (its site packages change what `python -c pass` "
-           "costs: prefer a virtual environment)."),
+        + (
+            "in a virtual environment holding servcommun and its dependencies only (the "
+            "README's setup)."
+            if sys.prefix != sys.base_prefix
+            else "in the system interpreter (its site packages change what `python -c pass` "
+            "costs: prefer a virtual environment)."
+        ),
         "Each process may write Python's bytecode cache, as on a user's machine. "
         "Synthetic rosters: `benchmarks/generate.py` (`benchmarks/data/`, not committed). "
         "After each case's warm-up run, its bill or check comes from servcommun's cache "
         "(`servcommun.cache`, kept in `benchmarks/data/cache`): the files are unchanged "
         "since the last run, as when the finance officer bills again or CI checks a "
-        "commit that did not touch the tariffs; each \"nothing cached\" row gives the "
+        'commit that did not touch the tariffs; each "nothing cached" row gives the '
         "case before it with the cache off (`SERVCOMMUN_CACHE=off`), as after any change "
         "of a file it reads.",
         "",
@@ -231,7 +283,8 @@ def report(bases: list[Timing], rows: list[tuple[Case, Timing, float, bool]],
         lines.append(
             f"| {case.name} | {ratio:.1f}× | {target} | "
             f"{timing.median * 1000:.0f} ({timing.low * 1000:.0f}–{timing.high * 1000:.0f}) | "
-            f"{timing.peak_mb:.0f} MB{memory_target} | {verdict} |")
+            f"{timing.peak_mb:.0f} MB{memory_target} | {verdict} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -50,12 +50,19 @@ def member(
         if offer == "audit":
             subs.append(Subscription(offer=offer, delivered=dt.date.fromisoformat(first)))
         else:
-            subs.append(Subscription(offer=offer, start=dt.date.fromisoformat(first),
-                                     end=dt.date.fromisoformat(rest[0]) if rest else None))
+            subs.append(
+                Subscription(
+                    offer=offer,
+                    start=dt.date.fromisoformat(first),
+                    end=dt.date.fromisoformat(rest[0]) if rest else None,
+                )
+            )
     return Member(
-        id=id, name=f"Commune {id}",
+        id=id,
+        name=f"Commune {id}",
         population={y: population for y in range(year - 3, year + 4)},
-        own_it_department=own_it, subscriptions=tuple(subs),
+        own_it_department=own_it,
+        subscriptions=tuple(subs),
         engineering_days={year: Decimal(days)} if days else {},
         overrides=overrides,
     )
@@ -70,5 +77,11 @@ def write(path: Path, text: str) -> Path:
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """The installed command, run as a user runs it (a real process, fixed width)."""
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
-    return subprocess.run([sys.executable, "-m", "servcommun", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "servcommun", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

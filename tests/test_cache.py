@@ -33,21 +33,32 @@ def entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.pickle"))
 
 
-def modules_and_output(args: list[str], cwd: Path, cache_dir: Path
-                       ) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+def modules_and_output(
+    args: list[str], cwd: Path, cache_dir: Path
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """A `servcommun` run and the modules it imported (``python -X importtime``)."""
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "servcommun", *args],
-                            cwd=cwd, capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "SERVCOMMUN_CACHE": str(cache_dir)})
-    modules = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
-               if line.startswith("import time:")}
-    result.stderr = "\n".join(line for line in result.stderr.splitlines()
-                              if not line.startswith("import time:"))
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "servcommun", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SERVCOMMUN_CACHE": str(cache_dir)},
+    )
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    result.stderr = "\n".join(
+        line for line in result.stderr.splitlines() if not line.startswith("import time:")
+    )
     return result, modules
 
 
-def test_second_load_comes_from_the_cache(redon: GridTariff, cache_dir: Path,
-                                          tmp_path: Path) -> None:
+def test_second_load_comes_from_the_cache(
+    redon: GridTariff, cache_dir: Path, tmp_path: Path
+) -> None:
     roster = tmp_path / "roster.yaml"
     roster.write_bytes(ROSTER.read_bytes())
     first = load_roster(roster, redon)
@@ -63,19 +74,24 @@ def test_second_load_comes_from_the_cache(redon: GridTariff, cache_dir: Path,
     assert load_roster(roster, redon) == planted
 
 
-def test_a_changed_byte_is_another_entry(redon: GridTariff, cache_dir: Path,
-                                         tmp_path: Path) -> None:
+def test_a_changed_byte_is_another_entry(
+    redon: GridTariff, cache_dir: Path, tmp_path: Path
+) -> None:
     roster = tmp_path / "roster.yaml"
     text = ROSTER.read_text(encoding="utf-8")
     roster.write_text(text, encoding="utf-8")
     before = load_roster(roster, redon)
-    roster.write_text(text.replace("{2025: 9312, 2026: 9312}", "{2025: 9312, 2026: 9313}"),
-                      encoding="utf-8")
+    roster.write_text(
+        text.replace("{2025: 9312, 2026: 9312}", "{2025: 9312, 2026: 9313}"), encoding="utf-8"
+    )
     after = load_roster(roster, redon)
     assert len(entries(cache_dir)) == 2
     redon_city = {m.id: m for m in after.members}["35236"]
-    assert redon_city.population[2026] == 9313 != {m.id: m for m in before.members}[
-        "35236"].population[2026]
+    assert (
+        redon_city.population[2026]
+        == 9313
+        != {m.id: m for m in before.members}["35236"].population[2026]
+    )
 
 
 def test_another_tariff_is_another_entry(redon: GridTariff, cache_dir: Path) -> None:
@@ -87,8 +103,7 @@ def test_another_tariff_is_another_entry(redon: GridTariff, cache_dir: Path) -> 
 
 def test_wrong_input_is_never_stored(redon: GridTariff, cache_dir: Path, tmp_path: Path) -> None:
     roster = tmp_path / "roster.yaml"
-    roster.write_text("service: redon-agglomeration\nmembers:\n  - id: 35013\n",
-                      encoding="utf-8")
+    roster.write_text("service: redon-agglomeration\nmembers:\n  - id: 35013\n", encoding="utf-8")
     for _ in range(2):
         with pytest.raises(InputError):
             load_roster(roster, redon)
@@ -110,29 +125,29 @@ def test_cache_off(redon: GridTariff, tmp_path: Path, monkeypatch: pytest.Monkey
     assert not list(tmp_path.rglob("*.pickle"))
 
 
-def test_unwritable_cache_only_costs_time(redon: GridTariff, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unwritable_cache_only_costs_time(
+    redon: GridTariff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     monkeypatch.setenv("SERVCOMMUN_CACHE", str(blocker / "cache"))  # cannot be created
     assert len(load_roster(ROSTER, redon).members) == 31
 
 
-def test_a_service_billed_again_comes_whole_from_the_cache(tmp_path: Path,
-                                                          cache_dir: Path) -> None:
+def test_a_service_billed_again_comes_whole_from_the_cache(tmp_path: Path, cache_dir: Path) -> None:
     """A second bill of unchanged files reads none of them through the loader; a changed
     tariff, or a consumption file that appears, is billed from the files again."""
     tariff = tmp_path / "tarif.yaml"
     tariff.write_bytes((ROOT / "tariffs" / "redon-agglomeration-2022.yaml").read_bytes())
     (tmp_path / "roster.yaml").write_bytes(ROSTER.read_bytes())
     (tmp_path / "servcommun.toml").write_text(
-        f'[services.redon]\ntariffs = ["{tariff.name}"]\nroster = "roster.yaml"\n',
-        encoding="utf-8")
+        f'[services.redon]\ntariffs = ["{tariff.name}"]\nroster = "roster.yaml"\n', encoding="utf-8"
+    )
 
     def bill() -> tuple[str, set[str]]:
         result, modules = modules_and_output(
-            ["bill", "--year", "2026", "--format", "json", "--member", "35236"], tmp_path,
-            cache_dir)
+            ["bill", "--year", "2026", "--format", "json", "--member", "35236"], tmp_path, cache_dir
+        )
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)["total"], modules
 
@@ -144,8 +159,9 @@ def test_a_service_billed_again_comes_whole_from_the_cache(tmp_path: Path,
     # the city's population 9 312 → 9 400: billed from the files again, never stale
     roster = tmp_path / "roster.yaml"
     text = roster.read_text(encoding="utf-8")
-    roster.write_text(text.replace("{2025: 9312, 2026: 9312}", "{2025: 9312, 2026: 9400}"),
-                      encoding="utf-8")
+    roster.write_text(
+        text.replace("{2025: 9312, 2026: 9312}", "{2025: 9312, 2026: 9400}"), encoding="utf-8"
+    )
     changed, modules = bill()
     assert changed == "5850.00" and "servcommun.loader" in modules  # 3 500 + 9 400 × 0,25
 
@@ -167,8 +183,9 @@ def test_unchanged_files_are_not_checked_again(tmp_path: Path, cache_dir: Path) 
     text = tariff.read_text(encoding="utf-8")
     bracket = '{from: 1500, to: 2999, amount: "2000.00"}'
     assert text.count(bracket) == 1
-    tariff.write_text(text.replace(bracket, bracket.replace("2000.00", "2000.001")),
-                      encoding="utf-8")
+    tariff.write_text(
+        text.replace(bracket, bracket.replace("2000.00", "2000.001")), encoding="utf-8"
+    )
     changed, modules = modules_and_output(["check", "tariffs"], tmp_path, cache_dir)
     assert changed.returncode == 1 and "servcommun.checking" in modules
     assert "money-precision" in changed.stdout
@@ -196,7 +213,8 @@ def test_an_edit_of_servcommun_is_other_entries(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_the_cache_keeps_the_newest_entries_within_its_bounds(
-        cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for number in range(5):  # entries of results 0 to 4, from the oldest to the newest
         cache.cached("test", [str(number)], lambda number=number: number)
         newest = max(entries(cache_dir), key=lambda path: path.stat().st_mtime_ns)
@@ -204,8 +222,12 @@ def test_the_cache_keeps_the_newest_entries_within_its_bounds(
 
     def kept() -> list[object]:
         """The results kept, the newest first."""
-        return [pickle.loads(path.read_bytes()) for path in sorted(
-            entries(cache_dir), key=lambda path: path.stat().st_mtime_ns, reverse=True)]
+        return [
+            pickle.loads(path.read_bytes())
+            for path in sorted(
+                entries(cache_dir), key=lambda path: path.stat().st_mtime_ns, reverse=True
+            )
+        ]
 
     monkeypatch.setattr(cache, "KEEP", 3)
     cache._prune(cache_dir)
@@ -213,7 +235,8 @@ def test_the_cache_keeps_the_newest_entries_within_its_bounds(
     assert cache.cached("test", ["4"], lambda: "built again") == 4
     assert cache.cached("test", ["0"], lambda: "built again") == "built again"
     assert kept() == ["built again", 4, 3]  # stored anew, and the oldest gone
-    monkeypatch.setattr(cache, "KEEP_BYTES", sum(path.stat().st_size
-                                                 for path in entries(cache_dir)) - 1)
+    monkeypatch.setattr(
+        cache, "KEEP_BYTES", sum(path.stat().st_size for path in entries(cache_dir)) - 1
+    )
     cache._prune(cache_dir)  # one byte over: the oldest goes
     assert kept() == ["built again", 4]

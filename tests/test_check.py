@@ -173,10 +173,18 @@ def _bounded() -> None:
 def _check_all_formats(args: list[str], cwd: Path) -> dict[str, subprocess.CompletedProcess[str]]:
     """``servcommun check`` in the three formats, as three bounded processes at once."""
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
-    processes = {fmt: subprocess.Popen(
-        [sys.executable, "-m", "servcommun", "check", *args, "--format", fmt], cwd=cwd,
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=_bounded) for fmt in ("text", "json", "github")}
+    processes = {
+        fmt: subprocess.Popen(
+            [sys.executable, "-m", "servcommun", "check", *args, "--format", fmt],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=_bounded,
+        )
+        for fmt in ("text", "json", "github")
+    }
     results = {}
     for fmt, process in processes.items():
         try:
@@ -185,8 +193,7 @@ def _check_all_formats(args: list[str], cwd: Path) -> dict[str, subprocess.Compl
             for other in processes.values():
                 other.kill()
             pytest.fail(f"check --format {fmt} {' '.join(args)} ran over {TIME_LIMIT} s")
-        results[fmt] = subprocess.CompletedProcess(process.args, process.returncode, stdout,
-                                                   stderr)
+        results[fmt] = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     return results
 
 
@@ -214,15 +221,16 @@ def test_error_catalogue(case: str, tmp_path: Path) -> None:
     assert text[-1].endswith("checked)") and " problem" in text[-1]
 
     data = json.loads(results["json"].stdout)
-    assert {"file": file, "line": line, "column": column, "code": code,
-            "severity": "error"} in [
+    assert {"file": file, "line": line, "column": column, "code": code, "severity": "error"} in [
         {key: d[key] for key in ("file", "line", "column", "code", "severity")}
-        for d in data["diagnostics"]], data["diagnostics"]
+        for d in data["diagnostics"]
+    ], data["diagnostics"]
     assert data["summary"]["errors"] >= 1
 
     command = f"::error file={file},line={line},col={column},title={code}::{code} "
-    assert any(row.startswith(command) for row in results["github"].stdout.splitlines()), (
-        results["github"].stdout)
+    assert any(row.startswith(command) for row in results["github"].stdout.splitlines()), results[
+        "github"
+    ].stdout
 
 
 def test_catalogue_covers_every_file_of_tests_errors() -> None:
@@ -238,6 +246,7 @@ def test_catalogue_base_files_are_valid() -> None:
 
 
 # -- the shipped files ------------------------------------------------------------------
+
 
 def test_shipped_tariffs_and_examples_pass() -> None:
     result = run("check", "tariffs/", "examples/")
@@ -265,13 +274,20 @@ def test_review_needed_is_a_warning_and_strict_makes_it_fail() -> None:
     assert result.returncode == 0, result.stdout
     first = result.stdout.splitlines()[0]
     assert first.startswith("examples/redon/roster.yaml:") and (
-        ": needs-review warning: member 44067 Guémené-Penfao needs review in 2026" in first)
+        ": needs-review warning: member 44067 Guémené-Penfao needs review in 2026" in first
+    )
     assert result.stdout.splitlines()[-1] == "2 files checked, no problems, 1 warning"
-    github = run("check", "tariffs/redon-agglomeration-2022.yaml", "examples/redon/roster.yaml",
-                 "--format", "github")
+    github = run(
+        "check",
+        "tariffs/redon-agglomeration-2022.yaml",
+        "examples/redon/roster.yaml",
+        "--format",
+        "github",
+    )
     assert github.stdout.startswith("::warning file=examples/redon/roster.yaml,")
-    strict = run("check", "tariffs/redon-agglomeration-2022.yaml", "examples/redon/roster.yaml",
-                 "--strict")
+    strict = run(
+        "check", "tariffs/redon-agglomeration-2022.yaml", "examples/redon/roster.yaml", "--strict"
+    )
     assert strict.returncode == 1
 
 
@@ -292,8 +308,11 @@ def test_every_problem_of_every_file_in_one_run(tmp_path: Path) -> None:
         shutil.copy(ERRORS / case, tmp_path / case)
     result = run("check", ".", cwd=tmp_path)
     assert result.returncode == 1
-    codes = [row.split(": ", 1)[1].split()[0] for row in result.stdout.splitlines()
-             if row.count(":") >= 3 and not row.startswith(" ")]
+    codes = [
+        row.split(": ", 1)[1].split()[0]
+        for row in result.stdout.splitlines()
+        if row.count(":") >= 3 and not row.startswith(" ")
+    ]
     assert {"bracket-gap", "money-precision", "yaml-alias"} <= set(codes)
     assert result.stdout.splitlines()[-1].endswith("in 3 files (3 files checked)")
 
@@ -333,45 +352,71 @@ def test_messages_say_what_to_write_instead(tmp_path: Path) -> None:
         shutil.copy(ERRORS / case, tmp_path / case)
     result = run("check", "_tariff.yaml", *cases, cwd=tmp_path)
     for case, advice in cases.items():
-        assert any(row.startswith(f"{case}:") and advice in row
-                   for row in result.stdout.splitlines()), (case, result.stdout)
+        assert any(
+            row.startswith(f"{case}:") and advice in row for row in result.stdout.splitlines()
+        ), (case, result.stdout)
 
 
 def test_service_ends_allows_a_gap(tmp_path: Path) -> None:
     shutil.copytree(ERRORS / "validity-gap", tmp_path / "tariffs")
     first = tmp_path / "tariffs" / "exemple-2024.yaml"
-    first.write_text(first.read_text().replace("valid_until: 2025-06-30",
-                                               "valid_until: 2025-06-30\nservice_ends: true"))
+    first.write_text(
+        first.read_text().replace(
+            "valid_until: 2025-06-30", "valid_until: 2025-06-30\nservice_ends: true"
+        )
+    )
     result = run("check", "tariffs", cwd=tmp_path)
     assert result.returncode == 0, result.stdout
 
 
 # -- bill reads the same files with the same one-line errors ------------------------------
 
-@pytest.mark.parametrize("case", ["bracket-gap.yaml", "yaml-alias-bomb.yaml", "too-large.yaml",
-                                  "yaml-depth.yaml", "example-mismatch.yaml"])
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "bracket-gap.yaml",
+        "yaml-alias-bomb.yaml",
+        "too-large.yaml",
+        "yaml-depth.yaml",
+        "example-mismatch.yaml",
+    ],
+)
 def test_bill_reports_a_broken_tariff_like_check(case: str, tmp_path: Path) -> None:
     shutil.copy(ERRORS / case, tmp_path / "tariff.yaml")
     shutil.copy(ERRORS / "_valid" / "roster.yaml", tmp_path / "roster.yaml")
-    write(tmp_path / "servcommun.toml", """
+    write(
+        tmp_path / "servcommun.toml",
+        """
         [services.exemple]
         tariffs = ["tariff.yaml"]
         roster = "roster.yaml"
-    """)
+    """,
+    )
     _same_first_error(tmp_path)
 
 
-@pytest.mark.parametrize("case", ["roster-member-id-4-digits.yaml",
-                                  "roster-subscription-overlap.yaml", "roster-yaml-octal.yaml",
-                                  "roster-subscription-order.yaml", "roster-unknown-offer.yaml"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "roster-member-id-4-digits.yaml",
+        "roster-subscription-overlap.yaml",
+        "roster-yaml-octal.yaml",
+        "roster-subscription-order.yaml",
+        "roster-unknown-offer.yaml",
+    ],
+)
 def test_bill_reports_a_broken_roster_like_check(case: str, tmp_path: Path) -> None:
     shutil.copy(CATALOGUE_TARIFF, tmp_path / "tariff.yaml")
     shutil.copy(ERRORS / case, tmp_path / "roster.yaml")
-    write(tmp_path / "servcommun.toml", """
+    write(
+        tmp_path / "servcommun.toml",
+        """
         [services.exemple]
         tariffs = ["tariff.yaml"]
         roster = "roster.yaml"
-    """)
+    """,
+    )
     _same_first_error(tmp_path)
 
 
@@ -380,12 +425,14 @@ def _same_first_error(folder: Path) -> None:
     billed = run("bill", "--year", "2026", cwd=folder)
     assert billed.returncode == checked.returncode == 1
     assert "Traceback" not in billed.stderr and billed.stdout == ""
-    first_error = next(row for row in checked.stdout.splitlines() if ": " in row
-                       and not row.startswith(" "))
+    first_error = next(
+        row for row in checked.stdout.splitlines() if ": " in row and not row.startswith(" ")
+    )
     assert billed.stderr.splitlines()[0] == first_error
 
 
 # -- schema and editors -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", ["tariff", "roster", "budget", "consumption", "index"])
 def test_committed_schema_is_the_generated_one(kind: str) -> None:
@@ -395,7 +442,8 @@ def test_committed_schema_is_the_generated_one(kind: str) -> None:
     committed = (ROOT / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8")
     assert committed == json_schema_text(Kind(kind)), (
         f"schema/{kind}.schema.json is stale: servcommun schema --kind {kind} "
-        f"--output schema/{kind}.schema.json --force")
+        f"--output schema/{kind}.schema.json --force"
+    )
 
 
 def test_schema_command_prints_the_tariff_schema() -> None:
@@ -443,14 +491,17 @@ def test_pre_commit_hook_runs_the_check() -> None:
 
 # -- the pieces, in process ------------------------------------------------------------
 
+
 def test_github_format_escapes_what_workflow_commands_reserve() -> None:
     from servcommun.diagnostics import Diagnostic, Report
     from servcommun.render.diagnostics import github
 
-    report = Report(("a,b:c.yaml",), (Diagnostic("a,b:c.yaml", 3, 7, "key-sum",
-                                                  "sums to 99 %\nadd 1"),))
+    report = Report(
+        ("a,b:c.yaml",), (Diagnostic("a,b:c.yaml", 3, 7, "key-sum", "sums to 99 %\nadd 1"),)
+    )
     assert github(report).splitlines()[0] == (
-        "::error file=a%2Cb%3Ac.yaml,line=3,col=7,title=key-sum::key-sum sums to 99 %25%0Aadd 1")
+        "::error file=a%2Cb%3Ac.yaml,line=3,col=7,title=key-sum::key-sum sums to 99 %25%0Aadd 1"
+    )
 
 
 def test_exact_to_the_cent_reads_digits_not_quantize() -> None:
@@ -462,13 +513,18 @@ def test_exact_to_the_cent_reads_digits_not_quantize() -> None:
     assert not has_cents_only(Decimal("1500.005")) and not has_cents_only(Decimal("1E-400000"))
 
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("kind: contribution-grid\n", "tariff"), ("kind: cost-sharing\n", "tariff"),
-    ("kind: grille\n", "tariff"), ("members: []\n", "roster"),
-    ("year: 2026\nlines: []\n", "budget"),
-    ("# yaml-language-server: $schema=../../schema/roster.schema.json\nservice: x\n", "roster"),
-    ("title: notes\n", None),
-])
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("kind: contribution-grid\n", "tariff"),
+        ("kind: cost-sharing\n", "tariff"),
+        ("kind: grille\n", "tariff"),
+        ("members: []\n", "roster"),
+        ("year: 2026\nlines: []\n", "budget"),
+        ("# yaml-language-server: $schema=../../schema/roster.schema.json\nservice: x\n", "roster"),
+        ("title: notes\n", None),
+    ],
+)
 def test_kind_of_a_file_from_its_content(text: str, kind: str | None) -> None:
     from servcommun.formats import kind_of
     from servcommun.reader import parse_yaml
@@ -485,8 +541,11 @@ def test_versions_in_order_whatever_the_order_of_the_files() -> None:
     base = CATALOGUE_TARIFF.read_text(encoding="utf-8")
 
     def version(name: str, start: str, end: str | None, ends: bool = False) -> tuple:  # type: ignore[type-arg]
-        period = f"valid_from: {start}\n" + (f"valid_until: {end}\n" if end else "") + (
-            "service_ends: true\n" if ends else "")
+        period = (
+            f"valid_from: {start}\n"
+            + (f"valid_until: {end}\n" if end else "")
+            + ("service_ends: true\n" if ends else "")
+        )
         doc = parse_yaml(base.replace("valid_from: 2024-01-01\n", period), name)
         tariff, problems = tariff_problems(doc)
         assert not problems
@@ -509,9 +568,13 @@ def test_the_format_reference_page_names_every_key_of_the_schema(kind: str) -> N
     definitions = [schema, *schema.get("$defs", {}).values()]
     keys = {key for definition in definitions for key in definition.get("properties", {})}
     # and every rule and kind a file can say
-    keys |= {definition["properties"][tag]["const"] for definition in definitions
-             for tag in ("rule", "kind") if "const" in definition.get("properties", {}).get(
-                 tag, {})}
-    missing = sorted(key for key in keys
-                     if not re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", page))
+    keys |= {
+        definition["properties"][tag]["const"]
+        for definition in definitions
+        for tag in ("rule", "kind")
+        if "const" in definition.get("properties", {}).get(tag, {})
+    }
+    missing = sorted(
+        key for key in keys if not re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", page)
+    )
     assert not missing, f"docs/tariff-format.md does not describe {missing}"

@@ -18,11 +18,14 @@ ROSTER = ROOT / "examples" / "redon" / "roster.yaml"
 
 def redon_config(folder: Path, roster: str) -> None:
     """A data directory billing the shipped Redon tariff with the roster ``roster``."""
-    write(folder / "servcommun.toml", f"""
+    write(
+        folder / "servcommun.toml",
+        f"""
         [services.redon]
-        tariffs = ["{ROOT / 'tariffs' / 'redon-agglomeration-2022.yaml'}"]
+        tariffs = ["{ROOT / "tariffs" / "redon-agglomeration-2022.yaml"}"]
         roster = "{roster}"
-    """)
+    """,
+    )
 
 
 def bill_json(*args: str, cwd: Path = ROOT) -> dict:  # type: ignore[type-arg]
@@ -33,10 +36,8 @@ def bill_json(*args: str, cwd: Path = ROOT) -> dict:  # type: ignore[type-arg]
 
 def test_json_follows_the_contract() -> None:
     data = bill_json()
-    assert list(data)[:6] == ["service", "year", "currency", "statements", "needs_review",
-                              "total"]
-    assert (data["service"], data["year"], data["currency"]) == (
-        "redon-agglomeration", 2026, "EUR")
+    assert list(data)[:6] == ["service", "year", "currency", "statements", "needs_review", "total"]
+    assert (data["service"], data["year"], data["currency"]) == ("redon-agglomeration", 2026, "EUR")
     for statement in data["statements"]:
         assert set(statement) >= {"member", "lines", "total"}
         assert set(statement["member"]) == {"id", "name", "population"}
@@ -66,21 +67,30 @@ def test_every_active_member_is_billed_or_needs_review() -> None:
 def test_example_roster_figures() -> None:
     data = bill_json()
     totals = {s["member"]["id"]: s["total"] for s in data["statements"]}
-    assert totals["35236"] == "5828.00"   # Redon, purchasing group above 8000
-    assert totals["35328"] == "5244.50"   # audit 3 500 + socle 5 244,50 − 3 500
-    assert totals["56154"] == "4785.50"   # audit 2025, joined 2026 after the window
-    assert totals["35219"] == "9306.50"   # 8 306,50 + 5 half-days
-    assert totals["35145"] == "2080.25"   # socle annexe complet: audit 990 + 1 090,25
-    assert totals["44128"] == "6400.00"   # override with its reference
-    assert totals["35237"] == "3054.00"   # left on 30 June 2026, owes the year
+    assert totals["35236"] == "5828.00"  # Redon, purchasing group above 8000
+    assert totals["35328"] == "5244.50"  # audit 3 500 + socle 5 244,50 − 3 500
+    assert totals["56154"] == "4785.50"  # audit 2025, joined 2026 after the window
+    assert totals["35219"] == "9306.50"  # 8 306,50 + 5 half-days
+    assert totals["35145"] == "2080.25"  # socle annexe complet: audit 990 + 1 090,25
+    assert totals["44128"] == "6400.00"  # override with its reference
+    assert totals["35237"] == "3054.00"  # left on 30 June 2026, owes the year
     assert data["total"] == "101153.00"
-    lines = {line["code"]: line for s in data["statements"] if s["member"]["id"] == "35328"
-             for line in s["lines"]}
+    lines = {
+        line["code"]: line
+        for s in data["statements"]
+        if s["member"]["id"] == "35328"
+        for line in s["lines"]
+    }
     assert lines["socle-complet.audit-credit"]["amount"] == "-3500.00"
     assert lines["audit.price"]["titled"] == "2026-02"
     assert lines["socle-complet.fixed"] == {
-        "code": "socle-complet.fixed", "label": "Part fixe", "amount": "2000.00",
-        "basis": "bracket 1500–2999", "reference": "art. 7.1", "titled": "2027-01"}
+        "code": "socle-complet.fixed",
+        "label": "Part fixe",
+        "amount": "2000.00",
+        "basis": "bracket 1500–2999",
+        "reference": "art. 7.1",
+        "titled": "2027-01",
+    }
 
 
 def test_member_option_and_staffing_of_the_whole_service() -> None:
@@ -144,12 +154,15 @@ def test_bundled_example_without_config(tmp_path: Path) -> None:
 
 def test_config_found_in_a_parent_folder(tmp_path: Path) -> None:
     redon_config(tmp_path, "roster.csv")
-    write(tmp_path / "roster.csv", """
+    write(
+        tmp_path / "roster.csv",
+        """
         id,name,population_2026,own_it_department,socle-complet,audit,groupement-achats,days_2026
         01004,Ambérieu-en-Bugey,2355,non,2026-06-01,2026-02-15,,
         2A004,Ajaccio,9312,non,,,2024-01-01,
         35013,Bains-sur-Oust,3502,non,2023-01-01/2026-03-31,,,9
-    """)
+    """,
+    )
     (tmp_path / "sub").mkdir()
     data = bill_json(cwd=tmp_path / "sub")
     totals = {s["member"]["id"]: s["total"] for s in data["statements"]}
@@ -167,6 +180,7 @@ def test_missing_year_is_a_usage_error() -> None:
 
 # -- bad input: one line per problem, file:line:col, exit 1, no traceback ------------------
 
+
 def bad_roster(tmp_path: Path, roster: str) -> list[str]:
     redon_config(tmp_path, "roster.yaml")
     write(tmp_path / "roster.yaml", roster)
@@ -177,17 +191,22 @@ def bad_roster(tmp_path: Path, roster: str) -> list[str]:
 
 
 def test_roster_syntax_error(tmp_path: Path) -> None:
-    lines = bad_roster(tmp_path, """
+    lines = bad_roster(
+        tmp_path,
+        """
         service: redon-agglomeration
         members:
           - id: "35013"
             name: [Bains
-    """)
+    """,
+    )
     assert lines[0].startswith("roster.yaml:5:1: yaml-syntax")
 
 
 def test_roster_unknown_offer_negative_population_impossible_date(tmp_path: Path) -> None:
-    lines = bad_roster(tmp_path, """
+    lines = bad_roster(
+        tmp_path,
+        """
         service: redon-agglomeration
         members:
           - id: "35013"
@@ -200,20 +219,25 @@ def test_roster_unknown_offer_negative_population_impossible_date(tmp_path: Path
             population: {2026: 12}
             subscriptions:
               - {offer: socle-complet, start: 2026-02-30}
-    """)
+    """,
+    )
     assert "roster.yaml:12:39: yaml-date '2026-02-30' is not a calendar date" in lines
     fixed = (tmp_path / "roster.yaml").read_text().replace("2026-02-30", "2026-02-28")
     lines = bad_roster(tmp_path, fixed)
-    assert lines[0].startswith("roster.yaml:5:24: invalid-value 'population': Input should be "
-                               "greater than 0")
+    assert lines[0].startswith(
+        "roster.yaml:5:24: invalid-value 'population': Input should be greater than 0"
+    )
     fixed = (tmp_path / "roster.yaml").read_text().replace("-3502", "3502")
     lines = bad_roster(tmp_path, fixed)
-    assert lines[0].startswith("roster.yaml:7:17: unknown-offer offer 'socle-complete' is not "
-                               "in the tariff")
+    assert lines[0].startswith(
+        "roster.yaml:7:17: unknown-offer offer 'socle-complete' is not in the tariff"
+    )
 
 
 def test_insee_code_read_as_a_number(tmp_path: Path) -> None:
-    lines = bad_roster(tmp_path, """
+    lines = bad_roster(
+        tmp_path,
+        """
         service: redon-agglomeration
         members:
           - id: 01004
@@ -222,23 +246,30 @@ def test_insee_code_read_as_a_number(tmp_path: Path) -> None:
           - id: 35013
             name: Bains-sur-Oust
             population: {2026: 3502}
-    """)
-    assert lines[0].startswith("roster.yaml:3:9: yaml-octal YAML 1.1 reads '01004' as the "
-                               "octal number 516")
+    """,
+    )
+    assert lines[0].startswith(
+        "roster.yaml:3:9: yaml-octal YAML 1.1 reads '01004' as the octal number 516"
+    )
     fixed = (tmp_path / "roster.yaml").read_text().replace("01004", '"01004"')
     lines = bad_roster(tmp_path, fixed)
-    assert lines == ["roster.yaml:6:9: wrong-type 'id': expected text, but 35013 is read as "
-                     "a number: quote it ('35013')"]
+    assert lines == [
+        "roster.yaml:6:9: wrong-type 'id': expected text, but 35013 is read as "
+        "a number: quote it ('35013')"
+    ]
 
 
 def test_tariff_wrong_type(tmp_path: Path) -> None:
     text = (ROOT / "tariffs" / "redon-agglomeration-2022.yaml").read_text()
     write(tmp_path / "tariffs" / "t.yaml", text.replace('rate: "1.50"', "rate: beaucoup"))
-    write(tmp_path / "servcommun.toml", f"""
+    write(
+        tmp_path / "servcommun.toml",
+        f"""
         [services.redon]
         tariffs = ["tariffs/t.yaml"]
         roster = "{ROSTER}"
-    """)
+    """,
+    )
     result = run("bill", "--year", "2026", cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     line_no = text.splitlines().index('        rate: "1.50"') + 1
@@ -250,8 +281,7 @@ def test_roster_from_a_spreadsheet_set_to_french(tmp_path: Path) -> None:
     dates and 'au' between two dates: what Excel or LibreOffice in French writes."""
     redon_config(tmp_path, "roster.csv")
     rows = [
-        "id;name;population_2026;own_it_department;socle-complet;audit;groupement-achats;"
-        "days_2026",
+        "id;name;population_2026;own_it_department;socle-complet;audit;groupement-achats;days_2026",
         "35013;Bains-sur-Oust;3 502;non;01/01/2023 au 30/06/2026;;;9,5",
         "35236;Redon;9\u202f312;non;;;01/01/2024;",
         "35328;Sixt-sur-Aff;2163;non;01/06/2026;10/02/2026;;",
@@ -267,10 +297,13 @@ def test_roster_from_a_spreadsheet_set_to_french(tmp_path: Path) -> None:
 def test_decimal_comma_is_refused_in_a_comma_separated_file(tmp_path: Path) -> None:
     # in a comma-separated file "1,500" could be one thousand five hundred: never guessed
     redon_config(tmp_path, "roster.csv")
-    write(tmp_path / "roster.csv", """
+    write(
+        tmp_path / "roster.csv",
+        """
         id,name,population_2026,socle-complet,days_2026
         35013,Bains-sur-Oust,3502,2023-01-01,"9,5"
-    """)
+    """,
+    )
     result = run("bill", "--year", "2026", cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("roster.csv:2:38: number-format 'engineering_days': '9,5'")
@@ -282,11 +315,20 @@ def imported_by(*args: str, cache: Path | None = None) -> set[str]:
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
     if cache is not None:
         env["SERVCOMMUN_CACHE"] = str(cache)
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "servcommun", *args],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "servcommun", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
-    return {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
-            if line.startswith("import time:") and "|" in line}
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
 
 
 def test_each_command_loads_only_what_it_uses(tmp_path: Path) -> None:
@@ -295,8 +337,16 @@ def test_each_command_loads_only_what_it_uses(tmp_path: Path) -> None:
     first = imported_by(*csv_bill, cache=tmp_path)
     assert {"servcommun.loader", "servcommun.engine.grid", "servcommun.render.csv"} <= first
     # no table, no locale formatting, no other command for a CSV export
-    assert not {"rich.console", "babel.numbers", "servcommun.cli.simulate",
-                "servcommun.cli.check", "servcommun.analysis"} & first
+    assert (
+        not {
+            "rich.console",
+            "babel.numbers",
+            "servcommun.cli.simulate",
+            "servcommun.cli.check",
+            "servcommun.analysis",
+        }
+        & first
+    )
     # the same files billed again: the bill comes from the cache, and neither Pydantic
     # (nor Typer's use of it), the models, YAML nor the engine is loaded
     again = imported_by(*csv_bill, cache=tmp_path)

@@ -26,18 +26,19 @@ def dearer(tmp_path: Path) -> Path:
     old = '{from: 0, to: 1499, amount: "1500.00"}'
     assert text.count(old) == 1
     path = tmp_path / "redon-dearer.yaml"
-    path.write_text(text.replace(old, '{from: 0, to: 1499, amount: "1600.00"}'),
-                    encoding="utf-8")
+    path.write_text(text.replace(old, '{from: 0, to: 1499, amount: "1600.00"}'), encoding="utf-8")
     return path
 
 
 def test_diff_between_two_grids(redon: GridTariff, dearer: Path) -> None:
     other = load_tariff(dearer)
     assert isinstance(other, GridTariff)
-    roster = [member(1000, (SOCLE, "2024-01-01"), id="35001"),
-              member(2355, (SOCLE, "2024-01-01"), id="35002"),
-              member(1000, (GROUP, "2024-01-01"), id="35003"),
-              member(9312, (SOCLE, "2024-01-01"), id="35004")]
+    roster = [
+        member(1000, (SOCLE, "2024-01-01"), id="35001"),
+        member(2355, (SOCLE, "2024-01-01"), id="35002"),
+        member(1000, (GROUP, "2024-01-01"), id="35003"),
+        member(9312, (SOCLE, "2024-01-01"), id="35004"),
+    ]
     diff = diff_bills(bill_grid(redon, roster, 2026), bill_grid(other, roster, 2026))
     rows = {row.member.id: row for row in diff.members}
     assert (rows["35001"].before, rows["35001"].after) == (D("3000.00"), D("3100.00"))
@@ -45,8 +46,10 @@ def test_diff_between_two_grids(redon: GridTariff, dearer: Path) -> None:
     assert rows["35002"].difference == D(0) and rows["35003"].difference == D(0)
     assert rows["35004"].standing_before is Standing.NEEDS_REVIEW
     assert rows["35004"].difference is None
-    assert (diff.before.total, diff.after.total) == (D("8532.50") + D("1000.00"),
-                                                      D("8632.50") + D("1000.00"))
+    assert (diff.before.total, diff.after.total) == (
+        D("8532.50") + D("1000.00"),
+        D("8632.50") + D("1000.00"),
+    )
     assert (diff.difference, diff.percent) == (D("100.00"), D("1.0"))
     assert [row.member.id for row in diff.changed] == ["35001"]
 
@@ -60,20 +63,36 @@ def test_member_on_one_side_only_counts_as_zero_on_the_other(redon: GridTariff) 
 
 
 def test_diff_command_two_tariffs_json(dearer: Path) -> None:
-    result = run("diff", "--year", "2026", "--tariff", str(REDON), "--tariff", str(dearer),
-                 "--format", "json")
+    result = run(
+        "diff",
+        "--year",
+        "2026",
+        "--tariff",
+        str(REDON),
+        "--tariff",
+        str(dearer),
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert (data["a"]["label"], data["b"]["label"]) == (REDON.name, dearer.name)
-    changed = {row["member"]["id"]: row for row in data["members"] if row["difference"]
-               not in (None, "0.00")}
+    changed = {
+        row["member"]["id"]: row
+        for row in data["members"]
+        if row["difference"] not in (None, "0.00")
+    }
     # the socle members of the example roster below 1500 inhabitants: four, +100 € each
     assert set(changed) == {"35064", "35237", "56011", "56216"}
-    assert changed["35237"] == {"member": {"id": "35237", "name": "Renac"}, "a": "3054.00",
-                                "b": "3154.00", "difference": "100.00", "percent": "3.3"}
+    assert changed["35237"] == {
+        "member": {"id": "35237", "name": "Renac"},
+        "a": "3054.00",
+        "b": "3154.00",
+        "difference": "100.00",
+        "percent": "3.3",
+    }
     total = data["total"]
-    assert (total["a"], total["b"], total["difference"]) == ("101153.00", "101553.00",
-                                                             "400.00")
+    assert (total["a"], total["b"], total["difference"]) == ("101153.00", "101553.00", "400.00")
     assert D(total["a"]) == sum(D(row["a"]) for row in data["members"] if row["a"])
 
 
@@ -94,9 +113,10 @@ def test_diff_needs_two_sides() -> None:
 
 def test_diff_reports_a_broken_tariff_with_its_place(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
-    broken.write_text(REDON.read_text(encoding="utf-8").replace("kind: contribution-grid",
-                                                                "kind: grid"),
-                      encoding="utf-8")
+    broken.write_text(
+        REDON.read_text(encoding="utf-8").replace("kind: contribution-grid", "kind: grid"),
+        encoding="utf-8",
+    )
     result = run("diff", "--year", "2026", "--tariff", str(REDON), "--tariff", str(broken))
     assert result.returncode == 1
     assert "broken.yaml:" in result.stderr and "Traceback" not in result.stderr

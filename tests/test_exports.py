@@ -51,12 +51,17 @@ def convention(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (art. 7.1); an audit then the socle within 6 months (art. 7.2.1); a town above 8000
     inhabitants that needs review."""
     folder = tmp_path_factory.mktemp("convention")
-    write(folder / "servcommun.toml", f"""
+    write(
+        folder / "servcommun.toml",
+        f"""
         [services.redon-agglomeration]
         tariffs = ["{TARIFF}"]
         roster = "roster.yaml"
-    """)
-    write(folder / "roster.yaml", """
+    """,
+    )
+    write(
+        folder / "roster.yaml",
+        """
         service: redon-agglomeration
         members:
           - id: "35999"
@@ -75,33 +80,46 @@ def convention(tmp_path_factory: pytest.TempPathFactory) -> Path:
             population: {2026: 9312}
             subscriptions:
               - {offer: socle-complet, start: 2024-01-01}
-    """)
+    """,
+    )
     return folder
 
 
 # -- CSV ----------------------------------------------------------------------------------
 
+
 def test_csv_french_dialect_reads_back(tmp_path: Path, example_json: dict) -> None:  # type: ignore[type-arg]
     target = tmp_path / "bill.csv"
-    ok("bill", "--year", "2026", "--format", "csv", "--csv-dialect", "fr",
-       "--output", str(target))
+    ok("bill", "--year", "2026", "--format", "csv", "--csv-dialect", "fr", "--output", str(target))
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM a French spreadsheet needs
     with target.open(encoding="utf-8-sig", newline="") as stream:
         rows = list(csv.DictReader(stream, delimiter=";"))
-    assert set(rows[0]) >= {"member_id", "member_name", "year", "code", "label", "basis",
-                            "reference", "titled", "amount"}
+    assert set(rows[0]) >= {
+        "member_id",
+        "member_name",
+        "year",
+        "code",
+        "label",
+        "basis",
+        "reference",
+        "titled",
+        "amount",
+    }
     amounts = [Decimal(row["amount"].replace(",", ".")) for row in rows]
     assert all("." not in row["amount"] and "," in row["amount"] for row in rows)
     assert sum(amounts) == EXAMPLE_TOTAL
     by_member: dict[str, Decimal] = {}
     for row, amount in zip(rows, amounts, strict=True):
         by_member[row["member_id"]] = by_member.get(row["member_id"], Decimal(0)) + amount
-    assert by_member == {s["member"]["id"]: Decimal(s["total"])
-                         for s in example_json["statements"]}
+    assert by_member == {s["member"]["id"]: Decimal(s["total"]) for s in example_json["statements"]}
     credit = next(row for row in rows if row["code"] == "socle-complet.audit-credit")
     assert (credit["member_id"], credit["amount"], credit["reference"], credit["year"]) == (
-        "35328", "-3500,00", "art. 7.2.1", "2026")
+        "35328",
+        "-3500,00",
+        "art. 7.2.1",
+        "2026",
+    )
 
 
 def test_csv_plain_dialect() -> None:
@@ -114,8 +132,10 @@ def test_csv_plain_dialect() -> None:
 
 # -- XLSX ---------------------------------------------------------------------------------
 
+
 def test_xlsx_reads_back_with_numbers_formats_and_totals_that_add_up(
-        tmp_path: Path, example_json: dict) -> None:  # type: ignore[type-arg]
+    tmp_path: Path, example_json: dict
+) -> None:  # type: ignore[type-arg]
     target = tmp_path / "bill.xlsx"
     ok("bill", "--year", "2026", "--format", "xlsx", "--output", str(target))
     formulas = openpyxl.load_workbook(target)
@@ -147,8 +167,8 @@ def test_xlsx_reads_back_with_numbers_formats_and_totals_that_add_up(
         assert sum(offers) == money(row[total])
     for column in range(first, total + 1):
         assert money(total_row[column]) == sum(
-            (money(row[column]) for row in billed if row[column].value is not None),
-            Decimal(0))
+            (money(row[column]) for row in billed if row[column].value is not None), Decimal(0)
+        )
     assert money(total_row[total]) == EXAMPLE_TOTAL == Decimal(example_json["total"])
     # totals are live formulas, so that an edited cell still adds up
     assert summary.cell(2, total + 1).value == f"=SUM(E2:{summary.cell(2, total).column_letter}2)"
@@ -157,9 +177,18 @@ def test_xlsx_reads_back_with_numbers_formats_and_totals_that_add_up(
 
     detail = values["Détail"]
     assert formulas["Détail"].freeze_panes == "A2"
-    assert [c.value for c in detail[1]] == ["Membre", "Nom", "Exercice", "Code ligne",
-                                            "Libellé", "Base de calcul", "Article",
-                                            "Titrage", "Montant", "Statut"]
+    assert [c.value for c in detail[1]] == [
+        "Membre",
+        "Nom",
+        "Exercice",
+        "Code ligne",
+        "Libellé",
+        "Base de calcul",
+        "Article",
+        "Titrage",
+        "Montant",
+        "Statut",
+    ]
     lines = list(detail.iter_rows(min_row=2))
     assert len(lines) == sum(len(s["lines"]) for s in example_json["statements"])
     assert sum(money(line[8]) for line in lines) == EXAMPLE_TOTAL
@@ -182,15 +211,19 @@ def test_xlsx_needs_an_output_file() -> None:
 
 # -- PDF statements -------------------------------------------------------------------------
 
+
 def test_statements_one_pdf_per_billed_member_and_an_index(
-        tmp_path: Path, convention: Path) -> None:
+    tmp_path: Path, convention: Path
+) -> None:
     folder = tmp_path / "relevés"
     result = run("statements", "--year", "2026", "--output", str(folder), cwd=convention)
     assert result.returncode == 0, result.stderr
     assert "2 statement(s)" in result.stderr and "1 member(s) need review" in result.stderr
     assert sorted(p.name for p in folder.iterdir()) == [
-        "2026-35998-credit-l-abbaye.pdf", "2026-35999-saint-exemple-sur-vilaine.pdf",
-        "index.csv"]
+        "2026-35998-credit-l-abbaye.pdf",
+        "2026-35999-saint-exemple-sur-vilaine.pdf",
+        "index.csv",
+    ]
 
     with (folder / "index.csv").open(encoding="utf-8-sig", newline="") as stream:
         index = {row["member_id"]: row for row in csv.DictReader(stream, delimiter=";")}
@@ -202,38 +235,61 @@ def test_statements_one_pdf_per_billed_member_and_an_index(
     reader = PdfReader(folder / "2026-35999-saint-exemple-sur-vilaine.pdf")
     assert len(reader.pages) == 1
     text = spaces(reader.pages[0].extract_text())
-    for expected in ("Service commun des systèmes d'information et du numérique",
-                     "Relevé de contribution — exercice 2026", "Saint-Exemple-sur-Vilaine",
-                     "Code INSEE : 35999", "2 355 habitants", "Part fixe", "Part variable",
-                     "bracket 1500–2999", "art. 7.1", "janvier 2027", "2 000,00 €",
-                     "3 532,50 €", "Total 5 532,50 €", "32_CC_2022_56 du 28/03/2022"):
+    for expected in (
+        "Service commun des systèmes d'information et du numérique",
+        "Relevé de contribution — exercice 2026",
+        "Saint-Exemple-sur-Vilaine",
+        "Code INSEE : 35999",
+        "2 355 habitants",
+        "Part fixe",
+        "Part variable",
+        "bracket 1500–2999",
+        "art. 7.1",
+        "janvier 2027",
+        "2 000,00 €",
+        "3 532,50 €",
+        "Total 5 532,50 €",
+        "32_CC_2022_56 du 28/03/2022",
+    ):
         assert expected in text, expected
     assert reader.metadata is not None
     assert str(reader.metadata["/CreationDate"]).startswith("D:20261231")
 
-    credit = spaces(PdfReader(folder / "2026-35998-credit-l-abbaye.pdf").pages[0]
-                    .extract_text())
+    credit = spaces(PdfReader(folder / "2026-35998-credit-l-abbaye.pdf").pages[0].extract_text())
     assert "-3 500,00 €" in credit and "février 2026" in credit  # audit titled on delivery
     assert "Total 5 244,50 €" in credit
 
 
 def test_statements_refuse_a_non_empty_folder_without_force(
-        tmp_path: Path, convention: Path) -> None:
+    tmp_path: Path, convention: Path
+) -> None:
     folder = tmp_path / "out"
     folder.mkdir()  # an empty folder may be taken
-    assert run("statements", "--year", "2026", "--output", str(folder),
-               cwd=convention).returncode == 0
+    assert (
+        run("statements", "--year", "2026", "--output", str(folder), cwd=convention).returncode == 0
+    )
     (folder / "mine.txt").write_text("keep me")
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     result = run("statements", "--year", "2026", "--output", str(folder), cwd=convention)
     assert result.returncode == 1 and "--force" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
-    result = run("statements", "--year", "2026", "--output", str(folder), "--force",
-                 "--member", "35999", cwd=convention)
+    result = run(
+        "statements",
+        "--year",
+        "2026",
+        "--output",
+        str(folder),
+        "--force",
+        "--member",
+        "35999",
+        cwd=convention,
+    )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in folder.iterdir()) == [
-        "2026-35999-saint-exemple-sur-vilaine.pdf", "index.csv"]
+        "2026-35999-saint-exemple-sur-vilaine.pdf",
+        "index.csv",
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # nothing left aside
 
 
@@ -241,18 +297,29 @@ def test_statements_of_a_cost_sharing_service(tmp_path: Path) -> None:
     """The carrier's own share is listed, not billed: no PDF for it; the parties' PDFs
     name the carrier as the issuer."""
     folder = tmp_path / "rouen"
-    ok("statements", "--year", "2026", "--service", "rouen", "--output", str(folder),
-       "--csv-dialect", "plain")
+    ok(
+        "statements",
+        "--year",
+        "2026",
+        "--service",
+        "rouen",
+        "--output",
+        str(folder),
+        "--csv-dialect",
+        "plain",
+    )
     with (folder / "index.csv").open(encoding="utf-8", newline="") as stream:
         index = list(csv.DictReader(stream))
     carrier = [row for row in index if row["status"] == "not billed"]
     billed = [row for row in index if row["status"] == "billed"]
     assert len(carrier) == 1 and carrier[0]["file"] == "" and billed
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [row["file"] for row in billed] + ["index.csv"])
+        [row["file"] for row in billed] + ["index.csv"]
+    )
     for row in billed:
-        text = spaces(" ".join(page.extract_text()
-                               for page in PdfReader(folder / row["file"]).pages))
+        text = spaces(
+            " ".join(page.extract_text() for page in PdfReader(folder / row["file"]).pages)
+        )
         assert f"Porteur du service : {carrier[0]['member_name']}" in text
         assert f"Identifiant : {row['member_id']}" in text
         total = f"{Decimal(row['total']):,.2f}".replace(",", " ").replace(".", ",")
@@ -261,18 +328,24 @@ def test_statements_of_a_cost_sharing_service(tmp_path: Path) -> None:
 
 # -- reproducible -----------------------------------------------------------------------------
 
+
 def test_same_inputs_give_byte_identical_files(
-        tmp_path: Path, convention: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, convention: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def produce(run_dir: Path) -> dict[str, bytes]:
         run_dir.mkdir()
-        for name, args in {"bill.json": ("--format", "json"),
-                           "bill.csv": ("--format", "csv", "--csv-dialect", "fr"),
-                           "bill.xlsx": ("--format", "xlsx")}.items():
-            ok("bill", "--year", "2026", *args, "--output", str(run_dir / name),
-               cwd=convention)
+        for name, args in {
+            "bill.json": ("--format", "json"),
+            "bill.csv": ("--format", "csv", "--csv-dialect", "fr"),
+            "bill.xlsx": ("--format", "xlsx"),
+        }.items():
+            ok("bill", "--year", "2026", *args, "--output", str(run_dir / name), cwd=convention)
         ok("statements", "--year", "2026", "--output", str(run_dir / "pdf"), cwd=convention)
-        return {str(p.relative_to(run_dir)): p.read_bytes()
-                for p in sorted(run_dir.rglob("*")) if p.is_file()}
+        return {
+            str(p.relative_to(run_dir)): p.read_bytes()
+            for p in sorted(run_dir.rglob("*"))
+            if p.is_file()
+        }
 
     first = produce(tmp_path / "first")
     monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # another clock, another zone
@@ -284,20 +357,24 @@ def test_same_inputs_give_byte_identical_files(
 
 # -- safe output ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("format", ["json", "csv", "xlsx"])
 def test_output_over_an_existing_file_needs_force(tmp_path: Path, format: str) -> None:
     target = tmp_path / f"bill.{format}"
     target.write_bytes(b"old content")
     result = run("bill", "--year", "2026", "--format", format, "--output", str(target))
     assert result.returncode == 1
-    assert result.stderr.strip() == f"{target}:1:1: output-exists file exists: use --force " \
-                                    "to replace it"
+    assert (
+        result.stderr.strip() == f"{target}:1:1: output-exists file exists: use --force "
+        "to replace it"
+    )
     assert target.read_bytes() == b"old content"
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
 def test_interrupted_write_leaves_the_old_file_and_no_temporary(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "bill.csv"
     target.write_text("old")
 
@@ -312,7 +389,8 @@ def test_interrupted_write_leaves_the_old_file_and_no_temporary(
 
 
 def test_sigterm_during_a_write_removes_the_temporary_file(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "bill.xlsx"
 
     def killed(descriptor: int) -> None:  # the job is stopped while the data is flushed
@@ -327,7 +405,8 @@ def test_sigterm_during_a_write_removes_the_temporary_file(
 
 
 def test_interrupted_cli_write_is_a_one_line_error(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "bill.json"
     target.write_text("old")
 
@@ -336,15 +415,18 @@ def test_interrupted_cli_write_is_a_one_line_error(
 
     monkeypatch.chdir(ROOT)
     monkeypatch.setattr(os, "replace", disk_full)
-    result = CliRunner().invoke(application(), ["bill", "--year", "2026", "--format", "json",
-                                                "--output", str(target), "--force"])
+    result = CliRunner().invoke(
+        application(),
+        ["bill", "--year", "2026", "--format", "json", "--output", str(target), "--force"],
+    )
     assert result.exit_code == 1, result.output
     assert "output-unwritable cannot write: No space left on device" in result.output
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["bill.json"]
 
 
 def test_interrupted_folder_write_keeps_the_old_folder(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "statements"
     folder.mkdir()
     (folder / "old.pdf").write_bytes(b"old")

@@ -36,7 +36,8 @@ def subscriptions(draw: st.DrawFn) -> Subscription:
 def members(draw: st.DrawFn, index: int = 0) -> Member:
     population = draw(st.integers(min_value=1, max_value=20000))
     return Member(
-        id=f"{35000 + index:05d}", name="Commune",
+        id=f"{35000 + index:05d}",
+        name="Commune",
         population={y: population for y in range(2021, 2030)},
         own_it_department=draw(st.booleans()),
         subscriptions=tuple(draw(st.lists(subscriptions(), max_size=4))),
@@ -45,8 +46,10 @@ def members(draw: st.DrawFn, index: int = 0) -> Member:
 
 
 def is_active(member: Member, year: int) -> bool:
-    return any(s.active_in(year) or (s.delivered is not None and s.delivered.year == year)
-               for s in member.subscriptions)
+    return any(
+        s.active_in(year) or (s.delivered is not None and s.delivered.year == year)
+        for s in member.subscriptions
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -60,8 +63,11 @@ def test_statement_total_is_the_sum_of_its_lines(member: Member) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(members(), max_size=8).map(
-    lambda ms: [m.model_copy(update={"id": f"{35000 + i:05d}"}) for i, m in enumerate(ms)]))
+@given(
+    st.lists(members(), max_size=8).map(
+        lambda ms: [m.model_copy(update={"id": f"{35000 + i:05d}"}) for i, m in enumerate(ms)]
+    )
+)
 def test_every_active_member_is_billed_or_needs_review(roster: list[Member]) -> None:
     bill = bill_grid(TARIFF, roster, YEAR)
     billed = [s.member.id for s in bill.statements]
@@ -71,14 +77,18 @@ def test_every_active_member_is_billed_or_needs_review(roster: list[Member]) -> 
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(min_value=1, max_value=7999),
-       st.sampled_from(["socle-complet", "groupement-achats"]))
-def test_contribution_never_decreases_as_population_grows(
-    population: int, offer: str
-) -> None:
+@given(
+    st.integers(min_value=1, max_value=7999),
+    st.sampled_from(["socle-complet", "groupement-achats"]),
+)
+def test_contribution_never_decreases_as_population_grows(population: int, offer: str) -> None:
     def total(people: int) -> Decimal:
-        member = Member(id="35001", name="C", population={YEAR: people},
-                        subscriptions=(Subscription(offer=offer, start=dt.date(2025, 1, 1)),))
+        member = Member(
+            id="35001",
+            name="C",
+            population={YEAR: people},
+            subscriptions=(Subscription(offer=offer, start=dt.date(2025, 1, 1)),),
+        )
         result = bill_member(TARIFF, member, YEAR)
         assert not isinstance(result, NeedsReview)
         assert result is not None

@@ -40,8 +40,7 @@ def test_grid_png(tmp_path: Path) -> None:
 
 def test_grid_svg_is_a_drawing(tmp_path: Path) -> None:
     picture = tmp_path / "grid.svg"
-    result = run("plot", "grid", "--year", "2026", "--offer", "socle-complet", "-o",
-                 str(picture))
+    result = run("plot", "grid", "--year", "2026", "--offer", "socle-complet", "-o", str(picture))
     assert result.returncode == 0, result.stderr
     root = ET.parse(picture).getroot()
     assert root.tag == f"{SVG}svg"
@@ -50,9 +49,24 @@ def test_grid_svg_is_a_drawing(tmp_path: Path) -> None:
 
 def test_schedule_png(tmp_path: Path) -> None:
     picture = tmp_path / "schedule.png"
-    result = run("plot", "schedule", "-o", str(picture), "--population", "2355", "--offer",
-                 "audit", "--offer", "socle-complet", "--audit", "2026-02-15", "--join",
-                 "2026-06-01", "--from-year", "2026")
+    result = run(
+        "plot",
+        "schedule",
+        "-o",
+        str(picture),
+        "--population",
+        "2355",
+        "--offer",
+        "audit",
+        "--offer",
+        "socle-complet",
+        "--audit",
+        "2026-02-15",
+        "--join",
+        "2026-06-01",
+        "--from-year",
+        "2026",
+    )
     assert result.returncode == 0, result.stderr
     assert_picture(picture, (800, 500))
 
@@ -61,16 +75,46 @@ def test_schedule_of_a_newcomers_expected_acts(tmp_path: Path) -> None:
     """The bars of `simulate --act`: 30 permits × 210 + 55 DP × 0,7 × 210 = 14 385,00 €
     in 2026 (the ADS example's prices; 15 070,00 € in 2027 at the new prices)."""
     picture = tmp_path / "ads.svg"
-    result = run("plot", "schedule", "-o", str(picture), "--service", "ads-exemple",
-                 "--population", "2355", "--offer", "ads", "--act", "permis-construire=30",
-                 "--act", "declaration-prealable=55", "--from-year", "2026", "--to-year", "2027")
+    result = run(
+        "plot",
+        "schedule",
+        "-o",
+        str(picture),
+        "--service",
+        "ads-exemple",
+        "--population",
+        "2355",
+        "--offer",
+        "ads",
+        "--act",
+        "permis-construire=30",
+        "--act",
+        "declaration-prealable=55",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2027",
+    )
     assert result.returncode == 0, result.stderr
     # matplotlib keeps each text of an SVG as a comment; French spaces made plain
     labels = picture.read_text(encoding="utf-8").replace("\u202f", " ").replace("\u00a0", " ")
     assert "<!-- 14 385,00 € -->" in labels and "<!-- 15 070,00 € -->" in labels
-    unknown = run("plot", "schedule", "-o", str(tmp_path / "x.svg"), "--service",
-                  "ads-exemple", "--population", "2355", "--offer", "ads", "--act",
-                  "permis-constr=30", "--from-year", "2026")
+    unknown = run(
+        "plot",
+        "schedule",
+        "-o",
+        str(tmp_path / "x.svg"),
+        "--service",
+        "ads-exemple",
+        "--population",
+        "2355",
+        "--offer",
+        "ads",
+        "--act",
+        "permis-constr=30",
+        "--from-year",
+        "2026",
+    )
     assert unknown.returncode == 2 and "did you mean 'permis-construire'" in unknown.stderr
 
 
@@ -87,8 +131,9 @@ def test_other_suffixes_are_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2 and ".png or .svg" in result.stderr
 
 
-def test_without_matplotlib_says_how_to_install_it(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_matplotlib_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real = importlib.util.find_spec
 
     def hidden(name: str, *args):  # type: ignore[no-untyped-def]
@@ -103,8 +148,20 @@ def test_without_matplotlib_says_how_to_install_it(tmp_path: Path,
 
 def test_schedule_of_a_cost_sharing_party_svg(tmp_path: Path) -> None:
     picture = tmp_path / "party.svg"
-    result = run("plot", "schedule", "-o", str(picture), "--service", "rouen", "--share",
-                 "2", "--name", "Syndicat des eaux", "--from-year", "2026")
+    result = run(
+        "plot",
+        "schedule",
+        "-o",
+        str(picture),
+        "--service",
+        "rouen",
+        "--share",
+        "2",
+        "--name",
+        "Syndicat des eaux",
+        "--from-year",
+        "2026",
+    )
     assert result.returncode == 0, result.stderr
     root = ET.parse(picture).getroot()
     assert root.tag == f"{SVG}svg" and len(list(root.iter(f"{SVG}path"))) > 10

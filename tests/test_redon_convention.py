@@ -30,10 +30,13 @@ def amounts(s: Statement) -> dict[str, Decimal]:
 
 # -- the convention's own examples ----------------------------------------------------
 
+
 def test_art_7_1_example_2355_inhabitants(redon: GridTariff) -> None:
     s = statement(redon, member(2355, (SOCLE, "2026-01-01")))
-    assert amounts(s) == {"socle-complet.fixed": D("2000.00"),
-                          "socle-complet.variable": D("3532.50")}
+    assert amounts(s) == {
+        "socle-complet.fixed": D("2000.00"),
+        "socle-complet.variable": D("3532.50"),
+    }
     assert s.total == D("5532.50")
 
 
@@ -60,17 +63,27 @@ def test_art_3_2_allowance_117_days_for_6_9_15_communes(redon: GridTariff) -> No
 
 def test_redon_city_purchasing_group_about_6000(redon: GridTariff) -> None:
     s = statement(redon, member(9312, (GROUP, "2024-01-01")))
-    assert amounts(s) == {"groupement-achats.fixed": D("3500.00"),
-                          "groupement-achats.variable": D("2328.00")}
+    assert amounts(s) == {
+        "groupement-achats.fixed": D("3500.00"),
+        "groupement-achats.variable": D("2328.00"),
+    }
     assert s.total == D("5828.00")
 
 
 # -- bracket boundaries ---------------------------------------------------------------
 
-@pytest.mark.parametrize(("population", "fixed"), [
-    (1, "1500.00"), (1499, "1500.00"), (1500, "2000.00"), (2999, "2000.00"),
-    (3000, "2500.00"), (8000, "2500.00"),
-])
+
+@pytest.mark.parametrize(
+    ("population", "fixed"),
+    [
+        (1, "1500.00"),
+        (1499, "1500.00"),
+        (1500, "2000.00"),
+        (2999, "2000.00"),
+        (3000, "2500.00"),
+        (8000, "2500.00"),
+    ],
+)
 def test_socle_fixed_part_boundaries(redon: GridTariff, population: int, fixed: str) -> None:
     s = statement(redon, member(population, (SOCLE, "2025-01-01")))
     assert amounts(s)["socle-complet.fixed"] == D(fixed)
@@ -83,28 +96,41 @@ def test_2999_to_3000_inhabitants_costs_501_50_more(redon: GridTariff) -> None:
     assert (below, above) == (D("6498.50"), D("7000.00"))
 
 
-@pytest.mark.parametrize(("population", "price"), [
-    (1499, "990.00"), (1500, "3500.00"), (2999, "3500.00"), (3000, "7000.00"),
-    (8000, "7000.00"),
-])
+@pytest.mark.parametrize(
+    ("population", "price"),
+    [
+        (1499, "990.00"),
+        (1500, "3500.00"),
+        (2999, "3500.00"),
+        (3000, "7000.00"),
+        (8000, "7000.00"),
+    ],
+)
 def test_audit_price_boundaries(redon: GridTariff, population: int, price: str) -> None:
     s = statement(redon, member(population, (AUDIT, "2026-05-04")))
     assert amounts(s) == {"audit.price": D(price)}
     assert s.lines[0].titled == "2026-05"  # titled when the report is delivered
 
 
-@pytest.mark.parametrize(("population", "fixed"), [
-    (1499, "750.00"), (1500, "1250.00"), (2999, "1250.00"), (3000, "2000.00"),
-    (8000, "2000.00"), (8001, "3500.00"),
-])
+@pytest.mark.parametrize(
+    ("population", "fixed"),
+    [
+        (1499, "750.00"),
+        (1500, "1250.00"),
+        (2999, "1250.00"),
+        (3000, "2000.00"),
+        (8000, "2000.00"),
+        (8001, "3500.00"),
+    ],
+)
 def test_purchasing_group_boundaries(redon: GridTariff, population: int, fixed: str) -> None:
     s = statement(redon, member(population, (GROUP, "2025-01-01")))
     assert amounts(s)["groupement-achats.fixed"] == D(fixed)
-    assert amounts(s)["groupement-achats.variable"] == (population * D("0.25")).quantize(
-        D("0.01"))
+    assert amounts(s)["groupement-achats.variable"] == (population * D("0.25")).quantize(D("0.01"))
 
 
 # -- review threshold and overrides ---------------------------------------------------
+
 
 def test_above_8000_socle_needs_review_never_billed(redon: GridTariff) -> None:
     result = bill_member(redon, member(8001, (SOCLE, "2026-01-01")), 2026)
@@ -126,7 +152,8 @@ def test_override_amount_replaces_the_offer(redon: GridTariff) -> None:
     override = Override(offer=SOCLE, amount=D("12000.00"), reference="Délibération CC_2026_04")
     s = statement(redon, member(9312, (SOCLE, "2026-01-01"), overrides=(override,)))
     assert [(line.code, line.amount) for line in s.lines] == [
-        ("socle-complet.negotiated", D("12000.00"))]
+        ("socle-complet.negotiated", D("12000.00"))
+    ]
     assert "CC_2026_04" in s.lines[0].basis
 
 
@@ -144,6 +171,7 @@ def test_override_for_another_year_does_not_apply(redon: GridTariff) -> None:
 
 
 # -- audit credit window ----------------------------------------------------------------
+
 
 def test_credit_at_exactly_six_months(redon: GridTariff) -> None:
     s = statement(redon, member(2355, (AUDIT, "2025-12-15"), (SOCLE, "2026-06-15")))
@@ -182,16 +210,21 @@ def test_add_months_clamps_to_month_end() -> None:
 
 # -- extra engineering days (art. 7.1.1) --------------------------------------------------
 
-@pytest.mark.parametrize(("population", "days", "amount"), [
-    (2355, "4.5", "0.00"),     # exactly the 1500–2999 allowance
-    (2355, "4.6", "200.00"),   # 0.1 day beyond → one half-day
-    (2355, "5.0", "200.00"),   # 0.5 day → one half-day
-    (2355, "5.2", "400.00"),   # 0.7 day → two half-days
-    (3871, "9", "1000.00"),    # 9 − 6.5 = 2.5 days → five half-days
-    (1000, "2.6", "200.00"),   # below 1500: allowance 2.5
-])
-def test_extra_days_per_half_day_rounded_up(redon: GridTariff, population: int, days: str,
-                                            amount: str) -> None:
+
+@pytest.mark.parametrize(
+    ("population", "days", "amount"),
+    [
+        (2355, "4.5", "0.00"),  # exactly the 1500–2999 allowance
+        (2355, "4.6", "200.00"),  # 0.1 day beyond → one half-day
+        (2355, "5.0", "200.00"),  # 0.5 day → one half-day
+        (2355, "5.2", "400.00"),  # 0.7 day → two half-days
+        (3871, "9", "1000.00"),  # 9 − 6.5 = 2.5 days → five half-days
+        (1000, "2.6", "200.00"),  # below 1500: allowance 2.5
+    ],
+)
+def test_extra_days_per_half_day_rounded_up(
+    redon: GridTariff, population: int, days: str, amount: str
+) -> None:
     s = statement(redon, member(population, (SOCLE, "2024-01-01"), days=days))
     assert amounts(s)["socle-complet.extra-days"] == D(amount)
 
@@ -202,6 +235,7 @@ def test_no_extra_days_line_without_days_used(redon: GridTariff) -> None:
 
 
 # -- which offers, which years ------------------------------------------------------------
+
 
 def test_purchasing_group_included_in_socle(redon: GridTariff) -> None:
     s = statement(redon, member(3875, (SOCLE, "2023-01-01"), (GROUP, "2024-01-01")))
@@ -239,6 +273,7 @@ def test_missing_population_for_the_year_needs_review(redon: GridTariff) -> None
 
 # -- staffing steps (art. 7) --------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("members", "fte"), [(1, 1), (9, 1), (10, 2), (20, 2), (21, 3)])
 def test_staffing_steps(redon: GridTariff, members: int, fte: int) -> None:
     assert fte_for(redon, members) == fte
@@ -258,6 +293,8 @@ def test_extra_days_basis_reads_plainly(redon: GridTariff) -> None:
     within = statement(redon, member(2355, (SOCLE, "2024-01-01"), days="4.5"))
     beyond = statement(redon, member(3871, (SOCLE, "2024-01-01"), days="11.5"))
     assert next(line.basis for line in within.lines if "extra" in line.code) == (
-        "4.5 days used, allowance 4.5 (1500–2999): 0 beyond → 0 demi-journées × 200.00")
+        "4.5 days used, allowance 4.5 (1500–2999): 0 beyond → 0 demi-journées × 200.00"
+    )
     assert next(line.basis for line in beyond.lines if "extra" in line.code) == (
-        "11.5 days used, allowance 6.5 (3000–8000): 5 beyond → 10 demi-journées × 200.00")
+        "11.5 days used, allowance 6.5 (3000–8000): 5 beyond → 10 demi-journées × 200.00"
+    )

@@ -55,10 +55,20 @@ def fee_part(tariff: GridTariff) -> ManagementFeePart:
 
 def budget(year: int, *lines: tuple[str, str, str] | tuple[str, str, str, str]) -> Budget:
     """A budget from (id, category, amount[, direct party]) tuples."""
-    return Budget(service="rouen", year=year, lines=tuple(
-        CostLine(id=line_id, label=line_id.title(), category=category, amount=D(amount),
-                 direct=rest[0] if rest else None)
-        for line_id, category, amount, *rest in lines))
+    return Budget(
+        service="rouen",
+        year=year,
+        lines=tuple(
+            CostLine(
+                id=line_id,
+                label=line_id.title(),
+                category=category,
+                amount=D(amount),
+                direct=rest[0] if rest else None,
+            )
+            for line_id, category, amount, *rest in lines
+        ),
+    )
 
 
 def by_party(bill: Bill) -> dict[str, Statement]:
@@ -71,31 +81,38 @@ def amounts(statement: Statement) -> dict[str, Decimal]:
 
 # -- the key and its history ----------------------------------------------------------------
 
+
 def test_key_until_2025_two_parties(rouen_2024: GridTariff) -> None:
     assert dict(reference_key(rouen_2024).shares) == KEY_2024
     assert rouen_2024.carrier is not None and rouen_2024.carrier.id == "metropole"
     assert (rouen_2024.covers(2024), rouen_2024.covers(2025), rouen_2024.covers(2026)) == (
-        True, True, False)
+        True,
+        True,
+        False,
+    )
 
 
 def test_key_from_2026_three_parties_metropole_unchanged(
-        rouen_2024: GridTariff, rouen_2026: GridTariff) -> None:
+    rouen_2024: GridTariff, rouen_2026: GridTariff
+) -> None:
     assert dict(reference_key(rouen_2026).shares) == KEY_2026
-    assert (reference_key(rouen_2026).shares["metropole"]
-            == reference_key(rouen_2024).shares["metropole"])
+    assert (
+        reference_key(rouen_2026).shares["metropole"]
+        == reference_key(rouen_2024).shares["metropole"]
+    )
     assert reference_key(rouen_2026).total() == reference_key(rouen_2024).total() == 100
     assert not rouen_2026.covers(2025) and rouen_2026.covers(2026) and rouen_2026.covers(2030)
 
 
 def test_versions_follow_each_other_without_overlap(
-        rouen_2024: GridTariff, rouen_2026: GridTariff) -> None:
+    rouen_2024: GridTariff, rouen_2026: GridTariff
+) -> None:
     assert rouen_2024.valid_from == dt.date(2024, 5, 1)  # « a pris effet le 1er mai 2024 »
     assert rouen_2024.valid_until is not None
     assert rouen_2024.valid_until + dt.timedelta(days=1) == rouen_2026.valid_from
 
 
-def test_illustrative_fee_rate_is_said(rouen_2024: GridTariff,
-                                       rouen_2026: GridTariff) -> None:
+def test_illustrative_fee_rate_is_said(rouen_2024: GridTariff, rouen_2026: GridTariff) -> None:
     for tariff in (rouen_2024, rouen_2026):
         assert fee_part(tariff).illustrative
         assert [c.value for c in fee_part(tariff).on] == ["salary"]
@@ -104,74 +121,100 @@ def test_illustrative_fee_rate_is_said(rouen_2024: GridTariff,
 
 # -- the CCAS's share, derived as the deliberation did ------------------------------------
 
+
 def test_ccas_share_derived_from_the_villes_reproduces_the_deliberation() -> None:
-    derived = derive_share(KEY_2024, party="ccas", target=D("20000"), base=D("4166666.67"),
-                           take_from="ville")
+    derived = derive_share(
+        KEY_2024, party="ccas", target=D("20000"), base=D("4166666.67"), take_from="ville"
+    )
     assert dict(derived.after) == KEY_2026  # CCAS 0,48 %, Ville 46,68 → 46,20, Métropole same
     assert derived.amounts["ccas"] == D("20000.00")
     assert sum(derived.amounts.values()) == D("4166666.67")
 
 
-@pytest.mark.parametrize(("base", "ccas"), [
-    ("4123712", "0.48"), ("4210526", "0.48"),   # the range the tariff file states
-    ("4123711", "0.49"), ("4210527", "0.47"),   # just outside it
-    ("4175400", "0.48"),                        # the 2025 example budget's salary mass
-])
+@pytest.mark.parametrize(
+    ("base", "ccas"),
+    [
+        ("4123712", "0.48"),
+        ("4210526", "0.48"),  # the range the tariff file states
+        ("4123711", "0.49"),
+        ("4210527", "0.47"),  # just outside it
+        ("4175400", "0.48"),  # the 2025 example budget's salary mass
+    ],
+)
 def test_which_bases_give_0_48(base: str, ccas: str) -> None:
-    derived = derive_share(KEY_2024, party="ccas", target=D("20000"), base=D(base),
-                           take_from="ville")
+    derived = derive_share(
+        KEY_2024, party="ccas", target=D("20000"), base=D(base), take_from="ville"
+    )
     assert derived.after["ccas"] == D(ccas)
     assert derived.after["ville"] == D("46.68") - D(ccas)
 
 
 def test_deriving_again_on_the_2026_key_changes_nothing() -> None:
-    derived = derive_share(KEY_2026, party="ccas", target=D("20000"), base=D("4166666.67"),
-                           take_from="ville")
+    derived = derive_share(
+        KEY_2026, party="ccas", target=D("20000"), base=D("4166666.67"), take_from="ville"
+    )
     assert dict(derived.after) == KEY_2026
 
 
-@pytest.mark.parametrize(("target", "take_from", "option", "code"), [
-    ("2500000", "ville", "--target", "key-negative-share"),   # 60 % taken from 46,68 %
-    ("5000000", "ville", "--target", "key-over-100"),         # 120 % of the base
-    ("-1", "ville", "--target", "key-negative-share"),
-    ("20000", "cnil", "--take-from", "unknown-party"),
-    ("20000", "ccas", "--take-from", "derive-same-party"),
-])
+@pytest.mark.parametrize(
+    ("target", "take_from", "option", "code"),
+    [
+        ("2500000", "ville", "--target", "key-negative-share"),  # 60 % taken from 46,68 %
+        ("5000000", "ville", "--target", "key-over-100"),  # 120 % of the base
+        ("-1", "ville", "--target", "key-negative-share"),
+        ("20000", "cnil", "--take-from", "unknown-party"),
+        ("20000", "ccas", "--take-from", "derive-same-party"),
+    ],
+)
 def test_derivation_refuses_a_negative_share_or_a_key_over_100(
-        target: str, take_from: str, option: str, code: str) -> None:
+    target: str, take_from: str, option: str, code: str
+) -> None:
     with pytest.raises(KeyDerivationError) as caught:
-        derive_share(KEY_2024, party="ccas", target=D(target), base=D("4166666.67"),
-                     take_from=take_from)
+        derive_share(
+            KEY_2024, party="ccas", target=D(target), base=D("4166666.67"), take_from=take_from
+        )
     assert (caught.value.option, caught.value.code) == (option, code)
 
 
 # -- the engine: shares, fees, direct lines, the carrier ---------------------------------
 
+
 def test_fees_apply_to_the_salary_mass_only(rouen_2026: GridTariff) -> None:
-    bill = bill_parties(rouen_2026, budget(2026, ("salaries", "salary", "100000.00"),
-                                           ("licences", "other", "10000.00")))
+    bill = bill_parties(
+        rouen_2026,
+        budget(2026, ("salaries", "salary", "100000.00"), ("licences", "other", "10000.00")),
+    )
     statements = by_party(bill)
-    assert amounts(statements["ccas"]) == {"salaries.share": D("480.00"),
-                                           "licences.share": D("48.00"),
-                                           "management-fees.share": D("14.40")}
+    assert amounts(statements["ccas"]) == {
+        "salaries.share": D("480.00"),
+        "licences.share": D("48.00"),
+        "management-fees.share": D("14.40"),
+    }
     assert bill.sharing is not None
     assert (bill.sharing.fee_base, bill.sharing.fee_total) == (D("100000.00"), D("3000.00"))
-    fee_lines = [line for s in bill.statements for line in s.lines
-                 if line.code == "management-fees.share"]
+    fee_lines = [
+        line for s in bill.statements for line in s.lines if line.code == "management-fees.share"
+    ]
     assert sum(line.amount for line in fee_lines) == D("3000.00")
     assert "illustrative rate" in fee_lines[0].basis
 
 
 def test_no_fees_without_salary_lines(rouen_2026: GridTariff) -> None:
     bill = bill_parties(rouen_2026, budget(2026, ("licences", "other", "10000.00")))
-    assert not any(line.code.startswith("management-fees") for s in bill.statements
-                   for line in s.lines)
+    assert not any(
+        line.code.startswith("management-fees") for s in bill.statements for line in s.lines
+    )
 
 
 def test_direct_lines_go_whole_to_their_party(rouen_2026: GridTariff) -> None:
-    bill = bill_parties(rouen_2026, budget(
-        2026, ("periodiques-archives", "other", "6842.30", "ville"),
-        ("periodiques-documentation", "other", "9517.64", "metropole")))
+    bill = bill_parties(
+        rouen_2026,
+        budget(
+            2026,
+            ("periodiques-archives", "other", "6842.30", "ville"),
+            ("periodiques-documentation", "other", "9517.64", "metropole"),
+        ),
+    )
     statements = by_party(bill)
     assert amounts(statements["ville"]) == {"periodiques-archives.direct": D("6842.30")}
     assert amounts(statements["metropole"]) == {"periodiques-documentation.direct": D("9517.64")}
@@ -181,12 +224,14 @@ def test_direct_lines_go_whole_to_their_party(rouen_2026: GridTariff) -> None:
     assert "périodiques" in line.reference
 
 
-def test_fees_on_a_salary_line_charged_directly_are_its_partys(
-        rouen_2026: GridTariff) -> None:
-    bill = bill_parties(rouen_2026, budget(2026, ("mise-a-disposition", "salary", "1000.00",
-                                                  "ccas")))
-    assert amounts(by_party(bill)["ccas"]) == {"mise-a-disposition.direct": D("1000.00"),
-                                               "management-fees.direct": D("30.00")}
+def test_fees_on_a_salary_line_charged_directly_are_its_partys(rouen_2026: GridTariff) -> None:
+    bill = bill_parties(
+        rouen_2026, budget(2026, ("mise-a-disposition", "salary", "1000.00", "ccas"))
+    )
+    assert amounts(by_party(bill)["ccas"]) == {
+        "mise-a-disposition.direct": D("1000.00"),
+        "management-fees.direct": D("30.00"),
+    }
 
 
 def test_the_carrier_is_reported_but_not_billed(rouen_2026: GridTariff) -> None:
@@ -200,7 +245,8 @@ def test_the_carrier_is_reported_but_not_billed(rouen_2026: GridTariff) -> None:
 
 
 def test_largest_remainder_gives_the_cents_to_the_shares_that_lost_most(
-        rouen_2026: GridTariff) -> None:
+    rouen_2026: GridTariff,
+) -> None:
     bill = bill_parties(rouen_2026, budget(2026, ("licences", "other", "333.33")))
     got = {s.member.id: s.total for s in bill.statements}
     assert got == {"metropole": D("177.73"), "ville": D("154.00"), "ccas": D("1.60")}
@@ -219,14 +265,20 @@ def test_shipped_budget_2026_three_parties(rouen_2026: GridTariff) -> None:
     the_budget = load_budget(BUDGETS / "budget-2026.yaml", rouen_2026)
     bill = bill_parties(rouen_2026, the_budget)
     totals = {s.member.id: s.total for s in bill.statements}
-    assert totals == {"metropole": D("3396448.53"), "ville": D("2941504.86"),
-                      "ccas": D("30490.00")}
+    assert totals == {"metropole": D("3396448.53"), "ville": D("2941504.86"), "ccas": D("30490.00")}
     assert bill.total == D("2971994.86")
     assert bill.sharing is not None
     assert sum(totals.values()) == bill.sharing.cost_total + bill.sharing.fee_total
     for cost in the_budget.lines:  # every line is shared exactly
-        assert sum(line.amount for s in bill.statements for line in s.lines
-                   if line.code.split(".")[0] == cost.id) == cost.amount
+        assert (
+            sum(
+                line.amount
+                for s in bill.statements
+                for line in s.lines
+                if line.code.split(".")[0] == cost.id
+            )
+            == cost.amount
+        )
 
 
 def test_the_2024_key_bills_2024(rouen_2024: GridTariff) -> None:
@@ -236,6 +288,7 @@ def test_the_2024_key_bills_2024(rouen_2024: GridTariff) -> None:
 
 
 # -- the CLI as a user runs it ----------------------------------------------------------------
+
 
 def bill_json(year: int) -> dict:  # type: ignore[type-arg]
     result = run("bill", "--year", str(year), *ROUEN, "--format", "json")
@@ -265,8 +318,9 @@ def test_bill_2026_json_follows_the_contract() -> None:
     assert "billed" not in statements["ville"]  # billed is the default
     assert data["total"] == "2971994.86"
     assert D(data["total"]) == D(statements["ville"]["total"]) + D(statements["ccas"]["total"])
-    licences = next(line for line in statements["ville"]["lines"]
-                    if line["code"] == "licences.share")
+    licences = next(
+        line for line in statements["ville"]["lines"] if line["code"] == "licences.share"
+    )
     assert (licences["amount"], licences["basis"]) == ("577500.00", "46,20 % of 1 250 000,00")
     assert "10-26" in licences["reference"]
     assert data["sharing"]["key"] == {"metropole": "53.32", "ville": "46.20", "ccas": "0.48"}
@@ -287,13 +341,23 @@ def spaced(text: str) -> str:
 def test_bill_table_summary_and_detail() -> None:
     summary = run("bill", "--year", "2026", *ROUEN)
     assert summary.returncode == 0, summary.stderr
-    for text in ("Métropole Rouen Normandie", "not billed", "Ville de Rouen", "46,20 %",
-                 "0,48 %", "2 941 504,86", "30 490,00", "illustrative"):
+    for text in (
+        "Métropole Rouen Normandie",
+        "not billed",
+        "Ville de Rouen",
+        "46,20 %",
+        "0,48 %",
+        "2 941 504,86",
+        "30 490,00",
+        "illustrative",
+    ):
         assert text in spaced(summary.stdout)
     detail = run("bill", "--year", "2026", *ROUEN, "--detail", "--member", "ccas")
     assert detail.returncode == 0, detail.stderr
-    assert "management-fees.share" in detail.stdout and "Ville de Rouen" not in detail.stdout.split(
-        "Billed for")[0]
+    assert (
+        "management-fees.share" in detail.stdout
+        and "Ville de Rouen" not in detail.stdout.split("Billed for")[0]
+    )
 
 
 def one_line_error(result, code: str) -> str:  # type: ignore[no-untyped-def]
@@ -317,32 +381,72 @@ def test_a_year_without_budget_is_one_line_and_exit_1() -> None:
 
 
 def test_key_derive_cli_reproduces_the_deliberation() -> None:
-    result = run("key", "derive", "--party", "ccas", "--target", "20000", "--base",
-                 "4166666.67", "--take-from", "ville", *ROUEN, "--year", "2025",
-                 "--format", "json")
+    result = run(
+        "key",
+        "derive",
+        "--party",
+        "ccas",
+        "--target",
+        "20000",
+        "--base",
+        "4166666.67",
+        "--take-from",
+        "ville",
+        *ROUEN,
+        "--year",
+        "2025",
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["key_before"] == {"ville": "46.68", "metropole": "53.32"}
     assert data["key"] == {"ville": "46.20", "metropole": "53.32", "ccas": "0.48"}
     assert data["amounts"]["ccas"] == "20000.00"
-    table = run("key", "derive", "--party", "ccas", "--target", "20 000", "--take-from",
-                "ville", *ROUEN, "--year", "2025")
+    table = run(
+        "key",
+        "derive",
+        "--party",
+        "ccas",
+        "--target",
+        "20 000",
+        "--take-from",
+        "ville",
+        *ROUEN,
+        "--year",
+        "2025",
+    )
     assert table.returncode == 0, table.stderr
     assert "46,68 %" in table.stdout and "46,20 %" in table.stdout and "0,48 %" in table.stdout
     assert "budget-2025.yaml" in table.stdout  # says where the base comes from
 
 
-@pytest.mark.parametrize(("target", "code"), [("2500000", "key-negative-share"),
-                                               ("5000000", "key-over-100")])
+@pytest.mark.parametrize(
+    ("target", "code"), [("2500000", "key-negative-share"), ("5000000", "key-over-100")]
+)
 def test_key_derive_cli_refuses(target: str, code: str) -> None:
-    result = run("key", "derive", "--party", "ccas", "--target", target, "--base",
-                 "4166666.67", "--take-from", "ville", *ROUEN, "--year", "2025")
+    result = run(
+        "key",
+        "derive",
+        "--party",
+        "ccas",
+        "--target",
+        target,
+        "--base",
+        "4166666.67",
+        "--take-from",
+        "ville",
+        *ROUEN,
+        "--year",
+        "2025",
+    )
     assert one_line_error(result, code).startswith("--target:")
 
 
 def test_key_derive_needs_a_base_or_a_year() -> None:
-    result = run("key", "derive", "--party", "ccas", "--target", "20000", "--take-from",
-                 "ville", *ROUEN)
+    result = run(
+        "key", "derive", "--party", "ccas", "--target", "20000", "--take-from", "ville", *ROUEN
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
@@ -351,13 +455,32 @@ def test_the_rouen_data_directory_bills_rouen_by_default() -> None:
     folder = ROOT / "examples" / "rouen"
     data = json.loads(run("bill", "--year", "2026", "--format", "json", cwd=folder).stdout)
     totals = {s["member"]["id"]: (s["total"], s.get("billed", True)) for s in data["statements"]}
-    assert totals == {"metropole": ("3396448.53", False), "ville": ("2941504.86", True),
-                      "ccas": ("30490.00", True)}
-    derived = run("key", "derive", "--party", "ccas", "--target", "20000", "--base",
-                  "4166666.67", "--take-from", "ville", "--format", "json", cwd=folder)
+    assert totals == {
+        "metropole": ("3396448.53", False),
+        "ville": ("2941504.86", True),
+        "ccas": ("30490.00", True),
+    }
+    derived = run(
+        "key",
+        "derive",
+        "--party",
+        "ccas",
+        "--target",
+        "20000",
+        "--base",
+        "4166666.67",
+        "--take-from",
+        "ville",
+        "--format",
+        "json",
+        cwd=folder,
+    )
     assert derived.returncode == 0, derived.stderr
-    assert json.loads(derived.stdout)["key"] == {"metropole": "53.32", "ville": "46.20",
-                                                 "ccas": "0.48"}
+    assert json.loads(derived.stdout)["key"] == {
+        "metropole": "53.32",
+        "ville": "46.20",
+        "ccas": "0.48",
+    }
 
 
 def test_diff_compares_what_each_party_is_billed_across_versions() -> None:
@@ -397,26 +520,50 @@ def test_budget_lines_shared_between_roster_communes(tmp_path: Path) -> None:
     from servcommun.roster import Member, Subscription
 
     tariff = load_tariff(write(tmp_path / "t.yaml", KEYED_GRID))
-    communes = [Member(id=insee, name=f"Commune {insee}", population={2025: 1200},
-                       subscriptions=(Subscription(offer="archives", start=dt.date(2026, 1, 1)),))
-                for insee in ("35001", "35002")]
-    the_budget = budget(2026, ("agents", "salary", "1000.01"), ("boites", "other", "99.99"),
-                        ("local", "other", "500.00", "35002"))
+    communes = [
+        Member(
+            id=insee,
+            name=f"Commune {insee}",
+            population={2025: 1200},
+            subscriptions=(Subscription(offer="archives", start=dt.date(2026, 1, 1)),),
+        )
+        for insee in ("35001", "35002")
+    ]
+    the_budget = budget(
+        2026,
+        ("agents", "salary", "1000.01"),
+        ("boites", "other", "99.99"),
+        ("local", "other", "500.00", "35002"),
+    )
     bill = bill_grid(tariff, communes, 2026, budget_data(the_budget, ServiceData()))
     assert bill.needs_review == () and bill.sharing is not None
     assert {s.member.id: amounts(s) for s in bill.statements} == {
         "35001": {"agents.share": D("600.01"), "boites.share": D("59.99")},
-        "35002": {"agents.share": D("400.00"), "boites.share": D("40.00"),
-                  "local.direct": D("500.00")}}
+        "35002": {
+            "agents.share": D("400.00"),
+            "boites.share": D("40.00"),
+            "local.direct": D("500.00"),
+        },
+    }
     assert all(s.member.population is None and s.billed for s in bill.statements)
 
 
-@pytest.mark.parametrize(("old", "new", "code"), [
-    ("categories: [other], direct", "categories: [other, salary], direct", "duplicate-category"),
-    ("key: cle,\n             categories: [salary]",
-     "key: clef,\n             categories: [salary]", "undefined-key"),
-    ("    keys:", "    parties: [{id: ville, name: Ville}]\n    keys:", "unknown-party"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        (
+            "categories: [other], direct",
+            "categories: [other, salary], direct",
+            "duplicate-category",
+        ),
+        (
+            "key: cle,\n             categories: [salary]",
+            "key: clef,\n             categories: [salary]",
+            "undefined-key",
+        ),
+        ("    keys:", "    parties: [{id: ville, name: Ville}]\n    keys:", "unknown-party"),
+    ],
+)
 def test_keyed_parts_are_checked(tmp_path: Path, old: str, new: str, code: str) -> None:
     assert old in KEYED_GRID
     path = write(tmp_path / "t.yaml", KEYED_GRID.replace(old, new))
@@ -425,16 +572,27 @@ def test_keyed_parts_are_checked(tmp_path: Path, old: str, new: str, code: str) 
 
 
 def test_a_budget_line_no_part_shares_is_refused(tmp_path: Path) -> None:
-    tariff = load_tariff(write(tmp_path / "t.yaml", KEYED_GRID.replace(
-        "\n          - {code: autres, label: Autres coûts, article: art. 5, rule: budget-lines, "
-        "key: cle,\n             categories: [other], direct: {article: art. 6}}", "")))
-    path = write(tmp_path / "budget-2026.yaml", """\
+    tariff = load_tariff(
+        write(
+            tmp_path / "t.yaml",
+            KEYED_GRID.replace(
+                "\n          - {code: autres, label: Autres coûts, article: art. 5, "
+                "rule: budget-lines, key: cle,\n             categories: [other], "
+                "direct: {article: art. 6}}",
+                "",
+            ),
+        )
+    )
+    path = write(
+        tmp_path / "budget-2026.yaml",
+        """\
         service: archives
         year: 2026
         lines:
           - {id: agents, label: Agents, category: salary, amount: "1000.00"}
           - {id: boites, label: Boîtes, category: other, amount: "100.00"}
-    """)
+    """,
+    )
     found, _ = diagnostics_of(load_budget, path, tariff)
     assert found == [("line-not-shared", 5, 43)]
 
@@ -443,8 +601,9 @@ def test_a_rule_using_the_population_needs_the_tariffs_population(tmp_path: Path
     text = KEYED_GRID.replace(
         "          - {code: salaires,",
         "          - {code: fixe, label: Fixe, article: art. 5, rule: bracket-amount,\n"
-        "             brackets: [{from: 0, amount: \"100.00\"}]}\n"
-        "          - {code: salaires,")
+        '             brackets: [{from: 0, amount: "100.00"}]}\n'
+        "          - {code: salaires,",
+    )
     found, _ = diagnostics_of(load_tariff, write(tmp_path / "t.yaml", text))
     assert [code for code, _, _ in found] == ["missing-key"]
 
@@ -513,7 +672,9 @@ def test_a_wrong_derivation_or_example_is_reported(tmp_path: Path) -> None:
         derivation: {previous: {metropole: "53.32", ville: "46.68"}, party: ville,
                      target: "1000", base: "2000", take_from: metropole, article: x}
 """
-    text = tariff_text("ville", "46.68").replace("    offers:", derivation + "    offers:") + """\
+    text = (
+        tariff_text("ville", "46.68").replace("    offers:", derivation + "    offers:")
+        + """\
     examples:
       - title: wrong
         article: x
@@ -521,6 +682,7 @@ def test_a_wrong_derivation_or_example_is_reported(tmp_path: Path) -> None:
         costs: [{id: a, label: A, category: other, amount: "100.00"}]
         expect: {members: {ville: "46.00"}}
 """
+    )
     path = write(tmp_path / "t.yaml", text)
     found, _ = diagnostics_of(load_tariff, path)
     assert [code for code, _, _ in found] == ["key-derivation", "example-mismatch"]
@@ -542,14 +704,22 @@ BUDGET = """\
 """
 
 
-@pytest.mark.parametrize(("fields", "code", "line", "column"), [
-    ({"direct": "cnil"}, "unknown-party", 12, 13),
-    ({"category": "salaire"}, "unknown-choice", 6, 15),
-    ({"amount": "1000.005"}, "money-precision", 7, 13),
-])
-def test_bad_budget_lines_are_placed(rouen_2026: GridTariff, tmp_path: Path,
-                                     fields: dict[str, str], code: str, line: int,
-                                     column: int) -> None:
+@pytest.mark.parametrize(
+    ("fields", "code", "line", "column"),
+    [
+        ({"direct": "cnil"}, "unknown-party", 12, 13),
+        ({"category": "salaire"}, "unknown-choice", 6, 15),
+        ({"amount": "1000.005"}, "money-precision", 7, 13),
+    ],
+)
+def test_bad_budget_lines_are_placed(
+    rouen_2026: GridTariff,
+    tmp_path: Path,
+    fields: dict[str, str],
+    code: str,
+    line: int,
+    column: int,
+) -> None:
     values = {"category": "salary", "amount": "1000.00", "direct": "ville", **fields}
     path = write(tmp_path / "budget-2026.yaml", BUDGET.format(**values))
     found, error = diagnostics_of(load_budget, path, rouen_2026)
@@ -557,19 +727,22 @@ def test_bad_budget_lines_are_placed(rouen_2026: GridTariff, tmp_path: Path,
     assert str(error).startswith(f"{path}:{line}:{column}: {code} ")
 
 
-def test_direct_charges_need_a_tariff_that_provides_them(rouen_2024: GridTariff,
-                                                          tmp_path: Path) -> None:
+def test_direct_charges_need_a_tariff_that_provides_them(
+    rouen_2024: GridTariff, tmp_path: Path
+) -> None:
     text = BUDGET.format(category="salary", amount="1000.00", direct="ville").replace(
-        "2026", "2025")
+        "2026", "2025"
+    )
     path = write(tmp_path / "budget-2025.yaml", text)
     found, _ = diagnostics_of(load_budget, path, rouen_2024)
     assert found == [("direct-not-provided", 12, 13)]
 
 
-def test_a_budget_read_for_another_year_is_refused(rouen_2026: GridTariff,
-                                                   tmp_path: Path) -> None:
-    path = write(tmp_path / "budget-2027.yaml",
-                 BUDGET.format(category="salary", amount="1.00", direct="ville"))
+def test_a_budget_read_for_another_year_is_refused(rouen_2026: GridTariff, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "budget-2027.yaml",
+        BUDGET.format(category="salary", amount="1.00", direct="ville"),
+    )
     found, _ = diagnostics_of(load_budget, path, rouen_2026, None, 2027)
     assert found == [("budget-year", 2, 7)]
 
@@ -577,13 +750,18 @@ def test_a_budget_read_for_another_year_is_refused(rouen_2026: GridTariff,
 def test_a_bad_budget_through_the_cli_is_one_line(tmp_path: Path) -> None:
     for name in ("rouen-2024.yaml", "rouen-2026.yaml"):
         write(tmp_path / "tariffs" / name, (TARIFFS / name).read_text(encoding="utf-8"))
-    write(tmp_path / "servcommun.toml", """\
+    write(
+        tmp_path / "servcommun.toml",
+        """\
         [services.rouen]
         tariffs = ["tariffs/rouen-2024.yaml", "tariffs/rouen-2026.yaml"]
         budgets = "budget-{year}.yaml"
-    """)
-    write(tmp_path / "budget-2026.yaml",
-          BUDGET.format(category="salary", amount="1000.00", direct="cnil"))
+    """,
+    )
+    write(
+        tmp_path / "budget-2026.yaml",
+        BUDGET.format(category="salary", amount="1000.00", direct="cnil"),
+    )
     line = one_line_error(run("bill", "--year", "2026", cwd=tmp_path), "unknown-party")
     assert line.startswith("budget-2026.yaml:12:13: unknown-party party 'cnil'")
 
@@ -598,39 +776,69 @@ def keys(draw: st.DrawFn) -> dict[str, Decimal]:
     """Any key to the hundredth of a point that sums to exactly 100 %."""
     count = draw(st.integers(2, len(PARTY_IDS)))
     parties = draw(st.permutations(PARTY_IDS))[:count]
-    cuts = sorted(draw(st.lists(st.integers(0, 10000), min_size=count - 1,
-                                max_size=count - 1)))
+    cuts = sorted(draw(st.lists(st.integers(0, 10000), min_size=count - 1, max_size=count - 1)))
     bounds = [0, *cuts, 10000]
     return {party: D(bounds[i + 1] - bounds[i]) / 100 for i, party in enumerate(parties)}
 
 
-cents = st.integers(-10**11, 10**11).map(lambda c: D(c) / 100)
-cost_lines = st.lists(st.tuples(cents, st.sampled_from(["salary", "other"]),
-                                st.booleans()), min_size=1, max_size=8)
+cents = st.integers(-(10**11), 10**11).map(lambda c: D(c) / 100)
+cost_lines = st.lists(
+    st.tuples(cents, st.sampled_from(["salary", "other"]), st.booleans()), min_size=1, max_size=8
+)
 
 
 def sharing_tariff(key: dict[str, Decimal]) -> GridTariff:
-    return GridTariff.model_validate({
-        "kind": "contribution-grid", "service": "test", "title": "test",
-        "valid_from": dt.date(2026, 1, 1),
-        "deliberations": [{"id": "1", "date": dt.date(2025, 12, 18), "body": "Conseil"}],
-        "parties": [{"id": party, "name": party.upper(), "carrier": index == 0}
-                    for index, party in enumerate(key)],
-        "keys": [{"id": "cle", "article": "clé", "shares": key}],
-        "offers": [{"id": "service", "label": "Service", "billing": "annual",
-                    "titled": "next-january", "article": "art. 1", "parts": [
-                        {"code": "couts", "label": "Coûts", "article": "art. 1",
-                         "rule": "budget-lines", "key": "cle",
-                         "direct": {"article": "direct"}},
-                        {"code": "management-fees", "label": "Frais", "article": "frais",
-                         "rule": "management-fee", "key": "cle", "rate": "3.00"}]}],
-    })
+    return GridTariff.model_validate(
+        {
+            "kind": "contribution-grid",
+            "service": "test",
+            "title": "test",
+            "valid_from": dt.date(2026, 1, 1),
+            "deliberations": [{"id": "1", "date": dt.date(2025, 12, 18), "body": "Conseil"}],
+            "parties": [
+                {"id": party, "name": party.upper(), "carrier": index == 0}
+                for index, party in enumerate(key)
+            ],
+            "keys": [{"id": "cle", "article": "clé", "shares": key}],
+            "offers": [
+                {
+                    "id": "service",
+                    "label": "Service",
+                    "billing": "annual",
+                    "titled": "next-january",
+                    "article": "art. 1",
+                    "parts": [
+                        {
+                            "code": "couts",
+                            "label": "Coûts",
+                            "article": "art. 1",
+                            "rule": "budget-lines",
+                            "key": "cle",
+                            "direct": {"article": "direct"},
+                        },
+                        {
+                            "code": "management-fees",
+                            "label": "Frais",
+                            "article": "frais",
+                            "rule": "management-fee",
+                            "key": "cle",
+                            "rate": "3.00",
+                        },
+                    ],
+                }
+            ],
+        }
+    )
 
 
 def lines_budget(lines: list[tuple[Decimal, str, bool]], direct_to: str) -> Budget:
-    return budget(2026, *((f"line-{i}", category, str(amount),
-                           *((direct_to,) if direct else ()))
-                          for i, (amount, category, direct) in enumerate(lines)))
+    return budget(
+        2026,
+        *(
+            (f"line-{i}", category, str(amount), *((direct_to,) if direct else ()))
+            for i, (amount, category, direct) in enumerate(lines)
+        ),
+    )
 
 
 def bill_amounts(bill: Bill) -> dict[tuple[str, str], Decimal]:
@@ -640,33 +848,42 @@ def bill_amounts(bill: Bill) -> dict[tuple[str, str], Decimal]:
 @settings(max_examples=150, deadline=None)
 @given(key=keys(), lines=cost_lines, data=st.data())
 def test_shares_sum_exactly_to_each_line_and_are_within_a_cent(
-        key: dict[str, Decimal], lines: list[tuple[Decimal, str, bool]],
-        data: st.DataObject) -> None:
+    key: dict[str, Decimal], lines: list[tuple[Decimal, str, bool]], data: st.DataObject
+) -> None:
     direct_to = data.draw(st.sampled_from(list(key)))
     tariff = sharing_tariff(key)
     bill = bill_parties(tariff, lines_budget(lines, direct_to))
     for index, (amount, _, direct) in enumerate(lines):
-        shares = {s.member.id: line.amount for s in bill.statements for line in s.lines
-                  if line.code.split(".")[0] == f"line-{index}"}
+        shares = {
+            s.member.id: line.amount
+            for s in bill.statements
+            for line in s.lines
+            if line.code.split(".")[0] == f"line-{index}"
+        }
         assert sum(shares.values()) == amount
         if direct:
             assert shares == {direct_to: amount}
             continue
         for party, share in shares.items():
             assert abs(share - amount * key[party] / 100) < D("0.01")
-    fees = [line.amount for s in bill.statements for line in s.lines
-            if line.code.startswith("management-fees")]
+    fees = [
+        line.amount
+        for s in bill.statements
+        for line in s.lines
+        if line.code.startswith("management-fees")
+    ]
     assert bill.sharing is not None
     assert sum(fees, D(0)) == bill.sharing.fee_total
     assert sum((s.total for s in bill.statements), D(0)) == (
-        bill.sharing.cost_total + bill.sharing.fee_total)
+        bill.sharing.cost_total + bill.sharing.fee_total
+    )
 
 
 @settings(max_examples=100, deadline=None)
 @given(key=keys(), lines=cost_lines, data=st.data())
 def test_shares_do_not_depend_on_the_order_of_parties_or_lines(
-        key: dict[str, Decimal], lines: list[tuple[Decimal, str, bool]],
-        data: st.DataObject) -> None:
+    key: dict[str, Decimal], lines: list[tuple[Decimal, str, bool]], data: st.DataObject
+) -> None:
     direct_to = data.draw(st.sampled_from(list(key)))
     first = bill_parties(sharing_tariff(key), lines_budget(lines, direct_to))
     parties = data.draw(st.permutations(list(key)))
@@ -674,22 +891,28 @@ def test_shares_do_not_depend_on_the_order_of_parties_or_lines(
     shuffled_key = {party: key[party] for party in parties}
     shuffled = lines_budget([lines[i] for i in order], direct_to)
     # the same line ids as before, in the new order
-    shuffled = shuffled.model_copy(update={"lines": tuple(
-        line.model_copy(update={"id": f"line-{i}"}) for line, i in zip(shuffled.lines, order,
-                                                                        strict=True))})
+    shuffled = shuffled.model_copy(
+        update={
+            "lines": tuple(
+                line.model_copy(update={"id": f"line-{i}"})
+                for line, i in zip(shuffled.lines, order, strict=True)
+            )
+        }
+    )
     second = bill_parties(sharing_tariff(shuffled_key), shuffled)
     assert bill_amounts(second) == bill_amounts(first)
 
 
 @settings(max_examples=150, deadline=None)
-@given(key=keys(), target=st.integers(0, 10**9), base=st.integers(1, 10**9),
-       data=st.data())
+@given(key=keys(), target=st.integers(0, 10**9), base=st.integers(1, 10**9), data=st.data())
 def test_a_derived_key_moves_only_two_shares_and_keeps_its_sum(
-        key: dict[str, Decimal], target: int, base: int, data: st.DataObject) -> None:
+    key: dict[str, Decimal], target: int, base: int, data: st.DataObject
+) -> None:
     party, take_from = data.draw(st.permutations(list(key)))[:2]
     try:
-        derived = derive_share(key, party=party, target=D(target), base=D(base),
-                               take_from=take_from)
+        derived = derive_share(
+            key, party=party, target=D(target), base=D(base), take_from=take_from
+        )
     except KeyDerivationError as error:
         assert error.code in {"key-negative-share", "key-over-100"}
         return

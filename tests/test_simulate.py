@@ -20,12 +20,22 @@ D = Decimal
 SOCLE, AUDIT, GROUP = "socle-complet", "audit", "groupement-achats"
 
 
-def scenario(*offers: str, population: int | None = 2355, audit: str | None = None,
-             join: str | None = None, **more) -> Scenario:  # type: ignore[no-untyped-def]
-    return Scenario(offers=offers, from_year=more.pop("from_year", 2026),
-                    to_year=more.pop("to_year", 2028), population=population,
-                    audit=dt.date.fromisoformat(audit) if audit else None,
-                    join=dt.date.fromisoformat(join) if join else None, **more)
+def scenario(
+    *offers: str,
+    population: int | None = 2355,
+    audit: str | None = None,
+    join: str | None = None,
+    **more,
+) -> Scenario:  # type: ignore[no-untyped-def]
+    return Scenario(
+        offers=offers,
+        from_year=more.pop("from_year", 2026),
+        to_year=more.pop("to_year", 2028),
+        population=population,
+        audit=dt.date.fromisoformat(audit) if audit else None,
+        join=dt.date.fromisoformat(join) if join else None,
+        **more,
+    )
 
 
 def totals(sim: Simulation) -> dict[int, Decimal]:
@@ -49,6 +59,7 @@ def spaced(text: str) -> str:
 
 # -- the convention's example (art. 7.2.1) ----------------------------------------------
 
+
 def test_audit_then_socle_within_six_months(redon: GridTariff) -> None:
     sim = simulate(redon, [], scenario(AUDIT, SOCLE, audit="2026-02-15", join="2026-06-01"))
     assert offer_total(sim, 2026, AUDIT) == D("3500.00")
@@ -64,8 +75,11 @@ def test_year_total_is_the_sum_of_its_lines_audit_included(redon: GridTariff) ->
     sim = simulate(redon, [], scenario(AUDIT, SOCLE, audit="2026-02-15", join="2026-06-01"))
     first = sim.years[0]
     assert {line.code for line in first.lines} == {
-        "socle-complet.fixed", "socle-complet.variable", "socle-complet.audit-credit",
-        "audit.price"}
+        "socle-complet.fixed",
+        "socle-complet.variable",
+        "socle-complet.audit-credit",
+        "audit.price",
+    }
     assert first.total == sum(line.amount for line in first.lines)
     assert next(line for line in first.lines if line.code == "audit.price").titled == "2026-02"
 
@@ -77,8 +91,7 @@ def test_joining_on_the_last_day_of_the_window_keeps_the_credit(redon: GridTarif
     assert any("--audit implies" in note for note in sim.notes)
 
 
-def test_joining_after_the_window_loses_the_credit_and_says_until_when(
-        redon: GridTariff) -> None:
+def test_joining_after_the_window_loses_the_credit_and_says_until_when(redon: GridTariff) -> None:
     sim = simulate(redon, [], scenario(AUDIT, SOCLE, audit="2026-02-15", join="2026-08-16"))
     assert totals(sim)[2026] == D("3500.00") + D("5532.50")
     assert "socle-complet.audit-credit" not in {line.code for line in sim.years[0].lines}
@@ -91,8 +104,9 @@ def test_joining_after_the_window_loses_the_credit_and_says_until_when(
 
 def test_credit_lost_in_the_following_year(redon: GridTariff) -> None:
     # audited in November 2026: the window runs to May 2027, the join is in June 2027
-    sim = simulate(redon, [], scenario(AUDIT, SOCLE, population=5000, audit="2026-11-10",
-                                       join="2027-06-01"))
+    sim = simulate(
+        redon, [], scenario(AUDIT, SOCLE, population=5000, audit="2026-11-10", join="2027-06-01")
+    )
     assert totals(sim)[2026] == D("7000.00")  # the audit alone, 3000–8000 bracket
     assert totals(sim)[2027] == D("2500.00") + D("7500.00")
     assert sim.credits[0].lost == D("7000.00")
@@ -110,10 +124,14 @@ def test_joining_before_the_audit_earns_no_credit(redon: GridTariff) -> None:
 
 # -- socle annexe complet (art. 7.2.3) ---------------------------------------------------
 
+
 def test_socle_annexe_complet_audit_and_group_then_group_only(redon: GridTariff) -> None:
     sim = simulate(redon, [], scenario(AUDIT, GROUP, population=1361))
-    assert totals(sim) == {2026: D("990.00") + D("750.00") + D("340.25"),
-                           2027: D("1090.25"), 2028: D("1090.25")}
+    assert totals(sim) == {
+        2026: D("990.00") + D("750.00") + D("340.25"),
+        2027: D("1090.25"),
+        2028: D("1090.25"),
+    }
     assert offer_total(sim, 2027, AUDIT) == D(0)
     # no --audit date: the audit is delivered on 1 January of the first year, and said so
     assert sim.delivered == dt.date(2026, 1, 1)
@@ -145,15 +163,18 @@ def test_above_8000_the_schedule_needs_review(redon: GridTariff) -> None:
 
 # -- impact on the service: the 10th and the 21st socle-complet member --------------------
 
+
 def roster_of(count: int, offer: str = SOCLE) -> list:  # type: ignore[type-arg]
     return [member(2355, (offer, "2024-01-01"), id=f"35{n:03d}") for n in range(count)]
 
 
-@pytest.mark.parametrize(("already", "fte_before", "fte_after", "crossed"), [
-    (9, 1, 2, 10), (20, 2, 3, 21), (10, 2, 2, None), (0, 0, 1, 1)])
-def test_staffing_step_crossed_by_the_newcomer(redon: GridTariff, already: int,
-                                               fte_before: int, fte_after: int,
-                                               crossed: int | None) -> None:
+@pytest.mark.parametrize(
+    ("already", "fte_before", "fte_after", "crossed"),
+    [(9, 1, 2, 10), (20, 2, 3, 21), (10, 2, 2, None), (0, 0, 1, 1)],
+)
+def test_staffing_step_crossed_by_the_newcomer(
+    redon: GridTariff, already: int, fte_before: int, fte_after: int, crossed: int | None
+) -> None:
     sim = simulate(redon, roster_of(already), scenario(SOCLE))
     impact = sim.impact
     assert (impact.counted_before, impact.counted_after) == (already, already + 1)
@@ -181,8 +202,12 @@ def test_twenty_first_member(redon: GridTariff) -> None:
     sim = simulate(redon, roster_of(20), scenario(SOCLE))
     assert "21st socle-complet member" in step_message(sim.impact, fmt)
     assert simulation_json(sim, service="redon", currency="EUR")["service"]["step_crossed"] == {
-        "rank": 21, "fte_before": 2, "fte_after": 3, "extra_staff_cost": "40000.00",
-        "reference": "art. 7"}
+        "rank": 21,
+        "fte_before": 2,
+        "fte_after": 3,
+        "extra_staff_cost": "40000.00",
+        "reference": "art. 7",
+    }
 
 
 def test_a_purchasing_group_member_does_not_move_the_step(redon: GridTariff) -> None:
@@ -199,13 +224,17 @@ def test_impact_year_is_the_first_year_of_membership(redon: GridTariff) -> None:
 
 # -- starting from a roster member --------------------------------------------------------
 
+
 def test_existing_member_takes_the_socle_and_keeps_its_audit_credit(redon: GridTariff) -> None:
     # Langon: audit delivered 20/04/2026, purchasing group since 2026, 1 361 inhabitants
     langon = member(1361, (AUDIT, "2026-04-20"), (GROUP, "2026-01-01"), id="35145")
     langon = langon.model_copy(update={"population": {2025: 1361, 2026: 1361}})
     others = roster_of(3)
-    sim = simulate(redon, [langon, *others],
-                   scenario(SOCLE, population=None, base_member="35145", join="2026-07-01"))
+    sim = simulate(
+        redon,
+        [langon, *others],
+        scenario(SOCLE, population=None, base_member="35145", join="2026-07-01"),
+    )
     assert sim.existing and sim.member.name == "Commune 35145"
     assert offer_total(sim, 2026, SOCLE) == D("1500.00") + D("2041.50") - D("990.00")
     assert offer_total(sim, 2026, GROUP) == D(0)  # included in the socle (art. 4.2)
@@ -223,6 +252,7 @@ def test_prospect_id_never_clashes_with_the_roster(redon: GridTariff) -> None:
 
 # -- bracket boundaries --------------------------------------------------------------------
 
+
 def test_population_near_a_boundary_is_warned(redon: GridTariff) -> None:
     sim = simulate(redon, [], scenario(SOCLE, population=2990))
     [near] = sim.near
@@ -233,18 +263,23 @@ def test_population_near_a_boundary_is_warned(redon: GridTariff) -> None:
 
 # -- what cannot be simulated --------------------------------------------------------------
 
-@pytest.mark.parametrize(("asked", "message"), [
-    (scenario("socle"), "unknown offer socle"),
-    (scenario(), "at least one --offer"),
-    (scenario(SOCLE, population=None), "--population"),
-    (scenario(SOCLE, from_year=2027, to_year=2026), "before --from-year"),
-])
+
+@pytest.mark.parametrize(
+    ("asked", "message"),
+    [
+        (scenario("socle"), "unknown offer socle"),
+        (scenario(), "at least one --offer"),
+        (scenario(SOCLE, population=None), "--population"),
+        (scenario(SOCLE, from_year=2027, to_year=2026), "before --from-year"),
+    ],
+)
 def test_scenario_errors(redon: GridTariff, asked: Scenario, message: str) -> None:
     with pytest.raises(ScenarioError, match=message):
         simulate(redon, [], asked)
 
 
 # -- the command, as a user runs it --------------------------------------------------------
+
 
 def simulate_json(*args: str) -> dict:  # type: ignore[type-arg]
     result = run("simulate", "--format", "json", *args)
@@ -253,9 +288,24 @@ def simulate_json(*args: str) -> dict:  # type: ignore[type-arg]
 
 
 def test_json_contract_of_design_section_4() -> None:
-    data = simulate_json("--population", "2355", "--offer", "audit", "--offer",
-                         "socle-complet", "--audit", "2026-02-15", "--join", "2026-06-01",
-                         "--from-year", "2026", "--to-year", "2027", "--name", "Commune test")
+    data = simulate_json(
+        "--population",
+        "2355",
+        "--offer",
+        "audit",
+        "--offer",
+        "socle-complet",
+        "--audit",
+        "2026-02-15",
+        "--join",
+        "2026-06-01",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2027",
+        "--name",
+        "Commune test",
+    )
     assert list(data)[:3] == ["member", "years", "service"]
     assert data["member"] == {"name": "Commune test", "population": 2355}
     assert [year["year"] for year in data["years"]] == [2026, 2027]
@@ -269,8 +319,14 @@ def test_json_contract_of_design_section_4() -> None:
     assert lines["audit.price"] == "3500.00"
     assert lines["socle-complet.audit-credit"] == "-3500.00"
     service = data["service"]
-    assert set(service) >= {"members_before", "members_after", "fte_before", "fte_after",
-                            "revenue_before", "revenue_after"}
+    assert set(service) >= {
+        "members_before",
+        "members_after",
+        "fte_before",
+        "fte_after",
+        "revenue_before",
+        "revenue_after",
+    }
     # the example roster in 2026: 21 active members, 17 at the socle complet (2 FTE)
     assert (service["members_before"], service["members_after"]) == (21, 22)
     assert (service["fte_before"], service["fte_after"]) == (2, 2)
@@ -279,9 +335,23 @@ def test_json_contract_of_design_section_4() -> None:
 
 
 def test_json_says_what_joining_late_loses() -> None:
-    result = run("simulate", "--format", "json", "--population", "2355", "--offer", "audit",
-                 "--offer", "socle-complet", "--audit", "2026-02-15", "--join", "2026-09-01",
-                 "--from-year", "2026")
+    result = run(
+        "simulate",
+        "--format",
+        "json",
+        "--population",
+        "2355",
+        "--offer",
+        "audit",
+        "--offer",
+        "socle-complet",
+        "--audit",
+        "2026-02-15",
+        "--join",
+        "2026-09-01",
+        "--from-year",
+        "2026",
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["credits"][0]["lost"] == "3500.00"
@@ -293,15 +363,26 @@ def test_json_says_what_joining_late_loses() -> None:
 def test_default_years_start_with_the_current_one() -> None:
     data = simulate_json("--population", "1200", "--offer", "groupement-achats")
     this_year = dt.date.today().year
-    assert [year["year"] for year in data["years"]] == [this_year, this_year + 1,
-                                                        this_year + 2]
-    assert all(not y["lines"] or y["lines"][0]["titled"] == f"{y['year'] + 1}-01"
-               for y in data["years"])
+    assert [year["year"] for year in data["years"]] == [this_year, this_year + 1, this_year + 2]
+    assert all(
+        not y["lines"] or y["lines"][0]["titled"] == f"{y['year'] + 1}-01" for y in data["years"]
+    )
 
 
 def test_table_output() -> None:
-    result = run("simulate", "--population", "2990", "--offer", "socle-complet",
-                 "--from-year", "2026", "--audit", "2026-02-15", "--join", "2026-09-01")
+    result = run(
+        "simulate",
+        "--population",
+        "2990",
+        "--offer",
+        "socle-complet",
+        "--from-year",
+        "2026",
+        "--audit",
+        "2026-02-15",
+        "--join",
+        "2026-09-01",
+    )
     assert result.returncode == 0, result.stderr
     out = spaced(result.stdout)
     assert "2026 total" in out and "9 985,00 €" in out
@@ -311,8 +392,16 @@ def test_table_output() -> None:
 
 
 def test_from_a_roster_member_of_the_example() -> None:
-    data = simulate_json("--member", "35145", "--offer", "socle-complet", "--join",
-                         "2026-07-01", "--from-year", "2026")
+    data = simulate_json(
+        "--member",
+        "35145",
+        "--offer",
+        "socle-complet",
+        "--join",
+        "2026-07-01",
+        "--from-year",
+        "2026",
+    )
     assert data["member"]["id"] == "35145" and data["member"]["name"] == "Langon"
     assert data["years"][0]["total"] == "3541.50"  # audit 990 + socle 3 541,50 − 990
     assert data["service"]["members_after"] == data["service"]["members_before"]
@@ -325,8 +414,18 @@ def test_unknown_offer_is_a_usage_error() -> None:
 
 
 def test_runs_on_the_bundled_example_outside_a_data_directory(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    result = run("simulate", "--population", "2355", "--offer", "socle-complet",
-                 "--from-year", "2026", "--format", "json", cwd=tmp_path)
+    result = run(
+        "simulate",
+        "--population",
+        "2355",
+        "--offer",
+        "socle-complet",
+        "--from-year",
+        "2026",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["years"][0]["total"] == "5532.50"
     assert "bundled" in result.stderr
@@ -335,13 +434,27 @@ def test_runs_on_the_bundled_example_outside_a_data_directory(tmp_path) -> None:
 def test_simulate_on_a_data_directory_with_a_small_roster(tmp_path) -> None:  # type: ignore[no-untyped-def]
     members = "\n".join(
         f'  - {{id: "35{n:03d}", name: "C{n}", population: {{2026: 2000}}, '
-        f'subscriptions: [{{offer: socle-complet, start: 2024-01-01}}]}}' for n in range(20))
+        f"subscriptions: [{{offer: socle-complet, start: 2024-01-01}}]}}"
+        for n in range(20)
+    )
     write(tmp_path / "roster.yaml", f"service: redon-agglomeration\nmembers:\n{members}\n")
     (tmp_path / "servcommun.toml").write_text(
         f'[services.redon]\ntariffs = ["{ROOT / "tariffs" / "redon-agglomeration-2022.yaml"}"]'
-        '\nroster = "roster.yaml"\n', encoding="utf-8")
-    result = run("simulate", "--population", "2355", "--offer", "socle-complet",
-                 "--from-year", "2026", "--format", "json", cwd=tmp_path)
+        '\nroster = "roster.yaml"\n',
+        encoding="utf-8",
+    )
+    result = run(
+        "simulate",
+        "--population",
+        "2355",
+        "--offer",
+        "socle-complet",
+        "--from-year",
+        "2026",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     service = json.loads(result.stdout)["service"]
     assert (service["fte_before"], service["fte_after"]) == (2, 3)
@@ -367,21 +480,38 @@ def salaries(year: int, amount: str = "100000.00"):  # type: ignore[no-untyped-d
     from servcommun.budget import Budget
     from servcommun.tariff import CostCategory, CostLine
 
-    return Budget(service="rouen", year=year, lines=(
-        CostLine(id="salaries", label="Masse salariale", category=CostCategory.SALARY,
-                 amount=D(amount)),))
+    return Budget(
+        service="rouen",
+        year=year,
+        lines=(
+            CostLine(
+                id="salaries",
+                label="Masse salariale",
+                category=CostCategory.SALARY,
+                amount=D(amount),
+            ),
+        ),
+    )
 
 
 def party(share: str, take_from: str | None = None, **more) -> Scenario:  # type: ignore[no-untyped-def]
-    return Scenario(offers=(), from_year=2026, to_year=more.pop("to_year", 2027),
-                    name="Syndicat des eaux", share=D(share), take_from=take_from, **more)
+    return Scenario(
+        offers=(),
+        from_year=2026,
+        to_year=more.pop("to_year", 2027),
+        name="Syndicat des eaux",
+        share=D(share),
+        take_from=take_from,
+        **more,
+    )
 
 
 def test_new_party_takes_its_share_from_the_carrier(rouen) -> None:  # type: ignore[no-untyped-def]
     from servcommun.engine.simulate import simulate_sharing
 
-    sim = simulate_sharing({2026: rouen, 2027: rouen},
-                           {2026: salaries(2026), 2027: salaries(2026)}, party("2.00"))
+    sim = simulate_sharing(
+        {2026: rouen, 2027: rouen}, {2026: salaries(2026), 2027: salaries(2026)}, party("2.00")
+    )
     first = sim.years[0]
     amounts = {line.code: line.amount for line in first.lines}
     # 2 % of 100 000, and 2 % of the 3 % management fees on the salary mass (illustrative)
@@ -389,8 +519,12 @@ def test_new_party_takes_its_share_from_the_carrier(rouen) -> None:  # type: ign
     assert first.total == D("2060.00") and sim.years[1].total == D("2060.00")
     assert sim.member.id == "syndicat-des-eaux"
     assert sim.key is not None and sim.key.take_from == "metropole"
-    assert dict(sim.key.after) == {"metropole": D("51.32"), "ville": D("46.20"),
-                                   "ccas": D("0.48"), "syndicat-des-eaux": D("2.00")}
+    assert dict(sim.key.after) == {
+        "metropole": D("51.32"),
+        "ville": D("46.20"),
+        "ccas": D("0.48"),
+        "syndicat-des-eaux": D("2.00"),
+    }
     impact = sim.impact
     assert (impact.members_before, impact.members_after) == (3, 4)
     # the carrier's share is not billed: what it gives up is new revenue
@@ -403,39 +537,56 @@ def test_new_party_takes_its_share_from_the_carrier(rouen) -> None:  # type: ign
 def test_share_taken_from_a_billed_party_moves_revenue_between_parties(rouen) -> None:  # type: ignore[no-untyped-def]
     from servcommun.engine.simulate import simulate_sharing
 
-    sim = simulate_sharing({2026: rouen}, {2026: salaries(2026)}, party("2.00", "ville",
-                                                                       to_year=2026))
+    sim = simulate_sharing(
+        {2026: rouen}, {2026: salaries(2026)}, party("2.00", "ville", to_year=2026)
+    )
     ville = next(p for p in sim.impact.parties if p.id == "ville")
     assert ville.after - ville.before == D("-2060.00")
     assert sim.impact.revenue_after == sim.impact.revenue_before
 
 
-@pytest.mark.parametrize(("asked", "message"), [
-    (party("50", "ville"), "more than the 46.20 %"),
-    (party("0.005"), "written to 0.01"),
-    (party("1", "nobody"), "not a party"),
-    (Scenario(offers=("audit",), from_year=2026, to_year=2026, share=D(1)), "--offer"),
-    (Scenario(offers=(), from_year=2026, to_year=2026), "--share"),
-])
+@pytest.mark.parametrize(
+    ("asked", "message"),
+    [
+        (party("50", "ville"), "more than the 46.20 %"),
+        (party("0.005"), "written to 0.01"),
+        (party("1", "nobody"), "not a party"),
+        (Scenario(offers=("audit",), from_year=2026, to_year=2026, share=D(1)), "--offer"),
+        (Scenario(offers=(), from_year=2026, to_year=2026), "--share"),
+    ],
+)
 def test_party_scenario_errors(rouen, asked: Scenario, message: str) -> None:  # type: ignore[no-untyped-def]
     from servcommun.engine.simulate import simulate_sharing
 
     with pytest.raises(ScenarioError, match=message):
-        simulate_sharing({2026: rouen, 2027: rouen}, {2026: salaries(2026),
-                                                      2027: salaries(2026)}, asked)
+        simulate_sharing(
+            {2026: rouen, 2027: rouen}, {2026: salaries(2026), 2027: salaries(2026)}, asked
+        )
 
 
 def test_share_on_a_grid_is_a_usage_error() -> None:
-    result = run("simulate", "--population", "2355", "--offer", "socle-complet",
-                 "--share", "2")
+    result = run("simulate", "--population", "2355", "--offer", "socle-complet", "--share", "2")
     assert result.returncode == 2 and "cost-sharing" in result.stderr
 
 
 def test_simulate_a_party_of_the_rouen_example() -> None:
-    data = simulate_json("--service", "rouen", "--share", "2", "--name", "Syndicat des eaux",
-                         "--from-year", "2026", "--to-year", "2027")
-    assert data["member"] == {"name": "Syndicat des eaux", "population": None,
-                              "id": "syndicat-des-eaux"}
+    data = simulate_json(
+        "--service",
+        "rouen",
+        "--share",
+        "2",
+        "--name",
+        "Syndicat des eaux",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2027",
+    )
+    assert data["member"] == {
+        "name": "Syndicat des eaux",
+        "population": None,
+        "id": "syndicat-des-eaux",
+    }
     for year in data["years"]:
         assert D(year["total"]) == sum(D(line["amount"]) for line in year["lines"])
     assert data["key"]["after"]["metropole"] == "51.32"
@@ -443,7 +594,8 @@ def test_simulate_a_party_of_the_rouen_example() -> None:
     assert (service["members_before"], service["members_after"]) == (3, 4)
     assert (service["fte_before"], service["fte_after"]) == (None, None)
     assert D(service["revenue_after"]) - D(service["revenue_before"]) == D(
-        data["years"][0]["total"])
+        data["years"][0]["total"]
+    )
     assert "no 2027 budget" in " ".join(data["notes"])
 
 
@@ -453,8 +605,12 @@ ADS = ROOT / "tariffs" / "examples" / "ads-instruction-actes.yaml"
 COUT_UNITAIRE = ROOT / "tariffs" / "examples" / "cout-unitaire-d5211-16.yaml"
 # 30 permis de construire, 55 déclarations préalables (0,7 EPC), 3 half-days of on-site
 # advice (the first of the year free) and 2 days (2 half-days each), every year
-ADS_ACTS = (("permis-construire", D(30)), ("declaration-prealable", D(55)),
-            ("demi-journee", D(3)), ("journee", D(2)))
+ADS_ACTS = (
+    ("permis-construire", D(30)),
+    ("declaration-prealable", D(55)),
+    ("demi-journee", D(3)),
+    ("journee", D(2)),
+)
 
 
 @pytest.fixture(scope="module")
@@ -472,8 +628,9 @@ def amounts_by_unit(sim: Simulation, year: int) -> list[tuple[str, Decimal]]:
 
 
 def test_acts_of_a_newcomer_to_the_ads_service(ads: GridTariff) -> None:
-    sim = simulate(ads, [], scenario("ads", "conseil", join="2026-06-01", to_year=2027,
-                                     acts=ADS_ACTS))
+    sim = simulate(
+        ads, [], scenario("ads", "conseil", join="2026-06-01", to_year=2027, acts=ADS_ACTS)
+    )
     # 2026: the acts are dated 01/06/2026, before the EPC price rises on 01/07/2026
     assert amounts_by_unit(sim, 2026) == [
         ("Permis de construire", D("6300.00")),  # 30 × 1 EPC × 210,00
@@ -493,8 +650,10 @@ def test_acts_of_a_newcomer_to_the_ads_service(ads: GridTariff) -> None:
     assert sim.acts[0].dates == (dt.date(2026, 6, 1), dt.date(2027, 1, 1))
     said = " ".join(sim.notes)
     assert "dated on the first day of membership of the year (01/06/2026, 01/01/2027)" in said
-    assert "the 2026 acts, dated 01/06/2026, are billed at the price before the one from " \
-           "01/07/2026 (EXEMPLE-2026-17)" in said
+    assert (
+        "the 2026 acts, dated 01/06/2026, are billed at the price before the one from "
+        "01/07/2026 (EXEMPLE-2026-17)" in said
+    )
     # the service in 2026: the newcomer's whole statement is new revenue
     assert sim.impact.revenue_after - sim.impact.revenue_before == D("15465.00")
 
@@ -504,15 +663,23 @@ def test_the_schedule_is_the_bill_of_a_member_holding_those_acts(ads: GridTariff
     from servcommun.roster import Member, Subscription
     from servcommun.tariff import Act
 
-    sim = simulate(ads, [], scenario("ads", "conseil", join="2026-06-01", to_year=2027,
-                                     acts=ADS_ACTS))
+    sim = simulate(
+        ads, [], scenario("ads", "conseil", join="2026-06-01", to_year=2027, acts=ADS_ACTS)
+    )
     written = Member(
-        id="35999", name="Nouvelle commune", population={2026: 2355, 2027: 2355},
-        subscriptions=(Subscription(offer="ads", start=dt.date(2026, 6, 1)),
-                       Subscription(offer="conseil", start=dt.date(2026, 6, 1))),
-        consumption=tuple(Act(unit=unit, date=day, quantity=quantity)
-                          for day in (dt.date(2026, 6, 1), dt.date(2027, 1, 1))
-                          for unit, quantity in ADS_ACTS))
+        id="35999",
+        name="Nouvelle commune",
+        population={2026: 2355, 2027: 2355},
+        subscriptions=(
+            Subscription(offer="ads", start=dt.date(2026, 6, 1)),
+            Subscription(offer="conseil", start=dt.date(2026, 6, 1)),
+        ),
+        consumption=tuple(
+            Act(unit=unit, date=day, quantity=quantity)
+            for day in (dt.date(2026, 6, 1), dt.date(2027, 1, 1))
+            for unit, quantity in ADS_ACTS
+        ),
+    )
     for entry in sim.years:
         billed = bill_member(ads, written, entry.year)
         assert isinstance(billed, Statement)
@@ -522,28 +689,53 @@ def test_the_schedule_is_the_bill_of_a_member_holding_those_acts(ads: GridTariff
 def test_bill_gives_the_simulated_lines(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The newcomer simulated on a data directory, then written in its roster with its acts
     dated as the simulation says: `bill` gives the same lines."""
-    existing = ('  - {id: "35901", name: Saint-Aubin, population: {2026: 2800}, '
-                'subscriptions: [{offer: ads, start: 2025-01-01}]}\n')
-    newcomer = ('  - {id: "35999", name: Nouvelle commune, population: {2026: 2355}, '
-                'subscriptions: [{offer: ads, start: 2026-06-01}, '
-                '{offer: conseil, start: 2026-06-01}],\n'
-                '     consumption: [{unit: permis-construire, date: 2026-06-01, quantity: 30},'
-                ' {unit: declaration-prealable, date: 2026-06-01, quantity: 55},'
-                ' {unit: demi-journee, date: 2026-06-01, quantity: 3},'
-                ' {unit: journee, date: 2026-06-01, quantity: 2}]}\n')
+    existing = (
+        '  - {id: "35901", name: Saint-Aubin, population: {2026: 2800}, '
+        "subscriptions: [{offer: ads, start: 2025-01-01}]}\n"
+    )
+    newcomer = (
+        '  - {id: "35999", name: Nouvelle commune, population: {2026: 2355}, '
+        "subscriptions: [{offer: ads, start: 2026-06-01}, "
+        "{offer: conseil, start: 2026-06-01}],\n"
+        "     consumption: [{unit: permis-construire, date: 2026-06-01, quantity: 30},"
+        " {unit: declaration-prealable, date: 2026-06-01, quantity: 55},"
+        " {unit: demi-journee, date: 2026-06-01, quantity: 3},"
+        " {unit: journee, date: 2026-06-01, quantity: 2}]}\n"
+    )
     write(tmp_path / "roster.yaml", "service: ads-exemple\nmembers:\n" + existing)
     (tmp_path / "servcommun.toml").write_text(
-        f'[services.ads]\ntariffs = ["{ADS}"]\nroster = "roster.yaml"\n', encoding="utf-8")
-    result = run("simulate", "--format", "json", "--population", "2355", "--offer", "ads",
-                 "--offer", "conseil", "--join", "2026-06-01", "--from-year", "2026",
-                 "--to-year", "2026", "--act", "permis-construire=30",
-                 "--act", "declaration-prealable=55", "--act", "demi-journee=3",
-                 "--act", "journee=2", cwd=tmp_path)
+        f'[services.ads]\ntariffs = ["{ADS}"]\nroster = "roster.yaml"\n', encoding="utf-8"
+    )
+    result = run(
+        "simulate",
+        "--format",
+        "json",
+        "--population",
+        "2355",
+        "--offer",
+        "ads",
+        "--offer",
+        "conseil",
+        "--join",
+        "2026-06-01",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2026",
+        "--act",
+        "permis-construire=30",
+        "--act",
+        "declaration-prealable=55",
+        "--act",
+        "demi-journee=3",
+        "--act",
+        "journee=2",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     simulated = json.loads(result.stdout)["years"][0]
     write(tmp_path / "roster.yaml", "service: ads-exemple\nmembers:\n" + existing + newcomer)
-    billed = run("bill", "--year", "2026", "--member", "35999", "--format", "json",
-                 cwd=tmp_path)
+    billed = run("bill", "--year", "2026", "--member", "35999", "--format", "json", cwd=tmp_path)
     assert billed.returncode == 0, billed.stderr
     [statement] = json.loads(billed.stdout)["statements"]
     assert simulated["lines"] == statement["lines"]
@@ -551,22 +743,46 @@ def test_bill_gives_the_simulated_lines(tmp_path) -> None:  # type: ignore[no-un
 
 
 def test_ads_newcomer_json() -> None:
-    data = simulate_json("--service", "ads-exemple", "--population", "2355", "--offer", "ads",
-                         "--act", "permis-construire=30", "--act", "declaration-prealable=55",
-                         "--from-year", "2026", "--to-year", "2027")
+    data = simulate_json(
+        "--service",
+        "ads-exemple",
+        "--population",
+        "2355",
+        "--offer",
+        "ads",
+        "--act",
+        "permis-construire=30",
+        "--act",
+        "declaration-prealable=55",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2027",
+    )
     assert [year["total"] for year in data["years"]] == [
         "14385.00",  # 30 × 210 + 55 × 0,7 × 210 = 6 300 + 8 085 (dated 01/01/2026)
         "15070.00",  # 30 × 220 + 55 × 0,7 × 220 = 6 600 + 8 470
     ]
     first = data["years"][0]["lines"]
     assert [(line["code"], line["amount"]) for line in first] == [
-        ("ads.actes", "6300.00"), ("ads.actes", "8085.00")]
+        ("ads.actes", "6300.00"),
+        ("ads.actes", "8085.00"),
+    ]
     assert first[1]["basis"].startswith("55 × Déclaration préalable (01/01/2026) × 0.7 EPC")
     assert data["scenario"]["acts"] == [
-        {"unit": "permis-construire", "quantity": "30", "offer": "ads",
-         "dates": ["2026-01-01", "2027-01-01"]},
-        {"unit": "declaration-prealable", "quantity": "55", "offer": "ads",
-         "dates": ["2026-01-01", "2027-01-01"]}]
+        {
+            "unit": "permis-construire",
+            "quantity": "30",
+            "offer": "ads",
+            "dates": ["2026-01-01", "2027-01-01"],
+        },
+        {
+            "unit": "declaration-prealable",
+            "quantity": "55",
+            "offer": "ads",
+            "dates": ["2026-01-01", "2027-01-01"],
+        },
+    ]
     assert data["scenario"]["attribution"] is None
     assert any("first day of membership" in note for note in data["notes"])
     service = data["service"]
@@ -575,9 +791,23 @@ def test_ads_newcomer_json() -> None:
 
 
 def test_ads_newcomer_table() -> None:
-    result = run("simulate", "--service", "ads-exemple", "--population", "2355", "--offer",
-                 "ads", "--act", "permis-construire=30", "--act", "declaration-prealable=55",
-                 "--from-year", "2026", "--to-year", "2027")
+    result = run(
+        "simulate",
+        "--service",
+        "ads-exemple",
+        "--population",
+        "2355",
+        "--offer",
+        "ads",
+        "--act",
+        "permis-construire=30",
+        "--act",
+        "declaration-prealable=55",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2027",
+    )
     assert result.returncode == 0, result.stderr
     out = " ".join(spaced(result.stdout).split())
     assert "30 × Permis de construire a year, 55 × Déclaration préalable a year" in out
@@ -586,27 +816,55 @@ def test_ads_newcomer_table() -> None:
 
 
 def test_unknown_unit_is_a_usage_error_naming_the_units() -> None:
-    result = run("simulate", "--service", "ads-exemple", "--population", "2355", "--offer",
-                 "ads", "--act", "permis-de-construire=3", "--from-year", "2026")
+    result = run(
+        "simulate",
+        "--service",
+        "ads-exemple",
+        "--population",
+        "2355",
+        "--offer",
+        "ads",
+        "--act",
+        "permis-de-construire=3",
+        "--from-year",
+        "2026",
+    )
     assert result.returncode == 2
     [message] = result.stderr.splitlines()
     assert message == (
         "servcommun: --act: unknown unit permis-de-construire — did you mean "
         "'permis-construire'? (units: permis-construire, permis-amenager, permis-demolir, "
         "declaration-prealable, certificat-urbanisme, bulletin-paie, attestation-employeur, "
-        "demi-journee, journee)")
+        "demi-journee, journee)"
+    )
 
 
-@pytest.mark.parametrize(("act", "message"), [
-    ("permis-construire", "write UNIT=QUANTITY"),
-    ("permis-construire=trente", "'trente' is not a quantity"),
-    ("permis-construire=-1", "a quantity is not negative"),
-    ("bulletin-paie=240", "billed by the offer 'paie', which the newcomer does not hold: "
-                          "add --offer paie"),
-])
+@pytest.mark.parametrize(
+    ("act", "message"),
+    [
+        ("permis-construire", "write UNIT=QUANTITY"),
+        ("permis-construire=trente", "'trente' is not a quantity"),
+        ("permis-construire=-1", "a quantity is not negative"),
+        (
+            "bulletin-paie=240",
+            "billed by the offer 'paie', which the newcomer does not hold: add --offer paie",
+        ),
+    ],
+)
 def test_act_usage_errors(act: str, message: str) -> None:
-    result = run("simulate", "--service", "ads-exemple", "--population", "2355", "--offer",
-                 "ads", "--act", act, "--from-year", "2026")
+    result = run(
+        "simulate",
+        "--service",
+        "ads-exemple",
+        "--population",
+        "2355",
+        "--offer",
+        "ads",
+        "--act",
+        act,
+        "--from-year",
+        "2026",
+    )
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.splitlines()) == 1
 
@@ -619,9 +877,20 @@ def test_a_unit_given_twice_is_refused(ads: GridTariff) -> None:
 def test_acts_of_a_roster_member_replace_its_own_of_those_units() -> None:
     # 35901's 2026 acts (examples/ads/actes-2026.csv): its 3 permits give way to the 10
     # expected; its déclarations préalables, certificates and payslips stay
-    data = simulate_json("--service", "ads-exemple", "--member", "35901", "--offer", "ads",
-                         "--act", "permis-construire=10", "--from-year", "2026",
-                         "--to-year", "2027")
+    data = simulate_json(
+        "--service",
+        "ads-exemple",
+        "--member",
+        "35901",
+        "--offer",
+        "ads",
+        "--act",
+        "permis-construire=10",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2027",
+    )
     first = [(line["code"], line["amount"]) for line in data["years"][0]["lines"]]
     assert first == [
         ("ads.actes", "2100.00"),  # 10 × 210,00 (dated 01/01/2026)
@@ -646,55 +915,107 @@ def test_no_act_of_a_unit_removes_a_members_own(ads: GridTariff) -> None:
     from servcommun.roster import Member, Subscription
     from servcommun.tariff import Act
 
-    own = Member(id="35902", name="Pont-Rouge", population={2026: 1200},
-                 subscriptions=(Subscription(offer="conseil", start=dt.date(2026, 1, 1)),),
-                 consumption=(Act(unit="journee", date=dt.date(2026, 3, 10)),
-                              Act(unit="demi-journee", date=dt.date(2026, 5, 12),
-                                  quantity=D(2))))
-    sim = simulate(ads, [own], scenario("conseil", population=None, base_member="35902",
-                                        to_year=2026, acts=(("journee", D(0)),)))
+    own = Member(
+        id="35902",
+        name="Pont-Rouge",
+        population={2026: 1200},
+        subscriptions=(Subscription(offer="conseil", start=dt.date(2026, 1, 1)),),
+        consumption=(
+            Act(unit="journee", date=dt.date(2026, 3, 10)),
+            Act(unit="demi-journee", date=dt.date(2026, 5, 12), quantity=D(2)),
+        ),
+    )
+    sim = simulate(
+        ads,
+        [own],
+        scenario(
+            "conseil", population=None, base_member="35902", to_year=2026, acts=(("journee", D(0)),)
+        ),
+    )
     # the day is gone; of the 2 half-days, the first of the year is free: 1 × 180,00
     assert amounts_by_unit(sim, 2026) == [("Demi-journées", D("180.00"))]
 
 
 def test_units_of_operation_of_a_newcomer_to_the_unit_cost_service() -> None:
-    data = simulate_json("--service", "cout-unitaire-exemple", "--population", "2355",
-                         "--offer", "voirie", "--act", "heure-intervention=500",
-                         "--act", "journee-intervention=10", "--from-year", "2026",
-                         "--to-year", "2027")
+    data = simulate_json(
+        "--service",
+        "cout-unitaire-exemple",
+        "--population",
+        "2355",
+        "--offer",
+        "voirie",
+        "--act",
+        "heure-intervention=500",
+        "--act",
+        "journee-intervention=10",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2027",
+    )
     first, second = data["years"]
     # 500 hours + 10 days × 7 hours = 570 units; unit cost 412 000 / 10 200 = 40,39
     assert {line["code"]: line["amount"] for line in first["lines"]} == {
         "voirie.fonctionnement": "23022.30",  # 570 × 40,39
         # 570 × 40,84 (418 600 / 10 250) = 23 278,80, less 23 022,30 billed
-        "voirie.regularisation": "256.50"}
+        "voirie.regularisation": "256.50",
+    }
     assert first["total"] == "23278.80"
     # 2027 has no budget: the 2026 one stands for it, its actual figures left out
     assert {line["code"]: line["amount"] for line in second["lines"]} == {
-        "voirie.fonctionnement": "23022.30"}
-    assert any("no 2027 budget: the 2026 budget stands for it, without its actual figures"
-               in note for note in data["notes"])
+        "voirie.fonctionnement": "23022.30"
+    }
+    assert any(
+        "no 2027 budget: the 2026 budget stands for it, without its actual figures" in note
+        for note in data["notes"]
+    )
 
 
 def test_attribution_of_a_newcomer_settling_by_deduction() -> None:
-    data = simulate_json("--service", "reglement-exemple", "--population", "2355",
-                         "--offer", "contribution", "--attribution", "185000",
-                         "--from-year", "2026", "--to-year", "2027")
+    data = simulate_json(
+        "--service",
+        "reglement-exemple",
+        "--population",
+        "2355",
+        "--offer",
+        "contribution",
+        "--attribution",
+        "185000",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2027",
+    )
     for year in data["years"]:
         assert "needs_review" not in year
         assert year["total"] == "7536.00"  # 2 355 × 3,20
         # imputed on the next year's attribution: 185 000 − 7 536 = 177 464
         assert year["settlement"] == {
-            "mode": "attribution-deduction", "reference": "art. 9 ; CGCT art. L5211-4-2",
-            "attribution_year": year["year"] + 1, "attribution_before": "185000.00",
-            "deducted": "7536.00", "attribution_after": "177464.00"}
+            "mode": "attribution-deduction",
+            "reference": "art. 9 ; CGCT art. L5211-4-2",
+            "attribution_year": year["year"] + 1,
+            "attribution_before": "185000.00",
+            "deducted": "7536.00",
+            "attribution_after": "177464.00",
+        }
     assert data["scenario"]["attribution"] == "185000.00"
 
 
 def test_a_negative_attribution_grows_by_the_deduction() -> None:
-    data = simulate_json("--service", "reglement-exemple", "--population", "640", "--offer",
-                         "contribution", "--attribution", "-12400", "--from-year", "2026",
-                         "--to-year", "2026")
+    data = simulate_json(
+        "--service",
+        "reglement-exemple",
+        "--population",
+        "640",
+        "--offer",
+        "contribution",
+        "--attribution",
+        "-12400",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2026",
+    )
     [year] = data["years"]
     assert year["total"] == "2048.00"  # 640 × 3,20
     # −12 400 − 2 048 = −14 448: the commune pays more
@@ -702,54 +1023,132 @@ def test_a_negative_attribution_grows_by_the_deduction() -> None:
 
 
 def test_attribution_table_shows_before_and_after() -> None:
-    result = run("simulate", "--service", "reglement-exemple", "--population", "2355",
-                 "--offer", "contribution", "--attribution", "185000", "--from-year", "2026",
-                 "--to-year", "2026")
+    result = run(
+        "simulate",
+        "--service",
+        "reglement-exemple",
+        "--population",
+        "2355",
+        "--offer",
+        "contribution",
+        "--attribution",
+        "185000",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2026",
+    )
     assert result.returncode == 0, result.stderr
     out = " ".join(spaced(result.stdout).split())
     assert "attribution de compensation 185 000,00 € a year" in out
-    assert ("Settled by deduction from the 2027 attribution de compensation (art. 9 ; CGCT "
-            "art. L5211-4-2): 185 000,00 € − 7 536,00 € = 177 464,00 €.") in out
+    assert (
+        "Settled by deduction from the 2027 attribution de compensation (art. 9 ; CGCT "
+        "art. L5211-4-2): 185 000,00 € − 7 536,00 € = 177 464,00 €."
+    ) in out
 
 
 def test_without_attribution_the_newcomer_needs_review_and_is_told_how() -> None:
-    data = simulate_json("--service", "reglement-exemple", "--population", "2355",
-                         "--offer", "contribution", "--from-year", "2026", "--to-year", "2026")
+    data = simulate_json(
+        "--service",
+        "reglement-exemple",
+        "--population",
+        "2355",
+        "--offer",
+        "contribution",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2026",
+    )
     assert "gives none for 2027" in data["years"][0]["needs_review"]
     assert any("give it with --attribution AMOUNT" in note for note in data["notes"])
 
 
 def test_roster_member_attribution_carried_forward_or_overridden() -> None:
     # 35951: 185 000,00 for 2027 in the roster, none later
-    data = simulate_json("--service", "reglement-exemple", "--member", "35951", "--offer",
-                         "contribution", "--from-year", "2026", "--to-year", "2027")
+    data = simulate_json(
+        "--service",
+        "reglement-exemple",
+        "--member",
+        "35951",
+        "--offer",
+        "contribution",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2027",
+    )
     assert [year["settlement"]["attribution_before"] for year in data["years"]] == [
-        "185000.00", "185000.00"]
-    assert any("attribution de compensation 185000.00 of 2027 carried forward to 2028" in note
-               for note in data["notes"])
-    data = simulate_json("--service", "reglement-exemple", "--member", "35951", "--offer",
-                         "contribution", "--attribution", "190000.50", "--from-year", "2026",
-                         "--to-year", "2026")
+        "185000.00",
+        "185000.00",
+    ]
+    assert any(
+        "attribution de compensation 185000.00 of 2027 carried forward to 2028" in note
+        for note in data["notes"]
+    )
+    data = simulate_json(
+        "--service",
+        "reglement-exemple",
+        "--member",
+        "35951",
+        "--offer",
+        "contribution",
+        "--attribution",
+        "190000.50",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2026",
+    )
     # 190 000,50 − 7 536,00 = 182 464,50
     assert data["years"][0]["settlement"]["attribution_after"] == "182464.50"
 
 
 def test_attribution_of_a_member_settling_by_title_is_not_used() -> None:
-    data = simulate_json("--service", "reglement-exemple", "--member", "35953", "--offer",
-                         "contribution", "--attribution", "1000", "--from-year", "2026",
-                         "--to-year", "2026")
+    data = simulate_json(
+        "--service",
+        "reglement-exemple",
+        "--member",
+        "35953",
+        "--offer",
+        "contribution",
+        "--attribution",
+        "1000",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2026",
+    )
     assert data["years"][0]["settlement"]["mode"] == "revenue-title"
     assert any("--attribution is not used" in note for note in data["notes"])
 
 
 def test_attribution_must_be_exact_to_the_cent() -> None:
-    result = run("simulate", "--service", "reglement-exemple", "--population", "2355",
-                 "--offer", "contribution", "--attribution", "12.345")
+    result = run(
+        "simulate",
+        "--service",
+        "reglement-exemple",
+        "--population",
+        "2355",
+        "--offer",
+        "contribution",
+        "--attribution",
+        "12.345",
+    )
     assert result.returncode == 2 and "not exact to the cent" in result.stderr
 
 
 def test_acts_and_attribution_do_not_apply_to_a_new_party() -> None:
-    result = run("simulate", "--service", "rouen", "--share", "2", "--act", "licence=1",
-                 "--attribution", "1000")
+    result = run(
+        "simulate",
+        "--service",
+        "rouen",
+        "--share",
+        "2",
+        "--act",
+        "licence=1",
+        "--attribution",
+        "1000",
+    )
     assert result.returncode == 2
     assert "--act, --attribution: for contribution grids" in result.stderr

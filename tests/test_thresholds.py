@@ -24,19 +24,28 @@ def test_the_boundaries_of_the_redon_grid(redon: GridTariff) -> None:
     assert {"socle-complet.fixed", "audit.price", "groupement-achats.fixed"} <= set(found[3000])
 
 
-@pytest.mark.parametrize(("population", "offer", "first", "direction", "below", "above"), [
-    (1499, SOCLE, 1500, Direction.UP, "3748.50", "4250.00"),
-    (1500, SOCLE, 1500, Direction.DOWN, "3748.50", "4250.00"),
-    (2999, SOCLE, 3000, Direction.UP, "6498.50", "7000.00"),  # the example
-    (3000, SOCLE, 3000, Direction.DOWN, "6498.50", "7000.00"),
-    (8000, GROUP, 8001, Direction.UP, "4000.00", "5500.25"),  # 2 000 + 2 000 → 3 500 + 2 000,25
-    (8001, GROUP, 8001, Direction.DOWN, "4000.00", "5500.25"),
-    (1499, AUDIT, 1500, Direction.UP, "990.00", "3500.00"),
-    (2999, GROUP, 3000, Direction.UP, "1999.75", "2750.00"),
-])
+@pytest.mark.parametrize(
+    ("population", "offer", "first", "direction", "below", "above"),
+    [
+        (1499, SOCLE, 1500, Direction.UP, "3748.50", "4250.00"),
+        (1500, SOCLE, 1500, Direction.DOWN, "3748.50", "4250.00"),
+        (2999, SOCLE, 3000, Direction.UP, "6498.50", "7000.00"),  # the example
+        (3000, SOCLE, 3000, Direction.DOWN, "6498.50", "7000.00"),
+        (8000, GROUP, 8001, Direction.UP, "4000.00", "5500.25"),  # 2 000 + 2 000 → 3 500 + 2 000,25
+        (8001, GROUP, 8001, Direction.DOWN, "4000.00", "5500.25"),
+        (1499, AUDIT, 1500, Direction.UP, "990.00", "3500.00"),
+        (2999, GROUP, 3000, Direction.UP, "1999.75", "2750.00"),
+    ],
+)
 def test_member_one_inhabitant_from_each_boundary(
-        redon: GridTariff, population: int, offer: str, first: int, direction: Direction,
-        below: str, above: str) -> None:
+    redon: GridTariff,
+    population: int,
+    offer: str,
+    first: int,
+    direction: Direction,
+    below: str,
+    above: str,
+) -> None:
     start = "2026-03-01"
     near = near_boundaries(redon, [member(population, (offer, start))], 2026, within=1)
     [item] = [n for n in near if n.boundary.first == first]
@@ -76,7 +85,11 @@ def test_members_not_active_are_left_out(redon: GridTariff) -> None:
 def test_offer_curve_is_billed_by_the_engine(redon: GridTariff) -> None:
     segments = offer_curve(redon, SOCLE, 2026, 10000)
     assert [(s.population_from, s.population_to) for s in segments] == [
-        (1, 1499), (1500, 2999), (3000, 8000), (8001, 10000)]
+        (1, 1499),
+        (1500, 2999),
+        (3000, 8000),
+        (8001, 10000),
+    ]
     assert (segments[1].amount_from, segments[1].amount_to) == (D("4250.00"), D("6498.50"))
     assert segments[3].review
 

@@ -40,8 +40,9 @@ from servcommun.roster import Roster
 from servcommun.tariff import CostCategory, GridTariff
 
 
-def simulate(config: Config, service_name: str | None, scenario: Scenario,
-             within: int) -> tuple[Loaded, Simulation]:
+def simulate(
+    config: Config, service_name: str | None, scenario: Scenario, within: int
+) -> tuple[Loaded, Simulation]:
     """A prospective member's schedule on the service's roster (one tariff version must be
     in force over all the years simulated), or a new party's share of the cost of a
     service whose tariff names its parties, over the years."""
@@ -52,22 +53,38 @@ def simulate(config: Config, service_name: str | None, scenario: Scenario,
     for year in range(scenario.from_year + 1, scenario.to_year + 1):
         path = tariff_for_year(config, service, year)[0]
         if path != first:
-            raise InputError([Diagnostic(config.display(path), 1, 1, "tariff-change",
-                                         f"{year} is billed under another tariff version "
-                                         f"than {scenario.from_year} ({config.display(first)})"
-                                         "; simulate the two periods separately")])
+            raise InputError(
+                [
+                    Diagnostic(
+                        config.display(path),
+                        1,
+                        1,
+                        "tariff-change",
+                        f"{year} is billed under another tariff version "
+                        f"than {scenario.from_year} ({config.display(first)})"
+                        "; simulate the two periods separately",
+                    )
+                ]
+            )
     roster, files = service_roster(config, service, tariff)
     roster, data, more, notes = _years_data(config, service, tariff, roster, scenario)
-    loaded = Loaded(service, tariff, roster, (config.display(first), *files, *more),
-                    budget=data.budgets.get(scenario.from_year), data=data)
+    loaded = Loaded(
+        service,
+        tariff,
+        roster,
+        (config.display(first), *files, *more),
+        budget=data.budgets.get(scenario.from_year),
+        data=data,
+    )
     result = simulate_grid(tariff, roster.members, scenario, within=within, data=data)
     if notes:
         result = replace(result, notes=(*result.notes, *notes))
     return loaded, result
 
 
-def _years_data(config: Config, service: Service, tariff: GridTariff, roster: Roster,
-                scenario: Scenario) -> tuple[Roster, ServiceData, list[str], list[str]]:
+def _years_data(
+    config: Config, service: Service, tariff: GridTariff, roster: Roster, scenario: Scenario
+) -> tuple[Roster, ServiceData, list[str], list[str]]:
     """What the years simulated are billed with, as ``bill`` reads it for each year: the
     roster with the acts of each year's consumption file, the indices, each year's budget.
     A simulation looks ahead of the files: a first year without a consumption file counts
@@ -81,15 +98,18 @@ def _years_data(config: Config, service: Service, tariff: GridTariff, roster: Ro
     missing = service.consumption_for(first)
     if yearly and missing is not None and not missing.is_file():
         present = replace(service, consumption=None)
-        notes.append(f"no {first} consumption file ({config.display(missing)}): the roster's "
-                     f"members are counted without acts in {first}")
+        notes.append(
+            f"no {first} consumption file ({config.display(missing)}): the roster's "
+            f"members are counted without acts in {first}"
+        )
     roster, data, files = grid_data(config, present, tariff, roster, first)
     latest = data.budgets.get(first)
     for year in range(first + 1, scenario.to_year + 1):
         acts = service.consumption_for(year)
         if yearly and acts is not None and acts.is_file():
-            roster = with_consumption(roster, load_consumption(acts, [tariff], roster,
-                                                               config.display(acts)))
+            roster = with_consumption(
+                roster, load_consumption(acts, [tariff], roster, config.display(acts))
+            )
             files.append(config.display(acts))
         if latest is None:
             continue
@@ -104,14 +124,16 @@ def _years_data(config: Config, service: Service, tariff: GridTariff, roster: Ro
         if operation is not None and operation.actual is not None:
             operation = operation.model_copy(update={"actual": None})
             said = f", without its actual figures (no year-end adjustment in {year})"
-        data = budget_data(latest.model_copy(update={"year": year,
-                                                     "units_of_operation": operation}), data)
+        data = budget_data(
+            latest.model_copy(update={"year": year, "units_of_operation": operation}), data
+        )
         notes.append(f"no {year} budget: the {latest.year} budget stands for it{said}")
     return roster, data, files, notes
 
 
-def _simulate_party(config: Config, service: Service,
-                    scenario: Scenario) -> tuple[Loaded, Simulation]:
+def _simulate_party(
+    config: Config, service: Service, scenario: Scenario
+) -> tuple[Loaded, Simulation]:
     """A new party of a service whose tariff names its parties: each year's tariff version
     and budget; a year without a budget is costed on the last budget before it (the
     engine says so)."""
@@ -122,10 +144,19 @@ def _simulate_party(config: Config, service: Service,
     for year in range(scenario.from_year, scenario.to_year + 1):
         path, tariff = tariff_for_year(config, service, year)
         if not tariff.parties:
-            raise InputError([Diagnostic(config.display(path), 1, 1, "not-supported",
-                                         f"this version of the tariff has a roster, the one of "
-                                         f"{scenario.from_year} names its parties: simulate "
-                                         "the two periods separately")])
+            raise InputError(
+                [
+                    Diagnostic(
+                        config.display(path),
+                        1,
+                        1,
+                        "not-supported",
+                        f"this version of the tariff has a roster, the one of "
+                        f"{scenario.from_year} names its parties: simulate "
+                        "the two periods separately",
+                    )
+                ]
+            )
         tariffs[year] = tariff
         files.append(config.display(path))
         budget_file = service.budget_for(year)
@@ -141,8 +172,7 @@ def _simulate_party(config: Config, service: Service,
     return loaded, result
 
 
-def _budget_before(config: Config, service: Service, tariff: GridTariff,
-                   year: int) -> Budget:
+def _budget_before(config: Config, service: Service, tariff: GridTariff, year: int) -> Budget:
     """The latest budget of the ten years before ``year``, or the no-budget error."""
     for earlier in range(year - 1, year - 11, -1):
         path = service.budget_for(earlier)
@@ -154,11 +184,20 @@ def _budget_before(config: Config, service: Service, tariff: GridTariff,
 def thresholds(loaded: Loaded, year: int, within: int) -> tuple[NearBoundary, ...]:
     """Roster members within ``within`` inhabitants of a bracket boundary in ``year``."""
     if loaded.tariff.parties or loaded.roster is None:
-        raise InputError([Diagnostic(loaded.files[0], 1, 1, "not-supported",
-                                     "thresholds apply to members billed by population "
-                                     "brackets (a contribution-grid roster); the members of "
-                                     "this service are the parties its tariff names, sharing "
-                                     "costs by key")])
+        raise InputError(
+            [
+                Diagnostic(
+                    loaded.files[0],
+                    1,
+                    1,
+                    "not-supported",
+                    "thresholds apply to members billed by population "
+                    "brackets (a contribution-grid roster); the members of "
+                    "this service are the parties its tariff names, sharing "
+                    "costs by key",
+                )
+            ]
+        )
     return near_boundaries(loaded.tariff, loaded.roster.members, year, within, loaded.data)
 
 
@@ -172,8 +211,9 @@ class Comparison:
     files: tuple[str, ...]
 
 
-def diff(config: Config, service_name: str | None, years: Sequence[int],
-         tariff_files: Sequence[Path]) -> Comparison:
+def diff(
+    config: Config, service_name: str | None, years: Sequence[int], tariff_files: Sequence[Path]
+) -> Comparison:
     """The service's roster billed on two sides: ``years`` (one or two) and ``tariff_files``
     (none: the service's version in force each year; one or two) pair up in order."""
     service = config.service(service_name)
@@ -194,15 +234,22 @@ def diff(config: Config, service_name: str | None, years: Sequence[int],
         roster, files = service_roster(config, service, tariff)
         members_file = files[0] if files else members_file
         roster, data, _files = grid_data(config, service, tariff, roster, year)
-        sides.append((config.display(path), year, tariff,
-                      bill_grid(tariff, roster.members, year, data)))
+        sides.append(
+            (config.display(path), year, tariff, bill_grid(tariff, roster.members, year, data))
+        )
     if problems:
         raise InputError(problems)
     (file_a, year_a, tariff_a, bill_a), (file_b, year_b, tariff_b, bill_b) = sides
-    labels = (_side_label(file_a, year_a, file_a != file_b, year_a != year_b),
-              _side_label(file_b, year_b, file_a != file_b, year_a != year_b))
-    return Comparison(diff_bills(bill_a, bill_b), labels, (tariff_a, tariff_b),
-                      (file_a, file_b, *([members_file] if members_file else [])))
+    labels = (
+        _side_label(file_a, year_a, file_a != file_b, year_a != year_b),
+        _side_label(file_b, year_b, file_a != file_b, year_a != year_b),
+    )
+    return Comparison(
+        diff_bills(bill_a, bill_b),
+        labels,
+        (tariff_a, tariff_b),
+        (file_a, file_b, *([members_file] if members_file else [])),
+    )
 
 
 def _side_label(file: str, year: int, by_file: bool, by_year: bool) -> str:
@@ -213,6 +260,7 @@ def _side_label(file: str, year: int, by_file: bool, by_year: bool) -> str:
 
 
 # -- key derivation (a share set from the amount a party should bear) ---------------------
+
 
 @dataclass(frozen=True)
 class Derivation:
@@ -226,8 +274,16 @@ class Derivation:
     result: DerivedKey
 
 
-def derive_key(config: Config, service_name: str | None, year: int | None, *, party: str,
-               target: Decimal, base: Decimal | None, take_from: str) -> Derivation:
+def derive_key(
+    config: Config,
+    service_name: str | None,
+    year: int | None,
+    *,
+    party: str,
+    target: Decimal,
+    base: Decimal | None,
+    take_from: str,
+) -> Derivation:
     """``party``'s share set to bear ``target`` on ``base``, taken from ``take_from``, in
     the key the budget lines are shared by in ``year`` (None: the service's latest
     version). Without ``base``, the base is the salary mass shared by the key in ``year``'s
@@ -242,9 +298,17 @@ def derive_key(config: Config, service_name: str | None, year: int | None, *, pa
         path, tariff = max(versions, key=lambda version: version[1].valid_from)
     key = tariff.shared_key()
     if key is None:
-        raise InputError([Diagnostic(config.display(path), 1, 1, "not-supported",
-                                     f"the tariff of service '{service.id}' has no percentage "
-                                     "key to derive")])
+        raise InputError(
+            [
+                Diagnostic(
+                    config.display(path),
+                    1,
+                    1,
+                    "not-supported",
+                    f"the tariff of service '{service.id}' has no percentage key to derive",
+                )
+            ]
+        )
     names = {p.id: p.name for _, version in versions for p in version.parties}
     names.update({p.id: p.name for p in tariff.parties})
     if not tariff.parties:  # a key of communes (a pool's): their names are the roster's
@@ -254,43 +318,91 @@ def derive_key(config: Config, service_name: str | None, year: int | None, *, pa
         assert year is not None  # the CLI asks for --base or --year
         if key.id not in {part.key for _, part in tariff.keyed_parts()}:
             # a key of pools only: no salary mass is shared by it, the base is the pool's
-            raise InputError([Diagnostic(config.display(path), 1, 1, "derive-base",
-                                         f"the key '{key.id}' shares no budget line, so no "
-                                         "salary mass is its base: give the base with "
-                                         "--base")])
+            raise InputError(
+                [
+                    Diagnostic(
+                        config.display(path),
+                        1,
+                        1,
+                        "derive-base",
+                        f"the key '{key.id}' shares no budget line, so no "
+                        "salary mass is its base: give the base with "
+                        "--base",
+                    )
+                ]
+            )
         where = budget_path(config, service, year)
         budget = load_budget(where, tariff, config.display(where), year)
         base = budget.shared_total(CostCategory.SALARY)
         base_source = f"the salary mass shared by the key in {config.display(where)}"
         if base <= 0:
-            raise InputError([Diagnostic(config.display(where), 1, 1, "derive-base",
-                                         "no salary line is shared by the key in this "
-                                         "budget: give the base with --base")])
+            raise InputError(
+                [
+                    Diagnostic(
+                        config.display(where),
+                        1,
+                        1,
+                        "derive-base",
+                        "no salary line is shared by the key in this "
+                        "budget: give the base with --base",
+                    )
+                ]
+            )
     else:
         base_source = "--base"
     if key.computed is not None:
-        raise InputError([Diagnostic(config.display(path), 1, 1, "not-supported",
-                                     f"the key of service '{service.id}' is computed each year "
-                                     "from its agents' time: it has no share to derive")])
-    result = derive_share(key.shares, party=party, target=target, base=base,
-                          take_from=take_from, precision=key.precision)
+        raise InputError(
+            [
+                Diagnostic(
+                    config.display(path),
+                    1,
+                    1,
+                    "not-supported",
+                    f"the key of service '{service.id}' is computed each year "
+                    "from its agents' time: it has no share to derive",
+                )
+            ]
+        )
+    result = derive_share(
+        key.shares,
+        party=party,
+        target=target,
+        base=base,
+        take_from=take_from,
+        precision=key.precision,
+    )
     return Derivation(service.id, tariff, config.display(path), base_source, names, result)
 
 
-def contribution_curves(loaded: Loaded, year: int, offers: Sequence[str],
-                        up_to: int | None) -> dict[str, tuple[CurveSegment, ...]]:
+def contribution_curves(
+    loaded: Loaded, year: int, offers: Sequence[str], up_to: int | None
+) -> dict[str, tuple[CurveSegment, ...]]:
     """Each offer's contribution from 1 to ``up_to`` inhabitants (default: a quarter past
     the highest boundary), keyed by the offer's label; every offer when none is named."""
     tariff = loaded.tariff
     if tariff.parties or not tariff.uses_population():
-        raise InputError([Diagnostic(loaded.files[0], 1, 1, "not-supported",
-                                     "contribution curves follow the population, and no rule "
-                                     "of this tariff uses it")])
+        raise InputError(
+            [
+                Diagnostic(
+                    loaded.files[0],
+                    1,
+                    1,
+                    "not-supported",
+                    "contribution curves follow the population, and no rule of this tariff uses it",
+                )
+            ]
+        )
     unknown = [name for name in offers if tariff.offer(name) is None]
     if unknown:
-        raise ScenarioError(f"unknown offer {', '.join(unknown)} (offers: "
-                            f"{', '.join(offer.id for offer in tariff.offers)})")
+        raise ScenarioError(
+            f"unknown offer {', '.join(unknown)} (offers: "
+            f"{', '.join(offer.id for offer in tariff.offers)})"
+        )
     limit = up_to or max(1000, -(-last_boundary(tariff) * 5 // 4 // 500) * 500)
     chosen = [offer for offer in tariff.offers if not offers or offer.id in offers]
-    return {f"{offer.label} ({offer.billing.value})":
-            offer_curve(tariff, offer.id, year, limit, loaded.data) for offer in chosen}
+    return {
+        f"{offer.label} ({offer.billing.value})": offer_curve(
+            tariff, offer.id, year, limit, loaded.data
+        )
+        for offer in chosen
+    }

@@ -52,18 +52,37 @@ class Billed:
         known = set(self.members)
         missing = [member_id for member_id in ids if member_id not in known]
         if missing and self.parties:
-            raise InputError([Diagnostic(self.members_file, 1, 1, "unknown-member",
-                                         f"no party {', '.join(missing)} in this tariff "
-                                         f"(parties: {', '.join(self.members)})")])
+            raise InputError(
+                [
+                    Diagnostic(
+                        self.members_file,
+                        1,
+                        1,
+                        "unknown-member",
+                        f"no party {', '.join(missing)} in this tariff "
+                        f"(parties: {', '.join(self.members)})",
+                    )
+                ]
+            )
         if missing:
-            raise InputError([Diagnostic(self.members_file, 1, 1, "unknown-member",
-                                         f"no member {', '.join(missing)} in the roster")])
+            raise InputError(
+                [
+                    Diagnostic(
+                        self.members_file,
+                        1,
+                        1,
+                        "unknown-member",
+                        f"no member {', '.join(missing)} in the roster",
+                    )
+                ]
+            )
         wanted = set(ids)
         bill = self.bill
-        return replace(bill,
-                       statements=tuple(s for s in bill.statements if s.member.id in wanted),
-                       needs_review=tuple(r for r in bill.needs_review
-                                          if r.member.id in wanted))
+        return replace(
+            bill,
+            statements=tuple(s for s in bill.statements if s.member.id in wanted),
+            needs_review=tuple(r for r in bill.needs_review if r.member.id in wanted),
+        )
 
 
 def billed(config: Config, service_name: str | None, year: int) -> Billed:
@@ -106,8 +125,11 @@ def summary_columns(tariff: GridTariff) -> list[tuple[str, str]]:
     cost line (``licences.share``), and the summary groups them by category."""
     from servcommun.tariff import KEYED_PARTS
 
-    columns = [(o.id, o.label) for o in tariff.offers
-               if not all(isinstance(part, KEYED_PARTS) for part in o.parts)]
+    columns = [
+        (o.id, o.label)
+        for o in tariff.offers
+        if not all(isinstance(part, KEYED_PARTS) for part in o.parts)
+    ]
     if tariff.statement_limits:
         columns.append(STATEMENT_LIMITS)
     return columns
@@ -117,6 +139,18 @@ def service_inputs(config: Config, service: Service, year: int) -> list[str]:
     """What a service's inputs for ``year`` (and so its bill) depend on: the year, the
     working directory (paths are shown relative to it), and every file they may be read
     from, by content."""
-    return [str(year), os.getcwd(), service.id, *cache.file_digests(
-        [config.path, *service.tariffs, service.roster, service.consumption_for(year),
-         *service.indices, service.budget_for(year)])]
+    return [
+        str(year),
+        os.getcwd(),
+        service.id,
+        *cache.file_digests(
+            [
+                config.path,
+                *service.tariffs,
+                service.roster,
+                service.consumption_for(year),
+                *service.indices,
+                service.budget_for(year),
+            ]
+        ),
+    ]

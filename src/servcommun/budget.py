@@ -38,16 +38,31 @@ class Budget(Frozen):
     title: str = ""
     note: str = ""
     illustrative: bool = Field(
-        default=False, description="figures invented for an example: said on the bill")
+        default=False, description="figures invented for an example: said on the bill"
+    )
     lines: tuple[CostLine, ...] = Field(min_length=1)
-    agents: tuple[AgentTime, ...] = Field(default=(), description=(
-        "the service's agents and their time split between the parties: the data a key "
-        "'computed' from agents is computed from"))
-    units_of_operation: UnitsOfOperation | None = Field(default=None, description=(
-        "a contribution grid's unit cost (CGCT D5211-16): the units of operation forecast "
-        "for the year, and its actual figures once its accounts are closed"))
+    agents: tuple[AgentTime, ...] = Field(
+        default=(),
+        description=(
+            "the service's agents and their time split between the parties: the data a key "
+            "'computed' from agents is computed from"
+        ),
+    )
+    units_of_operation: UnitsOfOperation | None = Field(
+        default=None,
+        description=(
+            "a contribution grid's unit cost (CGCT D5211-16): the units of operation forecast "
+            "for the year, and its actual figures once its accounts are closed"
+        ),
+    )
 
     def shared_total(self, category: CostCategory) -> Decimal:
         """The lines of ``category`` shared by the key (the salary mass is the key's base)."""
-        return sum((line.amount for line in self.lines
-                    if line.category is category and line.allocation is Allocation.KEY), ZERO)
+        return sum(
+            (
+                line.amount
+                for line in self.lines
+                if line.category is category and line.allocation is Allocation.KEY
+            ),
+            ZERO,
+        )

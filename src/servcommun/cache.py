@@ -124,8 +124,11 @@ def _store(place: Path, entry: Path, result: object) -> None:
 
 def _prune(place: Path) -> None:
     """Drop the oldest entries beyond ``KEEP`` of them or ``KEEP_BYTES`` in all."""
-    entries = sorted(((path.stat(), path) for path in place.glob("*.pickle")),
-                     key=lambda item: item[0].st_mtime, reverse=True)
+    entries = sorted(
+        ((path.stat(), path) for path in place.glob("*.pickle")),
+        key=lambda item: item[0].st_mtime,
+        reverse=True,
+    )
     total = 0
     for count, (status, path) in enumerate(entries, start=1):
         total += status.st_size

@@ -67,7 +67,8 @@ def check(plan: Plan) -> Report:
     targets = [_File(path, shown(path)) for path in plan.targets]
     diagnostics = [*plan.problems, *_Run(targets, config).diagnostics()]
     files = ([config.display(config.path)] if config and not plan.given else []) + [
-        t.display for t in targets]
+        t.display for t in targets
+    ]
     return Report(tuple(files), tuple(diagnostics), bundled=bool(config and config.bundled))
 
 
@@ -112,10 +113,16 @@ class _Run:
         except InputError as error:
             file.problems.extend(error.diagnostics)
         except Exception as error:  # a bug of ours: reported as such, never swallowed
-            file.problems.append(Diagnostic(
-                file.display, 1, 1, "internal-error",
-                f"servcommun failed on this file ({type(error).__name__}: {error}); "
-                "this is a bug of servcommun, please report it with the file"))
+            file.problems.append(
+                Diagnostic(
+                    file.display,
+                    1,
+                    1,
+                    "internal-error",
+                    f"servcommun failed on this file ({type(error).__name__}: {error}); "
+                    "this is a bug of servcommun, please report it with the file",
+                )
+            )
 
     # -- per file ------------------------------------------------------------------------
 
@@ -128,11 +135,19 @@ class _Run:
                 assert file.service is not None
                 file.doc = read_consumption(file.path, file.service, file.display)
             elif kind is not Kind.ROSTER:
-                raise InputError([Diagnostic(
-                    file.display, 1, 1, "unknown-kind",
-                    "a CSV file is checked as the roster or the consumption file of the "
-                    "service that names it in servcommun.toml (roster = \"...\", "
-                    "consumption = \"...\"), and none does")])
+                raise InputError(
+                    [
+                        Diagnostic(
+                            file.display,
+                            1,
+                            1,
+                            "unknown-kind",
+                            "a CSV file is checked as the roster or the consumption file of the "
+                            'service that names it in servcommun.toml (roster = "...", '
+                            'consumption = "..."), and none does',
+                        )
+                    ]
+                )
             file.kind = kind
             return
         doc = read_yaml(file.path, file.display)
@@ -141,8 +156,13 @@ class _Run:
         file.kind = kind or formats.kind_of(doc.data, doc.text)
         file.doc = doc
         if file.kind is None:
-            raise InputError([doc.diagnostic((), "unknown-kind", "cannot tell what this file "
-                                             f"is: {formats.HOW_TO_TELL}")])
+            raise InputError(
+                [
+                    doc.diagnostic(
+                        (), "unknown-kind", f"cannot tell what this file is: {formats.HOW_TO_TELL}"
+                    )
+                ]
+            )
 
     def _tariff(self, file: _File) -> None:
         assert file.doc is not None
@@ -155,16 +175,23 @@ class _Run:
         if file.doc is None or model is None or file.service is None:
             return
         if model.service != file.service:
-            file.problems.append(file.doc.diagnostic(
-                ("service",), "service-mismatch",
-                f"this file says service '{model.service}', but servcommun.toml names it "
-                f"under service '{file.service}'"))
+            file.problems.append(
+                file.doc.diagnostic(
+                    ("service",),
+                    "service-mismatch",
+                    f"this file says service '{model.service}', but servcommun.toml names it "
+                    f"under service '{file.service}'",
+                )
+            )
 
     def _context_tariffs(self) -> list[_Version]:
         """Every valid tariff of the run, and those of servcommun.toml not in it (their own
         problems are for a check of those files)."""
-        tariffs = [_Version(f.service or f.model.service, f.doc, f.model) for f in self.targets
-                   if f.kind is Kind.TARIFF and f.doc is not None and f.model is not None]
+        tariffs = [
+            _Version(f.service or f.model.service, f.doc, f.model)
+            for f in self.targets
+            if f.kind is Kind.TARIFF and f.doc is not None and f.model is not None
+        ]
         given = {file.path.resolve() for file in self.targets}
         for path, (kind, service) in self.places.items():
             if kind is not Kind.TARIFF or path in given or not path.is_file():
@@ -196,9 +223,18 @@ class _Run:
         grids = [t for t in versions if not t.parties]  # a tariff naming its parties has none
         if file.doc is None:  # a CSV roster: its offer columns are read with the tariff
             if not grids:
-                raise InputError([Diagnostic(file.display, 1, 1, "no-tariff",
-                                             f"no valid tariff of service '{service}' with "
-                                             "a roster to read this roster with")])
+                raise InputError(
+                    [
+                        Diagnostic(
+                            file.display,
+                            1,
+                            1,
+                            "no-tariff",
+                            f"no valid tariff of service '{service}' with "
+                            "a roster to read this roster with",
+                        )
+                    ]
+                )
             file.doc = read_roster_csv(file.path, max(grids, key=_start), file.display)
         file.model, problems = roster_problems(file.doc, grids, warnings=True)
         file.problems.extend(problems)
@@ -207,11 +243,14 @@ class _Run:
         self._service_matches(file, file.model)
         if not grids:
             known = sorted({v.service for v in tariffs if not v.tariff.parties})
-            reason = (f"the tariff of service '{file.model.service}' names its parties: they "
-                      "are its members, it has no roster" if versions else
-                      f"no tariff of service '{file.model.service}' was found (known: "
-                      f"{', '.join(known) or 'none'}): check it with its tariff files, or "
-                      "name both in servcommun.toml")
+            reason = (
+                f"the tariff of service '{file.model.service}' names its parties: they "
+                "are its members, it has no roster"
+                if versions
+                else f"no tariff of service '{file.model.service}' was found (known: "
+                f"{', '.join(known) or 'none'}): check it with its tariff files, or "
+                "name both in servcommun.toml"
+            )
             file.problems.append(file.doc.diagnostic(("service",), "no-tariff", reason))
 
     def _consumption(self, file: _File, tariffs: list[_Version]) -> None:
@@ -219,8 +258,7 @@ class _Run:
         servcommun.toml has it, its roster."""
         assert file.doc is not None
         data = file.doc.data
-        service = file.service or (_text(data.get("service")) if isinstance(data, dict)
-                                   else None)
+        service = file.service or (_text(data.get("service")) if isinstance(data, dict) else None)
         grids = [v.tariff for v in tariffs if not v.tariff.parties and v.service == service]
         roster = self._roster_of(service, grids)
         file.model, problems = consumption_problems(file.doc, grids, roster)
@@ -266,10 +304,14 @@ class _Run:
         file.problems.extend(problems)
         if file.model is not None:
             self._service_matches(file, file.model)
-            file.problems.append(file.doc.diagnostic(
-                ("service",), "no-tariff",
-                f"no tariff of service '{file.model.service}' was found: check "
-                "the budget with its tariff files, or name both in servcommun.toml"))
+            file.problems.append(
+                file.doc.diagnostic(
+                    ("service",),
+                    "no-tariff",
+                    f"no tariff of service '{file.model.service}' was found: check "
+                    "the budget with its tariff files, or name both in servcommun.toml",
+                )
+            )
 
 
 def _start(tariff: GridTariff) -> dt.date:

@@ -71,12 +71,17 @@ def check_tariff(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
 
 def _validity(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     if tariff.valid_until is not None and tariff.valid_until < tariff.valid_from:
-        yield doc.diagnostic(("valid_until",), "validity-order",
-                             f"valid_until {tariff.valid_until} is before valid_from "
-                             f"{tariff.valid_from}")
+        yield doc.diagnostic(
+            ("valid_until",),
+            "validity-order",
+            f"valid_until {tariff.valid_until} is before valid_from {tariff.valid_from}",
+        )
     if tariff.service_ends and tariff.valid_until is None:
-        yield doc.diagnostic(("service_ends",), "validity-order",
-                             "service_ends: true needs the date the service ends (valid_until)")
+        yield doc.diagnostic(
+            ("service_ends",),
+            "validity-order",
+            "service_ends: true needs the date the service ends (valid_until)",
+        )
 
 
 def check_versions(versions: Sequence[tuple[Document, GridTariff]]) -> Iterator[Diagnostic]:
@@ -88,37 +93,50 @@ def check_versions(versions: Sequence[tuple[Document, GridTariff]]) -> Iterator[
         span = f"{before.valid_from} → {before.valid_until or 'open'}"
         if before.valid_until is None or before.valid_until >= tariff.valid_from:
             day_before = tariff.valid_from - dt.timedelta(days=1)
-            yield doc.diagnostic(("valid_from",), "validity-overlap",
-                                 f"valid_from {tariff.valid_from} overlaps {before_doc.file} "
-                                 f"({span}), a version of the same service: end that one on "
-                                 f"{day_before} (valid_until) or start this one later")
+            yield doc.diagnostic(
+                ("valid_from",),
+                "validity-overlap",
+                f"valid_from {tariff.valid_from} overlaps {before_doc.file} "
+                f"({span}), a version of the same service: end that one on "
+                f"{day_before} (valid_until) or start this one later",
+            )
             continue
         next_day = before.valid_until + dt.timedelta(days=1)
         if tariff.valid_from > next_day and not before.service_ends:
-            yield doc.diagnostic(("valid_from",), "validity-gap",
-                                 f"{before_doc.file} ends on {before.valid_until}: from "
-                                 f"{next_day} to {tariff.valid_from - dt.timedelta(days=1)} "
-                                 f"no version of '{tariff.service}' is in force; start this "
-                                 f"one on {next_day}, or write 'service_ends: true' in "
-                                 f"{before_doc.file} if the service stopped")
+            yield doc.diagnostic(
+                ("valid_from",),
+                "validity-gap",
+                f"{before_doc.file} ends on {before.valid_until}: from "
+                f"{next_day} to {tariff.valid_from - dt.timedelta(days=1)} "
+                f"no version of '{tariff.service}' is in force; start this "
+                f"one on {next_day}, or write 'service_ends: true' in "
+                f"{before_doc.file} if the service stopped",
+            )
 
 
 def _offer_ids(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     seen: set[str] = set()
     for index, offer in enumerate(tariff.offers):
         if offer.id in seen:
-            yield doc.diagnostic(("offers", index, "id"), "duplicate-offer",
-                                 f"offer '{offer.id}' is defined twice")
+            yield doc.diagnostic(
+                ("offers", index, "id"), "duplicate-offer", f"offer '{offer.id}' is defined twice"
+            )
         if offer.id == STATEMENT:
-            yield doc.diagnostic(("offers", index, "id"), "reserved-offer-id",
-                                 f"'{STATEMENT}' names the lines of the statement-wide "
-                                 "floors and caps (statement_limits): choose another id")
+            yield doc.diagnostic(
+                ("offers", index, "id"),
+                "reserved-offer-id",
+                f"'{STATEMENT}' names the lines of the statement-wide "
+                "floors and caps (statement_limits): choose another id",
+            )
         seen.add(offer.id)
         codes: set[str] = set()
         for part_index, part in enumerate(offer.parts):
             if part.code in codes:
-                yield doc.diagnostic(("offers", index, "parts", part_index, "code"),
-                                     "duplicate-part", f"part '{part.code}' appears twice")
+                yield doc.diagnostic(
+                    ("offers", index, "parts", part_index, "code"),
+                    "duplicate-part",
+                    f"part '{part.code}' appears twice",
+                )
             codes.add(part.code)
 
 
@@ -127,8 +145,9 @@ def _references(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     known = [offer.id for offer in tariff.offers]
 
     def unknown(path: Path_, name: str) -> Diagnostic:
-        return doc.diagnostic(path, "unknown-offer",
-                              f"offer '{name}' is not defined (defined: {', '.join(known)})")
+        return doc.diagnostic(
+            path, "unknown-offer", f"offer '{name}' is not defined (defined: {', '.join(known)})"
+        )
 
     for index, offer in enumerate(tariff.offers):
         for other_index, other in enumerate(offer.included_in):
@@ -141,9 +160,12 @@ def _references(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
                 if source is None:
                     yield unknown(path, part.from_offer)
                 elif source.billing is not Billing.ONE_OFF:
-                    yield doc.diagnostic(path, "credit-source",
-                                         f"a credit comes from a one-off service; "
-                                         f"'{source.id}' is billed {source.billing.value}")
+                    yield doc.diagnostic(
+                        path,
+                        "credit-source",
+                        f"a credit comes from a one-off service; "
+                        f"'{source.id}' is billed {source.billing.value}",
+                    )
     if tariff.staffing and tariff.staffing.counted_offer not in known:
         yield unknown(("staffing", "counted_offer"), tariff.staffing.counted_offer)
     for index, example in enumerate(tariff.examples):
@@ -152,27 +174,43 @@ def _references(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
         for member_index, spec in enumerate(example.members):
             for sub_index, subscription in enumerate(spec.subscriptions):
                 if subscription.offer not in known:
-                    yield unknown((*here, "members", member_index, "subscriptions", sub_index,
-                                   "offer"), subscription.offer)
-            yield from acts_problems(doc, [((*here, "members", member_index, "consumption",
-                                              act_index), None, act)
-                                            for act_index, act in enumerate(spec.consumption)],
-                                     tariff)
+                    yield unknown(
+                        (*here, "members", member_index, "subscriptions", sub_index, "offer"),
+                        subscription.offer,
+                    )
+            yield from acts_problems(
+                doc,
+                [
+                    ((*here, "members", member_index, "consumption", act_index), None, act)
+                    for act_index, act in enumerate(spec.consumption)
+                ],
+                tariff,
+            )
         yield from _example_data(doc, here, example, tariff)
         for offer_id in example.expect.offers:
             if offer_id not in known:
-                yield doc.diagnostic((*here, "expect", "offers", offer_id), "unknown-offer",
-                                     f"offer '{offer_id}' is not defined (defined: "
-                                     f"{', '.join(known)})", key=True)
-        expected: list[tuple[Path_, str]] = [(("lines", code), code)
-                                             for code in example.expect.lines]
-        expected += [(("member_lines", member, code), code)
-                     for member, lines in example.expect.member_lines.items() for code in lines]
+                yield doc.diagnostic(
+                    (*here, "expect", "offers", offer_id),
+                    "unknown-offer",
+                    f"offer '{offer_id}' is not defined (defined: {', '.join(known)})",
+                    key=True,
+                )
+        expected: list[tuple[Path_, str]] = [
+            (("lines", code), code) for code in example.expect.lines
+        ]
+        expected += [
+            (("member_lines", member, code), code)
+            for member, lines in example.expect.member_lines.items()
+            for code in lines
+        ]
         for where, code in expected:
             if code not in codes:
-                yield doc.diagnostic((*here, "expect", *where), "unknown-line",
-                                     f"no rule produces line '{code}' (lines: "
-                                     f"{', '.join(sorted(codes))})", key=True)
+                yield doc.diagnostic(
+                    (*here, "expect", *where),
+                    "unknown-line",
+                    f"no rule produces line '{code}' (lines: {', '.join(sorted(codes))})",
+                    key=True,
+                )
 
 
 def line_codes(tariff: GridTariff, costs: Sequence[CostLine] = ()) -> set[str]:
@@ -180,11 +218,15 @@ def line_codes(tariff: GridTariff, costs: Sequence[CostLine] = ()) -> set[str]:
     ``statement.<code>`` for the statement-wide floors and caps), with those of the
     budget lines ``costs`` when parts share them (``<line id>.share|direct``, and
     ``<fee code>.share|direct``)."""
-    codes = ({f"{offer.id}.{part.code}" for offer in tariff.offers for part in offer.parts}
-             | {f"{STATEMENT}.{limit.code}" for limit in tariff.statement_limits})
+    codes = {f"{offer.id}.{part.code}" for offer in tariff.offers for part in offer.parts} | {
+        f"{STATEMENT}.{limit.code}" for limit in tariff.statement_limits
+    }
     for _, part in tariff.keyed_parts():
-        ids = ([cost.id for cost in covered_lines(part, costs)]
-               if isinstance(part, BudgetLinesPart) else [part.code])
+        ids = (
+            [cost.id for cost in covered_lines(part, costs)]
+            if isinstance(part, BudgetLinesPart)
+            else [part.code]
+        )
         codes |= {f"{line}.{how}" for line in ids for how in ("share", "direct")}
     return codes
 
@@ -199,10 +241,12 @@ def _yearly_rules(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
             continue
         for part_index, part in enumerate(offer.parts):
             if isinstance(part, _YEARLY_RULES):
-                yield doc.diagnostic(("offers", index, "parts", part_index, "rule"),
-                                     "annual-rule",
-                                     f"'{offer.id}' is a one-off service: a '{part.rule}' part "
-                                     "bills the use or the cost of a year, in an annual offer")
+                yield doc.diagnostic(
+                    ("offers", index, "parts", part_index, "rule"),
+                    "annual-rule",
+                    f"'{offer.id}' is a one-off service: a '{part.rule}' part "
+                    "bills the use or the cost of a year, in an annual offer",
+                )
 
 
 def _unit_prices(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -219,45 +263,63 @@ def _unit_prices(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
             for unit_index, unit in enumerate(part.units):
                 where = f"{offer.id}.{part.code}"
                 if unit.id in seen:
-                    yield doc.diagnostic((*here, "units", unit_index, "id"), "duplicate-unit",
-                                         f"unit '{unit.id}' is already priced by "
-                                         f"{seen[unit.id]}: a roster's act must name one rule")
+                    yield doc.diagnostic(
+                        (*here, "units", unit_index, "id"),
+                        "duplicate-unit",
+                        f"unit '{unit.id}' is already priced by "
+                        f"{seen[unit.id]}: a roster's act must name one rule",
+                    )
                 seen.setdefault(unit.id, where)
             yield from _price_list(doc, here, part, own, tariff.valid_from)
             for free_index, free in enumerate(part.free):
                 if free.unit not in own:
-                    yield doc.diagnostic((*here, "free", free_index, "unit"), "unknown-unit",
-                                         f"unit '{free.unit}' is not a unit of this part "
-                                         f"(units: {', '.join(own)})")
+                    yield doc.diagnostic(
+                        (*here, "free", free_index, "unit"),
+                        "unknown-unit",
+                        f"unit '{free.unit}' is not a unit of this part (units: {', '.join(own)})",
+                    )
 
 
-def _price_list(doc: Document, here: Path_, part: UnitPricePart, units: list[str],
-                valid_from: dt.date) -> Iterator[Diagnostic]:
+def _price_list(
+    doc: Document, here: Path_, part: UnitPricePart, units: list[str], valid_from: dt.date
+) -> Iterator[Diagnostic]:
     first = part.prices[0].from_
     if first > valid_from:
-        yield doc.diagnostic((*here, "prices", 0, "from"), "price-start",
-                             f"the first price applies from {first}, the tariff from "
-                             f"{valid_from}: acts of {valid_from} to "
-                             f"{first - dt.timedelta(days=1)} would have no price")
+        yield doc.diagnostic(
+            (*here, "prices", 0, "from"),
+            "price-start",
+            f"the first price applies from {first}, the tariff from "
+            f"{valid_from}: acts of {valid_from} to "
+            f"{first - dt.timedelta(days=1)} would have no price",
+        )
     for entry_index, entry in enumerate(part.prices):
         path: Path_ = (*here, "prices", entry_index)
         if entry_index and entry.from_ <= part.prices[entry_index - 1].from_:
-            yield doc.diagnostic((*path, "from"), "price-order",
-                                 f"price from {entry.from_} comes after the price from "
-                                 f"{part.prices[entry_index - 1].from_}: list prices by "
-                                 "increasing date, each in force until the next")
+            yield doc.diagnostic(
+                (*path, "from"),
+                "price-order",
+                f"price from {entry.from_} comes after the price from "
+                f"{part.prices[entry_index - 1].from_}: list prices by "
+                "increasing date, each in force until the next",
+            )
         if not entry.unit_prices:
             continue
         for unit in entry.unit_prices:
             if unit not in units:
-                yield doc.diagnostic((*path, "unit_prices", unit), "unknown-unit",
-                                     f"unit '{unit}' is not a unit of this part (units: "
-                                     f"{', '.join(units)})", key=True)
+                yield doc.diagnostic(
+                    (*path, "unit_prices", unit),
+                    "unknown-unit",
+                    f"unit '{unit}' is not a unit of this part (units: {', '.join(units)})",
+                    key=True,
+                )
         missing = [unit for unit in units if unit not in entry.unit_prices]
         if missing:
-            yield doc.diagnostic((*path, "unit_prices"), "price-units",
-                                 f"no price for {', '.join(missing)} from {entry.from_}: "
-                                 "price every unit of the part")
+            yield doc.diagnostic(
+                (*path, "unit_prices"),
+                "price-units",
+                f"no price for {', '.join(missing)} from {entry.from_}: "
+                "price every unit of the part",
+            )
 
 
 def _unit_costs(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -270,10 +332,13 @@ def _unit_costs(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
             if isinstance(part, UnitCostPart):
                 above.append(part.code)
             elif isinstance(part, UnitCostAdjustmentPart) and part.of not in above:
-                yield doc.diagnostic((*here, "of"), "unknown-part",
-                                     f"no unit-cost part '{part.of}' above this adjustment in "
-                                     f"'{offer.id}' (unit-cost parts: "
-                                     f"{', '.join(above) or 'none'})")
+                yield doc.diagnostic(
+                    (*here, "of"),
+                    "unknown-part",
+                    f"no unit-cost part '{part.of}' above this adjustment in "
+                    f"'{offer.id}' (unit-cost parts: "
+                    f"{', '.join(above) or 'none'})",
+                )
 
 
 def _pools(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -282,58 +347,82 @@ def _pools(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     for index, offer in enumerate(tariff.offers):
         for part_index, part in enumerate(offer.parts):
             if isinstance(part, PoolSharePart):
-                yield from _pool_layers(doc, ("offers", index, "parts", part_index), part,
-                                        tariff)
+                yield from _pool_layers(doc, ("offers", index, "parts", part_index), part, tariff)
 
 
-def _pool_layers(doc: Document, here: Path_, part: PoolSharePart,
-                 tariff: GridTariff) -> Iterator[Diagnostic]:
-    remainders = [i for i, layer in enumerate(part.layers)
-                  if layer.percent is None and layer.amount is None]
+def _pool_layers(
+    doc: Document, here: Path_, part: PoolSharePart, tariff: GridTariff
+) -> Iterator[Diagnostic]:
+    remainders = [
+        i for i, layer in enumerate(part.layers) if layer.percent is None and layer.amount is None
+    ]
     percents = sum((layer.percent or ZERO for layer in part.layers), ZERO)
     for index, layer in enumerate(part.layers):
         path: Path_ = (*here, "layers", index)
         if layer.percent is not None and layer.amount is not None:
-            yield doc.diagnostic((*path, "amount"), "pool-layer",
-                                 "give a layer a 'percent' of the pool or an 'amount', not both")
+            yield doc.diagnostic(
+                (*path, "amount"),
+                "pool-layer",
+                "give a layer a 'percent' of the pool or an 'amount', not both",
+            )
         if layer.by is PoolBasis.KEY and not layer.key:
-            yield doc.diagnostic((*path, "by"), "pool-layer",
-                                 "a layer shared by key needs its 'key': the id of a key of "
-                                 "the tariff's 'keys', or member id → percent")
+            yield doc.diagnostic(
+                (*path, "by"),
+                "pool-layer",
+                "a layer shared by key needs its 'key': the id of a key of "
+                "the tariff's 'keys', or member id → percent",
+            )
         elif layer.by is PoolBasis.KEY and isinstance(layer.key, str):
             yield from _undefined_key(doc, (*path, "key"), layer.key, tariff)
         elif layer.by is PoolBasis.KEY and isinstance(layer.key, dict):  # written in place
             yield from _key_shares(doc, (*path, "key"), layer.key, DEFAULT_PRECISION, tariff)
         if layer.by is PoolBasis.UNITS and not layer.units:
-            yield doc.diagnostic((*path, "by"), "pool-layer",
-                                 "a layer shared by units used needs its 'units' (id, label, "
-                                 "weight)")
+            yield doc.diagnostic(
+                (*path, "by"),
+                "pool-layer",
+                "a layer shared by units used needs its 'units' (id, label, weight)",
+            )
         if layer.key and layer.by is not PoolBasis.KEY:
-            yield doc.diagnostic((*path, "key"), "pool-layer",
-                                 f"this layer is shared by {layer.by.value}: its 'key' would "
-                                 "not be used")
+            yield doc.diagnostic(
+                (*path, "key"),
+                "pool-layer",
+                f"this layer is shared by {layer.by.value}: its 'key' would not be used",
+            )
     if len(remainders) > 1:
-        yield doc.diagnostic((*here, "layers", remainders[1]), "pool-layers",
-                             "only one layer may take the remainder of the pool (give the "
-                             "others a 'percent' or an 'amount')")
+        yield doc.diagnostic(
+            (*here, "layers", remainders[1]),
+            "pool-layers",
+            "only one layer may take the remainder of the pool (give the "
+            "others a 'percent' or an 'amount')",
+        )
     if not remainders and percents != HUNDRED:
-        yield doc.diagnostic((*here, "layers"), "pool-layers",
-                             f"the layers' percents sum to {percents} %: without a layer "
-                             "taking the remainder they must sum to exactly 100 %")
+        yield doc.diagnostic(
+            (*here, "layers"),
+            "pool-layers",
+            f"the layers' percents sum to {percents} %: without a layer "
+            "taking the remainder they must sum to exactly 100 %",
+        )
     elif remainders and percents > HUNDRED:
-        yield doc.diagnostic((*here, "layers"), "pool-layers",
-                             f"the layers' percents sum to {percents} %, more than the pool")
+        yield doc.diagnostic(
+            (*here, "layers"),
+            "pool-layers",
+            f"the layers' percents sum to {percents} %, more than the pool",
+        )
     if not remainders and any(layer.amount is not None for layer in part.layers):
-        yield doc.diagnostic((*here, "layers"), "pool-layers",
-                             "a layer with a fixed amount needs another layer taking the "
-                             "remainder, so that the layers sum exactly to the pool")
+        yield doc.diagnostic(
+            (*here, "layers"),
+            "pool-layers",
+            "a layer with a fixed amount needs another layer taking the "
+            "remainder, so that the layers sum exactly to the pool",
+        )
 
 
 def _limits(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     """Floors and caps: a floor never above a cap of the same scope; statement-wide ones
     are not prorated (a statement has no single subscription to prorate by)."""
     scopes: list[tuple[Path_, Sequence[object]]] = [
-        (("offers", index, "parts"), offer.parts) for index, offer in enumerate(tariff.offers)]
+        (("offers", index, "parts"), offer.parts) for index, offer in enumerate(tariff.offers)
+    ]
     scopes.append((("statement_limits",), tariff.statement_limits))
     for path, parts in scopes:
         floors = [(i, p) for i, p in enumerate(parts) if isinstance(p, FloorPart)]
@@ -341,14 +430,20 @@ def _limits(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
         for cap_index, cap in caps:
             for _, floor in floors:
                 if floor.amount > cap.amount:
-                    yield doc.diagnostic((*path, cap_index, "amount"), "limit-order",
-                                         f"the cap of {cap.amount} is below the floor of "
-                                         f"{floor.amount}: no amount can satisfy both")
+                    yield doc.diagnostic(
+                        (*path, cap_index, "amount"),
+                        "limit-order",
+                        f"the cap of {cap.amount} is below the floor of "
+                        f"{floor.amount}: no amount can satisfy both",
+                    )
     for index, limit in enumerate(tariff.statement_limits):
         if limit.prorated:
-            yield doc.diagnostic(("statement_limits", index, "prorated"), "limit-prorated",
-                                 "a statement-wide floor or cap cannot be prorated: put it in "
-                                 "the offer whose subscription it follows")
+            yield doc.diagnostic(
+                ("statement_limits", index, "prorated"),
+                "limit-prorated",
+                "a statement-wide floor or cap cannot be prorated: put it in "
+                "the offer whose subscription it follows",
+            )
 
 
 def tariff_units(tariff: GridTariff) -> dict[str, str]:
@@ -368,8 +463,9 @@ def tariff_units(tariff: GridTariff) -> dict[str, str]:
     return units
 
 
-def _example_data(doc: Document, here: Path_, example: WorkedExample,
-                  tariff: GridTariff) -> Iterator[Diagnostic]:
+def _example_data(
+    doc: Document, here: Path_, example: WorkedExample, tariff: GridTariff
+) -> Iterator[Diagnostic]:
     """What a worked example needs besides its expectations: its members (or the tariff's
     parties), the index values of an indexed tariff, the year's budget of a pool taken
     from the budget file or of lines shared by a key, and the agents of a computed key;
@@ -382,106 +478,150 @@ def _example_data(doc: Document, here: Path_, example: WorkedExample,
             if not isinstance(part, PoolSharePart) or offer.id not in held:
                 continue
             if part.pool.amounts and example.year not in part.pool.amounts:
-                yield doc.diagnostic((*here, "year"), "example-pool",
-                                     f"worked example '{example.title}': the pool of "
-                                     f"{offer.id}.{part.code} has no amount for "
-                                     f"{example.year}")
+                yield doc.diagnostic(
+                    (*here, "year"),
+                    "example-pool",
+                    f"worked example '{example.title}': the pool of "
+                    f"{offer.id}.{part.code} has no amount for "
+                    f"{example.year}",
+                )
             elif part.pool.from_budget and example.budget is None and not example.costs:
-                yield doc.diagnostic((*here, "year"), "example-pool",
-                                     f"worked example '{example.title}' needs the year's "
-                                     f"budget total for the pool of {offer.id}.{part.code}: "
-                                     "give it as 'budget'")
-    if tariff.has_unit_cost() and any(
-            isinstance(part, UnitCostPart) for offer in tariff.offers if offer.id in held
-            for part in offer.parts) and ((example.budget is None and not example.costs)
-                                          or example.units_of_operation is None):
-        yield doc.diagnostic((*here, "year"), "example-operation",
-                             f"worked example '{example.title}' needs the year's cost "
-                             "('budget') and units of operation ('units_of_operation: "
-                             "{forecast: …}') its unit cost is computed from")
+                yield doc.diagnostic(
+                    (*here, "year"),
+                    "example-pool",
+                    f"worked example '{example.title}' needs the year's "
+                    f"budget total for the pool of {offer.id}.{part.code}: "
+                    "give it as 'budget'",
+                )
+    if (
+        tariff.has_unit_cost()
+        and any(
+            isinstance(part, UnitCostPart)
+            for offer in tariff.offers
+            if offer.id in held
+            for part in offer.parts
+        )
+        and ((example.budget is None and not example.costs) or example.units_of_operation is None)
+    ):
+        yield doc.diagnostic(
+            (*here, "year"),
+            "example-operation",
+            f"worked example '{example.title}' needs the year's cost "
+            "('budget') and units of operation ('units_of_operation: "
+            "{forecast: …}') its unit cost is computed from",
+        )
     yield from _example_budget(doc, here, example, tariff, held)
     for index, spec in enumerate(example.members):
         if spec.id is not None and spec.count != 1:
-            yield doc.diagnostic((*here, "members", index, "id"), "example-member-id",
-                                 f"member '{spec.id}' is named: it cannot stand for "
-                                 f"{spec.count} members (count)")
+            yield doc.diagnostic(
+                (*here, "members", index, "id"),
+                "example-member-id",
+                f"member '{spec.id}' is named: it cannot stand for {spec.count} members (count)",
+            )
     named = [spec.id for spec in example.members if spec.id is not None] + [
-        party.id for party in tariff.parties]
+        party.id for party in tariff.parties
+    ]
     for field in ("members", "attribution_after", "member_lines"):
         for member_id in getattr(example.expect, field):
             if member_id not in named:
-                yield doc.diagnostic((*here, "expect", field, member_id), "unknown-member",
-                                     f"no member of the example is named '{member_id}' "
-                                     f"(named: {', '.join(named) or 'none: give members an id'})",
-                                     key=True)
+                yield doc.diagnostic(
+                    (*here, "expect", field, member_id),
+                    "unknown-member",
+                    f"no member of the example is named '{member_id}' "
+                    f"(named: {', '.join(named) or 'none: give members an id'})",
+                    key=True,
+                )
     known = [key.id for key in tariff.keys]
     for key_id in example.expect.keys:
         if key_id not in known:
-            yield doc.diagnostic((*here, "expect", "keys", key_id), "undefined-key",
-                                 f"the tariff defines no key '{key_id}' (keys: "
-                                 f"{', '.join(known) or 'none'})", key=True)
+            yield doc.diagnostic(
+                (*here, "expect", "keys", key_id),
+                "undefined-key",
+                f"the tariff defines no key '{key_id}' (keys: {', '.join(known) or 'none'})",
+                key=True,
+            )
 
 
-def _example_members(doc: Document, here: Path_, example: WorkedExample,
-                     tariff: GridTariff) -> Iterator[Diagnostic]:
+def _example_members(
+    doc: Document, here: Path_, example: WorkedExample, tariff: GridTariff
+) -> Iterator[Diagnostic]:
     """A tariff naming its parties bills them in its examples, in a year it covers;
     another tariff's examples say their members."""
     if tariff.parties and example.members:
-        yield doc.diagnostic((*here, "members"), "example-members",
-                             f"worked example '{example.title}': the tariff names its parties, "
-                             "they are the members its examples bill: remove 'members'")
+        yield doc.diagnostic(
+            (*here, "members"),
+            "example-members",
+            f"worked example '{example.title}': the tariff names its parties, "
+            "they are the members its examples bill: remove 'members'",
+        )
     elif not tariff.parties and not example.members:
-        yield doc.diagnostic(here, "example-members",
-                             f"worked example '{example.title}' bills no one: give its "
-                             "'members' (population, subscriptions)")
+        yield doc.diagnostic(
+            here,
+            "example-members",
+            f"worked example '{example.title}' bills no one: give its "
+            "'members' (population, subscriptions)",
+        )
     if tariff.parties and not tariff.covers(example.year):
-        yield doc.diagnostic((*here, "year"), "example-year",
-                             f"worked example '{example.title}' is of {example.year}, when "
-                             f"the tariff (from {tariff.valid_from}) is not in force")
+        yield doc.diagnostic(
+            (*here, "year"),
+            "example-year",
+            f"worked example '{example.title}' is of {example.year}, when "
+            f"the tariff (from {tariff.valid_from}) is not in force",
+        )
 
 
 def _example_offers(example: WorkedExample, tariff: GridTariff) -> set[str]:
     """The offers the example's members hold (a tariff's parties hold every annual one)."""
     if tariff.parties:
         return {offer.id for offer in tariff.offers if offer.billing is Billing.ANNUAL}
-    return {subscription.offer for spec in example.members
-            for subscription in spec.subscriptions}
+    return {subscription.offer for spec in example.members for subscription in spec.subscriptions}
 
 
-def _example_budget(doc: Document, here: Path_, example: WorkedExample, tariff: GridTariff,
-                    held: set[str]) -> Iterator[Diagnostic]:
+def _example_budget(
+    doc: Document, here: Path_, example: WorkedExample, tariff: GridTariff, held: set[str]
+) -> Iterator[Diagnostic]:
     """The budget lines the example's keyed parts share ('costs'), and the agents of a key
     computed from them: given, and well formed."""
     if example.costs and example.budget is not None:
-        yield doc.diagnostic((*here, "budget"), "example-budget",
-                             f"worked example '{example.title}': give the year's budget as its "
-                             "lines ('costs') or as its total ('budget'), not both")
+        yield doc.diagnostic(
+            (*here, "budget"),
+            "example-budget",
+            f"worked example '{example.title}': give the year's budget as its "
+            "lines ('costs') or as its total ('budget'), not both",
+        )
     keyed = [part for offer, part in tariff.keyed_parts() if offer.id in held]
     if keyed and not example.costs:
-        yield doc.diagnostic((*here, "year"), "example-budget",
-                             f"worked example '{example.title}' needs the year's budget lines "
-                             f"its '{keyed[0].code}' part shares: give them as 'costs'")
+        yield doc.diagnostic(
+            (*here, "year"),
+            "example-budget",
+            f"worked example '{example.title}' needs the year's budget lines "
+            f"its '{keyed[0].code}' part shares: give them as 'costs'",
+        )
     yield from cost_line_problems(doc, (*here, "costs"), example.costs, tariff)
     computed = [key for key in tariff.keys_used(held) if key.computed]
     if computed or example.agents:
         yield from agent_problems(doc, here, example.agents, tariff, required=bool(computed))
 
 
-def _example_indices(doc: Document, here: Path_, example: WorkedExample,
-                     tariff: GridTariff) -> Iterator[Diagnostic]:
+def _example_indices(
+    doc: Document, here: Path_, example: WorkedExample, tariff: GridTariff
+) -> Iterator[Diagnostic]:
     """A worked example of an indexed tariff gives the index values it was computed with
     (those of the reference year and of the year that indexes the example's year)."""
     for indexation in tariff.indexations():
         year = example.year - (1 if indexation.index_year == "previous" else 0)
         values = example.indices.get(indexation.index, {})
-        missing = [str(y) for y in dict.fromkeys((indexation.reference_year, year))
-                   if y not in values]
+        missing = [
+            str(y) for y in dict.fromkeys((indexation.reference_year, year)) if y not in values
+        ]
         if missing:
-            yield doc.diagnostic((*here, "indices") if example.indices else (*here, "year"),
-                                 "example-index",
-                                 f"worked example '{example.title}' needs the value of index "
-                                 f"'{indexation.index}' for {' and '.join(missing)}: give it "
-                                 f"under 'indices: {{{indexation.index}: {{YEAR: VALUE}}}}'")
+            yield doc.diagnostic(
+                (*here, "indices") if example.indices else (*here, "year"),
+                "example-index",
+                f"worked example '{example.title}' needs the value of index "
+                f"'{indexation.index}' for {' and '.join(missing)}: give it "
+                f"under 'indices: {{{indexation.index}: {{YEAR: VALUE}}}}'",
+            )
 
 
 def _staffing(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -491,10 +631,13 @@ def _staffing(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     steps = tariff.staffing.steps
     for index in range(1, len(steps)):
         if steps[index].from_ <= steps[index - 1].from_:
-            yield doc.diagnostic(("staffing", "steps", index, "from"), "staffing-order",
-                                 f"step from {steps[index].from_} members comes after the "
-                                 f"step from {steps[index - 1].from_}: order steps by "
-                                 "increasing number of members")
+            yield doc.diagnostic(
+                ("staffing", "steps", index, "from"),
+                "staffing-order",
+                f"step from {steps[index].from_} members comes after the "
+                f"step from {steps[index - 1].from_}: order steps by "
+                "increasing number of members",
+            )
 
 
 def _brackets(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -521,39 +664,53 @@ def bracket_problems(
     for index, bracket in enumerate(brackets):
         here = (*path, index)
         if bracket.to is not None and bracket.to < bracket.from_:
-            yield doc.diagnostic((*here, "to"), "bracket-order",
-                                 f"bracket ends at {bracket.to}, before it starts "
-                                 f"({bracket.from_})")
+            yield doc.diagnostic(
+                (*here, "to"),
+                "bracket-order",
+                f"bracket ends at {bracket.to}, before it starts ({bracket.from_})",
+            )
             return  # what follows would only be consequences of this one
         if bracket.from_ > expected_from and not index:
-            yield doc.diagnostic((*here, "from"), "bracket-start",
-                                 f"brackets must start at 0, not {bracket.from_}: "
-                                 f"{'0' if bracket.from_ == 1 else f'0–{bracket.from_ - 1}'} "
-                                 "inhabitants would be billed nothing")
+            yield doc.diagnostic(
+                (*here, "from"),
+                "bracket-start",
+                f"brackets must start at 0, not {bracket.from_}: "
+                f"{'0' if bracket.from_ == 1 else f'0–{bracket.from_ - 1}'} "
+                "inhabitants would be billed nothing",
+            )
         elif bracket.from_ > expected_from:
             previous = f"{brackets[index - 1].from_}–{expected_from - 1}"
-            yield doc.diagnostic((*here, "from"), "bracket-gap",
-                                 f"brackets {previous} and {bracket.from_}–"
-                                 f"{bracket.to if bracket.to is not None else ''} leave "
-                                 f"{expected_from}–{bracket.from_ - 1} uncovered")
+            yield doc.diagnostic(
+                (*here, "from"),
+                "bracket-gap",
+                f"brackets {previous} and {bracket.from_}–"
+                f"{bracket.to if bracket.to is not None else ''} leave "
+                f"{expected_from}–{bracket.from_ - 1} uncovered",
+            )
         elif bracket.from_ < expected_from:
-            yield doc.diagnostic((*here, "from"), "bracket-overlap",
-                                 f"bracket starting at {bracket.from_} overlaps the previous "
-                                 f"one (which ends at {expected_from - 1}): start it at "
-                                 f"{expected_from}")
+            yield doc.diagnostic(
+                (*here, "from"),
+                "bracket-overlap",
+                f"bracket starting at {bracket.from_} overlaps the previous "
+                f"one (which ends at {expected_from - 1}): start it at "
+                f"{expected_from}",
+            )
         if bracket.to is None:
             if index != len(brackets) - 1:
-                yield doc.diagnostic((*here, "to"), "bracket-open",
-                                     "only the last bracket may be open-ended")
+                yield doc.diagnostic(
+                    (*here, "to"), "bracket-open", "only the last bracket may be open-ended"
+                )
             return
         expected_from = bracket.to + 1
     last = brackets[-1].to
     if last is not None and last != threshold:
-        where = (f"the review threshold ({threshold})" if threshold is not None
-                 else "open (no 'to')")
-        yield doc.diagnostic((*path, len(brackets) - 1, "to"), "bracket-end",
-                             f"the last bracket ends at {last}: it must end at {where}, or "
-                             "populations above it are billed nothing")
+        where = f"the review threshold ({threshold})" if threshold is not None else "open (no 'to')"
+        yield doc.diagnostic(
+            (*path, len(brackets) - 1, "to"),
+            "bracket-end",
+            f"the last bracket ends at {last}: it must end at {where}, or "
+            "populations above it are billed nothing",
+        )
 
 
 def _examples(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -566,14 +723,18 @@ def _examples(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
         try:
             mismatches = list(example_mismatches(tariff, example))
         except (ArithmeticError, ValueError) as error:  # figures the engine cannot handle
-            yield doc.diagnostic(("examples", index), "example-error",
-                                 f"worked example '{example.title}' cannot be computed: "
-                                 f"{error}")
+            yield doc.diagnostic(
+                ("examples", index),
+                "example-error",
+                f"worked example '{example.title}' cannot be computed: {error}",
+            )
             continue
         for path, message in mismatches:
-            yield doc.diagnostic(("examples", index, "expect", *path), "example-mismatch",
-                                 f"worked example '{example.title}' ({example.article}): "
-                                 f"{message}")
+            yield doc.diagnostic(
+                ("examples", index, "expect", *path),
+                "example-mismatch",
+                f"worked example '{example.title}' ({example.article}): {message}",
+            )
 
 
 def example_members(example: WorkedExample, tariff: GridTariff) -> list[Member]:
@@ -584,48 +745,66 @@ def example_members(example: WorkedExample, tariff: GridTariff) -> list[Member]:
     for spec in example.members:
         for _ in range(spec.count):
             number = len(members) + 1
-            members.append(Member(
-                id=spec.id or f"35{number:03d}", name=f"example member {number}",
-                population={example.year - 1: spec.population, example.year: spec.population},
-                own_it_department=spec.own_it_department,
-                subscriptions=tuple(Subscription(**s.model_dump()) for s in spec.subscriptions),
-                engineering_days={example.year: spec.engineering_days},
-                consumption=spec.consumption,
-                attribution_compensation=spec.attribution_compensation,
-                settlement=spec.settlement,
-            ))
+            members.append(
+                Member(
+                    id=spec.id or f"35{number:03d}",
+                    name=f"example member {number}",
+                    population={example.year - 1: spec.population, example.year: spec.population},
+                    own_it_department=spec.own_it_department,
+                    subscriptions=tuple(Subscription(**s.model_dump()) for s in spec.subscriptions),
+                    engineering_days={example.year: spec.engineering_days},
+                    consumption=spec.consumption,
+                    attribution_compensation=spec.attribution_compensation,
+                    settlement=spec.settlement,
+                )
+            )
     return members
 
 
-def example_mismatches(
-    tariff: GridTariff, example: WorkedExample
-) -> Iterator[tuple[Path_, str]]:
+def example_mismatches(tariff: GridTariff, example: WorkedExample) -> Iterator[tuple[Path_, str]]:
     """(path in ``expect``, what differs) for each expected figure the engine disagrees with."""
     members = example_members(example, tariff)
     costs = {example.year: example.budget} if example.budget is not None else {}
-    operation = ({example.year: example.units_of_operation}
-                 if example.units_of_operation is not None else {})
+    operation = (
+        {example.year: example.units_of_operation} if example.units_of_operation is not None else {}
+    )
     data = ServiceData(indices=example.indices, costs=costs, operation=operation)
     if example.costs:
-        data = budget_data(Budget(service=tariff.service, year=example.year,
-                                  lines=example.costs, agents=example.agents,
-                                  units_of_operation=example.units_of_operation), data)
+        data = budget_data(
+            Budget(
+                service=tariff.service,
+                year=example.year,
+                lines=example.costs,
+                agents=example.agents,
+                units_of_operation=example.units_of_operation,
+            ),
+            data,
+        )
     elif example.agents:  # a pool layer's computed key; the pool is the 'budget' total
-        data = replace(data, budgets={example.year: Budget.model_construct(
-            service=tariff.service, year=example.year, lines=(), agents=example.agents)})
+        data = replace(
+            data,
+            budgets={
+                example.year: Budget.model_construct(
+                    service=tariff.service, year=example.year, lines=(), agents=example.agents
+                )
+            },
+        )
     bill = bill_grid(tariff, members, example.year, data)
     expect = example.expect
     if expect.needs_review is not None and expect.needs_review != bool(bill.needs_review):
-        yield ("needs_review",), (f"expected needs_review {expect.needs_review}, computed "
-                                  f"{bool(bill.needs_review)}")
+        yield (
+            ("needs_review",),
+            (f"expected needs_review {expect.needs_review}, computed {bool(bill.needs_review)}"),
+        )
     if expect.total is not None and bill.total != expect.total:
         yield ("total",), f"expected total {expect.total}, computed {bill.total}"
     codes = line_codes(tariff, example.costs)
     for code, amount in expect.lines.items():
         if code not in codes:
             continue  # an unknown line, reported as such by _references
-        got = sum((line.amount for s in bill.statements for line in s.lines if line.code == code),
-                  ZERO)
+        got = sum(
+            (line.amount for s in bill.statements for line in s.lines if line.code == code), ZERO
+        )
         if got != amount:
             yield ("lines", code), f"expected {code} = {amount}, computed {got}"
     statements = {s.member.id: s for s in bill.statements}
@@ -634,8 +813,10 @@ def example_mismatches(
         for code, amount in expected.items():
             got = sum((line.amount for line in lines if line.code == code), ZERO)
             if code in codes and got != amount:
-                yield ("member_lines", member_id, code), (f"expected {member_id} {code} = "
-                                                          f"{amount}, computed {got}")
+                yield (
+                    ("member_lines", member_id, code),
+                    (f"expected {member_id} {code} = {amount}, computed {got}"),
+                )
     holders = [member.id for member in members]
     for key_id, expected_key in expect.keys.items():
         key = tariff.key(key_id)
@@ -644,22 +825,35 @@ def example_mismatches(
         shares = year_key(key, example.agents, holders).shares
         for member_id, percent in expected_key.items():
             if shares.get(member_id) != percent:
-                yield ("keys", key_id, member_id), (
-                    f"expected {member_id}'s share of the key '{key_id}' {percent} %, "
-                    f"computed {shares.get(member_id, ZERO)} %")
+                yield (
+                    ("keys", key_id, member_id),
+                    (
+                        f"expected {member_id}'s share of the key '{key_id}' {percent} %, "
+                        f"computed {shares.get(member_id, ZERO)} %"
+                    ),
+                )
     totals = {s.member.id: s.total for s in bill.statements}
     for member_id, amount in expect.members.items():
         got = totals.get(member_id, ZERO)
         if got != amount:
-            yield ("members", member_id), f"expected member {member_id} total {amount}, " \
-                                          f"computed {got}"
-    after = {s.member.id: s.settlement.attribution_after for s in bill.statements
-             if s.settlement is not None}
+            yield (
+                ("members", member_id),
+                f"expected member {member_id} total {amount}, computed {got}",
+            )
+    after = {
+        s.member.id: s.settlement.attribution_after
+        for s in bill.statements
+        if s.settlement is not None
+    }
     for member_id, amount in expect.attribution_after.items():
         if after.get(member_id) != amount:
-            yield ("attribution_after", member_id), (
-                f"expected member {member_id}'s attribution de compensation after deduction "
-                f"{amount}, computed {after.get(member_id, 'none: not settled by deduction')}")
+            yield (
+                ("attribution_after", member_id),
+                (
+                    f"expected member {member_id}'s attribution de compensation after deduction "
+                    f"{amount}, computed {after.get(member_id, 'none: not settled by deduction')}"
+                ),
+            )
     for offer, amount in expect.offers.items():
         if tariff.offer(offer) is None:
             continue  # an unknown offer, reported as such by _references
@@ -669,8 +863,10 @@ def example_mismatches(
     if expect.allowance_days is not None:
         got = allowance_days(tariff, members)
         if got != expect.allowance_days:
-            yield ("allowance_days",), (f"expected allowance of {expect.allowance_days} days, "
-                                        f"computed {got}")
+            yield (
+                ("allowance_days",),
+                (f"expected allowance of {expect.allowance_days} days, computed {got}"),
+            )
 
 
 def allowance_days(tariff: GridTariff, members: Sequence[Member]) -> Decimal:
@@ -688,20 +884,25 @@ def allowance_days(tariff: GridTariff, members: Sequence[Member]) -> Decimal:
 
 # -- parties, keys and the parts sharing budget lines (Rouen, délibération 10-26) ----------
 
+
 def _parties(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     """Party ids are unique, and one party at most is the carrier (it bills the others)."""
     seen: set[str] = set()
     for index, party in enumerate(tariff.parties):
         if party.id in seen:
-            yield doc.diagnostic(("parties", index, "id"), "duplicate-party",
-                                 f"party '{party.id}' is defined twice")
+            yield doc.diagnostic(
+                ("parties", index, "id"), "duplicate-party", f"party '{party.id}' is defined twice"
+            )
         seen.add(party.id)
     carriers = [index for index, party in enumerate(tariff.parties) if party.carrier]
     if len(carriers) > 1:
-        yield doc.diagnostic(("parties", carriers[1], "carrier"), "carrier",
-                             f"one party at most is the carrier, the one that runs the "
-                             f"service and bills the others (found {len(carriers)}): write "
-                             "'carrier: true' on that one only")
+        yield doc.diagnostic(
+            ("parties", carriers[1], "carrier"),
+            "carrier",
+            f"one party at most is the carrier, the one that runs the "
+            f"service and bills the others (found {len(carriers)}): write "
+            "'carrier: true' on that one only",
+        )
 
 
 def _keys(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -713,8 +914,9 @@ def _keys(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     for index, key in enumerate(tariff.keys):
         here: Path_ = ("keys", index)
         if key.id in seen:
-            yield doc.diagnostic((*here, "id"), "duplicate-key-id",
-                                 f"key '{key.id}' is defined twice")
+            yield doc.diagnostic(
+                (*here, "id"), "duplicate-key-id", f"key '{key.id}' is defined twice"
+            )
         seen.add(key.id)
         if key.computed is not None:
             yield from _key_rounding(doc, here, key, known)
@@ -727,50 +929,75 @@ DEFAULT_PRECISION: Decimal = Key.model_fields["precision"].default
 """The precision of a key that does not say its own (one written in a pool layer)."""
 
 
-def _key_shares(doc: Document, path: Path_, shares: Mapping[str, Decimal], precision: Decimal,
-                tariff: GridTariff) -> Iterator[Diagnostic]:
+def _key_shares(
+    doc: Document,
+    path: Path_,
+    shares: Mapping[str, Decimal],
+    precision: Decimal,
+    tariff: GridTariff,
+) -> Iterator[Diagnostic]:
     """A key's shares (of the tariff's ``keys``, or written in a pool layer) name parties of
     the tariff (when it names them), are written to the key's precision and sum to exactly
     100 %."""
     known = [party.id for party in tariff.parties]
     for member, percent in shares.items():
         if known and member not in known:
-            yield doc.diagnostic((*path, member), "unknown-party",
-                                 f"party '{member}' is not defined in 'parties' (defined: "
-                                 f"{', '.join(known)})", key=True)
+            yield doc.diagnostic(
+                (*path, member),
+                "unknown-party",
+                f"party '{member}' is not defined in 'parties' (defined: {', '.join(known)})",
+                key=True,
+            )
         if not _written_to(percent, precision):
-            yield doc.diagnostic((*path, member), "key-precision",
-                                 f"{percent} % is written beyond the key's precision "
-                                 f"({precision} %): round it, or set 'precision'")
+            yield doc.diagnostic(
+                (*path, member),
+                "key-precision",
+                f"{percent} % is written beyond the key's precision "
+                f"({precision} %): round it, or set 'precision'",
+            )
     total = sum(shares.values(), ZERO)
     if total != HUNDRED:
         gap = abs(HUNDRED - total)
-        yield doc.diagnostic(path, "key-sum",
-                             f"the key sums to {total} %, not 100 %: "
-                             f"{'add' if total < HUNDRED else 'remove'} {gap} points "
-                             f"({' + '.join(str(p) for p in shares.values())})")
+        yield doc.diagnostic(
+            path,
+            "key-sum",
+            f"the key sums to {total} %, not 100 %: "
+            f"{'add' if total < HUNDRED else 'remove'} {gap} points "
+            f"({' + '.join(str(p) for p in shares.values())})",
+        )
 
 
-def _key_rounding(doc: Document, here: Path_, key: Key,
-                  known: Sequence[str]) -> Iterator[Diagnostic]:
+def _key_rounding(
+    doc: Document, here: Path_, key: Key, known: Sequence[str]
+) -> Iterator[Diagnostic]:
     assert key.computed is not None
     rounding = key.computed.rounding
     where: Path_ = (*here, "computed", "rounding")
-    if rounding.method == "half-up" and (rounding.remainder_to is None or (
-            known and rounding.remainder_to not in known)):
-        yield doc.diagnostic(where, "key-rounding",
-                             "percentages rounded half up need not sum to 100: name the "
-                             "party that absorbs the difference ('remainder_to'"
-                             + (f": one of {', '.join(known)}" if known else "")
-                             + "), or round by the largest remainder")
+    if rounding.method == "half-up" and (
+        rounding.remainder_to is None or (known and rounding.remainder_to not in known)
+    ):
+        yield doc.diagnostic(
+            where,
+            "key-rounding",
+            "percentages rounded half up need not sum to 100: name the "
+            "party that absorbs the difference ('remainder_to'"
+            + (f": one of {', '.join(known)}" if known else "")
+            + "), or round by the largest remainder",
+        )
     elif rounding.method == "largest-remainder" and rounding.remainder_to is not None:
-        yield doc.diagnostic((*where, "remainder_to"), "key-rounding",
-                             "the largest remainder gives each hundredth left to the "
-                             "largest remainders: 'remainder_to' would not be used")
+        yield doc.diagnostic(
+            (*where, "remainder_to"),
+            "key-rounding",
+            "the largest remainder gives each hundredth left to the "
+            "largest remainders: 'remainder_to' would not be used",
+        )
     if key.derivation is not None:
-        yield doc.diagnostic((*here, "derivation"), "key-derivation",
-                             "a key computed from the agents each year has no derivation of "
-                             "its own: remove one of them")
+        yield doc.diagnostic(
+            (*here, "derivation"),
+            "key-derivation",
+            "a key computed from the agents each year has no derivation of "
+            "its own: remove one of them",
+        )
 
 
 def _written_to(value: Decimal, precision: Decimal) -> bool:
@@ -790,18 +1017,27 @@ def _key_derivation(doc: Document, here: Path_, key: Key) -> Iterator[Diagnostic
         return
     path: Path_ = (*here, "derivation")
     try:
-        derived = derive_share(derivation.previous, party=derivation.party,
-                               target=derivation.target, base=derivation.base,
-                               take_from=derivation.take_from, precision=key.precision)
+        derived = derive_share(
+            derivation.previous,
+            party=derivation.party,
+            target=derivation.target,
+            base=derivation.base,
+            take_from=derivation.take_from,
+            precision=key.precision,
+        )
     except KeyDerivationError as error:
-        yield doc.diagnostic(path, "key-derivation",
-                             f"the derivation cannot be recomputed: {error.message}")
+        yield doc.diagnostic(
+            path, "key-derivation", f"the derivation cannot be recomputed: {error.message}"
+        )
         return
     if dict(derived.after) != dict(key.shares):
-        yield doc.diagnostic(path, "key-derivation",
-                             f"deriving '{derivation.party}' from the previous key gives "
-                             f"{_shares_text(derived.after)}, not the key's "
-                             f"{_shares_text(key.shares)}")
+        yield doc.diagnostic(
+            path,
+            "key-derivation",
+            f"deriving '{derivation.party}' from the previous key gives "
+            f"{_shares_text(derived.after)}, not the key's "
+            f"{_shares_text(key.shares)}",
+        )
 
 
 def _shares_text(shares: Mapping[str, Decimal]) -> str:
@@ -820,40 +1056,51 @@ def _keyed_parts(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
             yield from _undefined_key(doc, (*here, "key"), part.key, tariff)
             listed = part.on if isinstance(part, ManagementFeePart) else part.categories
             if len(set(listed)) != len(listed):
-                yield doc.diagnostic((*here, "on" if isinstance(part, ManagementFeePart)
-                                      else "categories"), "duplicate-category",
-                                     "a category is listed twice: its lines count once anyway")
+                yield doc.diagnostic(
+                    (*here, "on" if isinstance(part, ManagementFeePart) else "categories"),
+                    "duplicate-category",
+                    "a category is listed twice: its lines count once anyway",
+                )
             if not isinstance(part, BudgetLinesPart):
                 continue
             where = f"{offer.id}.{part.code}"
             for category in part.categories or tuple(CostCategory):
                 if category.value in shared_by:
-                    yield doc.diagnostic((*here, "categories") if part.categories else here,
-                                         "duplicate-category",
-                                         f"the {category.value} lines are already shared by "
-                                         f"{shared_by[category.value]}: they would be billed "
-                                         "twice")
+                    yield doc.diagnostic(
+                        (*here, "categories") if part.categories else here,
+                        "duplicate-category",
+                        f"the {category.value} lines are already shared by "
+                        f"{shared_by[category.value]}: they would be billed "
+                        "twice",
+                    )
                 shared_by.setdefault(category.value, where)
 
 
-def _undefined_key(doc: Document, path: Path_, key_id: str,
-                   tariff: GridTariff) -> Iterator[Diagnostic]:
+def _undefined_key(
+    doc: Document, path: Path_, key_id: str, tariff: GridTariff
+) -> Iterator[Diagnostic]:
     """A part or a pool layer names a key of the tariff's ``keys``."""
     known = [key.id for key in tariff.keys]
     if key_id not in known:
-        yield doc.diagnostic(path, "undefined-key",
-                             f"the tariff defines no key '{key_id}'"
-                             f"{_did_you_mean(key_id, known)} (keys: "
-                             f"{', '.join(known) or 'none: define it under keys'})")
+        yield doc.diagnostic(
+            path,
+            "undefined-key",
+            f"the tariff defines no key '{key_id}'"
+            f"{_did_you_mean(key_id, known)} (keys: "
+            f"{', '.join(known) or 'none: define it under keys'})",
+        )
 
 
 def _population_rule(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     """A tariff whose rules use the population says which legal population it bills on."""
     if tariff.population is None and tariff.uses_population():
-        yield doc.diagnostic((), "missing-key",
-                             "'population': a rule of this tariff uses the members' population: "
-                             "say which legal population it bills on ('population: {kind: "
-                             "totale}')")
+        yield doc.diagnostic(
+            (),
+            "missing-key",
+            "'population': a rule of this tariff uses the members' population: "
+            "say which legal population it bills on ('population: {kind: "
+            "totale}')",
+        )
 
 
 def _keys_usable(tariff: GridTariff) -> bool:
@@ -861,20 +1108,27 @@ def _keys_usable(tariff: GridTariff) -> bool:
     100 %, computed ones say how they round; one carrier at most."""
     known = {party.id for party in tariff.parties}
     return sum(party.carrier for party in tariff.parties) <= 1 and all(
-        (key.computed is not None and (key.computed.rounding.method == "largest-remainder"
-                                        or key.computed.rounding.remainder_to is not None))
+        (
+            key.computed is not None
+            and (
+                key.computed.rounding.method == "largest-remainder"
+                or key.computed.rounding.remainder_to is not None
+            )
+        )
         or (key.total() == HUNDRED and (not known or set(key.shares) <= known))
-        for key in tariff.keys)
+        for key in tariff.keys
+    )
 
 
-def _duplicate_lines(doc: Document, path: Path_,
-                     costs: Sequence[CostLine]) -> Iterator[Diagnostic]:
+def _duplicate_lines(doc: Document, path: Path_, costs: Sequence[CostLine]) -> Iterator[Diagnostic]:
     seen: dict[str, int] = {}
     for index, cost in enumerate(costs):
         if cost.id in seen:
-            yield doc.diagnostic((*path, index, "id"), "duplicate-line",
-                                 f"cost line '{cost.id}' is listed twice (first as line "
-                                 f"{seen[cost.id] + 1})")
+            yield doc.diagnostic(
+                (*path, index, "id"),
+                "duplicate-line",
+                f"cost line '{cost.id}' is listed twice (first as line {seen[cost.id] + 1})",
+            )
         seen.setdefault(cost.id, index)
 
 
@@ -893,35 +1147,66 @@ def cost_line_problems(
     for index, cost in enumerate(costs):
         here: Path_ = (*path, index)
         if cost.id in fees:
-            yield doc.diagnostic((*here, "id"), "reserved-line-id",
-                                 f"'{cost.id}' names the management-fee lines: choose another id")
-        sharing = next((part for part in shared
-                        if not part.categories or cost.category in part.categories), None)
+            yield doc.diagnostic(
+                (*here, "id"),
+                "reserved-line-id",
+                f"'{cost.id}' names the management-fee lines: choose another id",
+            )
+        sharing = next(
+            (part for part in shared if not part.categories or cost.category in part.categories),
+            None,
+        )
         if shared and sharing is None:
-            yield doc.diagnostic((*here, "category"), "line-not-shared",
-                                 f"no budget-lines part of the tariff in force from "
-                                 f"{tariff.valid_from} shares the {cost.category.value} lines: "
-                                 "this line would be billed to no one")
+            yield doc.diagnostic(
+                (*here, "category"),
+                "line-not-shared",
+                f"no budget-lines part of the tariff in force from "
+                f"{tariff.valid_from} shares the {cost.category.value} lines: "
+                "this line would be billed to no one",
+            )
         if cost.direct is None:
             continue
         if known and cost.direct not in known:
-            yield doc.diagnostic((*here, "direct"), "unknown-party",
-                                 f"party '{cost.direct}' is not a party of the tariff in force "
-                                 f"from {tariff.valid_from} (parties: {', '.join(known)})")
+            yield doc.diagnostic(
+                (*here, "direct"),
+                "unknown-party",
+                f"party '{cost.direct}' is not a party of the tariff in force "
+                f"from {tariff.valid_from} (parties: {', '.join(known)})",
+            )
         elif shared and sharing is not None and sharing.direct is None:
-            yield doc.diagnostic((*here, "direct"), "direct-not-provided",
-                                 f"the tariff in force from {tariff.valid_from} provides no "
-                                 "direct charges: share the line by the key, or add "
-                                 f"'direct' (with its article) to its '{sharing.code}' part")
+            yield doc.diagnostic(
+                (*here, "direct"),
+                "direct-not-provided",
+                f"the tariff in force from {tariff.valid_from} provides no "
+                "direct charges: share the line by the key, or add "
+                f"'direct' (with its article) to its '{sharing.code}' part",
+            )
         elif not shared:
-            yield doc.diagnostic((*here, "direct"), "direct-not-provided",
-                                 "no part of the tariff shares the budget's lines by a key "
-                                 "(budget-lines): no line is charged directly to one member")
+            yield doc.diagnostic(
+                (*here, "direct"),
+                "direct-not-provided",
+                "no part of the tariff shares the budget's lines by a key "
+                "(budget-lines): no line is charged directly to one member",
+            )
 
 
 TARIFF_CHECKS: tuple[TariffCheck, ...] = (
-    _validity, _offer_ids, _references, _staffing, _brackets, _yearly_rules, _unit_prices,
-    _unit_costs, _pools, _limits, _parties, _keys, _keyed_parts, _population_rule, _examples)
+    _validity,
+    _offer_ids,
+    _references,
+    _staffing,
+    _brackets,
+    _yearly_rules,
+    _unit_prices,
+    _unit_costs,
+    _pools,
+    _limits,
+    _parties,
+    _keys,
+    _keyed_parts,
+    _population_rule,
+    _examples,
+)
 
 
 BudgetCheck = Callable[[Document, Budget, GridTariff], Iterator[Diagnostic]]
@@ -936,42 +1221,62 @@ def check_budget(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator[
 def _budget_service(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator[Diagnostic]:
     """The budget is the service's, for a year its tariff covers."""
     if budget.service != tariff.service:
-        yield doc.diagnostic(("service",), "budget-service",
-                             f"this budget is for service '{budget.service}', the tariff for "
-                             f"'{tariff.service}'")
+        yield doc.diagnostic(
+            ("service",),
+            "budget-service",
+            f"this budget is for service '{budget.service}', the tariff for '{tariff.service}'",
+        )
     if not tariff.covers(budget.year):
-        yield doc.diagnostic(("year",), "budget-year",
-                             f"the tariff in force from {tariff.valid_from} does not cover "
-                             f"{budget.year}")
+        yield doc.diagnostic(
+            ("year",),
+            "budget-year",
+            f"the tariff in force from {tariff.valid_from} does not cover {budget.year}",
+        )
 
 
-def agent_problems(doc: Document, here: Path_, agents: Sequence[AgentTime],
-                   tariff: GridTariff, *, required: bool = True) -> Iterator[Diagnostic]:
+def agent_problems(
+    doc: Document,
+    here: Path_,
+    agents: Sequence[AgentTime],
+    tariff: GridTariff,
+    *,
+    required: bool = True,
+) -> Iterator[Diagnostic]:
     """The agents a key is computed from (of a budget or a worked example at ``here``):
     given when the key is computed (``required``), with unique ids, each time split
     between parties of the tariff summing to 100 %."""
     if required and not agents:
-        yield doc.diagnostic(here, "no-agents",
-                             "the key is computed from the agents' time weighted by their "
-                             "salary cost: list them under 'agents' (id, cost, shares)")
+        yield doc.diagnostic(
+            here,
+            "no-agents",
+            "the key is computed from the agents' time weighted by their "
+            "salary cost: list them under 'agents' (id, cost, shares)",
+        )
     known = [party.id for party in tariff.parties]
     seen: set[str] = set()
     for index, agent in enumerate(agents):
         path: Path_ = (*here, "agents", index)
         if agent.id in seen:
-            yield doc.diagnostic((*path, "id"), "duplicate-agent",
-                                 f"agent '{agent.id}' is listed twice")
+            yield doc.diagnostic(
+                (*path, "id"), "duplicate-agent", f"agent '{agent.id}' is listed twice"
+            )
         seen.add(agent.id)
         for party in agent.shares:
             if known and party not in known:
-                yield doc.diagnostic((*path, "shares", party), "unknown-party",
-                                     f"party '{party}' is not a party of the tariff in force "
-                                     f"from {tariff.valid_from} (parties: {', '.join(known)})",
-                                     key=True)
+                yield doc.diagnostic(
+                    (*path, "shares", party),
+                    "unknown-party",
+                    f"party '{party}' is not a party of the tariff in force "
+                    f"from {tariff.valid_from} (parties: {', '.join(known)})",
+                    key=True,
+                )
         total = sum(agent.shares.values(), ZERO)
         if total != HUNDRED:
-            yield doc.diagnostic((*path, "shares"), "agent-shares",
-                                 f"agent {agent.id}'s time sums to {total} %, not 100 %")
+            yield doc.diagnostic(
+                (*path, "shares"),
+                "agent-shares",
+                f"agent {agent.id}'s time sums to {total} %, not 100 %",
+            )
 
 
 def _budget_lines(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -979,19 +1284,28 @@ def _budget_lines(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator
     covered by a part, direct lines allowed and of a party; the agents of a computed key),
     a pool's total or a unit cost (its units of operation)."""
     if tariff.has_unit_cost() and budget.units_of_operation is None:
-        yield doc.diagnostic(("year",), "no-units-of-operation",
-                             f"service '{tariff.service}' bills a unit cost (CGCT D5211-16): "
-                             "give the units of operation forecast for the year "
-                             "('units_of_operation: {forecast: …}')")
+        yield doc.diagnostic(
+            ("year",),
+            "no-units-of-operation",
+            f"service '{tariff.service}' bills a unit cost (CGCT D5211-16): "
+            "give the units of operation forecast for the year "
+            "('units_of_operation: {forecast: …}')",
+        )
     if not tariff.takes_budget():
-        yield doc.diagnostic(("year",), "budget-not-used",
-                             f"service '{tariff.service}' has no rule taking its budget (a "
-                             "pool: {from_budget: true}, a unit cost, budget lines shared by a "
-                             "key): this budget would not be used")
+        yield doc.diagnostic(
+            ("year",),
+            "budget-not-used",
+            f"service '{tariff.service}' has no rule taking its budget (a "
+            "pool: {from_budget: true}, a unit cost, budget lines shared by a "
+            "key): this budget would not be used",
+        )
     yield from cost_line_problems(doc, ("lines",), budget.lines, tariff)
     computed = any(key.computed is not None for key in tariff.keys_used())
-    agents = list(agent_problems(doc, (), budget.agents, tariff, required=computed)
-                  if computed or budget.agents else ())
+    agents = list(
+        agent_problems(doc, (), budget.agents, tariff, required=computed)
+        if computed or budget.agents
+        else ()
+    )
     yield from agents
     if computed and not agents:
         yield from _budget_key(doc, budget, tariff)
@@ -1027,8 +1341,11 @@ def _member_ids(doc: Document, roster: Roster, tariff: GridTariff | None) -> Ite
     for index, member in enumerate(roster.members):
         if member.id in seen:
             first = doc.position(("members", seen[member.id], "id"))[0]
-            yield doc.diagnostic(("members", index, "id"), "duplicate-member",
-                                 f"member {member.id} is listed twice (first at line {first})")
+            yield doc.diagnostic(
+                ("members", index, "id"),
+                "duplicate-member",
+                f"member {member.id} is listed twice (first at line {first})",
+            )
         seen.setdefault(member.id, index)
 
 
@@ -1047,7 +1364,8 @@ def _subscription_overlaps(
                     "subscription-overlap",
                     f"this subscription to '{subscription.offer}' starts on {start}, while "
                     f"the one from {before.start} runs until {before.end or 'further notice'}"
-                    f": end that one on {start - dt.timedelta(days=1)} or merge them")
+                    f": end that one on {start - dt.timedelta(days=1)} or merge them",
+                )
             latest[subscription.offer] = subscription
 
 
@@ -1063,21 +1381,30 @@ def _offers_known(doc: Document, roster: Roster, tariff: GridTariff | None) -> I
             path = (*here, "subscriptions", sub_index)
             offer = tariff.offer(subscription.offer)
             if offer is None:
-                yield doc.diagnostic((*path, "offer"), "unknown-offer",
-                                     f"offer '{subscription.offer}' is not in the tariff "
-                                     f"(offers: {known})")
+                yield doc.diagnostic(
+                    (*path, "offer"),
+                    "unknown-offer",
+                    f"offer '{subscription.offer}' is not in the tariff (offers: {known})",
+                )
             elif offer.billing is Billing.ONE_OFF and subscription.delivered is None:
-                yield doc.diagnostic(path, "subscription-dates",
-                                     f"'{offer.id}' is a one-off service: give the date it was "
-                                     "'delivered'")
+                yield doc.diagnostic(
+                    path,
+                    "subscription-dates",
+                    f"'{offer.id}' is a one-off service: give the date it was 'delivered'",
+                )
             elif offer.billing is Billing.ANNUAL and subscription.start is None:
-                yield doc.diagnostic(path, "subscription-dates",
-                                     f"'{offer.id}' is billed yearly: give its 'start' date")
+                yield doc.diagnostic(
+                    path,
+                    "subscription-dates",
+                    f"'{offer.id}' is billed yearly: give its 'start' date",
+                )
         for over_index, override in enumerate(member.overrides):
             if tariff.offer(override.offer) is None:
-                yield doc.diagnostic((*here, "overrides", over_index, "offer"), "unknown-offer",
-                                     f"offer '{override.offer}' is not in the tariff "
-                                     f"(offers: {known})")
+                yield doc.diagnostic(
+                    (*here, "overrides", over_index, "offer"),
+                    "unknown-offer",
+                    f"offer '{override.offer}' is not in the tariff (offers: {known})",
+                )
 
 
 def review_warnings(doc: Document, roster: Roster, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -1085,16 +1412,24 @@ def review_warnings(doc: Document, roster: Roster, tariff: GridTariff) -> Iterat
     roster (above a review threshold, no override with its reference: art. 7.1 (*)).
     ``check`` shows them; ``bill`` lists such members itself, so it does not run this."""
     for index, member in enumerate(roster.members):
-        reviews = {year: outcome for year in sorted(member.population) if tariff.covers(year)
-                   and isinstance(outcome := bill_member(tariff, member, year), NeedsReview)
-                   and not outcome.missing_data}  # index values are the bill's, not the roster's
+        reviews = {
+            year: outcome
+            for year in sorted(member.population)
+            if tariff.covers(year)
+            and isinstance(outcome := bill_member(tariff, member, year), NeedsReview)
+            and not outcome.missing_data
+        }  # index values are the bill's, not the roster's
         if reviews:
             years = ", ".join(str(year) for year in reviews)
             reason = reviews[max(reviews)].reason
-            yield replace(doc.diagnostic(("members", index), "needs-review",
-                                         f"member {member.id} {member.name} needs review in "
-                                         f"{years}: {reason}"),
-                          severity=Severity.WARNING)
+            yield replace(
+                doc.diagnostic(
+                    ("members", index),
+                    "needs-review",
+                    f"member {member.id} {member.name} needs review in {years}: {reason}",
+                ),
+                severity=Severity.WARNING,
+            )
 
 
 def _acts(doc: Document, roster: Roster, tariff: GridTariff | None) -> Iterator[Diagnostic]:
@@ -1102,14 +1437,20 @@ def _acts(doc: Document, roster: Roster, tariff: GridTariff | None) -> Iterator[
     subscription of the member to the offer that bills it."""
     if tariff is None:
         return
-    yield from acts_problems(doc, [(("members", index, "consumption", act_index), member, act)
-                                   for index, member in enumerate(roster.members)
-                                   for act_index, act in enumerate(member.consumption)],
-                             tariff)
+    yield from acts_problems(
+        doc,
+        [
+            (("members", index, "consumption", act_index), member, act)
+            for index, member in enumerate(roster.members)
+            for act_index, act in enumerate(member.consumption)
+        ],
+        tariff,
+    )
 
 
-def acts_problems(doc: Document, acts: Sequence[tuple[Path_, Member | None, Act]],
-                  tariff: GridTariff) -> Iterator[Diagnostic]:
+def acts_problems(
+    doc: Document, acts: Sequence[tuple[Path_, Member | None, Act]], tariff: GridTariff
+) -> Iterator[Diagnostic]:
     """Each (path, member, act) of ``acts`` dated in ``tariff``'s period: its unit billed by
     the tariff, its date within the member's subscription to the offer that bills it (no
     member: the unit only)."""
@@ -1119,17 +1460,27 @@ def acts_problems(doc: Document, acts: Sequence[tuple[Path_, Member | None, Act]
             continue  # another version of the tariff bills it
         offer_id = units.get(act.unit)
         if offer_id is None:
-            yield doc.diagnostic((*here, "unit"), "unknown-unit",
-                                 f"unit '{act.unit}' is not billed by the tariff in force "
-                                 f"on {act.date}{_did_you_mean(act.unit, units)} (units: "
-                                 f"{', '.join(units) or 'none'})")
+            yield doc.diagnostic(
+                (*here, "unit"),
+                "unknown-unit",
+                f"unit '{act.unit}' is not billed by the tariff in force "
+                f"on {act.date}{_did_you_mean(act.unit, units)} (units: "
+                f"{', '.join(units) or 'none'})",
+            )
         elif member is not None and not any(
-                s.offer == offer_id and s.start is not None and s.start <= act.date
-                and (s.end is None or act.date <= s.end) for s in member.subscriptions):
-            yield doc.diagnostic((*here, "date"), "act-outside-subscription",
-                                 f"act of {act.date} ({act.unit}): member {member.id} is "
-                                 f"not subscribed to '{offer_id}' on that day; add or "
-                                 "extend its subscription, or check the date")
+            s.offer == offer_id
+            and s.start is not None
+            and s.start <= act.date
+            and (s.end is None or act.date <= s.end)
+            for s in member.subscriptions
+        ):
+            yield doc.diagnostic(
+                (*here, "date"),
+                "act-outside-subscription",
+                f"act of {act.date} ({act.unit}): member {member.id} is "
+                f"not subscribed to '{offer_id}' on that day; add or "
+                "extend its subscription, or check the date",
+            )
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:
@@ -1139,47 +1490,61 @@ def _did_you_mean(name: str, known: Iterable[str]) -> str:
     return f": did you mean '{close[0]}'?" if close else ""
 
 
-def check_consumption(doc: Document, consumption: Consumption, tariffs: Sequence[GridTariff],
-                      roster: Roster | None) -> Iterator[Diagnostic]:
+def check_consumption(
+    doc: Document, consumption: Consumption, tariffs: Sequence[GridTariff], roster: Roster | None
+) -> Iterator[Diagnostic]:
     """A consumption file against its service: every act dated in a tariff version's
     period, of a unit it bills; with the roster, of a member of it, subscribed that day."""
     members = {member.id: member for member in roster.members} if roster else {}
     if roster is not None and consumption.service != roster.service:
-        yield doc.diagnostic(("service",), "service-mismatch",
-                             f"this file says service '{consumption.service}', its roster "
-                             f"'{roster.service}'")
+        yield doc.diagnostic(
+            ("service",),
+            "service-mismatch",
+            f"this file says service '{consumption.service}', its roster '{roster.service}'",
+        )
     known: list[tuple[Path_, Member | None, Act]] = []
     for index, act in enumerate(consumption.acts):
         here: Path_ = ("acts", index)
         if roster is not None and act.member not in members:
-            yield doc.diagnostic((*here, "member"), "unknown-member",
-                                 f"member {act.member} is not in the roster of "
-                                 f"'{roster.service}'")
+            yield doc.diagnostic(
+                (*here, "member"),
+                "unknown-member",
+                f"member {act.member} is not in the roster of '{roster.service}'",
+            )
             continue
         if tariffs and not any(tariff.covers_day(act.date) for tariff in tariffs):
             periods = ", ".join(f"{t.valid_from} → {t.valid_until or 'open'}" for t in tariffs)
-            yield doc.diagnostic((*here, "date"), "act-no-tariff",
-                                 f"no tariff of the service is in force on {act.date} "
-                                 f"({periods})")
+            yield doc.diagnostic(
+                (*here, "date"),
+                "act-no-tariff",
+                f"no tariff of the service is in force on {act.date} ({periods})",
+            )
             continue
         known.append((here, members.get(act.member), act))
     for tariff in tariffs:
         yield from acts_problems(doc, known, tariff)
 
 
-def _settlements(doc: Document, roster: Roster,
-                 tariff: GridTariff | None) -> Iterator[Diagnostic]:
+def _settlements(doc: Document, roster: Roster, tariff: GridTariff | None) -> Iterator[Diagnostic]:
     """A member settling by deduction from its attribution de compensation does so under a
     tariff that provides it (with its article)."""
     if tariff is None or tariff.settlement is not None:
         return
     for index, member in enumerate(roster.members):
         if member.settlement is SettlementMode.ATTRIBUTION_DEDUCTION:
-            yield doc.diagnostic(("members", index, "settlement"), "settlement-not-provided",
-                                 f"the tariff in force from {tariff.valid_from} says nothing of "
-                                 "settling by deduction from the attribution de compensation: "
-                                 "add its 'settlement' (with the article) to the tariff")
+            yield doc.diagnostic(
+                ("members", index, "settlement"),
+                "settlement-not-provided",
+                f"the tariff in force from {tariff.valid_from} says nothing of "
+                "settling by deduction from the attribution de compensation: "
+                "add its 'settlement' (with the article) to the tariff",
+            )
 
 
-ROSTER_CHECKS: tuple[RosterCheck, ...] = (_member_ids, _subscription_overlaps, _offers_known,
-                                          _acts, _settlements)
+ROSTER_CHECKS: tuple[RosterCheck, ...] = (
+    _member_ids,
+    _subscription_overlaps,
+    _offers_known,
+    _acts,
+    _settlements,
+)

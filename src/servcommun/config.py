@@ -58,8 +58,17 @@ class Config:
         if len(matches) == 1:
             return self.services[matches[0]]
         known = ", ".join(self.services)
-        raise InputError([Diagnostic(display_path(self.path), 1, 1, "unknown-service",
-                                     f"no service '{name}' in this file (services: {known})")])
+        raise InputError(
+            [
+                Diagnostic(
+                    display_path(self.path),
+                    1,
+                    1,
+                    "unknown-service",
+                    f"no service '{name}' in this file (services: {known})",
+                )
+            ]
+        )
 
     def display(self, path: Path) -> str:
         return display_path(path)
@@ -108,21 +117,24 @@ def _parse(path: Path, *, bundled: bool = False) -> Config:
     services: dict[str, Service] = {}
     for key, entry in (data.get("services") or {}).items():
         if not isinstance(entry, dict) or not entry.get("tariffs"):
-            raise InputError([Diagnostic(name, 1, 1, "config",
-                                         f"service '{key}' needs a 'tariffs' list")])
+            raise InputError(
+                [Diagnostic(name, 1, 1, "config", f"service '{key}' needs a 'tariffs' list")]
+            )
         services[key] = Service(
             id=key,
             tariffs=tuple(path.parent / tariff for tariff in entry["tariffs"]),
             roster=path.parent / entry["roster"] if entry.get("roster") else None,
             budgets=str(path.parent / entry["budgets"]) if entry.get("budgets") else None,
-            consumption=(str(path.parent / entry["consumption"]) if entry.get("consumption")
-                         else None),
+            consumption=(
+                str(path.parent / entry["consumption"]) if entry.get("consumption") else None
+            ),
             indices=tuple(path.parent / index for index in entry.get("indices") or ()),
         )
     if not services:
         raise InputError([Diagnostic(name, 1, 1, "config", "no [services.<name>] table")])
     default = data.get("default") or next(iter(services))
     if default not in services:
-        raise InputError([Diagnostic(name, 1, 1, "config",
-                                     f"default service '{default}' is not defined")])
+        raise InputError(
+            [Diagnostic(name, 1, 1, "config", f"default service '{default}' is not defined")]
+        )
     return Config(path, services, default, bundled)

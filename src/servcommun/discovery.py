@@ -38,8 +38,12 @@ class Plan:
         """What the run's report depends on: the working directory (paths are shown
         relative to it) and every file it may read, by content."""
         context = [path for path, _, _ in named(self.config)] if self.config else []
-        return [os.getcwd(), *cache.file_digests(
-            [self.config.path if self.config else None, *self.targets, *context])]
+        return [
+            os.getcwd(),
+            *cache.file_digests(
+                [self.config.path if self.config else None, *self.targets, *context]
+            ),
+        ]
 
 
 def plan(paths: Sequence[Path], start: Path) -> Plan:
@@ -70,7 +74,8 @@ def discover(paths: Sequence[Path], config: Config | None) -> list[Path]:
             if hidden or not candidate.is_file():
                 continue
             if candidate.suffix.lower() in DATA_SUFFIXES or (
-                    candidate.suffix.lower() == CSV and candidate.resolve() in named_places):
+                candidate.suffix.lower() == CSV and candidate.resolve() in named_places
+            ):
                 found.setdefault(candidate, None)
     unique: dict[Path, Path] = {}
     for path in found:  # a file reached twice (named and in a folder, or by a link) once
@@ -125,8 +130,14 @@ def _quoted(path: Path, diagnostic: Diagnostic) -> Diagnostic:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         text = ""
-    return Diagnostic(display(path), diagnostic.line, diagnostic.column, diagnostic.code,
-                      diagnostic.message, source_line(text, diagnostic.line))
+    return Diagnostic(
+        display(path),
+        diagnostic.line,
+        diagnostic.column,
+        diagnostic.code,
+        diagnostic.message,
+        source_line(text, diagnostic.line),
+    )
 
 
 def _named_files(config: Config) -> tuple[list[Path], list[Diagnostic]]:
@@ -137,9 +148,14 @@ def _named_files(config: Config) -> tuple[list[Path], list[Diagnostic]]:
         if path.is_file():
             files.setdefault(path.resolve(), path)
         else:
-            missing.append(_config_diagnostic(config, path, "not-found",
-                                              f"service '{service}' names "
-                                              f"{config.display(path)}, which does not exist"))
+            missing.append(
+                _config_diagnostic(
+                    config,
+                    path,
+                    "not-found",
+                    f"service '{service}' names {config.display(path)}, which does not exist",
+                )
+            )
     return list(files.values()), missing
 
 
@@ -147,13 +163,16 @@ def _config_diagnostic(config: Config, path: Path, code: str, message: str) -> D
     """A problem with a file servcommun.toml names, placed where it names it."""
     text = config.path.read_text(encoding="utf-8")
     line, column = _where_named(text, path, config.root)
-    return Diagnostic(config.display(config.path), line, column, code, message,
-                      source_line(text, line))
+    return Diagnostic(
+        config.display(config.path), line, column, code, message, source_line(text, line)
+    )
 
 
 def _where_named(text: str, path: Path, root: Path) -> tuple[int, int]:
-    candidates: Iterable[str] = (path.relative_to(root).as_posix()
-                                 if path.is_relative_to(root) else str(path), path.name)
+    candidates: Iterable[str] = (
+        path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path),
+        path.name,
+    )
     for needle in candidates:
         for number, line in enumerate(text.splitlines(), start=1):
             if needle in line:

@@ -27,9 +27,11 @@ class Kind(StrEnum):
 
 _MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=\S*?(\w+)\.schema\.json\s*$")
 
-HOW_TO_TELL = ("a tariff has 'kind: contribution-grid', an index file 'kind: index', a "
-               "roster a 'members' list, a budget a 'year' and cost 'lines', a consumption "
-               "file 'acts'; or name the file in servcommun.toml")
+HOW_TO_TELL = (
+    "a tariff has 'kind: contribution-grid', an index file 'kind: index', a "
+    "roster a 'members' list, a budget a 'year' and cost 'lines', a consumption "
+    "file 'acts'; or name the file in servcommun.toml"
+)
 
 
 def kind_of(data: Any, text: str) -> Kind | None:

@@ -24,9 +24,12 @@ class IndexSeries(Frozen):
     id: Slug = Field(description="the name tariffs index on (indexation.index)")
     title: Text
     source: Text = Field(description="who publishes it: INSEE series, official journal…")
-    definition: str = Field(default="", description=(
-        "which value stands for a year (annual average, value of a month…)"))
+    definition: str = Field(
+        default="",
+        description=("which value stands for a year (annual average, value of a month…)"),
+    )
     note: str = ""
     illustrative: bool = Field(
-        default=False, description="figures invented for an example: said on the bill")
+        default=False, description="figures invented for an example: said on the bill"
+    )
     values: dict[Year, IndexValue] = Field(min_length=1, description="year → value")

@@ -27,7 +27,6 @@ from servcommun.tariff import GridTariff
 M = TypeVar("M")
 
 
-
 def validate(
     doc: Document, adapter: TypeAdapter[M]
 ) -> tuple[M, list[Diagnostic]] | tuple[None, list[Diagnostic]]:
@@ -45,8 +44,11 @@ def not_a_mapping(doc: Document) -> list[Diagnostic]:
     if isinstance(doc.data, dict):
         return []
     found = "a list" if isinstance(doc.data, list) else f"the single value {_shown(doc.data)}"
-    return [doc.diagnostic((), "not-a-mapping",
-                           f"expected a mapping of keys ('key: value' lines), found {found}")]
+    return [
+        doc.diagnostic(
+            (), "not-a-mapping", f"expected a mapping of keys ('key: value' lines), found {found}"
+        )
+    ]
 
 
 def load_tariff(path: Path, display: str | None = None) -> GridTariff:
@@ -59,11 +61,18 @@ def tariff_problems(doc: Document) -> tuple[GridTariff | None, list[Diagnostic]]
     """The tariff of ``doc`` (None if its shape is wrong) and every problem found in it."""
     if isinstance(doc.data, dict) and doc.data.get("kind") == "cost-sharing":
         # one problem that says how to write it, rather than every key it has
-        return None, [doc.diagnostic(("kind",), "unknown-choice", (
-            "'kind': cost sharing is written as a contribution grid: 'kind: "
-            "contribution-grid', its 'parties', its 'keys' and an offer whose parts are "
-            "'budget-lines' and 'management-fee' (docs/tariff-format.md, Cost sharing by "
-            "key)"))]
+        return None, [
+            doc.diagnostic(
+                ("kind",),
+                "unknown-choice",
+                (
+                    "'kind': cost sharing is written as a contribution grid: 'kind: "
+                    "contribution-grid', its 'parties', its 'keys' and an offer whose parts are "
+                    "'budget-lines' and 'management-fee' (docs/tariff-format.md, Cost sharing by "
+                    "key)"
+                ),
+            )
+        ]
     tariff, problems = validate(doc, adapter(Kind.TARIFF))
     if tariff is not None:
         problems = list(checks.check_tariff(doc, tariff))
@@ -81,11 +90,15 @@ def roster_problems(
         years = {year for member in roster.members for year in member.population}
         in_force = [t for t in tariffs if any(t.covers(year) for year in years)] or tariffs
         versions: Sequence[GridTariff | None] = in_force or [None]
-        found = [problem for tariff in versions
-                 for problem in checks.check_roster(doc, roster, tariff)]
+        found = [
+            problem for tariff in versions for problem in checks.check_roster(doc, roster, tariff)
+        ]
         if warnings:
-            found += [warning for tariff in in_force
-                      for warning in checks.review_warnings(doc, roster, tariff)]
+            found += [
+                warning
+                for tariff in in_force
+                for warning in checks.review_warnings(doc, roster, tariff)
+            ]
         problems = list(dict.fromkeys(found))  # versions with the same offers say it once
     return roster, problems
 
@@ -101,6 +114,7 @@ def _or_errors(model: M | None, problems: list[Diagnostic]) -> M:
 def load_roster(path: Path, tariff: GridTariff, display: str | None = None) -> Roster:
     """Read (YAML or CSV), validate and check a roster against its tariff. A roster that
     passed against this very tariff before comes from the cache (``servcommun.cache``)."""
+
     def read_and_check() -> Roster:
         if path.suffix.lower() == ".csv":
             doc = read_roster_csv(path, tariff, display)
@@ -126,14 +140,22 @@ def budget_problems(
     if budget is not None:
         problems = list(checks.check_budget(doc, budget, tariff))
         if year is not None and budget.year != year:
-            problems.append(doc.diagnostic(("year",), "budget-year",
-                                           f"this is the {budget.year} budget, read for {year}: "
-                                           "check the file name or its 'year'"))
+            problems.append(
+                doc.diagnostic(
+                    ("year",),
+                    "budget-year",
+                    f"this is the {budget.year} budget, read for {year}: "
+                    "check the file name or its 'year'",
+                )
+            )
     return budget, problems
 
 
 def load_budget(
-    path: Path, tariff: GridTariff, display: str | None = None, year: int | None = None,
+    path: Path,
+    tariff: GridTariff,
+    display: str | None = None,
+    year: int | None = None,
 ) -> Budget:
     """Read, validate and check a service's budget for a year, against its tariff."""
     budget, problems = budget_problems(read_yaml(path, display), tariff, year)
@@ -159,8 +181,9 @@ def consumption_problems(
     return consumption, problems
 
 
-def load_consumption(path: Path, tariffs: Sequence[GridTariff], roster: Roster,
-                     display: str | None = None) -> Consumption:
+def load_consumption(
+    path: Path, tariffs: Sequence[GridTariff], roster: Roster, display: str | None = None
+) -> Consumption:
     """Read, validate and check a consumption file against its service's roster."""
     doc = read_consumption(path, roster.service, display)
     consumption, problems = consumption_problems(doc, tariffs, roster)
@@ -174,9 +197,12 @@ def with_consumption(roster: Roster, consumption: Consumption) -> Roster:
         acts.setdefault(act.member, []).append(act)
     if not acts:
         return roster
-    members = tuple(member.model_copy(update={"consumption": (*member.consumption,
-                                                              *acts[member.id])})
-                    if member.id in acts else member for member in roster.members)
+    members = tuple(
+        member.model_copy(update={"consumption": (*member.consumption, *acts[member.id])})
+        if member.id in acts
+        else member
+        for member in roster.members
+    )
     return roster.model_copy(update={"members": members})
 
 
@@ -188,13 +214,17 @@ def load_index(path: Path, display: str | None = None) -> IndexSeries:
 
 # -- Pydantic errors, placed and worded for a finance officer ---------------------------
 
+
 def _causes(items: list[Any]) -> list[Any]:
     """Pydantic's errors less those that only follow from another: a list left too short
     because its one item was refused says nothing more than that item's error."""
     locs = [tuple(item["loc"]) for item in items]
-    return [item for item, loc in zip(items, locs, strict=True)
-            if item["type"] != "too_short"
-            or not any(len(other) > len(loc) and other[:len(loc)] == loc for other in locs)]
+    return [
+        item
+        for item, loc in zip(items, locs, strict=True)
+        if item["type"] != "too_short"
+        or not any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs)
+    ]
 
 
 _CODES = {
@@ -213,8 +243,11 @@ def _diagnostic(doc: Document, item: Any) -> Diagnostic:
     kind: str = item["type"]
     if kind == "union_tag_invalid":  # placed at the unknown value, not at its mapping
         loc = (*loc, _tag(item))
-    code = (_CODES.get(kind) or _own_code(item)
-            or ("wrong-type" if kind.endswith(("_type", "_parsing")) else "invalid-value"))
+    code = (
+        _CODES.get(kind)
+        or _own_code(item)
+        or ("wrong-type" if kind.endswith(("_type", "_parsing")) else "invalid-value")
+    )
     named = [step for step in loc if isinstance(step, str) and step in _names(doc, loc)]
     where = f"'{named[-1]}': " if named else ""
     message = f"{where}{_wording(item)}"
@@ -264,8 +297,9 @@ def _wording(item: Any) -> str:
     if kind == "extra_forbidden":
         return "unknown key: check its spelling against the format (servcommun schema)"
     if kind == "union_tag_not_found":
-        return f"'{_tag(item)}' is required: it says what this is (servcommun schema lists " \
-               "its values)"
+        return (
+            f"'{_tag(item)}' is required: it says what this is (servcommun schema lists its values)"
+        )
     if kind == "union_tag_invalid":
         return f"{_shown(item['ctx']['tag'])} is not a known {_tag(item)}: {_choices(item)}"
     if kind == "string_type" and is_yaml_word(value):
@@ -275,12 +309,14 @@ def _wording(item: Any) -> str:
     if kind.startswith("date"):
         return f"expected a date written YYYY-MM-DD, got {_shown(value)}"
     if kind == "decimal_parsing" and _french_number(value):
-        return (f"{_shown(value)} cannot be read as a number: write \"{_french_number(value)}\" "
-                "(a point before the cents, no spaces or thousands separators)")
+        return (
+            f'{_shown(value)} cannot be read as a number: write "{_french_number(value)}" '
+            "(a point before the cents, no spaces or thousands separators)"
+        )
     if "url" not in item:  # our own validators' messages already show the value
         return message
     if kind == "decimal_parsing":
-        return f"expected a number written like \"1500.00\" (got {_shown(value)})"
+        return f'expected a number written like "1500.00" (got {_shown(value)})'
     message = message.removeprefix("Value error, ")
     if kind == "string_pattern_mismatch" and isinstance(value, str):
         return f"{_shown(value)} is not well-formed: {message.lower()}"

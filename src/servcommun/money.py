@@ -47,8 +47,9 @@ def has_cents_only(amount: Decimal) -> bool:
     return trailing_zeros == len(digits) or exponent + trailing_zeros >= -2
 
 
-def allocate(total: Decimal, weights: Mapping[K, Decimal],
-             quantum: Decimal = CENT) -> dict[K, Decimal]:
+def allocate(
+    total: Decimal, weights: Mapping[K, Decimal], quantum: Decimal = CENT
+) -> dict[K, Decimal]:
     """Share ``total`` (in cents) in proportion to ``weights`` by the largest remainder.
 
     Each share is first rounded down to the cent; the cents left over go one by one to

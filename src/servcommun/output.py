@@ -17,8 +17,9 @@ from servcommun.diagnostics import Diagnostic, InputError
 def refuse_existing(path: Path, force: bool) -> None:
     """Check before computing, so that a refused write costs nothing."""
     if path.exists() and not force:
-        raise InputError([Diagnostic(str(path), 1, 1, "output-exists",
-                                     "file exists: use --force to replace it")])
+        raise InputError(
+            [Diagnostic(str(path), 1, 1, "output-exists", "file exists: use --force to replace it")]
+        )
 
 
 def write_atomic(path: Path, content: bytes, *, force: bool) -> None:
@@ -27,8 +28,13 @@ def write_atomic(path: Path, content: bytes, *, force: bool) -> None:
     partial one. Only SIGKILL can leave the hidden temporary file, never ``path``."""
     refuse_existing(path, force)
     if path.is_dir():
-        raise InputError([Diagnostic(str(path), 1, 1, "output-exists",
-                                     "is a folder: --output needs a file name")])
+        raise InputError(
+            [
+                Diagnostic(
+                    str(path), 1, 1, "output-exists", "is a folder: --output needs a file name"
+                )
+            ]
+        )
     folder = _folder_of(path)
     with _terminate_as_exit(), _unwritable_as_input_error(path):
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -39,8 +45,17 @@ def write_atomic(path: Path, content: bytes, *, force: bool) -> None:
                 os.fchmod(stream.fileno(), _file_mode())  # mkstemp's 0600 is for secrets
                 os.fsync(stream.fileno())
             if not force and path.exists():  # created meanwhile: still refuse
-                raise InputError([Diagnostic(str(path), 1, 1, "output-exists",
-                                             "file exists: use --force to replace it")])
+                raise InputError(
+                    [
+                        Diagnostic(
+                            str(path),
+                            1,
+                            1,
+                            "output-exists",
+                            "file exists: use --force to replace it",
+                        )
+                    ]
+                )
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -51,8 +66,9 @@ def refuse_existing_folder(path: Path, force: bool) -> None:
     """A folder output may take the place of an empty folder; anything else needs --force."""
     if path.exists() and not force and not _is_empty_folder(path):
         what = "folder is not empty" if path.is_dir() else "a file has this name"
-        raise InputError([Diagnostic(str(path), 1, 1, "output-exists",
-                                     f"{what}: use --force to replace it")])
+        raise InputError(
+            [Diagnostic(str(path), 1, 1, "output-exists", f"{what}: use --force to replace it")]
+        )
 
 
 def write_folder_atomic(path: Path, files: Mapping[str, bytes], *, force: bool) -> None:
@@ -77,8 +93,9 @@ def write_folder_atomic(path: Path, files: Mapping[str, bytes], *, force: bool) 
                 if _is_empty_folder(path):
                     path.rmdir()
                 else:
-                    aside = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old",
-                                                  dir=parent))
+                    aside = Path(
+                        tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=parent)
+                    )
                     os.replace(path, aside / "previous")
             os.replace(temporary, path)
         except BaseException:
@@ -94,8 +111,9 @@ def write_folder_atomic(path: Path, files: Mapping[str, bytes], *, force: bool) 
 def _folder_of(path: Path) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise InputError([Diagnostic(str(path), 1, 1, "output-folder",
-                                     f"folder {folder} does not exist")])
+        raise InputError(
+            [Diagnostic(str(path), 1, 1, "output-folder", f"folder {folder} does not exist")]
+        )
     return folder
 
 
@@ -120,8 +138,13 @@ def _unwritable_as_input_error(path: Path) -> Iterator[None]:
     try:
         yield
     except OSError as error:
-        raise InputError([Diagnostic(str(path), 1, 1, "output-unwritable",
-                                     f"cannot write: {error.strerror or error}")]) from None
+        raise InputError(
+            [
+                Diagnostic(
+                    str(path), 1, 1, "output-unwritable", f"cannot write: {error.strerror or error}"
+                )
+            ]
+        ) from None
 
 
 def _exit_on_signal(number: int, frame: FrameType | None) -> None:
@@ -134,8 +157,7 @@ def _terminate_as_exit() -> Iterator[None]:
     SystemExit instead of ending the process at once, so that temporary files go."""
     names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
     try:
-        previous = {name: signal.signal(getattr(signal, name), _exit_on_signal)
-                    for name in names}
+        previous = {name: signal.signal(getattr(signal, name), _exit_on_signal) for name in names}
     except ValueError:  # not the main thread: signals are not ours to handle
         yield
         return

@@ -62,19 +62,38 @@ def tariff_for_year(config: Config, service: Service, year: int) -> tuple[Path, 
         return covering[0]
     where = config.display(service.tariffs[0])
     if not covering:
-        periods = "; ".join(f"{config.display(p)}: {t.valid_from} → {t.valid_until or 'open'}"
-                            for p, t in versions)
-        raise InputError([Diagnostic(where, 1, 1, "no-tariff",
-                                     f"no tariff of service '{service.id}' is in force in "
-                                     f"{year} ({periods})")])
+        periods = "; ".join(
+            f"{config.display(p)}: {t.valid_from} → {t.valid_until or 'open'}" for p, t in versions
+        )
+        raise InputError(
+            [
+                Diagnostic(
+                    where,
+                    1,
+                    1,
+                    "no-tariff",
+                    f"no tariff of service '{service.id}' is in force in {year} ({periods})",
+                )
+            ]
+        )
     names = ", ".join(f"{config.display(p)} (from {t.valid_from})" for p, t in covering)
-    raise InputError([Diagnostic(where, 1, 1, "tariff-change",
-                                 f"{year} is covered by several tariff versions: {names}; "
-                                 "billing a year split between versions is not supported")])
+    raise InputError(
+        [
+            Diagnostic(
+                where,
+                1,
+                1,
+                "tariff-change",
+                f"{year} is covered by several tariff versions: {names}; "
+                "billing a year split between versions is not supported",
+            )
+        ]
+    )
 
 
-def load_service(config: Config, service_name: str | None, year: int,
-                 inputs: list[str] | None = None) -> Loaded:
+def load_service(
+    config: Config, service_name: str | None, year: int, inputs: list[str] | None = None
+) -> Loaded:
     """The service's inputs for ``year``, read and checked; from the cache when none of
     the files they may come from has changed by a byte since they last passed.
     ``inputs``: their ``billing.service_inputs``, when the caller has already read them
@@ -85,35 +104,63 @@ def load_service(config: Config, service_name: str | None, year: int,
         path, tariff = tariff_for_year(config, service, year)
         roster, files = service_roster(config, service, tariff)
         roster, data, more = grid_data(config, service, tariff, roster, year)
-        return Loaded(service, tariff, roster, (config.display(path), *files, *more),
-                      budget=data.budgets.get(year), data=data)
+        return Loaded(
+            service,
+            tariff,
+            roster,
+            (config.display(path), *files, *more),
+            budget=data.budgets.get(year),
+            data=data,
+        )
 
     if inputs is None:
         inputs = service_inputs(config, service, year)
     return cache.cached("service", inputs, read_and_check)
 
 
-def service_roster(config: Config, service: Service,
-                   tariff: GridTariff) -> tuple[Roster, list[str]]:
+def service_roster(
+    config: Config, service: Service, tariff: GridTariff
+) -> tuple[Roster, list[str]]:
     """The members a tariff bills: the parties it names, or the service's roster (read and
     checked against it); and the files read."""
     from servcommun.loader import load_roster
 
     if tariff.parties:
         if service.roster is not None:
-            raise InputError([Diagnostic(config.display(config.path), 1, 1, "config",
-                                         f"the tariff of service '{service.id}' names its "
-                                         "parties: they are its members, remove its 'roster'")])
+            raise InputError(
+                [
+                    Diagnostic(
+                        config.display(config.path),
+                        1,
+                        1,
+                        "config",
+                        f"the tariff of service '{service.id}' names its "
+                        "parties: they are its members, remove its 'roster'",
+                    )
+                ]
+            )
         return party_roster(tariff), []
     if service.roster is None:
-        raise InputError([Diagnostic(config.display(config.path), 1, 1, "config",
-                                     f"service '{service.id}' names no roster")])
-    return (load_roster(service.roster, tariff, config.display(service.roster)),
-            [config.display(service.roster)])
+        raise InputError(
+            [
+                Diagnostic(
+                    config.display(config.path),
+                    1,
+                    1,
+                    "config",
+                    f"service '{service.id}' names no roster",
+                )
+            ]
+        )
+    return (
+        load_roster(service.roster, tariff, config.display(service.roster)),
+        [config.display(service.roster)],
+    )
 
 
-def grid_data(config: Config, service: Service, tariff: GridTariff, roster: Roster,
-              year: int) -> tuple[Roster, ServiceData, list[str]]:
+def grid_data(
+    config: Config, service: Service, tariff: GridTariff, roster: Roster, year: int
+) -> tuple[Roster, ServiceData, list[str]]:
     """What a bill needs besides its roster: the year's consumption file merged into the
     roster (its acts billed by the unit-price parts), the index files of the indexed
     parts, the year's budget (its lines, total and units of operation) for the rules
@@ -125,16 +172,29 @@ def grid_data(config: Config, service: Service, tariff: GridTariff, roster: Rost
     if path is not None:
         if not path.is_file():
             pattern = config.display(Path(service.consumption or ""))
-            raise InputError([Diagnostic(config.display(path), 1, 1, "no-consumption",
-                                         f"no {year} consumption file for service "
-                                         f"'{service.id}': write this file (servcommun.toml: "
-                                         f"consumption = \"{pattern}\")")])
+            raise InputError(
+                [
+                    Diagnostic(
+                        config.display(path),
+                        1,
+                        1,
+                        "no-consumption",
+                        f"no {year} consumption file for service "
+                        f"'{service.id}': write this file (servcommun.toml: "
+                        f'consumption = "{pattern}")',
+                    )
+                ]
+            )
         # a file per year holds acts of the version in force that year; a single file may
         # hold acts of every version
-        grids = [tariff] if "{year}" in (service.consumption or "") else [
-            t for _, t in load_tariffs(config, service)]
-        roster = with_consumption(roster, load_consumption(path, grids, roster,
-                                                           config.display(path)))
+        grids = (
+            [tariff]
+            if "{year}" in (service.consumption or "")
+            else [t for _, t in load_tariffs(config, service)]
+        )
+        roster = with_consumption(
+            roster, load_consumption(path, grids, roster, config.display(path))
+        )
         files.append(config.display(path))
     indices: dict[str, dict[int, Decimal]] = {}
     for index_path in service.indices:
@@ -148,10 +208,19 @@ def grid_data(config: Config, service: Service, tariff: GridTariff, roster: Rost
         files.append(config.display(where))
     wanted = sorted({indexation.index for indexation in tariff.indexations()} - set(indices))
     if wanted:
-        raise InputError([Diagnostic(config.display(config.path), 1, 1, "no-index",
-                                     f"the tariff of service '{service.id}' is indexed on "
-                                     f"{', '.join(wanted)}: name the index file in its "
-                                     'section (indices = ["indices/NAME.yaml"])')])
+        raise InputError(
+            [
+                Diagnostic(
+                    config.display(config.path),
+                    1,
+                    1,
+                    "no-index",
+                    f"the tariff of service '{service.id}' is indexed on "
+                    f"{', '.join(wanted)}: name the index file in its "
+                    'section (indices = ["indices/NAME.yaml"])',
+                )
+            ]
+        )
     return roster, data, files
 
 
@@ -159,14 +228,32 @@ def budget_path(config: Config, service: Service, year: int) -> Path:
     """The budget file of a service for ``year`` (it must exist)."""
     path = service.budget_for(year)
     if path is None:
-        raise InputError([Diagnostic(config.display(config.path), 1, 1, "config",
-                                     f"service '{service.id}' names no budgets: add "
-                                     'budgets = "budgets/budget-{year}.yaml" to its section')])
+        raise InputError(
+            [
+                Diagnostic(
+                    config.display(config.path),
+                    1,
+                    1,
+                    "config",
+                    f"service '{service.id}' names no budgets: add "
+                    'budgets = "budgets/budget-{year}.yaml" to its section',
+                )
+            ]
+        )
     if not path.is_file():
         pattern = config.display(Path(service.budgets or ""))
-        raise InputError([Diagnostic(config.display(path), 1, 1, "no-budget",
-                                     f"no {year} budget for service '{service.id}': write this "
-                                     f"file (servcommun.toml: budgets = \"{pattern}\")")])
+        raise InputError(
+            [
+                Diagnostic(
+                    config.display(path),
+                    1,
+                    1,
+                    "no-budget",
+                    f"no {year} budget for service '{service.id}': write this "
+                    f'file (servcommun.toml: budgets = "{pattern}")',
+                )
+            ]
+        )
     return path
 
 

@@ -47,11 +47,14 @@ def inputs_of(loaded: Loaded, year: int, members: Sequence[str] = ()) -> Inputs:
         tariff_title=tariff.title,
         tariff_valid_from=tariff.valid_from.isoformat(),
         tariff_valid_until=tariff.valid_until.isoformat() if tariff.valid_until else None,
-        deliberations=tuple(f"{d.body}, {d.id} du {d.date:%d/%m/%Y}"
-                            + (f" : {d.title}" if d.title else "")
-                            for d in tariff.deliberations),
-        files=tuple(InputFile(role, path, _sha256(Path(path)))
-                    for role, path in zip(roles, loaded.files, strict=True)),
+        deliberations=tuple(
+            f"{d.body}, {d.id} du {d.date:%d/%m/%Y}" + (f" : {d.title}" if d.title else "")
+            for d in tariff.deliberations
+        ),
+        files=tuple(
+            InputFile(role, path, _sha256(Path(path)))
+            for role, path in zip(roles, loaded.files, strict=True)
+        ),
         year=year,
         members=tuple(members),
         generator=f"servcommun {__version__}",
@@ -63,11 +66,18 @@ def _role(loaded: Loaded, display: str, year: int) -> str:
     """What a file the bill was computed from is to the service."""
     service, path = loaded.service, Path(display).resolve()
     named: dict[str, list[Path | None]] = {
-        "roster": [service.roster], "index": list(service.indices),
-        "consumption": [service.consumption_for(year)]}
-    return next((role for role, paths in named.items()
-                 if any(known is not None and path == known.resolve() for known in paths)),
-                "budget")
+        "roster": [service.roster],
+        "index": list(service.indices),
+        "consumption": [service.consumption_for(year)],
+    }
+    return next(
+        (
+            role
+            for role, paths in named.items()
+            if any(known is not None and path == known.resolve() for known in paths)
+        ),
+        "budget",
+    )
 
 
 def _sha256(path: Path) -> str:

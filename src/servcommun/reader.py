@@ -83,27 +83,56 @@ def read_text(path: Path, display: str | None = None) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError([Diagnostic(name, 1, 1, "file-too-large",
-                f"file is {size // (1024 * 1024)} MiB; tariff and roster files are limited "
-                f"to {MAX_FILE_BYTES // (1024 * 1024)} MiB (use a CSV roster for bulk data)")])
+            raise InputError(
+                [
+                    Diagnostic(
+                        name,
+                        1,
+                        1,
+                        "file-too-large",
+                        f"file is {size // (1024 * 1024)} MiB; tariff and roster files are "
+                        f"limited to {MAX_FILE_BYTES // (1024 * 1024)} MiB "
+                        "(use a CSV roster for bulk data)",
+                    )
+                ]
+            )
         raw = path.read_bytes()
     except OSError as error:
-        raise InputError([Diagnostic(name, 1, 1, "unreadable",
-                                     error.strerror or str(error))]) from None
+        raise InputError(
+            [Diagnostic(name, 1, 1, "unreadable", error.strerror or str(error))]
+        ) from None
     if b"\0" in raw:
         nul = raw.index(b"\0")
         line = raw[:nul].count(b"\n") + 1
         column = nul - (raw.rfind(b"\n", 0, nul) + 1) + 1
-        raise InputError([Diagnostic(name, line, column, "binary-file",
-            "file contains NUL bytes: expected a UTF-8 text file")])
+        raise InputError(
+            [
+                Diagnostic(
+                    name,
+                    line,
+                    column,
+                    "binary-file",
+                    "file contains NUL bytes: expected a UTF-8 text file",
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         before = raw[: error.start]
         line = before.count(b"\n") + 1
         column = error.start - (before.rfind(b"\n") + 1) + 1
-        raise InputError([Diagnostic(name, line, column, "not-utf8",
-            f"byte 0x{raw[error.start]:02x} is not UTF-8: save the file as UTF-8")]) from None
+        raise InputError(
+            [
+                Diagnostic(
+                    name,
+                    line,
+                    column,
+                    "not-utf8",
+                    f"byte 0x{raw[error.start]:02x} is not UTF-8: save the file as UTF-8",
+                )
+            ]
+        ) from None
     return text
 
 
@@ -122,19 +151,27 @@ def parse_yaml(text: str, file: str) -> Document:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = error.problem or "invalid YAML"
         context = f" ({error.context})" if error.context else ""
-        raise InputError([make_diagnostic(file, text, line, column, "yaml-syntax",
-                                          f"{problem}{context}")]) from None
+        raise InputError(
+            [make_diagnostic(file, text, line, column, "yaml-syntax", f"{problem}{context}")]
+        ) from None
     except yaml.YAMLError as error:  # reader errors (control characters) carry no mark
         position = getattr(error, "position", None)  # but an offset into the text
         line, column = (1, 1) if not isinstance(position, int) else _line_column(text, position)
-        raise InputError([make_diagnostic(file, text, line, column, "yaml-syntax",
-                                          str(error).splitlines()[0])]) from None
+        raise InputError(
+            [make_diagnostic(file, text, line, column, "yaml-syntax", str(error).splitlines()[0])]
+        ) from None
     except RecursionError:  # the pure-Python composer recurses once per nesting level
-        raise InputError([Diagnostic(file, 1, 1, "yaml-depth",
-            f"values are nested deeper than {MAX_DEPTH} levels")]) from None
+        raise InputError(
+            [
+                Diagnostic(
+                    file, 1, 1, "yaml-depth", f"values are nested deeper than {MAX_DEPTH} levels"
+                )
+            ]
+        ) from None
     if root is None:
-        raise InputError([Diagnostic(file, 1, 1, "empty-file",
-            "file is empty: expected a YAML mapping")])
+        raise InputError(
+            [Diagnostic(file, 1, 1, "empty-file", "file is empty: expected a YAML mapping")]
+        )
     builder = _Builder(file, text)
     data = builder.build(root, ())
     if builder.aliased:
@@ -167,8 +204,9 @@ class _Builder:
 
     def problem(self, node: yaml.Node, code: str, message: str) -> None:
         mark = node.start_mark
-        self.problems.append(make_diagnostic(
-            self.file, self.text, mark.line + 1, mark.column + 1, code, message))
+        self.problems.append(
+            make_diagnostic(self.file, self.text, mark.line + 1, mark.column + 1, code, message)
+        )
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -180,8 +218,9 @@ class _Builder:
         self._seen.add(id(node))
         if len(path) > MAX_DEPTH:
             if len(path) == MAX_DEPTH + 1:
-                self.problem(node, "yaml-depth",
-                             f"values are nested deeper than {MAX_DEPTH} levels")
+                self.problem(
+                    node, "yaml-depth", f"values are nested deeper than {MAX_DEPTH} levels"
+                )
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -200,8 +239,9 @@ class _Builder:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
-                self.problem(key_node, "yaml-merge",
-                             "merge keys (<<) are not supported: write the keys out")
+                self.problem(
+                    key_node, "yaml-merge", "merge keys (<<) are not supported: write the keys out"
+                )
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problem(key_node, "yaml-key", "mapping keys must be plain scalars")
@@ -211,12 +251,17 @@ class _Builder:
                 key = key_node.value  # such keys are names (offers, years, 'on'), never numbers
             if key in result:
                 first = self.key_positions[(*path, key)]
-                self.problem(key_node, "duplicate-key",
-                             f"key '{key_node.value}' is repeated (first at line {first[0]}): "
-                             "YAML would silently keep only the last value")
+                self.problem(
+                    key_node,
+                    "duplicate-key",
+                    f"key '{key_node.value}' is repeated (first at line {first[0]}): "
+                    "YAML would silently keep only the last value",
+                )
                 continue
-            self.key_positions[(*path, key)] = (key_node.start_mark.line + 1,
-                                                 key_node.start_mark.column + 1)
+            self.key_positions[(*path, key)] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
             result[key] = self.build(value_node, (*path, key))
         return result
 
@@ -245,8 +290,9 @@ class _Builder:
             return None
         if tag == "timestamp":
             if not _DATE.match(text):
-                self.problem(node, "yaml-date",
-                             f"'{text}' is not a date: write dates as YYYY-MM-DD")
+                self.problem(
+                    node, "yaml-date", f"'{text}' is not a date: write dates as YYYY-MM-DD"
+                )
                 return text
             try:
                 return dt.date.fromisoformat(text)
@@ -259,20 +305,28 @@ class _Builder:
     def _integer(self, node: yaml.Node, text: str) -> Any:
         digits = text.lstrip("+-")
         if ":" in text:
-            self.problem(node, "yaml-sexagesimal",
-                         f"YAML 1.1 reads '{text}' as a base-60 number: quote it ('{text}')")
+            self.problem(
+                node,
+                "yaml-sexagesimal",
+                f"YAML 1.1 reads '{text}' as a base-60 number: quote it ('{text}')",
+            )
             return text
         if len(digits) > 1 and digits.startswith("0") and digits.isdigit():
-            self.problem(node, "yaml-octal",
-                         f"YAML 1.1 reads '{text}' as the octal number {int(digits, 8)}"
-                         if set(digits) <= set("01234567") else
-                         f"a number written '{text}' loses its leading zero",
-                         )
+            self.problem(
+                node,
+                "yaml-octal",
+                f"YAML 1.1 reads '{text}' as the octal number {int(digits, 8)}"
+                if set(digits) <= set("01234567")
+                else f"a number written '{text}' loses its leading zero",
+            )
             # keep the text so the message above is the only one about this value
             return text
         if digits[:2] in {"0x", "0b", "0o"} or "_" in text:
-            self.problem(node, "yaml-number",
-                         f"'{text}' is a YAML 1.1 special integer: write a plain decimal number")
+            self.problem(
+                node,
+                "yaml-number",
+                f"'{text}' is a YAML 1.1 special integer: write a plain decimal number",
+            )
             return text
         if len(digits) > 18:
             self.problem(node, "yaml-number", f"'{text}' has {len(digits)} digits: too large")
@@ -295,9 +349,17 @@ def _alias_problems(text: str, file: str) -> list[Diagnostic]:
             anchors.setdefault(anchor, mark.line + 1)
         elif anchor in anchors:
             line = anchors.pop(anchor)
-            problems.append(make_diagnostic(file, text, mark.line + 1, mark.column + 1,
-                "yaml-alias", f"alias *{anchor} repeats the value anchored at line {line} "
-                f"(&{anchor}): anchors and aliases are not supported, write the value out"))
+            problems.append(
+                make_diagnostic(
+                    file,
+                    text,
+                    mark.line + 1,
+                    mark.column + 1,
+                    "yaml-alias",
+                    f"alias *{anchor} repeats the value anchored at line {line} "
+                    f"(&{anchor}): anchors and aliases are not supported, write the value out",
+                )
+            )
     return problems
 
 

@@ -34,8 +34,9 @@ _NO_DEPARTMENT = ("00", "20", "96")
 
 
 def _member_id(value: str) -> str:
-    if re.fullmatch(_MEMBER_ID, value) and not (len(value) == 5
-                                                and value.startswith(_NO_DEPARTMENT)):
+    if re.fullmatch(_MEMBER_ID, value) and not (
+        len(value) == 5 and value.startswith(_NO_DEPARTMENT)
+    ):
         return value
     raise PydanticCustomError("member-id", "{hint}", {"hint": member_id_hint(value)})
 
@@ -44,24 +45,32 @@ def member_id_hint(value: str) -> str:
     """What is wrong with a member id, and the likely intended one."""
     squeezed = re.sub(r"[\s.\u00a0\u202f]", "", value).upper()
     if len(value) == 4 and value.isdigit():
-        return (f"'{value}' has 4 digits, an INSEE code 5: it probably lost its leading "
-                f"zero, write \"0{value}\" (quoted)")
+        return (
+            f"'{value}' has 4 digits, an INSEE code 5: it probably lost its leading "
+            f'zero, write "0{value}" (quoted)'
+        )
     if len(value) == 5 and value.startswith("20") and value.isdigit():
-        return (f"'{value}': Corsican communes are coded 2A (Corse-du-Sud) or 2B "
-                f"(Haute-Corse) since 1976: write \"2A{value[2:]}\" or \"2B{value[2:]}\"")
+        return (
+            f"'{value}': Corsican communes are coded 2A (Corse-du-Sud) or 2B "
+            f'(Haute-Corse) since 1976: write "2A{value[2:]}" or "2B{value[2:]}"'
+        )
     if len(value) == 5 and value.startswith(("00", "96")):
         return f"'{value}': there is no department {value[:2]}"
     if squeezed != value and re.fullmatch(_MEMBER_ID, squeezed):
         return f"'{value}' is not well-formed: write \"{squeezed}\""
-    return (f"'{value}' is neither an INSEE code (5 characters: \"35236\", Corsica "
-            f"\"2A004\") nor a SIREN number (9 digits)")
+    return (
+        f"'{value}' is neither an INSEE code (5 characters: \"35236\", Corsica "
+        f'"2A004") nor a SIREN number (9 digits)'
+    )
 
 
 MemberId = Annotated[
     str,
     AfterValidator(_member_id),
-    Field(description="INSEE code (5 characters, Corsica 2A/2B) or SIREN (9 digits), as text",
-          json_schema_extra={"pattern": _MEMBER_ID}),
+    Field(
+        description="INSEE code (5 characters, Corsica 2A/2B) or SIREN (9 digits), as text",
+        json_schema_extra={"pattern": _MEMBER_ID},
+    ),
 ]
 
 
@@ -80,8 +89,11 @@ class Subscription(Frozen):
         start = info.data.get("start")
         if start and end and end < start:
             raise PydanticCustomError(
-                "subscription-order", "end {end} is before start {start}: the end date "
-                "(included) comes on or after the start", {"end": str(end), "start": str(start)})
+                "subscription-order",
+                "end {end} is before start {start}: the end date "
+                "(included) comes on or after the start",
+                {"end": str(end), "start": str(start)},
+            )
         return end
 
     @model_validator(mode="after")
@@ -118,17 +130,28 @@ class Member(Frozen):
     id: MemberId
     name: Text
     population: dict[Year, Population] = Field(
-        min_length=1, description="legal population in force on 1 January, by year")
+        min_length=1, description="legal population in force on 1 January, by year"
+    )
     own_it_department: bool = False
     subscriptions: tuple[Subscription, ...] = ()
     engineering_days: dict[Year, Rate] = Field(default_factory=dict)
-    consumption: tuple[Act, ...] = Field(default=(), description=(
-        "units consumed (acts by type and date), billed by the tariff's unit-price parts"))
-    attribution_compensation: dict[Year, SignedMoney] = Field(default_factory=dict, description=(
-        "attribution de compensation by year (negative: paid by the member), for statements "
-        "settled by deduction from it"))
-    settlement: SettlementMode | None = Field(default=None, description=(
-        "this member's way of settling, when it differs from the tariff's"))
+    consumption: tuple[Act, ...] = Field(
+        default=(),
+        description=(
+            "units consumed (acts by type and date), billed by the tariff's unit-price parts"
+        ),
+    )
+    attribution_compensation: dict[Year, SignedMoney] = Field(
+        default_factory=dict,
+        description=(
+            "attribution de compensation by year (negative: paid by the member), for statements "
+            "settled by deduction from it"
+        ),
+    )
+    settlement: SettlementMode | None = Field(
+        default=None,
+        description=("this member's way of settling, when it differs from the tariff's"),
+    )
     overrides: tuple[Override, ...] = ()
 
     def population_in(self, year: int) -> int | None:
@@ -136,8 +159,10 @@ class Member(Frozen):
 
     def acts_in(self, year: int, units: Collection[str]) -> list[Act]:
         """The acts of ``year`` of the given units, in date order (stable for a same day)."""
-        return sorted((act for act in self.consumption
-                       if act.date.year == year and act.unit in units), key=lambda a: a.date)
+        return sorted(
+            (act for act in self.consumption if act.date.year == year and act.unit in units),
+            key=lambda a: a.date,
+        )
 
     def override_for(self, offer: str, year: int) -> Override | None:
         if not self.overrides:  # the common case, asked for every member and offer
@@ -173,5 +198,6 @@ class Consumption(Frozen):
     title: str = ""
     note: str = ""
     illustrative: bool = Field(
-        default=False, description="figures invented for an example: said on the bill")
+        default=False, description="figures invented for an example: said on the bill"
+    )
     acts: tuple[ConsumptionAct, ...] = Field(min_length=1)

@@ -33,8 +33,16 @@ class CsvRosterDocument(Document):
     """A roster read from CSV: ``position()`` maps a roster path (``members.3.population
     .2026``) back to the row and column of the cell it came from."""
 
-    def __init__(self, file: str, text: str, data: Any, header: list[str],
-                 lines: list[int], delimiter: str, rows: list[list[str]]) -> None:
+    def __init__(
+        self,
+        file: str,
+        text: str,
+        data: Any,
+        header: list[str],
+        lines: list[int],
+        delimiter: str,
+        rows: list[list[str]],
+    ) -> None:
         super().__init__(file, text, data)
         self.header = header
         self.lines = lines  # 1-based line of each member's row
@@ -51,8 +59,12 @@ class CsvRosterDocument(Document):
         line = self.lines[index]
         if title not in self.header:
             return (line, 1)
-        return (line, _cell_starts(self.text.splitlines()[line - 1], self.delimiter)
-                [self.header.index(title)])
+        return (
+            line,
+            _cell_starts(self.text.splitlines()[line - 1], self.delimiter)[
+                self.header.index(title)
+            ],
+        )
 
     def _column_of(self, index: int, rest: Path_) -> str:
         """The header of the cell a member's field was read from."""
@@ -72,13 +84,15 @@ class CsvRosterDocument(Document):
         return str(field)
 
     def _offer_columns(self) -> list[str]:
-        return [t for t in self.header if t not in _FIXED_COLUMNS
-                and not t.startswith(_PREFIXES)]
+        return [t for t in self.header if t not in _FIXED_COLUMNS and not t.startswith(_PREFIXES)]
 
 
 _FIXED_COLUMNS = {"id", "name", "own_it_department", "settlement"}
-_BY_YEAR = {"population": "population_", "engineering_days": "days_",
-            "attribution_compensation": "attribution_"}
+_BY_YEAR = {
+    "population": "population_",
+    "engineering_days": "days_",
+    "attribution_compensation": "attribution_",
+}
 _PREFIXES = ("population_", "days_", "attribution_", "override_")
 
 
@@ -91,21 +105,35 @@ def _open_csv(path: Path, name: str) -> tuple[str, str, str, Any, list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [title.strip() for title in next(reader, [])]
     if not header:
-        raise InputError([make_diagnostic(name, text, 1, 1, "empty-file",
-                                          "file is empty: expected a CSV header line")])
+        raise InputError(
+            [
+                make_diagnostic(
+                    name, text, 1, 1, "empty-file", "file is empty: expected a CSV header line"
+                )
+            ]
+        )
     return text, first_line, delimiter, reader, header
 
 
-def _rows(reader: Any, header: list[str], name: str,
-          text: str) -> Iterator[tuple[int, list[str]]]:
+def _rows(reader: Any, header: list[str], name: str, text: str) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of each row that is not blank; a row whose cells do not match the
     header is an error at its line."""
     for cells in reader:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
-            raise InputError([make_diagnostic(name, text, reader.line_num, 1, "csv-columns",
-                f"row has {len(cells)} cells, the header has {len(header)}")])
+            raise InputError(
+                [
+                    make_diagnostic(
+                        name,
+                        text,
+                        reader.line_num,
+                        1,
+                        "csv-columns",
+                        f"row has {len(cells)} cells, the header has {len(header)}",
+                    )
+                ]
+            )
         yield reader.line_num, cells
 
 
@@ -113,14 +141,27 @@ def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) 
     """Read a CSV roster into a ``Document`` holding the data of a YAML roster."""
     name = display or str(path)
     text, first_line, delimiter, reader, header = _open_csv(path, name)
-    unknown = [t for t in header if t not in _FIXED_COLUMNS and tariff.offer(t) is None
-               and not t.startswith(_PREFIXES)]
+    unknown = [
+        t
+        for t in header
+        if t not in _FIXED_COLUMNS and tariff.offer(t) is None and not t.startswith(_PREFIXES)
+    ]
     if unknown:
         column = _cell_starts(first_line, delimiter)[header.index(unknown[0])]
         offers = ", ".join(offer.id for offer in tariff.offers)
-        raise InputError([make_diagnostic(name, text, 1, column, "unknown-column",
-            f"column '{unknown[0]}' is neither a member field nor an offer of the tariff "
-            f"(offers: {offers})")])
+        raise InputError(
+            [
+                make_diagnostic(
+                    name,
+                    text,
+                    1,
+                    column,
+                    "unknown-column",
+                    f"column '{unknown[0]}' is neither a member field nor an offer of the tariff "
+                    f"(offers: {offers})",
+                )
+            ]
+        )
     one_off = {offer.id for offer in tariff.offers if offer.billing is Billing.ONE_OFF}
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -128,22 +169,26 @@ def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) 
     for line, cells in _rows(reader, header, name, text):
         lines.append(line)
         rows.append(cells)
-        members.append(_member(header, [cell.strip() for cell in cells], one_off,
-                               french=delimiter == ";"))
+        members.append(
+            _member(header, [cell.strip() for cell in cells], one_off, french=delimiter == ";")
+        )
     data = {"service": tariff.service, "members": members}
     return CsvRosterDocument(name, text, data, header, lines, delimiter, rows)
 
 
-def _member(header: list[str], cells: list[str], one_off: set[str],
-            french: bool) -> dict[str, Any]:
+def _member(header: list[str], cells: list[str], one_off: set[str], french: bool) -> dict[str, Any]:
     """One row as the data of a YAML roster member. ``french``: the file comes from a
     spreadsheet set to French (semicolons), whose numbers have a decimal comma and
     spaces between thousands, and whose dates are written DD/MM/YYYY."""
     number = _french_number if french else _as_is
     day = _french_date if french else _as_is
-    member: dict[str, Any] = {"population": {}, "engineering_days": {},
-                              "attribution_compensation": {}, "subscriptions": [],
-                              "overrides": []}
+    member: dict[str, Any] = {
+        "population": {},
+        "engineering_days": {},
+        "attribution_compensation": {},
+        "subscriptions": [],
+        "overrides": [],
+    }
     override: dict[str, str] = {}
     for title, cell in zip(header, cells, strict=True):
         if not cell:
@@ -235,8 +280,9 @@ class CsvActsDocument(Document):
     """A consumption file read from CSV: ``position()`` maps ``acts.3.date`` back to the
     row and column of its cell."""
 
-    def __init__(self, file: str, text: str, data: Any, header: list[str],
-                 lines: list[int], delimiter: str) -> None:
+    def __init__(
+        self, file: str, text: str, data: Any, header: list[str], lines: list[int], delimiter: str
+    ) -> None:
         super().__init__(file, text, data)
         self.header = header
         self.lines = lines
@@ -251,8 +297,12 @@ class CsvActsDocument(Document):
         title = str(path[2]) if len(path) > 2 else "member"
         if title not in self.header:
             return (line, 1)
-        return (line, _cell_starts(self.text.splitlines()[line - 1], self.delimiter)
-                [self.header.index(title)])
+        return (
+            line,
+            _cell_starts(self.text.splitlines()[line - 1], self.delimiter)[
+                self.header.index(title)
+            ],
+        )
 
 
 def read_consumption_csv(path: Path, service: str, display: str | None = None) -> Document:
@@ -263,19 +313,40 @@ def read_consumption_csv(path: Path, service: str, display: str | None = None) -
     for title in header:
         if title not in CONSUMPTION_COLUMNS:
             column = _cell_starts(first_line, delimiter)[header.index(title)]
-            raise InputError([make_diagnostic(name, text, 1, column, "unknown-column",
-                f"column '{title}' is not a column of a consumption file (columns: "
-                f"{', '.join(CONSUMPTION_COLUMNS)})")])
+            raise InputError(
+                [
+                    make_diagnostic(
+                        name,
+                        text,
+                        1,
+                        column,
+                        "unknown-column",
+                        f"column '{title}' is not a column of a consumption file (columns: "
+                        f"{', '.join(CONSUMPTION_COLUMNS)})",
+                    )
+                ]
+            )
     missing = [title for title in CONSUMPTION_COLUMNS[:3] if title not in header]
     if missing:
-        raise InputError([make_diagnostic(name, text, 1, 1, "csv-columns",
-            f"a consumption file needs the columns {', '.join(CONSUMPTION_COLUMNS[:3])}: "
-            f"{', '.join(missing)} missing")])
+        raise InputError(
+            [
+                make_diagnostic(
+                    name,
+                    text,
+                    1,
+                    1,
+                    "csv-columns",
+                    f"a consumption file needs the columns {', '.join(CONSUMPTION_COLUMNS[:3])}: "
+                    f"{', '.join(missing)} missing",
+                )
+            ]
+        )
     lines: list[int] = []
     acts: list[dict[str, Any]] = []
     for line, cells in _rows(reader, header, name, text):
         lines.append(line)
-        acts.append({title: cell.strip() for title, cell in zip(header, cells, strict=True)
-                     if cell.strip()})
+        acts.append(
+            {title: cell.strip() for title, cell in zip(header, cells, strict=True) if cell.strip()}
+        )
     data = {"service": service, "acts": acts}
     return CsvActsDocument(name, text, data, header, lines, delimiter)

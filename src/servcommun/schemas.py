@@ -33,8 +33,12 @@ _BOUNDS = {"ge": "minimum", "gt": "exclusiveMinimum", "le": "maximum", "lt": "ex
 def json_schema(kind: Kind) -> dict[str, Any]:
     """The JSON Schema of a file kind, for editors (``schema/<kind>.schema.json``)."""
     schema = adapter(kind).json_schema(by_alias=True, schema_generator=_StableSchema)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema,
-            "title": f"servcommun {kind.value}", "description": _DESCRIPTIONS[kind]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **schema,
+        "title": f"servcommun {kind.value}",
+        "description": _DESCRIPTIONS[kind],
+    }
 
 
 def json_schema_text(kind: Kind) -> str:
@@ -43,13 +47,13 @@ def json_schema_text(kind: Kind) -> str:
 
 _DESCRIPTIONS = {
     Kind.TARIFF: "One version of a shared service's tariff, rule by rule with the article "
-                 "each implements, and the convention's worked examples.",
+    "each implements, and the convention's worked examples.",
     Kind.ROSTER: "The members of a contribution-grid service: populations by year, "
-                 "subscriptions, engineering days used, units consumed, overrides with "
-                 "their reference.",
+    "subscriptions, engineering days used, units consumed, overrides with "
+    "their reference.",
     Kind.BUDGET: "A service's cost lines for one year: shared by a key (budget-lines), "
-                 "the pool a pool-share part shares, the cost of a unit cost.",
+    "the pool a pool-share part shares, the cost of a unit cost.",
     Kind.CONSUMPTION: "Units the members of a service consumed (acts by type and date), "
-                      "billed by the unit-price parts of its tariff.",
+    "billed by the unit-price parts of its tariff.",
     Kind.INDEX: "The yearly values of a named index that tariffs index their rates on.",
 }

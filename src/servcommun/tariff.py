@@ -38,8 +38,7 @@ class Frozen(BaseModel):
     # defer_build: a model's validator is built when a file of its kind is first read,
     # not when the module is imported; a bill whose roster comes from the cache never
     # builds the roster's
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
-                              defer_build=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
 # Validators raise PydanticCustomError with a kebab-case type: the loader shows that type
@@ -52,8 +51,9 @@ products of such numbers would outgrow the 28 digits Decimal computes with)."""
 
 def _non_negative(value: Decimal) -> Decimal:
     if value < ZERO:
-        raise PydanticCustomError("negative", "must not be negative (got {value})",
-                                  {"value": str(value)})
+        raise PydanticCustomError(
+            "negative", "must not be negative (got {value})", {"value": str(value)}
+        )
     return value
 
 
@@ -62,19 +62,27 @@ def _exact_to_the_cent(value: Decimal) -> Decimal:
         raise PydanticCustomError(
             "money-precision",
             "amount {value} cannot be paid exactly: write it to the cent, at most two decimals",
-            {"value": str(value)})
+            {"value": str(value)},
+        )
     return value
 
 
 def _bounded(value: Decimal) -> Decimal:
     if abs(value) >= LIMIT:
-        raise PydanticCustomError("too-large", "{value} is beyond any plausible figure "
-                                  "(at most 999 999 999 999.99)", {"value": str(value)})
+        raise PydanticCustomError(
+            "too-large",
+            "{value} is beyond any plausible figure (at most 999 999 999 999.99)",
+            {"value": str(value)},
+        )
     return value
 
 
-Money = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_non_negative),
-                  AfterValidator(_exact_to_the_cent)]
+Money = Annotated[
+    Decimal,
+    AfterValidator(_bounded),
+    AfterValidator(_non_negative),
+    AfterValidator(_exact_to_the_cent),
+]
 """An amount in the tariff's currency, non-negative, exact to the cent."""
 SignedMoney = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_exact_to_the_cent)]
 Rate = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_non_negative)]
@@ -173,9 +181,12 @@ class Rounding(Places):
     """How an indexation is rounded: the convention must say it (a coefficient to four
     places is not the same bill as a rate to four places)."""
 
-    applies_to: Literal["coefficient", "rate"] = Field(description=(
-        "coefficient: index(N) / index(reference) is rounded, then multiplies the rate; "
-        "rate: the indexed rate itself is rounded"))
+    applies_to: Literal["coefficient", "rate"] = Field(
+        description=(
+            "coefficient: index(N) / index(reference) is rounded, then multiplies the rate; "
+            "rate: the indexed rate itself is rounded"
+        )
+    )
     places: int = Field(ge=0, le=10, description="decimal places kept")
 
 
@@ -186,9 +197,12 @@ class Indexation(Frozen):
     index: Slug = Field(description="id of the index file that gives the yearly values")
     reference_year: Year = Field(description="the year the written rate is expressed in")
     index_year: Literal["billed", "previous"] = Field(
-        default="billed", description=(
+        default="billed",
+        description=(
             "the index value that indexes year N: N's own, or N-1's (the last one known "
-            "when the convention bills in the course of year N)"))
+            "when the convention bills in the course of year N)"
+        ),
+    )
     rounding: Rounding
     article: Text
 
@@ -225,13 +239,15 @@ class UnitsBeyondAllowancePart(PartBase):
 
     rule: Literal["units-beyond-allowance"]
     measure: Literal["engineering-days"]
-    unit: Rate = Field(ge=Decimal("0.01"),
-                       description="size of one billed unit, in the measure (0.5 day)")
+    unit: Rate = Field(
+        ge=Decimal("0.01"), description="size of one billed unit, in the measure (0.5 day)"
+    )
     unit_label: Text
     unit_price: Money
     allowance: tuple[QuantityBracket, ...] = Field(min_length=1)
     allowance_total: Rate | None = Field(
-        default=None, description="the shared volume the allowances come from (117 days)")
+        default=None, description="the shared volume the allowances come from (117 days)"
+    )
 
 
 class ConsumedUnit(Frozen):
@@ -240,9 +256,13 @@ class ConsumedUnit(Frozen):
 
     id: Slug = Field(description="the unit's id, as rosters and consumption files name it")
     label: Text
-    weight: Rate = Field(default=Decimal(1), description=(
-        "equivalent units one unit counts for: a certificate of urbanism counting for 0.4 "
-        "'équivalent permis de construire'"))
+    weight: Rate = Field(
+        default=Decimal(1),
+        description=(
+            "equivalent units one unit counts for: a certificate of urbanism counting for 0.4 "
+            "'équivalent permis de construire'"
+        ),
+    )
 
 
 class PriceEntry(Frozen):
@@ -258,8 +278,11 @@ class PriceEntry(Frozen):
     def _one_way(self) -> PriceEntry:
         if (self.price is None) == (not self.unit_prices):
             raise PydanticCustomError(
-                "price-entry", "give either 'price' (per equivalent unit, times each unit's "
-                "weight) or 'unit_prices' (a price per unit), not both or neither", {})
+                "price-entry",
+                "give either 'price' (per equivalent unit, times each unit's "
+                "weight) or 'unit_prices' (a price per unit), not both or neither",
+                {},
+            )
         return self
 
 
@@ -278,8 +301,10 @@ class UnitPricePart(PartBase):
 
     rule: Literal["unit-price"]
     units: tuple[ConsumedUnit, ...] = Field(min_length=1)
-    equivalent: str = Field(default="", description=(
-        "name of the unit of weight 1, for bases ('équivalent permis de construire')"))
+    equivalent: str = Field(
+        default="",
+        description=("name of the unit of weight 1, for bases ('équivalent permis de construire')"),
+    )
     prices: tuple[PriceEntry, ...] = Field(min_length=1, description="by increasing date")
     free: tuple[FreeUnits, ...] = ()
 
@@ -290,8 +315,10 @@ class LimitPart(PartBase):
     it bites, and says the basis it was applied to."""
 
     amount: Money
-    prorated: bool = Field(default=False, description=(
-        "the floor or cap is prorated like the offer's annual parts (proration)"))
+    prorated: bool = Field(
+        default=False,
+        description=("the floor or cap is prorated like the offer's annual parts (proration)"),
+    )
 
 
 class FloorPart(LimitPart):
@@ -329,12 +356,17 @@ class PoolLayer(Frozen):
     percent: Percent | None = Field(default=None, description="percent of the pool")
     amount: Money | None = Field(default=None, description="a fixed amount of the pool")
     by: PoolBasis
-    key: LayerKey | None = Field(default=None, description=(
-        "by: key — the id of a key of the tariff's 'keys' ('key: reference'), or a key "
-        "written in place: member id → percent, summing to 100 (a member bearing the layer "
-        "alone: {\"35236\": \"100\"})"))
-    units: tuple[ConsumedUnit, ...] = Field(default=(), description=(
-        "by: units — the units counted, with their weights"))
+    key: LayerKey | None = Field(
+        default=None,
+        description=(
+            "by: key — the id of a key of the tariff's 'keys' ('key: reference'), or a key "
+            "written in place: member id → percent, summing to 100 (a member bearing the layer "
+            'alone: {"35236": "100"})'
+        ),
+    )
+    units: tuple[ConsumedUnit, ...] = Field(
+        default=(), description=("by: units — the units counted, with their weights")
+    )
     article: str = Field(default="", description="the article of this layer, if its own")
 
     @property
@@ -349,15 +381,19 @@ class Pool(Frozen):
     the total of the service's budget file of the year (``from_budget``)."""
 
     amounts: dict[Year, Money] = Field(default={}, description="year → amount")
-    from_budget: bool = Field(default=False, description=(
-        "the year's budget file of the service (its lines' total)"))
+    from_budget: bool = Field(
+        default=False, description=("the year's budget file of the service (its lines' total)")
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Pool:
         if bool(self.amounts) == self.from_budget:
             raise PydanticCustomError(
-                "pool-source", "give either 'amounts' (by year) or 'from_budget: true' (the "
-                "year's budget file), not both or neither", {})
+                "pool-source",
+                "give either 'amounts' (by year) or 'from_budget: true' (the "
+                "year's budget file), not both or neither",
+                {},
+            )
         return self
 
 
@@ -378,8 +414,9 @@ class ActualOperation(Frozen):
 
     cost: Money
     units: Rate = Field(gt=0)
-    closed: dt.date = Field(description=(
-        "the day the year's accounts were closed: the adjustment is titled that month"))
+    closed: dt.date = Field(
+        description=("the day the year's accounts were closed: the adjustment is titled that month")
+    )
     reference: str = Field(default="", description="the accounts (compte administratif N)")
 
 
@@ -389,8 +426,10 @@ class UnitsOfOperation(Frozen):
     units of operation forecast for the year, and the actual figures when known."""
 
     forecast: Rate = Field(gt=0, description="units of operation forecast for the year")
-    reference: str = Field(default="", description=(
-        "where the cost comes from (compte administratif N-2, actualisé de …)"))
+    reference: str = Field(
+        default="",
+        description=("where the cost comes from (compte administratif N-2, actualisé de …)"),
+    )
     actual: ActualOperation | None = None
 
 
@@ -414,6 +453,7 @@ class UnitCostAdjustmentPart(PartBase):
 
 
 # -- budget lines shared by a key (Rouen, délibération 10-26) ----------------------------
+
 
 class CostCategory(StrEnum):
     SALARY = "salary"  # masse salariale
@@ -461,11 +501,17 @@ class BudgetLinesPart(PartBase):
 
     rule: Literal["budget-lines"]
     key: Slug = Field(description="id of the tariff's key the lines are shared by")
-    categories: tuple[CostCategory, ...] = Field(default=(), description=(
-        "the categories of the lines shared by this part (none listed: every line)"))
-    direct: DirectCharges | None = Field(default=None, description=(
-        "the article that lets a budget line be charged wholly to one member "
-        "('direct: ville'); without it such a line is refused"))
+    categories: tuple[CostCategory, ...] = Field(
+        default=(),
+        description=("the categories of the lines shared by this part (none listed: every line)"),
+    )
+    direct: DirectCharges | None = Field(
+        default=None,
+        description=(
+            "the article that lets a budget line be charged wholly to one member "
+            "('direct: ville'); without it such a line is refused"
+        ),
+    )
 
 
 class ManagementFeePart(PartBase):
@@ -478,10 +524,14 @@ class ManagementFeePart(PartBase):
     rule: Literal["management-fee"]
     key: Slug = Field(description="id of the tariff's key the fees are shared by")
     rate: Percent = Field(description="percent of the lines it applies to")
-    on: tuple[CostCategory, ...] = Field(default=(CostCategory.SALARY,), min_length=1,
-                                         description="categories of the lines it applies to")
+    on: tuple[CostCategory, ...] = Field(
+        default=(CostCategory.SALARY,),
+        min_length=1,
+        description="categories of the lines it applies to",
+    )
     illustrative: bool = Field(
-        default=False, description="the rate is not the convention's: said on every fee line")
+        default=False, description="the rate is not the convention's: said on every fee line"
+    )
 
 
 KEYED_PARTS = (BudgetLinesPart, ManagementFeePart)
@@ -489,9 +539,18 @@ KEYED_PARTS = (BudgetLinesPart, ManagementFeePart)
 
 
 Part = Annotated[
-    BracketAmountPart | PerInhabitantPart | CreditPart | UnitsBeyondAllowancePart
-    | UnitPricePart | FloorPart | CapPart | PoolSharePart | UnitCostPart
-    | UnitCostAdjustmentPart | BudgetLinesPart | ManagementFeePart,
+    BracketAmountPart
+    | PerInhabitantPart
+    | CreditPart
+    | UnitsBeyondAllowancePart
+    | UnitPricePart
+    | FloorPart
+    | CapPart
+    | PoolSharePart
+    | UnitCostPart
+    | UnitCostAdjustmentPart
+    | BudgetLinesPart
+    | ManagementFeePart,
     Field(discriminator="rule"),
 ]
 Limit = Annotated[FloorPart | CapPart, Field(discriminator="rule")]
@@ -513,10 +572,15 @@ class Offer(Frozen):
     article: Text
     review: Review | None = None
     included_in: tuple[Slug, ...] = Field(
-        default=(), description="offers whose members do not pay this one (art. 4.2)")
-    proration: Proration | None = Field(default=None, description=(
-        "this annual offer's proration on joining or leaving during the year (absent: the "
-        "tariff's)"))
+        default=(), description="offers whose members do not pay this one (art. 4.2)"
+    )
+    proration: Proration | None = Field(
+        default=None,
+        description=(
+            "this annual offer's proration on joining or leaving during the year (absent: the "
+            "tariff's)"
+        ),
+    )
     parts: tuple[Part, ...] = Field(min_length=1)
 
     @cached_property
@@ -525,9 +589,12 @@ class Offer(Frozen):
         year cannot be billed it (a party of a cost-sharing convention has none)."""
         return (self.review is not None and self.review.above_population is not None) or any(
             isinstance(part, _POPULATION_RULES)
-            or (isinstance(part, PoolSharePart)
-                and any(layer.by is PoolBasis.POPULATION for layer in part.layers))
-            for part in self.parts)
+            or (
+                isinstance(part, PoolSharePart)
+                and any(layer.by is PoolBasis.POPULATION for layer in part.layers)
+            )
+            for part in self.parts
+        )
 
 
 _POPULATION_RULES = (BracketAmountPart, PerInhabitantPart, UnitsBeyondAllowancePart, CreditPart)
@@ -549,6 +616,7 @@ class Staffing(Frozen):
 
 
 # -- parties and keys ----------------------------------------------------------------------
+
 
 class Party(Frozen):
     """A party the convention itself names (Rouen: the Métropole, the Ville, the CCAS): a
@@ -588,28 +656,34 @@ class AgentTime(Frozen):
     id: Text = Field(description="the post or registration number")
     label: str = ""
     cost: Money = Field(description="the agent's yearly salary cost, charges included")
-    shares: dict[Slug, Percent] = Field(min_length=1, description=(
-        "party id → percent of the agent's time (summing to 100)"))
+    shares: dict[Slug, Percent] = Field(
+        min_length=1, description=("party id → percent of the agent's time (summing to 100)")
+    )
 
 
 class KeyRounding(Frozen):
     """How a computed key is rounded to its precision: the convention must say it, since
     percentages rounded one by one need not sum to 100 (65,76 + 25,39 + 8,86 = 100,01)."""
 
-    method: Literal["largest-remainder", "half-up"] = Field(description=(
-        "largest-remainder: rounded down, the hundredths left going to the largest "
-        "remainders (ties by party id); half-up: each rounded half up, the difference to "
-        "100 given to 'remainder_to'"))
-    remainder_to: Slug | None = Field(default=None, description=(
-        "half-up: the party whose share absorbs the difference to 100"))
+    method: Literal["largest-remainder", "half-up"] = Field(
+        description=(
+            "largest-remainder: rounded down, the hundredths left going to the largest "
+            "remainders (ties by party id); half-up: each rounded half up, the difference to "
+            "100 given to 'remainder_to'"
+        )
+    )
+    remainder_to: Slug | None = Field(
+        default=None, description=("half-up: the party whose share absorbs the difference to 100")
+    )
 
 
 class ComputedKey(Frozen):
     """A key computed each year from the budget's ``agents``: a party's percentage is
     Σ cost × share / Σ cost, rounded to the key's ``precision`` as ``rounding`` says."""
 
-    from_: Literal["agents"] = Field(alias="from", description=(
-        "agents: each agent's time split weighted by its salary cost"))
+    from_: Literal["agents"] = Field(
+        alias="from", description=("agents: each agent's time split weighted by its salary cost")
+    )
     rounding: KeyRounding
 
 
@@ -622,9 +696,11 @@ class Key(Frozen):
     label: str = ""
     article: Text
     precision: Annotated[Decimal, AfterValidator(_power_of_ten)] = Field(
-        default=Decimal("0.01"), description="percentage points the key is written to")
-    shares: dict[Text, Percent] = Field(default={}, description=(
-        "member id (a party's id) → percent"))
+        default=Decimal("0.01"), description="percentage points the key is written to"
+    )
+    shares: dict[Text, Percent] = Field(
+        default={}, description=("member id (a party's id) → percent")
+    )
     computed: ComputedKey | None = None
     derivation: KeyDerivation | None = None
 
@@ -632,8 +708,11 @@ class Key(Frozen):
     def _written_or_computed(self) -> Key:
         if bool(self.shares) == (self.computed is not None):
             raise PydanticCustomError(
-                "key-source", "give the key's 'shares', or say how it is 'computed' (from "
-                "the budget's agents), not both or neither", {})
+                "key-source",
+                "give the key's 'shares', or say how it is 'computed' (from "
+                "the budget's agents), not both or neither",
+                {},
+            )
         return self
 
     def total(self) -> Decimal:
@@ -658,33 +737,46 @@ class Act(Frozen):
 
 
 class ExampleMember(Frozen):
-    id: Text | None = Field(default=None, description=(
-        "the member's id, when a rule names it (a pool's key); one member only"))
+    id: Text | None = Field(
+        default=None,
+        description=("the member's id, when a rule names it (a pool's key); one member only"),
+    )
     count: int = Field(default=1, ge=1, le=1000)
     population: Population
     own_it_department: bool = False
     engineering_days: Rate = ZERO
     subscriptions: tuple[ExampleSubscription, ...] = ()
     consumption: tuple[Act, ...] = ()
-    attribution_compensation: dict[Year, SignedMoney] = Field(default={}, description=(
-        "year → attribution de compensation, for statements settled by deduction"))
+    attribution_compensation: dict[Year, SignedMoney] = Field(
+        default={},
+        description=("year → attribution de compensation, for statements settled by deduction"),
+    )
     settlement: SettlementMode | None = None
 
 
 class Expectation(Frozen):
-    total: SignedMoney | None = Field(default=None, description=(
-        "what the bill bills: every statement, a carrier's own share excluded"))
-    lines: dict[str, SignedMoney] = Field(default={}, description=(
-        "line code → amount, summed over the members"))
-    member_lines: dict[Text, dict[str, SignedMoney]] = Field(default={}, description=(
-        "member id (a party's id) → line code → amount"))
+    total: SignedMoney | None = Field(
+        default=None,
+        description=("what the bill bills: every statement, a carrier's own share excluded"),
+    )
+    lines: dict[str, SignedMoney] = Field(
+        default={}, description=("line code → amount, summed over the members")
+    )
+    member_lines: dict[Text, dict[str, SignedMoney]] = Field(
+        default={}, description=("member id (a party's id) → line code → amount")
+    )
     offers: dict[Slug, SignedMoney] = {}
-    members: dict[Text, SignedMoney] = Field(default={}, description=(
-        "member id (an example member's 'id', a party's id) → its statement total"))
-    keys: dict[Slug, dict[Text, Percent]] = Field(default={}, description=(
-        "key id → member id → percent: a key computed from the example's agents"))
-    attribution_after: dict[Text, SignedMoney] = Field(default={}, description=(
-        "member id → its attribution de compensation after the deduction"))
+    members: dict[Text, SignedMoney] = Field(
+        default={},
+        description=("member id (an example member's 'id', a party's id) → its statement total"),
+    )
+    keys: dict[Slug, dict[Text, Percent]] = Field(
+        default={},
+        description=("key id → member id → percent: a key computed from the example's agents"),
+    )
+    attribution_after: dict[Text, SignedMoney] = Field(
+        default={}, description=("member id → its attribution de compensation after the deduction")
+    )
     allowance_days: Rate | None = None
     needs_review: bool | None = None
 
@@ -695,19 +787,36 @@ class WorkedExample(Frozen):
     title: Text
     article: Text
     year: Year
-    members: tuple[ExampleMember, ...] = Field(default=(), description=(
-        "the members billed (none for a tariff that names its parties: they are billed)"))
-    indices: dict[Slug, dict[Year, IndexValue]] = Field(default={}, description=(
-        "index id → year → value: the index values the convention's example uses"))
-    budget: SignedMoney | None = Field(default=None, description=(
-        "the year's budget total, for pools taken from the budget file and unit costs"))
-    costs: tuple[CostLine, ...] = Field(default=(), description=(
-        "the year's budget lines, for the parts that share them (their total stands for "
-        "'budget')"))
-    agents: tuple[AgentTime, ...] = Field(default=(), description=(
-        "the agents a key computed from their time is computed from"))
-    units_of_operation: UnitsOfOperation | None = Field(default=None, description=(
-        "the year's forecast (and actual) units of operation, for unit costs"))
+    members: tuple[ExampleMember, ...] = Field(
+        default=(),
+        description=(
+            "the members billed (none for a tariff that names its parties: they are billed)"
+        ),
+    )
+    indices: dict[Slug, dict[Year, IndexValue]] = Field(
+        default={},
+        description=("index id → year → value: the index values the convention's example uses"),
+    )
+    budget: SignedMoney | None = Field(
+        default=None,
+        description=(
+            "the year's budget total, for pools taken from the budget file and unit costs"
+        ),
+    )
+    costs: tuple[CostLine, ...] = Field(
+        default=(),
+        description=(
+            "the year's budget lines, for the parts that share them (their total stands for "
+            "'budget')"
+        ),
+    )
+    agents: tuple[AgentTime, ...] = Field(
+        default=(), description=("the agents a key computed from their time is computed from")
+    )
+    units_of_operation: UnitsOfOperation | None = Field(
+        default=None,
+        description=("the year's forecast (and actual) units of operation, for unit costs"),
+    )
     expect: Expectation
 
 
@@ -717,9 +826,13 @@ class TariffBase(Frozen):
     title: Text
     valid_from: dt.date
     valid_until: dt.date | None = None
-    service_ends: bool = Field(default=False, description=(
-        "the service stops at valid_until: the next version of the service, if any, may "
-        "start after a gap (otherwise versions follow each other day after day)"))
+    service_ends: bool = Field(
+        default=False,
+        description=(
+            "the service stops at valid_until: the next version of the service, if any, may "
+            "start after a gap (otherwise versions follow each other day after day)"
+        ),
+    )
     deliberations: tuple[Deliberation, ...] = Field(min_length=1)
     currency: Literal["EUR"] = "EUR"
     locale: str = "fr_FR"
@@ -745,9 +858,13 @@ class Settlement(Frozen):
     choose the other way (``settlement``)."""
 
     mode: SettlementMode
-    attribution_year: Literal["billed", "next"] = Field(default="billed", description=(
-        "the year whose attribution de compensation is reduced: the billed year's, or the "
-        "next year's (contributions of N titled in N+1)"))
+    attribution_year: Literal["billed", "next"] = Field(
+        default="billed",
+        description=(
+            "the year whose attribution de compensation is reduced: the billed year's, or the "
+            "next year's (contributions of N titled in N+1)"
+        ),
+    )
     article: Text
 
 
@@ -757,20 +874,32 @@ class GridTariff(TariffBase):
     convention names, each holding every annual offer while the tariff is in force."""
 
     kind: Literal["contribution-grid"]
-    population: PopulationRule | None = Field(default=None, description=(
-        "the legal population billed on: required when a rule uses the population"))
+    population: PopulationRule | None = Field(
+        default=None,
+        description=("the legal population billed on: required when a rule uses the population"),
+    )
     proration: Proration = Proration.NONE
-    parties: tuple[Party, ...] = Field(default=(), description=(
-        "the members the convention names itself (instead of a roster), one of them the "
-        "carrier"))
-    keys: tuple[Key, ...] = Field(default=(), description=(
-        "percentage keys the parts share amounts by, each with its id"))
+    parties: tuple[Party, ...] = Field(
+        default=(),
+        description=(
+            "the members the convention names itself (instead of a roster), one of them the carrier"
+        ),
+    )
+    keys: tuple[Key, ...] = Field(
+        default=(), description=("percentage keys the parts share amounts by, each with its id")
+    )
     offers: tuple[Offer, ...] = Field(min_length=1)
-    statement_limits: tuple[Limit, ...] = Field(default=(), description=(
-        "floors and caps on a member's whole statement, after every offer (line codes "
-        "'statement.<code>')"))
-    settlement: Settlement | None = Field(default=None, description=(
-        "how statements are settled (absent: by titles of revenue, not said)"))
+    statement_limits: tuple[Limit, ...] = Field(
+        default=(),
+        description=(
+            "floors and caps on a member's whole statement, after every offer (line codes "
+            "'statement.<code>')"
+        ),
+    )
+    settlement: Settlement | None = Field(
+        default=None,
+        description=("how statements are settled (absent: by titles of revenue, not said)"),
+    )
     staffing: Staffing | None = None
     examples: tuple[WorkedExample, ...] = ()
 
@@ -779,18 +908,26 @@ class GridTariff(TariffBase):
 
     def has_pools(self) -> bool:
         """A rule shares an amount between the members (a pool, budget lines by a key)."""
-        return any(isinstance(part, PoolSharePart | BudgetLinesPart | ManagementFeePart)
-                   for offer in self.offers for part in offer.parts)
+        return any(
+            isinstance(part, PoolSharePart | BudgetLinesPart | ManagementFeePart)
+            for offer in self.offers
+            for part in offer.parts
+        )
 
     def takes_budget(self) -> bool:
         """A rule of the tariff takes the year's budget (the service's budget file): a pool
         shares its total, a unit cost is computed from it, its lines are shared by a key,
         a key a part shares by is computed from its agents."""
-        return self.has_unit_cost() or any(
-            (isinstance(part, PoolSharePart) and part.pool.from_budget)
-            or isinstance(part, BudgetLinesPart | ManagementFeePart)
-            for offer in self.offers for part in offer.parts) or any(
-            key.computed is not None for key in self.keys_used())
+        return (
+            self.has_unit_cost()
+            or any(
+                (isinstance(part, PoolSharePart) and part.pool.from_budget)
+                or isinstance(part, BudgetLinesPart | ManagementFeePart)
+                for offer in self.offers
+                for part in offer.parts
+            )
+            or any(key.computed is not None for key in self.keys_used())
+        )
 
     def uses_population(self) -> bool:
         return any(offer.uses_population for offer in self.offers)
@@ -824,28 +961,36 @@ class GridTariff(TariffBase):
 
     def keyed_parts(self) -> list[tuple[Offer, BudgetLinesPart | ManagementFeePart]]:
         """Every part that shares the year's budget lines by a key, with its offer."""
-        return [(offer, part) for offer in self.offers for part in offer.parts
-                if isinstance(part, BudgetLinesPart | ManagementFeePart)]
+        return [
+            (offer, part)
+            for offer in self.offers
+            for part in offer.parts
+            if isinstance(part, BudgetLinesPart | ManagementFeePart)
+        ]
 
     def shared_key(self) -> Key | None:
         """The key the budget lines are shared by (the first budget-lines part's), else the
         tariff's first key: the one a share is derived in, or a newcomer joins."""
         named = [part.key for _, part in self.keyed_parts() if isinstance(part, BudgetLinesPart)]
-        return next((key for key_id in named if (key := self.key(key_id))),
-                    self.keys[0] if self.keys else None)
+        return next(
+            (key for key_id in named if (key := self.key(key_id))),
+            self.keys[0] if self.keys else None,
+        )
 
     def has_unit_cost(self) -> bool:
-        return any(isinstance(part, UnitCostPart) for offer in self.offers
-                   for part in offer.parts)
+        return any(isinstance(part, UnitCostPart) for offer in self.offers for part in offer.parts)
 
     def indexations(self) -> list[Indexation]:
         """Every indexation of the tariff's parts (the index files its bill needs)."""
-        return [part.indexation for offer in self.offers for part in offer.parts
-                if isinstance(part, BracketAmountPart | PerInhabitantPart)
-                and part.indexation is not None]
+        return [
+            part.indexation
+            for offer in self.offers
+            for part in offer.parts
+            if isinstance(part, BracketAmountPart | PerInhabitantPart)
+            and part.indexation is not None
+        ]
 
     @cached_property
     def _offers_by_id(self) -> dict[str, Offer]:
         # looked up for every member and rule: a dict once, not a scan each time
         return {offer.id: offer for offer in self.offers}
-

@@ -42,8 +42,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """servcommun: every member's statement, line by line, from the convention's tariff."""
 
@@ -61,13 +65,15 @@ def config_here() -> Config:
 
     config = load_config(Path.cwd())
     if config.bundled:
-        print("servcommun.toml not found here or above: using the bundled Redon "
-              "Agglomération example.", file=sys.stderr)
+        print(
+            "servcommun.toml not found here or above: using the bundled Redon "
+            "Agglomération example.",
+            file=sys.stderr,
+        )
     return config
 
 
-def print_rich(render: Callable[[int], RenderableType], output: Path | None,
-               force: bool) -> None:
+def print_rich(render: Callable[[int], RenderableType], output: Path | None, force: bool) -> None:
     """Print what ``render(width)`` returns, or write it as plain text to ``output``."""
     from rich.console import Console
 

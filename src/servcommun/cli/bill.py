@@ -32,16 +32,23 @@ class CsvDialect(StrEnum):
 @app.command()
 def bill(
     year: Annotated[int, typer.Option("--year", help="The billed year.", min=1900, max=2999)],
-    service: Annotated[str | None, typer.Option(help="Service of servcommun.toml "
-                                                "(default: its 'default').")] = None,
-    member: Annotated[list[str] | None, typer.Option(
-        "--member", help="Only this member (INSEE code or SIREN); repeatable.")] = None,
+    service: Annotated[
+        str | None, typer.Option(help="Service of servcommun.toml (default: its 'default').")
+    ] = None,
+    member: Annotated[
+        list[str] | None,
+        typer.Option("--member", help="Only this member (INSEE code or SIREN); repeatable."),
+    ] = None,
     detail: Annotated[bool, typer.Option(help="Every line with its basis and article.")] = False,
     format: Annotated[BillFormat, typer.Option("--format", help="Output format.")] = (
-        BillFormat.TABLE),
-    csv_dialect: Annotated[CsvDialect, typer.Option(
-        help="CSV flavour: plain (comma, point) or fr (semicolon, decimal comma, BOM).")] = (
-        CsvDialect.PLAIN),
+        BillFormat.TABLE
+    ),
+    csv_dialect: Annotated[
+        CsvDialect,
+        typer.Option(
+            help="CSV flavour: plain (comma, point) or fr (semicolon, decimal comma, BOM)."
+        ),
+    ] = (CsvDialect.PLAIN),
     output: Annotated[Path | None, typer.Option(help="Write to this file (atomically).")] = None,
     force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
     strict: Annotated[bool, typer.Option(help="Exit 1 when a member needs review.")] = False,
@@ -75,8 +82,16 @@ def bill(
         raise typer.Exit(1)
 
 
-def _emit_bill(result: Bill, billed: Billed, format: BillFormat, csv_dialect: CsvDialect,
-               detail: bool, output: Path | None, force: bool, inputs: Inputs | None) -> None:
+def _emit_bill(
+    result: Bill,
+    billed: Billed,
+    format: BillFormat,
+    csv_dialect: CsvDialect,
+    detail: bool,
+    output: Path | None,
+    force: bool,
+    inputs: Inputs | None,
+) -> None:
     """Render the bill in the format asked for, to stdout or ``output`` (a workbook with
     the ``inputs`` it was computed from)."""
     if format is BillFormat.XLSX:
@@ -96,5 +111,10 @@ def _emit_bill(result: Bill, billed: Billed, format: BillFormat, csv_dialect: Cs
     else:
         from servcommun.render.table import bill_table
 
-        print_rich(lambda width: bill_table(result, billed.title, billed.columns,
-                                            detail=detail, width=width), output, force)
+        print_rich(
+            lambda width: bill_table(
+                result, billed.title, billed.columns, detail=detail, width=width
+            ),
+            output,
+            force,
+        )

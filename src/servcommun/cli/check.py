@@ -24,13 +24,24 @@ class CheckFormat(StrEnum):
 
 @app.command()
 def check(
-    paths: Annotated[list[Path] | None, typer.Argument(
-        exists=True, show_default=False, metavar="PATH",
-        help="Files, or folders searched for YAML files (default: every file "
-        "servcommun.toml names).")] = None,
-    format: Annotated[CheckFormat, typer.Option(
-        "--format", help="text (file:line:col: code message), json, or github "
-        "(workflow commands that annotate a pull request).")] = CheckFormat.TEXT,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            exists=True,
+            show_default=False,
+            metavar="PATH",
+            help="Files, or folders searched for YAML files (default: every file "
+            "servcommun.toml names).",
+        ),
+    ] = None,
+    format: Annotated[
+        CheckFormat,
+        typer.Option(
+            "--format",
+            help="text (file:line:col: code message), json, or github "
+            "(workflow commands that annotate a pull request).",
+        ),
+    ] = CheckFormat.TEXT,
     strict: Annotated[bool, typer.Option(help="Exit 1 on warnings too.")] = False,
 ) -> None:
     """Validate tariff files, rosters and budgets, and recompute the worked examples of
@@ -43,10 +54,16 @@ def check(
     # check unchanged tariffs on every commit (the checks are loaded only for new bytes)
     report = cache.cached("check", plan.inputs(), lambda: _run(plan))
     if report.bundled:
-        print("servcommun.toml not found here or above: checking the bundled Redon "
-              "Agglomération example.", file=sys.stderr)
-    renderer = {CheckFormat.TEXT: render.text, CheckFormat.JSON: render.as_json,
-                CheckFormat.GITHUB: render.github}[format]
+        print(
+            "servcommun.toml not found here or above: checking the bundled Redon "
+            "Agglomération example.",
+            file=sys.stderr,
+        )
+    renderer = {
+        CheckFormat.TEXT: render.text,
+        CheckFormat.JSON: render.as_json,
+        CheckFormat.GITHUB: render.github,
+    }[format]
     sys.stdout.write(renderer(report))
     if report.errors or (strict and report.warnings):
         raise typer.Exit(1)

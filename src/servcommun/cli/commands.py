@@ -14,8 +14,17 @@ import typer
 
 from servcommun.cli.app import app
 
-COMMANDS = ("bill", "check", "diff", "key", "plot", "schema", "simulate", "statements",
-            "thresholds")
+COMMANDS = (
+    "bill",
+    "check",
+    "diff",
+    "key",
+    "plot",
+    "schema",
+    "simulate",
+    "statements",
+    "thresholds",
+)
 """The command modules of ``servcommun.cli``, in the order ``--help`` lists them."""
 
 

@@ -19,17 +19,32 @@ class DiffFormat(StrEnum):
 
 @app.command()
 def diff(
-    year: Annotated[list[int], typer.Option(
-        "--year", min=1900, max=2999, help="The billed year; twice to compare two years.")],
-    tariff: Annotated[list[Path] | None, typer.Option(
-        "--tariff", help="A tariff file; twice to compare two grids (default: the "
-        "service's version in force).")] = None,
-    service: Annotated[str | None, typer.Option(
-        help="Service of servcommun.toml (default: its 'default'); its roster is billed.")] = None,
-    changed: Annotated[bool, typer.Option(
-        "--changed", help="Only the members whose amount changes (table).")] = False,
+    year: Annotated[
+        list[int],
+        typer.Option(
+            "--year", min=1900, max=2999, help="The billed year; twice to compare two years."
+        ),
+    ],
+    tariff: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--tariff",
+            help="A tariff file; twice to compare two grids (default: the "
+            "service's version in force).",
+        ),
+    ] = None,
+    service: Annotated[
+        str | None,
+        typer.Option(
+            help="Service of servcommun.toml (default: its 'default'); its roster is billed."
+        ),
+    ] = None,
+    changed: Annotated[
+        bool, typer.Option("--changed", help="Only the members whose amount changes (table).")
+    ] = False,
     format: Annotated[DiffFormat, typer.Option("--format", help="Output format.")] = (
-        DiffFormat.TABLE),
+        DiffFormat.TABLE
+    ),
     output: Annotated[Path | None, typer.Option(help="Write to this file (atomically).")] = None,
     force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
 ) -> None:
@@ -55,13 +70,30 @@ def diff(
         from servcommun.render.diff import diff_json
         from servcommun.render.json import dumps
 
-        deliver(dumps(diff_json(comparison.diff, service=first.service,
-                                labels=comparison.labels, files=comparison.files)),
-                output, force)
+        deliver(
+            dumps(
+                diff_json(
+                    comparison.diff,
+                    service=first.service,
+                    labels=comparison.labels,
+                    files=comparison.files,
+                )
+            ),
+            output,
+            force,
+        )
         return
     from servcommun.render.diff import diff_table
 
-    print_rich(lambda width: diff_table(comparison.diff, title=first.title,
-                                        labels=comparison.labels, currency=first.currency,
-                                        locale=first.locale, changed_only=changed),
-               output, force)
+    print_rich(
+        lambda width: diff_table(
+            comparison.diff,
+            title=first.title,
+            labels=comparison.labels,
+            currency=first.currency,
+            locale=first.locale,
+            changed_only=changed,
+        ),
+        output,
+        force,
+    )

@@ -11,8 +11,13 @@ import typer
 
 from servcommun.cli.app import app, config_here, deliver, fail, print_rich
 
-key_app = typer.Typer(name="key", help="Percentage keys a service's parties share costs by.",
-                      no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+key_app = typer.Typer(
+    name="key",
+    help="Percentage keys a service's parties share costs by.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
 app.add_typer(key_app, name="key")
 
 
@@ -36,20 +41,35 @@ def _amount(text: str) -> Decimal:
 @key_app.command()
 def derive(
     party: Annotated[str, typer.Option(help="The party whose share is set (ccas).")],
-    target: Annotated[Decimal, typer.Option(
-        parser=_amount, help="The amount it should bear on the base (20000).")],
-    take_from: Annotated[str, typer.Option(
-        "--take-from", help="The party whose share gives (or gets back) the difference.")],
-    base: Annotated[Decimal | None, typer.Option(
-        parser=_amount, help="The amount the key applies to. Default: the salary mass shared "
-        "by the key in the --year budget.")] = None,
-    service: Annotated[str | None, typer.Option(help="Service of servcommun.toml "
-                                                "(default: its 'default').")] = None,
-    year: Annotated[int | None, typer.Option(
-        help="Use the key in force this year (default: the latest version).",
-        min=1900, max=2999)] = None,
+    target: Annotated[
+        Decimal, typer.Option(parser=_amount, help="The amount it should bear on the base (20000).")
+    ],
+    take_from: Annotated[
+        str,
+        typer.Option(
+            "--take-from", help="The party whose share gives (or gets back) the difference."
+        ),
+    ],
+    base: Annotated[
+        Decimal | None,
+        typer.Option(
+            parser=_amount,
+            help="The amount the key applies to. Default: the salary mass shared "
+            "by the key in the --year budget.",
+        ),
+    ] = None,
+    service: Annotated[
+        str | None, typer.Option(help="Service of servcommun.toml (default: its 'default').")
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            help="Use the key in force this year (default: the latest version).", min=1900, max=2999
+        ),
+    ] = None,
     format: Annotated[KeyFormat, typer.Option("--format", help="Output format.")] = (
-        KeyFormat.TABLE),
+        KeyFormat.TABLE
+    ),
 ) -> None:
     """The share that makes PARTY bear TARGET on BASE, rounded to the key's precision and
     taken from --take-from, the other shares unchanged; with each party's amount."""
@@ -58,12 +78,15 @@ def derive(
     from servcommun.engine.keys import KeyDerivationError
 
     if base is None and year is None:
-        print("give the base (--base AMOUNT), or --year to take it from that year's budget",
-              file=sys.stderr)
+        print(
+            "give the base (--base AMOUNT), or --year to take it from that year's budget",
+            file=sys.stderr,
+        )
         raise typer.Exit(2)
     try:
-        derivation = derive_key(config_here(), service, year, party=party, target=target,
-                                base=base, take_from=take_from)
+        derivation = derive_key(
+            config_here(), service, year, party=party, target=target, base=base, take_from=take_from
+        )
     except InputError as error:
         fail(error.diagnostics)
     except KeyDerivationError as error:

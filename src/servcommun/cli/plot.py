@@ -30,25 +30,37 @@ from servcommun.cli.simulate import (
     usage_error,
 )
 
-plot_app = typer.Typer(help="Pictures (PNG or SVG) of the grid and of a simulated schedule.",
-                       no_args_is_help=True, rich_markup_mode=None)
+plot_app = typer.Typer(
+    help="Pictures (PNG or SVG) of the grid and of a simulated schedule.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(plot_app, name="plot")
 
-Output = Annotated[Path, typer.Option(
-    "--output", "-o", help="The picture to write: FILE.png or FILE.svg (atomically).")]
+Output = Annotated[
+    Path,
+    typer.Option("--output", "-o", help="The picture to write: FILE.png or FILE.svg (atomically)."),
+]
 Force = Annotated[bool, typer.Option(help="Replace --output if it exists.")]
 
 
 @plot_app.command("grid")
 def plot_grid(
     output: Output,
-    offer: Annotated[list[str] | None, typer.Option(
-        "--offer", help="Only this offer; repeatable (default: every offer).")] = None,
-    year: Annotated[int | None, typer.Option(
-        "--year", min=1900, max=2999, help="Tariff year (default: the current year).")] = None,
-    up_to: Annotated[int | None, typer.Option(
-        "--up-to", min=10, help="Largest population shown (default: past the last "
-        "boundary).")] = None,
+    offer: Annotated[
+        list[str] | None,
+        typer.Option("--offer", help="Only this offer; repeatable (default: every offer)."),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", min=1900, max=2999, help="Tariff year (default: the current year)."),
+    ] = None,
+    up_to: Annotated[
+        int | None,
+        typer.Option(
+            "--up-to", min=10, help="Largest population shown (default: past the last boundary)."
+        ),
+    ] = None,
     service: ServiceName = None,
     force: Force = False,
 ) -> None:
@@ -66,8 +78,9 @@ def plot_grid(
         from servcommun.render.plot import figure_bytes, grid_figure
 
         tariff = loaded.tariff
-        figure = grid_figure(curves, title=tariff.title, year=year, currency=tariff.currency,
-                             locale=tariff.locale)
+        figure = grid_figure(
+            curves, title=tariff.title, year=year, currency=tariff.currency, locale=tariff.locale
+        )
         _write(output, figure_bytes(figure, kind), force)
     except InputError as error:
         fail(error.diagnostics)
@@ -100,18 +113,34 @@ def plot_schedule(
     from servcommun.engine.simulate import ScenarioError
 
     kind = _picture_kind(output)
-    scenario = scenario_from_options(offer, population, member, name, audit, join, days,
-                                     from_year, to_year, share, take_from, acts=act,
-                                     attribution=attribution)
+    scenario = scenario_from_options(
+        offer,
+        population,
+        member,
+        name,
+        audit,
+        join,
+        days,
+        from_year,
+        to_year,
+        share,
+        take_from,
+        acts=act,
+        attribution=attribution,
+    )
     try:
         loaded, result = simulate(config_here(), service, scenario, within=0)
         from servcommun.render.plot import figure_bytes, schedule_figure
 
         tariff = loaded.tariff
         offers = {o.id: o.label for o in tariff.offers}
-        figure = schedule_figure(result, offers=offers,
-                                 title=tariff.title, currency=tariff.currency,
-                                 locale=tariff.locale)
+        figure = schedule_figure(
+            result,
+            offers=offers,
+            title=tariff.title,
+            currency=tariff.currency,
+            locale=tariff.locale,
+        )
         _write(output, figure_bytes(figure, kind), force)
     except InputError as error:
         fail(error.diagnostics)
@@ -125,8 +154,7 @@ def _picture_kind(output: Path) -> str:
     if kind not in ("png", "svg"):
         usage_error(f"--output {output}: name a .png or .svg file")
     if importlib.util.find_spec("matplotlib") is None:
-        print("servcommun plot needs matplotlib: pip install 'servcommun[plot]'",
-              file=sys.stderr)
+        print("servcommun plot needs matplotlib: pip install 'servcommun[plot]'", file=sys.stderr)
         raise typer.Exit(1)
     return kind
 

@@ -46,48 +46,106 @@ def _amount(text: str) -> Decimal:
 
 
 # The scenario options, shared with `servcommun plot schedule`.
-Population = Annotated[int | None, typer.Option(
-    "--population", min=1, metavar="N", help="Inhabitants of the commune (legal population).")]
-MemberId = Annotated[str | None, typer.Option(
-    "--member", metavar="ID", help="Start from this roster member (INSEE code or SIREN): its name, "
-    "population, current subscriptions, acts and attribution de compensation.")]
-Offers = Annotated[list[str] | None, typer.Option(
-    "--offer", metavar="OFFER",
-    help="An offer of the tariff (socle-complet, audit, groupement-achats); "
-    "repeatable.")]
+Population = Annotated[
+    int | None,
+    typer.Option(
+        "--population", min=1, metavar="N", help="Inhabitants of the commune (legal population)."
+    ),
+]
+MemberId = Annotated[
+    str | None,
+    typer.Option(
+        "--member",
+        metavar="ID",
+        help="Start from this roster member (INSEE code or SIREN): its name, "
+        "population, current subscriptions, acts and attribution de compensation.",
+    ),
+]
+Offers = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--offer",
+        metavar="OFFER",
+        help="An offer of the tariff (socle-complet, audit, groupement-achats); repeatable.",
+    ),
+]
 Name = Annotated[str | None, typer.Option("--name", help="Name shown for the commune.")]
-AuditDate = Annotated[dt.datetime | None, typer.Option(
-    "--audit", formats=DATE_FORMATS, metavar="DATE",
-    help="Delivery date of the audit (YYYY-MM-DD); implies "
-    "the audit offer.")]
-JoinDate = Annotated[dt.datetime | None, typer.Option(
-    "--join", formats=DATE_FORMATS, metavar="DATE",
-    help="Start of the annual offers (default: 1 January of "
-    "--from-year).")]
-Days = Annotated[Decimal | None, typer.Option(
-    "--days", parser=_decimal, metavar="DAYS", help="Engineering days expected each year.")]
-FromYear = Annotated[int | None, typer.Option(
-    "--from-year", min=1900, max=2999, help="First year (default: the current year).")]
-ToYear = Annotated[int | None, typer.Option(
-    "--to-year", min=1900, max=2999, help="Last year (default: --from-year + 2).")]
-ServiceName = Annotated[str | None, typer.Option(
-    "--service", help="Service of servcommun.toml (default: its 'default').")]
-Share = Annotated[Decimal | None, typer.Option(
-    "--share", parser=_decimal, metavar="PERCENT",
-    help="Cost sharing: the new party's percentage of the key.")]
-TakeFrom = Annotated[str | None, typer.Option(
-    "--take-from", help="Cost sharing: the party giving up that share (default: the "
-    "carrier).")]
-Acts = Annotated[list[str] | None, typer.Option(
-    "--act", metavar="UNIT=QUANTITY",
-    help="Units expected each year, as acts dated on the first day of membership of the "
-    "year (permis-construire=30); repeatable.")]
-Attribution = Annotated[Decimal | None, typer.Option(
-    "--attribution", parser=_amount, metavar="AMOUNT",
-    help="Attribution de compensation, the same every year (may be negative), for a tariff "
-    "settling by deduction from it.")]
-Within = Annotated[int, typer.Option(
-    "--within", min=0, help="Warn when the population is this close to a bracket boundary.")]
+AuditDate = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--audit",
+        formats=DATE_FORMATS,
+        metavar="DATE",
+        help="Delivery date of the audit (YYYY-MM-DD); implies the audit offer.",
+    ),
+]
+JoinDate = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--join",
+        formats=DATE_FORMATS,
+        metavar="DATE",
+        help="Start of the annual offers (default: 1 January of --from-year).",
+    ),
+]
+Days = Annotated[
+    Decimal | None,
+    typer.Option(
+        "--days", parser=_decimal, metavar="DAYS", help="Engineering days expected each year."
+    ),
+]
+FromYear = Annotated[
+    int | None,
+    typer.Option("--from-year", min=1900, max=2999, help="First year (default: the current year)."),
+]
+ToYear = Annotated[
+    int | None,
+    typer.Option("--to-year", min=1900, max=2999, help="Last year (default: --from-year + 2)."),
+]
+ServiceName = Annotated[
+    str | None,
+    typer.Option("--service", help="Service of servcommun.toml (default: its 'default')."),
+]
+Share = Annotated[
+    Decimal | None,
+    typer.Option(
+        "--share",
+        parser=_decimal,
+        metavar="PERCENT",
+        help="Cost sharing: the new party's percentage of the key.",
+    ),
+]
+TakeFrom = Annotated[
+    str | None,
+    typer.Option(
+        "--take-from", help="Cost sharing: the party giving up that share (default: the carrier)."
+    ),
+]
+Acts = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--act",
+        metavar="UNIT=QUANTITY",
+        help="Units expected each year, as acts dated on the first day of membership of the "
+        "year (permis-construire=30); repeatable.",
+    ),
+]
+Attribution = Annotated[
+    Decimal | None,
+    typer.Option(
+        "--attribution",
+        parser=_amount,
+        metavar="AMOUNT",
+        help="Attribution de compensation, the same every year (may be negative), for a tariff "
+        "settling by deduction from it.",
+    ),
+]
+Within = Annotated[
+    int,
+    typer.Option(
+        "--within", min=0, help="Warn when the population is this close to a bracket boundary."
+    ),
+]
 
 
 class SimulateFormat(StrEnum):
@@ -113,7 +171,8 @@ def simulate(
     attribution: Attribution = None,
     within: Within = 100,
     format: Annotated[SimulateFormat, typer.Option("--format", help="Output format.")] = (
-        SimulateFormat.TABLE),
+        SimulateFormat.TABLE
+    ),
     output: Annotated[Path | None, typer.Option(help="Write to this file (atomically).")] = None,
     force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
 ) -> None:
@@ -124,9 +183,21 @@ def simulate(
     from servcommun.engine.simulate import ScenarioError
     from servcommun.output import refuse_existing
 
-    scenario = scenario_from_options(offer, population, member, name, audit, join, days,
-                                     from_year, to_year, share, take_from, acts=act,
-                                     attribution=attribution)
+    scenario = scenario_from_options(
+        offer,
+        population,
+        member,
+        name,
+        audit,
+        join,
+        days,
+        from_year,
+        to_year,
+        share,
+        take_from,
+        acts=act,
+        attribution=attribution,
+    )
     try:
         if output is not None:
             refuse_existing(output, force)
@@ -138,24 +209,42 @@ def simulate(
         usage_error(str(error))
 
 
-def scenario_from_options(offer: list[str] | None, population: int | None,
-                          member: str | None, name: str | None, audit: dt.datetime | None,
-                          join: dt.datetime | None, days: Decimal | None,
-                          from_year: int | None, to_year: int | None,
-                          share: Decimal | None = None, take_from: str | None = None, *,
-                          acts: list[str] | None = None, attribution: Decimal | None = None
-                          ) -> Scenario:
+def scenario_from_options(
+    offer: list[str] | None,
+    population: int | None,
+    member: str | None,
+    name: str | None,
+    audit: dt.datetime | None,
+    join: dt.datetime | None,
+    days: Decimal | None,
+    from_year: int | None,
+    to_year: int | None,
+    share: Decimal | None = None,
+    take_from: str | None = None,
+    *,
+    acts: list[str] | None = None,
+    attribution: Decimal | None = None,
+) -> Scenario:
     """The engine's scenario; the clock is read here (the engine never reads it)."""
     from servcommun.engine.simulate import Scenario
     from servcommun.pipeline import today
 
     first = from_year if from_year is not None else today().year
-    return Scenario(offers=tuple(offer or ()), from_year=first,
-                    to_year=to_year if to_year is not None else first + 2,
-                    population=population, name=name, base_member=member,
-                    audit=audit.date() if audit else None, join=join.date() if join else None,
-                    days=days, share=share, take_from=take_from,
-                    acts=tuple(_act(text) for text in acts or ()), attribution=attribution)
+    return Scenario(
+        offers=tuple(offer or ()),
+        from_year=first,
+        to_year=to_year if to_year is not None else first + 2,
+        population=population,
+        name=name,
+        base_member=member,
+        audit=audit.date() if audit else None,
+        join=join.date() if join else None,
+        days=days,
+        share=share,
+        take_from=take_from,
+        acts=tuple(_act(text) for text in acts or ()),
+        attribution=attribution,
+    )
 
 
 def _act(text: str) -> tuple[str, Decimal]:
@@ -191,12 +280,25 @@ def _emit(result, loaded, format, output, force) -> None:  # type: ignore[no-unt
 
         for message in warnings(result, fmt):
             print(message, file=sys.stderr)
-        deliver(dumps(simulation_json(result, service=tariff.service,
-                                      currency=tariff.currency, fmt=fmt)), output, force)
+        deliver(
+            dumps(
+                simulation_json(result, service=tariff.service, currency=tariff.currency, fmt=fmt)
+            ),
+            output,
+            force,
+        )
         return
     from servcommun.render.simulation import simulation_table
 
     offers = {offer.id: offer.label for offer in tariff.offers}
-    print_rich(lambda width: simulation_table(result, title=tariff.title, offers=offers,
-                                              currency=tariff.currency, locale=tariff.locale),
-               output, force)
+    print_rich(
+        lambda width: simulation_table(
+            result,
+            title=tariff.title,
+            offers=offers,
+            currency=tariff.currency,
+            locale=tariff.locale,
+        ),
+        output,
+        force,
+    )

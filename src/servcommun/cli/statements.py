@@ -16,17 +16,26 @@ from servcommun.cli.bill import CsvDialect
 @app.command()
 def statements(
     year: Annotated[int, typer.Option("--year", help="The billed year.", min=1900, max=2999)],
-    output: Annotated[Path, typer.Option(
-        help="Folder to create with the statements (written atomically).")],
-    service: Annotated[str | None, typer.Option(help="Service of servcommun.toml "
-                                                "(default: its 'default').")] = None,
-    member: Annotated[list[str] | None, typer.Option(
-        "--member", help="Only this member (INSEE code or SIREN); repeatable.")] = None,
-    csv_dialect: Annotated[CsvDialect, typer.Option(
-        help="index.csv flavour: fr (semicolon, decimal comma, BOM: opens in a French "
-             "spreadsheet) or plain.")] = CsvDialect.FR,
-    force: Annotated[bool, typer.Option(
-        help="Replace --output if it exists and is not empty.")] = False,
+    output: Annotated[
+        Path, typer.Option(help="Folder to create with the statements (written atomically).")
+    ],
+    service: Annotated[
+        str | None, typer.Option(help="Service of servcommun.toml (default: its 'default').")
+    ] = None,
+    member: Annotated[
+        list[str] | None,
+        typer.Option("--member", help="Only this member (INSEE code or SIREN); repeatable."),
+    ] = None,
+    csv_dialect: Annotated[
+        CsvDialect,
+        typer.Option(
+            help="index.csv flavour: fr (semicolon, decimal comma, BOM: opens in a French "
+            "spreadsheet) or plain."
+        ),
+    ] = CsvDialect.FR,
+    force: Annotated[
+        bool, typer.Option(help="Replace --output if it exists and is not empty.")
+    ] = False,
     strict: Annotated[bool, typer.Option(help="Exit 1 when a member needs review.")] = False,
 ) -> None:
     """One PDF statement per billed member for YEAR, and index.csv listing every member
@@ -41,18 +50,24 @@ def statements(
         refuse_existing_folder(output, force)
         year_billed = billed(config_here(), service, year)
         result = year_billed.only(member or ())
-        issuer = Issuer(title=year_billed.title, deliberations=result.sources,
-                        carrier=year_billed.carrier,
-                        currency=result.currency, locale=result.locale,
-                        generator=f"servcommun {__version__}")
+        issuer = Issuer(
+            title=year_billed.title,
+            deliberations=result.sources,
+            carrier=year_billed.carrier,
+            currency=result.currency,
+            locale=result.locale,
+            generator=f"servcommun {__version__}",
+        )
         files = statement_files(result, issuer, dict(year_billed.offers), csv_dialect.value)
         write_folder_atomic(output, files, force=force)
     except InputError as error:
         fail(error.diagnostics)
     review = len(result.needs_review)
-    print(f"{len(files) - 1} statement(s) and index.csv written to {output}"
-          + (f"; {review} member(s) need review, listed in index.csv" if review else ""),
-          file=sys.stderr)
+    print(
+        f"{len(files) - 1} statement(s) and index.csv written to {output}"
+        + (f"; {review} member(s) need review, listed in index.csv" if review else ""),
+        file=sys.stderr,
+    )
     if strict and review:
         print(f"{review} member(s) need review (--strict)", file=sys.stderr)
         raise typer.Exit(1)

@@ -19,14 +19,21 @@ class ThresholdsFormat(StrEnum):
 
 @app.command()
 def thresholds(
-    within: Annotated[int, typer.Option(
-        "--within", min=0, help="Distance to a boundary, in inhabitants.")] = 100,
-    year: Annotated[int | None, typer.Option(
-        "--year", min=1900, max=2999, help="Population year (default: the current year).")] = None,
-    service: Annotated[str | None, typer.Option(
-        help="Service of servcommun.toml (default: its 'default').")] = None,
+    within: Annotated[
+        int, typer.Option("--within", min=0, help="Distance to a boundary, in inhabitants.")
+    ] = 100,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year", min=1900, max=2999, help="Population year (default: the current year)."
+        ),
+    ] = None,
+    service: Annotated[
+        str | None, typer.Option(help="Service of servcommun.toml (default: its 'default').")
+    ] = None,
     format: Annotated[ThresholdsFormat, typer.Option("--format", help="Output format.")] = (
-        ThresholdsFormat.TABLE),
+        ThresholdsFormat.TABLE
+    ),
     output: Annotated[Path | None, typer.Option(help="Write to this file (atomically).")] = None,
     force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
 ) -> None:
@@ -49,11 +56,27 @@ def thresholds(
         from servcommun.render.json import dumps
         from servcommun.render.thresholds import thresholds_json
 
-        deliver(dumps(thresholds_json(near, service=tariff.service, year=year, within=within,
-                                      currency=tariff.currency)), output, force)
+        deliver(
+            dumps(
+                thresholds_json(
+                    near, service=tariff.service, year=year, within=within, currency=tariff.currency
+                )
+            ),
+            output,
+            force,
+        )
         return
     from servcommun.render.thresholds import thresholds_table
 
-    print_rich(lambda width: thresholds_table(near, title=tariff.title, year=year,
-                                              within=within, currency=tariff.currency,
-                                              locale=tariff.locale), output, force)
+    print_rich(
+        lambda width: thresholds_table(
+            near,
+            title=tariff.title,
+            year=year,
+            within=within,
+            currency=tariff.currency,
+            locale=tariff.locale,
+        ),
+        output,
+        force,
+    )

@@ -44,8 +44,9 @@ def covered_lines(part: BudgetLinesPart, lines: Sequence[CostLine]) -> list[Cost
     return [cost for cost in lines if cost.category in part.categories]
 
 
-def budget_line_shares(part: BudgetLinesPart, key: YearKey, lines: Sequence[CostLine],
-                       names: Mapping[str, str]) -> dict[str, list[Share]]:
+def budget_line_shares(
+    part: BudgetLinesPart, key: YearKey, lines: Sequence[CostLine], names: Mapping[str, str]
+) -> dict[str, list[Share]]:
     """Member id → its lines for the budget ``lines`` the part covers, between the members
     ``names`` (id → name) holding its offer: each line shared by ``key`` to the cent, by
     the largest remainder (``<line id>.share``, basis ``46,20 % of 1 250 000,00``), or the
@@ -55,22 +56,38 @@ def budget_line_shares(part: BudgetLinesPart, key: YearKey, lines: Sequence[Cost
     for cost in covered_lines(part, lines):
         if cost.direct is not None:
             if cost.direct not in names:
-                raise CannotShare(f"budget line '{cost.id}' is charged directly to "
-                                  f"'{cost.direct}', which does not hold the offer")
+                raise CannotShare(
+                    f"budget line '{cost.id}' is charged directly to "
+                    f"'{cost.direct}', which does not hold the offer"
+                )
             reference = cost.reference or (part.direct.article if part.direct else part.article)
-            shares[cost.direct].append((f"{cost.id}.direct", cost.label, cost.amount,
-                                        f"charged directly to {names[cost.direct]}: 100 % "
-                                        f"of {french_amount(cost.amount)}", reference))
+            shares[cost.direct].append(
+                (
+                    f"{cost.id}.direct",
+                    cost.label,
+                    cost.amount,
+                    f"charged directly to {names[cost.direct]}: 100 % "
+                    f"of {french_amount(cost.amount)}",
+                    reference,
+                )
+            )
             continue
         for member, amount in allocate_by_key(cost.amount, key.shares).items():
-            shares[member].append((f"{cost.id}.share", cost.label, amount,
-                                   f"{french_percent(key.shares[member])} % of "
-                                   f"{french_amount(cost.amount)}", key.reference))
+            shares[member].append(
+                (
+                    f"{cost.id}.share",
+                    cost.label,
+                    amount,
+                    f"{french_percent(key.shares[member])} % of {french_amount(cost.amount)}",
+                    key.reference,
+                )
+            )
     return shares
 
 
-def management_fee_shares(part: ManagementFeePart, key: YearKey, lines: Sequence[CostLine],
-                          names: Mapping[str, str]) -> dict[str, list[Share]]:
+def management_fee_shares(
+    part: ManagementFeePart, key: YearKey, lines: Sequence[CostLine], names: Mapping[str, str]
+) -> dict[str, list[Share]]:
     """Member id → its management-fee lines. Délibération 10-26: « les frais de gestion ne
     sont appliqués que sur la masse salariale ». The fee on the lines shared by the key is
     computed once on their subtotal, rounded to the cent, then shared by the key like them
@@ -87,23 +104,32 @@ def management_fee_shares(part: ManagementFeePart, key: YearKey, lines: Sequence
     if any(cost.category in part.on and cost.direct is None for cost in lines):
         amount = fee_amount(part, shared_base)
         for member, share in allocate_by_key(amount, key.shares).items():
-            basis = (f"{french_percent(key.shares[member])} % of {french_amount(amount)} "
-                     f"({rate} % of the {on} shared by the key, {french_amount(shared_base)}"
-                     f"{caveat})")
-            shares[member].append((f"{part.code}.share", part.label, share, basis,
-                                   part.article))
+            basis = (
+                f"{french_percent(key.shares[member])} % of {french_amount(amount)} "
+                f"({rate} % of the {on} shared by the key, {french_amount(shared_base)}"
+                f"{caveat})"
+            )
+            shares[member].append((f"{part.code}.share", part.label, share, basis, part.article))
     for member, base in direct_base.items():
         if member not in names:
-            raise CannotShare(f"budget lines are charged directly to '{member}', which does "
-                              "not hold the offer")
-        shares[member].append((f"{part.code}.direct", part.label, fee_amount(part, base),
-                               f"{rate} % of {french_amount(base)} ({on} charged directly"
-                               f"{caveat})", part.article))
+            raise CannotShare(
+                f"budget lines are charged directly to '{member}', which does not hold the offer"
+            )
+        shares[member].append(
+            (
+                f"{part.code}.direct",
+                part.label,
+                fee_amount(part, base),
+                f"{rate} % of {french_amount(base)} ({on} charged directly{caveat})",
+                part.article,
+            )
+        )
     return shares
 
 
-def fee_bases(part: ManagementFeePart,
-              lines: Sequence[CostLine]) -> tuple[Decimal, dict[str, Decimal]]:
+def fee_bases(
+    part: ManagementFeePart, lines: Sequence[CostLine]
+) -> tuple[Decimal, dict[str, Decimal]]:
     """What the fees are computed on: the subtotal of the lines of the fee's categories
     shared by the key, and of those charged directly to each member."""
     shared = ZERO
@@ -127,16 +153,23 @@ def _key_holds(key: YearKey, names: Mapping[str, str]) -> None:
     """The key shares between members holding the offer, with a positive total."""
     strangers = [member for member in key.shares if member not in names]
     if strangers:
-        raise CannotShare(f"the key '{key.id}' gives a share to {', '.join(strangers)}, "
-                          "which does not hold the offer")
+        raise CannotShare(
+            f"the key '{key.id}' gives a share to {', '.join(strangers)}, "
+            "which does not hold the offer"
+        )
     if sum(key.shares.values(), ZERO) <= ZERO:
         raise CannotShare(f"the key '{key.id}' gives no share to anyone")
 
 
 # -- the bill's summary ----------------------------------------------------------------
 
-def sharing_summary(tariff: GridTariff, budget: Budget | None, keys: Sequence[YearKey],
-                    statements: Sequence[Statement]) -> SharingSummary | None:
+
+def sharing_summary(
+    tariff: GridTariff,
+    budget: Budget | None,
+    keys: Sequence[YearKey],
+    statements: Sequence[Statement],
+) -> SharingSummary | None:
     """What a bill sharing budget lines by a key says beside its statements: the key (the
     budget lines' own), the cost shared, the management fees (rate, base, total) and the
     caveats (a computed key's note, an illustrative rate or budget). None for a tariff
@@ -155,8 +188,10 @@ def sharing_summary(tariff: GridTariff, budget: Budget | None, keys: Sequence[Ye
         shared_base, direct_base = fee_bases(fee, budget.lines)
         fee_base = shared_base + sum(direct_base.values(), ZERO)
         if fee.illustrative:
-            notes.append(f"the management-fee rate ({french_percent(fee.rate)} %) is "
-                         "illustrative, not the convention's")
+            notes.append(
+                f"the management-fee rate ({french_percent(fee.rate)} %) is "
+                "illustrative, not the convention's"
+            )
     if budget.illustrative:
         notes.append(f"the {budget.year} budget's figures are illustrative")
     fee_codes = {f"{part.code}.share" for part in fees} | {f"{part.code}.direct" for part in fees}
@@ -168,8 +203,9 @@ def sharing_summary(tariff: GridTariff, budget: Budget | None, keys: Sequence[Ye
         cost_total=sum((cost.amount for cost in lines.values()), ZERO),
         fee_rate=fee.rate if fee is not None else ZERO,
         fee_base=fee_base,
-        fee_total=sum((line.amount for s in statements for line in s.lines
-                       if line.code in fee_codes), ZERO),
+        fee_total=sum(
+            (line.amount for s in statements for line in s.lines if line.code in fee_codes), ZERO
+        ),
         fee_reference=fee.article if fee is not None else "",
         categories=tuple((cost.id, cost.category.value) for cost in lines.values()),
         notes=tuple(notes),

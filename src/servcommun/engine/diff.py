@@ -58,9 +58,12 @@ class BillDiff:
 
     @property
     def changed(self) -> tuple[MemberDiff, ...]:
-        return tuple(row for row in self.members
-                     if row.standing_before != row.standing_after
-                     or (row.difference is not None and row.difference != ZERO))
+        return tuple(
+            row
+            for row in self.members
+            if row.standing_before != row.standing_after
+            or (row.difference is not None and row.difference != ZERO)
+        )
 
 
 def diff_bills(before: Bill, after: Bill) -> BillDiff:
@@ -74,15 +77,16 @@ def diff_bills(before: Bill, after: Bill) -> BillDiff:
     rows = []
     for member_id, ref in order.items():
         (amount_before, standing_before), (amount_after, standing_after) = (
-            side.get(member_id, (ZERO, Standing.ABSENT)) for side in sides)
-        rows.append(MemberDiff(ref, amount_before, amount_after, standing_before,
-                               standing_after))
+            side.get(member_id, (ZERO, Standing.ABSENT)) for side in sides
+        )
+        rows.append(MemberDiff(ref, amount_before, amount_after, standing_before, standing_after))
     return BillDiff(before, after, tuple(rows))
 
 
 def _amounts(bill: Bill) -> dict[str, tuple[Decimal | None, Standing]]:
     amounts: dict[str, tuple[Decimal | None, Standing]] = {
-        s.member.id: (s.total, Standing.BILLED) for s in bill.statements if s.billed}
+        s.member.id: (s.total, Standing.BILLED) for s in bill.statements if s.billed
+    }
     amounts.update({r.member.id: (None, Standing.NEEDS_REVIEW) for r in bill.needs_review})
     return amounts
 

@@ -100,8 +100,9 @@ class MissingData(ValueError):
     """A figure the tariff needs is not in the data given (an index value for a year)."""
 
 
-def bill_grid(tariff: GridTariff, members: Sequence[Member], year: int,
-              data: ServiceData = NO_DATA) -> Bill:
+def bill_grid(
+    tariff: GridTariff, members: Sequence[Member], year: int, data: ServiceData = NO_DATA
+) -> Bill:
     """Every member's statement for ``year``, or the reason it needs review.
 
     A member active on any day of the year (an annual subscription running, or a one-off
@@ -123,15 +124,17 @@ def bill_grid(tariff: GridTariff, members: Sequence[Member], year: int,
         locale=tariff.locale,
         statements=tuple(statements),
         needs_review=tuple(reviews),
-        staffing=staffing_summary(tariff, members, year, statements,
-                                  active=len(statements) + len(reviews)),
+        staffing=staffing_summary(
+            tariff, members, year, statements, active=len(statements) + len(reviews)
+        ),
         sharing=keyed_summary(tariff, year, data, pools, statements),
         sources=tuple(f"{d.body}, {d.id} du {d.date:%d/%m/%Y}" for d in tariff.deliberations),
     )
 
 
-def bill_member(tariff: GridTariff, member: Member, year: int,
-                data: ServiceData = NO_DATA) -> Statement | NeedsReview | None:
+def bill_member(
+    tariff: GridTariff, member: Member, year: int, data: ServiceData = NO_DATA
+) -> Statement | NeedsReview | None:
     """One member's statement for ``year``; ``NeedsReview`` when an offer it holds must be
     negotiated and no override is recorded, or a figure its bill needs is missing; None
     when it is not active in the year. A pool is shared between ``member`` and the other
@@ -143,8 +146,13 @@ def bill_member(tariff: GridTariff, member: Member, year: int,
     return _bill_member(tariff, member, year, data, pools)
 
 
-def _bill_member(tariff: GridTariff, member: Member, year: int, data: ServiceData,
-                 pools: Mapping[tuple[str, str], PoolOutcome]) -> Statement | NeedsReview | None:
+def _bill_member(
+    tariff: GridTariff,
+    member: Member,
+    year: int,
+    data: ServiceData,
+    pools: Mapping[tuple[str, str], PoolOutcome],
+) -> Statement | NeedsReview | None:
     active = active_subscriptions(tariff, member, year)
     if not active:
         return None
@@ -163,16 +171,22 @@ def _bill_member(tariff: GridTariff, member: Member, year: int, data: ServiceDat
         override = member.override_for(offer.id, year)
         reason = review_reason(offer, population, member.own_it_department)
         if reason and override is None:
-            return NeedsReview(ref, f"{offer.label}: {reason}; record an override with the "
-                               f"reference of the decision ({offer.review.article})"
-                               if offer.review else reason)
+            return NeedsReview(
+                ref,
+                f"{offer.label}: {reason}; record an override with the "
+                f"reference of the decision ({offer.review.article})"
+                if offer.review
+                else reason,
+            )
         try:
-            lines.extend(offer_lines(tariff, offer, member, population, year, override, data,
-                                     pools, active[offer.id]))
+            lines.extend(
+                offer_lines(
+                    tariff, offer, member, population, year, override, data, pools, active[offer.id]
+                )
+            )
         except MissingData as missing:
             return NeedsReview(ref, f"{offer.label}: {missing}", missing_data=True)
-    titled = (max(line.titled for line in lines) if lines
-              else _annual_titled(held[0], year))
+    titled = max(line.titled for line in lines) if lines else _annual_titled(held[0], year)
     for limit in tariff.statement_limits:
         line = _limit(f"{STATEMENT}.{limit.code}", limit, lines, titled, None, "statement")
         if line is not None:
@@ -185,13 +199,19 @@ def _bill_member(tariff: GridTariff, member: Member, year: int, data: ServiceDat
     if carrier is not None and carrier.id == member.id:
         # it runs the service and bills the others (délibération 10-26: « le service
         # commun refacture directement les deux autres entités »): reported, never billed
-        return Statement(ref, tuple(lines), billed=False, settlement=settlement,
-                         notes=("carrier: its own share is reported, not billed",))
+        return Statement(
+            ref,
+            tuple(lines),
+            billed=False,
+            settlement=settlement,
+            notes=("carrier: its own share is reported, not billed",),
+        )
     return Statement(ref, tuple(lines), settlement=settlement)
 
 
-def active_subscriptions(tariff: GridTariff, member: Member,
-                         year: int) -> dict[str, list[Subscription]]:
+def active_subscriptions(
+    tariff: GridTariff, member: Member, year: int
+) -> dict[str, list[Subscription]]:
     """Offer id → the member's subscriptions to it running in ``year`` (annual offers) or
     delivered in it (one-off services), in the roster's order; offers without any left
     out. One pass over the member's subscriptions: this runs once per member billed."""
@@ -211,8 +231,9 @@ def _in_year(offer: Offer, subscription: Subscription, year: int) -> bool:
     return subscription.active_in(year)
 
 
-def settlement_of(tariff: GridTariff, member: Member, year: int,
-                  total: Decimal) -> Settlement | str | None:
+def settlement_of(
+    tariff: GridTariff, member: Member, year: int, total: Decimal
+) -> Settlement | str | None:
     """How the member settles ``total``: the tariff's way or its own; by deduction from its
     attribution de compensation of the billed (or next) year — before and after — or by a
     title of revenue. A deduction from an attribution the roster does not give is the
@@ -228,8 +249,10 @@ def settlement_of(tariff: GridTariff, member: Member, year: int,
     attribution_year = year + (1 if rule is not None and rule.attribution_year == "next" else 0)
     before = member.attribution_compensation.get(attribution_year)
     if before is None:
-        return (f"settled by deduction from its attribution de compensation ({reference}), "
-                f"and the roster gives none for {attribution_year}")
+        return (
+            f"settled by deduction from its attribution de compensation ({reference}), "
+            f"and the roster gives none for {attribution_year}"
+        )
     return Settlement(mode.value, reference, attribution_year, before, total)
 
 
@@ -271,12 +294,29 @@ def offer_lines(
         for subscription in subscriptions:
             assert subscription.delivered is not None
             titled = f"{subscription.delivered:%Y-%m}"
-            lines.extend(_part_lines(_OfferYear(tariff, offer, member, population, year, titled,
-                                                override, data, None, pools)))
+            lines.extend(
+                _part_lines(
+                    _OfferYear(
+                        tariff, offer, member, population, year, titled, override, data, None, pools
+                    )
+                )
+            )
         return lines
     share = proration_share(offer.proration or tariff.proration, subscriptions, year)
-    return _part_lines(_OfferYear(tariff, offer, member, population, year,
-                                  _annual_titled(offer, year), override, data, share, pools))
+    return _part_lines(
+        _OfferYear(
+            tariff,
+            offer,
+            member,
+            population,
+            year,
+            _annual_titled(offer, year),
+            override,
+            data,
+            share,
+            pools,
+        )
+    )
 
 
 def _annual_titled(offer: Offer, year: int) -> str:
@@ -303,16 +343,20 @@ class ProrationShare:
         return f"× {self.numerator}/{self.denominator} {self.unit} (subscribed {spans})"
 
 
-def proration_share(proration: Proration, subscriptions: Sequence[Subscription],
-                    year: int) -> ProrationShare | None:
+def proration_share(
+    proration: Proration, subscriptions: Sequence[Subscription], year: int
+) -> ProrationShare | None:
     """The share of ``year`` the subscriptions cover, by months begun (a month in which
     the member is subscribed one day is due in full) or by days; None when the whole year
     is owed (no proration, or subscribed all year)."""
     if proration is Proration.NONE:
         return None
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    spans = sorted((max(s.start, first), min(s.end or last, last)) for s in subscriptions
-                   if s.start is not None)
+    spans = sorted(
+        (max(s.start, first), min(s.end or last, last))
+        for s in subscriptions
+        if s.start is not None
+    )
     periods: list[tuple[dt.date, dt.date]] = []
     for start, end in spans:  # merged, so that a day or a month is never counted twice
         if periods and start <= periods[-1][1] + dt.timedelta(days=1):
@@ -352,9 +396,16 @@ class _OfferYear:
 def _part_lines(context: _OfferYear) -> list[Line]:
     offer, override = context.offer, context.override
     if override is not None and override.amount is not None:
-        return [Line(f"{offer.id}.negotiated", f"{offer.label} (montant négocié)",
-                     override.amount, f"override: {override.reference}",
-                     offer.review.article if offer.review else offer.article, context.titled)]
+        return [
+            Line(
+                f"{offer.id}.negotiated",
+                f"{offer.label} (montant négocié)",
+                override.amount,
+                f"override: {override.reference}",
+                offer.review.article if offer.review else offer.article,
+                context.titled,
+            )
+        ]
     lines: list[Line] = []
     for part in offer.parts:
         rule = _RULES.get(type(part))
@@ -367,29 +418,54 @@ def _part_lines(context: _OfferYear) -> list[Line]:
 # -- the part rules: each gives a part's lines for one member and year, from the offer's
 # context, the part, its line code and the lines of the offer's parts before it ----------
 
-def _bracket_amount(context: _OfferYear, part: BracketAmountPart, code: str,
-                    before: list[Line]) -> list[Line]:
+
+def _bracket_amount(
+    context: _OfferYear, part: BracketAmountPart, code: str, before: list[Line]
+) -> list[Line]:
     """Art. 7.1: the fixed amount of the member's population bracket (or the negotiated
     fixed part of an override)."""
     titled, population, override = context.titled, context.population, context.override
     if override is not None and override.fixed is not None:
-        return [_prorated(context, Line(code, part.label, override.fixed,
-                                        f"override: {override.reference}", part.article,
-                                        titled), override.fixed)]
+        return [
+            _prorated(
+                context,
+                Line(
+                    code,
+                    part.label,
+                    override.fixed,
+                    f"override: {override.reference}",
+                    part.article,
+                    titled,
+                ),
+                override.fixed,
+            )
+        ]
     bracket = population_bracket(part.brackets, population)
     if bracket is None:
-        return [Line(code, part.label, ZERO, f"no bracket for population {population}",
-                     part.article, titled)]
+        return [
+            Line(
+                code,
+                part.label,
+                ZERO,
+                f"no bracket for population {population}",
+                part.article,
+                titled,
+            )
+        ]
     amount, basis = bracket.amount, f"bracket {bracket.label}"
     if part.indexation is not None:
         amount, said = _indexed(bracket.amount, part.indexation, context)
         basis += f": {to_cents(amount)} ({bracket.amount} {said})"
-    return [_prorated(context, Line(code, part.label, to_cents(amount), basis,
-                                    part.article, titled), amount)]
+    return [
+        _prorated(
+            context, Line(code, part.label, to_cents(amount), basis, part.article, titled), amount
+        )
+    ]
 
 
-def _per_inhabitant(context: _OfferYear, part: PerInhabitantPart, code: str,
-                    before: list[Line]) -> list[Line]:
+def _per_inhabitant(
+    context: _OfferYear, part: PerInhabitantPart, code: str, before: list[Line]
+) -> list[Line]:
     """Art. 7.1: the population × a rate (indexed, if the tariff says so)."""
     population = context.population
     rate, basis = part.rate, f"{population} inhabitants × {part.rate}"
@@ -397,63 +473,80 @@ def _per_inhabitant(context: _OfferYear, part: PerInhabitantPart, code: str,
         rate, said = _indexed(part.rate, part.indexation, context)
         basis = f"{population} inhabitants × {_plain(rate)} ({part.rate} {said})"
     exact = rate * population
-    return [_prorated(context, Line(code, part.label, to_cents(exact), basis, part.article,
-                                    context.titled), exact)]
+    return [
+        _prorated(
+            context,
+            Line(code, part.label, to_cents(exact), basis, part.article, context.titled),
+            exact,
+        )
+    ]
 
 
-def _units_beyond(context: _OfferYear, part: UnitsBeyondAllowancePart, code: str,
-                  before: list[Line]) -> list[Line]:
-    line = _units_beyond_allowance(code, part, context.member.days_used(context.year),
-                                   context.population, context.titled)
+def _units_beyond(
+    context: _OfferYear, part: UnitsBeyondAllowancePart, code: str, before: list[Line]
+) -> list[Line]:
+    line = _units_beyond_allowance(
+        code, part, context.member.days_used(context.year), context.population, context.titled
+    )
     return [line] if line is not None else []
 
 
-def _credit_against(context: _OfferYear, part: CreditPart, code: str,
-                    before: list[Line]) -> list[Line]:
+def _credit_against(
+    context: _OfferYear, part: CreditPart, code: str, before: list[Line]
+) -> list[Line]:
     line = _credit(code, context, part, before)
     return [line] if line is not None else []
 
 
-def _priced_units(context: _OfferYear, part: UnitPricePart, code: str,
-                  before: list[Line]) -> list[Line]:
+def _priced_units(
+    context: _OfferYear, part: UnitPricePart, code: str, before: list[Line]
+) -> list[Line]:
     return unit_price_lines(code, part, context.member, context.year, context.titled)
 
 
-def _floor_or_cap(context: _OfferYear, part: FloorPart | CapPart, code: str,
-                  before: list[Line]) -> list[Line]:
+def _floor_or_cap(
+    context: _OfferYear, part: FloorPart | CapPart, code: str, before: list[Line]
+) -> list[Line]:
     line = _limit(code, part, before, context.titled, context.share, "offer")
     return [line] if line is not None else []
 
 
-def _unit_cost_of_operation(context: _OfferYear, part: UnitCostPart, code: str,
-                            before: list[Line]) -> list[Line]:
+def _unit_cost_of_operation(
+    context: _OfferYear, part: UnitCostPart, code: str, before: list[Line]
+) -> list[Line]:
     return [_unit_cost_line(code, part, context)]
 
 
-def _unit_cost_adjusted(context: _OfferYear, part: UnitCostAdjustmentPart, code: str,
-                        before: list[Line]) -> list[Line]:
-    adjusted = next((p for p in context.offer.parts
-                     if isinstance(p, UnitCostPart) and p.code == part.of), None)
-    line = (_unit_cost_adjustment(code, part, adjusted, context)
-            if adjusted is not None else None)
+def _unit_cost_adjusted(
+    context: _OfferYear, part: UnitCostAdjustmentPart, code: str, before: list[Line]
+) -> list[Line]:
+    adjusted = next(
+        (p for p in context.offer.parts if isinstance(p, UnitCostPart) and p.code == part.of), None
+    )
+    line = _unit_cost_adjustment(code, part, adjusted, context) if adjusted is not None else None
     return [line] if line is not None else []
 
 
-def _pool_share(context: _OfferYear, part: PoolSharePart, code: str,
-                before: list[Line]) -> list[Line]:
+def _pool_share(
+    context: _OfferYear, part: PoolSharePart, code: str, before: list[Line]
+) -> list[Line]:
     outcome = context.pools.get((context.offer.id, part.code))
     if outcome is None:  # pragma: no cover - every pool of a held offer is computed
         raise MissingData(f"the pool of {code} was not computed")
     if outcome.problem:
         raise MissingData(outcome.problem)
-    return [Line(code, label, amount, basis, article, context.titled)
-            for label, amount, basis, article in outcome.shares.get(context.member.id, ())]
+    return [
+        Line(code, label, amount, basis, article, context.titled)
+        for label, amount, basis, article in outcome.shares.get(context.member.id, ())
+    ]
 
 
-def _keyed(context: _OfferYear, part: BudgetLinesPart | ManagementFeePart, code: str,
-           before: list[Line]) -> list[Line]:
-    return keyed_lines(context.pools.get((context.offer.id, part.code)), context.member.id,
-                       context.titled)
+def _keyed(
+    context: _OfferYear, part: BudgetLinesPart | ManagementFeePart, code: str, before: list[Line]
+) -> list[Line]:
+    return keyed_lines(
+        context.pools.get((context.offer.id, part.code)), context.member.id, context.titled
+    )
 
 
 _RULES: dict[type, Callable[[_OfferYear, Any, str, list[Line]], list[Line]]] = {
@@ -480,9 +573,14 @@ def _prorated(context: _OfferYear, line: Line, exact: Decimal) -> Line:
     share = context.share
     if share is None:
         return line
-    return Line(line.code, line.label, share.apply(exact),
-                f"{line.basis}: {to_cents(exact)} a year {share.basis}", line.reference,
-                line.titled)
+    return Line(
+        line.code,
+        line.label,
+        share.apply(exact),
+        f"{line.basis}: {to_cents(exact)} a year {share.basis}",
+        line.reference,
+        line.titled,
+    )
 
 
 B = TypeVar("B", AmountBracket, QuantityBracket)
@@ -498,6 +596,7 @@ def population_bracket(brackets: Iterable[B], population: int) -> B | None:
 
 # -- indexation ---------------------------------------------------------------------------
 
+
 def _indexed(rate: Decimal, indexation: Indexation, context: _OfferYear) -> tuple[Decimal, str]:
     """The rate (or amount) for the billed year: ``rate`` × index(N) / index(reference),
     with the coefficient or the indexed rate rounded as the tariff says (an amount is then
@@ -509,25 +608,30 @@ def _indexed(rate: Decimal, indexation: Indexation, context: _OfferYear) -> tupl
     if rounding.applies_to == "coefficient":
         coefficient = round_places(value / reference, rounding.places, rounding.mode.value)
         return rate * coefficient, f"{said} = {coefficient}, coefficient {words}"
-    return (round_places(rate * value / reference, rounding.places, rounding.mode.value),
-            f"{said}, {words}")
+    return (
+        round_places(rate * value / reference, rounding.places, rounding.mode.value),
+        f"{said}, {words}",
+    )
 
 
 def _index_values(indexation: Indexation, context: _OfferYear) -> tuple[Decimal, Decimal, int]:
     series = context.data.indices.get(indexation.index)
     year = context.year - (1 if indexation.index_year == "previous" else 0)
     if series is None:
-        raise MissingData(f"no values of the index '{indexation.index}' were given "
-                          f"({indexation.article})")
+        raise MissingData(
+            f"no values of the index '{indexation.index}' were given ({indexation.article})"
+        )
     missing = [str(y) for y in (indexation.reference_year, year) if y not in series]
     if missing:
-        raise MissingData(f"the index '{indexation.index}' has no value for "
-                          f"{' and '.join(missing)} ({indexation.article})")
+        raise MissingData(
+            f"the index '{indexation.index}' has no value for "
+            f"{' and '.join(missing)} ({indexation.article})"
+        )
     return series[year], series[indexation.reference_year], year
 
 
 def _index_words(indexation: Indexation, year: int, value: Decimal, reference: Decimal) -> str:
-    return (f"{indexation.index} {year} / {indexation.reference_year} = {value} / {reference}")
+    return f"{indexation.index} {year} / {indexation.reference_year} = {value} / {reference}"
 
 
 def _rounding_words(places: int, mode: str) -> str:
@@ -537,14 +641,16 @@ def _rounding_words(places: int, mode: str) -> str:
 
 # -- unit price × quantity ----------------------------------------------------------------
 
+
 def price_in_force(prices: Sequence[PriceEntry], day: dt.date) -> PriceEntry | None:
     """The entry of a price list in force on ``day`` (the latest that starts on or before
     it), or None before the first."""
     return next((entry for entry in reversed(prices) if entry.from_ <= day), None)
 
 
-def unit_price_lines(code: str, part: UnitPricePart, member: Member, year: int,
-                     titled: str) -> list[Line]:
+def unit_price_lines(
+    code: str, part: UnitPricePart, member: Member, year: int, titled: str
+) -> list[Line]:
     """Unit price × quantity for the acts ``member`` consumed in ``year``: each act at the
     price in force on its date, times its unit's weight (or at its unit's own price); the
     first units of the year free where the tariff says so. One line per unit and price in
@@ -562,28 +668,44 @@ def unit_price_lines(code: str, part: UnitPricePart, member: Member, year: int,
         group.add(act.date, act.quantity, free)
     lines: list[Line] = []
     order = {unit.id: index for index, unit in enumerate(part.units)}
-    for (unit_id, position), group in sorted(groups.items(),
-                                             key=lambda item: (order[item[0][0]], item[0][1])):
+    for (unit_id, position), group in sorted(
+        groups.items(), key=lambda item: (order[item[0][0]], item[0][1])
+    ):
         unit = units[unit_id]
         label = f"{part.label} — {unit.label}"
         counted = _counted(group, unit.label)
         if position < 0:
-            lines.append(Line(code, label, ZERO, f"{counted}: no price in force before "
-                              f"{part.prices[0].from_:%d/%m/%Y}", part.article, titled))
+            lines.append(
+                Line(
+                    code,
+                    label,
+                    ZERO,
+                    f"{counted}: no price in force before {part.prices[0].from_:%d/%m/%Y}",
+                    part.article,
+                    titled,
+                )
+            )
             continue
         entry = part.prices[position]
         priced = _unit_price(part, entry, unit.id, unit.weight)
         if priced is None:  # refused on load (price-units); said rather than guessed
-            lines.append(Line(code, label, ZERO, f"{counted}: no price for {unit.id} from "
-                              f"{entry.from_:%d/%m/%Y}", part.article, titled))
+            lines.append(
+                Line(
+                    code,
+                    label,
+                    ZERO,
+                    f"{counted}: no price for {unit.id} from {entry.from_:%d/%m/%Y}",
+                    part.article,
+                    titled,
+                )
+            )
             continue
         price, said = priced
         basis = f"{counted} × {said}"
         if len(part.prices) > 1 or entry.reference:
             basis += f" (price from {entry.from_:%d/%m/%Y}"
             basis += f", {entry.reference})" if entry.reference else ")"
-        lines.append(Line(code, label, to_cents(group.billed * price), basis, part.article,
-                          titled))
+        lines.append(Line(code, label, to_cents(group.billed * price), basis, part.article, titled))
     return lines
 
 
@@ -607,16 +729,20 @@ class _ActGroup:
 
 
 def _counted(group: _ActGroup, label: str) -> str:
-    dates = (f"{group.first:%d/%m/%Y}" if group.last in (None, group.first)
-             else f"{group.first:%d/%m/%Y}–{group.last:%d/%m/%Y}")
+    dates = (
+        f"{group.first:%d/%m/%Y}"
+        if group.last in (None, group.first)
+        else f"{group.first:%d/%m/%Y}–{group.last:%d/%m/%Y}"
+    )
     text = f"{_plain(group.quantity)} × {label} ({dates})"
     if group.free:
         text += f", {_plain(group.free)} free → {_plain(group.billed)} billed"
     return text
 
 
-def _unit_price(part: UnitPricePart, entry: PriceEntry, unit: str,
-                weight: Decimal) -> tuple[Decimal, str] | None:
+def _unit_price(
+    part: UnitPricePart, entry: PriceEntry, unit: str, weight: Decimal
+) -> tuple[Decimal, str] | None:
     """The exact price of one ``unit`` under ``entry``, and how it is written in a basis."""
     if entry.price is None:
         price = entry.unit_prices.get(unit)
@@ -629,6 +755,7 @@ def _unit_price(part: UnitPricePart, entry: PriceEntry, unit: str,
 
 # -- unit cost of operation (CGCT art. D5211-16) ------------------------------------------
 
+
 def _units_used(units: Sequence[ConsumedUnit], member: Member, year: int) -> Decimal:
     weight = {unit.id: unit.weight for unit in units}
     return sum((act.quantity * weight[act.unit] for act in member.acts_in(year, weight)), ZERO)
@@ -638,8 +765,10 @@ def _operation(context: _OfferYear, article: str) -> tuple[Decimal, UnitsOfOpera
     cost = context.data.costs.get(context.year)
     operation = context.data.operation.get(context.year)
     if cost is None or operation is None:
-        raise MissingData(f"no budget of {context.year} gives the cost and the units of "
-                          f"operation the unit cost is computed from ({article})")
+        raise MissingData(
+            f"no budget of {context.year} gives the cost and the units of "
+            f"operation the unit cost is computed from ({article})"
+        )
     return cost, operation
 
 
@@ -654,15 +783,17 @@ def _unit_cost_line(code: str, part: UnitCostPart, context: _OfferYear) -> Line:
     unit_cost = _unit_cost(cost, operation.forecast, part)
     used = _units_used(part.units, context.member, context.year)
     said = f", {operation.reference}" if operation.reference else ""
-    basis = (f"{_plain(used)} units used × unit cost {unit_cost} ({cost} / "
-             f"{_plain(operation.forecast)} units forecast{said}, "
-             f"{_rounding_words(part.rounding.places, part.rounding.mode.value)})")
-    return Line(code, part.label, to_cents(used * unit_cost), basis, part.article,
-                context.titled)
+    basis = (
+        f"{_plain(used)} units used × unit cost {unit_cost} ({cost} / "
+        f"{_plain(operation.forecast)} units forecast{said}, "
+        f"{_rounding_words(part.rounding.places, part.rounding.mode.value)})"
+    )
+    return Line(code, part.label, to_cents(used * unit_cost), basis, part.article, context.titled)
 
 
-def _unit_cost_adjustment(code: str, part: UnitCostAdjustmentPart, adjusted: UnitCostPart,
-                          context: _OfferYear) -> Line | None:
+def _unit_cost_adjustment(
+    code: str, part: UnitCostAdjustmentPart, adjusted: UnitCostPart, context: _OfferYear
+) -> Line | None:
     """The year-end adjustment once the year's accounts are closed: the member's units ×
     the actual unit cost (actual cost / actual units), less what the forecast unit cost
     billed, each rounded to the cent as its line; None while the actual figures are not
@@ -676,13 +807,16 @@ def _unit_cost_adjustment(code: str, part: UnitCostAdjustmentPart, adjusted: Uni
     used = _units_used(adjusted.units, context.member, context.year)
     amount = to_cents(used * real) - to_cents(used * forecast)
     said = f", {actual.reference}" if actual.reference else ""
-    basis = (f"{_plain(used)} units used × actual unit cost {real} ({actual.cost} / "
-             f"{_plain(actual.units)} units{said}) = {to_cents(used * real)}, less "
-             f"{to_cents(used * forecast)} billed at the forecast unit cost {forecast}")
+    basis = (
+        f"{_plain(used)} units used × actual unit cost {real} ({actual.cost} / "
+        f"{_plain(actual.units)} units{said}) = {to_cents(used * real)}, less "
+        f"{to_cents(used * forecast)} billed at the forecast unit cost {forecast}"
+    )
     return Line(code, part.label, amount, basis, part.article, f"{actual.closed:%Y-%m}")
 
 
 # -- cost pools ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PoolOutcome:
@@ -693,8 +827,9 @@ class PoolOutcome:
     problem: str = ""
 
 
-def pool_shares(tariff: GridTariff, members: Sequence[Member], year: int,
-                data: ServiceData = NO_DATA) -> dict[tuple[str, str], PoolOutcome]:
+def pool_shares(
+    tariff: GridTariff, members: Sequence[Member], year: int, data: ServiceData = NO_DATA
+) -> dict[tuple[str, str], PoolOutcome]:
     """Each pool of the tariff shared for ``year`` between the ``members`` holding its
     offer, keyed by (offer id, part code): the pool's amount (the tariff's for the year, or
     the year's budget total), its layers (a percent, rounded to the cent; a fixed amount;
@@ -709,31 +844,33 @@ def pool_shares(tariff: GridTariff, members: Sequence[Member], year: int,
         holders = [member for member in members if _subscriptions_in(member, offer, year)]
         for part in parts:
             try:
-                outcomes[(offer.id, part.code)] = _share_pool(tariff, part, holders, year,
-                                                              data)
+                outcomes[(offer.id, part.code)] = _share_pool(tariff, part, holders, year, data)
             except MissingData as problem:
                 outcomes[(offer.id, part.code)] = PoolOutcome(problem=str(problem))
     outcomes.update(keyed_shares(tariff, members, year, data))
     return outcomes
 
 
-def _share_pool(tariff: GridTariff, part: PoolSharePart, holders: Sequence[Member],
-                year: int, data: ServiceData) -> PoolOutcome:
+def _share_pool(
+    tariff: GridTariff, part: PoolSharePart, holders: Sequence[Member], year: int, data: ServiceData
+) -> PoolOutcome:
     pool = part.pool.amounts.get(year) if part.pool.amounts else data.costs.get(year)
     if pool is None:
-        source = ("the tariff gives no amount" if part.pool.amounts
-                  else "no budget file gives the cost")
+        source = (
+            "the tariff gives no amount" if part.pool.amounts else "no budget file gives the cost"
+        )
         raise MissingData(f"{source} of the pool '{part.label}' for {year} ({part.article})")
     shares: dict[str, list[tuple[str, Decimal, str, str]]] = {m.id: [] for m in holders}
     for layer, amount, said in _layer_amounts(part, pool):
-        key = (_layer_key(tariff, layer, holders, year, data)
-               if layer.by is PoolBasis.KEY else None)
+        key = _layer_key(tariff, layer, holders, year, data) if layer.by is PoolBasis.KEY else None
         weights, unit_words = _layer_weights(layer, holders, year, key)
         total = sum(weights.values(), ZERO)
         if total <= ZERO:
-            raise MissingData(f"the layer '{layer.label}' of the pool cannot be shared: no "
-                              f"member holding the offer has a weight in it in {year} "
-                              f"({layer.by.value})")
+            raise MissingData(
+                f"the layer '{layer.label}' of the pool cannot be shared: no "
+                f"member holding the offer has a weight in it in {year} "
+                f"({layer.by.value})"
+            )
         for member_id, share in allocate(amount, weights).items():
             if layer.by is PoolBasis.KEY and weights[member_id] == ZERO:
                 continue  # not in the key: the layer is none of its business
@@ -751,32 +888,43 @@ def _layer_amounts(part: PoolSharePart, pool: Decimal) -> list[tuple[PoolLayer, 
     if all(layer.percent is not None for layer in layers):
         percents = {index: layer.percent or ZERO for index, layer in enumerate(layers)}
         amounts = allocate(pool, percents)
-        return [(layer, amounts[index], f"{_plain(percents[index])} % of the pool {pool} = "
-                 f"{amounts[index]}") for index, layer in enumerate(layers)]
+        return [
+            (
+                layer,
+                amounts[index],
+                f"{_plain(percents[index])} % of the pool {pool} = {amounts[index]}",
+            )
+            for index, layer in enumerate(layers)
+        ]
     found: list[tuple[PoolLayer, Decimal, str]] = []
     for layer in layers:
         if layer.amount is not None:
             found.append((layer, layer.amount, f"{layer.amount} of the pool {pool}"))
         elif layer.percent is not None:
             amount = to_cents(pool * layer.percent / 100)
-            found.append((layer, amount, f"{_plain(layer.percent)} % of the pool {pool} = "
-                          f"{amount}"))
+            found.append(
+                (layer, amount, f"{_plain(layer.percent)} % of the pool {pool} = {amount}")
+            )
     rest = pool - sum((amount for _, amount, _ in found), ZERO)
     if rest < ZERO:
-        raise MissingData(f"the layers of the pool '{part.label}' ({pool - rest}) exceed "
-                          f"the pool ({pool})")
-    remainder = next((layer for layer in layers
-                      if layer.amount is None and layer.percent is None), None)
+        raise MissingData(
+            f"the layers of the pool '{part.label}' ({pool - rest}) exceed the pool ({pool})"
+        )
+    remainder = next(
+        (layer for layer in layers if layer.amount is None and layer.percent is None), None
+    )
     if remainder is None:  # refused on load (pool-layers): never left unshared silently
-        raise MissingData(f"the layers of the pool '{part.label}' leave {rest} of {pool} "
-                          "to nobody")
-    found.insert(layers.index(remainder),
-                 (remainder, rest, f"the pool {pool} less the other layers = {rest}"))
+        raise MissingData(f"the layers of the pool '{part.label}' leave {rest} of {pool} to nobody")
+    found.insert(
+        layers.index(remainder),
+        (remainder, rest, f"the pool {pool} less the other layers = {rest}"),
+    )
     return found
 
 
-def _layer_key(tariff: GridTariff, layer: PoolLayer, holders: Sequence[Member], year: int,
-               data: ServiceData) -> YearKey:
+def _layer_key(
+    tariff: GridTariff, layer: PoolLayer, holders: Sequence[Member], year: int, data: ServiceData
+) -> YearKey:
     """The key a layer shared by key weighs the holders by: the shares written in the
     layer, or the tariff's key it names (citing the key's article) — written, or computed
     between the holders from the agents of the year's budget, as for budget lines."""
@@ -787,39 +935,51 @@ def _layer_key(tariff: GridTariff, layer: PoolLayer, holders: Sequence[Member], 
         raise MissingData(f"the tariff defines no key '{layer.key}'")
     budget = data.budgets.get(year)
     if key.computed is not None and budget is None:
-        raise MissingData(f"no budget of {year} gives the agents the key '{key.id}' is "
-                          f"computed from ({key.article})")
+        raise MissingData(
+            f"no budget of {year} gives the agents the key '{key.id}' is "
+            f"computed from ({key.article})"
+        )
     try:
         return year_key(key, budget.agents if budget else (), [m.id for m in holders])
     except KeyComputationError as problem:
         raise MissingData(f"key '{key.id}': {problem}") from problem
 
 
-def _layer_weights(layer: PoolLayer, holders: Sequence[Member], year: int,
-                   key: YearKey | None) -> tuple[dict[str, Decimal], str]:
+def _layer_weights(
+    layer: PoolLayer, holders: Sequence[Member], year: int, key: YearKey | None
+) -> tuple[dict[str, Decimal], str]:
     """Each holder's weight in ``layer`` (by key: its percentage in ``key``, the layer's
     key for the year; a member of the key not holding the offer is not among them), and
     how a basis says it (``{}`` the member's weight, ``{}`` the total)."""
     if layer.by is PoolBasis.POPULATION:
         missing = [member.id for member in holders if member.population_in(year) is None]
         if missing:
-            raise MissingData(f"the pool is shared by population and {', '.join(missing)} "
-                              f"has no population for {year} in the roster")
-        return ({member.id: Decimal(member.population_in(year) or 0) for member in holders},
-                "by population: {} of {} inhabitants")
+            raise MissingData(
+                f"the pool is shared by population and {', '.join(missing)} "
+                f"has no population for {year} in the roster"
+            )
+        return (
+            {member.id: Decimal(member.population_in(year) or 0) for member in holders},
+            "by population: {} of {} inhabitants",
+        )
     if layer.by is PoolBasis.UNITS:
-        return ({member.id: _units_used(layer.units, member, year) for member in holders},
-                "by units used: {} of {}")
+        return (
+            {member.id: _units_used(layer.units, member, year) for member in holders},
+            "by units used: {} of {}",
+        )
     if layer.by is PoolBasis.KEY:
         assert key is not None  # resolved by _layer_key
         named = f" '{key.id}'" if key.id else ""
         named += ", computed from the agents' time" if key.note else ""
-        return ({member.id: key.shares.get(member.id, ZERO) for member in holders},
-                f"by key{named}: {{}} of {{}}")
+        return (
+            {member.id: key.shares.get(member.id, ZERO) for member in holders},
+            f"by key{named}: {{}} of {{}}",
+        )
     return {member.id: Decimal(1) for member in holders}, "in equal shares: {} of {} members"
 
 
 # -- budget lines shared by a key (engine.budget_lines) ------------------------------------
+
 
 @dataclass(frozen=True)
 class KeyedOutcome(PoolOutcome):
@@ -831,14 +991,16 @@ class KeyedOutcome(PoolOutcome):
     key: YearKey | None = None
 
 
-def keyed_shares(tariff: GridTariff, members: Sequence[Member], year: int,
-                 data: ServiceData = NO_DATA) -> dict[tuple[str, str], PoolOutcome]:
+def keyed_shares(
+    tariff: GridTariff, members: Sequence[Member], year: int, data: ServiceData = NO_DATA
+) -> dict[tuple[str, str], PoolOutcome]:
     """Each part of the tariff sharing the year's budget lines by a key, computed between
     the ``members`` holding its offer, keyed by (offer id, part code)."""
     outcomes: dict[tuple[str, str], PoolOutcome] = {}
     for offer, part in tariff.keyed_parts():
-        names = {member.id: member.name for member in members
-                 if _subscriptions_in(member, offer, year)}
+        names = {
+            member.id: member.name for member in members if _subscriptions_in(member, offer, year)
+        }
         try:
             outcomes[(offer.id, part.code)] = _keyed_outcome(tariff, part, names, year, data)
         except (CannotShare, KeyComputationError) as problem:
@@ -846,12 +1008,18 @@ def keyed_shares(tariff: GridTariff, members: Sequence[Member], year: int,
     return outcomes
 
 
-def _keyed_outcome(tariff: GridTariff, part: BudgetLinesPart | ManagementFeePart,
-                   names: Mapping[str, str], year: int, data: ServiceData) -> KeyedOutcome:
+def _keyed_outcome(
+    tariff: GridTariff,
+    part: BudgetLinesPart | ManagementFeePart,
+    names: Mapping[str, str],
+    year: int,
+    data: ServiceData,
+) -> KeyedOutcome:
     budget = data.budgets.get(year)
     if budget is None:
-        raise CannotShare(f"no budget gives the {year} cost lines the part "
-                          f"'{part.label}' shares ({part.article})")
+        raise CannotShare(
+            f"no budget gives the {year} cost lines the part '{part.label}' shares ({part.article})"
+        )
     key = tariff.key(part.key)
     if key is None:  # refused on load (undefined-key)
         raise CannotShare(f"the tariff defines no key '{part.key}'")
@@ -859,10 +1027,8 @@ def _keyed_outcome(tariff: GridTariff, part: BudgetLinesPart | ManagementFeePart
         return KeyedOutcome()
     shared = year_key(key, budget.agents, list(names))
     if isinstance(part, BudgetLinesPart):
-        return KeyedOutcome(lines=budget_line_shares(part, shared, budget.lines, names),
-                            key=shared)
-    return KeyedOutcome(lines=management_fee_shares(part, shared, budget.lines, names),
-                        key=shared)
+        return KeyedOutcome(lines=budget_line_shares(part, shared, budget.lines, names), key=shared)
+    return KeyedOutcome(lines=management_fee_shares(part, shared, budget.lines, names), key=shared)
 
 
 def keyed_lines(outcome: PoolOutcome | None, member_id: str, titled: str) -> list[Line]:
@@ -871,16 +1037,25 @@ def keyed_lines(outcome: PoolOutcome | None, member_id: str, titled: str) -> lis
         raise MissingData("the budget lines of a held offer were not shared")
     if outcome.problem:
         raise MissingData(outcome.problem)
-    return [Line(code, label, amount, basis, article, titled)
-            for code, label, amount, basis, article in outcome.lines.get(member_id, ())]
+    return [
+        Line(code, label, amount, basis, article, titled)
+        for code, label, amount, basis, article in outcome.lines.get(member_id, ())
+    ]
 
 
-def keyed_summary(tariff: GridTariff, year: int, data: ServiceData,
-                  pools: Mapping[tuple[str, str], PoolOutcome],
-                  statements: Sequence[Statement]) -> SharingSummary | None:
+def keyed_summary(
+    tariff: GridTariff,
+    year: int,
+    data: ServiceData,
+    pools: Mapping[tuple[str, str], PoolOutcome],
+    statements: Sequence[Statement],
+) -> SharingSummary | None:
     """The key, cost and fees of a bill sharing budget lines by a key; None otherwise."""
-    keys = {outcome.key.id: outcome.key for outcome in pools.values()
-            if isinstance(outcome, KeyedOutcome) and outcome.key is not None}
+    keys = {
+        outcome.key.id: outcome.key
+        for outcome in pools.values()
+        if isinstance(outcome, KeyedOutcome) and outcome.key is not None
+    }
     return sharing_summary(tariff, data.budgets.get(year), list(keys.values()), statements)
 
 
@@ -891,15 +1066,25 @@ def budget_data(budget: Budget, data: ServiceData = NO_DATA) -> ServiceData:
     if budget.units_of_operation is not None:
         operation[budget.year] = budget.units_of_operation
     return ServiceData(
-        indices=data.indices, members=data.members, operation=operation,
+        indices=data.indices,
+        members=data.members,
+        operation=operation,
         costs={**data.costs, budget.year: sum((line.amount for line in budget.lines), ZERO)},
-        budgets={**data.budgets, budget.year: budget})
+        budgets={**data.budgets, budget.year: budget},
+    )
 
 
 # -- floors and caps ----------------------------------------------------------------------
 
-def _limit(code: str, part: FloorPart | CapPart, before: Sequence[Line], titled: str,
-           share: ProrationShare | None, scope: str) -> Line | None:
+
+def _limit(
+    code: str,
+    part: FloorPart | CapPart,
+    before: Sequence[Line],
+    titled: str,
+    share: ProrationShare | None,
+    scope: str,
+) -> Line | None:
     """A floor's top-up or a cap's deduction on what ``before`` bills (the offer's lines
     above it, or the whole statement), when it bites; None otherwise."""
     base = sum((line.amount for line in before), ZERO)
@@ -909,11 +1094,23 @@ def _limit(code: str, part: FloorPart | CapPart, before: Sequence[Line], titled:
         limit = share.apply(part.amount)
         said = f"{part.amount} {share.basis} = {limit}"
     if isinstance(part, FloorPart) and base < limit:
-        return Line(code, part.label, limit - base,
-                    f"{scope} lines {base} below the floor of {said}", part.article, titled)
+        return Line(
+            code,
+            part.label,
+            limit - base,
+            f"{scope} lines {base} below the floor of {said}",
+            part.article,
+            titled,
+        )
     if isinstance(part, CapPart) and base > limit:
-        return Line(code, part.label, limit - base,
-                    f"{scope} lines {base} above the cap of {said}", part.article, titled)
+        return Line(
+            code,
+            part.label,
+            limit - base,
+            f"{scope} lines {base} above the cap of {said}",
+            part.article,
+            titled,
+        )
     return None
 
 
@@ -927,14 +1124,15 @@ def _units_beyond_allowance(
     allowance = bracket.quantity if bracket else ZERO
     excess = max(used - allowance, ZERO)
     units = ceil_to_unit(excess, part.unit)
-    basis = (f"{_plain(used)} days used, allowance {_plain(allowance)}"
-             f" ({bracket.label if bracket else 'no bracket'}): {_plain(excess)} beyond"
-             f" → {_plain(units)} {part.unit_label} × {part.unit_price}")
+    basis = (
+        f"{_plain(used)} days used, allowance {_plain(allowance)}"
+        f" ({bracket.label if bracket else 'no bracket'}): {_plain(excess)} beyond"
+        f" → {_plain(units)} {part.unit_label} × {part.unit_price}"
+    )
     return Line(code, part.label, to_cents(units * part.unit_price), basis, part.article, titled)
 
 
-def _credit(code: str, context: _OfferYear, part: CreditPart,
-            before: list[Line]) -> Line | None:
+def _credit(code: str, context: _OfferYear, part: CreditPart, before: list[Line]) -> Line | None:
     """Art. 7.2.1: the audit price deducted from the first year of the socle complet when the
     member joins it within 6 months of the audit's delivery. The credit never exceeds what
     the offer's other lines bill that year; what cannot be used is said in the basis."""
@@ -947,22 +1145,45 @@ def _credit(code: str, context: _OfferYear, part: CreditPart,
     if first_start.year != year:
         return None
     delivery = next(
-        (s for s in sorted(member.subscriptions, key=lambda s: s.delivered or dt.date.min)
-         if s.offer == source.id and s.delivered
-         and s.delivered <= first_start <= add_months(s.delivered, part.within_months)),
+        (
+            s
+            for s in sorted(member.subscriptions, key=lambda s: s.delivered or dt.date.min)
+            if s.offer == source.id
+            and s.delivered
+            and s.delivered <= first_start <= add_months(s.delivered, part.within_months)
+        ),
         None,
     )
     if delivery is None or delivery.delivered is None:
         return None
     population = member.population_in(delivery.delivered.year) or member.population_in(year)
     assert population is not None  # the billed year's population was checked by the caller
-    price = sum((line.amount for line in _part_lines(_OfferYear(
-        tariff, source, member, population, delivery.delivered.year, "", None, context.data,
-        None, context.pools))), ZERO)
+    price = sum(
+        (
+            line.amount
+            for line in _part_lines(
+                _OfferYear(
+                    tariff,
+                    source,
+                    member,
+                    population,
+                    delivery.delivered.year,
+                    "",
+                    None,
+                    context.data,
+                    None,
+                    context.pools,
+                )
+            )
+        ),
+        ZERO,
+    )
     available = sum((line.amount for line in before), ZERO)
     credit = min(price, available)
-    basis = (f"{source.label} delivered {delivery.delivered:%d/%m/%Y}, joined "
-             f"{first_start:%d/%m/%Y} (within {part.within_months} months)")
+    basis = (
+        f"{source.label} delivered {delivery.delivered:%d/%m/%Y}, joined "
+        f"{first_start:%d/%m/%Y} (within {part.within_months} months)"
+    )
     if credit < price:
         basis += f"; {price - credit} of the {price} credit cannot be used"
     return Line(code, part.label, -credit, basis, part.article, context.titled)

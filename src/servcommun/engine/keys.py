@@ -39,13 +39,18 @@ def year_key(key: Key, agents: Sequence[AgentTime], members: Sequence[str]) -> Y
     computed = key.computed
     if computed is None:
         return YearKey(key.id, dict(key.shares), key.article)
-    result = agents_key(agents, members, key.precision, computed.rounding.method,
-                        computed.rounding.remainder_to)
-    exact = ", ".join(f"{member} {french_percent(percent.quantize(Decimal('0.0001')))}"
-                      for member, percent in result.exact.items())
-    note = (f"key computed from {len(agents)} agents' time weighted by salary cost "
-            f"({french_amount(result.cost)}): {exact} % before rounding to {key.precision} "
-            f"point ({result.method}); {key.article}")
+    result = agents_key(
+        agents, members, key.precision, computed.rounding.method, computed.rounding.remainder_to
+    )
+    exact = ", ".join(
+        f"{member} {french_percent(percent.quantize(Decimal('0.0001')))}"
+        for member, percent in result.exact.items()
+    )
+    note = (
+        f"key computed from {len(agents)} agents' time weighted by salary cost "
+        f"({french_amount(result.cost)}): {exact} % before rounding to {key.precision} "
+        f"point ({result.method}); {key.article}"
+    )
     return YearKey(key.id, dict(result.shares), key.article, note)
 
 
@@ -60,29 +65,39 @@ class AgentsKey:
     method: str
 
 
-def agents_key(agents: Sequence[AgentTime], parties: Sequence[str], precision: Decimal,
-               method: str, remainder_to: str | None = None) -> AgentsKey:
+def agents_key(
+    agents: Sequence[AgentTime],
+    parties: Sequence[str],
+    precision: Decimal,
+    method: str,
+    remainder_to: str | None = None,
+) -> AgentsKey:
     """Each party's percentage of the agents' time weighted by their salary cost,
     Σ cost × share / Σ cost, rounded to ``precision`` percentage points so that the key
     sums to exactly 100: by the largest remainder (ties by party id), or each half up with
     the difference to 100 given to ``remainder_to``. Parties no agent works for get 0."""
     cost = sum((agent.cost for agent in agents), ZERO)
     if not agents or cost <= ZERO:
-        raise KeyComputationError("the key is computed from the agents' salary cost, and "
-                                  "the budget gives no agent with a cost")
+        raise KeyComputationError(
+            "the key is computed from the agents' salary cost, and "
+            "the budget gives no agent with a cost"
+        )
     weighted = {party: ZERO for party in parties}
     for agent in agents:
         for party, percent in agent.shares.items():
             if party not in weighted:
-                raise KeyComputationError(f"agent {agent.id} works for '{party}', who does "
-                                          f"not share this key ({', '.join(parties)})")
+                raise KeyComputationError(
+                    f"agent {agent.id} works for '{party}', who does "
+                    f"not share this key ({', '.join(parties)})"
+                )
             weighted[party] += agent.cost * percent
     exact = {party: value / cost for party, value in weighted.items()}
     if method == "largest-remainder":
         shares = allocate(HUNDRED, exact, quantum=precision)
         return AgentsKey(exact, shares, cost, "largest remainder")
-    rounded = {party: value.quantize(precision, rounding=ROUND_HALF_UP)
-               for party, value in exact.items()}
+    rounded = {
+        party: value.quantize(precision, rounding=ROUND_HALF_UP) for party, value in exact.items()
+    }
     if remainder_to is None or remainder_to not in rounded:
         raise KeyComputationError("a key rounded half up needs 'remainder_to', a party")
     rounded[remainder_to] += HUNDRED - sum(rounded.values(), ZERO)
@@ -97,6 +112,7 @@ def allocate_by_key(amount: Decimal, key: Mapping[str, Decimal]) -> dict[str, De
 
 
 # -- deriving a share from the amount a party should bear --------------------------------
+
 
 class KeyDerivationError(ValueError):
     """A derivation the key cannot take: ``option`` is the command-line option at fault."""
@@ -151,44 +167,73 @@ def derive_share(
     Raises ``KeyDerivationError`` when a share would be negative or the key exceed 100 %.
     """
     if base <= ZERO:
-        raise KeyDerivationError("--base", "derive-base",
-                                 f"the base must be a positive amount, not {french_amount(base)}")
+        raise KeyDerivationError(
+            "--base",
+            "derive-base",
+            f"the base must be a positive amount, not {french_amount(base)}",
+        )
     if party == take_from:
-        raise KeyDerivationError("--take-from", "derive-same-party",
-                                 f"'{party}' cannot give its own share: name another party")
+        raise KeyDerivationError(
+            "--take-from",
+            "derive-same-party",
+            f"'{party}' cannot give its own share: name another party",
+        )
     if take_from not in key:
-        raise KeyDerivationError("--take-from", "unknown-party",
-                                 f"'{take_from}' has no share in the key "
-                                 f"({_key_text(key)})")
+        raise KeyDerivationError(
+            "--take-from",
+            "unknown-party",
+            f"'{take_from}' has no share in the key ({_key_text(key)})",
+        )
     exact = target * HUNDRED / base
     share = exact.quantize(precision, rounding=ROUND_HALF_UP)
     if target < ZERO:
-        raise KeyDerivationError("--target", "key-negative-share",
-                                 f"a target of {french_amount(target)} would give {party} a "
-                                 "negative share: a share cannot be negative")
+        raise KeyDerivationError(
+            "--target",
+            "key-negative-share",
+            f"a target of {french_amount(target)} would give {party} a "
+            "negative share: a share cannot be negative",
+        )
     if share > HUNDRED:
-        raise KeyDerivationError("--target", "key-over-100",
-                                 f"{french_amount(target)} is {french_percent(share)} % of "
-                                 f"{french_amount(base)}: the key would exceed 100 %")
+        raise KeyDerivationError(
+            "--target",
+            "key-over-100",
+            f"{french_amount(target)} is {french_percent(share)} % of "
+            f"{french_amount(base)}: the key would exceed 100 %",
+        )
     given = share - key.get(party, ZERO)
     remaining = key[take_from] - given
     if remaining < ZERO:
-        raise KeyDerivationError("--target", "key-negative-share",
-                                 f"{take_from}'s share would become {french_percent(remaining)}"
-                                 f" % ({french_percent(key[take_from])} − "
-                                 f"{french_percent(given)}): a share cannot be negative; lower "
-                                 "the target or take from another party")
+        raise KeyDerivationError(
+            "--target",
+            "key-negative-share",
+            f"{take_from}'s share would become {french_percent(remaining)}"
+            f" % ({french_percent(key[take_from])} − "
+            f"{french_percent(given)}): a share cannot be negative; lower "
+            "the target or take from another party",
+        )
     after = {**key, party: share, take_from: remaining}
     total = sum(after.values(), ZERO)
     if total > HUNDRED:
-        raise KeyDerivationError("--target", "key-over-100",
-                                 f"the key would sum to {french_percent(total)} %, above 100 %")
-    return DerivedKey(party=party, take_from=take_from, target=target, base=base,
-                      precision=precision, exact_percent=exact, before=dict(key), after=after,
-                      amounts=allocate_by_key(base, after))
+        raise KeyDerivationError(
+            "--target",
+            "key-over-100",
+            f"the key would sum to {french_percent(total)} %, above 100 %",
+        )
+    return DerivedKey(
+        party=party,
+        take_from=take_from,
+        target=target,
+        base=base,
+        precision=precision,
+        exact_percent=exact,
+        before=dict(key),
+        after=after,
+        amounts=allocate_by_key(base, after),
+    )
 
 
 # -- French numbers in bases (the convention's language; the renderer formats amounts) ----
+
 
 def french_amount(amount: Decimal) -> str:
     """``1 250 000,00``: an amount as the deliberation writes it."""
@@ -212,7 +257,7 @@ def _french(number: Decimal, places: int) -> str:
 
 def _groups_of_three(digits: str) -> Iterable[str]:
     head = len(digits) % 3 or 3
-    return [digits[:head], *(digits[i:i + 3] for i in range(head, len(digits), 3))]
+    return [digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))]
 
 
 def _key_text(key: Mapping[str, Decimal]) -> str:

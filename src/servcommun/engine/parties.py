@@ -18,14 +18,19 @@ from servcommun.tariff import Billing, GridTariff
 def party_members(tariff: GridTariff) -> tuple[Member, ...]:
     """Each party of ``tariff`` as a member subscribed to its annual offers from the
     tariff's first day to its last (open when it has none), in the tariff's order."""
-    subscriptions = tuple(Subscription(offer=offer.id, start=tariff.valid_from,
-                                       end=tariff.valid_until)
-                          for offer in tariff.offers if offer.billing is Billing.ANNUAL)
+    subscriptions = tuple(
+        Subscription(offer=offer.id, start=tariff.valid_from, end=tariff.valid_until)
+        for offer in tariff.offers
+        if offer.billing is Billing.ANNUAL
+    )
     # built without the roster's validation: that is for communes (an INSEE code or a
     # SIREN, a population by year), and a party has a slug for id and no population
-    return tuple(Member.model_construct(id=party.id, name=party.name, population={},
-                                        subscriptions=subscriptions)
-                 for party in tariff.parties)
+    return tuple(
+        Member.model_construct(
+            id=party.id, name=party.name, population={}, subscriptions=subscriptions
+        )
+        for party in tariff.parties
+    )
 
 
 def party_roster(tariff: GridTariff) -> Roster:

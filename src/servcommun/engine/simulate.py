@@ -216,7 +216,11 @@ class Simulation:
 
 
 def simulate(
-    tariff: GridTariff, roster: Sequence[Member], scenario: Scenario, *, within: int = 100,
+    tariff: GridTariff,
+    roster: Sequence[Member],
+    scenario: Scenario,
+    *,
+    within: int = 100,
     data: ServiceData = NO_DATA,
 ) -> Simulation:
     """The yearly schedule of a prospective member from ``scenario.from_year`` to
@@ -239,14 +243,17 @@ def simulate(
         delivered = scenario.audit or scenario.join or first_day
         if scenario.audit is None:
             said = "the join date" if scenario.join else f"1 January {scenario.from_year}"
-            notes.append(f"{_labels(one_off)}: no --audit date, delivered on {said} "
-                         f"({delivered:%d/%m/%Y})")
+            notes.append(
+                f"{_labels(one_off)}: no --audit date, delivered on {said} ({delivered:%d/%m/%Y})"
+            )
     if scenario.join is not None and not annual and scenario.audit is not None:
         notes.append("--join is not used: no annual offer is simulated")
     for day, what in ((delivered, "delivered"), (join, "joined")):
         if day is not None and not scenario.from_year <= day.year <= scenario.to_year:
-            notes.append(f"{what} on {day:%d/%m/%Y}, outside the years shown "
-                         f"({scenario.from_year}–{scenario.to_year})")
+            notes.append(
+                f"{what} on {day:%d/%m/%Y}, outside the years shown "
+                f"({scenario.from_year}–{scenario.to_year})"
+            )
 
     base = _base_member(roster, scenario)
     units = consumed_units(tariff)
@@ -259,8 +266,9 @@ def simulate(
     active_years = [entry.year for entry in schedule if entry.statement or entry.review]
     impact_year = active_years[0] if active_years else scenario.from_year
     impact = _impact(tariff, roster, base, prospect, impact_year, notes, data)
-    population = prospect.population_in(impact_year) or prospect.population[
-        max(prospect.population)]
+    population = (
+        prospect.population_in(impact_year) or prospect.population[max(prospect.population)]
+    )
     return Simulation(
         member=MemberRef(base.id if base else "", prospect.name, population),
         existing=base is not None,
@@ -280,6 +288,7 @@ def simulate(
 
 # -- cost sharing: a new party taking a share of the key ---------------------------------
 
+
 def simulate_sharing(
     tariffs: Mapping[int, GridTariff], budgets: Mapping[int, Budget], scenario: Scenario
 ) -> Simulation:
@@ -292,23 +301,36 @@ def simulate_sharing(
     """
     _check_window(scenario)
     if scenario.share is None:
-        raise ScenarioError("a cost-sharing service takes a new party with --share PERCENT "
-                            "(its part of the key)")
-    given = [option for option, value in (
-        ("--offer", scenario.offers), ("--population", scenario.population),
-        ("--member", scenario.base_member), ("--audit", scenario.audit),
-        ("--days", scenario.days), ("--act", scenario.acts),
-        ("--attribution", scenario.attribution is not None)) if value]
+        raise ScenarioError(
+            "a cost-sharing service takes a new party with --share PERCENT (its part of the key)"
+        )
+    given = [
+        option
+        for option, value in (
+            ("--offer", scenario.offers),
+            ("--population", scenario.population),
+            ("--member", scenario.base_member),
+            ("--audit", scenario.audit),
+            ("--days", scenario.days),
+            ("--act", scenario.acts),
+            ("--attribution", scenario.attribution is not None),
+        )
+        if value
+    ]
     if given:
-        raise ScenarioError(f"{', '.join(given)}: for contribution grids; a cost-sharing "
-                            "party is simulated with --share (and --take-from, --join)")
+        raise ScenarioError(
+            f"{', '.join(given)}: for contribution grids; a cost-sharing "
+            "party is simulated with --share (and --take-from, --join)"
+        )
     notes: list[str] = []
     name = scenario.name or "Nouvelle partie"
     party_id = _slug(name)
     join = scenario.join or dt.date(scenario.from_year, 1, 1)
     if join.month != 1 or join.day != 1:
-        notes.append(f"joined on {join:%d/%m/%Y}: the key applies to the whole of "
-                     f"{join.year} (the tariff has no proration)")
+        notes.append(
+            f"joined on {join:%d/%m/%Y}: the key applies to the whole of "
+            f"{join.year} (the tariff has no proration)"
+        )
     schedule: list[ScheduleYear] = []
     key: KeyChange | None = None
     bills: dict[int, tuple[Bill, Bill]] = {}
@@ -322,8 +344,7 @@ def simulate_sharing(
             schedule.append(ScheduleYear(year, None))
             bills[year] = (before, before)
             continue
-        widened, change = _with_party(tariff, party_id, name, scenario.share,
-                                      scenario.take_from)
+        widened, change = _with_party(tariff, party_id, name, scenario.share, scenario.take_from)
         key = key or change
         after = bill_parties(widened, budget)
         statement = next(s for s in after.statements if s.member.id == party_id)
@@ -332,62 +353,95 @@ def simulate_sharing(
     impact_year = join.year if join.year in bills else scenario.from_year
     before, after = bills[impact_year]
     return Simulation(
-        member=MemberRef(party_id, name, None), existing=False, scenario=scenario, offers=(),
-        one_off=(), delivered=None, join=join, years=tuple(schedule), credits=(),
-        impact=_sharing_impact(before, after, impact_year), near=(), notes=tuple(notes),
-        key=key)
+        member=MemberRef(party_id, name, None),
+        existing=False,
+        scenario=scenario,
+        offers=(),
+        one_off=(),
+        delivered=None,
+        join=join,
+        years=tuple(schedule),
+        credits=(),
+        impact=_sharing_impact(before, after, impact_year),
+        near=(),
+        notes=tuple(notes),
+        key=key,
+    )
 
 
-def _with_party(tariff: GridTariff, party_id: str, name: str, share: Decimal,
-                take_from: str | None) -> tuple[GridTariff, KeyChange]:
+def _with_party(
+    tariff: GridTariff, party_id: str, name: str, share: Decimal, take_from: str | None
+) -> tuple[GridTariff, KeyChange]:
     """The tariff with the new party among its parties and in the key its budget lines are
     shared by, its share taken from ``take_from`` (default: the carrier)."""
     key = tariff.shared_key()
     if key is None:
-        raise ScenarioError("this service's tariff has no key a new party could take a share "
-                            "of")
+        raise ScenarioError("this service's tariff has no key a new party could take a share of")
     if key.computed is not None:
-        raise ScenarioError("this service's key is computed each year from its agents' time: "
-                            "a new party comes in through the budget's agents, not --share")
+        raise ScenarioError(
+            "this service's key is computed each year from its agents' time: "
+            "a new party comes in through the budget's agents, not --share"
+        )
     shares = key.shares
     carrier = tariff.carrier
     giver = take_from or (carrier.id if carrier is not None else None)
     if giver is None:
-        raise ScenarioError("the tariff names no carrier: say which party gives the share "
-                            "(--take-from)")
+        raise ScenarioError(
+            "the tariff names no carrier: say which party gives the share (--take-from)"
+        )
     if tariff.party(party_id) is not None:
-        raise ScenarioError(f"'{party_id}' is already a party: give the newcomer another "
-                            "--name")
+        raise ScenarioError(f"'{party_id}' is already a party: give the newcomer another --name")
     if giver not in shares:
-        raise ScenarioError(f"--take-from {giver}: not a party of the key "
-                            f"({', '.join(shares)})")
+        raise ScenarioError(f"--take-from {giver}: not a party of the key ({', '.join(shares)})")
     if share <= ZERO:
         raise ScenarioError("--share must be a positive percentage")
     if share != share.quantize(key.precision):
         raise ScenarioError(f"--share {share}: the key is written to {key.precision} point")
     share = share.quantize(key.precision)
     if share > shares[giver]:
-        raise ScenarioError(f"--share {share} is more than the {shares[giver]} % "
-                            f"{giver} has to give")
+        raise ScenarioError(
+            f"--share {share} is more than the {shares[giver]} % {giver} has to give"
+        )
     after = {**shares, giver: shares[giver] - share, party_id: share}
-    widened = tariff.model_copy(update={
-        "parties": (*tariff.parties, Party(id=party_id, name=name)),
-        "keys": tuple(other.model_copy(update={"shares": after}) if other.id == key.id
-                      else other for other in tariff.keys)})
-    return widened, KeyChange(party_id, giver, share, tuple(shares.items()),
-                              tuple(after.items()), key.article)
+    widened = tariff.model_copy(
+        update={
+            "parties": (*tariff.parties, Party(id=party_id, name=name)),
+            "keys": tuple(
+                other.model_copy(update={"shares": after}) if other.id == key.id else other
+                for other in tariff.keys
+            ),
+        }
+    )
+    return widened, KeyChange(
+        party_id, giver, share, tuple(shares.items()), tuple(after.items()), key.article
+    )
 
 
 def _sharing_impact(before: Bill, after: Bill, year: int) -> ServiceImpact:
     totals = {s.member.id: s.total for s in before.statements}
-    parties = tuple(PartyChange(s.member.id, s.member.name, totals.get(s.member.id, ZERO),
-                                s.total, s.billed) for s in after.statements)
+    parties = tuple(
+        PartyChange(s.member.id, s.member.name, totals.get(s.member.id, ZERO), s.total, s.billed)
+        for s in after.statements
+    )
     return ServiceImpact(
-        year=year, members_before=len(before.statements), members_after=len(after.statements),
-        revenue_before=before.total, revenue_after=after.total, counted_offer=None,
-        counted_before=0, counted_after=0, fte_before=None, fte_after=None,
-        staff_cost_before=None, staff_cost_after=None, coverage_before=None,
-        coverage_after=None, reference=None, step=None, parties=parties)
+        year=year,
+        members_before=len(before.statements),
+        members_after=len(after.statements),
+        revenue_before=before.total,
+        revenue_after=after.total,
+        counted_offer=None,
+        counted_before=0,
+        counted_after=0,
+        fte_before=None,
+        fte_after=None,
+        staff_cost_before=None,
+        staff_cost_after=None,
+        coverage_before=None,
+        coverage_after=None,
+        reference=None,
+        step=None,
+        parties=parties,
+    )
 
 
 def _slug(name: str) -> str:
@@ -398,8 +452,9 @@ def _slug(name: str) -> str:
 
 def _check_window(scenario: Scenario) -> None:
     if scenario.to_year < scenario.from_year:
-        raise ScenarioError(f"--to-year {scenario.to_year} is before --from-year "
-                            f"{scenario.from_year}")
+        raise ScenarioError(
+            f"--to-year {scenario.to_year} is before --from-year {scenario.from_year}"
+        )
     if scenario.to_year - scenario.from_year >= MAX_YEARS:
         raise ScenarioError(f"at most {MAX_YEARS} years can be simulated at once")
 
@@ -407,26 +462,30 @@ def _check_window(scenario: Scenario) -> None:
 def _check_years(scenario: Scenario) -> None:
     _check_window(scenario)
     if scenario.share is not None or scenario.take_from is not None:
-        raise ScenarioError("--share and --take-from: for cost-sharing services; a "
-                            "contribution grid is simulated with --offer")
+        raise ScenarioError(
+            "--share and --take-from: for cost-sharing services; a "
+            "contribution grid is simulated with --offer"
+        )
     if scenario.population is not None and scenario.population <= 0:
         raise ScenarioError("--population must be a positive number of inhabitants")
     if scenario.population is None and scenario.base_member is None:
-        raise ScenarioError("give --population N (a new commune) or --member ID (a member "
-                            "of the roster)")
+        raise ScenarioError(
+            "give --population N (a new commune) or --member ID (a member of the roster)"
+        )
     if scenario.days is not None and scenario.days < ZERO:
         raise ScenarioError("--days must not be negative")
     named = [unit for unit, _ in scenario.acts]
     twice = sorted({unit for unit in named if named.count(unit) > 1})
     if twice:
-        raise ScenarioError(f"--act {', '.join(twice)} given more than once: give each unit "
-                            "once, with its quantity for the year")
+        raise ScenarioError(
+            f"--act {', '.join(twice)} given more than once: give each unit "
+            "once, with its quantity for the year"
+        )
     negative = [f"{unit}={quantity}" for unit, quantity in scenario.acts if quantity < ZERO]
     if negative:
         raise ScenarioError(f"--act {', '.join(negative)}: a quantity is not negative")
     if scenario.attribution is not None and not has_cents_only(scenario.attribution):
-        raise ScenarioError(f"--attribution {scenario.attribution}: an amount is exact to the "
-                            "cent")
+        raise ScenarioError(f"--attribution {scenario.attribution}: an amount is exact to the cent")
 
 
 def _offers(tariff: GridTariff, scenario: Scenario, notes: list[str]) -> list[Offer]:
@@ -439,11 +498,13 @@ def _offers(tariff: GridTariff, scenario: Scenario, notes: list[str]) -> list[Of
         raise ScenarioError(f"unknown offer {', '.join(unknown)} (offers: {known})")
     wanted = set(scenario.offers)
     if scenario.audit is not None and not any(
-            offer.billing is Billing.ONE_OFF for offer in tariff.offers if offer.id in wanted):
+        offer.billing is Billing.ONE_OFF for offer in tariff.offers if offer.id in wanted
+    ):
         implied = _dated_offer(tariff, wanted)
         wanted.add(implied.id)
-        notes.append(f"--audit implies the offer '{implied.id}' ({implied.label}), "
-                     "delivered on that date")
+        notes.append(
+            f"--audit implies the offer '{implied.id}' ({implied.label}), delivered on that date"
+        )
     return [offer for offer in tariff.offers if offer.id in wanted]
 
 
@@ -459,8 +520,10 @@ def _dated_offer(tariff: GridTariff, wanted: set[str]) -> Offer:
     one_off = [offer for offer in tariff.offers if offer.billing is Billing.ONE_OFF]
     if len(one_off) == 1:
         return one_off[0]
-    raise ScenarioError("--audit dates a one-off offer, and this tariff has "
-                        f"{len(one_off) or 'no'} such offers: name it with --offer")
+    raise ScenarioError(
+        "--audit dates a one-off offer, and this tariff has "
+        f"{len(one_off) or 'no'} such offers: name it with --offer"
+    )
 
 
 def _base_member(roster: Sequence[Member], scenario: Scenario) -> Member | None:
@@ -490,11 +553,16 @@ def _prospect(
     subscriptions = list(base.subscriptions) if base else []
     for offer in annual:
         assert join is not None
-        already = [s for s in subscriptions if s.offer == offer.id and s.start
-                   and (s.end is None or s.end >= join)]
+        already = [
+            s
+            for s in subscriptions
+            if s.offer == offer.id and s.start and (s.end is None or s.end >= join)
+        ]
         if already:
-            notes.append(f"{base.name if base else 'the member'} already holds '{offer.id}' "
-                         f"since {already[0].start:%d/%m/%Y}: kept as it is")
+            notes.append(
+                f"{base.name if base else 'the member'} already holds '{offer.id}' "
+                f"since {already[0].start:%d/%m/%Y}: kept as it is"
+            )
             continue
         subscriptions.append(Subscription(offer=offer.id, start=join))
     subscriptions.extend(Subscription(offer=offer.id, delivered=delivered) for offer in one_off)
@@ -505,28 +573,45 @@ def _prospect(
         # an id no commune has (99: INSEE's code for abroad), free in this roster
         taken = {member.id for member in roster}
         member_id = next(str(n) for n in range(int(PROBE_ID), 0, -1) if str(n) not in taken)
-        newcomer = Member(id=member_id, name=scenario.name or DEFAULT_NAME,
-                          population=population, subscriptions=tuple(subscriptions),
-                          engineering_days=days)
+        newcomer = Member(
+            id=member_id,
+            name=scenario.name or DEFAULT_NAME,
+            population=population,
+            subscriptions=tuple(subscriptions),
+            engineering_days=days,
+        )
         return _with_attribution(tariff, newcomer, scenario, None, years, notes)
     population = _carried_forward(base, years)
     if population != base.population:
         last = max(base.population)
-        notes.append(f"{base.name}: population {base.population[last]} of {last} carried "
-                     "forward to the later years")
+        notes.append(
+            f"{base.name}: population {base.population[last]} of {last} carried "
+            "forward to the later years"
+        )
     if scenario.population is not None:
         population = {**population, **{year: scenario.population for year in years}}
     days = dict(base.engineering_days)
     if scenario.days is not None:
         days.update({year: scenario.days for year in years})
-    member = base.model_copy(update={
-        "name": scenario.name or base.name, "population": population,
-        "subscriptions": tuple(subscriptions), "engineering_days": days})
+    member = base.model_copy(
+        update={
+            "name": scenario.name or base.name,
+            "population": population,
+            "subscriptions": tuple(subscriptions),
+            "engineering_days": days,
+        }
+    )
     return _with_attribution(tariff, member, scenario, base, years, notes)
 
 
-def _with_attribution(tariff: GridTariff, member: Member, scenario: Scenario,
-                      base: Member | None, years: range, notes: list[str]) -> Member:
+def _with_attribution(
+    tariff: GridTariff,
+    member: Member,
+    scenario: Scenario,
+    base: Member | None,
+    years: range,
+    notes: list[str],
+) -> Member:
     """The member with the attribution de compensation its statements are settled on
     (CGCT art. L5211-4-2): ``--attribution`` for every year a statement of ``years`` reads
     (the billed year or the next, as the tariff says); else a roster member's own, its last
@@ -539,28 +624,41 @@ def _with_attribution(tariff: GridTariff, member: Member, scenario: Scenario,
     who = base.name if base is not None else "the newcomer"
     if scenario.attribution is not None:
         if not deducted:
-            how = ("by a title of revenue" if mode is SettlementMode.REVENUE_TITLE
-                   else "without a deduction from the attribution de compensation")
+            how = (
+                "by a title of revenue"
+                if mode is SettlementMode.REVENUE_TITLE
+                else "without a deduction from the attribution de compensation"
+            )
             notes.append(f"--attribution is not used: {who} settles {how}")
-        return member.model_copy(update={"attribution_compensation": {
-            **member.attribution_compensation,
-            **{year: scenario.attribution for year in read}}})
+        return member.model_copy(
+            update={
+                "attribution_compensation": {
+                    **member.attribution_compensation,
+                    **{year: scenario.attribution for year in read},
+                }
+            }
+        )
     if not deducted:
         return member
     own = member.attribution_compensation
     if not own:
         where = f" ({rule.article})" if rule is not None else ""
-        notes.append(f"{who} settles by deduction from its attribution de compensation"
-                     f"{where}: give it with --attribution AMOUNT")
+        notes.append(
+            f"{who} settles by deduction from its attribution de compensation"
+            f"{where}: give it with --attribution AMOUNT"
+        )
         return member
     last = max(own)
     carried = [year for year in read if year > last]
     if not carried:
         return member
-    notes.append(f"{who}: attribution de compensation {own[last]} of {last} carried forward "
-                 f"to {', '.join(str(year) for year in carried)}")
-    return member.model_copy(update={"attribution_compensation": {
-        **own, **{year: own[last] for year in carried}}})
+    notes.append(
+        f"{who}: attribution de compensation {own[last]} of {last} carried forward "
+        f"to {', '.join(str(year) for year in carried)}"
+    )
+    return member.model_copy(
+        update={"attribution_compensation": {**own, **{year: own[last] for year in carried}}}
+    )
 
 
 def consumed_units(tariff: GridTariff) -> dict[str, tuple[str, str]]:
@@ -616,8 +714,7 @@ def _expected_consumption(
         _say_unrecorded(base, units, named, years, notes)
     if not scenario.acts:
         return member, ()
-    kept = [act for act in member.consumption
-            if not (act.unit in named and act.date.year in years)]
+    kept = [act for act in member.consumption if not (act.unit in named and act.date.year in years)]
     added: list[Act] = []
     expected: list[ExpectedActs] = []
     for unit, quantity in scenario.acts:
@@ -625,24 +722,33 @@ def _expected_consumption(
         offer = tariff.offer(offer_id)
         assert offer is not None  # the units come from the tariff's offers
         if not any(s.offer == offer_id for s in member.subscriptions):
-            raise ScenarioError(f"--act {unit}: billed by the offer '{offer_id}', which "
-                                f"{base.name if base else 'the newcomer'} does not hold: add "
-                                f"--offer {offer_id}")
-        dates = tuple(day for year in years
-                      if (day := _first_day_held(member, offer, year)) is not None)
+            raise ScenarioError(
+                f"--act {unit}: billed by the offer '{offer_id}', which "
+                f"{base.name if base else 'the newcomer'} does not hold: add "
+                f"--offer {offer_id}"
+            )
+        dates = tuple(
+            day for year in years if (day := _first_day_held(member, offer, year)) is not None
+        )
         if quantity > ZERO:
-            added.extend(Act(unit=unit, date=day, quantity=quantity,
-                             reference="expected (simulate --act)") for day in dates)
+            added.extend(
+                Act(unit=unit, date=day, quantity=quantity, reference="expected (simulate --act)")
+                for day in dates
+            )
         expected.append(ExpectedActs(unit, label, offer_id, quantity, dates))
     days = sorted({day for entry in expected for day in entry.dates})
     if days:
-        notes.append("the acts expected each year (--act) are dated on the first day of "
-                     f"membership of the year ({', '.join(f'{d:%d/%m/%Y}' for d in days)}): "
-                     "billed at the price in force that day, the year's free units first")
+        notes.append(
+            "the acts expected each year (--act) are dated on the first day of "
+            f"membership of the year ({', '.join(f'{d:%d/%m/%Y}' for d in days)}): "
+            "billed at the price in force that day, the year's free units first"
+        )
     notes.extend(_later_prices(tariff, expected))
     if base is not None and len(kept) < len(member.consumption):
-        notes.append(f"{base.name}: its own acts of {', '.join(sorted(named))} in "
-                     f"{years.start}–{years.stop - 1} replaced by those expected (--act)")
+        notes.append(
+            f"{base.name}: its own acts of {', '.join(sorted(named))} in "
+            f"{years.start}–{years.stop - 1} replaced by those expected (--act)"
+        )
     return member.model_copy(update={"consumption": (*kept, *added)}), tuple(expected)
 
 
@@ -667,32 +773,48 @@ def _later_prices(tariff: GridTariff, expected: Sequence[ExpectedActs]) -> list[
             if not isinstance(part, UnitPricePart):
                 continue
             ids = {unit.id for unit in part.units}
-            days = sorted({day for entry in expected if entry.unit in ids and entry.quantity
-                           for day in entry.dates})
+            days = sorted(
+                {
+                    day
+                    for entry in expected
+                    if entry.unit in ids and entry.quantity
+                    for day in entry.dates
+                }
+            )
             for day in days:
                 for entry in part.prices:
                     if day < entry.from_ and entry.from_.year == day.year:
                         reference = f" ({entry.reference})" if entry.reference else ""
-                        said.append(f"{part.label}: the {day.year} acts, dated "
-                                    f"{day:%d/%m/%Y}, are billed at the price before the one "
-                                    f"from {entry.from_:%d/%m/%Y}{reference}")
+                        said.append(
+                            f"{part.label}: the {day.year} acts, dated "
+                            f"{day:%d/%m/%Y}, are billed at the price before the one "
+                            f"from {entry.from_:%d/%m/%Y}{reference}"
+                        )
     return said
 
 
-def _say_unrecorded(base: Member, units: Mapping[str, tuple[str, str]], named: set[str],
-                    years: range, notes: list[str]) -> None:
+def _say_unrecorded(
+    base: Member,
+    units: Mapping[str, tuple[str, str]],
+    named: set[str],
+    years: range,
+    notes: list[str],
+) -> None:
     """A roster member's acts are the ones recorded: the simulated years after the last of
     them bill none (unless ``--act`` gives them)."""
-    recorded = {act.date.year for act in base.consumption
-                if act.unit in units and act.unit not in named}
+    recorded = {
+        act.date.year for act in base.consumption if act.unit in units and act.unit not in named
+    }
     if not recorded:
         return
     last = max(recorded)
     after = [year for year in years if year > last]
     if after:
-        notes.append(f"{base.name}: acts recorded up to {last} only, none in "
-                     f"{', '.join(map(str, after))} (give the expected ones with --act "
-                     "UNIT=QUANTITY)")
+        notes.append(
+            f"{base.name}: acts recorded up to {last} only, none in "
+            f"{', '.join(map(str, after))} (give the expected ones with --act "
+            "UNIT=QUANTITY)"
+        )
 
 
 def _carried_forward(member: Member, years: range) -> dict[int, int]:
@@ -703,8 +825,9 @@ def _carried_forward(member: Member, years: range) -> dict[int, int]:
     return {**member.population, **later}
 
 
-def _schedule_year(tariff: GridTariff, prospect: Member, year: int,
-                   data: ServiceData) -> ScheduleYear:
+def _schedule_year(
+    tariff: GridTariff, prospect: Member, year: int, data: ServiceData
+) -> ScheduleYear:
     outcome = bill_member(tariff, prospect, year, data)
     if isinstance(outcome, NeedsReview):
         return ScheduleYear(year, None, outcome)
@@ -731,24 +854,41 @@ def _credit_outcomes(
             if not isinstance(part, CreditPart) or part.from_offer not in sources:
                 continue
             code = f"{offer.id}.{part.code}"
-            join = min(s.start for s in prospect.subscriptions
-                       if s.offer == offer.id and s.start is not None)
+            join = min(
+                s.start
+                for s in prospect.subscriptions
+                if s.offer == offer.id and s.start is not None
+            )
             window_end = add_months(delivered, part.within_months)
             applied = _credit_line(tariff, prospect, join.year, code, data)
             lost = ZERO
             if applied == ZERO:
-                moved = _rejoined(prospect, offer.id, join,
-                                  delivered if join < delivered else window_end)
-                lost = _credit_line(tariff, moved, (delivered if join < delivered
-                                                    else window_end).year, code, data)
-            outcomes.append(CreditOutcome(
-                offer.id, part.from_offer, code, part.article, delivered, join, window_end,
-                applied, join.year if applied else None, lost))
+                moved = _rejoined(
+                    prospect, offer.id, join, delivered if join < delivered else window_end
+                )
+                lost = _credit_line(
+                    tariff, moved, (delivered if join < delivered else window_end).year, code, data
+                )
+            outcomes.append(
+                CreditOutcome(
+                    offer.id,
+                    part.from_offer,
+                    code,
+                    part.article,
+                    delivered,
+                    join,
+                    window_end,
+                    applied,
+                    join.year if applied else None,
+                    lost,
+                )
+            )
     return outcomes
 
 
-def _credit_line(tariff: GridTariff, member: Member, year: int, code: str,
-                 data: ServiceData) -> Decimal:
+def _credit_line(
+    tariff: GridTariff, member: Member, year: int, code: str, data: ServiceData
+) -> Decimal:
     outcome = bill_member(tariff, member, year, data)
     if not isinstance(outcome, Statement):
         return ZERO
@@ -756,9 +896,10 @@ def _credit_line(tariff: GridTariff, member: Member, year: int, code: str,
 
 
 def _rejoined(member: Member, offer: str, join: dt.date, new_join: dt.date) -> Member:
-    subscriptions = tuple(s.model_copy(update={"start": new_join})
-                          if s.offer == offer and s.start == join else s
-                          for s in member.subscriptions)
+    subscriptions = tuple(
+        s.model_copy(update={"start": new_join}) if s.offer == offer and s.start == join else s
+        for s in member.subscriptions
+    )
     population = dict(member.population)
     population.setdefault(new_join.year, member.population[max(member.population)])
     return member.model_copy(update={"subscriptions": subscriptions, "population": population})
@@ -777,11 +918,17 @@ def _impact(
     years = range(year, year + 1)
     carried = [m for m in roster if year > max(m.population)]
     if carried:
-        notes.append(f"service in {year}: the population of {len(carried)} roster member(s) "
-                     f"carried forward from their last known year")
+        notes.append(
+            f"service in {year}: the population of {len(carried)} roster member(s) "
+            f"carried forward from their last known year"
+        )
     carried_ids = {m.id for m in carried}  # the others are billed as they are, not copied
-    others = [m.model_copy(update={"population": _carried_forward(m, years)})
-              if m.id in carried_ids else m for m in roster]
+    others = [
+        m.model_copy(update={"population": _carried_forward(m, years)})
+        if m.id in carried_ids
+        else m
+        for m in roster
+    ]
     after_roster = [prospect if base and m.id == base.id else m for m in others]
     if base is None:
         after_roster.append(prospect)
@@ -790,8 +937,12 @@ def _impact(
     step = None
     staffing = tariff.staffing
     if before.staffing and after.staffing and before.staffing.fte != after.staffing.fte:
-        step = StepCrossing(after.staffing.members, before.staffing.fte, after.staffing.fte,
-                            after.staffing.staff_cost - before.staffing.staff_cost)
+        step = StepCrossing(
+            after.staffing.members,
+            before.staffing.fte,
+            after.staffing.fte,
+            after.staffing.staff_cost - before.staffing.staff_cost,
+        )
     return ServiceImpact(
         year=year,
         members_before=_members(before),

@@ -120,8 +120,11 @@ def boundaries(offers: Iterable[Offer]) -> tuple[Boundary, ...]:
 
     for offer in offers:
         review = offer.review
-        negotiated = (review.above_population + 1 if review is not None
-                      and review.above_population is not None else None)
+        negotiated = (
+            review.above_population + 1
+            if review is not None and review.above_population is not None
+            else None
+        )
         for part in offer.parts:
             brackets: Sequence[Bracket] = ()
             if isinstance(part, BracketAmountPart):
@@ -144,7 +147,10 @@ def _bracket_starts(brackets: Sequence[Bracket]) -> list[int]:
 
 
 def near_boundaries(
-    tariff: GridTariff, members: Sequence[Member], year: int, within: int,
+    tariff: GridTariff,
+    members: Sequence[Member],
+    year: int,
+    within: int,
     data: ServiceData = NO_DATA,
 ) -> tuple[NearBoundary, ...]:
     """Members active in ``year`` whose population is within ``within`` inhabitants of a
@@ -169,11 +175,18 @@ def near_boundaries(
             above = statement_at(tariff, member, year, boundary.first, data)
             if _total(below) == _total(above):
                 continue
-            near.append(NearBoundary(
-                MemberRef(member.id, member.name, population), year,
-                _billed_parts(boundary, below, above), direction, distance,
-                total_at(tariff, member, year, population, data), _total(below),
-                _total(above)))
+            near.append(
+                NearBoundary(
+                    MemberRef(member.id, member.name, population),
+                    year,
+                    _billed_parts(boundary, below, above),
+                    direction,
+                    distance,
+                    total_at(tariff, member, year, population, data),
+                    _total(below),
+                    _total(above),
+                )
+            )
     return tuple(near)
 
 
@@ -181,13 +194,17 @@ def _billed_parts(boundary: Boundary, *sides: Statement | None) -> Boundary:
     """The boundary, naming only the parts that bill this member (no extra-days bracket
     for a member using no extra days); a review threshold is always named."""
     billed = {line.code for side in sides if side is not None for line in side.lines}
-    parts = tuple((code, article) for code, article in boundary.parts
-                  if code in billed or code.endswith(".review"))
+    parts = tuple(
+        (code, article)
+        for code, article in boundary.parts
+        if code in billed or code.endswith(".review")
+    )
     return Boundary(boundary.first, parts or boundary.parts)
 
 
-def statement_at(tariff: GridTariff, member: Member, year: int, population: int,
-                 data: ServiceData = NO_DATA) -> Statement | None:
+def statement_at(
+    tariff: GridTariff, member: Member, year: int, population: int, data: ServiceData = NO_DATA
+) -> Statement | None:
     """The member's statement for ``year`` were its population ``population``; None when it
     would need review (or owe nothing that year)."""
     moved = member.model_copy(update={"population": {**member.population, year: population}})
@@ -195,8 +212,9 @@ def statement_at(tariff: GridTariff, member: Member, year: int, population: int,
     return outcome if isinstance(outcome, Statement) else None
 
 
-def total_at(tariff: GridTariff, member: Member, year: int, population: int,
-             data: ServiceData = NO_DATA) -> Decimal | None:
+def total_at(
+    tariff: GridTariff, member: Member, year: int, population: int, data: ServiceData = NO_DATA
+) -> Decimal | None:
     """The member's statement total for ``year`` were its population ``population``."""
     return _total(statement_at(tariff, member, year, population, data))
 
@@ -216,20 +234,30 @@ def offer_curve(
     starts = [1, *(b.first for b in boundaries([offer]) if b.first <= up_to)]
     ends = [*(start - 1 for start in starts[1:]), up_to]
     probe = probe_member(offer, year)
-    return tuple(CurveSegment(start, end, total_at(tariff, probe, year, start, data),
-                              total_at(tariff, probe, year, end, data))
-                 for start, end in zip(starts, ends, strict=True) if start <= end)
+    return tuple(
+        CurveSegment(
+            start,
+            end,
+            total_at(tariff, probe, year, start, data),
+            total_at(tariff, probe, year, end, data),
+        )
+        for start, end in zip(starts, ends, strict=True)
+        if start <= end
+    )
 
 
 def probe_member(offer: Offer, year: int, population: int = 1) -> Member:
     """A member holding ``offer`` alone from 1 January of ``year`` (delivered that day for a
     one-off service)."""
     first = dt.date(year, 1, 1)
-    subscription = (Subscription(offer=offer.id, delivered=first)
-                    if offer.billing is Billing.ONE_OFF
-                    else Subscription(offer=offer.id, start=first))
-    return Member(id=PROBE_ID, name=offer.label, population={year: population},
-                  subscriptions=(subscription,))
+    subscription = (
+        Subscription(offer=offer.id, delivered=first)
+        if offer.billing is Billing.ONE_OFF
+        else Subscription(offer=offer.id, start=first)
+    )
+    return Member(
+        id=PROBE_ID, name=offer.label, population={year: population}, subscriptions=(subscription,)
+    )
 
 
 def last_boundary(tariff: GridTariff) -> int:

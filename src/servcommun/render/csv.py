@@ -14,9 +14,22 @@ from decimal import Decimal
 from servcommun.engine.result import Bill, Settlement
 from servcommun.render.amounts import plain
 
-COLUMNS = ("member_id", "member_name", "year", "code", "label", "basis", "reference",
-           "titled", "amount", "billed", "settlement", "attribution_year",
-           "attribution_before", "attribution_after")
+COLUMNS = (
+    "member_id",
+    "member_name",
+    "year",
+    "code",
+    "label",
+    "basis",
+    "reference",
+    "titled",
+    "amount",
+    "billed",
+    "settlement",
+    "attribution_year",
+    "attribution_before",
+    "attribution_after",
+)
 """The last four say how the statement is settled (``revenue-title`` or
 ``attribution-deduction``, empty when the tariff does not say): a statement deducted from
 the member's attribution de compensation is not titled, and the accountant needs the
@@ -25,27 +38,45 @@ attribution before and after the deduction."""
 
 def bill_csv(bill: Bill, dialect: str = "plain") -> str:
     french = dialect == "fr"
-    return csv_text(COLUMNS, (
-        (statement.member.id, statement.member.name, bill.year, line.code, line.label,
-         line.basis, line.reference, line.titled, csv_amount(line.amount, dialect),
-         _yes_no(statement.billed, french), *settled)
-        for statement in bill.statements
-        for settled in [_settlement(statement.settlement, dialect)]
-        for line in statement.lines), dialect)
+    return csv_text(
+        COLUMNS,
+        (
+            (
+                statement.member.id,
+                statement.member.name,
+                bill.year,
+                line.code,
+                line.label,
+                line.basis,
+                line.reference,
+                line.titled,
+                csv_amount(line.amount, dialect),
+                _yes_no(statement.billed, french),
+                *settled,
+            )
+            for statement in bill.statements
+            for settled in [_settlement(statement.settlement, dialect)]
+            for line in statement.lines
+        ),
+        dialect,
+    )
 
 
 def _settlement(settlement: Settlement | None, dialect: str) -> tuple[str, ...]:
     if settlement is None:
         return ("", "", "", "")
     before, after = settlement.attribution_before, settlement.attribution_after
-    return (settlement.mode,
-            "" if settlement.attribution_year is None else str(settlement.attribution_year),
-            "" if before is None else csv_amount(before, dialect),
-            "" if after is None else csv_amount(after, dialect))
+    return (
+        settlement.mode,
+        "" if settlement.attribution_year is None else str(settlement.attribution_year),
+        "" if before is None else csv_amount(before, dialect),
+        "" if after is None else csv_amount(after, dialect),
+    )
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]],
-             dialect: str = "plain") -> str:
+def csv_text(
+    header: Sequence[str], rows: Iterable[Sequence[object]], dialect: str = "plain"
+) -> str:
     """Rows as CSV in ``dialect`` (``plain`` or ``fr``): what every CSV export shares, so
     that another report (a diff of two bills, an index of statements) reads the same."""
     french = dialect == "fr"

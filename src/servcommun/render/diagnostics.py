@@ -31,8 +31,11 @@ def _quoted(diagnostic: Diagnostic) -> list[str]:
     column = diagnostic.column - 1
     if len(excerpt) > _EXCERPT_WIDTH:
         start = max(0, min(column - _EXCERPT_WIDTH // 2, len(excerpt) - _EXCERPT_WIDTH))
-        excerpt = ("…" if start else "") + excerpt[start:start + _EXCERPT_WIDTH] + (
-            "…" if start + _EXCERPT_WIDTH < len(excerpt) else "")
+        excerpt = (
+            ("…" if start else "")
+            + excerpt[start : start + _EXCERPT_WIDTH]
+            + ("…" if start + _EXCERPT_WIDTH < len(excerpt) else "")
+        )
         column = column - start + (1 if start else 0)
     number = str(diagnostic.line)
     gutter = " " * len(number)
@@ -56,11 +59,24 @@ def _count(number: int, noun: str) -> str:
 def as_json(report: Report) -> str:
     data: dict[str, Any] = {
         "files": list(report.files),
-        "diagnostics": [{"file": d.file, "line": d.line, "column": d.column, "code": d.code,
-                         "severity": d.severity.value, "message": d.message,
-                         "excerpt": d.excerpt} for d in report.diagnostics],
-        "summary": {"files": len(report.files), "errors": len(report.errors),
-                    "warnings": len(report.warnings), "text": summary(report)},
+        "diagnostics": [
+            {
+                "file": d.file,
+                "line": d.line,
+                "column": d.column,
+                "code": d.code,
+                "severity": d.severity.value,
+                "message": d.message,
+                "excerpt": d.excerpt,
+            }
+            for d in report.diagnostics
+        ],
+        "summary": {
+            "files": len(report.files),
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "text": summary(report),
+        },
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -68,9 +84,11 @@ def as_json(report: Report) -> str:
 def github(report: Report) -> str:
     """GitHub Actions workflow commands (``::error file=…,line=…,col=…::…``): each problem
     is shown on the line of the pull request's diff; the summary ends the log."""
-    out = [f"::{d.severity.value} file={_property(d.file)},line={d.line},col={d.column},"
-           f"title={_property(d.code)}::{_data(f'{d.code} {d.message}')}"
-           for d in report.diagnostics]
+    out = [
+        f"::{d.severity.value} file={_property(d.file)},line={d.line},col={d.column},"
+        f"title={_property(d.code)}::{_data(f'{d.code} {d.message}')}"
+        for d in report.diagnostics
+    ]
     out.append(summary(report))
     return "\n".join(out) + "\n"
 

@@ -14,8 +14,9 @@ from servcommun.engine.diff import BillDiff, MemberDiff, Standing
 from servcommun.render.amounts import number, plain
 
 
-def diff_json(diff: BillDiff, *, service: str, labels: tuple[str, str],
-              files: tuple[str, ...]) -> dict[str, Any]:
+def diff_json(
+    diff: BillDiff, *, service: str, labels: tuple[str, str], files: tuple[str, ...]
+) -> dict[str, Any]:
     """``a`` and ``b`` are the two sides; amounts are null where a member needs review."""
     return {
         "service": service,
@@ -23,56 +24,97 @@ def diff_json(diff: BillDiff, *, service: str, labels: tuple[str, str],
         "a": {"label": labels[0], "year": diff.before.year, "tariff": files[0]},
         "b": {"label": labels[1], "year": diff.after.year, "tariff": files[1]},
         "members": [_row_json(row) for row in diff.members],
-        "total": {"a": plain(diff.before.total), "b": plain(diff.after.total),
-                  "difference": plain(diff.difference), "percent": _text(diff.percent)},
+        "total": {
+            "a": plain(diff.before.total),
+            "b": plain(diff.after.total),
+            "difference": plain(diff.difference),
+            "percent": _text(diff.percent),
+        },
     }
 
 
 def _row_json(row: MemberDiff) -> dict[str, Any]:
     data: dict[str, Any] = {
         "member": {"id": row.member.id, "name": row.member.name},
-        "a": _plain(row.before), "b": _plain(row.after),
-        "difference": _plain(row.difference), "percent": _text(row.percent)}
+        "a": _plain(row.before),
+        "b": _plain(row.after),
+        "difference": _plain(row.difference),
+        "percent": _text(row.percent),
+    }
     if row.standing_before is not Standing.BILLED or row.standing_after is not Standing.BILLED:
         data["standing"] = {"a": row.standing_before.value, "b": row.standing_after.value}
     return data
 
 
-def diff_table(diff: BillDiff, *, title: str, labels: tuple[str, str], currency: str,
-               locale: str, changed_only: bool = False) -> RenderableType:
+def diff_table(
+    diff: BillDiff,
+    *,
+    title: str,
+    labels: tuple[str, str],
+    currency: str,
+    locale: str,
+    changed_only: bool = False,
+) -> RenderableType:
     """A row per member (``changed_only``: those whose amount or standing changes), the
     totals in the footer; long side labels (file names) become A and B, named above."""
+
     def fmt(amount: Decimal) -> str:
         return number(amount, locale)
 
     short = all(len(label) <= 12 for label in labels)
     heads = labels if short else ("A", "B")
     rows = diff.changed if changed_only else diff.members
-    sides = (f"{labels[0]} → {labels[1]}" if short
-             else f"A: {labels[0]} → B: {labels[1]}")
-    table = Table(title=f"{title}\n{sides} (amounts in {currency})",
-                  title_justify="left", show_footer=True, box=box.SIMPLE_HEAD, pad_edge=False)
+    sides = f"{labels[0]} → {labels[1]}" if short else f"A: {labels[0]} → B: {labels[1]}"
+    table = Table(
+        title=f"{title}\n{sides} (amounts in {currency})",
+        title_justify="left",
+        show_footer=True,
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     table.add_column("Member", footer="Total", no_wrap=True, min_width=5)
-    table.add_column("Name", footer=f"{len(diff.members)} members", max_width=16,
-                     overflow="ellipsis", no_wrap=True)
+    table.add_column(
+        "Name",
+        footer=f"{len(diff.members)} members",
+        max_width=16,
+        overflow="ellipsis",
+        no_wrap=True,
+    )
     for head, total in ((heads[0], diff.before.total), (heads[1], diff.after.total)):
         table.add_column(head, justify="right", footer=fmt(total), no_wrap=True)
-    table.add_column("Difference", justify="right", footer=_signed(diff.difference, fmt),
-                     no_wrap=True)
+    table.add_column(
+        "Difference", justify="right", footer=_signed(diff.difference, fmt), no_wrap=True
+    )
     table.add_column("%", justify="right", footer=_percent(diff.percent), no_wrap=True)
     for row in rows:
-        table.add_row(row.member.id, row.member.name, _side(row.before, row.standing_before, fmt),
-                      _side(row.after, row.standing_after, fmt),
-                      "" if row.difference is None else _signed(row.difference, fmt),
-                      _percent(row.percent))
+        table.add_row(
+            row.member.id,
+            row.member.name,
+            _side(row.before, row.standing_before, fmt),
+            _side(row.after, row.standing_after, fmt),
+            "" if row.difference is None else _signed(row.difference, fmt),
+            _percent(row.percent),
+        )
     parts: list[RenderableType] = [table]
     if changed_only:
-        parts.append(Text(f"{len(diff.members) - len(rows)} member(s) unchanged not shown; "
-                          "the totals are for all.", style="dim"))
-    if any(row.standing_before is Standing.NEEDS_REVIEW or row.standing_after is
-           Standing.NEEDS_REVIEW for row in diff.members):
-        parts.append(Text("needs review: not computed on that side, left out of its total; "
-                          "—: not a member that year.", style="dim"))
+        parts.append(
+            Text(
+                f"{len(diff.members) - len(rows)} member(s) unchanged not shown; "
+                "the totals are for all.",
+                style="dim",
+            )
+        )
+    if any(
+        row.standing_before is Standing.NEEDS_REVIEW or row.standing_after is Standing.NEEDS_REVIEW
+        for row in diff.members
+    ):
+        parts.append(
+            Text(
+                "needs review: not computed on that side, left out of its total; "
+                "—: not a member that year.",
+                style="dim",
+            )
+        )
     return Group(*parts)
 
 

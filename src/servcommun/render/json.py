@@ -24,14 +24,22 @@ def member_json(member: MemberRef, *, population: bool = True) -> dict[str, Any]
 
 
 def line_json(line: Line) -> dict[str, Any]:
-    return {"code": line.code, "label": line.label, "amount": plain(line.amount),
-            "basis": line.basis, "reference": line.reference, "titled": line.titled}
+    return {
+        "code": line.code,
+        "label": line.label,
+        "amount": plain(line.amount),
+        "basis": line.basis,
+        "reference": line.reference,
+        "titled": line.titled,
+    }
 
 
 def statement_json(statement: Statement) -> dict[str, Any]:
-    data: dict[str, Any] = {"member": member_json(statement.member),
-            "lines": [line_json(line) for line in statement.lines],
-            "total": plain(statement.total)}
+    data: dict[str, Any] = {
+        "member": member_json(statement.member),
+        "lines": [line_json(line) for line in statement.lines],
+        "total": plain(statement.total),
+    }
     if not statement.billed:
         data["billed"] = False
     if statement.notes:
@@ -46,12 +54,19 @@ def settlement_json(settlement: Settlement) -> dict[str, Any]:
     attribution de compensation, with the attribution before and after."""
     data: dict[str, Any] = {"mode": settlement.mode, "reference": settlement.reference}
     after = settlement.attribution_after
-    if settlement.attribution_before is not None and settlement.deducted is not None \
-            and after is not None:
-        data.update({"attribution_year": settlement.attribution_year,
-                     "attribution_before": plain(settlement.attribution_before),
-                     "deducted": plain(settlement.deducted),
-                     "attribution_after": plain(after)})
+    if (
+        settlement.attribution_before is not None
+        and settlement.deducted is not None
+        and after is not None
+    ):
+        data.update(
+            {
+                "attribution_year": settlement.attribution_year,
+                "attribution_before": plain(settlement.attribution_before),
+                "deducted": plain(settlement.deducted),
+                "attribution_after": plain(after),
+            }
+        )
     return data
 
 
@@ -61,8 +76,10 @@ def bill_json(bill: Bill) -> dict[str, Any]:
         "year": bill.year,
         "currency": bill.currency,
         "statements": [statement_json(s) for s in bill.statements],
-        "needs_review": [{"member": member_json(r.member, population=False), "reason": r.reason}
-                         for r in bill.needs_review],
+        "needs_review": [
+            {"member": member_json(r.member, population=False), "reason": r.reason}
+            for r in bill.needs_review
+        ],
         "total": plain(bill.total),
     }
     if bill.staffing is not None:
@@ -91,10 +108,12 @@ def sharing_json(sharing: SharingSummary) -> dict[str, Any]:
         "key": {party: str(percent) for party, percent in sharing.key},
         "key_reference": sharing.key_reference,
         "cost_total": plain(sharing.cost_total),
-        "management_fees": {"rate_percent": str(sharing.fee_rate),
-                            "base": plain(sharing.fee_base),
-                            "total": plain(sharing.fee_total),
-                            "reference": sharing.fee_reference},
+        "management_fees": {
+            "rate_percent": str(sharing.fee_rate),
+            "base": plain(sharing.fee_base),
+            "total": plain(sharing.fee_total),
+            "reference": sharing.fee_reference,
+        },
         "notes": list(sharing.notes),
     }
 

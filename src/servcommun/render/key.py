@@ -31,34 +31,59 @@ def derivation_table(derivation: Derivation) -> RenderableType:
 
     until = tariff.valid_until or "open"
     lines: list[RenderableType] = [
-        Text(f"Key of {derivation.tariff_file} ({tariff.valid_from} → {until}), service "
-             f"{derivation.service}", style="bold"),
-        Text(f"{name(result.party)}: {money(result.target, currency, locale)} on a base of "
-             f"{money(result.base, currency, locale)} ({_base_words(derivation)}) is "
-             f"{_percent(result.exact_percent.quantize(Decimal('0.0001')), locale)} % → "
-             f"{percent(result.after[result.party])} at the key's precision "
-             f"({_percent(result.precision, locale)} point), taken from "
-             f"{name(result.take_from)}."),
+        Text(
+            f"Key of {derivation.tariff_file} ({tariff.valid_from} → {until}), service "
+            f"{derivation.service}",
+            style="bold",
+        ),
+        Text(
+            f"{name(result.party)}: {money(result.target, currency, locale)} on a base of "
+            f"{money(result.base, currency, locale)} ({_base_words(derivation)}) is "
+            f"{_percent(result.exact_percent.quantize(Decimal('0.0001')), locale)} % → "
+            f"{percent(result.after[result.party])} at the key's precision "
+            f"({_percent(result.precision, locale)} point), taken from "
+            f"{name(result.take_from)}."
+        ),
     ]
     table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
     table.add_column("Party", footer="Total", no_wrap=True)
     table.add_column("Name", overflow="fold")
-    table.add_column("Before", justify="right", no_wrap=True,
-                     footer=percent(sum(result.before.values(), ZERO)))
-    table.add_column("After", justify="right", no_wrap=True, style="bold",
-                     footer=percent(sum(result.after.values(), ZERO)))
-    table.add_column("Amount on the base", justify="right", no_wrap=True,
-                     footer=money(sum(result.amounts.values(), ZERO), currency, locale))
+    table.add_column(
+        "Before", justify="right", no_wrap=True, footer=percent(sum(result.before.values(), ZERO))
+    )
+    table.add_column(
+        "After",
+        justify="right",
+        no_wrap=True,
+        style="bold",
+        footer=percent(sum(result.after.values(), ZERO)),
+    )
+    table.add_column(
+        "Amount on the base",
+        justify="right",
+        no_wrap=True,
+        footer=money(sum(result.amounts.values(), ZERO), currency, locale),
+    )
     for party, share in result.after.items():
-        table.add_row(party, name(party), percent(result.before.get(party)), percent(share),
-                      money(result.amounts[party], currency, locale))
+        table.add_row(
+            party,
+            name(party),
+            percent(result.before.get(party)),
+            percent(share),
+            money(result.amounts[party], currency, locale),
+        )
     lines.append(table)
     if result.difference != ZERO:
         bears = money(result.party_amount, currency, locale)
-        lines.append(Text(f"{name(result.party)} bears {bears} on this base, "
-                          f"{money(abs(result.difference), currency, locale)} "
-                          f"{'more' if result.difference > ZERO else 'less'} than the target: "
-                          "the key is written to its precision.", style="dim"))
+        lines.append(
+            Text(
+                f"{name(result.party)} bears {bears} on this base, "
+                f"{money(abs(result.difference), currency, locale)} "
+                f"{'more' if result.difference > ZERO else 'less'} than the target: "
+                "the key is written to its precision.",
+                style="dim",
+            )
+        )
     return Group(*lines)
 
 

@@ -51,8 +51,9 @@ class Issuer:
     generator: str = "servcommun"
 
 
-def statement_pdf(statement: Statement, year: int, issuer: Issuer,
-                  offers: Mapping[str, str]) -> bytes:
+def statement_pdf(
+    statement: Statement, year: int, issuer: Issuer, offers: Mapping[str, str]
+) -> bytes:
     """One member's statement for ``year`` as PDF bytes. ``offers`` maps an offer id to
     its label, to say which offer each line belongs to."""
     member = statement.member
@@ -83,10 +84,12 @@ def statement_pdf(statement: Statement, year: int, issuer: Issuer,
         if settlement.attribution_before is None or after is None:
             said = f"Par titre de recettes{where}."
         else:
-            said = (f"Par imputation sur l'attribution de compensation "
-                    f"{settlement.attribution_year}{where} : "
-                    f"{amount(settlement.attribution_before)} − "
-                    f"{amount(settlement.deducted or Decimal(0))} = {amount(after)}.")
+            said = (
+                f"Par imputation sur l'attribution de compensation "
+                f"{settlement.attribution_year}{where} : "
+                f"{amount(settlement.attribution_before)} − "
+                f"{amount(settlement.deducted or Decimal(0))} = {amount(after)}."
+            )
         _section(pdf, "Règlement", (said,))
     if statement.notes:
         _section(pdf, "Observations", statement.notes)
@@ -110,8 +113,7 @@ def _issuer_heading(pdf: FPDF, issuer: Issuer) -> None:
 def _member_heading(pdf: FPDF, statement: Statement, year: int) -> None:
     member = statement.member
     pdf.set_font(FONT, "B", 16)
-    pdf.cell(0, 9, f"Relevé de contribution — exercice {year}", new_x="LMARGIN",
-             new_y="NEXT")
+    pdf.cell(0, 9, f"Relevé de contribution — exercice {year}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     _field(pdf, "Membre", member.name)
     _field(pdf, id_label(member), member.id)
@@ -122,24 +124,41 @@ def _member_heading(pdf: FPDF, statement: Statement, year: int) -> None:
     pdf.ln(4)
 
 
-def _lines_table(pdf: FPDF, statement: Statement, offers: Mapping[str, str],
-                 amount: Callable[[Decimal], str], locale: str) -> float:
+def _lines_table(
+    pdf: FPDF,
+    statement: Statement,
+    offers: Mapping[str, str],
+    amount: Callable[[Decimal], str],
+    locale: str,
+) -> float:
     """Every line with its basis, article, titling month and amount, then the total;
     returns the width of the amount column."""
     rows = []
     for line in statement.lines:
         offer = offers.get(offer_of(line.code))
         label = f"{offer} — {line.label}" if offer and offer != line.label else line.label
-        rows.append((label, line.basis, line.reference, month_label(line.titled, locale),
-                     amount(line.amount)))
+        rows.append(
+            (
+                label,
+                line.basis,
+                line.reference,
+                month_label(line.titled, locale),
+                amount(line.amount),
+            )
+        )
     headings = ("Prestation", "Base de calcul", "Article", "Titrage", "Montant")
     widths = _column_widths(pdf, headings, rows, amount(statement.total))
     pdf.set_font(FONT, "", 9)
-    with pdf.table(col_widths=widths, width=pdf.epw,
-                   text_align=("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
-                   headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL),
-                   line_height=4.6, padding=CELL_PADDING, v_align="TOP",
-                   borders_layout="HORIZONTAL_LINES") as table:
+    with pdf.table(
+        col_widths=widths,
+        width=pdf.epw,
+        text_align=("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
+        headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL),
+        line_height=4.6,
+        padding=CELL_PADDING,
+        v_align="TOP",
+        borders_layout="HORIZONTAL_LINES",
+    ) as table:
         table.row(headings)
         for row in rows:
             table.row(row)
@@ -160,8 +179,9 @@ def _section(pdf: FPDF, title: str, paragraphs: Sequence[str]) -> None:
         pdf.multi_cell(0, 5, paragraph, new_x="LMARGIN", new_y="NEXT")
 
 
-def _column_widths(pdf: FPDF, headings: Sequence[str], rows: Sequence[Sequence[str]],
-                   total: str) -> tuple[float, ...]:
+def _column_widths(
+    pdf: FPDF, headings: Sequence[str], rows: Sequence[Sequence[str]], total: str
+) -> tuple[float, ...]:
     """Article, month and amount as wide as their longest text (amounts never wrap); the
     label and the basis share the rest of the page."""
     slack = 2 * CELL_PADDING[1] + 1

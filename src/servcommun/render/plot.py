@@ -26,8 +26,14 @@ FORMATS = ("png", "svg")
 COLOURS = ("#1f5fa8", "#d1495b", "#2e933c", "#edae49", "#6a4c93", "#00798c")
 
 
-def grid_figure(curves: Mapping[str, Sequence[CurveSegment]], *, title: str, year: int,
-                currency: str, locale: str) -> Figure:
+def grid_figure(
+    curves: Mapping[str, Sequence[CurveSegment]],
+    *,
+    title: str,
+    year: int,
+    currency: str,
+    locale: str,
+) -> Figure:
     """One curve per offer: solid within a bracket, a dotted rise at each boundary with
     the jump written beside it, a filled dot where a bracket starts and an open one where
     it ends; the range where an offer is negotiated instead (review) is hatched."""
@@ -36,8 +42,10 @@ def grid_figure(curves: Mapping[str, Sequence[CurveSegment]], *, title: str, yea
     fmt = _money(currency, locale)
     figure = Figure(figsize=(10, 6), dpi=100, layout="constrained")
     axes = figure.add_subplot()
-    top = max((float(s.amount_to) for segs in curves.values() for s in segs
-               if s.amount_to is not None), default=1.0)
+    top = max(
+        (float(s.amount_to) for segs in curves.values() for s in segs if s.amount_to is not None),
+        default=1.0,
+    )
     review: dict[tuple[int, int], list[str]] = {}
     for index, (label, segments) in enumerate(curves.items()):
         colour = COLOURS[index % len(COLOURS)]
@@ -47,25 +55,34 @@ def grid_figure(curves: Mapping[str, Sequence[CurveSegment]], *, title: str, yea
                 span = (segment.population_from, segment.population_to)
                 review.setdefault(span, []).append(label.split(" (")[0])
     for (start, end), labels in review.items():
-        axes.axvspan(start, end, facecolor="#eeeeee", edgecolor="#999999", hatch="//",
-                     linewidth=0, zorder=0)
-        axes.text(start, top * 1.04, "  negotiated (review):\n  " + ",\n  ".join(labels),
-                  fontsize=8, va="top", color="#444444")
+        axes.axvspan(
+            start, end, facecolor="#eeeeee", edgecolor="#999999", hatch="//", linewidth=0, zorder=0
+        )
+        axes.text(
+            start,
+            top * 1.04,
+            "  negotiated (review):\n  " + ",\n  ".join(labels),
+            fontsize=8,
+            va="top",
+            color="#444444",
+        )
     axes.set_title(f"{title}\nContribution by population — {year}", loc="left", fontsize=11)
     axes.set_xlabel("Population (inhabitants)")
     axes.set_ylabel(f"Amount for the year ({currency})")
     axes.set_ylim(bottom=0, top=top * 1.12)
     axes.set_xlim(left=0)
     _money_axis(axes, currency, locale)
-    axes.xaxis.set_major_formatter(_formatter(
-        lambda value: f"{int(value):,}".replace(",", "\u202f")))
+    axes.xaxis.set_major_formatter(
+        _formatter(lambda value: f"{int(value):,}".replace(",", "\u202f"))
+    )
     axes.grid(True, color="#dddddd", linewidth=0.6)
     axes.legend(loc="upper left", fontsize=9)
     return figure
 
 
-def _draw_curve(axes: Axes, label: str, segments: Sequence[CurveSegment], colour: str,
-                fmt: Fmt) -> None:
+def _draw_curve(
+    axes: Axes, label: str, segments: Sequence[CurveSegment], colour: str, fmt: Fmt
+) -> None:
     previous: CurveSegment | None = None
     labelled = False
     for segment in segments:
@@ -80,20 +97,33 @@ def _draw_curve(axes: Axes, label: str, segments: Sequence[CurveSegment], colour
         axes.plot(xs[0], ys[0], "o", color=colour, markersize=5)  # the bracket starts here
         if previous is not None and previous.amount_to is not None:
             before = float(previous.amount_to)
-            axes.plot(previous.population_to, before, "o", markerfacecolor="white",
-                      markeredgecolor=colour, markersize=5)
-            axes.plot([segment.population_from] * 2, [before, ys[0]], ":", color=colour,
-                      linewidth=1)
+            axes.plot(
+                previous.population_to,
+                before,
+                "o",
+                markerfacecolor="white",
+                markeredgecolor=colour,
+                markersize=5,
+            )
+            axes.plot(
+                [segment.population_from] * 2, [before, ys[0]], ":", color=colour, linewidth=1
+            )
             jump = segment.amount_from - previous.amount_to
-            axes.annotate(("+" if jump > ZERO else "") + fmt(jump),
-                          (segment.population_from, (before + ys[0]) / 2),
-                          xytext=(4, 0), textcoords="offset points", fontsize=7,
-                          color=colour, va="center")
+            axes.annotate(
+                ("+" if jump > ZERO else "") + fmt(jump),
+                (segment.population_from, (before + ys[0]) / 2),
+                xytext=(4, 0),
+                textcoords="offset points",
+                fontsize=7,
+                color=colour,
+                va="center",
+            )
         previous = segment
 
 
-def schedule_figure(sim: Simulation, *, offers: Mapping[str, str], title: str,
-                    currency: str, locale: str) -> Figure:
+def schedule_figure(
+    sim: Simulation, *, offers: Mapping[str, str], title: str, currency: str, locale: str
+) -> Figure:
     """A bar per year, stacked by offer (after any credit), its total above it; a credit
     deducted is written under its year."""
     from matplotlib.figure import Figure
@@ -110,25 +140,50 @@ def schedule_figure(sim: Simulation, *, offers: Mapping[str, str], title: str,
             held.setdefault(prefix, offers.get(prefix) or line.label)
     bottoms = [0.0] * len(years)
     for index, (prefix, label) in enumerate(held.items()):
-        heights = [float(max(entry.statement.offer_total(prefix), ZERO)) if entry.statement
-                   else 0.0 for entry in sim.years]
-        axes.bar(years, heights, bottom=bottoms, width=0.6, label=_short(label, 36),
-                 color=COLOURS[index % len(COLOURS)])
+        heights = [
+            float(max(entry.statement.offer_total(prefix), ZERO)) if entry.statement else 0.0
+            for entry in sim.years
+        ]
+        axes.bar(
+            years,
+            heights,
+            bottom=bottoms,
+            width=0.6,
+            label=_short(label, 36),
+            color=COLOURS[index % len(COLOURS)],
+        )
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
     for entry, height in zip(sim.years, bottoms, strict=True):
         text = fmt(entry.total) if entry.review is None else "needs review"
-        axes.annotate(text, (entry.year, height), xytext=(0, 3), textcoords="offset points",
-                      ha="center", fontsize=9, fontweight="bold")
+        axes.annotate(
+            text,
+            (entry.year, height),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            fontsize=9,
+            fontweight="bold",
+        )
         credit = -sum((line.amount for line in entry.lines if line.amount < ZERO), ZERO)
         if credit > ZERO:
-            axes.annotate(f"credit −{fmt(credit)}", (entry.year, 0), xytext=(0, -28),
-                          textcoords="offset points", ha="center", fontsize=8,
-                          color="#555555", annotation_clip=False)
+            axes.annotate(
+                f"credit −{fmt(credit)}",
+                (entry.year, 0),
+                xytext=(0, -28),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+                color="#555555",
+                annotation_clip=False,
+            )
     who = sim.member.name
     if sim.member.population is not None:
         who += f", {f'{sim.member.population:,}'.replace(',', chr(0x202F))} inhabitants"
-    what = (f"{sim.key.share} % of the key".replace(".", ",") if sim.key is not None
-            else ", ".join(offers.get(offer, offer) for offer in sim.offers))
+    what = (
+        f"{sim.key.share} % of the key".replace(".", ",")
+        if sim.key is not None
+        else ", ".join(offers.get(offer, offer) for offer in sim.offers)
+    )
     axes.set_title(f"{_short(title, 90)}\n{who} — {what}", loc="left", fontsize=10)
     axes.set_xticks(years, [str(year) for year in years])
     axes.set_ylabel(f"Owed for the year ({currency})")
@@ -137,14 +192,17 @@ def schedule_figure(sim: Simulation, *, offers: Mapping[str, str], title: str,
     axes.grid(True, axis="y", color="#dddddd", linewidth=0.6)
     axes.set_axisbelow(True)
     if held:
-        figure.legend(loc="outside lower center", ncols=min(len(held), 2 if
-                      any(len(label) > 20 for label in held.values()) else 3),
-                      fontsize=8, frameon=False)
+        figure.legend(
+            loc="outside lower center",
+            ncols=min(len(held), 2 if any(len(label) > 20 for label in held.values()) else 3),
+            fontsize=8,
+            frameon=False,
+        )
     return figure
 
 
 def _short(text: str, width: int = 40) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def figure_bytes(figure: Figure, kind: str) -> bytes:
@@ -160,6 +218,7 @@ def figure_bytes(figure: Figure, kind: str) -> bytes:
 def _money(currency: str, locale: str) -> Fmt:
     def fmt(amount: Decimal) -> str:
         return money(amount, currency, locale)
+
     return fmt
 
 
@@ -168,8 +227,15 @@ def _money_axis(axes: Axes, currency: str, locale: str) -> None:
     from babel.numbers import format_currency
 
     def tick(value: float) -> str:
-        return str(format_currency(Decimal(round(value)), currency, locale=locale,
-                                   format="#,##0\u00a0¤", currency_digits=False))
+        return str(
+            format_currency(
+                Decimal(round(value)),
+                currency,
+                locale=locale,
+                format="#,##0\u00a0¤",
+                currency_digits=False,
+            )
+        )
 
     axes.yaxis.set_major_formatter(_formatter(tick))
 

@@ -23,8 +23,10 @@ Fmt = Callable[[Decimal], str]
 
 # -- JSON -----------------------------------------------------------------------------
 
-def simulation_json(sim: Simulation, *, service: str, currency: str,
-                    fmt: Fmt | None = None) -> dict[str, Any]:
+
+def simulation_json(
+    sim: Simulation, *, service: str, currency: str, fmt: Fmt | None = None
+) -> dict[str, Any]:
     """``{"member", "years", "service"}`` as DESIGN.md §4 fixes them, and extra keys:
     the scenario, the audit credit, boundaries near the population, warnings, notes."""
     member: dict[str, Any] = {"name": sim.member.name, "population": sim.member.population}
@@ -32,9 +34,11 @@ def simulation_json(sim: Simulation, *, service: str, currency: str,
         member["id"] = sim.member.id
     years = []
     for entry in sim.years:
-        year: dict[str, Any] = {"year": entry.year,
-                                "lines": [line_json(line) for line in entry.lines],
-                                "total": plain(entry.total)}
+        year: dict[str, Any] = {
+            "year": entry.year,
+            "lines": [line_json(line) for line in entry.lines],
+            "total": plain(entry.total),
+        }
         if entry.review is not None:
             year["needs_review"] = entry.review.reason
         if entry.statement is not None and entry.statement.settlement is not None:
@@ -54,8 +58,7 @@ def simulation_json(sim: Simulation, *, service: str, currency: str,
             "delivered": sim.delivered.isoformat() if sim.delivered else None,
             "days": None if scenario.days is None else str(scenario.days),
             "acts": [acts_json(acts) for acts in sim.acts],
-            "attribution": (None if scenario.attribution is None
-                            else plain(scenario.attribution)),
+            "attribution": (None if scenario.attribution is None else plain(scenario.attribution)),
             "from_year": scenario.from_year,
             "to_year": scenario.to_year,
         },
@@ -67,10 +70,14 @@ def simulation_json(sim: Simulation, *, service: str, currency: str,
     }
     if sim.key is not None:
         key = sim.key
-        data["key"] = {"party": key.party, "take_from": key.take_from, "share": str(key.share),
-                       "before": {party: str(p) for party, p in key.before},
-                       "after": {party: str(p) for party, p in key.after},
-                       "reference": key.reference}
+        data["key"] = {
+            "party": key.party,
+            "take_from": key.take_from,
+            "share": str(key.share),
+            "before": {party: str(p) for party, p in key.before},
+            "after": {party: str(p) for party, p in key.after},
+            "reference": key.reference,
+        }
     return data
 
 
@@ -91,32 +98,60 @@ def impact_json(impact: ServiceImpact) -> dict[str, Any]:
         "staff_cost_after": _plain_or_none(impact.staff_cost_after),
         "coverage_percent_before": _str_or_none(impact.coverage_before),
         "coverage_percent_after": _str_or_none(impact.coverage_after),
-        "step_crossed": None if step is None else {
-            "rank": step.rank, "fte_before": _count(step.fte_before),
-            "fte_after": _count(step.fte_after), "extra_staff_cost": plain(step.extra_cost),
-            "reference": impact.reference},
-        **({"parties": [{"id": party.id, "name": party.name, "before": plain(party.before),
-                         "after": plain(party.after),
-                         "difference": plain(party.after - party.before),
-                         "billed": party.billed} for party in impact.parties]}
-           if impact.parties else {}),
+        "step_crossed": None
+        if step is None
+        else {
+            "rank": step.rank,
+            "fte_before": _count(step.fte_before),
+            "fte_after": _count(step.fte_after),
+            "extra_staff_cost": plain(step.extra_cost),
+            "reference": impact.reference,
+        },
+        **(
+            {
+                "parties": [
+                    {
+                        "id": party.id,
+                        "name": party.name,
+                        "before": plain(party.before),
+                        "after": plain(party.after),
+                        "difference": plain(party.after - party.before),
+                        "billed": party.billed,
+                    }
+                    for party in impact.parties
+                ]
+            }
+            if impact.parties
+            else {}
+        ),
     }
 
 
 def acts_json(acts: ExpectedActs) -> dict[str, Any]:
-    return {"unit": acts.unit, "quantity": str(acts.quantity), "offer": acts.offer,
-            "dates": [day.isoformat() for day in acts.dates]}
+    return {
+        "unit": acts.unit,
+        "quantity": str(acts.quantity),
+        "offer": acts.offer,
+        "dates": [day.isoformat() for day in acts.dates],
+    }
 
 
 def credit_json(credit: CreditOutcome) -> dict[str, Any]:
-    return {"code": credit.code, "from_offer": credit.source_offer,
-            "delivered": credit.delivered.isoformat(), "join": credit.join.isoformat(),
-            "window_end": credit.window_end.isoformat(), "applied": plain(credit.applied),
-            "applied_year": credit.applied_year, "lost": plain(credit.lost),
-            "reference": credit.article}
+    return {
+        "code": credit.code,
+        "from_offer": credit.source_offer,
+        "delivered": credit.delivered.isoformat(),
+        "join": credit.join.isoformat(),
+        "window_end": credit.window_end.isoformat(),
+        "applied": plain(credit.applied),
+        "applied_year": credit.applied_year,
+        "lost": plain(credit.lost),
+        "reference": credit.article,
+    }
 
 
 # -- messages (stderr and table) --------------------------------------------------------
+
 
 def warnings(sim: Simulation, fmt: Fmt) -> list[str]:
     """What the analyst must not miss: a credit lost, a staffing step crossed, a
@@ -126,42 +161,58 @@ def warnings(sim: Simulation, fmt: Fmt) -> list[str]:
     if sim.impact.step is not None:
         messages.append(step_message(sim.impact, fmt))
     messages.extend(near_message(near, fmt) for near in sim.near)
-    messages.extend(f"{entry.year}: needs review — {entry.review.reason}"
-                    for entry in sim.years if entry.review is not None)
+    messages.extend(
+        f"{entry.year}: needs review — {entry.review.reason}"
+        for entry in sim.years
+        if entry.review is not None
+    )
     return messages
 
 
 def credit_message(credit: CreditOutcome, fmt: Fmt) -> str:
-    window = (f"within {_months(credit)} of the delivery on {credit.delivered:%d/%m/%Y}, "
-              f"i.e. from {credit.delivered:%d/%m/%Y} to {credit.window_end:%d/%m/%Y}")
+    window = (
+        f"within {_months(credit)} of the delivery on {credit.delivered:%d/%m/%Y}, "
+        f"i.e. from {credit.delivered:%d/%m/%Y} to {credit.window_end:%d/%m/%Y}"
+    )
     if credit.applied:
-        return (f"Audit credit ({credit.article}): {fmt(credit.applied)} deducted from "
-                f"{credit.applied_year} — joined on {credit.join:%d/%m/%Y}, {window}.")
+        return (
+            f"Audit credit ({credit.article}): {fmt(credit.applied)} deducted from "
+            f"{credit.applied_year} — joined on {credit.join:%d/%m/%Y}, {window}."
+        )
     if not credit.lost:
         return ""
     if credit.too_early:
-        return (f"No audit credit ({credit.article}): '{credit.offer}' starts on "
-                f"{credit.join:%d/%m/%Y}, before the audit is delivered; joining {window} "
-                f"would deduct {fmt(credit.lost)} (--join).")
-    return (f"Joining on {credit.join:%d/%m/%Y} loses the {fmt(credit.lost)} audit credit "
-            f"({credit.article}): the window ended on {credit.window_end:%d/%m/%Y}, the last "
-            f"join date that keeps it.")
+        return (
+            f"No audit credit ({credit.article}): '{credit.offer}' starts on "
+            f"{credit.join:%d/%m/%Y}, before the audit is delivered; joining {window} "
+            f"would deduct {fmt(credit.lost)} (--join)."
+        )
+    return (
+        f"Joining on {credit.join:%d/%m/%Y} loses the {fmt(credit.lost)} audit credit "
+        f"({credit.article}): the window ended on {credit.window_end:%d/%m/%Y}, the last "
+        f"join date that keeps it."
+    )
 
 
 def step_message(impact: ServiceImpact, fmt: Fmt) -> str:
     step = impact.step
     assert step is not None
-    return (f"Staffing step crossed ({impact.reference}): the newcomer is the "
-            f"{_ordinal(step.rank)} {impact.counted_offer} member in {impact.year}, staffing "
-            f"goes from {_count(step.fte_before)} to {_count(step.fte_after)} FTE "
-            f"(staff cost {'+' if step.extra_cost >= 0 else ''}{fmt(step.extra_cost)}).")
+    return (
+        f"Staffing step crossed ({impact.reference}): the newcomer is the "
+        f"{_ordinal(step.rank)} {impact.counted_offer} member in {impact.year}, staffing "
+        f"goes from {_count(step.fte_before)} to {_count(step.fte_after)} FTE "
+        f"(staff cost {'+' if step.extra_cost >= 0 else ''}{fmt(step.extra_cost)})."
+    )
 
 
 # -- table ------------------------------------------------------------------------------
 
-def simulation_table(sim: Simulation, *, title: str, offers: Mapping[str, str],
-                     currency: str, locale: str) -> RenderableType:
+
+def simulation_table(
+    sim: Simulation, *, title: str, offers: Mapping[str, str], currency: str, locale: str
+) -> RenderableType:
     """The schedule (a row per line, a total per year), the credit, the service."""
+
     def fmt(amount: Decimal) -> str:
         return money(amount, currency, locale)
 
@@ -169,12 +220,10 @@ def simulation_table(sim: Simulation, *, title: str, offers: Mapping[str, str],
     who = f"{member.id} {member.name}" if sim.existing else member.name
     if member.population is not None:
         who += f", {inhabitants(member.population)} inhabitants"
-    heading = Text(f"{title}\nSimulation: {who} — {_scenario_text(sim, offers, fmt)}",
-                   style="bold")
+    heading = Text(f"{title}\nSimulation: {who} — {_scenario_text(sim, offers, fmt)}", style="bold")
     schedule = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
     schedule.add_column("Year", footer="Total", no_wrap=True)
-    schedule.add_column("Line", ratio=2, footer=f"{sim.scenario.from_year}–"
-                        f"{sim.scenario.to_year}")
+    schedule.add_column("Line", ratio=2, footer=f"{sim.scenario.from_year}–{sim.scenario.to_year}")
     schedule.add_column("Basis / article", ratio=3)
     schedule.add_column("Titled", no_wrap=True)
     schedule.add_column("Amount", justify="right", no_wrap=True, footer=fmt(sim.total))
@@ -186,19 +235,36 @@ def simulation_table(sim: Simulation, *, title: str, offers: Mapping[str, str],
         for line in entry.lines:
             offer = offers.get(line.code.split(".")[0])
             label = f"{offer} — {line.label}" if offer else line.label
-            schedule.add_row(year, Text.assemble(label, "\n", (line.code, "dim")),
-                             Text.assemble(line.basis, "\n", (line.reference, "dim")),
-                             line.titled, fmt(line.amount))
+            schedule.add_row(
+                year,
+                Text.assemble(label, "\n", (line.code, "dim")),
+                Text.assemble(line.basis, "\n", (line.reference, "dim")),
+                line.titled,
+                fmt(line.amount),
+            )
             year = ""
         settlement = entry.statement.settlement if entry.statement else None
-        schedule.add_row("", Text(f"{entry.year} total", style="bold"), "", "",
-                         Text(fmt(entry.total), style="bold"), end_section=not settlement)
+        schedule.add_row(
+            "",
+            Text(f"{entry.year} total", style="bold"),
+            "",
+            "",
+            Text(fmt(entry.total), style="bold"),
+            end_section=not settlement,
+        )
         if settlement is not None:  # the attribution de compensation before and after
-            schedule.add_row("", Text("Settlement", style="dim"),
-                             settlement_text(settlement, fmt), "", "", end_section=True)
+            schedule.add_row(
+                "",
+                Text("Settlement", style="dim"),
+                settlement_text(settlement, fmt),
+                "",
+                "",
+                end_section=True,
+            )
     parts: list[RenderableType] = [heading, schedule]
-    parts.extend(Text(message) for credit in sim.credits
-                 if (message := credit_message(credit, fmt)))
+    parts.extend(
+        Text(message) for credit in sim.credits if (message := credit_message(credit, fmt))
+    )
     parts.append(_impact_table(sim.impact, fmt))
     if sim.impact.parties:
         parts.append(_parties_table(sim, currency, locale))
@@ -210,40 +276,65 @@ def simulation_table(sim: Simulation, *, title: str, offers: Mapping[str, str],
 
 
 def _impact_table(impact: ServiceImpact, fmt: Fmt) -> Table:
-    table = Table(title=f"The service in {impact.year}"
-                  + (f" ({impact.reference})" if impact.reference else ""),
-                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(
+        title=f"The service in {impact.year}"
+        + (f" ({impact.reference})" if impact.reference else ""),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     table.add_column("")
     table.add_column("before", justify="right")
     table.add_column("after", justify="right")
-    table.add_row("Parties" if impact.parties else "Members", str(impact.members_before),
-                  str(impact.members_after))
+    table.add_row(
+        "Parties" if impact.parties else "Members",
+        str(impact.members_before),
+        str(impact.members_after),
+    )
     table.add_row("Revenue (billed)", fmt(impact.revenue_before), fmt(impact.revenue_after))
     if impact.fte_before is not None and impact.fte_after is not None:
-        table.add_row(f"Members of {impact.counted_offer}", str(impact.counted_before),
-                      str(impact.counted_after))
-        table.add_row("Staffing step (FTE)", str(_count(impact.fte_before)),
-                      str(_count(impact.fte_after)))
-        table.add_row("Staff cost", fmt(impact.staff_cost_before or Decimal(0)),
-                      fmt(impact.staff_cost_after or Decimal(0)))
-        table.add_row("Coverage of staff cost", _percent(impact.coverage_before),
-                      _percent(impact.coverage_after))
+        table.add_row(
+            f"Members of {impact.counted_offer}",
+            str(impact.counted_before),
+            str(impact.counted_after),
+        )
+        table.add_row(
+            "Staffing step (FTE)", str(_count(impact.fte_before)), str(_count(impact.fte_after))
+        )
+        table.add_row(
+            "Staff cost",
+            fmt(impact.staff_cost_before or Decimal(0)),
+            fmt(impact.staff_cost_after or Decimal(0)),
+        )
+        table.add_row(
+            "Coverage of staff cost",
+            _percent(impact.coverage_before),
+            _percent(impact.coverage_after),
+        )
     return table
 
 
 def _parties_table(sim: Simulation, currency: str, locale: str) -> Table:
     key = dict(sim.key.before) if sim.key else {}
     after = dict(sim.key.after) if sim.key else {}
-    table = Table(title=f"The parties in {sim.impact.year} (amounts in {currency})",
-                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(
+        title=f"The parties in {sim.impact.year} (amounts in {currency})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     table.add_column("Party", min_width=12, ratio=1)
     for column in ("Key", "New", "Before", "After", "Change"):
         table.add_column(column, justify="right", no_wrap=True)
     for party in sim.impact.parties:
-        table.add_row(party.name + ("" if party.billed else " (carrier)"),
-                      _key(key.get(party.id)), _key(after.get(party.id)),
-                      number(party.before, locale), number(party.after, locale),
-                      number(party.after - party.before, locale))
+        table.add_row(
+            party.name + ("" if party.billed else " (carrier)"),
+            _key(key.get(party.id)),
+            _key(after.get(party.id)),
+            number(party.before, locale),
+            number(party.after, locale),
+            number(party.after - party.before, locale),
+        )
     if sim.key is not None:
         table.caption = f"Key: {sim.key.reference}. The carrier's own share is not billed."
         table.caption_justify = "left"
@@ -256,8 +347,12 @@ def _key(percent: Decimal | None) -> str:
 
 def _scenario_text(sim: Simulation, offers: Mapping[str, str], fmt: Fmt) -> str:
     if sim.key is not None:
-        return (f"{_key(sim.key.share)} of the key taken from {sim.key.take_from}, from "
-                f"{sim.join:%d/%m/%Y}" if sim.join else "")
+        return (
+            f"{_key(sim.key.share)} of the key taken from {sim.key.take_from}, from "
+            f"{sim.join:%d/%m/%Y}"
+            if sim.join
+            else ""
+        )
     parts = []
     for offer in sim.offers:
         label = offers.get(offer, offer)
@@ -277,6 +372,7 @@ def _scenario_text(sim: Simulation, offers: Mapping[str, str], fmt: Fmt) -> str:
 
 # -- small formats ----------------------------------------------------------------------
 
+
 def _plain(quantity: Decimal) -> str:
     """A quantity without trailing zeros (5.20 → 5.2)."""
     return format(quantity.normalize(), "f")
@@ -284,7 +380,8 @@ def _plain(quantity: Decimal) -> str:
 
 def _months(credit: CreditOutcome) -> str:
     months = (credit.window_end.year - credit.delivered.year) * 12 + (
-        credit.window_end.month - credit.delivered.month)
+        credit.window_end.month - credit.delivered.month
+    )
     return f"{months} months"
 
 

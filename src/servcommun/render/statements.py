@@ -26,8 +26,9 @@ def statement_file_name(year: int, member: MemberRef) -> str:
     return f"{year}-{slug(member.id)}-{slug(member.name)}.pdf"
 
 
-def statement_files(bill: Bill, issuer: Issuer, offers: Mapping[str, str],
-                    dialect: str = "fr") -> dict[str, bytes]:
+def statement_files(
+    bill: Bill, issuer: Issuer, offers: Mapping[str, str], dialect: str = "fr"
+) -> dict[str, bytes]:
     """Every file of the folder: the members' PDFs, then ``index.csv`` in ``dialect``."""
     french = dialect == "fr"
 
@@ -44,10 +45,28 @@ def statement_files(bill: Bill, issuer: Issuer, offers: Mapping[str, str],
             files[name] = statement_pdf(statement, bill.year, issuer, offers)
             rows.append((member.id, member.name, bill.year, name, total, status("billed"), ""))
         else:  # the carrier does not bill itself: listed for the record, no statement
-            rows.append((member.id, member.name, bill.year, "", total, status("not-billed"),
-                         "part du porteur" if french else "carrier's own share"))
+            rows.append(
+                (
+                    member.id,
+                    member.name,
+                    bill.year,
+                    "",
+                    total,
+                    status("not-billed"),
+                    "part du porteur" if french else "carrier's own share",
+                )
+            )
     for review in bill.needs_review:
-        rows.append((review.member.id, review.member.name, bill.year, "", "",
-                     status("review"), review.reason))
+        rows.append(
+            (
+                review.member.id,
+                review.member.name,
+                bill.year,
+                "",
+                "",
+                status("review"),
+                review.reason,
+            )
+        )
     files[INDEX] = csv_text(INDEX_COLUMNS, rows, dialect).encode("utf-8")
     return files

@@ -43,16 +43,24 @@ def bill_xlsx(bill: Bill, offers: Sequence[tuple[str, str]], inputs: Inputs) -> 
     """The workbook of ``bill`` as bytes. ``offers`` are the tariff's ``(id, label)`` in
     its order (the summary has a column for each one the bill uses)."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
-                                            "strings_to_formulas": False,
-                                            "strings_to_urls": False})
-    workbook.set_properties({
-        "title": f"{inputs.tariff_title} — {bill.year}",
-        "subject": f"Contributions de l'exercice {bill.year}",
-        "author": inputs.generator,
-        "comments": f"Service {bill.service}, exercice {bill.year}",
-        "created": document_datetime(bill.year),
-    })
+    workbook = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    workbook.set_properties(
+        {
+            "title": f"{inputs.tariff_title} — {bill.year}",
+            "subject": f"Contributions de l'exercice {bill.year}",
+            "author": inputs.generator,
+            "comments": f"Service {bill.service}, exercice {bill.year}",
+            "created": document_datetime(bill.year),
+        }
+    )
     formats = _Formats(workbook, bill.currency)
     _summary(workbook.add_worksheet(SUMMARY), bill, offers, formats)
     _detail(workbook.add_worksheet(DETAIL), bill, formats)
@@ -89,8 +97,9 @@ class _Widths:
         self.widths: dict[int, int] = {}
         self.wrapped: list[tuple[int, int, str]] = []
 
-    def see(self, column: int, text: object, *, at_least: int = _MIN_WIDTH,
-            row: int | None = None) -> None:
+    def see(
+        self, column: int, text: object, *, at_least: int = _MIN_WIDTH, row: int | None = None
+    ) -> None:
         width = max(len(str(text)) + 2, at_least, self.widths.get(column, 0))
         self.widths[column] = min(width, _MAX_WIDTH)
         if row is not None:
@@ -115,8 +124,10 @@ def _amount(value: Decimal) -> Decimal:
 def _amount_width(bill: Bill) -> int:
     """Wide enough for the largest amount, its sign, grouping and currency, in bold: a
     spreadsheet shows ``####`` in a column too narrow for a number."""
-    largest = max((abs(a) for s in bill.statements for a in (s.total, *(line.amount for
-                   line in s.lines))), default=ZERO)
+    largest = max(
+        (abs(a) for s in bill.statements for a in (s.total, *(line.amount for line in s.lines))),
+        default=ZERO,
+    )
     return max(len(f"-{max(largest, bill.total):,.2f} €") + 3, 12)
 
 
@@ -132,14 +143,25 @@ def _header(sheet: Any, titles: Sequence[str], formats: _Formats, widths: _Width
     sheet.fit_to_pages(1, 0)
 
 
-def _summary(sheet: Any, bill: Bill, offers: Sequence[tuple[str, str]],
-             formats: _Formats) -> None:
+def _summary(sheet: Any, bill: Bill, offers: Sequence[tuple[str, str]], formats: _Formats) -> None:
     columns = offer_columns(bill, offers)
     first_amount = 4
     total_column = first_amount + len(columns)
     widths = _Widths()
-    _header(sheet, ("Membre", "Nom", "Population", "Statut", *(label for _, label in columns),
-                    "Total", "Observation"), formats, widths)
+    _header(
+        sheet,
+        (
+            "Membre",
+            "Nom",
+            "Population",
+            "Statut",
+            *(label for _, label in columns),
+            "Total",
+            "Observation",
+        ),
+        formats,
+        widths,
+    )
     sheet.freeze_panes(1, 2)
     row = 0
     for statement in bill.statements:
@@ -153,12 +175,18 @@ def _summary(sheet: Any, bill: Bill, offers: Sequence[tuple[str, str]],
         sheet.write_string(row, 3, BILLED if statement.billed else NOT_BILLED)
         for index, (offer_id, _) in enumerate(columns):
             if holds(statement, offer_id):
-                sheet.write_number(row, first_amount + index,
-                                   _amount(statement.offer_total(offer_id)), formats.money)
-        row_range = (f"{xl_rowcol_to_cell(row, first_amount)}:"
-                     f"{xl_rowcol_to_cell(row, total_column - 1)}")
-        sheet.write_formula(row, total_column, f"=SUM({row_range})", formats.money,
-                            _amount(statement.total))
+                sheet.write_number(
+                    row,
+                    first_amount + index,
+                    _amount(statement.offer_total(offer_id)),
+                    formats.money,
+                )
+        row_range = (
+            f"{xl_rowcol_to_cell(row, first_amount)}:{xl_rowcol_to_cell(row, total_column - 1)}"
+        )
+        sheet.write_formula(
+            row, total_column, f"=SUM({row_range})", formats.money, _amount(statement.total)
+        )
         if statement.notes:
             sheet.write_string(row, total_column + 1, " ".join(statement.notes), formats.wrap)
             widths.see(total_column + 1, " ".join(statement.notes), row=row)
@@ -186,15 +214,22 @@ def _summary(sheet: Any, bill: Bill, offers: Sequence[tuple[str, str]],
     status = f"$D$2:$D${last_row + 1}"
     for index, (offer_id, _) in enumerate([*columns, ("", "Total")]):
         column = first_amount + index
-        value = (bill.total if not offer_id else
-                 sum((s.offer_total(offer_id) for s in bill.statements if s.billed), ZERO))
+        value = (
+            bill.total
+            if not offer_id
+            else sum((s.offer_total(offer_id) for s in bill.statements if s.billed), ZERO)
+        )
         if last_statement_row == 0:
             sheet.write_number(row, column, _amount(value), formats.total_money)
             continue
         letter = xl_col_to_name(column)
-        sheet.write_formula(row, column,
-                            f'=SUMIF({status},"{BILLED}",{letter}2:{letter}{last_row + 1})',
-                            formats.total_money, _amount(value))
+        sheet.write_formula(
+            row,
+            column,
+            f'=SUMIF({status},"{BILLED}",{letter}2:{letter}{last_row + 1})',
+            formats.total_money,
+            _amount(value),
+        )
     sheet.write_blank(row, total_column + 1, None, formats.total_label)
     for column in range(first_amount, total_column + 1):
         widths.see(column, "", at_least=_amount_width(bill))
@@ -202,8 +237,18 @@ def _summary(sheet: Any, bill: Bill, offers: Sequence[tuple[str, str]],
     widths.apply(sheet, formats)
 
 
-DETAIL_TITLES = ("Membre", "Nom", "Exercice", "Code ligne", "Libellé", "Base de calcul",
-                 "Article", "Titrage", "Montant", "Statut")
+DETAIL_TITLES = (
+    "Membre",
+    "Nom",
+    "Exercice",
+    "Code ligne",
+    "Libellé",
+    "Base de calcul",
+    "Article",
+    "Titrage",
+    "Montant",
+    "Statut",
+)
 
 
 def _detail(sheet: Any, bill: Bill, formats: _Formats) -> None:
@@ -214,13 +259,25 @@ def _detail(sheet: Any, bill: Bill, formats: _Formats) -> None:
         member = statement.member
         for line in statement.lines:
             row += 1
-            texts = (member.id, member.name, None, line.code, line.label, line.basis,
-                     line.reference, line.titled)
+            texts = (
+                member.id,
+                member.name,
+                None,
+                line.code,
+                line.label,
+                line.basis,
+                line.reference,
+                line.titled,
+            )
             for column, text in enumerate(texts):
                 if text is not None:
                     wrapped = column in (4, 5)  # label, basis
-                    sheet.write_string(row, column, text, formats.text if column == 0 else
-                                       formats.wrap if wrapped else None)
+                    sheet.write_string(
+                        row,
+                        column,
+                        text,
+                        formats.text if column == 0 else formats.wrap if wrapped else None,
+                    )
                     widths.see(column, text, row=row if wrapped else None)
             sheet.write_number(row, 2, bill.year)
             sheet.write_number(row, 8, _amount(line.amount), formats.money)
@@ -240,8 +297,11 @@ def _inputs(sheet: Any, bill: Bill, inputs: Inputs, formats: _Formats) -> None:
         ("Exercice facturé", bill.year),
         ("Service", inputs.service),
         ("Tarif", inputs.tariff_title),
-        ("Tarif en vigueur", f"du {_french_date(inputs.tariff_valid_from)} "
-                             + (f"au {_french_date(until)}" if until else "(sans terme)")),
+        (
+            "Tarif en vigueur",
+            f"du {_french_date(inputs.tariff_valid_from)} "
+            + (f"au {_french_date(until)}" if until else "(sans terme)"),
+        ),
     ]
     rows += [("Délibération", deliberation) for deliberation in inputs.deliberations]
     for file in inputs.files:
@@ -253,8 +313,11 @@ def _inputs(sheet: Any, bill: Bill, inputs: Inputs, formats: _Formats) -> None:
         ("Membres à examiner", len(bill.needs_review)),
         ("Devise", bill.currency),
         ("Produit par", inputs.generator),
-        ("Date du document", f"31/12/{bill.year} (fin de l'exercice facturé, pour des "
-                             "fichiers identiques à données identiques)"),
+        (
+            "Date du document",
+            f"31/12/{bill.year} (fin de l'exercice facturé, pour des "
+            "fichiers identiques à données identiques)",
+        ),
     ]
     rows += [("Note", note) for note in inputs.notes]
     for row, (name, value) in enumerate(rows, start=1):
@@ -268,8 +331,13 @@ def _inputs(sheet: Any, bill: Bill, inputs: Inputs, formats: _Formats) -> None:
     widths.apply(sheet, formats)
 
 
-_FILE_ROLES = {"tariff": "tarif", "roster": "des membres", "budget": "budget",
-               "consumption": "des consommations", "index": "d'indice"}
+_FILE_ROLES = {
+    "tariff": "tarif",
+    "roster": "des membres",
+    "budget": "budget",
+    "consumption": "des consommations",
+    "index": "d'indice",
+}
 
 
 def _french_date(iso: str) -> str:
