@@ -55,7 +55,7 @@ def member_rows(count: int, seed: int = 2026) -> list[dict[str, str]]:
             if rng.random() < 0.05 and row["socle-complet"] < "2026":
                 row["socle-complet"] += "/2026-06-30"  # leaves during the year
             if rng.random() < 0.3:
-                row["days_2026"] = str(rng.randint(0, 24) / 2)
+                row["days_2026"] = str(rng.randint(1, 24) / 2)
             if population > 8000 or rng.random() < 0.02:
                 row["own_it_department"] = "oui" if population <= 8000 else "non"
                 if rng.random() < 0.5:
@@ -90,7 +90,7 @@ def to_yaml(rows: list[dict[str, str]]) -> str:
         out.append(f"    name: {row['name']}")
         out.append(f"    population: {{2026: {row['population_2026']}}}")
         if row["own_it_department"] == "oui":
-            out.append("    own_it_department: true")
+            out.append("    attributes: {own_it_department: true}")
         subscriptions = []
         for offer in ("socle-complet", "groupement-achats"):
             if row[offer]:
@@ -104,7 +104,11 @@ def to_yaml(rows: list[dict[str, str]]) -> str:
             out.append("    subscriptions:")
             out += [f"      - {s}" for s in subscriptions]
         if row["days_2026"]:
-            out.append(f'    engineering_days: {{2026: "{row["days_2026"]}"}}')
+            day = row["socle-complet"].partition("/")[2] or "2026-12-31"  # while it held it
+            out.append(
+                f"    consumption: [{{unit: jour-ingenierie, date: {min(day, '2026-12-31')}, "
+                f'quantity: "{row["days_2026"]}"}}]'
+            )
         if row["override_offer"]:
             out.append("    overrides:")
             out.append(

@@ -15,6 +15,7 @@ import pytest
 from servcommun.loader import load_tariff
 from servcommun.roster import Member, Override, Subscription
 from servcommun.tariff import GridTariff
+from servcommun.terms import Act
 
 ROOT = Path(__file__).resolve().parents[1]
 REDON = ROOT / "tariffs" / "redon-agglomeration-2022.yaml"
@@ -61,11 +62,17 @@ def member(
         id=id,
         name=f"Commune {id}",
         population={y: population for y in range(year - 3, year + 4)},
-        own_it_department=own_it,
+        attributes={"own_it_department": True} if own_it else {},
         subscriptions=tuple(subs),
-        engineering_days={year: Decimal(days)} if days else {},
+        consumption=(
+            (Act(unit=DAYS, date=dt.date(year, 12, 31), quantity=Decimal(days)),) if days else ()
+        ),
         overrides=overrides,
     )
+
+
+DAYS = "jour-ingenierie"
+"""The unit the Redon tariff counts engineering days in (art. 7.1.1)."""
 
 
 def write(path: Path, text: str) -> Path:

@@ -14,6 +14,7 @@ from servcommun.engine.result import NeedsReview, Statement
 from servcommun.loader import load_tariff
 from servcommun.roster import Member, Subscription
 from servcommun.tariff import GridTariff
+from servcommun.terms import Act
 
 TARIFF = load_tariff(REDON)
 assert isinstance(TARIFF, GridTariff)
@@ -39,9 +40,15 @@ def members(draw: st.DrawFn, index: int = 0) -> Member:
         id=f"{35000 + index:05d}",
         name="Commune",
         population={y: population for y in range(2021, 2030)},
-        own_it_department=draw(st.booleans()),
+        attributes={"own_it_department": draw(st.booleans())},
         subscriptions=tuple(draw(st.lists(subscriptions(), max_size=4))),
-        engineering_days={YEAR: Decimal(draw(st.integers(0, 40))) / 2},
+        consumption=(
+            Act(
+                unit="jour-ingenierie",
+                date=dt.date(YEAR, 12, 31),
+                quantity=Decimal(draw(st.integers(1, 40))) / 2,
+            ),
+        ),
     )
 
 

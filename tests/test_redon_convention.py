@@ -9,8 +9,10 @@ from decimal import Decimal
 import pytest
 
 from conftest import member
-from servcommun.engine.grid import add_months, bill_grid, bill_member, fte_for
+from servcommun.engine.context import add_months
+from servcommun.engine.grid import bill_grid, bill_member, fte_for
 from servcommun.engine.result import NeedsReview, Statement
+from servcommun.render.words import say
 from servcommun.roster import Override
 from servcommun.tariff import GridTariff
 
@@ -53,12 +55,13 @@ def test_art_7_2_1_audit_then_socle_first_year_then_following(redon: GridTariff)
 
 def test_art_3_2_allowance_117_days_for_6_9_15_communes(redon: GridTariff) -> None:
     part = next(p for p in redon.offer(SOCLE).parts if p.code == "extra-days")
-    by_bracket = {b.label: b.quantity for b in part.allowance}
+    by_bracket = {say(b.label): b.quantity for b in part.allowance}
     assert by_bracket == {"3000–8000": D("6.5"), "1500–2999": D("4.5"), "below 1500": D("2.5")}
-    assert 6 * by_bracket["3000–8000"] == D("39")
-    assert 9 * by_bracket["1500–2999"] == D("40.5")
-    assert 15 * by_bracket["below 1500"] == D("37.5")
-    assert part.allowance_total == 6 * D("6.5") + 9 * D("4.5") + 15 * D("2.5") == D("117")
+    # the convention's table: 6 communes of 3000–8000, 9 of 1500–2999, 15 below 1500
+    populations = [5000] * 6 + [2000] * 9 + [1000] * 15
+    allowances = [part.allowance_for(population) for population in populations]
+    assert sum(allowances[:6]) == D("39") and sum(allowances[6:15]) == D("40.5")
+    assert sum(allowances[15:]) == D("37.5") and sum(allowances) == D("117")
 
 
 def test_redon_city_purchasing_group_about_6000(redon: GridTariff) -> None:
@@ -135,7 +138,7 @@ def test_purchasing_group_boundaries(redon: GridTariff, population: int, fixed: 
 def test_above_8000_socle_needs_review_never_billed(redon: GridTariff) -> None:
     result = bill_member(redon, member(8001, (SOCLE, "2026-01-01")), 2026)
     assert isinstance(result, NeedsReview)
-    assert "8001 above 8000" in result.reason
+    assert "8001 above 8000" in say(result.reason)
 
 
 def test_8000_is_still_computed(redon: GridTariff) -> None:
@@ -145,7 +148,7 @@ def test_8000_is_still_computed(redon: GridTariff) -> None:
 def test_own_it_department_needs_review(redon: GridTariff) -> None:
     result = bill_member(redon, member(2355, (SOCLE, "2026-01-01"), own_it=True), 2026)
     assert isinstance(result, NeedsReview)
-    assert "own IT department" in result.reason
+    assert "own IT department" in say(result.reason)
 
 
 def test_override_amount_replaces_the_offer(redon: GridTariff) -> None:
@@ -154,14 +157,47 @@ def test_override_amount_replaces_the_offer(redon: GridTariff) -> None:
     assert [(line.code, line.amount) for line in s.lines] == [
         ("socle-complet.negotiated", D("12000.00"))
     ]
-    assert "CC_2026_04" in s.lines[0].basis
+    assert "CC_2026_04" in say(s.lines[0].basis)
 
 
-def test_override_fixed_part_keeps_the_variable_part(redon: GridTariff) -> None:
-    override = Override(offer=SOCLE, fixed=D("3000.00"), reference="Décision 2026-11")
+def test_override_of_the_fixed_part_keeps_the_variable_part(redon: GridTariff) -> None:
+    override = Override(
+        offer=SOCLE, part="fixed", amount=D("3000.00"), reference="Décision 2026-11"
+    )
     s = statement(redon, member(9312, (SOCLE, "2026-01-01"), overrides=(override,)))
     assert amounts(s)["socle-complet.fixed"] == D("3000.00")
-    assert amounts(s)["socle-complet.variable"] == D("13968.00")
+    assert amounts(s)["socle-complet.variable"] == D("13968.00")  # 9 312 × 1,50
+    assert say(s.lines[0].basis) == "override: Décision 2026-11"
+
+
+def test_override_keeps_the_audit_credit(redon: GridTariff) -> None:
+    # 5 240 inhabitants with its own IT department: the socle is negotiated at 5 000 €.
+    # The audit (7 000 €, 3000–8000) delivered in February, the socle joined in June, within
+    # 6 months: the credit applies to the negotiated amount, and never makes it negative.
+    override = Override(offer=SOCLE, amount=D("5000.00"), reference="Délibération 2026-07")
+    commune = member(
+        5240, (AUDIT, "2026-02-10"), (SOCLE, "2026-06-01"), own_it=True, overrides=(override,)
+    )
+    s = statement(redon, commune)
+    assert amounts(s) == {
+        "audit.price": D("7000.00"),
+        "socle-complet.negotiated": D("5000.00"),
+        "socle-complet.audit-credit": D("-5000.00"),
+    }
+    assert s.total == D("7000.00")  # 7 000 + 5 000 − 5 000, not 12 000
+    credit = say(next(line.basis for line in s.lines if line.part == "audit-credit"))
+    assert "2000.00 of the 7000.00 credit cannot be used" in credit
+
+
+def test_override_keeps_the_days_beyond_the_allowance(redon: GridTariff) -> None:
+    # 20 days used, allowance 6,5 (3000–8000): 13,5 days beyond = 27 half-days × 200 €
+    override = Override(offer=SOCLE, amount=D("5000.00"), reference="Délibération 2026-07")
+    commune = member(5240, (SOCLE, "2026-01-01"), own_it=True, days="20", overrides=(override,))
+    s = statement(redon, commune)
+    assert amounts(s) == {
+        "socle-complet.negotiated": D("5000.00"),
+        "socle-complet.extra-days": D("5400.00"),
+    }
 
 
 def test_override_for_another_year_does_not_apply(redon: GridTariff) -> None:
@@ -199,7 +235,7 @@ def test_credit_never_makes_the_offer_negative_and_says_what_is_lost(redon: Grid
     socle_before_credit = D("1500.00") + D("2248.50")
     assert amounts(s)["socle-complet.audit-credit"] == -socle_before_credit
     assert s.offer_total(SOCLE) == D("0.00")
-    assert "cannot be used" in next(line.basis for line in s.lines if "credit" in line.code)
+    assert "cannot be used" in next(say(line.basis) for line in s.lines if "credit" in line.code)
 
 
 def test_add_months_clamps_to_month_end() -> None:
@@ -268,7 +304,7 @@ def test_missing_population_for_the_year_needs_review(redon: GridTariff) -> None
     m = member(2355, (SOCLE, "2020-01-01")).model_copy(update={"population": {2025: 2355}})
     result = bill_member(redon, m, 2026)
     assert isinstance(result, NeedsReview)
-    assert "no population for 2026" in result.reason
+    assert "no population for 2026" in say(result.reason)
 
 
 # -- staffing steps (art. 7) --------------------------------------------------------------
@@ -292,9 +328,9 @@ def test_staffing_summary_counts_socle_members(redon: GridTariff) -> None:
 def test_extra_days_basis_reads_plainly(redon: GridTariff) -> None:
     within = statement(redon, member(2355, (SOCLE, "2024-01-01"), days="4.5"))
     beyond = statement(redon, member(3871, (SOCLE, "2024-01-01"), days="11.5"))
-    assert next(line.basis for line in within.lines if "extra" in line.code) == (
+    assert next(say(line.basis) for line in within.lines if "extra" in line.code) == (
         "4.5 days used, allowance 4.5 (1500–2999): 0 beyond → 0 demi-journées × 200.00"
     )
-    assert next(line.basis for line in beyond.lines if "extra" in line.code) == (
+    assert next(say(line.basis) for line in beyond.lines if "extra" in line.code) == (
         "11.5 days used, allowance 6.5 (3000–8000): 5 beyond → 10 demi-journées × 200.00"
     )

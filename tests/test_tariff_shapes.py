@@ -18,19 +18,16 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, run, write
 from servcommun.budget import Budget
-from servcommun.engine.grid import (
-    ServiceData,
-    bill_grid,
-    bill_member,
-    budget_data,
-    proration_share,
-)
+from servcommun.engine.context import ServiceData, proration_share
+from servcommun.engine.grid import bill_grid, bill_member, budget_data
 from servcommun.engine.keys import agents_key
 from servcommun.engine.result import Bill, NeedsReview, Statement
 from servcommun.loader import budget_problems, tariff_problems
 from servcommun.reader import parse_yaml
+from servcommun.render.words import say
 from servcommun.roster import Member, Subscription
-from servcommun.tariff import Act, AgentTime, CostCategory, CostLine, GridTariff, Proration
+from servcommun.tariff import GridTariff
+from servcommun.terms import Act, AgentTime, CostCategory, CostLine, Proration
 
 D = Decimal
 
@@ -147,7 +144,7 @@ def test_each_act_at_the_price_in_force_on_its_date_times_its_weight() -> None:
         ("Actes — Déclaration préalable", D("332.50")),
     ]
     assert s.total == D("889.16")
-    assert s.lines[2].basis == (
+    assert say(s.lines[2].basis) == (
         "4 × Déclaration préalable (31/12/2026), 1.5 free → 2.5 "
         "billed × 0.7 EPC × 190.00 (price from 01/07/2026)"
     )
@@ -175,7 +172,7 @@ def test_free_units_are_the_first_of_each_year_in_date_order() -> None:
     assert statement(tariff, member, 2026).total == D("66.50")
     # 2025: its one act is within that year's free units
     first = statement(tariff, member, 2025)
-    assert first.total == D("0.00") and "1 free → 0 billed" in first.lines[0].basis
+    assert first.total == D("0.00") and "1 free → 0 billed" in say(first.lines[0].basis)
 
 
 def test_no_act_no_line_and_acts_of_other_years_or_units_ignored() -> None:
@@ -264,6 +261,19 @@ def test_shipped_ads_example_billed_through_the_cli_with_its_csv_consumption() -
         "(price from 01/01/2025, EXEMPLE-2024-99)",
         "reference": "art. 6.1",
         "titled": "2027-01",
+        "offer": "ads",
+        "part": "actes",
+        "rule": "unit-price",
+        "basis_data": {
+            "rule": "unit-price",
+            "counted": {
+                "quantity": "2",
+                "unit": "Permis de construire",
+                "dates": {"first": "2026-02-10", "last": "2026-05-03"},
+            },
+            "price": {"price": "210.00"},
+            "dated": {"start": "2025-01-01", "reference": "EXEMPLE-2024-99"},
+        },
     }
 
 
@@ -344,7 +354,7 @@ def test_month_proration_counts_months_begun_and_rounds_each_part_once() -> None
     small = statement(tariff, commune(("socle", "2026-05-31"), population=100))
     # 666,67 + 125 × 8/12 = 83,33 → 750,00: topped up to 1 333,33
     assert by_code(small)["socle.floor"] == D("583.33") and small.total == D("1333.33")
-    assert s.lines[0].basis == (
+    assert say(s.lines[0].basis) == (
         "bracket every population: 1000.00 a year × 8/12 months (subscribed 31/05/2026–31/12/2026)"
     )
 
@@ -362,7 +372,7 @@ def test_leaving_and_rejoining_counts_each_month_once() -> None:
     assert s.lines[0].amount == D("416.67")
     assert (
         "× 5/12 months (subscribed 01/01/2026–10/02/2026, 20/02/2026–30/04/2026, "
-        "31/12/2026–31/12/2026)" in s.lines[0].basis
+        "31/12/2026–31/12/2026)" in say(s.lines[0].basis)
     )
 
 
@@ -399,7 +409,7 @@ def test_floor_and_cap_lines_appear_only_when_they_bite() -> None:
     # 1 000 + 1,25 × 500 = 1 625 → 375 up to the (not prorated) minimum of 2 000
     s = statement(tariff, commune(("socle", "2025-01-01"), population=500))
     assert by_code(s)["socle.floor"] == D("375.00") and s.total == D("2000.00")
-    assert s.lines[-1].basis == "offer lines 1625.00 below the floor of 2000.00"
+    assert say(s.lines[-1].basis) == "offer lines 1625.00 below the floor of 2000.00"
 
 
 def test_a_statement_cap_applies_after_every_offer() -> None:
@@ -415,7 +425,7 @@ def test_a_statement_cap_applies_after_every_offer() -> None:
     )
     # socle 1 000 + 2 000 = 3 000, hébergement 1 000: 4 000 → 1 000 deducted
     assert by_code(s)["statement.cap"] == D("-1000.00") and s.total == D("3000.00")
-    assert s.lines[-1].basis == "statement lines 4000.00 above the cap of 3000.00"
+    assert say(s.lines[-1].basis) == "statement lines 4000.00 above the cap of 3000.00"
     assert s.offer_total("statement") == D("-1000.00")
 
 
@@ -463,7 +473,7 @@ def test_the_coefficient_is_rounded_as_the_convention_says() -> None:
     s = statement(tariff, commune(("contribution", "2025-01-01"), population=2355), 2026, IPC)
     # 117,55 / 112,40 = 1,045818… → 1,0458; 2,10 × 1,0458 = 2,19618 × 2 355 = 5 172,00
     assert s.total == D("5172.00")
-    assert s.lines[0].basis == (
+    assert say(s.lines[0].basis) == (
         "2355 inhabitants × 2.19618 (2.10 × ipc 2026 / 2023 = "
         "117.55 / 112.40 = 1.0458, coefficient rounded half up to 4 "
         "decimals)"
@@ -481,7 +491,7 @@ def test_the_previous_years_index_can_index_the_billed_year() -> None:
     tariff = grid(INDEXED.format(year="previous", applies_to="coefficient"))
     s = statement(tariff, commune(("contribution", "2025-01-01"), population=1000), 2026, IPC)
     # 116,02 / 112,40 = 1,032206… → 1,0322; 2,10 × 1,0322 × 1 000 = 2 167,62
-    assert s.total == D("2167.62") and "ipc 2025 / 2023" in s.lines[0].basis
+    assert s.total == D("2167.62") and "ipc 2025 / 2023" in say(s.lines[0].basis)
 
 
 def test_a_missing_index_value_puts_the_member_in_review_never_a_guess() -> None:
@@ -494,7 +504,7 @@ def test_a_missing_index_value_puts_the_member_in_review_never_a_guess() -> None
     )
     outcome = bill_member(tariff, member, 2027, IPC)
     assert isinstance(outcome, NeedsReview) and outcome.missing_data
-    assert outcome.reason == ("Contribution: the index 'ipc' has no value for 2027 (art. 5)")
+    assert say(outcome.reason) == ("Contribution: the index 'ipc' has no value for 2027 (art. 5)")
     bill = bill_grid(tariff, [member], 2027, IPC)
     assert bill.statements == () and len(bill.needs_review) == 1
 
@@ -594,7 +604,7 @@ def test_layers_sum_exactly_to_the_pool_and_each_layer_to_its_amount() -> None:
         "Coût — Procédures": D("41600.00"),
         "Coût — Solde": D("104000.00"),
     }
-    city = {line.label: line.basis for line in bill.statements[0].lines}
+    city = {line.label: say(line.basis) for line in bill.statements[0].lines}
     assert city["Coût — Procédures"] == (
         "20 % of the pool 208000.00 = 41600.00; by units used: 12 of 20"
     )
@@ -612,7 +622,7 @@ def test_a_member_billed_alone_shares_the_pool_with_the_data_members() -> None:
     # without the others, nobody holding the offer is in the ville-centre's key: the pool
     # cannot be shared, and the member is listed for review rather than billed a guess
     outcome = bill_member(tariff, members[3], 2026)
-    assert isinstance(outcome, NeedsReview) and "'Ville-centre'" in outcome.reason
+    assert isinstance(outcome, NeedsReview) and "'Ville-centre'" in say(outcome.reason)
 
 
 @pytest.mark.parametrize("pool", ["208000.00", "0.01", "1000000.03", "7.77"])
@@ -645,7 +655,7 @@ def test_a_pool_that_cannot_be_shared_puts_its_members_in_review() -> None:
     )
     bill = bill_grid(tariff, pool_members(), 2026)
     assert bill.statements == () and len(bill.needs_review) == 4
-    assert bill.needs_review[0].reason == (
+    assert say(bill.needs_review[0].reason) == (
         "Service: the layer 'Procédures' of the pool cannot be shared: no member holding the "
         "offer has a weight in it in 2026 (units)"
     )
@@ -698,7 +708,9 @@ def test_a_pool_layer_shares_by_a_key_of_the_tariff_citing_its_article() -> None
     }
     assert bill.total == D("12345.67")
     city = bill.statements[0].lines[0]
-    assert city.basis == ("100 % of the pool 12345.67 = 12345.67; by key 'reference': 46.2 of 100")
+    assert say(city.basis) == (
+        "100 % of the pool 12345.67 = 12345.67; by key 'reference': 46.2 of 100"
+    )
     assert city.reference == "art. 8 (clé de référence)"  # the key's article
     assert bill.statements[3].lines == ()  # 35934 holds the offer; the key does not name it
 
@@ -722,7 +734,7 @@ def test_a_member_of_the_key_not_holding_the_offer_leaves_the_layer_to_the_other
     # 12 218,7222… and 126,9477…; 12 218,72 + 126,94 = 12 345,66, the cent left to the
     # largest remainder (0,776 of a cent against 0,222): 35933's
     assert totals_of(bill) == {"35931": D("12218.72"), "35933": D("126.95"), "35934": D("0")}
-    assert bill.statements[0].lines[0].basis.endswith("by key 'reference': 46.2 of 46.68")
+    assert say(bill.statements[0].lines[0].basis).endswith("by key 'reference': 46.2 of 46.68")
     assert bill.statements[0].lines[0].reference == "art. 8 al. 2"  # the layer's own article
     # the key written in the layer is the same key: the same shares
     assert totals_of(bill_grid(written, members, 2026)) == totals_of(bill)
@@ -929,7 +941,7 @@ def test_an_agent_working_for_someone_outside_the_key_is_named() -> None:
 
     with pytest.raises(KeyComputationError) as raised:
         agents_key(AGENTS, ["ville", "ccas"], D("0.01"), "largest-remainder")
-    assert str(raised.value) == (
+    assert say(raised.value.message) == (
         "agent A1 works for 'caisse', who does not share this key (ville, ccas)"
     )
 
@@ -1030,13 +1042,13 @@ def test_a_pool_layer_shares_by_a_key_computed_from_the_years_agents() -> None:
         "35933": D("1092.59"),
         "35934": D("0"),
     }
-    assert bill.statements[0].lines[0].basis == (
+    assert say(bill.statements[0].lines[0].basis) == (
         "100 % of the pool 12345.67 = 12345.67; by key 'temps-agents', computed from the "
         "agents' time: 65.76 of 100"
     )
     # without the year's budget, the key cannot be computed: review, never a guess
     missing = bill_grid(tariff, pool_members(), 2026)
-    assert not missing.statements and missing.needs_review[0].reason == (
+    assert not missing.statements and say(missing.needs_review[0].reason) == (
         "Service: no budget of 2026 gives the agents the key 'temps-agents' is computed from "
         "(art. 4 (clé au temps des agents))"
     )
@@ -1064,7 +1076,7 @@ def test_shipped_agents_key_example_billed_with_its_budget() -> None:
     assert data["sharing"]["key"] == {"ville": "65.76", "ccas": "25.39", "caisse-ecoles": "8.85"}
     assert data["total"] == "67658.24"
     assert data["sharing"]["notes"][0].startswith(
-        "key computed from 4 agents' time weighted by salary cost (185 600,00): ville 65,7597"
+        "key computed from 4 agents' time weighted by salary cost (185600.00): ville 65.7597"
     )
     derive = run(
         "key",
@@ -1126,7 +1138,7 @@ def hours(*quantities: tuple[str, str]) -> Member:
 
 
 def operation(actual: dict[str, object] | None = None) -> ServiceData:
-    from servcommun.tariff import UnitsOfOperation
+    from servcommun.terms import UnitsOfOperation
 
     return ServiceData(
         costs={2026: D("412000.00")},
@@ -1139,7 +1151,7 @@ def test_unit_cost_is_the_cost_over_the_forecast_units_times_the_units_used() ->
     s = statement(tariff, hours(("heure", "45.5"), ("journee", "85")), 2026, operation())
     # 412 000 / 10 200 = 40,392… → 40,39; 85 × 7 + 45,5 = 640,5 h × 40,39 = 25 869,795
     assert by_code(s) == {"voirie.fonctionnement": D("25869.80")}
-    assert s.lines[0].basis.startswith(
+    assert say(s.lines[0].basis).startswith(
         "640.5 units used × unit cost 40.39 (412000.00 / 10200 units forecast"
     )
 
@@ -1166,7 +1178,7 @@ def test_a_unit_cost_without_its_budget_puts_the_member_in_review() -> None:
     tariff = grid(UNIT_COST)
     outcome = bill_member(tariff, hours(("heure", "1")), 2026)
     assert isinstance(outcome, NeedsReview) and outcome.missing_data
-    assert "no budget of 2026 gives the cost and the units of operation" in outcome.reason
+    assert "no budget of 2026 gives the cost and the units of operation" in say(outcome.reason)
 
 
 def test_shipped_unit_cost_example_billed_with_its_budget() -> None:
@@ -1241,7 +1253,7 @@ def test_a_member_may_choose_a_title_of_revenue() -> None:
 def test_no_attribution_known_means_review_never_a_guess() -> None:
     outcome = bill_member(grid(SETTLED), settled({2026: "184200.00"}), 2026)
     assert isinstance(outcome, NeedsReview) and not outcome.missing_data
-    assert outcome.reason == (
+    assert say(outcome.reason) == (
         "settled by deduction from its attribution de compensation "
         "(art. 9), and the roster gives none for 2027"
     )

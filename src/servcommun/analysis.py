@@ -14,8 +14,9 @@ from pathlib import Path
 from servcommun.budget import Budget
 from servcommun.config import Config, Service
 from servcommun.diagnostics import Diagnostic, InputError
+from servcommun.engine.context import ServiceData
 from servcommun.engine.diff import BillDiff, diff_bills
-from servcommun.engine.grid import ServiceData, bill_grid, budget_data
+from servcommun.engine.grid import bill_grid, budget_data
 from servcommun.engine.keys import DerivedKey, derive_share
 from servcommun.engine.result import Bill
 from servcommun.engine.simulate import Scenario, ScenarioError, Simulation, simulate_sharing
@@ -37,7 +38,8 @@ from servcommun.pipeline import (
     tariff_for_year,
 )
 from servcommun.roster import Roster
-from servcommun.tariff import CostCategory, GridTariff
+from servcommun.tariff import GridTariff
+from servcommun.terms import CostCategory
 
 
 def simulate(
@@ -316,7 +318,7 @@ def derive_key(
         names.update({member.id: member.name for member in roster.members})
     if base is None:
         assert year is not None  # the CLI asks for --base or --year
-        if key.id not in {part.key for _, part in tariff.keyed_parts()}:
+        if key.id not in {k for _, part in tariff.keyed_parts() for k in part.key_ids()}:
             # a key of pools only: no salary mass is shared by it, the base is the pool's
             raise InputError(
                 [

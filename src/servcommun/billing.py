@@ -123,12 +123,8 @@ def summary_columns(tariff: GridTariff) -> list[tuple[str, str]]:
     """The summary's columns: each offer, and the statement-wide floors and caps if any.
     An offer whose parts all share budget lines by a key has none: its lines are coded by
     cost line (``licences.share``), and the summary groups them by category."""
-    from servcommun.tariff import KEYED_PARTS
-
     columns = [
-        (o.id, o.label)
-        for o in tariff.offers
-        if not all(isinstance(part, KEYED_PARTS) for part in o.parts)
+        (o.id, o.label) for o in tariff.offers if not all(p.SHARES_BUDGET_LINES for p in o.parts)
     ]
     if tariff.statement_limits:
         columns.append(STATEMENT_LIMITS)

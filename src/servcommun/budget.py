@@ -16,7 +16,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from servcommun.money import ZERO
-from servcommun.tariff import (
+from servcommun.terms import (
     AgentTime,
     Allocation,
     CostCategory,

@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
 from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, Severity
-from servcommun.engine.budget_lines import covered_lines
-from servcommun.engine.grid import (
-    STATEMENT,
-    ServiceData,
-    bill_grid,
-    bill_member,
-    budget_data,
-    population_bracket,
-)
+from servcommun.engine.context import STATEMENT, ServiceData
+from servcommun.engine.grid import bill_grid, bill_member, budget_data
 from servcommun.engine.keys import (
     KeyComputationError,
     KeyDerivationError,
@@ -32,33 +25,14 @@ from servcommun.engine.keys import (
 )
 from servcommun.engine.parties import party_members
 from servcommun.engine.result import NeedsReview
+from servcommun.key_checks import did_you_mean, key_shares
+from servcommun.message import Unsaid
 from servcommun.money import HUNDRED, ZERO
 from servcommun.reader import Document, Path_
-from servcommun.roster import Consumption, Member, Roster, Subscription
-from servcommun.tariff import (
-    Act,
-    AgentTime,
-    Billing,
-    Bracket,
-    BracketAmountPart,
-    BudgetLinesPart,
-    CapPart,
-    CostCategory,
-    CostLine,
-    CreditPart,
-    FloorPart,
-    GridTariff,
-    Key,
-    ManagementFeePart,
-    PoolBasis,
-    PoolSharePart,
-    SettlementMode,
-    UnitCostAdjustmentPart,
-    UnitCostPart,
-    UnitPricePart,
-    UnitsBeyondAllowancePart,
-    WorkedExample,
-)
+from servcommun.render.words import say
+from servcommun.roster import Consumption, Member, Override, Roster, Subscription
+from servcommun.tariff import Billing, GridTariff, Key, Offer, SettlementMode, WorkedExample
+from servcommun.terms import Act, AgentTime, Bracket, CostLine
 
 TariffCheck = Callable[[Document, GridTariff], Iterator[Diagnostic]]
 
@@ -153,25 +127,15 @@ def _references(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
         for other_index, other in enumerate(offer.included_in):
             if other not in known:
                 yield unknown(("offers", index, "included_in", other_index), other)
-        for part_index, part in enumerate(offer.parts):
-            if isinstance(part, CreditPart):
-                source = tariff.offer(part.from_offer)
-                path = ("offers", index, "parts", part_index, "from_offer")
-                if source is None:
-                    yield unknown(path, part.from_offer)
-                elif source.billing is not Billing.ONE_OFF:
-                    yield doc.diagnostic(
-                        path,
-                        "credit-source",
-                        f"a credit comes from a one-off service; "
-                        f"'{source.id}' is billed {source.billing.value}",
-                    )
     if tariff.staffing and tariff.staffing.counted_offer not in known:
         yield unknown(("staffing", "counted_offer"), tariff.staffing.counted_offer)
     for index, example in enumerate(tariff.examples):
         here: Path_ = ("examples", index)
         codes = line_codes(tariff, example.costs)
         for member_index, spec in enumerate(example.members):
+            yield from attribute_problems(
+                doc, (*here, "members", member_index, "attributes"), spec.attributes, tariff
+            )
             for sub_index, subscription in enumerate(spec.subscriptions):
                 if subscription.offer not in known:
                     yield unknown(
@@ -218,20 +182,8 @@ def line_codes(tariff: GridTariff, costs: Sequence[CostLine] = ()) -> set[str]:
     ``statement.<code>`` for the statement-wide floors and caps), with those of the
     budget lines ``costs`` when parts share them (``<line id>.share|direct``, and
     ``<fee code>.share|direct``)."""
-    codes = {f"{offer.id}.{part.code}" for offer in tariff.offers for part in offer.parts} | {
-        f"{STATEMENT}.{limit.code}" for limit in tariff.statement_limits
-    }
-    for _, part in tariff.keyed_parts():
-        ids = (
-            [cost.id for cost in covered_lines(part, costs)]
-            if isinstance(part, BudgetLinesPart)
-            else [part.code]
-        )
-        codes |= {f"{line}.{how}" for line in ids for how in ("share", "direct")}
-    return codes
-
-
-_YEARLY_RULES = (UnitPricePart, UnitCostPart, PoolSharePart, BudgetLinesPart, ManagementFeePart)
+    codes = {code for offer, part in tariff.parts() for code in part.line_codes(offer.id, costs)}
+    return codes | {f"{STATEMENT}.{limit.code}" for limit in tariff.statement_limits}
 
 
 def _yearly_rules(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -240,7 +192,7 @@ def _yearly_rules(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
         if offer.billing is Billing.ANNUAL:
             continue
         for part_index, part in enumerate(offer.parts):
-            if isinstance(part, _YEARLY_RULES):
+            if part.ANNUAL_ONLY:
                 yield doc.diagnostic(
                     ("offers", index, "parts", part_index, "rule"),
                     "annual-rule",
@@ -249,197 +201,38 @@ def _yearly_rules(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
                 )
 
 
-def _unit_prices(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
-    """Unit-price parts: each unit defined once in the tariff (rosters name units, not
-    parts); a price list by increasing date that starts by the tariff's first day, pricing
-    every unit; free units of the part's own units."""
+def _parts(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+    """Each part's own checks (``PartRule.problems``)."""
+    for index, offer in enumerate(tariff.offers):
+        for part_index, part in enumerate(offer.parts):
+            yield from part.problems(doc, ("offers", index, "parts", part_index), offer, tariff)
+
+
+def _priced_once(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+    """Each unit is priced by one part of the tariff: rosters name units, not parts."""
     seen: dict[str, str] = {}
     for index, offer in enumerate(tariff.offers):
         for part_index, part in enumerate(offer.parts):
-            if not isinstance(part, UnitPricePart):
-                continue
-            here: Path_ = ("offers", index, "parts", part_index)
-            own = [unit.id for unit in part.units]
-            for unit_index, unit in enumerate(part.units):
-                where = f"{offer.id}.{part.code}"
+            for unit_index, unit in enumerate(part.priced_units()):
                 if unit.id in seen:
                     yield doc.diagnostic(
-                        (*here, "units", unit_index, "id"),
+                        ("offers", index, "parts", part_index, "units", unit_index, "id"),
                         "duplicate-unit",
                         f"unit '{unit.id}' is already priced by "
                         f"{seen[unit.id]}: a roster's act must name one rule",
                     )
-                seen.setdefault(unit.id, where)
-            yield from _price_list(doc, here, part, own, tariff.valid_from)
-            for free_index, free in enumerate(part.free):
-                if free.unit not in own:
-                    yield doc.diagnostic(
-                        (*here, "free", free_index, "unit"),
-                        "unknown-unit",
-                        f"unit '{free.unit}' is not a unit of this part (units: {', '.join(own)})",
-                    )
-
-
-def _price_list(
-    doc: Document, here: Path_, part: UnitPricePart, units: list[str], valid_from: dt.date
-) -> Iterator[Diagnostic]:
-    first = part.prices[0].from_
-    if first > valid_from:
-        yield doc.diagnostic(
-            (*here, "prices", 0, "from"),
-            "price-start",
-            f"the first price applies from {first}, the tariff from "
-            f"{valid_from}: acts of {valid_from} to "
-            f"{first - dt.timedelta(days=1)} would have no price",
-        )
-    for entry_index, entry in enumerate(part.prices):
-        path: Path_ = (*here, "prices", entry_index)
-        if entry_index and entry.from_ <= part.prices[entry_index - 1].from_:
-            yield doc.diagnostic(
-                (*path, "from"),
-                "price-order",
-                f"price from {entry.from_} comes after the price from "
-                f"{part.prices[entry_index - 1].from_}: list prices by "
-                "increasing date, each in force until the next",
-            )
-        if not entry.unit_prices:
-            continue
-        for unit in entry.unit_prices:
-            if unit not in units:
-                yield doc.diagnostic(
-                    (*path, "unit_prices", unit),
-                    "unknown-unit",
-                    f"unit '{unit}' is not a unit of this part (units: {', '.join(units)})",
-                    key=True,
-                )
-        missing = [unit for unit in units if unit not in entry.unit_prices]
-        if missing:
-            yield doc.diagnostic(
-                (*path, "unit_prices"),
-                "price-units",
-                f"no price for {', '.join(missing)} from {entry.from_}: "
-                "price every unit of the part",
-            )
-
-
-def _unit_costs(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
-    """Unit costs (CGCT D5211-16): an adjustment names a unit-cost part above it in its
-    offer."""
-    for index, offer in enumerate(tariff.offers):
-        above: list[str] = []
-        for part_index, part in enumerate(offer.parts):
-            here: Path_ = ("offers", index, "parts", part_index)
-            if isinstance(part, UnitCostPart):
-                above.append(part.code)
-            elif isinstance(part, UnitCostAdjustmentPart) and part.of not in above:
-                yield doc.diagnostic(
-                    (*here, "of"),
-                    "unknown-part",
-                    f"no unit-cost part '{part.of}' above this adjustment in "
-                    f"'{offer.id}' (unit-cost parts: "
-                    f"{', '.join(above) or 'none'})",
-                )
-
-
-def _pools(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
-    """Pools: layers that add up — one remainder layer at most, and without one, percents
-    summing to exactly 100 — each with what its basis needs."""
-    for index, offer in enumerate(tariff.offers):
-        for part_index, part in enumerate(offer.parts):
-            if isinstance(part, PoolSharePart):
-                yield from _pool_layers(doc, ("offers", index, "parts", part_index), part, tariff)
-
-
-def _pool_layers(
-    doc: Document, here: Path_, part: PoolSharePart, tariff: GridTariff
-) -> Iterator[Diagnostic]:
-    remainders = [
-        i for i, layer in enumerate(part.layers) if layer.percent is None and layer.amount is None
-    ]
-    percents = sum((layer.percent or ZERO for layer in part.layers), ZERO)
-    for index, layer in enumerate(part.layers):
-        path: Path_ = (*here, "layers", index)
-        if layer.percent is not None and layer.amount is not None:
-            yield doc.diagnostic(
-                (*path, "amount"),
-                "pool-layer",
-                "give a layer a 'percent' of the pool or an 'amount', not both",
-            )
-        if layer.by is PoolBasis.KEY and not layer.key:
-            yield doc.diagnostic(
-                (*path, "by"),
-                "pool-layer",
-                "a layer shared by key needs its 'key': the id of a key of "
-                "the tariff's 'keys', or member id → percent",
-            )
-        elif layer.by is PoolBasis.KEY and isinstance(layer.key, str):
-            yield from _undefined_key(doc, (*path, "key"), layer.key, tariff)
-        elif layer.by is PoolBasis.KEY and isinstance(layer.key, dict):  # written in place
-            yield from _key_shares(doc, (*path, "key"), layer.key, DEFAULT_PRECISION, tariff)
-        if layer.by is PoolBasis.UNITS and not layer.units:
-            yield doc.diagnostic(
-                (*path, "by"),
-                "pool-layer",
-                "a layer shared by units used needs its 'units' (id, label, weight)",
-            )
-        if layer.key and layer.by is not PoolBasis.KEY:
-            yield doc.diagnostic(
-                (*path, "key"),
-                "pool-layer",
-                f"this layer is shared by {layer.by.value}: its 'key' would not be used",
-            )
-    if len(remainders) > 1:
-        yield doc.diagnostic(
-            (*here, "layers", remainders[1]),
-            "pool-layers",
-            "only one layer may take the remainder of the pool (give the "
-            "others a 'percent' or an 'amount')",
-        )
-    if not remainders and percents != HUNDRED:
-        yield doc.diagnostic(
-            (*here, "layers"),
-            "pool-layers",
-            f"the layers' percents sum to {percents} %: without a layer "
-            "taking the remainder they must sum to exactly 100 %",
-        )
-    elif remainders and percents > HUNDRED:
-        yield doc.diagnostic(
-            (*here, "layers"),
-            "pool-layers",
-            f"the layers' percents sum to {percents} %, more than the pool",
-        )
-    if not remainders and any(layer.amount is not None for layer in part.layers):
-        yield doc.diagnostic(
-            (*here, "layers"),
-            "pool-layers",
-            "a layer with a fixed amount needs another layer taking the "
-            "remainder, so that the layers sum exactly to the pool",
-        )
+                seen.setdefault(unit.id, f"{offer.id}.{part.code}")
 
 
 def _limits(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
-    """Floors and caps: a floor never above a cap of the same scope; statement-wide ones
-    are not prorated (a statement has no single subscription to prorate by)."""
-    scopes: list[tuple[Path_, Sequence[object]]] = [
-        (("offers", index, "parts"), offer.parts) for index, offer in enumerate(tariff.offers)
-    ]
-    scopes.append((("statement_limits",), tariff.statement_limits))
-    for path, parts in scopes:
-        floors = [(i, p) for i, p in enumerate(parts) if isinstance(p, FloorPart)]
-        caps = [(i, p) for i, p in enumerate(parts) if isinstance(p, CapPart)]
-        for cap_index, cap in caps:
-            for _, floor in floors:
-                if floor.amount > cap.amount:
-                    yield doc.diagnostic(
-                        (*path, cap_index, "amount"),
-                        "limit-order",
-                        f"the cap of {cap.amount} is below the floor of "
-                        f"{floor.amount}: no amount can satisfy both",
-                    )
+    """Statement-wide floors and caps: each checked among the others (a floor never above
+    a cap), none prorated (a statement has no single subscription to prorate by)."""
     for index, limit in enumerate(tariff.statement_limits):
+        here: Path_ = ("statement_limits", index)
+        yield from limit.scope_problems(doc, here, tariff.statement_limits)
         if limit.prorated:
             yield doc.diagnostic(
-                ("statement_limits", index, "prorated"),
+                (*here, "prorated"),
                 "limit-prorated",
                 "a statement-wide floor or cap cannot be prorated: put it in "
                 "the offer whose subscription it follows",
@@ -447,19 +240,14 @@ def _limits(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
 
 
 def tariff_units(tariff: GridTariff) -> dict[str, str]:
-    """Unit id → the offer whose unit-price part bills it, or whose pool counts it."""
+    """Unit id → the offer whose part prices it, or else the first whose part counts it
+    (a unit cost, a pool shared by units used, units beyond an allowance)."""
     units: dict[str, str] = {}
-    for offer in tariff.offers:
-        for part in offer.parts:
-            if isinstance(part, UnitPricePart):
-                units.update((unit.id, offer.id) for unit in part.units)
-            elif isinstance(part, UnitCostPart):
-                for unit in part.units:
-                    units.setdefault(unit.id, offer.id)
-            elif isinstance(part, PoolSharePart):
-                for layer in part.layers:
-                    for unit in layer.units:
-                        units.setdefault(unit.id, offer.id)
+    for offer, part in tariff.parts():
+        units.update((unit.id, offer.id) for unit in part.priced_units())
+    for offer, part in tariff.parts():
+        for unit in part.counted_units():
+            units.setdefault(unit.id, offer.id)
     return units
 
 
@@ -473,43 +261,13 @@ def _example_data(
     yield from _example_indices(doc, here, example, tariff)
     yield from _example_members(doc, here, example, tariff)
     held = _example_offers(example, tariff)
-    for offer in tariff.offers:
-        for part in offer.parts:
-            if not isinstance(part, PoolSharePart) or offer.id not in held:
-                continue
-            if part.pool.amounts and example.year not in part.pool.amounts:
-                yield doc.diagnostic(
-                    (*here, "year"),
-                    "example-pool",
-                    f"worked example '{example.title}': the pool of "
-                    f"{offer.id}.{part.code} has no amount for "
-                    f"{example.year}",
-                )
-            elif part.pool.from_budget and example.budget is None and not example.costs:
-                yield doc.diagnostic(
-                    (*here, "year"),
-                    "example-pool",
-                    f"worked example '{example.title}' needs the year's "
-                    f"budget total for the pool of {offer.id}.{part.code}: "
-                    "give it as 'budget'",
-                )
-    if (
-        tariff.has_unit_cost()
-        and any(
-            isinstance(part, UnitCostPart)
-            for offer in tariff.offers
-            if offer.id in held
-            for part in offer.parts
-        )
-        and ((example.budget is None and not example.costs) or example.units_of_operation is None)
-    ):
-        yield doc.diagnostic(
-            (*here, "year"),
-            "example-operation",
-            f"worked example '{example.title}' needs the year's cost "
-            "('budget') and units of operation ('units_of_operation: "
-            "{forecast: …}') its unit cost is computed from",
-        )
+    said: set[Diagnostic] = set()
+    for offer, part in tariff.parts():
+        if offer.id in held:
+            for problem in part.example_problems(doc, here, example, tariff):
+                if problem not in said:  # two parts lacking the same figure: said once
+                    said.add(problem)
+                    yield problem
     yield from _example_budget(doc, here, example, tariff, held)
     for index, spec in enumerate(example.members):
         if spec.id is not None and spec.count != 1:
@@ -644,17 +402,11 @@ def _brackets(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
     """Brackets start at 0, follow each other without gap or overlap, and end open or at
     the offer's review threshold (above it the offer is negotiated, art. 7.1 (*))."""
     for index, offer in enumerate(tariff.offers):
-        threshold = offer.review.above_population if offer.review else None
+        threshold = offer.review.population_threshold if offer.review else None
         for part_index, part in enumerate(offer.parts):
-            if isinstance(part, BracketAmountPart):
-                table: Sequence[Bracket] = part.brackets
-                path: Path_ = ("offers", index, "parts", part_index, "brackets")
-            elif isinstance(part, UnitsBeyondAllowancePart):
-                table = part.allowance
-                path = ("offers", index, "parts", part_index, "allowance")
-            else:
-                continue
-            yield from bracket_problems(doc, path, table, threshold)
+            for name, table in part.population_tables():
+                path: Path_ = ("offers", index, "parts", part_index, name)
+                yield from bracket_problems(doc, path, table, threshold)
 
 
 def bracket_problems(
@@ -723,10 +475,11 @@ def _examples(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
         try:
             mismatches = list(example_mismatches(tariff, example))
         except (ArithmeticError, ValueError) as error:  # figures the engine cannot handle
+            said = say(error.message) if isinstance(error, Unsaid) else str(error)
             yield doc.diagnostic(
                 ("examples", index),
                 "example-error",
-                f"worked example '{example.title}' cannot be computed: {error}",
+                f"worked example '{example.title}' cannot be computed: {said}",
             )
             continue
         for path, message in mismatches:
@@ -750,9 +503,8 @@ def example_members(example: WorkedExample, tariff: GridTariff) -> list[Member]:
                     id=spec.id or f"35{number:03d}",
                     name=f"example member {number}",
                     population={example.year - 1: spec.population, example.year: spec.population},
-                    own_it_department=spec.own_it_department,
+                    attributes=spec.attributes,
                     subscriptions=tuple(Subscription(**s.model_dump()) for s in spec.subscriptions),
-                    engineering_days={example.year: spec.engineering_days},
                     consumption=spec.consumption,
                     attribution_compensation=spec.attribution_compensation,
                     settlement=spec.settlement,
@@ -871,15 +623,14 @@ def example_mismatches(tariff: GridTariff, example: WorkedExample) -> Iterator[t
 
 def allowance_days(tariff: GridTariff, members: Sequence[Member]) -> Decimal:
     """Sum of the members' yearly allowances (art. 3.2: 117 days shared by 30 communes)."""
-    total = ZERO
-    for offer in tariff.offers:
-        for part in offer.parts:
-            if isinstance(part, UnitsBeyondAllowancePart):
-                for member in members:
-                    population = max(member.population.items())[1]
-                    bracket = population_bracket(part.allowance, population)
-                    total += bracket.quantity if bracket else ZERO
-    return total
+    return sum(
+        (
+            part.allowance_for(max(member.population.items())[1])
+            for _, part in tariff.parts()
+            for member in members
+        ),
+        ZERO,
+    )
 
 
 # -- parties, keys and the parts sharing budget lines (Rouen, délibération 10-26) ----------
@@ -921,50 +672,8 @@ def _keys(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
         if key.computed is not None:
             yield from _key_rounding(doc, here, key, known)
             continue
-        yield from _key_shares(doc, (*here, "shares"), key.shares, key.precision, tariff)
+        yield from key_shares(doc, (*here, "shares"), key.shares, key.precision, tariff)
         yield from _key_derivation(doc, here, key)
-
-
-DEFAULT_PRECISION: Decimal = Key.model_fields["precision"].default
-"""The precision of a key that does not say its own (one written in a pool layer)."""
-
-
-def _key_shares(
-    doc: Document,
-    path: Path_,
-    shares: Mapping[str, Decimal],
-    precision: Decimal,
-    tariff: GridTariff,
-) -> Iterator[Diagnostic]:
-    """A key's shares (of the tariff's ``keys``, or written in a pool layer) name parties of
-    the tariff (when it names them), are written to the key's precision and sum to exactly
-    100 %."""
-    known = [party.id for party in tariff.parties]
-    for member, percent in shares.items():
-        if known and member not in known:
-            yield doc.diagnostic(
-                (*path, member),
-                "unknown-party",
-                f"party '{member}' is not defined in 'parties' (defined: {', '.join(known)})",
-                key=True,
-            )
-        if not _written_to(percent, precision):
-            yield doc.diagnostic(
-                (*path, member),
-                "key-precision",
-                f"{percent} % is written beyond the key's precision "
-                f"({precision} %): round it, or set 'precision'",
-            )
-    total = sum(shares.values(), ZERO)
-    if total != HUNDRED:
-        gap = abs(HUNDRED - total)
-        yield doc.diagnostic(
-            path,
-            "key-sum",
-            f"the key sums to {total} %, not 100 %: "
-            f"{'add' if total < HUNDRED else 'remove'} {gap} points "
-            f"({' + '.join(str(p) for p in shares.values())})",
-        )
 
 
 def _key_rounding(
@@ -1000,15 +709,6 @@ def _key_rounding(
         )
 
 
-def _written_to(value: Decimal, precision: Decimal) -> bool:
-    """True when ``value`` has no digit below ``precision`` (a power of ten)."""
-    _, digits, exponent = value.as_tuple()
-    if not isinstance(exponent, int):
-        return False
-    trailing_zeros = next((i for i, digit in enumerate(reversed(digits)) if digit), len(digits))
-    return trailing_zeros == len(digits) or exponent + trailing_zeros >= precision.adjusted()
-
-
 def _key_derivation(doc: Document, here: Path_, key: Key) -> Iterator[Diagnostic]:
     """The deliberation's derivation, recomputed: from the previous key, the party's share
     made to bear the target on the base and taken from one party gives exactly this key."""
@@ -1027,7 +727,7 @@ def _key_derivation(doc: Document, here: Path_, key: Key) -> Iterator[Diagnostic
         )
     except KeyDerivationError as error:
         yield doc.diagnostic(
-            path, "key-derivation", f"the derivation cannot be recomputed: {error.message}"
+            path, "key-derivation", f"the derivation cannot be recomputed: {say(error.message)}"
         )
         return
     if dict(derived.after) != dict(key.shares):
@@ -1042,53 +742,6 @@ def _key_derivation(doc: Document, here: Path_, key: Key) -> Iterator[Diagnostic
 
 def _shares_text(shares: Mapping[str, Decimal]) -> str:
     return ", ".join(f"{party} {percent} %" for party, percent in shares.items())
-
-
-def _keyed_parts(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
-    """The parts sharing budget lines name a key of the tariff; no category is shared by
-    two budget-lines parts (its lines would be billed twice) nor listed twice."""
-    shared_by: dict[str, str] = {}
-    for index, offer in enumerate(tariff.offers):
-        for part_index, part in enumerate(offer.parts):
-            if not isinstance(part, BudgetLinesPart | ManagementFeePart):
-                continue
-            here: Path_ = ("offers", index, "parts", part_index)
-            yield from _undefined_key(doc, (*here, "key"), part.key, tariff)
-            listed = part.on if isinstance(part, ManagementFeePart) else part.categories
-            if len(set(listed)) != len(listed):
-                yield doc.diagnostic(
-                    (*here, "on" if isinstance(part, ManagementFeePart) else "categories"),
-                    "duplicate-category",
-                    "a category is listed twice: its lines count once anyway",
-                )
-            if not isinstance(part, BudgetLinesPart):
-                continue
-            where = f"{offer.id}.{part.code}"
-            for category in part.categories or tuple(CostCategory):
-                if category.value in shared_by:
-                    yield doc.diagnostic(
-                        (*here, "categories") if part.categories else here,
-                        "duplicate-category",
-                        f"the {category.value} lines are already shared by "
-                        f"{shared_by[category.value]}: they would be billed "
-                        "twice",
-                    )
-                shared_by.setdefault(category.value, where)
-
-
-def _undefined_key(
-    doc: Document, path: Path_, key_id: str, tariff: GridTariff
-) -> Iterator[Diagnostic]:
-    """A part or a pool layer names a key of the tariff's ``keys``."""
-    known = [key.id for key in tariff.keys]
-    if key_id not in known:
-        yield doc.diagnostic(
-            path,
-            "undefined-key",
-            f"the tariff defines no key '{key_id}'"
-            f"{_did_you_mean(key_id, known)} (keys: "
-            f"{', '.join(known) or 'none: define it under keys'})",
-        )
 
 
 def _population_rule(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -1141,8 +794,8 @@ def cost_line_problems(
     provides direct charges."""
     yield from _duplicate_lines(doc, path, costs)
     keyed = [part for _, part in tariff.keyed_parts()]
-    shared = [part for part in keyed if isinstance(part, BudgetLinesPart)]
-    fees = {part.code for part in keyed if isinstance(part, ManagementFeePart)}
+    shared = [part for part in keyed if part.fee(()) is None]
+    fees = {part.code for part in keyed if part.fee(()) is not None}
     known = [party.id for party in tariff.parties]
     for index, cost in enumerate(costs):
         here: Path_ = (*path, index)
@@ -1152,10 +805,7 @@ def cost_line_problems(
                 "reserved-line-id",
                 f"'{cost.id}' names the management-fee lines: choose another id",
             )
-        sharing = next(
-            (part for part in shared if not part.categories or cost.category in part.categories),
-            None,
-        )
+        sharing = next((part for part in shared if part.covers(cost)), None)
         if shared and sharing is None:
             yield doc.diagnostic(
                 (*here, "category"),
@@ -1173,7 +823,7 @@ def cost_line_problems(
                 f"party '{cost.direct}' is not a party of the tariff in force "
                 f"from {tariff.valid_from} (parties: {', '.join(known)})",
             )
-        elif shared and sharing is not None and sharing.direct is None:
+        elif shared and sharing is not None and not sharing.allows_direct():
             yield doc.diagnostic(
                 (*here, "direct"),
                 "direct-not-provided",
@@ -1197,13 +847,11 @@ TARIFF_CHECKS: tuple[TariffCheck, ...] = (
     _staffing,
     _brackets,
     _yearly_rules,
-    _unit_prices,
-    _unit_costs,
-    _pools,
+    _parts,
+    _priced_once,
     _limits,
     _parties,
     _keys,
-    _keyed_parts,
     _population_rule,
     _examples,
 )
@@ -1283,7 +931,7 @@ def _budget_lines(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator
     """The budget's lines against the rules that take them: shared by a key (each line
     covered by a part, direct lines allowed and of a party; the agents of a computed key),
     a pool's total or a unit cost (its units of operation)."""
-    if tariff.has_unit_cost() and budget.units_of_operation is None:
+    if tariff.needs_units_of_operation() and budget.units_of_operation is None:
         yield doc.diagnostic(
             ("year",),
             "no-units-of-operation",
@@ -1320,7 +968,8 @@ def _budget_key(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator[D
         try:
             year_key(key, budget.agents, parties)
         except KeyComputationError as error:
-            yield doc.diagnostic(("agents",), "key-computation", f"key '{key.id}': {error}")
+            said = say(error.message)
+            yield doc.diagnostic(("agents",), "key-computation", f"key '{key.id}': {said}")
 
 
 BUDGET_CHECKS: tuple[BudgetCheck, ...] = (_budget_service, _budget_lines)
@@ -1399,12 +1048,106 @@ def _offers_known(doc: Document, roster: Roster, tariff: GridTariff | None) -> I
                     f"'{offer.id}' is billed yearly: give its 'start' date",
                 )
         for over_index, override in enumerate(member.overrides):
-            if tariff.offer(override.offer) is None:
-                yield doc.diagnostic(
-                    (*here, "overrides", over_index, "offer"),
-                    "unknown-offer",
-                    f"offer '{override.offer}' is not in the tariff (offers: {known})",
-                )
+            yield from _override_problems(
+                doc, (*here, "overrides", over_index), member, override, tariff
+            )
+
+
+def _override_problems(
+    doc: Document, here: Path_, member: Member, override: Override, tariff: GridTariff
+) -> Iterator[Diagnostic]:
+    """An override replaces something: a part of an offer of the tariff (or the offer's
+    negotiated parts), in a year the member holds the offer."""
+    offer = tariff.offer(override.offer)
+    if offer is None:
+        known = ", ".join(o.id for o in tariff.offers)
+        yield doc.diagnostic(
+            (*here, "offer"),
+            "unknown-offer",
+            f"offer '{override.offer}' is not in the tariff (offers: {known})",
+        )
+        return
+    codes = [part.code for part in offer.parts]
+    if override.part is not None and override.part not in codes:
+        yield doc.diagnostic(
+            (*here, "part"),
+            "override-part",
+            f"'{offer.id}' has no part '{override.part}'{did_you_mean(override.part, codes)} "
+            f"(parts: {', '.join(codes)}; none named: the offer's negotiated parts)",
+        )
+    elif override.part is None and not any(part.NEGOTIATED for part in offer.parts):
+        yield doc.diagnostic(
+            here,
+            "override-part",
+            f"'{offer.id}' has no part an override of the whole offer replaces: name the "
+            f"part it replaces ({', '.join(codes)})",
+        )
+    years = [override.year] if override.year is not None else sorted(member.population)
+    held = [year for year in years if any(s.offer == offer.id for s in _held(member, offer, year))]
+    if not held and tariff.covers(years[0] if years else tariff.valid_from.year):
+        when = f"in {override.year}" if override.year is not None else "in any year of the roster"
+        yield doc.diagnostic(
+            (*here, "year") if override.year is not None else (*here, "offer"),
+            "override-unused",
+            f"member {member.id} does not hold '{offer.id}' {when}: this override replaces "
+            "nothing; remove it, or correct its offer or year",
+        )
+
+
+def _held(member: Member, offer: Offer, year: int) -> list[Subscription]:
+    """The member's subscriptions to ``offer`` counting for ``year``."""
+    if offer.billing is Billing.ONE_OFF:
+        return [
+            s
+            for s in member.subscriptions
+            if s.offer == offer.id and s.delivered is not None and s.delivered.year == year
+        ]
+    return [s for s in member.subscriptions if s.offer == offer.id and s.active_in(year)]
+
+
+def _attributes(doc: Document, roster: Roster, tariff: GridTariff | None) -> Iterator[Diagnostic]:
+    """Each member's attributes are declared by the tariff, with a value of their type."""
+    if tariff is None:
+        return
+    for index, member in enumerate(roster.members):
+        yield from attribute_problems(
+            doc, ("members", index, "attributes"), member.attributes, tariff
+        )
+
+
+def attribute_problems(
+    doc: Document, here: Path_, attributes: Mapping[str, object], tariff: GridTariff
+) -> Iterator[Diagnostic]:
+    """Attributes (of a roster member or a worked example's) against the tariff's
+    declarations: a known id, and a value of its type."""
+    declared = [attribute.id for attribute in tariff.attributes]
+    for attribute_id, value in attributes.items():
+        attribute = tariff.attribute(attribute_id)
+        if attribute is None:
+            yield doc.diagnostic(
+                (*here, attribute_id),
+                "unknown-attribute",
+                f"the tariff declares no attribute '{attribute_id}'"
+                f"{did_you_mean(attribute_id, declared)} (attributes: "
+                f"{', '.join(declared) or 'none'})",
+                key=True,
+            )
+            continue
+        expected = {"boolean": bool, "number": Decimal, "choice": str}[attribute.type]
+        wrong = type(value) is not expected or (
+            attribute.type == "choice" and value not in attribute.choices
+        )
+        if wrong:
+            said = {
+                "boolean": "true or false (oui or non in a CSV file)",
+                "number": "a number",
+                "choice": f"one of {', '.join(attribute.choices)}",
+            }[attribute.type]
+            yield doc.diagnostic(
+                (*here, attribute_id),
+                "attribute-type",
+                f"'{attribute_id}' ({attribute.label}) is {said}, not {value!r}",
+            )
 
 
 def review_warnings(doc: Document, roster: Roster, tariff: GridTariff) -> Iterator[Diagnostic]:
@@ -1421,7 +1164,7 @@ def review_warnings(doc: Document, roster: Roster, tariff: GridTariff) -> Iterat
         }  # index values are the bill's, not the roster's
         if reviews:
             years = ", ".join(str(year) for year in reviews)
-            reason = reviews[max(reviews)].reason
+            reason = say(reviews[max(reviews)].reason)
             yield replace(
                 doc.diagnostic(
                     ("members", index),
@@ -1464,7 +1207,7 @@ def acts_problems(
                 (*here, "unit"),
                 "unknown-unit",
                 f"unit '{act.unit}' is not billed by the tariff in force "
-                f"on {act.date}{_did_you_mean(act.unit, units)} (units: "
+                f"on {act.date}{did_you_mean(act.unit, units)} (units: "
                 f"{', '.join(units) or 'none'})",
             )
         elif member is not None and not any(
@@ -1481,13 +1224,6 @@ def acts_problems(
                 f"not subscribed to '{offer_id}' on that day; add or "
                 "extend its subscription, or check the date",
             )
-
-
-def _did_you_mean(name: str, known: Iterable[str]) -> str:
-    import difflib  # only when a unit is misspelt: not on every bill's start-up
-
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f": did you mean '{close[0]}'?" if close else ""
 
 
 def check_consumption(
@@ -1545,6 +1281,7 @@ ROSTER_CHECKS: tuple[RosterCheck, ...] = (
     _member_ids,
     _subscription_overlaps,
     _offers_known,
+    _attributes,
     _acts,
     _settlements,
 )

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from servcommun.tariff import Frozen, IndexValue, Slug, Text, Year
+from servcommun.terms import Frozen, IndexValue, Slug, Text, Year
 
 
 class IndexSeries(Frozen):

@@ -17,7 +17,8 @@ from servcommun.billing import service_inputs
 from servcommun.budget import Budget
 from servcommun.config import Config, Service
 from servcommun.diagnostics import Diagnostic, InputError
-from servcommun.engine.grid import NO_DATA, ServiceData, bill_grid, budget_data
+from servcommun.engine.context import NO_DATA, ServiceData
+from servcommun.engine.grid import bill_grid, budget_data
 from servcommun.engine.parties import party_roster
 from servcommun.engine.result import Bill
 from servcommun.roster import Roster

@@ -9,24 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection
-from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from servcommun.tariff import (
-    Act,
-    Frozen,
-    Money,
-    Population,
-    Rate,
-    SettlementMode,
-    SignedMoney,
-    Slug,
-    Text,
-    Year,
-)
+from servcommun.engine.context import Overrides
+from servcommun.tariff import AttributeId, AttributeValue, SettlementMode
+from servcommun.terms import Act, Frozen, Money, Population, SignedMoney, Slug, Text, Year
 
 _MEMBER_ID = r"^(\d{5}|2[AB]\d{3}|\d{9})$"
 # departments 00 and 96 do not exist; 20 became 2A and 2B in 1976
@@ -110,20 +100,31 @@ class Subscription(Frozen):
 
 
 class Override(Frozen):
-    """A negotiated arrangement for an offer under review (art. 7.1 (*)): a whole
-    ``amount`` or a ``fixed`` part, with the ``reference`` of the decision."""
+    """A negotiated arrangement (art. 7.1 (*)): the ``amount`` that replaces one ``part``
+    of an offer, or (no part named) the offer's negotiated parts — its price, the credits,
+    floors and units beyond an allowance still applying — with the ``reference`` of the
+    decision."""
 
     offer: Slug
+    part: Slug | None = Field(
+        default=None,
+        description="the code of the part it replaces (absent: the offer's negotiated parts)",
+    )
     reference: Text
     year: Year | None = Field(default=None, description="absent: every year")
-    amount: Money | None = None
-    fixed: Money | None = None
+    amount: Money
 
-    @model_validator(mode="after")
-    def _one_figure(self) -> Override:
-        if (self.amount is None) == (self.fixed is None):
-            raise ValueError("give exactly one of 'amount' (whole offer) or 'fixed' (fixed part)")
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _fixed_is_a_part(cls, data: object) -> object:
+        if isinstance(data, dict) and "fixed" in data:
+            raise PydanticCustomError(
+                "override-migration",
+                "'fixed' is now the part it replaces: write 'part: fixed, amount: {amount}' "
+                "(the code of the offer's bracket part)",
+                {"amount": str(data["fixed"])},
+            )
+        return data
 
 
 class Member(Frozen):
@@ -132,9 +133,11 @@ class Member(Frozen):
     population: dict[Year, Population] = Field(
         min_length=1, description="legal population in force on 1 January, by year"
     )
-    own_it_department: bool = False
+    attributes: dict[AttributeId, AttributeValue] = Field(
+        default_factory=dict,
+        description="attribute id → value, as the tariff's 'attributes' declare them",
+    )
     subscriptions: tuple[Subscription, ...] = ()
-    engineering_days: dict[Year, Rate] = Field(default_factory=dict)
     consumption: tuple[Act, ...] = Field(
         default=(),
         description=(
@@ -164,15 +167,40 @@ class Member(Frozen):
             key=lambda a: a.date,
         )
 
-    def override_for(self, offer: str, year: int) -> Override | None:
+    def overrides_for(self, offer: str, year: int) -> Overrides | None:
+        """The overrides of ``offer`` in ``year`` (of the whole offer, of each part), or
+        None without any. An override for the very year wins over a standing one."""
         if not self.overrides:  # the common case, asked for every member and offer
             return None
-        matching = [o for o in self.overrides if o.offer == offer and o.year in (None, year)]
-        # an override for the very year wins over a standing one
-        return max(matching, key=lambda o: o.year is not None, default=None)
+        matching = sorted(
+            (o for o in self.overrides if o.offer == offer and o.year in (None, year)),
+            key=lambda o: o.year is not None,
+        )
+        if not matching:
+            return None
+        whole = [o for o in matching if o.part is None]
+        parts = {o.part: o for o in matching if o.part is not None}
+        return Overrides(whole[-1] if whole else None, parts)
 
-    def days_used(self, year: int) -> Decimal:
-        return self.engineering_days.get(year, Decimal(0))
+    @model_validator(mode="before")
+    @classmethod
+    def _days_are_units(cls, data: object) -> object:
+        if isinstance(data, dict) and "own_it_department" in data:
+            raise PydanticCustomError(
+                "roster-migration",
+                "'own_it_department' is an attribute the tariff declares: write "
+                "'attributes: {own_it_department: true}'",
+                {},
+            )
+        if isinstance(data, dict) and "engineering_days" in data:
+            raise PydanticCustomError(
+                "roster-migration",
+                "'engineering_days' is gone: days used are units consumed, like acts — write "
+                "them under 'consumption' ('- {unit: jour-ingenierie, date: 2026-12-31, "
+                "quantity: 5}'), with the unit the tariff's units-beyond-allowance part counts",
+                {},
+            )
+        return data
 
 
 class Roster(Frozen):

@@ -1,12 +1,15 @@
 """Bulk rosters in CSV: one row a member, read into the data of a YAML roster.
 
-Columns: ``id``, ``name``, ``population_<year>`` (one or more), ``own_it_department``
-(oui/non), one column per offer id of the tariff holding ``start`` or ``start/end`` (an
-ISO 8601 interval) for an annual offer or the delivery date of a one-off service,
-``days_<year>`` (engineering days used), ``attribution_<year>`` (attribution de
-compensation, for statements settled by deduction from it), ``settlement`` (the member's
-own way of settling), and optionally ``override_offer``, ``override_amount``,
-``override_fixed``, ``override_year``, ``override_reference``.
+Columns: ``id``, ``name``, ``population_<year>`` (one or more), one column per attribute
+the tariff declares (``own_it_department``: oui/non, a number, a choice), one column per
+offer id of the tariff holding ``start`` or ``start/end`` (an ISO 8601 interval) for an
+annual offer or the delivery date of a one-off service, ``days_<year>`` (the units a
+member used that year against its allowance — engineering days — read as its
+consumption of the unit the tariff counts so, dated the last day of the year it holds
+the offer), ``attribution_<year>`` (attribution de compensation, for statements settled
+by deduction from it), ``settlement`` (the member's own way of settling), and optionally
+``override_offer``, ``override_part``, ``override_amount``, ``override_year``,
+``override_reference``.
 
 A comma or a semicolon separates the cells (French spreadsheets write semicolons).
 Positions are worked out only when a diagnostic needs one: a 35 000-row roster is read
@@ -18,7 +21,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +32,7 @@ from servcommun.reader import Document, Path_, make_diagnostic, read_text
 from servcommun.tariff import Billing, GridTariff
 
 _TRUE = {"oui", "o", "yes", "y", "true", "1", "vrai"}
+_FALSE = {"non", "n", "no", "false", "0", "faux"}
 
 
 class CsvRosterDocument(Document):
@@ -42,12 +48,14 @@ class CsvRosterDocument(Document):
         lines: list[int],
         delimiter: str,
         rows: list[list[str]],
+        attributes: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__(file, text, data)
         self.header = header
         self.lines = lines  # 1-based line of each member's row
         self.delimiter = delimiter
         self.rows = rows
+        self.attributes = attributes  # the columns of the tariff's member attributes
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         if len(path) < 2 or path[0] != "members" or not isinstance(path[1], int):
@@ -81,16 +89,25 @@ class CsvRosterDocument(Document):
             return filled[rest[1]] if rest[1] < len(filled) else "id"
         if field == "overrides":
             return f"override_{rest[2]}" if len(rest) > 2 else "override_offer"
+        if field == "attributes" and len(rest) > 1:
+            return str(rest[1])
+        if field == "consumption" and len(rest) > 1 and isinstance(rest[1], int):
+            days = [t for t in self.header if t.startswith("days_")]
+            filled = [t for t in days if self.rows[index][self.header.index(t)]]
+            return filled[rest[1]] if rest[1] < len(filled) else "id"
         return str(field)
 
     def _offer_columns(self) -> list[str]:
-        return [t for t in self.header if t not in _FIXED_COLUMNS and not t.startswith(_PREFIXES)]
+        return [
+            t
+            for t in self.header
+            if t not in _FIXED_COLUMNS and t not in self.attributes and not t.startswith(_PREFIXES)
+        ]
 
 
-_FIXED_COLUMNS = {"id", "name", "own_it_department", "settlement"}
+_FIXED_COLUMNS = {"id", "name", "settlement"}
 _BY_YEAR = {
     "population": "population_",
-    "engineering_days": "days_",
     "attribution_compensation": "attribution_",
 }
 _PREFIXES = ("population_", "days_", "attribution_", "override_")
@@ -141,14 +158,20 @@ def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) 
     """Read a CSV roster into a ``Document`` holding the data of a YAML roster."""
     name = display or str(path)
     text, first_line, delimiter, reader, header = _open_csv(path, name)
+    attributes = {attribute.id: attribute.type for attribute in tariff.attributes}
     unknown = [
         t
         for t in header
-        if t not in _FIXED_COLUMNS and tariff.offer(t) is None and not t.startswith(_PREFIXES)
+        if t not in _FIXED_COLUMNS
+        and t not in attributes
+        and tariff.offer(t) is None
+        and not t.startswith(_PREFIXES)
     ]
+    days_unit = next((u.id for _, part in tariff.parts() for u in part.allowance_units()), None)
     if unknown:
         column = _cell_starts(first_line, delimiter)[header.index(unknown[0])]
         offers = ", ".join(offer.id for offer in tariff.offers)
+        declared = ", ".join(attributes) or "none"
         raise InputError(
             [
                 make_diagnostic(
@@ -157,63 +180,127 @@ def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) 
                     1,
                     column,
                     "unknown-column",
-                    f"column '{unknown[0]}' is neither a member field nor an offer of the tariff "
-                    f"(offers: {offers})",
+                    f"column '{unknown[0]}' is neither a member field, an attribute the tariff "
+                    f"declares ({declared}) nor an offer of the tariff (offers: {offers})",
+                )
+            ]
+        )
+    days = [t for t in header if t.startswith("days_")]
+    if days and days_unit is None:
+        raise InputError(
+            [
+                make_diagnostic(
+                    name,
+                    text,
+                    1,
+                    _cell_starts(first_line, delimiter)[header.index(days[0])],
+                    "unknown-column",
+                    f"column '{days[0]}': the tariff counts no days against an allowance "
+                    "(no units-beyond-allowance part); give the units used in a consumption file",
                 )
             ]
         )
     one_off = {offer.id for offer in tariff.offers if offer.billing is Billing.ONE_OFF}
+    columns = _Columns(one_off, attributes, days_unit or "", delimiter == ";")
     rows: list[list[str]] = []
     lines: list[int] = []
     members: list[dict[str, Any]] = []
     for line, cells in _rows(reader, header, name, text):
         lines.append(line)
         rows.append(cells)
-        members.append(
-            _member(header, [cell.strip() for cell in cells], one_off, french=delimiter == ";")
-        )
+        members.append(_member(header, [cell.strip() for cell in cells], columns))
     data = {"service": tariff.service, "members": members}
-    return CsvRosterDocument(name, text, data, header, lines, delimiter, rows)
+    return CsvRosterDocument(
+        name, text, data, header, lines, delimiter, rows, frozenset(attributes)
+    )
 
 
-def _member(header: list[str], cells: list[str], one_off: set[str], french: bool) -> dict[str, Any]:
-    """One row as the data of a YAML roster member. ``french``: the file comes from a
-    spreadsheet set to French (semicolons), whose numbers have a decimal comma and
-    spaces between thousands, and whose dates are written DD/MM/YYYY."""
+@dataclass(frozen=True)
+class _Columns:
+    """What the tariff says of a CSV roster's columns: the one-off offers (a date of
+    delivery), the attributes (by type), the unit ``days_<year>`` counts, and whether the
+    file comes from a spreadsheet set to French (semicolons), whose numbers have a decimal
+    comma and spaces between thousands, and whose dates are written DD/MM/YYYY."""
+
+    one_off: set[str]
+    attributes: Mapping[str, str]
+    days_unit: str
+    french: bool
+
+
+def _member(header: list[str], cells: list[str], columns: _Columns) -> dict[str, Any]:
+    """One row as the data of a YAML roster member."""
+    french = columns.french
     number = _french_number if french else _as_is
     day = _french_date if french else _as_is
     member: dict[str, Any] = {
         "population": {},
-        "engineering_days": {},
+        "attributes": {},
         "attribution_compensation": {},
         "subscriptions": [],
+        "consumption": [],
         "overrides": [],
     }
+    days: list[tuple[int | str, str]] = []
     override: dict[str, str] = {}
     for title, cell in zip(header, cells, strict=True):
         if not cell:
             continue
         if title in ("id", "name", "settlement"):
             member[title] = cell
-        elif title == "own_it_department":
-            member[title] = cell.lower() in _TRUE
+        elif title in columns.attributes:
+            member["attributes"][title] = _attribute(cell, columns.attributes[title], number)
         elif title.startswith("population_"):
             member["population"][_year(title)] = number(cell)
         elif title.startswith("days_"):
-            member["engineering_days"][_year(title)] = number(cell)
+            if not _is_zero(number(cell)):  # no day used: no act
+                days.append((_year(title), number(cell)))
         elif title.startswith("attribution_"):
             member["attribution_compensation"][_year(title)] = number(cell)
         elif title.startswith("override_"):
             field = title.removeprefix("override_")
             override[field] = number(cell) if field in _NUMBERS else cell
-        elif title in one_off:
+        elif title in columns.one_off:
             member["subscriptions"].append({"offer": title, "delivered": day(cell)})
         else:
             start, end = _period(cell, french)
             member["subscriptions"].append({"offer": title, "start": start, "end": end})
     if override:
         member["overrides"].append(override)
+    for year, quantity in days:
+        member["consumption"].append(
+            {"unit": columns.days_unit, "date": _last_day(member, year), "quantity": quantity}
+        )
     return member
+
+
+def _attribute(cell: str, kind: str, number: Any) -> Any:
+    """An attribute's cell as its value: yes or no (oui/non…), a number, a choice; a cell
+    the type cannot read is kept as written, for ``check`` to say so at its place."""
+    if kind == "boolean":
+        lowered = cell.lower()
+        return True if lowered in _TRUE else False if lowered in _FALSE else cell
+    if kind == "number":
+        return number(cell)
+    return cell
+
+
+def _is_zero(text: str) -> bool:
+    try:
+        return Decimal(text) == 0
+    except InvalidOperation:
+        return False  # not a number: the model says so at its cell
+
+
+def _last_day(member: dict[str, Any], year: int | str) -> str:
+    """The day the days used in ``year`` are dated: 31 December, or the end of the
+    member's subscription ending that year (its days were used while it held it)."""
+    ends = [
+        str(s["end"])
+        for s in member["subscriptions"]
+        if s.get("end") and str(s["end"]).startswith(f"{year}-")
+    ]
+    return max(ends, default=f"{year}-12-31")
 
 
 _NUMBERS = {"amount", "fixed", "year"}

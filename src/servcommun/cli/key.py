@@ -76,6 +76,7 @@ def derive(
     from servcommun.analysis import derive_key
     from servcommun.diagnostics import InputError
     from servcommun.engine.keys import KeyDerivationError
+    from servcommun.render.words import say
 
     if base is None and year is None:
         print(
@@ -90,7 +91,8 @@ def derive(
     except InputError as error:
         fail(error.diagnostics)
     except KeyDerivationError as error:
-        fail([f"{error.option}: {error.code} {error.message}"])
+        option = {"base": "--base", "take_from": "--take-from", "target": "--target"}[error.field]
+        fail([f"{option}: {error.code} {say(error.message)}"])
     if format is KeyFormat.JSON:
         from servcommun.render.json import dumps
         from servcommun.render.key import derivation_json

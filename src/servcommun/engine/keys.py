@@ -9,15 +9,20 @@ from the Ville's 46,68 %). Pure: keys and figures in, shares out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
+from servcommun.message import Message, Unsaid, msg
 from servcommun.money import HUNDRED, ZERO, allocate
-from servcommun.tariff import AgentTime, Key
+from servcommun.terms import AgentTime
+
+if TYPE_CHECKING:
+    from servcommun.tariff import Key
 
 
-class KeyComputationError(ValueError):
+class KeyComputationError(Unsaid):
     """A computed key the year's data cannot give (no agent, a time split of no member)."""
 
 
@@ -29,7 +34,7 @@ class YearKey:
     id: str
     shares: Mapping[str, Decimal]
     reference: str
-    note: str = ""
+    note: Message | None = None
 
 
 def year_key(key: Key, agents: Sequence[AgentTime], members: Sequence[str]) -> YearKey:
@@ -42,14 +47,21 @@ def year_key(key: Key, agents: Sequence[AgentTime], members: Sequence[str]) -> Y
     result = agents_key(
         agents, members, key.precision, computed.rounding.method, computed.rounding.remainder_to
     )
-    exact = ", ".join(
-        f"{member} {french_percent(percent.quantize(Decimal('0.0001')))}"
+    exact = tuple(
+        msg(
+            "{member} {percent:percent}", member=member, percent=percent.quantize(Decimal("0.0001"))
+        )
         for member, percent in result.exact.items()
     )
-    note = (
-        f"key computed from {len(agents)} agents' time weighted by salary cost "
-        f"({french_amount(result.cost)}): {exact} % before rounding to {key.precision} "
-        f"point ({result.method}); {key.article}"
+    note = msg(
+        "key computed from {agents:count} agents' time weighted by salary cost ({cost:amount}): "
+        "{exact} % before rounding to {precision:number} point ({method}); {article}",
+        agents=len(agents),
+        cost=result.cost,
+        exact=exact,
+        precision=key.precision,
+        method=result.method,
+        article=key.article,
     )
     return YearKey(key.id, dict(result.shares), key.article, note)
 
@@ -62,7 +74,7 @@ class AgentsKey:
     exact: Mapping[str, Decimal]
     shares: Mapping[str, Decimal]
     cost: Decimal
-    method: str
+    method: Message
 
 
 def agents_key(
@@ -79,29 +91,38 @@ def agents_key(
     cost = sum((agent.cost for agent in agents), ZERO)
     if not agents or cost <= ZERO:
         raise KeyComputationError(
-            "the key is computed from the agents' salary cost, and "
-            "the budget gives no agent with a cost"
+            msg(
+                "the key is computed from the agents' salary cost, and the budget gives no "
+                "agent with a cost"
+            )
         )
     weighted = {party: ZERO for party in parties}
     for agent in agents:
         for party, percent in agent.shares.items():
             if party not in weighted:
                 raise KeyComputationError(
-                    f"agent {agent.id} works for '{party}', who does "
-                    f"not share this key ({', '.join(parties)})"
+                    msg(
+                        "agent {agent} works for '{party}', who does not share this key "
+                        "({parties})",
+                        agent=agent.id,
+                        party=party,
+                        parties=", ".join(parties),
+                    )
                 )
             weighted[party] += agent.cost * percent
     exact = {party: value / cost for party, value in weighted.items()}
     if method == "largest-remainder":
         shares = allocate(HUNDRED, exact, quantum=precision)
-        return AgentsKey(exact, shares, cost, "largest remainder")
+        return AgentsKey(exact, shares, cost, msg("largest remainder"))
     rounded = {
         party: value.quantize(precision, rounding=ROUND_HALF_UP) for party, value in exact.items()
     }
     if remainder_to is None or remainder_to not in rounded:
-        raise KeyComputationError("a key rounded half up needs 'remainder_to', a party")
+        raise KeyComputationError(msg("a key rounded half up needs 'remainder_to', a party"))
     rounded[remainder_to] += HUNDRED - sum(rounded.values(), ZERO)
-    return AgentsKey(exact, rounded, cost, f"half up, the difference to {remainder_to}")
+    return AgentsKey(
+        exact, rounded, cost, msg("half up, the difference to {party}", party=remainder_to)
+    )
 
 
 def allocate_by_key(amount: Decimal, key: Mapping[str, Decimal]) -> dict[str, Decimal]:
@@ -114,14 +135,14 @@ def allocate_by_key(amount: Decimal, key: Mapping[str, Decimal]) -> dict[str, De
 # -- deriving a share from the amount a party should bear --------------------------------
 
 
-class KeyDerivationError(ValueError):
-    """A derivation the key cannot take: ``option`` is the command-line option at fault."""
+class KeyDerivationError(Unsaid):
+    """A derivation the key cannot take: ``field`` is the figure at fault (``base``,
+    ``take_from``, ``target``), ``code`` its diagnostic code."""
 
-    def __init__(self, option: str, code: str, message: str) -> None:
+    def __init__(self, field: str, code: str, message: Message) -> None:
         super().__init__(message)
-        self.option = option
+        self.field = field
         self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -168,56 +189,69 @@ def derive_share(
     """
     if base <= ZERO:
         raise KeyDerivationError(
-            "--base",
+            "base",
             "derive-base",
-            f"the base must be a positive amount, not {french_amount(base)}",
+            msg("the base must be a positive amount, not {base:amount}", base=base),
         )
     if party == take_from:
         raise KeyDerivationError(
-            "--take-from",
+            "take_from",
             "derive-same-party",
-            f"'{party}' cannot give its own share: name another party",
+            msg("'{party}' cannot give its own share: name another party", party=party),
         )
     if take_from not in key:
         raise KeyDerivationError(
-            "--take-from",
+            "take_from",
             "unknown-party",
-            f"'{take_from}' has no share in the key ({_key_text(key)})",
+            msg("'{party}' has no share in the key ({key})", party=take_from, key=_key_text(key)),
         )
     exact = target * HUNDRED / base
     share = exact.quantize(precision, rounding=ROUND_HALF_UP)
     if target < ZERO:
         raise KeyDerivationError(
-            "--target",
+            "target",
             "key-negative-share",
-            f"a target of {french_amount(target)} would give {party} a "
-            "negative share: a share cannot be negative",
+            msg(
+                "a target of {target:amount} would give {party} a negative share: a share "
+                "cannot be negative",
+                target=target,
+                party=party,
+            ),
         )
     if share > HUNDRED:
         raise KeyDerivationError(
-            "--target",
+            "target",
             "key-over-100",
-            f"{french_amount(target)} is {french_percent(share)} % of "
-            f"{french_amount(base)}: the key would exceed 100 %",
+            msg(
+                "{target:amount} is {share:percent} % of {base:amount}: the key would exceed 100 %",
+                target=target,
+                share=share,
+                base=base,
+            ),
         )
     given = share - key.get(party, ZERO)
     remaining = key[take_from] - given
     if remaining < ZERO:
         raise KeyDerivationError(
-            "--target",
+            "target",
             "key-negative-share",
-            f"{take_from}'s share would become {french_percent(remaining)}"
-            f" % ({french_percent(key[take_from])} − "
-            f"{french_percent(given)}): a share cannot be negative; lower "
-            "the target or take from another party",
+            msg(
+                "{party}'s share would become {remaining:percent} % ({before:percent} − "
+                "{given:percent}): a share cannot be negative; lower the target or take "
+                "from another party",
+                party=take_from,
+                remaining=remaining,
+                before=key[take_from],
+                given=given,
+            ),
         )
     after = {**key, party: share, take_from: remaining}
     total = sum(after.values(), ZERO)
     if total > HUNDRED:
         raise KeyDerivationError(
-            "--target",
+            "target",
             "key-over-100",
-            f"the key would sum to {french_percent(total)} %, above 100 %",
+            msg("the key would sum to {total:percent} %, above 100 %", total=total),
         )
     return DerivedKey(
         party=party,
@@ -232,33 +266,8 @@ def derive_share(
     )
 
 
-# -- French numbers in bases (the convention's language; the renderer formats amounts) ----
-
-
-def french_amount(amount: Decimal) -> str:
-    """``1 250 000,00``: an amount as the deliberation writes it."""
-    return _french(amount, 2)
-
-
-def french_percent(percent: Decimal) -> str:
-    """``46,20``: a percentage with at least two decimals, all those it is written with."""
-    exponent = percent.as_tuple().exponent
-    places = max(2, -exponent) if isinstance(exponent, int) else 2
-    return _french(percent, places)
-
-
-def _french(number: Decimal, places: int) -> str:
-    text = f"{abs(number):.{places}f}"
-    whole, _, fraction = text.partition(".")
-    groups = _groups_of_three(whole)
-    sign = "-" if number < ZERO and text.strip("0.") else ""
-    return sign + " ".join(groups) + ("," + fraction if fraction else "")
-
-
-def _groups_of_three(digits: str) -> Iterable[str]:
-    head = len(digits) % 3 or 3
-    return [digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))]
-
-
-def _key_text(key: Mapping[str, Decimal]) -> str:
-    return ", ".join(f"{party} {french_percent(percent)} %" for party, percent in key.items())
+def _key_text(key: Mapping[str, Decimal]) -> tuple[Message, ...]:
+    return tuple(
+        msg("{party} {percent:percent} %", party=party, percent=percent)
+        for party, percent in key.items()
+    )

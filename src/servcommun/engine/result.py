@@ -6,24 +6,41 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
+from servcommun.message import Message
 from servcommun.money import ZERO
 
 
 class Line(NamedTuple):
     """One amount of a statement and its explanation.
 
-    ``code`` is ``<offer>.<part>``; ``basis`` says how the amount was reached (bracket,
-    rate, quantity); ``reference`` the article of the convention; ``titled`` the month
-    (``YYYY-MM``) the revenue title is issued. A named tuple: immutable like the rest of
-    the result, and the cheapest record to build (a large bill makes one per line).
+    ``offer`` and ``part`` say which part of which offer billed it (``statement`` for the
+    statement-wide floors and caps, ``negotiated`` for an override of a whole offer);
+    ``basis`` how the amount was reached, as data (the rule's operands); ``reference``
+    the article of the convention; ``titled`` the month (``YYYY-MM``) the revenue title
+    is issued; ``rule`` the rule that computed it. A line sharing a budget line is coded
+    after it: ``item`` is that cost line's id (or the management fee's code), with its
+    ``allocation`` (``share`` by the key, ``direct`` to one member). A named tuple:
+    immutable like the rest of the result, and the cheapest record to build (a large bill
+    makes one per line).
     """
 
-    code: str
+    offer: str
+    part: str
     label: str
     amount: Decimal
-    basis: str
+    basis: Message
     reference: str
     titled: str
+    rule: str = ""
+    item: str = ""
+    allocation: str = ""
+
+    @property
+    def code(self) -> str:
+        """``<offer>.<part>``, or ``<item>.<allocation>`` for a share of a budget line."""
+        if self.item:
+            return f"{self.item}.{self.allocation}"
+        return f"{self.offer}.{self.part}"
 
 
 @dataclass(frozen=True)
@@ -57,7 +74,7 @@ class Statement:
     member: MemberRef
     lines: tuple[Line, ...]
     billed: bool = True  # False for a carrier's own share, reported but not billed
-    notes: tuple[str, ...] = ()
+    notes: tuple[Message, ...] = ()
     settlement: Settlement | None = None
 
     @property
@@ -65,13 +82,13 @@ class Statement:
         return sum((line.amount for line in self.lines), ZERO)
 
     def offer_total(self, offer: str) -> Decimal:
-        return sum((line.amount for line in self.lines if line.code.split(".")[0] == offer), ZERO)
+        return sum((line.amount for line in self.lines if line.offer == offer), ZERO)
 
 
 @dataclass(frozen=True)
 class NeedsReview:
     member: MemberRef
-    reason: str
+    reason: Message
     missing_data: bool = False  # a figure the tariff refers to was not given (an index value)
 
 
@@ -111,7 +128,7 @@ class SharingSummary:
     fee_total: Decimal
     fee_reference: str
     categories: tuple[tuple[str, str], ...]
-    notes: tuple[str, ...] = ()
+    notes: tuple[Message, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,7 +141,7 @@ class Bill:
     needs_review: tuple[NeedsReview, ...] = ()
     staffing: StaffingSummary | None = None
     sharing: SharingSummary | None = None  # cost-sharing services only
-    sources: tuple[str, ...] = field(default=())  # deliberations the tariff rests on
+    sources: tuple[Message, ...] = field(default=())  # deliberations the tariff rests on
 
     @property
     def total(self) -> Decimal:

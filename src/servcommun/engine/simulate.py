@@ -21,24 +21,15 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from servcommun.budget import Budget
-from servcommun.engine.grid import NO_DATA, ServiceData, add_months, bill_grid, bill_member
+from servcommun.engine.context import NO_DATA, ServiceData, add_months
+from servcommun.engine.grid import bill_grid, bill_member
 from servcommun.engine.parties import bill_parties
 from servcommun.engine.result import Bill, Line, MemberRef, NeedsReview, Statement
 from servcommun.engine.thresholds import PROBE_ID, NearBoundary, near_boundaries
 from servcommun.money import ZERO, has_cents_only
 from servcommun.roster import Member, Subscription
-from servcommun.tariff import (
-    Act,
-    Billing,
-    CreditPart,
-    GridTariff,
-    Offer,
-    Party,
-    PoolSharePart,
-    SettlementMode,
-    UnitCostPart,
-    UnitPricePart,
-)
+from servcommun.tariff import Billing, GridTariff, Offer, Party, SettlementMode
+from servcommun.terms import Act
 
 MAX_YEARS = 30  # a convention runs for a mandate; past this the request is a typo
 DEFAULT_NAME = "Nouvelle commune"
@@ -256,6 +247,7 @@ def simulate(
             )
 
     base = _base_member(roster, scenario)
+    scenario = _days_as_acts(tariff, scenario)
     units = consumed_units(tariff)
     _check_units(scenario, units)
     years = range(scenario.from_year, scenario.to_year + 1)
@@ -514,7 +506,8 @@ def _dated_offer(tariff: GridTariff, wanted: set[str]) -> Offer:
     for offer in tariff.offers:
         if offer.id in wanted:
             for part in offer.parts:
-                source = tariff.offer(part.from_offer) if isinstance(part, CreditPart) else None
+                credits = part.credits()
+                source = tariff.offer(credits[0]) if credits is not None else None
                 if source is not None and source.billing is Billing.ONE_OFF:
                     return source
     one_off = [offer for offer in tariff.offers if offer.billing is Billing.ONE_OFF]
@@ -569,7 +562,6 @@ def _prospect(
     if base is None:
         assert scenario.population is not None  # checked with the years
         population = {year: scenario.population for year in years}
-        days = {year: scenario.days for year in years} if scenario.days else {}
         # an id no commune has (99: INSEE's code for abroad), free in this roster
         taken = {member.id for member in roster}
         member_id = next(str(n) for n in range(int(PROBE_ID), 0, -1) if str(n) not in taken)
@@ -578,7 +570,6 @@ def _prospect(
             name=scenario.name or DEFAULT_NAME,
             population=population,
             subscriptions=tuple(subscriptions),
-            engineering_days=days,
         )
         return _with_attribution(tariff, newcomer, scenario, None, years, notes)
     population = _carried_forward(base, years)
@@ -590,15 +581,11 @@ def _prospect(
         )
     if scenario.population is not None:
         population = {**population, **{year: scenario.population for year in years}}
-    days = dict(base.engineering_days)
-    if scenario.days is not None:
-        days.update({year: scenario.days for year in years})
     member = base.model_copy(
         update={
             "name": scenario.name or base.name,
             "population": population,
             "subscriptions": tuple(subscriptions),
-            "engineering_days": days,
         }
     )
     return _with_attribution(tariff, member, scenario, base, years, notes)
@@ -668,16 +655,28 @@ def consumed_units(tariff: GridTariff) -> dict[str, tuple[str, str]]:
     units: dict[str, tuple[str, str]] = {}
     for offer in tariff.offers:
         for part in offer.parts:
-            if isinstance(part, UnitPricePart):  # a unit is priced by one part (check)
-                units.update((unit.id, (offer.id, unit.label)) for unit in part.units)
-            elif isinstance(part, UnitCostPart):
-                for unit in part.units:
-                    units.setdefault(unit.id, (offer.id, unit.label))
-            elif isinstance(part, PoolSharePart):
-                for layer in part.layers:
-                    for unit in layer.units:
-                        units.setdefault(unit.id, (offer.id, unit.label))
+            # a unit is priced by one part (check), and may be counted by others
+            units.update((unit.id, (offer.id, unit.label)) for unit in part.priced_units())
+            for unit in part.counted_units():
+                units.setdefault(unit.id, (offer.id, unit.label))
     return units
+
+
+def _days_as_acts(tariff: GridTariff, scenario: Scenario) -> Scenario:
+    """``--days D``: the days expected each year of the unit counted against a yearly
+    allowance (art. 7.1.1: engineering days beyond the level-1 allowance), as ``--act``
+    would give them."""
+    if scenario.days is None:
+        return scenario
+    unit = next((u.id for _, part in tariff.parts() for u in part.allowance_units()), None)
+    if unit is None:
+        raise ScenarioError(
+            "--days: this tariff counts no days against an allowance: give the units "
+            "expected with --act UNIT=QUANTITY"
+        )
+    if any(named == unit for named, _ in scenario.acts):
+        raise ScenarioError(f"--days and --act {unit} give the same days: give one of them")
+    return replace(scenario, acts=(*scenario.acts, (unit, scenario.days)), days=None)
 
 
 def _check_units(scenario: Scenario, units: Mapping[str, tuple[str, str]]) -> None:
@@ -770,9 +769,9 @@ def _later_prices(tariff: GridTariff, expected: Sequence[ExpectedActs]) -> list[
     said: list[str] = []
     for offer in tariff.offers:
         for part in offer.parts:
-            if not isinstance(part, UnitPricePart):
+            ids = {unit.id for unit in part.priced_units()}
+            if not ids:
                 continue
-            ids = {unit.id for unit in part.units}
             days = sorted(
                 {
                     day
@@ -782,7 +781,7 @@ def _later_prices(tariff: GridTariff, expected: Sequence[ExpectedActs]) -> list[
                 }
             )
             for day in days:
-                for entry in part.prices:
+                for entry in part.price_list():
                     if day < entry.from_ and entry.from_.year == day.year:
                         reference = f" ({entry.reference})" if entry.reference else ""
                         said.append(
@@ -851,15 +850,17 @@ def _credit_outcomes(
     sources = {offer.id for offer in one_off}
     for offer in annual:
         for part in offer.parts:
-            if not isinstance(part, CreditPart) or part.from_offer not in sources:
+            credits = part.credits()
+            if credits is None or credits[0] not in sources:
                 continue
+            source, within_months = credits
             code = f"{offer.id}.{part.code}"
             join = min(
                 s.start
                 for s in prospect.subscriptions
                 if s.offer == offer.id and s.start is not None
             )
-            window_end = add_months(delivered, part.within_months)
+            window_end = add_months(delivered, within_months)
             applied = _credit_line(tariff, prospect, join.year, code, data)
             lost = ZERO
             if applied == ZERO:
@@ -872,7 +873,7 @@ def _credit_outcomes(
             outcomes.append(
                 CreditOutcome(
                     offer.id,
-                    part.from_offer,
+                    source,
                     code,
                     part.article,
                     delivered,

@@ -15,17 +15,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
-from servcommun.engine.grid import NO_DATA, ServiceData, bill_member, offers_held
+from servcommun.engine.context import NO_DATA, ServiceData
+from servcommun.engine.grid import bill_member, offers_held
 from servcommun.engine.result import MemberRef, Statement
 from servcommun.roster import Member, Subscription
-from servcommun.tariff import (
-    Billing,
-    Bracket,
-    BracketAmountPart,
-    GridTariff,
-    Offer,
-    UnitsBeyondAllowancePart,
-)
+from servcommun.tariff import Billing, GridTariff, Offer
+from servcommun.terms import Bracket
 
 PROBE_ID = "99999"
 """Id of the member built to probe a tariff: 99 is INSEE's code for abroad, never a commune."""
@@ -121,16 +116,12 @@ def boundaries(offers: Iterable[Offer]) -> tuple[Boundary, ...]:
     for offer in offers:
         review = offer.review
         negotiated = (
-            review.above_population + 1
-            if review is not None and review.above_population is not None
+            review.population_threshold + 1
+            if review is not None and review.population_threshold is not None
             else None
         )
         for part in offer.parts:
-            brackets: Sequence[Bracket] = ()
-            if isinstance(part, BracketAmountPart):
-                brackets = part.brackets
-            elif isinstance(part, UnitsBeyondAllowancePart):
-                brackets = part.allowance
+            brackets = [bracket for _, table in part.population_tables() for bracket in table]
             for first in _bracket_starts(brackets):
                 # a grid closing where the review starts (8000): the review is the change
                 if first != negotiated:
@@ -230,7 +221,7 @@ def offer_curve(
     inhabitants: one segment per bracket, its end amounts billed by ``bill_member``."""
     offer = tariff.offer(offer_id)
     if offer is None:
-        raise ValueError(f"offer '{offer_id}' is not in the tariff")
+        raise KeyError(offer_id)  # the callers name offers of the tariff
     starts = [1, *(b.first for b in boundaries([offer]) if b.first <= up_to)]
     ends = [*(start - 1 for start in starts[1:]), up_to]
     probe = probe_member(offer, year)

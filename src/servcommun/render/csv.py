@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from servcommun.engine.result import Bill, Settlement
 from servcommun.render.amounts import plain
+from servcommun.render.words import say
 
 COLUMNS = (
     "member_id",
@@ -47,7 +48,7 @@ def bill_csv(bill: Bill, dialect: str = "plain") -> str:
                 bill.year,
                 line.code,
                 line.label,
-                line.basis,
+                say(line.basis),
                 line.reference,
                 line.titled,
                 csv_amount(line.amount, dialect),

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from servcommun.engine.result import Bill, MemberRef, Statement
+from servcommun.engine.result import Bill, Line, MemberRef, Statement
 
 
 def document_datetime(year: int) -> dt.datetime:
@@ -52,20 +52,21 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "membre"
 
 
-def offer_of(code: str) -> str:
-    return code.split(".")[0]
+def column_of(line: Line) -> str:
+    """The summary column a line counts in: its offer, or the budget line it shares."""
+    return line.item or line.offer
 
 
 def offer_columns(bill: Bill, offers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """The offers that have a line in the bill, in the tariff's order, as ``(id, label)``;
     the first parts of line codes the tariff does not list as offers (a cost line of a
     cost-sharing budget) come after, labelled by their first line's label."""
-    used = {offer_of(line.code) for s in bill.statements for line in s.lines}
+    used = {column_of(line) for s in bill.statements for line in s.lines}
     columns = [(offer_id, label) for offer_id, label in offers if offer_id in used]
     known = {offer_id for offer_id, _ in offers}
     for statement in bill.statements:
         for line in statement.lines:
-            offer_id = offer_of(line.code)
+            offer_id = column_of(line)
             if offer_id not in known:
                 known.add(offer_id)
                 columns.append((offer_id, line.label))
@@ -73,4 +74,4 @@ def offer_columns(bill: Bill, offers: Sequence[tuple[str, str]]) -> list[tuple[s
 
 
 def holds(statement: Statement, offer_id: str) -> bool:
-    return any(offer_of(line.code) == offer_id for line in statement.lines)
+    return any(column_of(line) == offer_id for line in statement.lines)

@@ -14,6 +14,7 @@ from servcommun.engine.result import (
     Statement,
 )
 from servcommun.render.amounts import plain
+from servcommun.render.words import message_values, say
 
 
 def member_json(member: MemberRef, *, population: bool = True) -> dict[str, Any]:
@@ -28,9 +29,13 @@ def line_json(line: Line) -> dict[str, Any]:
         "code": line.code,
         "label": line.label,
         "amount": plain(line.amount),
-        "basis": line.basis,
+        "basis": say(line.basis),
         "reference": line.reference,
         "titled": line.titled,
+        "offer": line.offer,
+        "part": line.part,
+        "rule": line.rule,
+        "basis_data": {"rule": line.rule, **message_values(line.basis)},
     }
 
 
@@ -43,7 +48,7 @@ def statement_json(statement: Statement) -> dict[str, Any]:
     if not statement.billed:
         data["billed"] = False
     if statement.notes:
-        data["notes"] = list(statement.notes)
+        data["notes"] = [say(note) for note in statement.notes]
     if statement.settlement is not None:
         data["settlement"] = settlement_json(statement.settlement)
     return data
@@ -77,7 +82,7 @@ def bill_json(bill: Bill) -> dict[str, Any]:
         "currency": bill.currency,
         "statements": [statement_json(s) for s in bill.statements],
         "needs_review": [
-            {"member": member_json(r.member, population=False), "reason": r.reason}
+            {"member": member_json(r.member, population=False), "reason": say(r.reason)}
             for r in bill.needs_review
         ],
         "total": plain(bill.total),
@@ -97,7 +102,7 @@ def bill_json(bill: Bill) -> dict[str, Any]:
     if bill.sharing is not None:
         data["sharing"] = sharing_json(bill.sharing)
     if bill.sources:
-        data["deliberations"] = list(bill.sources)
+        data["deliberations"] = [say(source) for source in bill.sources]
     return data
 
 
@@ -114,7 +119,7 @@ def sharing_json(sharing: SharingSummary) -> dict[str, Any]:
             "total": plain(sharing.fee_total),
             "reference": sharing.fee_reference,
         },
-        "notes": list(sharing.notes),
+        "notes": [say(note) for note in sharing.notes],
     }
 
 

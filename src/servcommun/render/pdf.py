@@ -21,15 +21,17 @@ from importlib import resources
 from fpdf import FPDF, FontFace
 
 from servcommun.engine.result import Statement
+from servcommun.message import Message
 from servcommun.money import ZERO
 from servcommun.render.amounts import money
 from servcommun.render.documents import (
+    column_of,
     document_datetime,
     id_label,
     month_label,
-    offer_of,
     population_text,
 )
+from servcommun.render.words import say
 
 FONT = "DejaVu"
 GREY = (110, 110, 110)
@@ -44,7 +46,7 @@ class Issuer:
     names one, the deliberations the tariff rests on, and how amounts are written."""
 
     title: str
-    deliberations: tuple[str, ...]
+    deliberations: tuple[Message, ...]
     carrier: str | None = None
     currency: str = "EUR"
     locale: str = "fr_FR"
@@ -92,9 +94,9 @@ def statement_pdf(
             )
         _section(pdf, "Règlement", (said,))
     if statement.notes:
-        _section(pdf, "Observations", statement.notes)
+        _section(pdf, "Observations", [say(note) for note in statement.notes])
     if issuer.deliberations:
-        _section(pdf, "Délibérations", [f"• {d}" for d in issuer.deliberations])
+        _section(pdf, "Délibérations", [f"• {say(d)}" for d in issuer.deliberations])
     return bytes(pdf.output())
 
 
@@ -135,12 +137,12 @@ def _lines_table(
     returns the width of the amount column."""
     rows = []
     for line in statement.lines:
-        offer = offers.get(offer_of(line.code))
+        offer = offers.get(column_of(line))
         label = f"{offer} — {line.label}" if offer and offer != line.label else line.label
         rows.append(
             (
                 label,
-                line.basis,
+                say(line.basis),
                 line.reference,
                 month_label(line.titled, locale),
                 amount(line.amount),

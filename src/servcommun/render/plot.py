@@ -16,6 +16,7 @@ from servcommun.engine.simulate import Simulation
 from servcommun.engine.thresholds import CurveSegment
 from servcommun.money import ZERO
 from servcommun.render.amounts import money
+from servcommun.render.documents import column_of
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -136,7 +137,7 @@ def schedule_figure(
     held: dict[str, str] = {}
     for entry in sim.years:
         for line in entry.lines:
-            prefix = line.code.split(".")[0]
+            prefix = column_of(line)
             held.setdefault(prefix, offers.get(prefix) or line.label)
     bottoms = [0.0] * len(years)
     for index, (prefix, label) in enumerate(held.items()):

@@ -14,9 +14,11 @@ from rich.text import Text
 
 from servcommun.engine.simulate import CreditOutcome, ExpectedActs, ServiceImpact, Simulation
 from servcommun.render.amounts import money, number, plain
+from servcommun.render.documents import column_of
 from servcommun.render.json import line_json, settlement_json
 from servcommun.render.table import settlement_text
 from servcommun.render.thresholds import inhabitants, near_json, near_message
+from servcommun.render.words import say
 
 Fmt = Callable[[Decimal], str]
 
@@ -40,7 +42,7 @@ def simulation_json(
             "total": plain(entry.total),
         }
         if entry.review is not None:
-            year["needs_review"] = entry.review.reason
+            year["needs_review"] = say(entry.review.reason)
         if entry.statement is not None and entry.statement.settlement is not None:
             year["settlement"] = settlement_json(entry.statement.settlement)
         years.append(year)
@@ -162,7 +164,7 @@ def warnings(sim: Simulation, fmt: Fmt) -> list[str]:
         messages.append(step_message(sim.impact, fmt))
     messages.extend(near_message(near, fmt) for near in sim.near)
     messages.extend(
-        f"{entry.year}: needs review — {entry.review.reason}"
+        f"{entry.year}: needs review — {say(entry.review.reason)}"
         for entry in sim.years
         if entry.review is not None
     )
@@ -230,15 +232,15 @@ def simulation_table(
     for entry in sim.years:
         year = str(entry.year)
         if entry.review is not None:
-            schedule.add_row(year, "needs review", entry.review.reason, "", "")
+            schedule.add_row(year, "needs review", say(entry.review.reason), "", "")
             year = ""
         for line in entry.lines:
-            offer = offers.get(line.code.split(".")[0])
+            offer = offers.get(column_of(line))
             label = f"{offer} — {line.label}" if offer else line.label
             schedule.add_row(
                 year,
                 Text.assemble(label, "\n", (line.code, "dim")),
-                Text.assemble(line.basis, "\n", (line.reference, "dim")),
+                Text.assemble(say(line.basis), "\n", (line.reference, "dim")),
                 line.titled,
                 fmt(line.amount),
             )

@@ -11,6 +11,7 @@ from servcommun.engine.result import Bill, MemberRef
 from servcommun.render.csv import csv_amount, csv_text
 from servcommun.render.documents import slug
 from servcommun.render.pdf import Issuer, statement_pdf
+from servcommun.render.words import say
 
 INDEX = "index.csv"
 INDEX_COLUMNS = ("member_id", "member_name", "year", "file", "total", "status", "reason")
@@ -65,7 +66,7 @@ def statement_files(
                 "",
                 "",
                 status("review"),
-                review.reason,
+                say(review.reason),
             )
         )
     files[INDEX] = csv_text(INDEX_COLUMNS, rows, dialect).encode("utf-8")

@@ -14,6 +14,8 @@ from rich.text import Text
 from servcommun.engine.result import Bill, Settlement, SharingSummary, Statement
 from servcommun.money import ZERO
 from servcommun.render.amounts import Fmt, money, number
+from servcommun.render.documents import column_of
+from servcommun.render.words import say
 
 SUMMARY_ROWS_SHOWN = 200  # past this a terminal is no help: say how to get everything
 
@@ -49,7 +51,7 @@ def bill_table(
         review.add_column("Name")
         review.add_column("Reason", overflow="fold")
         for item in bill.needs_review:
-            review.add_row(item.member.id, item.member.name, item.reason)
+            review.add_row(item.member.id, item.member.name, say(item.reason))
         parts.append(review)
     if bill.sharing is not None:
         parts.extend(_sharing_text(bill, bill.sharing, fmt))
@@ -125,7 +127,7 @@ def _statement_detail(statement: Statement, fmt: Fmt) -> Table:
     for line in statement.lines:
         table.add_row(
             Text.assemble(line.label, "\n", (line.code, "dim")),
-            Text.assemble(line.basis, "\n", (line.reference, "dim")),
+            Text.assemble(say(line.basis), "\n", (line.reference, "dim")),
             line.titled,
             fmt(line.amount),
         )
@@ -169,7 +171,7 @@ def _sharing_summary(
             (
                 line.amount
                 for line in statement.lines
-                if category_of.get(line.code.split(".")[0], "management-fees") == group
+                if category_of.get(column_of(line), "management-fees") == group
             ),
             ZERO,
         )
@@ -258,12 +260,12 @@ def _sharing_text(bill: Bill, sharing: SharingSummary, fmt: Fmt) -> list[Text]:
                 "computed on."
             )
         )
-    lines.extend(Text(f"Note: {note}.", style="dim") for note in sharing.notes)
+    lines.extend(Text(f"Note: {say(note)}.", style="dim") for note in sharing.notes)
     return lines
 
 
 def _holds(statement: Statement, offer_id: str) -> bool:
-    return any(line.code.split(".")[0] == offer_id for line in statement.lines)
+    return any(column_of(line) == offer_id for line in statement.lines)
 
 
 def _number_formatter(bill: Bill) -> Fmt:

@@ -29,6 +29,7 @@ from servcommun.engine.result import Bill
 from servcommun.money import CENT, ZERO
 from servcommun.provenance import Inputs
 from servcommun.render.documents import document_datetime, holds, offer_columns
+from servcommun.render.words import say
 
 SUMMARY, DETAIL, INPUTS = "Synthèse", "Détail", "Paramètres"
 BILLED, NOT_BILLED, REVIEW = "facturé", "non facturé", "à examiner"
@@ -188,8 +189,9 @@ def _summary(sheet: Any, bill: Bill, offers: Sequence[tuple[str, str]], formats:
             row, total_column, f"=SUM({row_range})", formats.money, _amount(statement.total)
         )
         if statement.notes:
-            sheet.write_string(row, total_column + 1, " ".join(statement.notes), formats.wrap)
-            widths.see(total_column + 1, " ".join(statement.notes), row=row)
+            notes = " ".join(say(note) for note in statement.notes)
+            sheet.write_string(row, total_column + 1, notes, formats.wrap)
+            widths.see(total_column + 1, notes, row=row)
     last_statement_row = row
     for review in bill.needs_review:
         row += 1
@@ -199,8 +201,9 @@ def _summary(sheet: Any, bill: Bill, offers: Sequence[tuple[str, str]], formats:
         if review.member.population is not None:
             sheet.write_number(row, 2, review.member.population, formats.integer)
         sheet.write_string(row, 3, REVIEW)
-        sheet.write_string(row, total_column + 1, review.reason, formats.wrap)
-        widths.see(total_column + 1, review.reason, row=row)
+        reason = say(review.reason)
+        sheet.write_string(row, total_column + 1, reason, formats.wrap)
+        widths.see(total_column + 1, reason, row=row)
     widths.see(3, REVIEW)
     last_row = row
     row += 1
@@ -265,7 +268,7 @@ def _detail(sheet: Any, bill: Bill, formats: _Formats) -> None:
                 None,
                 line.code,
                 line.label,
-                line.basis,
+                say(line.basis),
                 line.reference,
                 line.titled,
             )

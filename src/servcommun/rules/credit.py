@@ -1,0 +1,111 @@
+"""``credit``: another offer's price deducted from the first year of this one (Redon,
+art. 7.2.1: the audit deducted from the first year of the socle complet joined within 6
+months of its delivery)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from pydantic import Field
+
+from servcommun.engine.context import add_months
+from servcommun.message import msg
+from servcommun.money import ZERO
+from servcommun.rules.base import PartRule
+from servcommun.terms import Slug
+
+if TYPE_CHECKING:
+    from servcommun.diagnostics import Diagnostic
+    from servcommun.engine.context import OfferYear
+    from servcommun.engine.result import Line
+    from servcommun.reader import Document, Path_
+    from servcommun.tariff import GridTariff, Offer
+
+
+class CreditPart(PartRule):
+    """Another offer's price deducted from the first year of this one, when this one starts
+    within ``within_months`` after that offer was delivered (art. 7.2.1 audit credit)."""
+
+    rule: Literal["credit"]
+    from_offer: Slug
+    within_months: int = Field(ge=0, le=1200)
+
+    NEGOTIATED: ClassVar[bool] = False
+
+    def uses_population(self) -> bool:
+        return True  # the credited price is the source offer's, at the member's population
+
+    def credits(self) -> tuple[str, int] | None:
+        return self.from_offer, self.within_months
+
+    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+        """The source's price, deducted from the offer's first year when the member joined
+        it within the window after the delivery. The credit never exceeds what the lines
+        above bill that year; what cannot be used is said in the basis."""
+        tariff, offer, member, year = context.tariff, context.offer, context.member, context.year
+        source = tariff.offer(self.from_offer)
+        starts = [s.start for s in member.subscriptions if s.offer == offer.id and s.start]
+        if source is None or not starts or min(starts).year != year:
+            return []
+        joined = min(starts)
+        delivered = next(
+            (
+                s.delivered
+                for s in sorted(member.subscriptions, key=lambda s: s.delivered or dt.date.min)
+                if s.offer == source.id
+                and s.delivered
+                and s.delivered <= joined <= add_months(s.delivered, self.within_months)
+            ),
+            None,
+        )
+        if delivered is None:
+            return []
+        population = member.population_in(delivered.year) or member.population_in(year)
+        assert population is not None  # the billed year's population was checked by the caller
+        price = context.price_of(source, population, delivered.year)
+        credit = min(price, sum((line.amount for line in before), ZERO))
+        unused = None
+        if credit < price:
+            unused = msg(
+                "; {unused:amount} of the {price:amount} credit cannot be used",
+                unused=price - credit,
+                price=price,
+            )
+        basis = msg(
+            "{source} delivered {delivered:date}, joined {joined:date} "
+            "(within {months:count} months){unused}",
+            source=source.label,
+            delivered=delivered,
+            joined=joined,
+            months=self.within_months,
+            unused=unused,
+        )
+        return [context.line(self, -credit, basis)]
+
+    def problems(
+        self, doc: Document, here: Path_, offer: Offer, tariff: GridTariff
+    ) -> Iterator[Diagnostic]:
+        """The credited offer is a one-off service of the tariff."""
+        from servcommun.tariff import Billing
+
+        source = tariff.offer(self.from_offer)
+        path: Path_ = (*here, "from_offer")
+        if source is None:
+            known = ", ".join(offer.id for offer in tariff.offers)
+            yield doc.diagnostic(
+                path,
+                "unknown-offer",
+                f"offer '{self.from_offer}' is not defined (defined: {known})",
+            )
+        elif source.billing is not Billing.ONE_OFF:
+            yield doc.diagnostic(
+                path,
+                "credit-source",
+                f"a credit comes from a one-off service; "
+                f"'{source.id}' is billed {source.billing.value}",
+            )
+
+
+RULE = CreditPart

@@ -1,0 +1,157 @@
+"""``management-fee``: management fees (frais de gestion) on the year's budget lines of some
+categories only — Rouen, délibération 10-26: « les frais de gestion ne sont appliqués que
+sur la masse salariale » — shared by the key like the lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+
+from servcommun.engine.context import MissingData
+from servcommun.engine.keys import YearKey, allocate_by_key
+from servcommun.engine.result import Line
+from servcommun.message import Message, msg
+from servcommun.money import HUNDRED, ZERO, to_cents
+from servcommun.rules._keyed import Fee, KeyedPart
+from servcommun.terms import CostCategory, CostLine, Percent
+
+if TYPE_CHECKING:
+    from servcommun.diagnostics import Diagnostic
+    from servcommun.reader import Document, Path_
+    from servcommun.tariff import GridTariff, Offer
+
+_CATEGORY_WORDS = {CostCategory.SALARY: "salary mass", CostCategory.OTHER: "other costs"}
+
+
+class ManagementFeePart(KeyedPart):
+    """Management fees (frais de gestion): ``rate`` percent of the year's budget lines of
+    the categories ``on`` (Rouen: the salary mass only). On the lines shared by the key
+    the fee is computed once on their subtotal, rounded to the cent, then shared by the
+    key (``<code>.share``); on a member's direct lines it is that member's own
+    (``<code>.direct``)."""
+
+    rule: Literal["management-fee"]
+    rate: Percent = Field(description="percent of the lines it applies to")
+    on: tuple[CostCategory, ...] = Field(
+        default=(CostCategory.SALARY,),
+        min_length=1,
+        description="categories of the lines it applies to",
+    )
+    illustrative: bool = Field(
+        default=False, description="the rate is not the convention's: said on every fee line"
+    )
+
+    def line_codes(self, offer: str, costs: Sequence[CostLine]) -> set[str]:
+        return {f"{self.code}.share", f"{self.code}.direct"}
+
+    def bases(self, lines: Sequence[CostLine]) -> tuple[Decimal, dict[str, Decimal]]:
+        """What the fees are computed on: the subtotal of the lines of the fee's categories
+        shared by the key, and of those charged directly to each member."""
+        shared = ZERO
+        direct: dict[str, Decimal] = {}
+        for cost in lines:
+            if cost.category not in self.on:
+                continue
+            if cost.direct is None:
+                shared += cost.amount
+            else:
+                direct[cost.direct] = direct.get(cost.direct, ZERO) + cost.amount
+        return shared, direct
+
+    def amount_on(self, base: Decimal) -> Decimal:
+        """``rate`` percent of ``base``, rounded to the cent (half away from zero)."""
+        return to_cents(base * self.rate / HUNDRED)
+
+    def fee(self, lines: Sequence[CostLine]) -> Fee:
+        shared, direct = self.bases(lines)
+        return Fee(
+            self.rate,
+            shared + sum(direct.values(), ZERO),
+            self.article,
+            self.illustrative,
+            frozenset(self.line_codes("", lines)),
+        )
+
+    def shares(
+        self,
+        offer: Offer,
+        key: YearKey,
+        lines: Sequence[CostLine],
+        names: Mapping[str, str],
+        titled: str,
+    ) -> dict[str, list[Line]]:
+        """The fee on the lines shared by the key, computed once on their subtotal and
+        shared by the key like them (``<code>.share``); the fee on a member's direct lines,
+        its own (``<code>.direct``)."""
+        shares: dict[str, list[Line]] = {member: [] for member in names}
+        if self.rate == ZERO:
+            return shares
+        shared_base, direct_base = self.bases(lines)
+        on = " and ".join(_CATEGORY_WORDS[category] for category in dict.fromkeys(self.on))
+        caveat = msg("; illustrative rate") if self.illustrative else None
+        if any(cost.category in self.on and cost.direct is None for cost in lines):
+            amount = self.amount_on(shared_base)
+            for member, share in allocate_by_key(amount, key.shares).items():
+                basis = msg(
+                    "{percent:percent} % of {amount:amount} ({rate:percent} % of the {on} "
+                    "shared by the key, {base:amount}{caveat})",
+                    percent=key.shares[member],
+                    amount=amount,
+                    rate=self.rate,
+                    on=on,
+                    base=shared_base,
+                    caveat=caveat,
+                )
+                shares[member].append(self._line(offer, "share", share, basis, titled))
+        for member, base in direct_base.items():
+            if member not in names:
+                raise MissingData(
+                    msg(
+                        "budget lines are charged directly to '{member}', which does not "
+                        "hold the offer",
+                        member=member,
+                    )
+                )
+            basis = msg(
+                "{rate:percent} % of {base:amount} ({on} charged directly{caveat})",
+                rate=self.rate,
+                base=base,
+                on=on,
+                caveat=caveat,
+            )
+            shares[member].append(self._line(offer, "direct", self.amount_on(base), basis, titled))
+        return shares
+
+    def _line(
+        self, offer: Offer, allocation: str, amount: Decimal, basis: Message, titled: str
+    ) -> Line:
+        return Line(
+            offer.id,
+            self.code,
+            self.label,
+            amount,
+            basis,
+            self.article,
+            titled,
+            self.rule,
+            self.code,
+            allocation,
+        )
+
+    def problems(
+        self, doc: Document, here: Path_, offer: Offer, tariff: GridTariff
+    ) -> Iterator[Diagnostic]:
+        """Its key is the tariff's; no category listed twice."""
+        yield from super().problems(doc, here, offer, tariff)
+        if len(set(self.on)) != len(self.on):
+            yield doc.diagnostic(
+                (*here, "on"),
+                "duplicate-category",
+                "a category is listed twice: its lines count once anyway",
+            )
+
+
+RULE = ManagementFeePart

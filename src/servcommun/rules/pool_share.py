@@ -1,0 +1,440 @@
+"""``pool-share``: a cost pool shared between the members holding the offer, layer by layer
+— a minimum share for one party, a share by units used, the rest by population, or by a
+percentage key — each layer by the largest remainder, so that the shares sum exactly to
+the layer and the layers to the pool."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
+
+from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic_core import PydanticCustomError
+
+from servcommun.engine.context import MissingData, PoolOutcome, units_used
+from servcommun.engine.keys import KeyComputationError, YearKey, year_key
+from servcommun.engine.result import Line
+from servcommun.key_checks import DEFAULT_PRECISION, key_shares, undefined_key
+from servcommun.message import Message, msg
+from servcommun.money import HUNDRED, ZERO, allocate, to_cents
+from servcommun.rules.base import PartRule
+from servcommun.terms import ConsumedUnit, Frozen, Money, Percent, Slug, Text, Year
+
+if TYPE_CHECKING:
+    from servcommun.diagnostics import Diagnostic
+    from servcommun.engine.context import OfferYear, ServiceData
+    from servcommun.reader import Document, Path_
+    from servcommun.roster import Member
+    from servcommun.tariff import GridTariff, Offer, WorkedExample
+
+
+class PoolBasis(StrEnum):
+    POPULATION = "population"  # each member's population of the billed year
+    UNITS = "units"  # the units each member consumed in the year, weighted
+    KEY = "key"  # a percentage key: one of the tariff's keys, or written in the layer
+    EQUAL = "equal"  # the same share for every member
+
+
+LayerKey = Annotated[
+    Annotated[Slug, Tag("key id")] | Annotated[dict[Text, Percent], Tag("key shares")],
+    Discriminator(lambda value: "key shares" if isinstance(value, dict) else "key id"),
+]
+"""A pool layer's key: the id of a key of the tariff's ``keys``, or its shares written in
+place (told apart by their shape, so that a mistake is said once, for the form used)."""
+
+
+class PoolLayer(Frozen):
+    """A layer of a pool: a ``percent`` of it, a fixed ``amount`` of it, or (neither) what
+    the other layers leave; shared between the members by ``by``."""
+
+    label: Text
+    percent: Percent | None = Field(default=None, description="percent of the pool")
+    amount: Money | None = Field(default=None, description="a fixed amount of the pool")
+    by: PoolBasis
+    key: LayerKey | None = Field(
+        default=None,
+        description=(
+            "by: key — the id of a key of the tariff's 'keys' ('key: reference'), or a key "
+            "written in place: member id → percent, summing to 100 (a member bearing the layer "
+            'alone: {"35236": "100"})'
+        ),
+    )
+    units: tuple[ConsumedUnit, ...] = Field(
+        default=(), description=("by: units — the units counted, with their weights")
+    )
+    article: str = Field(default="", description="the article of this layer, if its own")
+
+    @property
+    def key_id(self) -> str | None:
+        """The id of the tariff's key the layer is shared by; None for a key written in
+        place (or none)."""
+        return self.key if isinstance(self.key, str) else None
+
+
+class Pool(Frozen):
+    """The amount a pool shares in a year: written in the tariff by year (``amounts``), or
+    the total of the service's budget file of the year (``from_budget``)."""
+
+    amounts: dict[Year, Money] = Field(default={}, description="year → amount")
+    from_budget: bool = Field(
+        default=False, description=("the year's budget file of the service (its lines' total)")
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Pool:
+        if bool(self.amounts) == self.from_budget:
+            raise PydanticCustomError(
+                "pool-source",
+                "give either 'amounts' (by year) or 'from_budget: true' (the "
+                "year's budget file), not both or neither",
+                {},
+            )
+        return self
+
+
+class PoolSharePart(PartRule):
+    """A cost pool shared between the members holding the offer in the year, layer by layer
+    (a minimum share for one party, a share by units used, the rest by population): each
+    layer is shared by the largest remainder, so that the shares sum exactly to the layer
+    and the layers to the pool. One line per layer."""
+
+    rule: Literal["pool-share"]
+    pool: Pool
+    layers: tuple[PoolLayer, ...] = Field(min_length=1)
+
+    ANNUAL_ONLY: ClassVar[bool] = True
+    SHARED: ClassVar[bool] = True
+
+    def uses_population(self) -> bool:
+        return any(layer.by is PoolBasis.POPULATION for layer in self.layers)
+
+    def takes_budget(self) -> bool:
+        return self.pool.from_budget
+
+    def key_ids(self) -> tuple[str, ...]:
+        return tuple(key_id for layer in self.layers if (key_id := layer.key_id))
+
+    def counted_units(self) -> tuple[ConsumedUnit, ...]:
+        return tuple(unit for layer in self.layers for unit in layer.units)
+
+    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+        """The member's share of each layer, computed between the holders beforehand."""
+        outcome = context.pools[(context.offer.id, self.code)]
+        if outcome.problem is not None:
+            raise MissingData(outcome.problem)
+        return list(outcome.shares.get(context.member.id, ()))
+
+    def share(
+        self,
+        tariff: GridTariff,
+        offer: Offer,
+        holders: Sequence[Member],
+        year: int,
+        data: ServiceData,
+    ) -> PoolOutcome:
+        """The pool of ``year`` (the tariff's amount, or the year's budget total) shared
+        between ``holders`` layer by layer: a percent, rounded to the cent; a fixed
+        amount; the remainder — the layers sum exactly to the pool — each layer by its
+        basis with the largest remainder (ties by member id)."""
+        try:
+            return PoolOutcome(self._shares(tariff, offer, holders, year, data))
+        except MissingData as problem:
+            return PoolOutcome(problem=problem.message)
+
+    def _shares(
+        self,
+        tariff: GridTariff,
+        offer: Offer,
+        holders: Sequence[Member],
+        year: int,
+        data: ServiceData,
+    ) -> dict[str, list[Line]]:
+        pool = self.pool.amounts.get(year) if self.pool.amounts else data.costs.get(year)
+        if pool is None:
+            text = (
+                "the tariff gives no amount of the pool '{label}' for {year:count} ({article})"
+                if self.pool.amounts
+                else "no budget file gives the cost of the pool '{label}' for {year:count} "
+                "({article})"
+            )
+            raise MissingData(msg(text, label=self.label, year=year, article=self.article))
+        titled = offer.annual_titled(year)
+        shares: dict[str, list[Line]] = {m.id: [] for m in holders}
+        for layer, amount, said in self._layer_amounts(pool):
+            key = (
+                _layer_key(tariff, layer, holders, year, data)
+                if layer.by is PoolBasis.KEY
+                else None
+            )
+            weights, basis_of = _layer_weights(layer, holders, year, key)
+            total = sum(weights.values(), ZERO)
+            if total <= ZERO:
+                raise MissingData(
+                    msg(
+                        "the layer '{layer}' of the pool cannot be shared: no member holding "
+                        "the offer has a weight in it in {year:count} ({by})",
+                        layer=layer.label,
+                        year=year,
+                        by=layer.by.value,
+                    )
+                )
+            article = layer.article or (key.reference if key else "") or self.article
+            for member_id, amount_share in allocate(amount, weights).items():
+                if layer.by is PoolBasis.KEY and weights[member_id] == ZERO:
+                    continue  # not in the key: the layer is none of its business
+                basis = msg(
+                    "{layer}; {share}", layer=said, share=basis_of(weights[member_id], total)
+                )
+                shares[member_id].append(
+                    Line(
+                        offer.id,
+                        self.code,
+                        f"{self.label} — {layer.label}",
+                        amount_share,
+                        basis,
+                        article,
+                        titled,
+                        self.rule,
+                    )
+                )
+        return shares
+
+    def _layer_amounts(self, pool: Decimal) -> list[tuple[PoolLayer, Decimal, Message]]:
+        """Each layer's amount and how it was reached: fixed amounts as written, percents of
+        the pool rounded to the cent, the remainder what they leave; without a remainder
+        layer, percents summing to 100 share the pool by the largest remainder."""
+        layers = self.layers
+        of_pool = "{percent:number} % of the pool {pool:amount} = {amount:amount}"
+        if all(layer.percent is not None for layer in layers):
+            percents = {index: layer.percent or ZERO for index, layer in enumerate(layers)}
+            amounts = allocate(pool, percents)
+            return [
+                (
+                    layer,
+                    amounts[index],
+                    msg(of_pool, percent=percents[index], pool=pool, amount=amounts[index]),
+                )
+                for index, layer in enumerate(layers)
+            ]
+        found: list[tuple[PoolLayer, Decimal, Message]] = []
+        for layer in layers:
+            if layer.amount is not None:
+                said = msg(
+                    "{amount:amount} of the pool {pool:amount}", amount=layer.amount, pool=pool
+                )
+                found.append((layer, layer.amount, said))
+            elif layer.percent is not None:
+                amount = to_cents(pool * layer.percent / 100)
+                found.append(
+                    (layer, amount, msg(of_pool, percent=layer.percent, pool=pool, amount=amount))
+                )
+        rest = pool - sum((amount for _, amount, _ in found), ZERO)
+        if rest < ZERO:
+            raise MissingData(
+                msg(
+                    "the layers of the pool '{label}' ({layers:amount}) exceed the pool "
+                    "({pool:amount})",
+                    label=self.label,
+                    layers=pool - rest,
+                    pool=pool,
+                )
+            )
+        remainder = next(
+            (layer for layer in layers if layer.amount is None and layer.percent is None), None
+        )
+        if remainder is None:  # refused on load (pool-layers): never left unshared silently
+            raise MissingData(
+                msg(
+                    "the layers of the pool '{label}' leave {rest:amount} of {pool:amount} "
+                    "to nobody",
+                    label=self.label,
+                    rest=rest,
+                    pool=pool,
+                )
+            )
+        said = msg(
+            "the pool {pool:amount} less the other layers = {rest:amount}", pool=pool, rest=rest
+        )
+        found.insert(layers.index(remainder), (remainder, rest, said))
+        return found
+
+    def problems(
+        self, doc: Document, here: Path_, offer: Offer, tariff: GridTariff
+    ) -> Iterator[Diagnostic]:
+        """Layers that add up — one remainder layer at most, and without one, percents
+        summing to exactly 100 — each with what its basis needs."""
+        return _pool_layers(doc, here, self, tariff)
+
+    def example_problems(
+        self, doc: Document, here: Path_, example: WorkedExample, tariff: GridTariff
+    ) -> Iterator[Diagnostic]:
+        """A worked example gives the pool's amount for its year."""
+        if self.pool.amounts and example.year not in self.pool.amounts:
+            yield doc.diagnostic(
+                (*here, "year"),
+                "example-pool",
+                f"worked example '{example.title}': the pool of part "
+                f"'{self.code}' has no amount for {example.year}",
+            )
+        elif self.pool.from_budget and example.budget is None and not example.costs:
+            yield doc.diagnostic(
+                (*here, "year"),
+                "example-pool",
+                f"worked example '{example.title}' needs the year's budget total for the "
+                f"pool of part '{self.code}': give it as 'budget'",
+            )
+
+
+def _layer_key(
+    tariff: GridTariff, layer: PoolLayer, holders: Sequence[Member], year: int, data: ServiceData
+) -> YearKey:
+    """The key a layer shared by key weighs the holders by: the shares written in the
+    layer, or the tariff's key it names (citing the key's article) — written, or computed
+    between the holders from the agents of the year's budget, as for budget lines."""
+    if not isinstance(layer.key, str):
+        return YearKey("", layer.key or {}, "")
+    key = tariff.key(layer.key)
+    if key is None:  # refused on load (undefined-key)
+        raise MissingData(msg("the tariff defines no key '{key}'", key=layer.key))
+    budget = data.budgets.get(year)
+    if key.computed is not None and budget is None:
+        raise MissingData(
+            msg(
+                "no budget of {year:count} gives the agents the key '{key}' is computed "
+                "from ({article})",
+                year=year,
+                key=key.id,
+                article=key.article,
+            )
+        )
+    try:
+        return year_key(key, budget.agents if budget else (), [m.id for m in holders])
+    except KeyComputationError as problem:
+        raise MissingData(
+            msg("key '{key}': {problem}", key=key.id, problem=problem.message)
+        ) from problem
+
+
+def _layer_weights(
+    layer: PoolLayer, holders: Sequence[Member], year: int, key: YearKey | None
+) -> tuple[dict[str, Decimal], Callable[[Decimal, Decimal], Message]]:
+    """Each holder's weight in ``layer`` (by key: its percentage in ``key``, the layer's
+    key for the year; a member of the key not holding the offer is not among them), and
+    how a basis says a member's weight of the total."""
+    if layer.by is PoolBasis.POPULATION:
+        missing = [member.id for member in holders if member.population_in(year) is None]
+        if missing:
+            raise MissingData(
+                msg(
+                    "the pool is shared by population and {members} has no population for "
+                    "{year:count} in the roster",
+                    members=", ".join(missing),
+                    year=year,
+                )
+            )
+        return (
+            {member.id: Decimal(member.population_in(year) or 0) for member in holders},
+            lambda weight, total: msg(
+                "by population: {weight:number} of {total:number} inhabitants",
+                weight=weight,
+                total=total,
+            ),
+        )
+    if layer.by is PoolBasis.UNITS:
+        return (
+            {member.id: units_used(layer.units, member, year) for member in holders},
+            lambda weight, total: msg(
+                "by units used: {weight:number} of {total:number}", weight=weight, total=total
+            ),
+        )
+    if layer.by is PoolBasis.KEY:
+        assert key is not None  # resolved by _layer_key
+        text = "by key: {weight:number} of {total:number}"
+        if key.id:
+            text = (
+                "by key '{key}', computed from the agents' time: {weight:number} of {total:number}"
+                if key.note
+                else "by key '{key}': {weight:number} of {total:number}"
+            )
+        return (
+            {member.id: key.shares.get(member.id, ZERO) for member in holders},
+            lambda weight, total: msg(text, key=key.id, weight=weight, total=total),
+        )
+    return (
+        {member.id: Decimal(1) for member in holders},
+        lambda weight, total: msg(
+            "in equal shares: {weight:number} of {total:number} members", weight=weight, total=total
+        ),
+    )
+
+
+def _pool_layers(
+    doc: Document, here: Path_, part: PoolSharePart, tariff: GridTariff
+) -> Iterator[Diagnostic]:
+    remainders = [
+        i for i, layer in enumerate(part.layers) if layer.percent is None and layer.amount is None
+    ]
+    percents = sum((layer.percent or ZERO for layer in part.layers), ZERO)
+    for index, layer in enumerate(part.layers):
+        path: Path_ = (*here, "layers", index)
+        if layer.percent is not None and layer.amount is not None:
+            yield doc.diagnostic(
+                (*path, "amount"),
+                "pool-layer",
+                "give a layer a 'percent' of the pool or an 'amount', not both",
+            )
+        if layer.by is PoolBasis.KEY and not layer.key:
+            yield doc.diagnostic(
+                (*path, "by"),
+                "pool-layer",
+                "a layer shared by key needs its 'key': the id of a key of "
+                "the tariff's 'keys', or member id → percent",
+            )
+        elif layer.by is PoolBasis.KEY and isinstance(layer.key, str):
+            yield from undefined_key(doc, (*path, "key"), layer.key, tariff)
+        elif layer.by is PoolBasis.KEY and isinstance(layer.key, dict):  # written in place
+            yield from key_shares(doc, (*path, "key"), layer.key, DEFAULT_PRECISION, tariff)
+        if layer.by is PoolBasis.UNITS and not layer.units:
+            yield doc.diagnostic(
+                (*path, "by"),
+                "pool-layer",
+                "a layer shared by units used needs its 'units' (id, label, weight)",
+            )
+        if layer.key and layer.by is not PoolBasis.KEY:
+            yield doc.diagnostic(
+                (*path, "key"),
+                "pool-layer",
+                f"this layer is shared by {layer.by.value}: its 'key' would not be used",
+            )
+    if len(remainders) > 1:
+        yield doc.diagnostic(
+            (*here, "layers", remainders[1]),
+            "pool-layers",
+            "only one layer may take the remainder of the pool (give the "
+            "others a 'percent' or an 'amount')",
+        )
+    if not remainders and percents != HUNDRED:
+        yield doc.diagnostic(
+            (*here, "layers"),
+            "pool-layers",
+            f"the layers' percents sum to {percents} %: without a layer "
+            "taking the remainder they must sum to exactly 100 %",
+        )
+    elif remainders and percents > HUNDRED:
+        yield doc.diagnostic(
+            (*here, "layers"),
+            "pool-layers",
+            f"the layers' percents sum to {percents} %, more than the pool",
+        )
+    if not remainders and any(layer.amount is not None for layer in part.layers):
+        yield doc.diagnostic(
+            (*here, "layers"),
+            "pool-layers",
+            "a layer with a fixed amount needs another layer taking the "
+            "remainder, so that the layers sum exactly to the pool",
+        )
+
+
+RULE = PoolSharePart

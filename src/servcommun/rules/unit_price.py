@@ -1,0 +1,259 @@
+"""``unit-price``: a price per act by type and date — permis de construire, déclaration
+préalable, payslips, days — from a dated price list, with weights between units
+(« équivalent permis de construire ») and free units."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from servcommun.message import Message, msg
+from servcommun.money import ZERO, to_cents
+from servcommun.rules.base import PartRule
+from servcommun.terms import ConsumedUnit, Frozen, Money, Rate, Slug
+
+if TYPE_CHECKING:
+    from servcommun.diagnostics import Diagnostic
+    from servcommun.engine.context import OfferYear
+    from servcommun.engine.result import Line
+    from servcommun.reader import Document, Path_
+    from servcommun.tariff import GridTariff, Offer
+
+
+class PriceEntry(Frozen):
+    """One price of a price list, in force from ``from`` until the next entry's date: a
+    ``price`` per equivalent unit (times each unit's weight), or ``unit_prices`` per unit."""
+
+    from_: dt.date = Field(alias="from", description="first day this price applies to an act")
+    price: Money | None = Field(default=None, description="price of one equivalent unit")
+    unit_prices: dict[Slug, Money] = Field(default={}, description="unit id → price of one unit")
+    reference: str = Field(default="", description="the decision that set this price")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> PriceEntry:
+        if (self.price is None) == (not self.unit_prices):
+            raise PydanticCustomError(
+                "price-entry",
+                "give either 'price' (per equivalent unit, times each unit's "
+                "weight) or 'unit_prices' (a price per unit), not both or neither",
+                {},
+            )
+        return self
+
+
+class FreeUnits(Frozen):
+    """Units not billed each year: the first ``quantity`` of ``unit``, in date order (the
+    first half-day visit of the year is free)."""
+
+    unit: Slug
+    quantity: Rate = Field(gt=0)
+
+
+class UnitPricePart(PartRule):
+    """Unit price × quantity: each act a member consumed in the year (its unit, date and
+    quantity come from the roster or a consumption file) at the price in force on its date,
+    times its unit's weight; free units first. One line per unit and price in force."""
+
+    rule: Literal["unit-price"]
+    units: tuple[ConsumedUnit, ...] = Field(min_length=1)
+    equivalent: str = Field(
+        default="",
+        description=("name of the unit of weight 1, for bases ('équivalent permis de construire')"),
+    )
+    prices: tuple[PriceEntry, ...] = Field(min_length=1, description="by increasing date")
+    free: tuple[FreeUnits, ...] = ()
+
+    ANNUAL_ONLY: ClassVar[bool] = True
+
+    def priced_units(self) -> tuple[ConsumedUnit, ...]:
+        return self.units
+
+    def price_list(self) -> tuple[PriceEntry, ...]:
+        return self.prices
+
+    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+        """Unit price × quantity for the acts the member consumed in the year: each act at
+        the price in force on its date, times its unit's weight (or at its unit's own
+        price); the first units of the year free where the tariff says so. One line per
+        unit and price in force, each rounded to the cent once; in the order of the
+        tariff's units and prices."""
+        units = {unit.id: unit for unit in self.units}
+        free_left = {free.unit: free.quantity for free in self.free}
+        groups: dict[tuple[str, int], _ActGroup] = {}
+        for act in context.member.acts_in(context.year, units):
+            free = min(free_left.get(act.unit, ZERO), act.quantity)
+            if free:
+                free_left[act.unit] -= free
+            entry = price_in_force(self.prices, act.date)
+            position = self.prices.index(entry) if entry is not None else -1
+            group = groups.setdefault((act.unit, position), _ActGroup(act.date))
+            group.add(act.date, act.quantity, free)
+        lines: list[Line] = []
+        order = {unit.id: index for index, unit in enumerate(self.units)}
+        for (unit_id, position), group in sorted(
+            groups.items(), key=lambda item: (order[item[0][0]], item[0][1])
+        ):
+            unit = units[unit_id]
+            label = f"{self.label} — {unit.label}"
+            counted = group.counted(unit.label)
+            if position < 0:
+                basis = msg(
+                    "{counted}: no price in force before {first:date}",
+                    counted=counted,
+                    first=self.prices[0].from_,
+                )
+                lines.append(context.line(self, ZERO, basis, label=label))
+                continue
+            entry = self.prices[position]
+            priced = self._unit_price(entry, unit.id, unit.weight)
+            if priced is None:  # refused on load (price-units); said rather than guessed
+                basis = msg(
+                    "{counted}: no price for {unit} from {start:date}",
+                    counted=counted,
+                    unit=unit.id,
+                    start=entry.from_,
+                )
+                lines.append(context.line(self, ZERO, basis, label=label))
+                continue
+            price, said = priced
+            dated = None
+            if len(self.prices) > 1 or entry.reference:
+                dated = (
+                    msg(
+                        " (price from {start:date}, {reference})",
+                        start=entry.from_,
+                        reference=entry.reference,
+                    )
+                    if entry.reference
+                    else msg(" (price from {start:date})", start=entry.from_)
+                )
+            basis = msg("{counted} × {price}{dated}", counted=counted, price=said, dated=dated)
+            lines.append(context.line(self, to_cents(group.billed * price), basis, label=label))
+        return lines
+
+    def _unit_price(
+        self, entry: PriceEntry, unit: str, weight: Decimal
+    ) -> tuple[Decimal, Message] | None:
+        """The exact price of one ``unit`` under ``entry``, and how a basis says it."""
+        if entry.price is None:
+            price = entry.unit_prices.get(unit)
+            return None if price is None else (price, msg("{price:amount}", price=price))
+        if weight == 1:
+            return entry.price, msg("{price:amount}", price=entry.price)
+        return weight * entry.price, msg(
+            "{weight:number} {equivalent} × {price:amount}",
+            weight=weight,
+            equivalent=self.equivalent or "equivalent",
+            price=entry.price,
+        )
+
+    def problems(
+        self, doc: Document, here: Path_, offer: Offer, tariff: GridTariff
+    ) -> Iterator[Diagnostic]:
+        """A price list by increasing date that starts by the tariff's first day, pricing
+        every unit; free units of the part's own units."""
+        own = [unit.id for unit in self.units]
+        yield from _price_list(doc, here, self, own, tariff.valid_from)
+        for free_index, free in enumerate(self.free):
+            if free.unit not in own:
+                yield doc.diagnostic(
+                    (*here, "free", free_index, "unit"),
+                    "unknown-unit",
+                    f"unit '{free.unit}' is not a unit of this part (units: {', '.join(own)})",
+                )
+
+
+def price_in_force(prices: Sequence[PriceEntry], day: dt.date) -> PriceEntry | None:
+    """The entry of a price list in force on ``day`` (the latest that starts on or before
+    it), or None before the first."""
+    return next((entry for entry in reversed(prices) if entry.from_ <= day), None)
+
+
+@dataclass
+class _ActGroup:
+    """The acts of one unit at one price: quantities, the free part, the dates spanned."""
+
+    first: dt.date
+    last: dt.date | None = None
+    quantity: Decimal = ZERO
+    free: Decimal = ZERO
+
+    def add(self, day: dt.date, quantity: Decimal, free: Decimal) -> None:
+        self.last = day
+        self.quantity += quantity
+        self.free += free
+
+    @property
+    def billed(self) -> Decimal:
+        return self.quantity - self.free
+
+    def counted(self, label: str) -> Message:
+        """The acts counted, as a basis says it: quantity, unit, dates, free units."""
+        dates = (
+            msg("{first:date}", first=self.first)
+            if self.last in (None, self.first)
+            else msg("{first:date}–{last:date}", first=self.first, last=self.last)
+        )
+        free = None
+        if self.free:
+            free = msg(
+                ", {free:number} free → {billed:number} billed", free=self.free, billed=self.billed
+            )
+        return msg(
+            "{quantity:number} × {unit} ({dates}){free}",
+            quantity=self.quantity,
+            unit=label,
+            dates=dates,
+            free=free,
+        )
+
+
+def _price_list(
+    doc: Document, here: Path_, part: UnitPricePart, units: list[str], valid_from: dt.date
+) -> Iterator[Diagnostic]:
+    first = part.prices[0].from_
+    if first > valid_from:
+        yield doc.diagnostic(
+            (*here, "prices", 0, "from"),
+            "price-start",
+            f"the first price applies from {first}, the tariff from "
+            f"{valid_from}: acts of {valid_from} to "
+            f"{first - dt.timedelta(days=1)} would have no price",
+        )
+    for entry_index, entry in enumerate(part.prices):
+        path: Path_ = (*here, "prices", entry_index)
+        if entry_index and entry.from_ <= part.prices[entry_index - 1].from_:
+            yield doc.diagnostic(
+                (*path, "from"),
+                "price-order",
+                f"price from {entry.from_} comes after the price from "
+                f"{part.prices[entry_index - 1].from_}: list prices by "
+                "increasing date, each in force until the next",
+            )
+        if not entry.unit_prices:
+            continue
+        for unit in entry.unit_prices:
+            if unit not in units:
+                yield doc.diagnostic(
+                    (*path, "unit_prices", unit),
+                    "unknown-unit",
+                    f"unit '{unit}' is not a unit of this part (units: {', '.join(units)})",
+                    key=True,
+                )
+        missing = [unit for unit in units if unit not in entry.unit_prices]
+        if missing:
+            yield doc.diagnostic(
+                (*path, "unit_prices"),
+                "price-units",
+                f"no price for {', '.join(missing)} from {entry.from_}: "
+                "price every unit of the part",
+            )
+
+
+RULE = UnitPricePart

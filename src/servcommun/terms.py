@@ -1,0 +1,265 @@
+"""The terms tariffs, rosters and budgets are written in: frozen models, the scalar types
+of their fields (amounts exact to the cent, rates, years, populations, ids), and the small
+records several rules share (population brackets, roundings, indexations, consumed
+units and acts, cost lines, agents, units of operation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
+
+from servcommun.message import Message, msg
+from servcommun.money import ZERO, has_cents_only
+
+
+class Frozen(BaseModel):
+    """Base of every input model: immutable, unknown keys refused."""
+
+    # defer_build: a model's validator is built when a file of its kind is first read,
+    # not when the module is imported; a bill whose roster comes from the cache never
+    # builds the roster's
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
+
+
+LIMIT = Decimal(10) ** 12
+"""No figure of a tariff or roster reaches a thousand billion: beyond it, a typo (and
+products of such numbers would outgrow the 28 digits Decimal computes with)."""
+
+
+def _non_negative(value: Decimal) -> Decimal:
+    if value < ZERO:
+        raise PydanticCustomError(
+            "negative", "must not be negative (got {value})", {"value": str(value)}
+        )
+    return value
+
+
+def _exact_to_the_cent(value: Decimal) -> Decimal:
+    if not has_cents_only(value):
+        raise PydanticCustomError(
+            "money-precision",
+            "amount {value} cannot be paid exactly: write it to the cent, at most two decimals",
+            {"value": str(value)},
+        )
+    return value
+
+
+def _bounded(value: Decimal) -> Decimal:
+    if abs(value) >= LIMIT:
+        raise PydanticCustomError(
+            "too-large",
+            "{value} is beyond any plausible figure (at most 999 999 999 999.99)",
+            {"value": str(value)},
+        )
+    return value
+
+
+Money = Annotated[
+    Decimal,
+    AfterValidator(_bounded),
+    AfterValidator(_non_negative),
+    AfterValidator(_exact_to_the_cent),
+]
+"""An amount in the tariff's currency, non-negative, exact to the cent."""
+
+SignedMoney = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_exact_to_the_cent)]
+
+Rate = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_non_negative)]
+"""A non-negative decimal of any precision (a price per inhabitant, a number of days)."""
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+Year = Annotated[int, Field(ge=1900, le=2999)]
+
+Population = Annotated[int, Field(gt=0, lt=1_000_000_000)]
+"""A commune's or group's number of inhabitants (France has fewer than 10⁸)."""
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+Percent = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_non_negative)]
+
+IndexValue = Annotated[Decimal, AfterValidator(_bounded), Field(gt=0)]
+"""A value of a price or wage index (INSEE's 1.50-style base 100 figures): positive."""
+
+
+class Proration(StrEnum):
+    NONE = "none"  # active on any day of year N: owes the whole of year N
+    MONTH = "month"  # months begun in the year / 12: a month begun is due in full
+    DAY = "day"  # days subscribed in the year / days of the year (365 or 366)
+
+
+class Bracket(Frozen):
+    """A contiguous integer population range, both ends included; ``to`` absent: open."""
+
+    from_: int = Field(alias="from", ge=0)
+    to: int | None = Field(default=None, ge=0)
+
+    def contains(self, population: int) -> bool:
+        return self.from_ <= population and (self.to is None or population <= self.to)
+
+    @cached_property
+    def label(self) -> Message:
+        """The bracket as a basis says it: ``1500–2999``, ``below 1500``, ``above 8000``."""
+        if self.to is None:
+            if self.from_:
+                return msg("above {limit:count}", limit=self.from_ - 1)
+            return msg("every population")
+        if self.from_ == 0:
+            return msg("below {limit:count}", limit=self.to + 1)
+        return msg("{start:count}–{end:count}", start=self.from_, end=self.to)
+
+
+class AmountBracket(Bracket):
+    amount: Money
+
+
+class QuantityBracket(Bracket):
+    quantity: Rate
+
+
+class RoundingMode(StrEnum):
+    HALF_UP = "half-up"  # 0.5 away from zero, as French public accounting rounds
+    DOWN = "down"  # truncated
+    UP = "up"  # away from zero
+
+
+class Places(Frozen):
+    """A figure rounded to ``places`` decimals as ``mode`` says (a unit cost to the cent)."""
+
+    places: int = Field(default=2, ge=0, le=10, description="decimal places kept")
+    mode: RoundingMode = RoundingMode.HALF_UP
+
+
+class Rounding(Places):
+    """How an indexation is rounded: the convention must say it (a coefficient to four
+    places is not the same bill as a rate to four places)."""
+
+    applies_to: Literal["coefficient", "rate"] = Field(
+        description=(
+            "coefficient: index(N) / index(reference) is rounded, then multiplies the rate; "
+            "rate: the indexed rate itself is rounded"
+        )
+    )
+    places: int = Field(ge=0, le=10, description="decimal places kept")
+
+
+class Indexation(Frozen):
+    """A rate (or amount) written for a reference year, indexed on a named index whose
+    yearly values come from an index file (``kind: index``): rate × index(N) / index(ref)."""
+
+    index: Slug = Field(description="id of the index file that gives the yearly values")
+    reference_year: Year = Field(description="the year the written rate is expressed in")
+    index_year: Literal["billed", "previous"] = Field(
+        default="billed",
+        description=(
+            "the index value that indexes year N: N's own, or N-1's (the last one known "
+            "when the convention bills in the course of year N)"
+        ),
+    )
+    rounding: Rounding
+    article: Text
+
+
+class ConsumedUnit(Frozen):
+    """A unit a member consumes and is billed for (a building-permit act of one type, a
+    payslip, a day), and what it weighs in equivalent units."""
+
+    id: Slug = Field(description="the unit's id, as rosters and consumption files name it")
+    label: Text
+    weight: Rate = Field(
+        default=Decimal(1),
+        description=(
+            "equivalent units one unit counts for: a certificate of urbanism counting for 0.4 "
+            "'équivalent permis de construire'"
+        ),
+    )
+
+
+class Act(Frozen):
+    """Units a member consumed on a date: one building-permit act, 120 payslips of a month,
+    1.5 days. Billed by the ``unit-price`` part that lists its unit."""
+
+    unit: Slug
+    date: dt.date
+    quantity: Rate = Field(default=Decimal(1), gt=0)
+    reference: str = Field(default="", description="the file or dossier number, for the record")
+
+
+class CostCategory(StrEnum):
+    SALARY = "salary"  # masse salariale
+    OTHER = "other"  # every other cost (licences, subscriptions, equipment…)
+
+
+class Allocation(StrEnum):
+    KEY = "key"  # shared by the key in force
+    DIRECT = "direct"  # charged wholly to one party
+
+
+class CostLine(Frozen):
+    """One cost of the year: a budget line, or a line of a worked example.
+
+    Shared by the key unless ``direct`` names the one party that bears it. A negative
+    amount is a reduction of cost (atténuation de charges) and is shared the same way.
+    """
+
+    id: Slug = Field(description="the line code is '<id>.share' or '<id>.direct'")
+    label: Text
+    category: CostCategory
+    amount: SignedMoney
+    direct: Slug | None = Field(default=None, description="party charged the whole line")
+    reference: str = Field(default="", description="article or decision, for a direct line")
+
+    @property
+    def allocation(self) -> Allocation:
+        return Allocation.KEY if self.direct is None else Allocation.DIRECT
+
+
+class AgentTime(Frozen):
+    """One agent of a shared service and how its time is split between the employers it
+    works for (a budget's ``agents``): the key computed from them weights each split by
+    the agent's salary cost."""
+
+    id: Text = Field(description="the post or registration number")
+    label: str = ""
+    cost: Money = Field(description="the agent's yearly salary cost, charges included")
+    shares: dict[Slug, Percent] = Field(
+        min_length=1, description=("party id → percent of the agent's time (summing to 100)")
+    )
+
+
+class ActualOperation(Frozen):
+    """The year's actual figures once its accounts are closed: the cost of the service and
+    the units of operation it delivered (for the year-end adjustment)."""
+
+    cost: Money
+    units: Rate = Field(gt=0)
+    closed: dt.date = Field(
+        description=("the day the year's accounts were closed: the adjustment is titled that month")
+    )
+    reference: str = Field(default="", description="the accounts (compte administratif N)")
+
+
+class UnitsOfOperation(Frozen):
+    """What the unit cost of CGCT art. D5211-16 is computed from, besides the cost (the
+    budget's lines: the last accounts' expenses, updated as the convention says): the
+    units of operation forecast for the year, and the actual figures when known."""
+
+    forecast: Rate = Field(gt=0, description="units of operation forecast for the year")
+    reference: str = Field(
+        default="",
+        description=("where the cost comes from (compte administratif N-2, actualisé de …)"),
+    )
+    actual: ActualOperation | None = None

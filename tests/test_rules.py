@@ -1,0 +1,112 @@
+"""The rule registry: every rule of the tariff language is one module, documented, with a
+case in the error catalogue; nothing outside the rule modules tests a part's class."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from servcommun.rules import RULES
+from servcommun.tariff import GridTariff
+from test_check import CATALOGUE, ERRORS
+
+SOURCE = ROOT / "src" / "servcommun"
+
+
+def test_every_rule_module_defines_one_rule_named_after_it() -> None:
+    modules = sorted(
+        path.stem
+        for path in (SOURCE / "rules").glob("*.py")
+        if path.stem not in ("__init__", "base") and not path.stem.startswith("_")
+    )
+    ids = [rule.model_fields["rule"].annotation.__args__[0] for rule in RULES]  # type: ignore[union-attr]
+    assert ids == [module.replace("_", "-") for module in modules]
+    assert len(ids) == 12
+
+
+def test_every_rule_has_a_section_of_the_format_reference() -> None:
+    page = (ROOT / "docs" / "tariff-format.md").read_text(encoding="utf-8")
+    headings = [line for line in page.splitlines() if line.startswith("#### ")]
+    for rule in RULES:
+        rule_id = rule.model_fields["rule"].annotation.__args__[0]  # type: ignore[union-attr]
+        assert any(f"`{rule_id}`" in heading for heading in headings), rule_id
+
+
+def test_every_rule_has_a_case_in_the_error_catalogue() -> None:
+    texts = {
+        case: "\n".join(
+            path.read_text(encoding="utf-8")
+            for path in (
+                [ERRORS / case] if (ERRORS / case).is_file() else (ERRORS / case).rglob("*")
+            )
+            if path.is_file()
+        )
+        for case in CATALOGUE
+    }
+    for rule in RULES:
+        rule_id = rule.model_fields["rule"].annotation.__args__[0]  # type: ignore[union-attr]
+        assert any(
+            re.search(rf"rule: {re.escape(rule_id)}\b(?!-)", text) for text in texts.values()
+        ), f"no case of tests/errors/ exercises the rule '{rule_id}'"
+
+
+def test_no_isinstance_on_a_part_class_outside_the_rule_modules() -> None:
+    part_classes = {rule.__name__ for rule in RULES} | {"PartRule", "LimitPart", "KeyedPart"}
+    found = []
+    for path in SOURCE.rglob("*.py"):
+        if path.parent.name == "rules":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "isinstance":
+                named = {n.id for n in ast.walk(node.args[1]) if isinstance(n, ast.Name)}
+                named |= {n.attr for n in ast.walk(node.args[1]) if isinstance(n, ast.Attribute)}
+                if named & part_classes:
+                    found.append(f"{path.relative_to(SOURCE)}:{node.lineno}")
+    assert not found
+
+
+def test_the_engine_builds_no_sentence() -> None:
+    """No f-string of the engine is text for a reader: its messages are ``msg`` templates
+    and values, said by the renderers (codes and ids may be formatted)."""
+    sentences = []
+    for path in (SOURCE / "engine").glob("*.py"):
+        if path.name == "simulate.py":
+            continue  # its notes and errors are still sentences (the French-language issue)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                text = "".join(part.value for part in node.values if isinstance(part, ast.Constant))
+                if re.search(r"[A-Za-z]{3,} [A-Za-z]{2,}", text):
+                    sentences.append(f"{path.name}:{node.lineno}: {text!r}")
+    assert not sentences
+
+
+def test_a_tariff_asks_its_parts_what_they_need(redon: GridTariff) -> None:
+    # Redon: brackets, per inhabitant, days beyond an allowance, a credit; no budget
+    assert redon.uses_population() and not redon.takes_budget() and not redon.has_pools()
+    parts = {part.code: part for _, part in redon.parts()}
+    assert [unit.id for unit in parts["extra-days"].allowance_units()] == ["jour-ingenierie"]
+    assert parts["audit-credit"].credits() == ("audit", 6)
+    assert not parts["audit-credit"].NEGOTIATED and parts["fixed"].NEGOTIATED
+
+
+def test_rosters_of_the_former_forms_get_a_migration_message(
+    redon: GridTariff, tmp_path: Path
+) -> None:
+    from servcommun.diagnostics import InputError
+    from servcommun.loader import load_roster
+
+    roster = tmp_path / "roster.yaml"
+    roster.write_text(
+        'service: exemple\nmembers:\n  - {id: "35236", name: Redon, population: {2026: 9000},\n'
+        "     own_it_department: true}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as raised:
+        load_roster(roster, redon)
+    said = [(d.code, d.line, d.message) for d in raised.value.diagnostics]
+    assert said[0][:2] == ("roster-migration", 3)
+    assert "attributes: {own_it_department: true}" in said[0][2]
