@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -59,14 +60,47 @@ def is_active(member: Member, year: int) -> bool:
     )
 
 
+def socle_by_hand(population: int, days: Decimal) -> Decimal:
+    """Art. 7.1 and 7.1.1 written out: the fixed part of the bracket, 1,50 € an inhabitant,
+    and 200 € a half-day beyond the allowance (2,5 / 4,5 / 6,5 days), rounded up."""
+    fixed, allowance = (
+        (Decimal(1500), Decimal("2.5"))
+        if population < 1500
+        else (Decimal(2000), Decimal("4.5"))
+        if population < 3000
+        else (Decimal(2500), Decimal("6.5"))
+    )
+    half_days = math.ceil(max(days - allowance, Decimal(0)) * 2)
+    return fixed + population * Decimal("1.50") + half_days * Decimal(200)
+
+
 @settings(max_examples=300, deadline=None)
-@given(members())
-def test_statement_total_is_the_sum_of_its_lines(member: Member) -> None:
+@given(
+    st.integers(min_value=1, max_value=8000),
+    st.integers(min_value=0, max_value=40),
+    st.booleans(),
+)
+def test_a_socle_statement_is_the_convention_written_out(
+    population: int, half_days: int, own_it: bool
+) -> None:
+    days = Decimal(half_days) / 2
+    member = Member(
+        id="35001",
+        name="C",
+        population={YEAR: population},
+        attributes={"own_it_department": own_it},
+        subscriptions=(Subscription(offer="socle-complet", start=dt.date(2024, 1, 1)),),
+        consumption=(Act(unit="jour-ingenierie", date=dt.date(YEAR, 12, 31), quantity=days),)
+        if days
+        else (),
+    )
     result = bill_member(TARIFF, member, YEAR)
-    if isinstance(result, Statement):
-        assert result.total == sum((line.amount for line in result.lines), Decimal(0))
-        assert all(line.amount == line.amount.quantize(Decimal("0.01")) for line in result.lines)
-        assert result.total >= 0  # a credit never makes a statement negative
+    if own_it:  # art. 7.1 (*): negotiated, never billed from the grid
+        assert isinstance(result, NeedsReview)
+        return
+    assert isinstance(result, Statement)
+    assert result.total == socle_by_hand(population, days)
+    assert all(line.amount == line.amount.quantize(Decimal("0.01")) for line in result.lines)
 
 
 @settings(max_examples=100, deadline=None)
@@ -80,7 +114,12 @@ def test_every_active_member_is_billed_or_needs_review(roster: list[Member]) -> 
     billed = [s.member.id for s in bill.statements]
     review = [r.member.id for r in bill.needs_review]
     assert sorted(billed + review) == sorted(m.id for m in roster if is_active(m, YEAR))
-    assert bill.total == sum((s.total for s in bill.statements), Decimal(0))
+    # billed together or one by one, each member owes the same (no pool in this tariff)
+    alone = [bill_member(TARIFF, member, YEAR) for member in roster]
+    assert [s.total for s in bill.statements] == [
+        s.total for s in alone if isinstance(s, Statement)
+    ]
+    assert all(s.total >= 0 for s in bill.statements)  # a credit never makes one negative
 
 
 @settings(max_examples=200, deadline=None)

@@ -74,8 +74,6 @@ def test_the_engine_builds_no_sentence() -> None:
     and values, said by the renderers (codes and ids may be formatted)."""
     sentences = []
     for path in (SOURCE / "engine").glob("*.py"):
-        if path.name == "simulate.py":
-            continue  # its notes and errors are still sentences (the French-language issue)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.JoinedStr):
                 text = "".join(part.value for part in node.values if isinstance(part, ast.Constant))

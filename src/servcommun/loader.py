@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from servcommun import cache, checks
 from servcommun.budget import Budget
@@ -339,8 +339,3 @@ def _shown(value: Any) -> str:
         return repr(value)
     text = str(value)
     return repr(text if len(text) <= 40 else text[:37] + "...")
-
-
-def validate_model(doc: Document, model: type[BaseModel]) -> tuple[Any, list[Diagnostic]]:
-    """``validate`` for a model class (used by ``check`` for budgets and configs)."""
-    return validate(doc, TypeAdapter(model))

@@ -85,7 +85,9 @@ def plot_grid(
     except InputError as error:
         fail(error.diagnostics)
     except ScenarioError as error:
-        usage_error(str(error))
+        from servcommun.render.words import say
+
+        usage_error(say(error.message))
 
 
 @plot_app.command("schedule")
@@ -145,7 +147,9 @@ def plot_schedule(
     except InputError as error:
         fail(error.diagnostics)
     except ScenarioError as error:
-        usage_error(str(error))
+        from servcommun.render.words import say
+
+        usage_error(say(error.message))
 
 
 def _picture_kind(output: Path) -> str:

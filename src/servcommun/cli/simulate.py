@@ -206,7 +206,9 @@ def simulate(
     except InputError as error:
         fail(error.diagnostics)
     except ScenarioError as error:
-        usage_error(str(error))
+        from servcommun.render.words import say
+
+        usage_error(say(error.message))
 
 
 def scenario_from_options(

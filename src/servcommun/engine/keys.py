@@ -125,13 +125,6 @@ def agents_key(
     )
 
 
-def allocate_by_key(amount: Decimal, key: Mapping[str, Decimal]) -> dict[str, Decimal]:
-    """Share ``amount`` by the key's percentages to the cent, by the largest remainder: the
-    shares sum exactly to ``amount``, none is a cent or more from its exact value, and ties
-    go by member id so that the order of the members does not matter (DESIGN §2.2)."""
-    return allocate(amount, key)
-
-
 # -- deriving a share from the amount a party should bear --------------------------------
 
 
@@ -262,7 +255,7 @@ def derive_share(
         exact_percent=exact,
         before=dict(key),
         after=after,
-        amounts=allocate_by_key(base, after),
+        amounts=allocate(base, after),
     )
 
 

@@ -26,6 +26,7 @@ from servcommun.engine.grid import bill_grid, bill_member
 from servcommun.engine.parties import bill_parties
 from servcommun.engine.result import Bill, Line, MemberRef, NeedsReview, Statement
 from servcommun.engine.thresholds import PROBE_ID, NearBoundary, near_boundaries
+from servcommun.message import Message, Unsaid, msg
 from servcommun.money import ZERO, has_cents_only
 from servcommun.roster import Member, Subscription
 from servcommun.tariff import Billing, GridTariff, Offer, Party, SettlementMode
@@ -35,8 +36,15 @@ MAX_YEARS = 30  # a convention runs for a mandate; past this the request is a ty
 DEFAULT_NAME = "Nouvelle commune"
 
 
-class ScenarioError(ValueError):
-    """The scenario cannot be simulated as asked (unknown offer, no population…)."""
+class ScenarioError(Unsaid):
+    """The scenario cannot be simulated as asked (unknown offer, no population…): its
+    explanation is a ``Message`` (``.message``). Text already written (``str``) is taken
+    as a message of no fields, said as it is."""
+
+    def __init__(self, message: Message | str) -> None:
+        if isinstance(message, str):
+            message = msg(message.replace("{", "{{").replace("}", "}}"))
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -197,7 +205,7 @@ class Simulation:
     credits: tuple[CreditOutcome, ...]
     impact: ServiceImpact
     near: tuple[NearBoundary, ...]
-    notes: tuple[str, ...]
+    notes: tuple[Message | str, ...]  # str: a note written by the caller (analysis)
     key: KeyChange | None = None  # cost sharing only
     acts: tuple[ExpectedActs, ...] = ()  # the units expected each year (--act)
 
@@ -223,7 +231,7 @@ def simulate(
     _check_years(scenario)
     if not data.members:  # the prospect's pool shares are shared with the roster's
         data = replace(data, members=tuple(roster))
-    notes: list[str] = []
+    notes: list[Message] = []
     offers = _offers(tariff, scenario, notes)
     annual = [offer for offer in offers if offer.billing is Billing.ANNUAL]
     one_off = [offer for offer in offers if offer.billing is Billing.ONE_OFF]
@@ -233,17 +241,32 @@ def simulate(
     if one_off:
         delivered = scenario.audit or scenario.join or first_day
         if scenario.audit is None:
-            said = "the join date" if scenario.join else f"1 January {scenario.from_year}"
+            said = (
+                msg("the join date")
+                if scenario.join
+                else msg("1 January {year:count}", year=scenario.from_year)
+            )
             notes.append(
-                f"{_labels(one_off)}: no --audit date, delivered on {said} ({delivered:%d/%m/%Y})"
+                msg(
+                    "{offers}: no {option} date, delivered on {said} ({day:date})",
+                    offers=_labels(one_off),
+                    option="--audit",
+                    said=said,
+                    day=delivered,
+                )
             )
     if scenario.join is not None and not annual and scenario.audit is not None:
-        notes.append("--join is not used: no annual offer is simulated")
-    for day, what in ((delivered, "delivered"), (join, "joined")):
+        notes.append(msg("{option} is not used: no annual offer is simulated", option="--join"))
+    for day, what in ((delivered, msg("delivered")), (join, msg("joined"))):
         if day is not None and not scenario.from_year <= day.year <= scenario.to_year:
             notes.append(
-                f"{what} on {day:%d/%m/%Y}, outside the years shown "
-                f"({scenario.from_year}–{scenario.to_year})"
+                msg(
+                    "{what} on {day:date}, outside the years shown ({first:count}–{last:count})",
+                    what=what,
+                    day=day,
+                    first=scenario.from_year,
+                    last=scenario.to_year,
+                )
             )
 
     base = _base_member(roster, scenario)
@@ -294,7 +317,11 @@ def simulate_sharing(
     _check_window(scenario)
     if scenario.share is None:
         raise ScenarioError(
-            "a cost-sharing service takes a new party with --share PERCENT (its part of the key)"
+            msg(
+                "a cost-sharing service takes a new party with {option} PERCENT "
+                "(its part of the key)",
+                option="--share",
+            )
         )
     given = [
         option
@@ -311,17 +338,24 @@ def simulate_sharing(
     ]
     if given:
         raise ScenarioError(
-            f"{', '.join(given)}: for contribution grids; a cost-sharing "
-            "party is simulated with --share (and --take-from, --join)"
+            msg(
+                "{options}: for contribution grids; a cost-sharing party is simulated "
+                "with --share (and --take-from, --join)",
+                options=", ".join(given),
+            )
         )
-    notes: list[str] = []
+    notes: list[Message] = []
     name = scenario.name or "Nouvelle partie"
     party_id = _slug(name)
     join = scenario.join or dt.date(scenario.from_year, 1, 1)
     if join.month != 1 or join.day != 1:
         notes.append(
-            f"joined on {join:%d/%m/%Y}: the key applies to the whole of "
-            f"{join.year} (the tariff has no proration)"
+            msg(
+                "joined on {day:date}: the key applies to the whole of {year:count} "
+                "(the tariff has no proration)",
+                day=join,
+                year=join.year,
+            )
         )
     schedule: list[ScheduleYear] = []
     key: KeyChange | None = None
@@ -329,7 +363,13 @@ def simulate_sharing(
     for year in range(scenario.from_year, scenario.to_year + 1):
         tariff, budget = tariffs[year], budgets[year]
         if budget.year != year:
-            notes.append(f"no {year} budget: the {budget.year} budget stands for it")
+            notes.append(
+                msg(
+                    "no {year:count} budget: the {used:count} budget stands for it",
+                    year=year,
+                    used=budget.year,
+                )
+            )
             budget = budget.model_copy(update={"year": year})
         before = bill_parties(tariff, budget)
         if year < join.year:
@@ -368,31 +408,66 @@ def _with_party(
     shared by, its share taken from ``take_from`` (default: the carrier)."""
     key = tariff.shared_key()
     if key is None:
-        raise ScenarioError("this service's tariff has no key a new party could take a share of")
+        raise ScenarioError(
+            msg("this service's tariff has no key a new party could take a share of")
+        )
     if key.computed is not None:
         raise ScenarioError(
-            "this service's key is computed each year from its agents' time: "
-            "a new party comes in through the budget's agents, not --share"
+            msg(
+                "this service's key is computed each year from its agents' time: "
+                "a new party comes in through the budget's agents, not {option}",
+                option="--share",
+            )
         )
     shares = key.shares
     carrier = tariff.carrier
     giver = take_from or (carrier.id if carrier is not None else None)
     if giver is None:
         raise ScenarioError(
-            "the tariff names no carrier: say which party gives the share (--take-from)"
+            msg(
+                "the tariff names no carrier: say which party gives the share ({option})",
+                option="--take-from",
+            )
         )
     if tariff.party(party_id) is not None:
-        raise ScenarioError(f"'{party_id}' is already a party: give the newcomer another --name")
+        raise ScenarioError(
+            msg(
+                "'{party}' is already a party: give the newcomer another {option}",
+                party=party_id,
+                option="--name",
+            )
+        )
     if giver not in shares:
-        raise ScenarioError(f"--take-from {giver}: not a party of the key ({', '.join(shares)})")
+        raise ScenarioError(
+            msg(
+                "{option} {party}: not a party of the key ({parties})",
+                option="--take-from",
+                party=giver,
+                parties=", ".join(shares),
+            )
+        )
     if share <= ZERO:
-        raise ScenarioError("--share must be a positive percentage")
+        raise ScenarioError(msg("{option} must be a positive percentage", option="--share"))
     if share != share.quantize(key.precision):
-        raise ScenarioError(f"--share {share}: the key is written to {key.precision} point")
+        raise ScenarioError(
+            msg(
+                "{option} {share:decimal}: the key is written to {precision:decimal} point",
+                option="--share",
+                share=share,
+                precision=key.precision,
+            )
+        )
     share = share.quantize(key.precision)
     if share > shares[giver]:
         raise ScenarioError(
-            f"--share {share} is more than the {shares[giver]} % {giver} has to give"
+            msg(
+                "{option} {share:decimal} is more than the {available:percent} % "
+                "{party} has to give",
+                option="--share",
+                share=share,
+                available=shares[giver],
+                party=giver,
+            )
         )
     after = {**shares, giver: shares[giver] - share, party_id: share}
     widened = tariff.model_copy(
@@ -445,49 +520,81 @@ def _slug(name: str) -> str:
 def _check_window(scenario: Scenario) -> None:
     if scenario.to_year < scenario.from_year:
         raise ScenarioError(
-            f"--to-year {scenario.to_year} is before --from-year {scenario.from_year}"
+            msg(
+                "{option} {to_year:count} is before {other} {from_year:count}",
+                option="--to-year",
+                to_year=scenario.to_year,
+                other="--from-year",
+                from_year=scenario.from_year,
+            )
         )
     if scenario.to_year - scenario.from_year >= MAX_YEARS:
-        raise ScenarioError(f"at most {MAX_YEARS} years can be simulated at once")
+        raise ScenarioError(
+            msg("at most {years:count} years can be simulated at once", years=MAX_YEARS)
+        )
 
 
 def _check_years(scenario: Scenario) -> None:
     _check_window(scenario)
     if scenario.share is not None or scenario.take_from is not None:
         raise ScenarioError(
-            "--share and --take-from: for cost-sharing services; a "
-            "contribution grid is simulated with --offer"
+            msg(
+                "--share and --take-from: for cost-sharing services; a contribution grid "
+                "is simulated with --offer"
+            )
         )
     if scenario.population is not None and scenario.population <= 0:
-        raise ScenarioError("--population must be a positive number of inhabitants")
+        raise ScenarioError(
+            msg("{option} must be a positive number of inhabitants", option="--population")
+        )
     if scenario.population is None and scenario.base_member is None:
         raise ScenarioError(
-            "give --population N (a new commune) or --member ID (a member of the roster)"
+            msg("give --population N (a new commune) or --member ID (a member of the roster)")
         )
     if scenario.days is not None and scenario.days < ZERO:
-        raise ScenarioError("--days must not be negative")
+        raise ScenarioError(msg("{option} must not be negative", option="--days"))
     named = [unit for unit, _ in scenario.acts]
     twice = sorted({unit for unit in named if named.count(unit) > 1})
     if twice:
         raise ScenarioError(
-            f"--act {', '.join(twice)} given more than once: give each unit "
-            "once, with its quantity for the year"
+            msg(
+                "{option} {units} given more than once: give each unit once, with its "
+                "quantity for the year",
+                option="--act",
+                units=", ".join(twice),
+            )
         )
-    negative = [f"{unit}={quantity}" for unit, quantity in scenario.acts if quantity < ZERO]
+    negative = tuple(
+        msg("{unit}={quantity:decimal}", unit=unit, quantity=quantity)
+        for unit, quantity in scenario.acts
+        if quantity < ZERO
+    )
     if negative:
-        raise ScenarioError(f"--act {', '.join(negative)}: a quantity is not negative")
+        raise ScenarioError(
+            msg("{option} {acts}: a quantity is not negative", option="--act", acts=negative)
+        )
     if scenario.attribution is not None and not has_cents_only(scenario.attribution):
-        raise ScenarioError(f"--attribution {scenario.attribution}: an amount is exact to the cent")
+        raise ScenarioError(
+            msg(
+                "{option} {amount:amount}: an amount is exact to the cent",
+                option="--attribution",
+                amount=scenario.attribution,
+            )
+        )
 
 
-def _offers(tariff: GridTariff, scenario: Scenario, notes: list[str]) -> list[Offer]:
+def _offers(tariff: GridTariff, scenario: Scenario, notes: list[Message]) -> list[Offer]:
     """The offers asked for, in the tariff's order; ``--audit`` implies the offer it dates."""
     known = ", ".join(offer.id for offer in tariff.offers)
     if not scenario.offers:
-        raise ScenarioError(f"give at least one --offer (offers: {known})")
+        raise ScenarioError(
+            msg("give at least one {option} (offers: {known})", option="--offer", known=known)
+        )
     unknown = [name for name in scenario.offers if tariff.offer(name) is None]
     if unknown:
-        raise ScenarioError(f"unknown offer {', '.join(unknown)} (offers: {known})")
+        raise ScenarioError(
+            msg("unknown offer {offers} (offers: {known})", offers=", ".join(unknown), known=known)
+        )
     wanted = set(scenario.offers)
     if scenario.audit is not None and not any(
         offer.billing is Billing.ONE_OFF for offer in tariff.offers if offer.id in wanted
@@ -495,7 +602,12 @@ def _offers(tariff: GridTariff, scenario: Scenario, notes: list[str]) -> list[Of
         implied = _dated_offer(tariff, wanted)
         wanted.add(implied.id)
         notes.append(
-            f"--audit implies the offer '{implied.id}' ({implied.label}), delivered on that date"
+            msg(
+                "{option} implies the offer '{offer}' ({label}), delivered on that date",
+                option="--audit",
+                offer=implied.id,
+                label=implied.label,
+            )
         )
     return [offer for offer in tariff.offers if offer.id in wanted]
 
@@ -514,8 +626,12 @@ def _dated_offer(tariff: GridTariff, wanted: set[str]) -> Offer:
     if len(one_off) == 1:
         return one_off[0]
     raise ScenarioError(
-        "--audit dates a one-off offer, and this tariff has "
-        f"{len(one_off) or 'no'} such offers: name it with --offer"
+        msg(
+            "{option} dates a one-off offer, and this tariff has {count} such offers: "
+            "name it with --offer",
+            option="--audit",
+            count=msg("{n:count}", n=len(one_off)) if one_off else msg("no"),
+        )
     )
 
 
@@ -524,7 +640,7 @@ def _base_member(roster: Sequence[Member], scenario: Scenario) -> Member | None:
         return None
     found = next((m for m in roster if m.id == scenario.base_member), None)
     if found is None:
-        raise ScenarioError(f"no member {scenario.base_member} in the roster")
+        raise ScenarioError(msg("no member {member} in the roster", member=scenario.base_member))
     return found
 
 
@@ -537,7 +653,7 @@ def _prospect(
     one_off: Sequence[Offer],
     join: dt.date | None,
     delivered: dt.date | None,
-    notes: list[str],
+    notes: list[Message],
 ) -> Member:
     """The member to bill: a new commune, or a roster member with the offers added."""
     dates = [d for d in (join, delivered) if d is not None]
@@ -553,8 +669,12 @@ def _prospect(
         ]
         if already:
             notes.append(
-                f"{base.name if base else 'the member'} already holds '{offer.id}' "
-                f"since {already[0].start:%d/%m/%Y}: kept as it is"
+                msg(
+                    "{member} already holds '{offer}' since {day:date}: kept as it is",
+                    member=base.name if base else msg("the member"),
+                    offer=offer.id,
+                    day=already[0].start,
+                )
             )
             continue
         subscriptions.append(Subscription(offer=offer.id, start=join))
@@ -576,8 +696,13 @@ def _prospect(
     if population != base.population:
         last = max(base.population)
         notes.append(
-            f"{base.name}: population {base.population[last]} of {last} carried "
-            "forward to the later years"
+            msg(
+                "{member}: population {population:count} of {year:count} carried forward "
+                "to the later years",
+                member=base.name,
+                population=base.population[last],
+                year=last,
+            )
         )
     if scenario.population is not None:
         population = {**population, **{year: scenario.population for year in years}}
@@ -597,7 +722,7 @@ def _with_attribution(
     scenario: Scenario,
     base: Member | None,
     years: range,
-    notes: list[str],
+    notes: list[Message],
 ) -> Member:
     """The member with the attribution de compensation its statements are settled on
     (CGCT art. L5211-4-2): ``--attribution`` for every year a statement of ``years`` reads
@@ -608,15 +733,22 @@ def _with_attribution(
     deducted = mode is SettlementMode.ATTRIBUTION_DEDUCTION
     later = 1 if rule is not None and rule.attribution_year == "next" else 0
     read = [year + later for year in years]
-    who = base.name if base is not None else "the newcomer"
+    who = base.name if base is not None else msg("the newcomer")
     if scenario.attribution is not None:
         if not deducted:
             how = (
-                "by a title of revenue"
+                msg("by a title of revenue")
                 if mode is SettlementMode.REVENUE_TITLE
-                else "without a deduction from the attribution de compensation"
+                else msg("without a deduction from the attribution de compensation")
             )
-            notes.append(f"--attribution is not used: {who} settles {how}")
+            notes.append(
+                msg(
+                    "{option} is not used: {member} settles {how}",
+                    option="--attribution",
+                    member=who,
+                    how=how,
+                )
+            )
         return member.model_copy(
             update={
                 "attribution_compensation": {
@@ -629,10 +761,14 @@ def _with_attribution(
         return member
     own = member.attribution_compensation
     if not own:
-        where = f" ({rule.article})" if rule is not None else ""
+        where = msg(" ({article})", article=rule.article) if rule is not None else None
         notes.append(
-            f"{who} settles by deduction from its attribution de compensation"
-            f"{where}: give it with --attribution AMOUNT"
+            msg(
+                "{member} settles by deduction from its attribution de compensation{where}: "
+                "give it with --attribution AMOUNT",
+                member=who,
+                where=where,
+            )
         )
         return member
     last = max(own)
@@ -640,8 +776,14 @@ def _with_attribution(
     if not carried:
         return member
     notes.append(
-        f"{who}: attribution de compensation {own[last]} of {last} carried forward "
-        f"to {', '.join(str(year) for year in carried)}"
+        msg(
+            "{member}: attribution de compensation {amount:amount} of {year:count} carried "
+            "forward to {years}",
+            member=who,
+            amount=own[last],
+            year=last,
+            years=_years(carried),
+        )
     )
     return member.model_copy(
         update={"attribution_compensation": {**own, **{year: own[last] for year in carried}}}
@@ -671,11 +813,21 @@ def _days_as_acts(tariff: GridTariff, scenario: Scenario) -> Scenario:
     unit = next((u.id for _, part in tariff.parts() for u in part.allowance_units()), None)
     if unit is None:
         raise ScenarioError(
-            "--days: this tariff counts no days against an allowance: give the units "
-            "expected with --act UNIT=QUANTITY"
+            msg(
+                "{option}: this tariff counts no days against an allowance: give the units "
+                "expected with --act UNIT=QUANTITY",
+                option="--days",
+            )
         )
     if any(named == unit for named, _ in scenario.acts):
-        raise ScenarioError(f"--days and --act {unit} give the same days: give one of them")
+        raise ScenarioError(
+            msg(
+                "{option} and {other} {unit} give the same days: give one of them",
+                option="--days",
+                other="--act",
+                unit=unit,
+            )
+        )
     return replace(scenario, acts=(*scenario.acts, (unit, scenario.days)), days=None)
 
 
@@ -686,9 +838,21 @@ def _check_units(scenario: Scenario, units: Mapping[str, tuple[str, str]]) -> No
     import difflib  # only for a misspelt unit
 
     close = difflib.get_close_matches(unknown[0], list(units), n=1, cutoff=0.75)
-    hint = f" — did you mean '{close[0]}'?" if close else ""
-    known = f"units: {', '.join(units)}" if units else "this tariff bills no units"
-    raise ScenarioError(f"--act: unknown unit {', '.join(unknown)}{hint} ({known})")
+    hint = msg(" — did you mean '{unit}'?", unit=close[0]) if close else None
+    known = (
+        msg("units: {units}", units=", ".join(units))
+        if units
+        else msg("this tariff bills no units")
+    )
+    raise ScenarioError(
+        msg(
+            "{option}: unknown unit {unknown}{hint} ({known})",
+            option="--act",
+            unknown=", ".join(unknown),
+            hint=hint,
+            known=known,
+        )
+    )
 
 
 def _expected_consumption(
@@ -697,7 +861,7 @@ def _expected_consumption(
     scenario: Scenario,
     base: Member | None,
     units: Mapping[str, tuple[str, str]],
-    notes: list[str],
+    notes: list[Message],
 ) -> tuple[Member, tuple[ExpectedActs, ...]]:
     """The member with the acts ``--act`` expects each simulated year, in place of a roster
     member's own acts of those units in those years.
@@ -722,9 +886,14 @@ def _expected_consumption(
         assert offer is not None  # the units come from the tariff's offers
         if not any(s.offer == offer_id for s in member.subscriptions):
             raise ScenarioError(
-                f"--act {unit}: billed by the offer '{offer_id}', which "
-                f"{base.name if base else 'the newcomer'} does not hold: add "
-                f"--offer {offer_id}"
+                msg(
+                    "{option} {unit}: billed by the offer '{offer}', which {member} does not "
+                    "hold: add --offer {offer}",
+                    option="--act",
+                    unit=unit,
+                    offer=offer_id,
+                    member=base.name if base else msg("the newcomer"),
+                )
             )
         dates = tuple(
             day for year in years if (day := _first_day_held(member, offer, year)) is not None
@@ -738,15 +907,26 @@ def _expected_consumption(
     days = sorted({day for entry in expected for day in entry.dates})
     if days:
         notes.append(
-            "the acts expected each year (--act) are dated on the first day of "
-            f"membership of the year ({', '.join(f'{d:%d/%m/%Y}' for d in days)}): "
-            "billed at the price in force that day, the year's free units first"
+            msg(
+                "the acts expected each year ({option}) are dated on the first day of "
+                "membership of the year ({days}): billed at the price in force that day, "
+                "the year's free units first",
+                option="--act",
+                days=tuple(msg("{day:date}", day=day) for day in days),
+            )
         )
     notes.extend(_later_prices(tariff, expected))
     if base is not None and len(kept) < len(member.consumption):
         notes.append(
-            f"{base.name}: its own acts of {', '.join(sorted(named))} in "
-            f"{years.start}–{years.stop - 1} replaced by those expected (--act)"
+            msg(
+                "{member}: its own acts of {units} in {first:count}–{last:count} replaced by "
+                "those expected ({option})",
+                member=base.name,
+                units=", ".join(sorted(named)),
+                first=years.start,
+                last=years.stop - 1,
+                option="--act",
+            )
         )
     return member.model_copy(update={"consumption": (*kept, *added)}), tuple(expected)
 
@@ -763,10 +943,10 @@ def _first_day_held(member: Member, offer: Offer, year: int) -> dt.date | None:
     return min(days, default=None)
 
 
-def _later_prices(tariff: GridTariff, expected: Sequence[ExpectedActs]) -> list[str]:
+def _later_prices(tariff: GridTariff, expected: Sequence[ExpectedActs]) -> list[Message]:
     """A note for each price of a unit-price part taking effect after the expected acts'
     date in the same year: those acts are billed at the price before it."""
-    said: list[str] = []
+    said: list[Message] = []
     for offer in tariff.offers:
         for part in offer.parts:
             ids = {unit.id for unit in part.priced_units()}
@@ -783,11 +963,21 @@ def _later_prices(tariff: GridTariff, expected: Sequence[ExpectedActs]) -> list[
             for day in days:
                 for entry in part.price_list():
                     if day < entry.from_ and entry.from_.year == day.year:
-                        reference = f" ({entry.reference})" if entry.reference else ""
+                        reference = (
+                            msg(" ({reference})", reference=entry.reference)
+                            if entry.reference
+                            else None
+                        )
                         said.append(
-                            f"{part.label}: the {day.year} acts, dated "
-                            f"{day:%d/%m/%Y}, are billed at the price before the one "
-                            f"from {entry.from_:%d/%m/%Y}{reference}"
+                            msg(
+                                "{part}: the {year:count} acts, dated {day:date}, are billed "
+                                "at the price before the one from {start:date}{reference}",
+                                part=part.label,
+                                year=day.year,
+                                day=day,
+                                start=entry.from_,
+                                reference=reference,
+                            )
                         )
     return said
 
@@ -797,7 +987,7 @@ def _say_unrecorded(
     units: Mapping[str, tuple[str, str]],
     named: set[str],
     years: range,
-    notes: list[str],
+    notes: list[Message],
 ) -> None:
     """A roster member's acts are the ones recorded: the simulated years after the last of
     them bill none (unless ``--act`` gives them)."""
@@ -810,9 +1000,13 @@ def _say_unrecorded(
     after = [year for year in years if year > last]
     if after:
         notes.append(
-            f"{base.name}: acts recorded up to {last} only, none in "
-            f"{', '.join(map(str, after))} (give the expected ones with --act "
-            "UNIT=QUANTITY)"
+            msg(
+                "{member}: acts recorded up to {last:count} only, none in {years} "
+                "(give the expected ones with --act UNIT=QUANTITY)",
+                member=base.name,
+                last=last,
+                years=_years(after),
+            )
         )
 
 
@@ -912,7 +1106,7 @@ def _impact(
     base: Member | None,
     prospect: Member,
     year: int,
-    notes: list[str],
+    notes: list[Message],
     data: ServiceData,
 ) -> ServiceImpact:
     """The service in ``year`` without and with the newcomer (art. 7 staffing steps)."""
@@ -920,8 +1114,12 @@ def _impact(
     carried = [m for m in roster if year > max(m.population)]
     if carried:
         notes.append(
-            f"service in {year}: the population of {len(carried)} roster member(s) "
-            f"carried forward from their last known year"
+            msg(
+                "service in {year:count}: the population of {count:count} roster member(s) "
+                "carried forward from their last known year",
+                year=year,
+                count=len(carried),
+            )
         )
     carried_ids = {m.id for m in carried}  # the others are billed as they are, not copied
     others = [
@@ -971,3 +1169,8 @@ def _members(bill: Bill) -> int:
 
 def _labels(offers: Sequence[Offer]) -> str:
     return ", ".join(offer.label for offer in offers)
+
+
+def _years(years: Sequence[int]) -> tuple[Message, ...]:
+    """Years said one after another."""
+    return tuple(msg("{year:count}", year=year) for year in years)

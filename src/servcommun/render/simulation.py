@@ -68,7 +68,7 @@ def simulation_json(
         "credits": [credit_json(credit) for credit in sim.credits],
         "near_boundaries": [near_json(near) for near in sim.near],
         "warnings": warnings(sim, fmt),
-        "notes": list(sim.notes),
+        "notes": notes(sim),
     }
     if sim.key is not None:
         key = sim.key
@@ -153,6 +153,11 @@ def credit_json(credit: CreditOutcome) -> dict[str, Any]:
 
 
 # -- messages (stderr and table) --------------------------------------------------------
+
+
+def notes(sim: Simulation) -> list[str]:
+    """The simulation's notes, said (a note already written as text is kept as it is)."""
+    return [note if isinstance(note, str) else say(note) for note in sim.notes]
 
 
 def warnings(sim: Simulation, fmt: Fmt) -> list[str]:
@@ -273,7 +278,7 @@ def simulation_table(
     if sim.impact.step is not None:
         parts.append(Text(step_message(sim.impact, fmt), style="bold"))
     parts.extend(Text(near_message(near, fmt), style="bold") for near in sim.near)
-    parts.extend(Text(f"Note: {note}", style="dim") for note in sim.notes)
+    parts.extend(Text(f"Note: {note}", style="dim") for note in notes(sim))
     return Group(*parts)
 
 

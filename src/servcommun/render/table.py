@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -284,7 +284,3 @@ def _formatter(bill: Bill) -> Fmt:
 
 def _fte(value: Decimal) -> str:
     return format(value.normalize(), "f")
-
-
-def print_table(renderable: RenderableType, console: Console) -> None:
-    console.print(renderable)

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from servcommun.engine.context import MissingData
-from servcommun.engine.keys import YearKey, allocate_by_key
+from servcommun.engine.keys import YearKey
 from servcommun.engine.result import Line
 from servcommun.message import Message, msg
+from servcommun.money import allocate
 from servcommun.rules._keyed import KeyedPart
 from servcommun.terms import CostCategory, CostLine, Frozen, Text
 
@@ -97,7 +98,7 @@ class BudgetLinesPart(KeyedPart):
                     self._line(offer, cost, "direct", cost.amount, basis, reference, titled)
                 )
                 continue
-            for member, amount in allocate_by_key(cost.amount, key.shares).items():
+            for member, amount in allocate(cost.amount, key.shares).items():
                 basis = msg(
                     "{percent:percent} % of {amount:amount}",
                     percent=key.shares[member],

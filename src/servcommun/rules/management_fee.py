@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from servcommun.engine.context import MissingData
-from servcommun.engine.keys import YearKey, allocate_by_key
+from servcommun.engine.keys import YearKey
 from servcommun.engine.result import Line
 from servcommun.message import Message, msg
-from servcommun.money import HUNDRED, ZERO, to_cents
+from servcommun.money import HUNDRED, ZERO, allocate, to_cents
 from servcommun.rules._keyed import Fee, KeyedPart
 from servcommun.terms import CostCategory, CostLine, Percent
 
@@ -94,7 +94,7 @@ class ManagementFeePart(KeyedPart):
         caveat = msg("; illustrative rate") if self.illustrative else None
         if any(cost.category in self.on and cost.direct is None for cost in lines):
             amount = self.amount_on(shared_base)
-            for member, share in allocate_by_key(amount, key.shares).items():
+            for member, share in allocate(amount, key.shares).items():
                 basis = msg(
                     "{percent:percent} % of {amount:amount} ({rate:percent} % of the {on} "
                     "shared by the key, {base:amount}{caveat})",
