@@ -15,8 +15,19 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator, mod
 from pydantic_core import PydanticCustomError
 
 from servcommun.engine.context import Overrides
-from servcommun.tariff import AttributeId, AttributeValue, SettlementMode
-from servcommun.terms import Act, Frozen, Money, Population, SignedMoney, Slug, Text, Year
+from servcommun.tariff import SettlementMode
+from servcommun.terms import (
+    Act,
+    AttributeId,
+    AttributeValue,
+    Frozen,
+    Money,
+    Population,
+    SignedMoney,
+    Slug,
+    Text,
+    Year,
+)
 
 _MEMBER_ID = r"^(\d{5}|2[AB]\d{3}|\d{9})$"
 # departments 00 and 96 do not exist; 20 became 2A and 2B in 1976

@@ -18,7 +18,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Literal, Union
 
-from pydantic import AfterValidator, Field, StrictBool, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from servcommun.money import ZERO
@@ -27,6 +27,8 @@ from servcommun.rules.base import PartRule
 from servcommun.terms import (
     Act,
     AgentTime,
+    AttributeId,
+    AttributeValue,
     CostLine,
     Frozen,
     Indexation,
@@ -85,13 +87,6 @@ else:
         Union[tuple(rule for rule in RULES if rule.STATEMENT_WIDE)],  # noqa: UP007
         Field(discriminator="rule"),
     ]
-
-
-AttributeId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")]
-"""The id of a member attribute, as a roster and a CSV column write it (own_it_department)."""
-
-AttributeValue = StrictBool | Decimal | str
-"""A member attribute's value: yes or no, a number, or one of the declared choices."""
 
 
 class Attribute(Frozen):

@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
 )
 from pydantic_core import PydanticCustomError
@@ -93,6 +94,13 @@ Percent = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_non_negat
 
 IndexValue = Annotated[Decimal, AfterValidator(_bounded), Field(gt=0)]
 """A value of a price or wage index (INSEE's 1.50-style base 100 figures): positive."""
+
+
+AttributeId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")]
+"""The id of a member attribute, as a roster and a CSV column write it (own_it_department)."""
+
+AttributeValue = StrictBool | Decimal | str
+"""A member attribute's value: yes or no, a number, or one of the declared choices."""
 
 
 class Proration(StrEnum):
