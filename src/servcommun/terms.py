@@ -99,7 +99,7 @@ IndexValue = Annotated[Decimal, AfterValidator(_bounded), Field(gt=0)]
 AttributeId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")]
 """The id of a member attribute, as a roster and a CSV column write it (own_it_department)."""
 
-AttributeValue = StrictBool | Decimal | str
+AttributeValue = Annotated[StrictBool | Decimal | str, Field(union_mode="left_to_right")]
 """A member attribute's value: yes or no, a number, or one of the declared choices."""
 
 
