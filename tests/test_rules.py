@@ -4,7 +4,9 @@ case in the error catalogue; nothing outside the rule modules tests a part's cla
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,7 @@ def test_every_rule_module_defines_one_rule_named_after_it() -> None:
     )
     ids = [rule.model_fields["rule"].annotation.__args__[0] for rule in RULES]  # type: ignore[union-attr]
     assert ids == [module.replace("_", "-") for module in modules]
-    assert len(ids) == 12
+    assert len(ids) == 13
 
 
 def test_every_rule_has_a_section_of_the_format_reference() -> None:
@@ -108,3 +110,39 @@ def test_rosters_of_the_former_forms_get_a_migration_message(
     said = [(d.code, d.line, d.message) for d in raised.value.diagnostics]
     assert said[0][:2] == ("roster-migration", 3)
     assert "attributes: {own_it_department: true}" in said[0][2]
+
+
+def test_a_rate_on_a_figure_the_member_declares(tmp_path: Path) -> None:
+    from servcommun.engine.grid import bill_member
+    from servcommun.engine.result import NeedsReview, Statement
+    from servcommun.loader import load_tariff
+    from servcommun.render.words import say
+    from servcommun.roster import Member, Subscription
+
+    text = (ROOT / "tests" / "errors" / "per-attribute-undeclared.yaml").read_text()
+    path = tmp_path / "t.yaml"
+    path.write_text(text.replace("attribute: masse_salarial\n", "attribute: masse_salariale\n"))
+    tariff = load_tariff(path)  # its worked example is recomputed: 1 250 000 × 0,80 %
+    assert isinstance(tariff, GridTariff)
+
+    def member(attributes: dict[str, object]) -> Member:
+        return Member.model_validate(
+            {
+                "id": "35001",
+                "name": "CCAS",
+                "population": {2026: 1000},
+                "attributes": attributes,
+                "subscriptions": [Subscription(offer="cotisation", start=dt.date(2026, 7, 1))],
+            }
+        )
+
+    billed = bill_member(tariff, member({"masse_salariale": "987654.32"}), 2026)
+    assert isinstance(billed, Statement)
+    # 987 654,32 × 0,80 % = 7 901,23456 → 7 901,23 (no proration in this tariff)
+    assert [(line.code, line.amount) for line in billed.lines] == [
+        ("cotisation.taux", Decimal("7901.23"))
+    ]
+    assert say(billed.lines[0].basis) == "0.80 % of 987654.32"
+    missing = bill_member(tariff, member({}), 2026)
+    assert isinstance(missing, NeedsReview)
+    assert "the roster gives no masse salariale déclarée" in say(missing.reason)
