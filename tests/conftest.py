@@ -14,7 +14,7 @@ import pytest
 
 from servcommun.loader import load_tariff
 from servcommun.roster import Member, Override, Subscription
-from servcommun.tariff import GridTariff
+from servcommun.tariff import Tariff
 from servcommun.terms import Act
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,9 +29,9 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 @pytest.fixture(scope="session")
-def redon() -> GridTariff:
+def redon() -> Tariff:
     tariff = load_tariff(REDON)
-    assert isinstance(tariff, GridTariff)
+    assert isinstance(tariff, Tariff)
     return tariff
 
 

@@ -17,7 +17,7 @@ from conftest import ROOT
 from servcommun import cache
 from servcommun.diagnostics import InputError
 from servcommun.loader import load_roster
-from servcommun.tariff import GridTariff
+from servcommun.tariff import Tariff
 
 ROSTER = ROOT / "examples" / "redon" / "roster.yaml"
 
@@ -56,9 +56,7 @@ def modules_and_output(
     return result, modules
 
 
-def test_second_load_comes_from_the_cache(
-    redon: GridTariff, cache_dir: Path, tmp_path: Path
-) -> None:
+def test_second_load_comes_from_the_cache(redon: Tariff, cache_dir: Path, tmp_path: Path) -> None:
     roster = tmp_path / "roster.yaml"
     roster.write_bytes(ROSTER.read_bytes())
     first = load_roster(roster, redon)
@@ -74,9 +72,7 @@ def test_second_load_comes_from_the_cache(
     assert load_roster(roster, redon) == planted
 
 
-def test_a_changed_byte_is_another_entry(
-    redon: GridTariff, cache_dir: Path, tmp_path: Path
-) -> None:
+def test_a_changed_byte_is_another_entry(redon: Tariff, cache_dir: Path, tmp_path: Path) -> None:
     roster = tmp_path / "roster.yaml"
     text = ROSTER.read_text(encoding="utf-8")
     roster.write_text(text, encoding="utf-8")
@@ -94,14 +90,14 @@ def test_a_changed_byte_is_another_entry(
     )
 
 
-def test_another_tariff_is_another_entry(redon: GridTariff, cache_dir: Path) -> None:
+def test_another_tariff_is_another_entry(redon: Tariff, cache_dir: Path) -> None:
     load_roster(ROSTER, redon)
     changed = redon.model_copy(update={"title": "another version"})
     load_roster(ROSTER, changed)
     assert len(entries(cache_dir)) == 2
 
 
-def test_wrong_input_is_never_stored(redon: GridTariff, cache_dir: Path, tmp_path: Path) -> None:
+def test_wrong_input_is_never_stored(redon: Tariff, cache_dir: Path, tmp_path: Path) -> None:
     roster = tmp_path / "roster.yaml"
     roster.write_text("service: redon-agglomeration\nmembers:\n  - id: 35013\n", encoding="utf-8")
     for _ in range(2):
@@ -110,7 +106,7 @@ def test_wrong_input_is_never_stored(redon: GridTariff, cache_dir: Path, tmp_pat
     assert entries(cache_dir) == []
 
 
-def test_a_damaged_entry_is_rebuilt(redon: GridTariff, cache_dir: Path) -> None:
+def test_a_damaged_entry_is_rebuilt(redon: Tariff, cache_dir: Path) -> None:
     first = load_roster(ROSTER, redon)
     [entry] = entries(cache_dir)
     entry.write_bytes(b"not a pickle")
@@ -118,7 +114,7 @@ def test_a_damaged_entry_is_rebuilt(redon: GridTariff, cache_dir: Path) -> None:
     assert pickle.loads(entry.read_bytes()) == first
 
 
-def test_cache_off(redon: GridTariff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_off(redon: Tariff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SERVCOMMUN_CACHE", "off")
     assert cache.folder() is None
     load_roster(ROSTER, redon)
@@ -126,7 +122,7 @@ def test_cache_off(redon: GridTariff, tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_unwritable_cache_only_costs_time(
-    redon: GridTariff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    redon: Tariff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
@@ -155,7 +151,7 @@ def test_a_service_billed_again_comes_whole_from_the_cache(tmp_path: Path, cache
     again, warm = bill()
     assert first == again == "5828.00"  # Redon city: 3 500 + 9 312 × 0,25 (art. 7.3)
     assert "servcommun.loader" in cold and "servcommun.loader" not in warm
-    assert not {"yaml", "pydantic", "servcommun.engine.grid"} & warm
+    assert not {"yaml", "pydantic", "servcommun.engine.bill"} & warm
     # the city's population 9 312 → 9 400: billed from the files again, never stale
     roster = tmp_path / "roster.yaml"
     text = roster.read_text(encoding="utf-8")

@@ -339,7 +339,7 @@ def test_each_command_loads_only_what_it_uses(tmp_path: Path) -> None:
     """What keeps the finance officer's many runs short (README, Speed)."""
     csv_bill = ("bill", "--year", "2026", "--format", "csv")
     first = imported_by(*csv_bill, cache=tmp_path)
-    assert {"servcommun.loader", "servcommun.engine.grid", "servcommun.render.csv"} <= first
+    assert {"servcommun.loader", "servcommun.engine.bill", "servcommun.render.csv"} <= first
     # no table, no locale formatting, no other command for a CSV export
     assert (
         not {
@@ -355,7 +355,7 @@ def test_each_command_loads_only_what_it_uses(tmp_path: Path) -> None:
     # (nor Typer's use of it), the models, YAML nor the engine is loaded
     again = imported_by(*csv_bill, cache=tmp_path)
     assert "servcommun.render.csv" in again
-    assert not {"pydantic", "yaml", "servcommun.tariff", "servcommun.engine.grid"} & again
+    assert not {"pydantic", "yaml", "servcommun.tariff", "servcommun.engine.bill"} & again
     table_run = imported_by("bill", "--year", "2026", cache=tmp_path)
     assert {"rich.console", "babel.numbers"} <= table_run
     assert not {"xlsxwriter", "fpdf", "pydantic"} & table_run

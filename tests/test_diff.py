@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REDON, member, run
+from servcommun.engine.bill import bill_members
 from servcommun.engine.diff import Standing, diff_bills
-from servcommun.engine.grid import bill_grid
 from servcommun.loader import load_tariff
-from servcommun.tariff import GridTariff
+from servcommun.tariff import Tariff
 
 D = Decimal
 SOCLE, GROUP = "socle-complet", "groupement-achats"
@@ -30,16 +30,16 @@ def dearer(tmp_path: Path) -> Path:
     return path
 
 
-def test_diff_between_two_grids(redon: GridTariff, dearer: Path) -> None:
+def test_diff_between_two_grids(redon: Tariff, dearer: Path) -> None:
     other = load_tariff(dearer)
-    assert isinstance(other, GridTariff)
+    assert isinstance(other, Tariff)
     roster = [
         member(1000, (SOCLE, "2024-01-01"), id="35001"),
         member(2355, (SOCLE, "2024-01-01"), id="35002"),
         member(1000, (GROUP, "2024-01-01"), id="35003"),
         member(9312, (SOCLE, "2024-01-01"), id="35004"),
     ]
-    diff = diff_bills(bill_grid(redon, roster, 2026), bill_grid(other, roster, 2026))
+    diff = diff_bills(bill_members(redon, roster, 2026), bill_members(other, roster, 2026))
     rows = {row.member.id: row for row in diff.members}
     assert (rows["35001"].before, rows["35001"].after) == (D("3000.00"), D("3100.00"))
     assert (rows["35001"].difference, rows["35001"].percent) == (D("100.00"), D("3.3"))
@@ -54,9 +54,9 @@ def test_diff_between_two_grids(redon: GridTariff, dearer: Path) -> None:
     assert [row.member.id for row in diff.changed] == ["35001"]
 
 
-def test_member_on_one_side_only_counts_as_zero_on_the_other(redon: GridTariff) -> None:
+def test_member_on_one_side_only_counts_as_zero_on_the_other(redon: Tariff) -> None:
     leaving = member(1036, (SOCLE, "2023-01-01", "2025-12-31"), id="35237")
-    diff = diff_bills(bill_grid(redon, [leaving], 2025), bill_grid(redon, [leaving], 2026))
+    diff = diff_bills(bill_members(redon, [leaving], 2025), bill_members(redon, [leaving], 2026))
     [row] = diff.members
     assert (row.before, row.after, row.standing_after) == (D("3054.00"), D(0), Standing.ABSENT)
     assert (row.difference, row.percent) == (D("-3054.00"), D("-100.0"))

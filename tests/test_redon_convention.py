@@ -9,18 +9,18 @@ from decimal import Decimal
 import pytest
 
 from conftest import member
+from servcommun.engine.bill import bill_member, bill_members, fte_for
 from servcommun.engine.context import add_months
-from servcommun.engine.grid import bill_grid, bill_member, fte_for
 from servcommun.engine.result import NeedsReview, Statement
 from servcommun.render.words import say
 from servcommun.roster import Override
-from servcommun.tariff import GridTariff
+from servcommun.tariff import Tariff
 
 D = Decimal
 SOCLE, AUDIT, GROUP = "socle-complet", "audit", "groupement-achats"
 
 
-def statement(tariff: GridTariff, m, year: int = 2026) -> Statement:  # type: ignore[no-untyped-def]
+def statement(tariff: Tariff, m, year: int = 2026) -> Statement:  # type: ignore[no-untyped-def]
     result = bill_member(tariff, m, year)
     assert isinstance(result, Statement), result
     return result
@@ -33,7 +33,7 @@ def amounts(s: Statement) -> dict[str, Decimal]:
 # -- the convention's own examples ----------------------------------------------------
 
 
-def test_art_7_1_example_2355_inhabitants(redon: GridTariff) -> None:
+def test_art_7_1_example_2355_inhabitants(redon: Tariff) -> None:
     s = statement(redon, member(2355, (SOCLE, "2026-01-01")))
     assert amounts(s) == {
         "socle-complet.fixed": D("2000.00"),
@@ -42,7 +42,7 @@ def test_art_7_1_example_2355_inhabitants(redon: GridTariff) -> None:
     assert s.total == D("5532.50")
 
 
-def test_art_7_2_1_audit_then_socle_first_year_then_following(redon: GridTariff) -> None:
+def test_art_7_2_1_audit_then_socle_first_year_then_following(redon: Tariff) -> None:
     commune = member(2355, (AUDIT, "2026-02-15"), (SOCLE, "2026-06-01"))
     first = statement(redon, commune, 2026)
     assert first.offer_total(AUDIT) == D("3500.00")
@@ -53,7 +53,7 @@ def test_art_7_2_1_audit_then_socle_first_year_then_following(redon: GridTariff)
     assert following.total == D("5532.50")  # no audit, no credit
 
 
-def test_art_3_2_allowance_117_days_for_6_9_15_communes(redon: GridTariff) -> None:
+def test_art_3_2_allowance_117_days_for_6_9_15_communes(redon: Tariff) -> None:
     part = next(p for p in redon.offer(SOCLE).parts if p.code == "extra-days")
     by_bracket = {say(b.label): b.quantity for b in part.allowance}
     assert by_bracket == {"3000–8000": D("6.5"), "1500–2999": D("4.5"), "below 1500": D("2.5")}
@@ -64,7 +64,7 @@ def test_art_3_2_allowance_117_days_for_6_9_15_communes(redon: GridTariff) -> No
     assert sum(allowances[15:]) == D("37.5") and sum(allowances) == D("117")
 
 
-def test_redon_city_purchasing_group_about_6000(redon: GridTariff) -> None:
+def test_redon_city_purchasing_group_about_6000(redon: Tariff) -> None:
     s = statement(redon, member(9312, (GROUP, "2024-01-01")))
     assert amounts(s) == {
         "groupement-achats.fixed": D("3500.00"),
@@ -87,13 +87,13 @@ def test_redon_city_purchasing_group_about_6000(redon: GridTariff) -> None:
         (8000, "2500.00"),
     ],
 )
-def test_socle_fixed_part_boundaries(redon: GridTariff, population: int, fixed: str) -> None:
+def test_socle_fixed_part_boundaries(redon: Tariff, population: int, fixed: str) -> None:
     s = statement(redon, member(population, (SOCLE, "2025-01-01")))
     assert amounts(s)["socle-complet.fixed"] == D(fixed)
     assert amounts(s)["socle-complet.variable"] == (population * D("1.5")).quantize(D("0.01"))
 
 
-def test_2999_to_3000_inhabitants_costs_501_50_more(redon: GridTariff) -> None:
+def test_2999_to_3000_inhabitants_costs_501_50_more(redon: Tariff) -> None:
     below = statement(redon, member(2999, (SOCLE, "2025-01-01"))).total
     above = statement(redon, member(3000, (SOCLE, "2025-01-01"))).total
     assert (below, above) == (D("6498.50"), D("7000.00"))
@@ -109,7 +109,7 @@ def test_2999_to_3000_inhabitants_costs_501_50_more(redon: GridTariff) -> None:
         (8000, "7000.00"),
     ],
 )
-def test_audit_price_boundaries(redon: GridTariff, population: int, price: str) -> None:
+def test_audit_price_boundaries(redon: Tariff, population: int, price: str) -> None:
     s = statement(redon, member(population, (AUDIT, "2026-05-04")))
     assert amounts(s) == {"audit.price": D(price)}
     assert s.lines[0].titled == "2026-05"  # titled when the report is delivered
@@ -126,7 +126,7 @@ def test_audit_price_boundaries(redon: GridTariff, population: int, price: str) 
         (8001, "3500.00"),
     ],
 )
-def test_purchasing_group_boundaries(redon: GridTariff, population: int, fixed: str) -> None:
+def test_purchasing_group_boundaries(redon: Tariff, population: int, fixed: str) -> None:
     s = statement(redon, member(population, (GROUP, "2025-01-01")))
     assert amounts(s)["groupement-achats.fixed"] == D(fixed)
     assert amounts(s)["groupement-achats.variable"] == (population * D("0.25")).quantize(D("0.01"))
@@ -135,23 +135,23 @@ def test_purchasing_group_boundaries(redon: GridTariff, population: int, fixed: 
 # -- review threshold and overrides ---------------------------------------------------
 
 
-def test_above_8000_socle_needs_review_never_billed(redon: GridTariff) -> None:
+def test_above_8000_socle_needs_review_never_billed(redon: Tariff) -> None:
     result = bill_member(redon, member(8001, (SOCLE, "2026-01-01")), 2026)
     assert isinstance(result, NeedsReview)
     assert "8001 above 8000" in say(result.reason)
 
 
-def test_8000_is_still_computed(redon: GridTariff) -> None:
+def test_8000_is_still_computed(redon: Tariff) -> None:
     assert statement(redon, member(8000, (SOCLE, "2026-01-01"))).total == D("14500.00")
 
 
-def test_own_it_department_needs_review(redon: GridTariff) -> None:
+def test_own_it_department_needs_review(redon: Tariff) -> None:
     result = bill_member(redon, member(2355, (SOCLE, "2026-01-01"), own_it=True), 2026)
     assert isinstance(result, NeedsReview)
     assert "own IT department" in say(result.reason)
 
 
-def test_override_amount_replaces_the_offer(redon: GridTariff) -> None:
+def test_override_amount_replaces_the_offer(redon: Tariff) -> None:
     override = Override(offer=SOCLE, amount=D("12000.00"), reference="Délibération CC_2026_04")
     s = statement(redon, member(9312, (SOCLE, "2026-01-01"), overrides=(override,)))
     assert [(line.code, line.amount) for line in s.lines] == [
@@ -160,7 +160,7 @@ def test_override_amount_replaces_the_offer(redon: GridTariff) -> None:
     assert "CC_2026_04" in say(s.lines[0].basis)
 
 
-def test_override_of_the_fixed_part_keeps_the_variable_part(redon: GridTariff) -> None:
+def test_override_of_the_fixed_part_keeps_the_variable_part(redon: Tariff) -> None:
     override = Override(
         offer=SOCLE, part="fixed", amount=D("3000.00"), reference="Décision 2026-11"
     )
@@ -170,7 +170,7 @@ def test_override_of_the_fixed_part_keeps_the_variable_part(redon: GridTariff) -
     assert say(s.lines[0].basis) == "override: Décision 2026-11"
 
 
-def test_override_keeps_the_audit_credit(redon: GridTariff) -> None:
+def test_override_keeps_the_audit_credit(redon: Tariff) -> None:
     # 5 240 inhabitants with its own IT department: the socle is negotiated at 5 000 €.
     # The audit (7 000 €, 3000–8000) delivered in February, the socle joined in June, within
     # 6 months: the credit applies to the negotiated amount, and never makes it negative.
@@ -189,7 +189,7 @@ def test_override_keeps_the_audit_credit(redon: GridTariff) -> None:
     assert "2000.00 of the 7000.00 credit cannot be used" in credit
 
 
-def test_override_keeps_the_days_beyond_the_allowance(redon: GridTariff) -> None:
+def test_override_keeps_the_days_beyond_the_allowance(redon: Tariff) -> None:
     # 20 days used, allowance 6,5 (3000–8000): 13,5 days beyond = 27 half-days × 200 €
     override = Override(offer=SOCLE, amount=D("5000.00"), reference="Délibération 2026-07")
     commune = member(5240, (SOCLE, "2026-01-01"), own_it=True, days="20", overrides=(override,))
@@ -200,7 +200,7 @@ def test_override_keeps_the_days_beyond_the_allowance(redon: GridTariff) -> None
     }
 
 
-def test_override_for_another_year_does_not_apply(redon: GridTariff) -> None:
+def test_override_for_another_year_does_not_apply(redon: Tariff) -> None:
     override = Override(offer=SOCLE, amount=D("12000.00"), reference="x", year=2025)
     result = bill_member(redon, member(9312, (SOCLE, "2024-01-01"), overrides=(override,)), 2026)
     assert isinstance(result, NeedsReview)
@@ -209,25 +209,25 @@ def test_override_for_another_year_does_not_apply(redon: GridTariff) -> None:
 # -- audit credit window ----------------------------------------------------------------
 
 
-def test_credit_at_exactly_six_months(redon: GridTariff) -> None:
+def test_credit_at_exactly_six_months(redon: Tariff) -> None:
     s = statement(redon, member(2355, (AUDIT, "2025-12-15"), (SOCLE, "2026-06-15")))
     assert amounts(s)["socle-complet.audit-credit"] == D("-3500.00")
     assert s.total == D("2032.50")  # the audit itself was billed in 2025
 
 
-def test_no_credit_one_day_after_six_months(redon: GridTariff) -> None:
+def test_no_credit_one_day_after_six_months(redon: Tariff) -> None:
     s = statement(redon, member(2355, (AUDIT, "2025-12-15"), (SOCLE, "2026-06-16")))
     assert "socle-complet.audit-credit" not in amounts(s)
     assert s.total == D("5532.50")
 
 
-def test_no_credit_when_socle_started_before_the_audit(redon: GridTariff) -> None:
+def test_no_credit_when_socle_started_before_the_audit(redon: Tariff) -> None:
     s = statement(redon, member(2355, (SOCLE, "2026-01-01"), (AUDIT, "2026-03-01")))
     assert "socle-complet.audit-credit" not in amounts(s)
     assert s.total == D("5532.50") + D("3500.00")
 
 
-def test_credit_never_makes_the_offer_negative_and_says_what_is_lost(redon: GridTariff) -> None:
+def test_credit_never_makes_the_offer_negative_and_says_what_is_lost(redon: Tariff) -> None:
     # audited at 3000+ inhabitants (7 000 €), joining the socle at 1499 inhabitants
     m = member(3000, (AUDIT, "2025-11-02"), (SOCLE, "2026-01-01"))
     m = m.model_copy(update={"population": {2025: 3000, 2026: 1499}})
@@ -259,13 +259,13 @@ def test_add_months_clamps_to_month_end() -> None:
     ],
 )
 def test_extra_days_per_half_day_rounded_up(
-    redon: GridTariff, population: int, days: str, amount: str
+    redon: Tariff, population: int, days: str, amount: str
 ) -> None:
     s = statement(redon, member(population, (SOCLE, "2024-01-01"), days=days))
     assert amounts(s)["socle-complet.extra-days"] == D(amount)
 
 
-def test_no_extra_days_line_without_days_used(redon: GridTariff) -> None:
+def test_no_extra_days_line_without_days_used(redon: Tariff) -> None:
     s = statement(redon, member(2355, (SOCLE, "2024-01-01")))
     assert "socle-complet.extra-days" not in amounts(s)
 
@@ -273,34 +273,34 @@ def test_no_extra_days_line_without_days_used(redon: GridTariff) -> None:
 # -- which offers, which years ------------------------------------------------------------
 
 
-def test_purchasing_group_included_in_socle(redon: GridTariff) -> None:
+def test_purchasing_group_included_in_socle(redon: Tariff) -> None:
     s = statement(redon, member(3875, (SOCLE, "2023-01-01"), (GROUP, "2024-01-01")))
     assert s.offer_total(GROUP) == D("0")
     assert not any(line.code.startswith(GROUP) for line in s.lines)
 
 
-def test_socle_annexe_complet_audit_and_group_then_group_only(redon: GridTariff) -> None:
+def test_socle_annexe_complet_audit_and_group_then_group_only(redon: Tariff) -> None:
     commune = member(1361, (AUDIT, "2026-04-20"), (GROUP, "2026-01-01"))
     assert statement(redon, commune, 2026).total == D("990.00") + D("750.00") + D("340.25")
     assert statement(redon, commune, 2027).total == D("750.00") + D("340.25")
 
 
-def test_member_leaving_during_the_year_owes_the_whole_year(redon: GridTariff) -> None:
+def test_member_leaving_during_the_year_owes_the_whole_year(redon: Tariff) -> None:
     commune = member(1036, (SOCLE, "2023-01-01", "2026-06-30"))
     assert statement(redon, commune, 2026).total == D("3054.00")
     assert bill_member(redon, commune, 2027) is None
 
 
-def test_member_joining_on_31_december_owes_the_year(redon: GridTariff) -> None:
+def test_member_joining_on_31_december_owes_the_year(redon: Tariff) -> None:
     assert statement(redon, member(1036, (SOCLE, "2026-12-31"))).total == D("3054.00")
 
 
-def test_annual_contributions_titled_in_january_next_year(redon: GridTariff) -> None:
+def test_annual_contributions_titled_in_january_next_year(redon: Tariff) -> None:
     s = statement(redon, member(2355, (SOCLE, "2026-01-01")))
     assert {line.titled for line in s.lines} == {"2027-01"}
 
 
-def test_missing_population_for_the_year_needs_review(redon: GridTariff) -> None:
+def test_missing_population_for_the_year_needs_review(redon: Tariff) -> None:
     m = member(2355, (SOCLE, "2020-01-01")).model_copy(update={"population": {2025: 2355}})
     result = bill_member(redon, m, 2026)
     assert isinstance(result, NeedsReview)
@@ -311,13 +311,13 @@ def test_missing_population_for_the_year_needs_review(redon: GridTariff) -> None
 
 
 @pytest.mark.parametrize(("members", "fte"), [(1, 1), (9, 1), (10, 2), (20, 2), (21, 3)])
-def test_staffing_steps(redon: GridTariff, members: int, fte: int) -> None:
+def test_staffing_steps(redon: Tariff, members: int, fte: int) -> None:
     assert fte_for(redon, members) == fte
 
 
-def test_staffing_summary_counts_socle_members(redon: GridTariff) -> None:
+def test_staffing_summary_counts_socle_members(redon: Tariff) -> None:
     roster = [member(2355, (SOCLE, "2024-01-01"), id=f"35{n:03d}") for n in range(10)]
-    bill = bill_grid(redon, roster, 2026)
+    bill = bill_members(redon, roster, 2026)
     assert bill.staffing is not None
     assert (bill.staffing.members, bill.staffing.fte) == (10, 2)
     assert bill.staffing.staff_cost == D("80000.00")
@@ -325,7 +325,7 @@ def test_staffing_summary_counts_socle_members(redon: GridTariff) -> None:
     assert bill.staffing.coverage == D("69.2")
 
 
-def test_extra_days_basis_reads_plainly(redon: GridTariff) -> None:
+def test_extra_days_basis_reads_plainly(redon: Tariff) -> None:
     within = statement(redon, member(2355, (SOCLE, "2024-01-01"), days="4.5"))
     beyond = statement(redon, member(3871, (SOCLE, "2024-01-01"), days="11.5"))
     assert next(say(line.basis) for line in within.lines if "extra" in line.code) == (

@@ -25,7 +25,7 @@ from servcommun.engine.result import Bill, Statement
 from servcommun.loader import load_budget, load_tariff
 from servcommun.render.words import say
 from servcommun.rules.management_fee import ManagementFeePart
-from servcommun.tariff import GridTariff, Key
+from servcommun.tariff import Key, Tariff
 from servcommun.terms import CostLine
 
 D = Decimal
@@ -37,22 +37,22 @@ ROUEN = ("--service", "rouen")
 
 
 @pytest.fixture(scope="module")
-def rouen_2024() -> GridTariff:
+def rouen_2024() -> Tariff:
     return load_tariff(TARIFFS / "rouen-2024.yaml")
 
 
 @pytest.fixture(scope="module")
-def rouen_2026() -> GridTariff:
+def rouen_2026() -> Tariff:
     return load_tariff(TARIFFS / "rouen-2026.yaml")
 
 
-def reference_key(tariff: GridTariff) -> Key:
+def reference_key(tariff: Tariff) -> Key:
     key = tariff.key("reference")
     assert key is not None
     return key
 
 
-def fee_part(tariff: GridTariff) -> ManagementFeePart:
+def fee_part(tariff: Tariff) -> ManagementFeePart:
     return next(part for _, part in tariff.keyed_parts() if isinstance(part, ManagementFeePart))
 
 
@@ -85,7 +85,7 @@ def amounts(statement: Statement) -> dict[str, Decimal]:
 # -- the key and its history ----------------------------------------------------------------
 
 
-def test_key_until_2025_two_parties(rouen_2024: GridTariff) -> None:
+def test_key_until_2025_two_parties(rouen_2024: Tariff) -> None:
     assert dict(reference_key(rouen_2024).shares) == KEY_2024
     assert rouen_2024.carrier is not None and rouen_2024.carrier.id == "metropole"
     assert (rouen_2024.covers(2024), rouen_2024.covers(2025), rouen_2024.covers(2026)) == (
@@ -96,7 +96,7 @@ def test_key_until_2025_two_parties(rouen_2024: GridTariff) -> None:
 
 
 def test_key_from_2026_three_parties_metropole_unchanged(
-    rouen_2024: GridTariff, rouen_2026: GridTariff
+    rouen_2024: Tariff, rouen_2026: Tariff
 ) -> None:
     assert dict(reference_key(rouen_2026).shares) == KEY_2026
     assert (
@@ -107,15 +107,13 @@ def test_key_from_2026_three_parties_metropole_unchanged(
     assert not rouen_2026.covers(2025) and rouen_2026.covers(2026) and rouen_2026.covers(2030)
 
 
-def test_versions_follow_each_other_without_overlap(
-    rouen_2024: GridTariff, rouen_2026: GridTariff
-) -> None:
+def test_versions_follow_each_other_without_overlap(rouen_2024: Tariff, rouen_2026: Tariff) -> None:
     assert rouen_2024.valid_from == dt.date(2024, 5, 1)  # « a pris effet le 1er mai 2024 »
     assert rouen_2024.valid_until is not None
     assert rouen_2024.valid_until + dt.timedelta(days=1) == rouen_2026.valid_from
 
 
-def test_illustrative_fee_rate_is_said(rouen_2024: GridTariff, rouen_2026: GridTariff) -> None:
+def test_illustrative_fee_rate_is_said(rouen_2024: Tariff, rouen_2026: Tariff) -> None:
     for tariff in (rouen_2024, rouen_2026):
         assert fee_part(tariff).illustrative
         assert [c.value for c in fee_part(tariff).on] == ["salary"]
@@ -182,7 +180,7 @@ def test_derivation_refuses_a_negative_share_or_a_key_over_100(
 # -- the engine: shares, fees, direct lines, the carrier ---------------------------------
 
 
-def test_fees_apply_to_the_salary_mass_only(rouen_2026: GridTariff) -> None:
+def test_fees_apply_to_the_salary_mass_only(rouen_2026: Tariff) -> None:
     bill = bill_parties(
         rouen_2026,
         budget(2026, ("salaries", "salary", "100000.00"), ("licences", "other", "10000.00")),
@@ -202,14 +200,14 @@ def test_fees_apply_to_the_salary_mass_only(rouen_2026: GridTariff) -> None:
     assert "illustrative rate" in say(fee_lines[0].basis)
 
 
-def test_no_fees_without_salary_lines(rouen_2026: GridTariff) -> None:
+def test_no_fees_without_salary_lines(rouen_2026: Tariff) -> None:
     bill = bill_parties(rouen_2026, budget(2026, ("licences", "other", "10000.00")))
     assert not any(
         line.code.startswith("management-fees") for s in bill.statements for line in s.lines
     )
 
 
-def test_direct_lines_go_whole_to_their_party(rouen_2026: GridTariff) -> None:
+def test_direct_lines_go_whole_to_their_party(rouen_2026: Tariff) -> None:
     bill = bill_parties(
         rouen_2026,
         budget(
@@ -227,7 +225,7 @@ def test_direct_lines_go_whole_to_their_party(rouen_2026: GridTariff) -> None:
     assert "périodiques" in line.reference
 
 
-def test_fees_on_a_salary_line_charged_directly_are_its_partys(rouen_2026: GridTariff) -> None:
+def test_fees_on_a_salary_line_charged_directly_are_its_partys(rouen_2026: Tariff) -> None:
     bill = bill_parties(
         rouen_2026, budget(2026, ("mise-a-disposition", "salary", "1000.00", "ccas"))
     )
@@ -237,7 +235,7 @@ def test_fees_on_a_salary_line_charged_directly_are_its_partys(rouen_2026: GridT
     }
 
 
-def test_the_carrier_is_reported_but_not_billed(rouen_2026: GridTariff) -> None:
+def test_the_carrier_is_reported_but_not_billed(rouen_2026: Tariff) -> None:
     bill = bill_parties(rouen_2026, budget(2026, ("salaries", "salary", "100000.00")))
     statements = by_party(bill)
     assert [s.member.id for s in bill.statements] == ["metropole", "ville", "ccas"]
@@ -248,14 +246,14 @@ def test_the_carrier_is_reported_but_not_billed(rouen_2026: GridTariff) -> None:
 
 
 def test_largest_remainder_gives_the_cents_to_the_shares_that_lost_most(
-    rouen_2026: GridTariff,
+    rouen_2026: Tariff,
 ) -> None:
     bill = bill_parties(rouen_2026, budget(2026, ("licences", "other", "333.33")))
     got = {s.member.id: s.total for s in bill.statements}
     assert got == {"metropole": D("177.73"), "ville": D("154.00"), "ccas": D("1.60")}
 
 
-def test_shipped_budget_2025_two_parties(rouen_2024: GridTariff) -> None:
+def test_shipped_budget_2025_two_parties(rouen_2024: Tariff) -> None:
     bill = bill_parties(rouen_2024, load_budget(BUDGETS / "budget-2025.yaml", rouen_2024))
     statements = by_party(bill)
     assert list(statements) == ["metropole", "ville"]
@@ -264,7 +262,7 @@ def test_shipped_budget_2025_two_parties(rouen_2024: GridTariff) -> None:
     assert {line.titled for s in bill.statements for line in s.lines} == {"2026-01"}
 
 
-def test_shipped_budget_2026_three_parties(rouen_2026: GridTariff) -> None:
+def test_shipped_budget_2026_three_parties(rouen_2026: Tariff) -> None:
     the_budget = load_budget(BUDGETS / "budget-2026.yaml", rouen_2026)
     bill = bill_parties(rouen_2026, the_budget)
     totals = {s.member.id: s.total for s in bill.statements}
@@ -284,7 +282,7 @@ def test_shipped_budget_2026_three_parties(rouen_2026: GridTariff) -> None:
         )
 
 
-def test_the_2024_key_bills_2024(rouen_2024: GridTariff) -> None:
+def test_the_2024_key_bills_2024(rouen_2024: Tariff) -> None:
     bill = bill_parties(rouen_2024, budget(2024, ("salaries", "salary", "1000000.00")))
     assert [s.member.id for s in bill.statements] == ["metropole", "ville"]
     assert amounts(by_party(bill)["ville"])["salaries.share"] == D("466800.00")
@@ -519,8 +517,8 @@ def test_budget_lines_shared_between_roster_communes(tmp_path: Path) -> None:
     """The same rules bill a roster's communes: a key by INSEE code, lines split by
     category between two parts, a commune without a population for the year billed all
     the same (no rule needs it)."""
+    from servcommun.engine.bill import bill_members, budget_data
     from servcommun.engine.context import ServiceData
-    from servcommun.engine.grid import bill_grid, budget_data
     from servcommun.roster import Member, Subscription
 
     tariff = load_tariff(write(tmp_path / "t.yaml", KEYED_GRID))
@@ -539,7 +537,7 @@ def test_budget_lines_shared_between_roster_communes(tmp_path: Path) -> None:
         ("boites", "other", "99.99"),
         ("local", "other", "500.00", "35002"),
     )
-    bill = bill_grid(tariff, communes, 2026, budget_data(the_budget, ServiceData()))
+    bill = bill_members(tariff, communes, 2026, budget_data(the_budget, ServiceData()))
     assert bill.needs_review == () and bill.sharing is not None
     assert {s.member.id: amounts(s) for s in bill.statements} == {
         "35001": {"agents.share": D("600.01"), "boites.share": D("59.99")},
@@ -717,7 +715,7 @@ BUDGET = """\
     ],
 )
 def test_bad_budget_lines_are_placed(
-    rouen_2026: GridTariff,
+    rouen_2026: Tariff,
     tmp_path: Path,
     fields: dict[str, str],
     code: str,
@@ -732,7 +730,7 @@ def test_bad_budget_lines_are_placed(
 
 
 def test_direct_charges_need_a_tariff_that_provides_them(
-    rouen_2024: GridTariff, tmp_path: Path
+    rouen_2024: Tariff, tmp_path: Path
 ) -> None:
     text = BUDGET.format(category="salary", amount="1000.00", direct="ville").replace(
         "2026", "2025"
@@ -742,7 +740,7 @@ def test_direct_charges_need_a_tariff_that_provides_them(
     assert found == [("direct-not-provided", 12, 13)]
 
 
-def test_a_budget_read_for_another_year_is_refused(rouen_2026: GridTariff, tmp_path: Path) -> None:
+def test_a_budget_read_for_another_year_is_refused(rouen_2026: Tariff, tmp_path: Path) -> None:
     path = write(
         tmp_path / "budget-2027.yaml",
         BUDGET.format(category="salary", amount="1.00", direct="ville"),
@@ -791,8 +789,8 @@ cost_lines = st.lists(
 )
 
 
-def sharing_tariff(key: dict[str, Decimal]) -> GridTariff:
-    return GridTariff.model_validate(
+def sharing_tariff(key: dict[str, Decimal]) -> Tariff:
+    return Tariff.model_validate(
         {
             "kind": "contribution-grid",
             "service": "test",

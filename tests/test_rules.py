@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT
 from servcommun.rules import RULES
-from servcommun.tariff import GridTariff
+from servcommun.tariff import Tariff
 from test_check import CATALOGUE, ERRORS
 
 SOURCE = ROOT / "src" / "servcommun"
@@ -84,7 +84,7 @@ def test_the_engine_builds_no_sentence() -> None:
     assert not sentences
 
 
-def test_a_tariff_asks_its_parts_what_they_need(redon: GridTariff) -> None:
+def test_a_tariff_asks_its_parts_what_they_need(redon: Tariff) -> None:
     # Redon: brackets, per inhabitant, days beyond an allowance, a credit; no budget
     assert redon.uses_population() and not redon.takes_budget() and not redon.has_pools()
     parts = {part.code: part for _, part in redon.parts()}
@@ -93,9 +93,7 @@ def test_a_tariff_asks_its_parts_what_they_need(redon: GridTariff) -> None:
     assert not parts["audit-credit"].NEGOTIATED and parts["fixed"].NEGOTIATED
 
 
-def test_rosters_of_the_former_forms_get_a_migration_message(
-    redon: GridTariff, tmp_path: Path
-) -> None:
+def test_rosters_of_the_former_forms_get_a_migration_message(redon: Tariff, tmp_path: Path) -> None:
     from servcommun.diagnostics import InputError
     from servcommun.loader import load_roster
 
@@ -113,7 +111,7 @@ def test_rosters_of_the_former_forms_get_a_migration_message(
 
 
 def test_a_rate_on_a_figure_the_member_declares(tmp_path: Path) -> None:
-    from servcommun.engine.grid import bill_member
+    from servcommun.engine.bill import bill_member
     from servcommun.engine.result import NeedsReview, Statement
     from servcommun.loader import load_tariff
     from servcommun.render.words import say
@@ -123,7 +121,7 @@ def test_a_rate_on_a_figure_the_member_declares(tmp_path: Path) -> None:
     path = tmp_path / "t.yaml"
     path.write_text(text.replace("attribute: masse_salarial\n", "attribute: masse_salariale\n"))
     tariff = load_tariff(path)  # its worked example is recomputed: 1 250 000 × 0,80 %
-    assert isinstance(tariff, GridTariff)
+    assert isinstance(tariff, Tariff)
 
     def member(attributes: dict[str, object]) -> Member:
         return Member.model_validate(

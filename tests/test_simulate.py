@@ -16,7 +16,7 @@ from servcommun.engine.simulate import Scenario, ScenarioError, Simulation, simu
 from servcommun.render.amounts import money
 from servcommun.render.simulation import credit_message, simulation_json, step_message
 from servcommun.render.words import say
-from servcommun.tariff import GridTariff
+from servcommun.tariff import Tariff
 
 D = Decimal
 SOCLE, AUDIT, GROUP = "socle-complet", "audit", "groupement-achats"
@@ -62,7 +62,7 @@ def spaced(text: str) -> str:
 # -- the convention's example (art. 7.2.1) ----------------------------------------------
 
 
-def test_audit_then_socle_within_six_months(redon: GridTariff) -> None:
+def test_audit_then_socle_within_six_months(redon: Tariff) -> None:
     sim = simulate(redon, [], scenario(AUDIT, SOCLE, audit="2026-02-15", join="2026-06-01"))
     assert offer_total(sim, 2026, AUDIT) == D("3500.00")
     assert offer_total(sim, 2026, SOCLE) == D("2032.50")  # 5 532,50 − 3 500
@@ -73,7 +73,7 @@ def test_audit_then_socle_within_six_months(redon: GridTariff) -> None:
     assert "3 500,00 € deducted from 2026" in credit_message(credit, fmt)
 
 
-def test_year_total_is_the_sum_of_its_lines_audit_included(redon: GridTariff) -> None:
+def test_year_total_is_the_sum_of_its_lines_audit_included(redon: Tariff) -> None:
     sim = simulate(redon, [], scenario(AUDIT, SOCLE, audit="2026-02-15", join="2026-06-01"))
     first = sim.years[0]
     assert {line.code for line in first.lines} == {
@@ -86,14 +86,14 @@ def test_year_total_is_the_sum_of_its_lines_audit_included(redon: GridTariff) ->
     assert next(line for line in first.lines if line.code == "audit.price").titled == "2026-02"
 
 
-def test_joining_on_the_last_day_of_the_window_keeps_the_credit(redon: GridTariff) -> None:
+def test_joining_on_the_last_day_of_the_window_keeps_the_credit(redon: Tariff) -> None:
     sim = simulate(redon, [], scenario(SOCLE, audit="2026-02-15", join="2026-08-15"))
     assert sim.credits[0].applied == D("3500.00")
     assert AUDIT in sim.offers  # --audit implies the audit offer
     assert any("--audit implies" in say(note) for note in sim.notes)
 
 
-def test_joining_after_the_window_loses_the_credit_and_says_until_when(redon: GridTariff) -> None:
+def test_joining_after_the_window_loses_the_credit_and_says_until_when(redon: Tariff) -> None:
     sim = simulate(redon, [], scenario(AUDIT, SOCLE, audit="2026-02-15", join="2026-08-16"))
     assert totals(sim)[2026] == D("3500.00") + D("5532.50")
     assert "socle-complet.audit-credit" not in {line.code for line in sim.years[0].lines}
@@ -104,7 +104,7 @@ def test_joining_after_the_window_loses_the_credit_and_says_until_when(redon: Gr
     assert "15/08/2026, the last join date that keeps it" in message
 
 
-def test_credit_lost_in_the_following_year(redon: GridTariff) -> None:
+def test_credit_lost_in_the_following_year(redon: Tariff) -> None:
     # audited in November 2026: the window runs to May 2027, the join is in June 2027
     sim = simulate(
         redon, [], scenario(AUDIT, SOCLE, population=5000, audit="2026-11-10", join="2027-06-01")
@@ -115,7 +115,7 @@ def test_credit_lost_in_the_following_year(redon: GridTariff) -> None:
     assert sim.credits[0].window_end == dt.date(2027, 5, 10)
 
 
-def test_joining_before_the_audit_earns_no_credit(redon: GridTariff) -> None:
+def test_joining_before_the_audit_earns_no_credit(redon: Tariff) -> None:
     # no --join: the socle starts on 1 January, before the audit is delivered
     sim = simulate(redon, [], scenario(AUDIT, SOCLE, audit="2026-02-15"))
     assert totals(sim)[2026] == D("9032.50")
@@ -127,7 +127,7 @@ def test_joining_before_the_audit_earns_no_credit(redon: GridTariff) -> None:
 # -- socle annexe complet (art. 7.2.3) ---------------------------------------------------
 
 
-def test_socle_annexe_complet_audit_and_group_then_group_only(redon: GridTariff) -> None:
+def test_socle_annexe_complet_audit_and_group_then_group_only(redon: Tariff) -> None:
     sim = simulate(redon, [], scenario(AUDIT, GROUP, population=1361))
     assert totals(sim) == {
         2026: D("990.00") + D("750.00") + D("340.25"),
@@ -140,24 +140,24 @@ def test_socle_annexe_complet_audit_and_group_then_group_only(redon: GridTariff)
     assert any("1 January 2026" in say(note) for note in sim.notes)
 
 
-def test_audit_alone_is_delivered_on_the_join_date(redon: GridTariff) -> None:
+def test_audit_alone_is_delivered_on_the_join_date(redon: Tariff) -> None:
     sim = simulate(redon, [], scenario(AUDIT, population=1361, join="2027-03-01"))
     assert totals(sim) == {2026: D(0), 2027: D("990.00"), 2028: D(0)}
     assert any("the join date" in say(note) for note in sim.notes)
 
 
-def test_socle_includes_the_purchasing_group(redon: GridTariff) -> None:
+def test_socle_includes_the_purchasing_group(redon: Tariff) -> None:
     sim = simulate(redon, [], scenario(SOCLE, GROUP))
     assert offer_total(sim, 2026, GROUP) == D(0)
     assert totals(sim)[2026] == D("5532.50")
 
 
-def test_engineering_days_beyond_the_allowance(redon: GridTariff) -> None:
+def test_engineering_days_beyond_the_allowance(redon: Tariff) -> None:
     sim = simulate(redon, [], scenario(SOCLE, days=D("5.2")))  # 0.7 beyond 4.5 → 2 half-days
     assert totals(sim)[2027] == D("5532.50") + D("400.00")
 
 
-def test_above_8000_the_schedule_needs_review(redon: GridTariff) -> None:
+def test_above_8000_the_schedule_needs_review(redon: Tariff) -> None:
     sim = simulate(redon, [], scenario(SOCLE, population=9312))
     assert all(entry.review is not None for entry in sim.years)
     assert totals(sim)[2026] == D(0)
@@ -175,7 +175,7 @@ def roster_of(count: int, offer: str = SOCLE) -> list:  # type: ignore[type-arg]
     [(9, 1, 2, 10), (20, 2, 3, 21), (10, 2, 2, None), (0, 0, 1, 1)],
 )
 def test_staffing_step_crossed_by_the_newcomer(
-    redon: GridTariff, already: int, fte_before: int, fte_after: int, crossed: int | None
+    redon: Tariff, already: int, fte_before: int, fte_after: int, crossed: int | None
 ) -> None:
     sim = simulate(redon, roster_of(already), scenario(SOCLE))
     impact = sim.impact
@@ -191,7 +191,7 @@ def test_staffing_step_crossed_by_the_newcomer(
     assert impact.staff_cost_after == fte_after * D("40000.00")
 
 
-def test_tenth_member_message_names_the_step(redon: GridTariff) -> None:
+def test_tenth_member_message_names_the_step(redon: Tariff) -> None:
     sim = simulate(redon, roster_of(9), scenario(SOCLE))
     message = step_message(sim.impact, fmt)
     assert "10th socle-complet member" in message
@@ -200,7 +200,7 @@ def test_tenth_member_message_names_the_step(redon: GridTariff) -> None:
     assert sim.impact.coverage_after == D("69.2")  # 10 × 5 532,50 / 80 000
 
 
-def test_twenty_first_member(redon: GridTariff) -> None:
+def test_twenty_first_member(redon: Tariff) -> None:
     sim = simulate(redon, roster_of(20), scenario(SOCLE))
     assert "21st socle-complet member" in step_message(sim.impact, fmt)
     assert simulation_json(sim, service="redon", currency="EUR")["service"]["step_crossed"] == {
@@ -212,13 +212,13 @@ def test_twenty_first_member(redon: GridTariff) -> None:
     }
 
 
-def test_a_purchasing_group_member_does_not_move_the_step(redon: GridTariff) -> None:
+def test_a_purchasing_group_member_does_not_move_the_step(redon: Tariff) -> None:
     sim = simulate(redon, roster_of(9), scenario(GROUP))
     assert (sim.impact.fte_before, sim.impact.fte_after) == (1, 1)
     assert sim.impact.step is None
 
 
-def test_impact_year_is_the_first_year_of_membership(redon: GridTariff) -> None:
+def test_impact_year_is_the_first_year_of_membership(redon: Tariff) -> None:
     sim = simulate(redon, roster_of(9), scenario(SOCLE, join="2027-04-01"))
     assert sim.impact.year == 2027
     assert totals(sim)[2026] == D(0)
@@ -227,7 +227,7 @@ def test_impact_year_is_the_first_year_of_membership(redon: GridTariff) -> None:
 # -- starting from a roster member --------------------------------------------------------
 
 
-def test_existing_member_takes_the_socle_and_keeps_its_audit_credit(redon: GridTariff) -> None:
+def test_existing_member_takes_the_socle_and_keeps_its_audit_credit(redon: Tariff) -> None:
     # Langon: audit delivered 20/04/2026, purchasing group since 2026, 1 361 inhabitants
     langon = member(1361, (AUDIT, "2026-04-20"), (GROUP, "2026-01-01"), id="35145")
     langon = langon.model_copy(update={"population": {2025: 1361, 2026: 1361}})
@@ -246,7 +246,7 @@ def test_existing_member_takes_the_socle_and_keeps_its_audit_credit(redon: GridT
     assert (sim.impact.counted_before, sim.impact.counted_after) == (3, 4)
 
 
-def test_prospect_id_never_clashes_with_the_roster(redon: GridTariff) -> None:
+def test_prospect_id_never_clashes_with_the_roster(redon: Tariff) -> None:
     taken = member(2355, (SOCLE, "2024-01-01"), id="99999")
     sim = simulate(redon, [taken], scenario(SOCLE))
     assert sim.impact.members_after == 2
@@ -255,7 +255,7 @@ def test_prospect_id_never_clashes_with_the_roster(redon: GridTariff) -> None:
 # -- bracket boundaries --------------------------------------------------------------------
 
 
-def test_population_near_a_boundary_is_warned(redon: GridTariff) -> None:
+def test_population_near_a_boundary_is_warned(redon: Tariff) -> None:
     sim = simulate(redon, [], scenario(SOCLE, population=2990))
     [near] = sim.near
     assert (near.boundary.first, near.distance) == (3000, 10)
@@ -275,7 +275,7 @@ def test_population_near_a_boundary_is_warned(redon: GridTariff) -> None:
         (scenario(SOCLE, from_year=2027, to_year=2026), "before --from-year"),
     ],
 )
-def test_scenario_errors(redon: GridTariff, asked: Scenario, message: str) -> None:
+def test_scenario_errors(redon: Tariff, asked: Scenario, message: str) -> None:
     with pytest.raises(ScenarioError) as raised:
         simulate(redon, [], asked)
     assert re.search(message, say(raised.value.message))
@@ -618,11 +618,11 @@ ADS_ACTS = (
 
 
 @pytest.fixture(scope="module")
-def ads() -> GridTariff:
+def ads() -> Tariff:
     from servcommun.loader import load_tariff
 
     tariff = load_tariff(ADS)
-    assert isinstance(tariff, GridTariff)
+    assert isinstance(tariff, Tariff)
     return tariff
 
 
@@ -631,7 +631,7 @@ def amounts_by_unit(sim: Simulation, year: int) -> list[tuple[str, Decimal]]:
     return [(line.label.split(" — ")[-1], line.amount) for line in entry.lines]
 
 
-def test_acts_of_a_newcomer_to_the_ads_service(ads: GridTariff) -> None:
+def test_acts_of_a_newcomer_to_the_ads_service(ads: Tariff) -> None:
     sim = simulate(
         ads, [], scenario("ads", "conseil", join="2026-06-01", to_year=2027, acts=ADS_ACTS)
     )
@@ -662,8 +662,8 @@ def test_acts_of_a_newcomer_to_the_ads_service(ads: GridTariff) -> None:
     assert sim.impact.revenue_after - sim.impact.revenue_before == D("15465.00")
 
 
-def test_the_schedule_is_the_bill_of_a_member_holding_those_acts(ads: GridTariff) -> None:
-    from servcommun.engine.grid import bill_member
+def test_the_schedule_is_the_bill_of_a_member_holding_those_acts(ads: Tariff) -> None:
+    from servcommun.engine.bill import bill_member
     from servcommun.roster import Member, Subscription
     from servcommun.terms import Act
 
@@ -873,7 +873,7 @@ def test_act_usage_errors(act: str, message: str) -> None:
     assert message in result.stderr and len(result.stderr.splitlines()) == 1
 
 
-def test_a_unit_given_twice_is_refused(ads: GridTariff) -> None:
+def test_a_unit_given_twice_is_refused(ads: Tariff) -> None:
     with pytest.raises(ScenarioError) as raised:
         simulate(ads, [], scenario("ads", acts=(("journee", D(1)), ("journee", D(2)))))
     assert "given more than once" in say(raised.value.message)
@@ -916,7 +916,7 @@ def test_acts_of_a_roster_member_replace_its_own_of_those_units() -> None:
     assert D(service["revenue_after"]) - D(service["revenue_before"]) == D("1460.00")
 
 
-def test_no_act_of_a_unit_removes_a_members_own(ads: GridTariff) -> None:
+def test_no_act_of_a_unit_removes_a_members_own(ads: Tariff) -> None:
     from servcommun.roster import Member, Subscription
     from servcommun.terms import Act
 

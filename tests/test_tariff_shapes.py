@@ -18,15 +18,15 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, run, write
 from servcommun.budget import Budget
+from servcommun.engine.bill import bill_member, bill_members, budget_data
 from servcommun.engine.context import ServiceData, proration_share
-from servcommun.engine.grid import bill_grid, bill_member, budget_data
 from servcommun.engine.keys import agents_key
 from servcommun.engine.result import Bill, NeedsReview, Statement
 from servcommun.loader import budget_problems, tariff_problems
 from servcommun.reader import parse_yaml
 from servcommun.render.words import say
 from servcommun.roster import Member, Subscription
-from servcommun.tariff import GridTariff
+from servcommun.tariff import Tariff
 from servcommun.terms import Act, AgentTime, CostCategory, CostLine, Proration
 
 D = Decimal
@@ -41,11 +41,11 @@ population: {kind: totale}
 """
 
 
-def grid(body: str) -> GridTariff:
+def grid(body: str) -> Tariff:
     """A tariff from HEADER and ``body`` (dedented), that must pass every check."""
     doc = parse_yaml(HEADER + textwrap.dedent(body), "t.yaml")
     tariff, problems = tariff_problems(doc)
-    assert isinstance(tariff, GridTariff) and not problems, problems
+    assert isinstance(tariff, Tariff) and not problems, problems
     return tariff
 
 
@@ -83,7 +83,7 @@ def act(unit: str, day: str, quantity: str = "1") -> Act:
 
 
 def statement(
-    tariff: GridTariff, member: Member, year: int = 2026, data: ServiceData | None = None
+    tariff: Tariff, member: Member, year: int = 2026, data: ServiceData | None = None
 ) -> Statement:
     outcome = bill_member(tariff, member, year, data or ServiceData())
     assert isinstance(outcome, Statement), outcome
@@ -505,7 +505,7 @@ def test_a_missing_index_value_puts_the_member_in_review_never_a_guess() -> None
     outcome = bill_member(tariff, member, 2027, IPC)
     assert isinstance(outcome, NeedsReview) and outcome.missing_data
     assert say(outcome.reason) == ("Contribution: the index 'ipc' has no value for 2027 (art. 5)")
-    bill = bill_grid(tariff, [member], 2027, IPC)
+    bill = bill_members(tariff, [member], 2027, IPC)
     assert bill.statements == () and len(bill.needs_review) == 1
 
 
@@ -586,7 +586,7 @@ def pool_members() -> list[Member]:
 
 def test_layers_sum_exactly_to_the_pool_and_each_layer_to_its_amount() -> None:
     tariff = grid(POOL.format(pool="{from_budget: true}", layers=LAYERED))
-    bill = bill_grid(tariff, pool_members(), 2026, ServiceData(costs={2026: D("208000.00")}))
+    bill = bill_members(tariff, pool_members(), 2026, ServiceData(costs={2026: D("208000.00")}))
     totals = {s.member.id: s.total for s in bill.statements}
     assert totals == {
         "35931": D("158600.72"),
@@ -637,7 +637,7 @@ def test_percent_layers_alone_share_the_pool_by_largest_remainder(pool: str) -> 
 """,
         )
     )
-    bill = bill_grid(tariff, pool_members(), 2026)
+    bill = bill_members(tariff, pool_members(), 2026)
     assert bill.total == D(pool)
     assert all(
         line.amount == line.amount.quantize(D("0.01")) for s in bill.statements for line in s.lines
@@ -653,7 +653,7 @@ def test_a_pool_that_cannot_be_shared_puts_its_members_in_review() -> None:
 """,
         )
     )
-    bill = bill_grid(tariff, pool_members(), 2026)
+    bill = bill_members(tariff, pool_members(), 2026)
     assert bill.statements == () and len(bill.needs_review) == 4
     assert say(bill.needs_review[0].reason) == (
         "Service: the layer 'Procédures' of the pool cannot be shared: no member holding the "
@@ -696,7 +696,7 @@ def totals_of(bill: Bill) -> dict[str, Decimal]:
 
 def test_a_pool_layer_shares_by_a_key_of_the_tariff_citing_its_article() -> None:
     tariff = grid(KEYS + POOL.format(pool='{amounts: {2026: "12345.67"}}', layers=BY_REFERENCE))
-    bill = bill_grid(tariff, pool_members(), 2026)
+    bill = bill_members(tariff, pool_members(), 2026)
     # 12 345,67 × 46,20 % = 5 703,69954, × 53,32 % = 6 582,711244, × 0,48 % = 59,259216;
     # 5 703,69 + 6 582,71 + 59,25 = 12 345,65: the two cents left go to the largest
     # remainders (0,954 and 0,9216 of a cent, against 0,1244), 35931's and 35933's
@@ -729,7 +729,7 @@ def test_a_member_of_the_key_not_holding_the_offer_leaves_the_layer_to_the_other
         )
     )
     members = [member for member in pool_members() if member.id != "35932"]
-    bill = bill_grid(named, members, 2026)
+    bill = bill_members(named, members, 2026)
     # 35932 (53,32 %) does not hold the offer: 46,20 and 0,48 of 46,68 share the layer,
     # 12 218,7222… and 126,9477…; 12 218,72 + 126,94 = 12 345,66, the cent left to the
     # largest remainder (0,776 of a cent against 0,222): 35933's
@@ -737,7 +737,7 @@ def test_a_member_of_the_key_not_holding_the_offer_leaves_the_layer_to_the_other
     assert say(bill.statements[0].lines[0].basis).endswith("by key 'reference': 46.2 of 46.68")
     assert bill.statements[0].lines[0].reference == "art. 8 al. 2"  # the layer's own article
     # the key written in the layer is the same key: the same shares
-    assert totals_of(bill_grid(written, members, 2026)) == totals_of(bill)
+    assert totals_of(bill_members(written, members, 2026)) == totals_of(bill)
 
 
 @pytest.mark.parametrize(
@@ -891,7 +891,7 @@ def test_pool_shares_always_sum_exactly_to_the_pool(
     ]
     if not any(units[: len(members)]):  # a layer by units needs some unit used
         members[0] = members[0].model_copy(update={"consumption": (act("mapa", "2026-01-02"),)})
-    bill = bill_grid(POOL_TARIFF, members, 2026, ServiceData(costs={2026: pool}))
+    bill = bill_members(POOL_TARIFF, members, 2026, ServiceData(costs={2026: pool}))
     assert not bill.needs_review
     assert bill.total == pool
     layers: dict[str, Decimal] = {}
@@ -1032,7 +1032,7 @@ def test_a_pool_layer_shares_by_a_key_computed_from_the_years_agents() -> None:
             ),
         ),
     )
-    bill = bill_grid(tariff, pool_members(), 2026, budget_data(budget))
+    bill = bill_members(tariff, pool_members(), 2026, budget_data(budget))
     # the key of AGENTS, 65,76 / 25,39 / 8,85 (35934: no agent's time, no share);
     # 12 345,67 × each = 8 118,512592, 3 134,565613, 1 092,591795; 8 118,51 + 3 134,56 +
     # 1 092,59 = 12 345,66, the cent left to the largest remainder (0,5613 of a cent): 35932
@@ -1047,7 +1047,7 @@ def test_a_pool_layer_shares_by_a_key_computed_from_the_years_agents() -> None:
         "agents' time: 65.76 of 100"
     )
     # without the year's budget, the key cannot be computed: review, never a guess
-    missing = bill_grid(tariff, pool_members(), 2026)
+    missing = bill_members(tariff, pool_members(), 2026)
     assert not missing.statements and say(missing.needs_review[0].reason) == (
         "Service: no budget of 2026 gives the agents the key 'temps-agents' is computed from "
         "(art. 4 (clé au temps des agents))"
@@ -1259,7 +1259,7 @@ def test_no_attribution_known_means_review_never_a_guess() -> None:
     )
 
 
-def test_a_tariff_saying_nothing_of_settlement_bills_as_before(redon: GridTariff) -> None:
+def test_a_tariff_saying_nothing_of_settlement_bills_as_before(redon: Tariff) -> None:
     from conftest import member
 
     s = statement(redon, member(2355, ("socle-complet", "2026-01-01")))

@@ -10,13 +10,13 @@ import pytest
 
 from conftest import member, run
 from servcommun.engine.thresholds import Direction, boundaries, near_boundaries, offer_curve
-from servcommun.tariff import GridTariff
+from servcommun.tariff import Tariff
 
 D = Decimal
 SOCLE, AUDIT, GROUP = "socle-complet", "audit", "groupement-achats"
 
 
-def test_the_boundaries_of_the_redon_grid(redon: GridTariff) -> None:
+def test_the_boundaries_of_the_redon_grid(redon: Tariff) -> None:
     found = {b.first: b.codes for b in boundaries(redon.offers)}
     assert sorted(found) == [1500, 3000, 8001]
     assert "socle-complet.review" in found[8001]  # art. 7.1 (*): negotiated above 8000
@@ -38,7 +38,7 @@ def test_the_boundaries_of_the_redon_grid(redon: GridTariff) -> None:
     ],
 )
 def test_member_one_inhabitant_from_each_boundary(
-    redon: GridTariff,
+    redon: Tariff,
     population: int,
     offer: str,
     first: int,
@@ -54,14 +54,14 @@ def test_member_one_inhabitant_from_each_boundary(
     assert item.amount_now == (D(below) if direction is Direction.UP else D(above))
 
 
-def test_socle_at_8000_would_need_review_above(redon: GridTariff) -> None:
+def test_socle_at_8000_would_need_review_above(redon: Tariff) -> None:
     [item] = near_boundaries(redon, [member(8000, (SOCLE, "2024-01-01"))], 2026, within=1)
     assert item.boundary.first == 8001
     assert (item.below, item.above) == (D("14500.00"), None)
     assert item.boundary.codes == ("socle-complet.review",)
 
 
-def test_within_is_a_distance_in_inhabitants(redon: GridTariff) -> None:
+def test_within_is_a_distance_in_inhabitants(redon: Tariff) -> None:
     commune = [member(2950, (SOCLE, "2024-01-01"))]
     assert near_boundaries(redon, commune, 2026, within=49) == ()
     [item] = near_boundaries(redon, commune, 2026, within=50)
@@ -69,7 +69,7 @@ def test_within_is_a_distance_in_inhabitants(redon: GridTariff) -> None:
     assert item.change == D("501.50")
 
 
-def test_included_offer_boundaries_do_not_count(redon: GridTariff) -> None:
+def test_included_offer_boundaries_do_not_count(redon: Tariff) -> None:
     # the purchasing group is included in the socle: its 3000 boundary is the socle's,
     # and a member far from every boundary is not listed
     commune = [member(3000, (SOCLE, "2024-01-01"), (GROUP, "2024-01-01"))]
@@ -78,11 +78,11 @@ def test_included_offer_boundaries_do_not_count(redon: GridTariff) -> None:
     assert near_boundaries(redon, [member(2355, (SOCLE, "2024-01-01"))], 2026, 100) == ()
 
 
-def test_members_not_active_are_left_out(redon: GridTariff) -> None:
+def test_members_not_active_are_left_out(redon: Tariff) -> None:
     assert near_boundaries(redon, [member(2999, (SOCLE, "2028-01-01"))], 2026, 10) == ()
 
 
-def test_offer_curve_is_billed_by_the_engine(redon: GridTariff) -> None:
+def test_offer_curve_is_billed_by_the_engine(redon: Tariff) -> None:
     segments = offer_curve(redon, SOCLE, 2026, 10000)
     assert [(s.population_from, s.population_to) for s in segments] == [
         (1, 1499),

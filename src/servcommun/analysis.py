@@ -14,13 +14,13 @@ from pathlib import Path
 from servcommun.budget import Budget
 from servcommun.config import Config, Service
 from servcommun.diagnostics import Diagnostic, InputError
+from servcommun.engine.bill import bill_members, budget_data
 from servcommun.engine.context import ServiceData
 from servcommun.engine.diff import BillDiff, diff_bills
-from servcommun.engine.grid import bill_grid, budget_data
 from servcommun.engine.keys import DerivedKey, derive_share
 from servcommun.engine.result import Bill
 from servcommun.engine.simulate import Scenario, ScenarioError, Simulation, simulate_sharing
-from servcommun.engine.simulate import simulate as simulate_grid
+from servcommun.engine.simulate import simulate as simulate_members
 from servcommun.engine.thresholds import (
     CurveSegment,
     NearBoundary,
@@ -29,16 +29,17 @@ from servcommun.engine.thresholds import (
     offer_curve,
 )
 from servcommun.loader import load_budget, load_consumption, load_tariff, with_consumption
+from servcommun.message import Message, msg
 from servcommun.pipeline import (
     Loaded,
     budget_path,
-    grid_data,
     load_tariffs,
+    service_data,
     service_roster,
     tariff_for_year,
 )
 from servcommun.roster import Roster
-from servcommun.tariff import GridTariff
+from servcommun.tariff import Tariff
 from servcommun.terms import CostCategory
 
 
@@ -78,22 +79,22 @@ def simulate(
         budget=data.budgets.get(scenario.from_year),
         data=data,
     )
-    result = simulate_grid(tariff, roster.members, scenario, within=within, data=data)
+    result = simulate_members(tariff, roster.members, scenario, within=within, data=data)
     if notes:
         result = replace(result, notes=(*result.notes, *notes))
     return loaded, result
 
 
 def _years_data(
-    config: Config, service: Service, tariff: GridTariff, roster: Roster, scenario: Scenario
-) -> tuple[Roster, ServiceData, list[str], list[str]]:
+    config: Config, service: Service, tariff: Tariff, roster: Roster, scenario: Scenario
+) -> tuple[Roster, ServiceData, list[str], list[Message]]:
     """What the years simulated are billed with, as ``bill`` reads it for each year: the
     roster with the acts of each year's consumption file, the indices, each year's budget.
     A simulation looks ahead of the files: a first year without a consumption file counts
     no roster acts, a later year without one none either, and a later year without a
     budget is costed on the last budget before it, without its actual figures (a
     year-end adjustment is the closed year's own); notes say so."""
-    notes: list[str] = []
+    notes: list[Message] = []
     first = scenario.from_year
     yearly = "{year}" in (service.consumption or "")
     present = service
@@ -101,10 +102,14 @@ def _years_data(
     if yearly and missing is not None and not missing.is_file():
         present = replace(service, consumption=None)
         notes.append(
-            f"no {first} consumption file ({config.display(missing)}): the roster's "
-            f"members are counted without acts in {first}"
+            msg(
+                "no {year:count} consumption file ({file}): the roster's members are "
+                "counted without acts in {year:count}",
+                year=first,
+                file=config.display(missing),
+            )
         )
-    roster, data, files = grid_data(config, present, tariff, roster, first)
+    roster, data, files = service_data(config, present, tariff, roster, first)
     latest = data.budgets.get(first)
     for year in range(first + 1, scenario.to_year + 1):
         acts = service.consumption_for(year)
@@ -122,14 +127,24 @@ def _years_data(
             files.append(config.display(where))
             continue
         operation = latest.units_of_operation
-        said = ""
+        said = None
         if operation is not None and operation.actual is not None:
             operation = operation.model_copy(update={"actual": None})
-            said = f", without its actual figures (no year-end adjustment in {year})"
+            said = msg(
+                ", without its actual figures (no year-end adjustment in {year:count})",
+                year=year,
+            )
         data = budget_data(
             latest.model_copy(update={"year": year, "units_of_operation": operation}), data
         )
-        notes.append(f"no {year} budget: the {latest.year} budget stands for it{said}")
+        notes.append(
+            msg(
+                "no {year:count} budget: the {latest:count} budget stands for it{said}",
+                year=year,
+                latest=latest.year,
+                said=said,
+            )
+        )
     return roster, data, files, notes
 
 
@@ -139,7 +154,7 @@ def _simulate_party(
     """A new party of a service whose tariff names its parties: each year's tariff version
     and budget; a year without a budget is costed on the last budget before it (the
     engine says so)."""
-    tariffs: dict[int, GridTariff] = {}
+    tariffs: dict[int, Tariff] = {}
     budgets: dict[int, Budget] = {}
     files: list[str] = []
     latest: Budget | None = None
@@ -174,7 +189,7 @@ def _simulate_party(
     return loaded, result
 
 
-def _budget_before(config: Config, service: Service, tariff: GridTariff, year: int) -> Budget:
+def _budget_before(config: Config, service: Service, tariff: Tariff, year: int) -> Budget:
     """The latest budget of the ten years before ``year``, or the no-budget error."""
     for earlier in range(year - 1, year - 11, -1):
         path = service.budget_for(earlier)
@@ -209,7 +224,7 @@ class Comparison:
 
     diff: BillDiff
     labels: tuple[str, str]
-    tariffs: tuple[GridTariff, GridTariff]
+    tariffs: tuple[Tariff, Tariff]
     files: tuple[str, ...]
 
 
@@ -219,7 +234,7 @@ def diff(
     """The service's roster billed on two sides: ``years`` (one or two) and ``tariff_files``
     (none: the service's version in force each year; one or two) pair up in order."""
     service = config.service(service_name)
-    sides: list[tuple[str, int, GridTariff, Bill]] = []
+    sides: list[tuple[str, int, Tariff, Bill]] = []
     members_file = ""
     problems: list[Diagnostic] = []
     for index in (0, -1):
@@ -235,9 +250,9 @@ def diff(
             path, tariff = tariff_for_year(config, service, year)
         roster, files = service_roster(config, service, tariff)
         members_file = files[0] if files else members_file
-        roster, data, _files = grid_data(config, service, tariff, roster, year)
+        roster, data, _files = service_data(config, service, tariff, roster, year)
         sides.append(
-            (config.display(path), year, tariff, bill_grid(tariff, roster.members, year, data))
+            (config.display(path), year, tariff, bill_members(tariff, roster.members, year, data))
         )
     if problems:
         raise InputError(problems)
@@ -269,7 +284,7 @@ class Derivation:
     """A key derived for ``servcommun key derive``, and what it was derived from."""
 
     service: str
-    tariff: GridTariff
+    tariff: Tariff
     tariff_file: str
     base_source: str  # where the base comes from, said with the result
     names: dict[str, str]  # party id → name, from every version of the service
@@ -397,8 +412,11 @@ def contribution_curves(
     unknown = [name for name in offers if tariff.offer(name) is None]
     if unknown:
         raise ScenarioError(
-            f"unknown offer {', '.join(unknown)} (offers: "
-            f"{', '.join(offer.id for offer in tariff.offers)})"
+            msg(
+                "unknown offer {unknown} (offers: {offers})",
+                unknown=", ".join(unknown),
+                offers=", ".join(offer.id for offer in tariff.offers),
+            )
         )
     limit = up_to or max(1000, -(-last_boundary(tariff) * 5 // 4 // 500) * 500)
     chosen = [offer for offer in tariff.offers if not offers or offer.id in offers]

@@ -22,7 +22,7 @@ from servcommun.engine.result import Bill
 if TYPE_CHECKING:  # the pipeline is imported when the files are read, not on a cached run
     from servcommun.config import Config, Service
     from servcommun.pipeline import Loaded
-    from servcommun.tariff import GridTariff
+    from servcommun.tariff import Tariff
 
 STATEMENT_LIMITS = ("statement", "Plancher/plafond total")
 """The summary column of the statement-wide floors and caps, when the tariff has some."""
@@ -119,7 +119,7 @@ def billed_from(loaded: Loaded, bill: Bill) -> Billed:
     )
 
 
-def summary_columns(tariff: GridTariff) -> list[tuple[str, str]]:
+def summary_columns(tariff: Tariff) -> list[tuple[str, str]]:
     """The summary's columns: each offer, and the statement-wide floors and caps if any.
     An offer whose parts all share budget lines by a key has none: its lines are coded by
     cost line (``licences.share``), and the summary groups them by category."""

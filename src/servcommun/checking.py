@@ -32,7 +32,7 @@ from servcommun.loader import (
 from servcommun.reader import Document, read_yaml
 from servcommun.roster import Roster
 from servcommun.roster_csv import read_roster_csv
-from servcommun.tariff import GridTariff
+from servcommun.tariff import Tariff
 
 
 class _Version(NamedTuple):
@@ -41,7 +41,7 @@ class _Version(NamedTuple):
 
     service: str
     doc: Document
-    tariff: GridTariff
+    tariff: Tariff
 
 
 @dataclass
@@ -209,7 +209,7 @@ class _Run:
         """Versions of a service neither overlap nor leave a gap (problems placed in the
         files of the run)."""
         shown = {file.display for file in self.targets}
-        by_service: dict[str, list[tuple[Document, GridTariff]]] = {}
+        by_service: dict[str, list[tuple[Document, Tariff]]] = {}
         for version in tariffs:
             by_service.setdefault(version.service, []).append((version.doc, version.tariff))
         for versions in by_service.values():
@@ -254,7 +254,7 @@ class _Run:
             file.problems.append(file.doc.diagnostic(("service",), "no-tariff", reason))
 
     def _consumption(self, file: _File, tariffs: list[_Version]) -> None:
-        """A consumption file against its service's grid tariffs and, when the run or
+        """A consumption file against its service's tariffs and, when the run or
         servcommun.toml has it, its roster."""
         assert file.doc is not None
         data = file.doc.data
@@ -265,7 +265,7 @@ class _Run:
         file.problems.extend(problems)
         self._service_matches(file, file.model)
 
-    def _roster_of(self, service: str | None, grids: list[GridTariff]) -> Roster | None:
+    def _roster_of(self, service: str | None, grids: list[Tariff]) -> Roster | None:
         """The valid roster of ``service``: checked in this run, or named in
         servcommun.toml (read quietly: its own problems are for a check of it)."""
         for file in self._of(Kind.ROSTER):
@@ -314,7 +314,7 @@ class _Run:
             )
 
 
-def _start(tariff: GridTariff) -> dt.date:
+def _start(tariff: Tariff) -> dt.date:
     return tariff.valid_from
 
 

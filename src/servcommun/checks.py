@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, Severity
+from servcommun.engine.bill import bill_member, bill_members, budget_data
 from servcommun.engine.context import STATEMENT, ServiceData
-from servcommun.engine.grid import bill_grid, bill_member, budget_data
 from servcommun.engine.keys import (
     KeyComputationError,
     KeyDerivationError,
@@ -31,19 +31,19 @@ from servcommun.money import HUNDRED, ZERO
 from servcommun.reader import Document, Path_
 from servcommun.render.words import say
 from servcommun.roster import Consumption, Member, Override, Roster, Subscription
-from servcommun.tariff import Billing, GridTariff, Key, Offer, SettlementMode, WorkedExample
+from servcommun.tariff import Billing, Key, Offer, SettlementMode, Tariff, WorkedExample
 from servcommun.terms import Act, AgentTime, Bracket, CostLine
 
-TariffCheck = Callable[[Document, GridTariff], Iterator[Diagnostic]]
+TariffCheck = Callable[[Document, Tariff], Iterator[Diagnostic]]
 
 
-def check_tariff(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+def check_tariff(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     """Every semantic check of a tariff file."""
     for check in TARIFF_CHECKS:
         yield from check(doc, tariff)
 
 
-def _validity(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _validity(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     if tariff.valid_until is not None and tariff.valid_until < tariff.valid_from:
         yield doc.diagnostic(
             ("valid_until",),
@@ -58,7 +58,7 @@ def _validity(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
         )
 
 
-def check_versions(versions: Sequence[tuple[Document, GridTariff]]) -> Iterator[Diagnostic]:
+def check_versions(versions: Sequence[tuple[Document, Tariff]]) -> Iterator[Diagnostic]:
     """The versions of one service follow each other without overlap, and without a gap
     unless the earlier one says the service ends (``service_ends``). Each problem is
     placed at the later version's ``valid_from``."""
@@ -88,7 +88,7 @@ def check_versions(versions: Sequence[tuple[Document, GridTariff]]) -> Iterator[
             )
 
 
-def _offer_ids(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _offer_ids(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     seen: set[str] = set()
     for index, offer in enumerate(tariff.offers):
         if offer.id in seen:
@@ -114,7 +114,7 @@ def _offer_ids(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
             codes.add(part.code)
 
 
-def _references(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _references(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     """Every offer a rule names is defined (credit source, included_in, staffing)."""
     known = [offer.id for offer in tariff.offers]
 
@@ -177,7 +177,7 @@ def _references(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
                 )
 
 
-def line_codes(tariff: GridTariff, costs: Sequence[CostLine] = ()) -> set[str]:
+def line_codes(tariff: Tariff, costs: Sequence[CostLine] = ()) -> set[str]:
     """The codes of the lines the tariff's rules produce (``<offer>.<part>``, and
     ``statement.<code>`` for the statement-wide floors and caps), with those of the
     budget lines ``costs`` when parts share them (``<line id>.share|direct``, and
@@ -186,7 +186,7 @@ def line_codes(tariff: GridTariff, costs: Sequence[CostLine] = ()) -> set[str]:
     return codes | {f"{STATEMENT}.{limit.code}" for limit in tariff.statement_limits}
 
 
-def _yearly_rules(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _yearly_rules(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     """Rules that bill a year's use or share a year's cost belong to annual offers."""
     for index, offer in enumerate(tariff.offers):
         if offer.billing is Billing.ANNUAL:
@@ -201,14 +201,14 @@ def _yearly_rules(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
                 )
 
 
-def _parts(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _parts(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     """Each part's own checks (``PartRule.problems``)."""
     for index, offer in enumerate(tariff.offers):
         for part_index, part in enumerate(offer.parts):
             yield from part.problems(doc, ("offers", index, "parts", part_index), offer, tariff)
 
 
-def _priced_once(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _priced_once(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     """Each unit is priced by one part of the tariff: rosters name units, not parts."""
     seen: dict[str, str] = {}
     for index, offer in enumerate(tariff.offers):
@@ -224,7 +224,7 @@ def _priced_once(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
                 seen.setdefault(unit.id, f"{offer.id}.{part.code}")
 
 
-def _limits(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _limits(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     """Statement-wide floors and caps: each checked among the others (a floor never above
     a cap), none prorated (a statement has no single subscription to prorate by)."""
     for index, limit in enumerate(tariff.statement_limits):
@@ -239,7 +239,7 @@ def _limits(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
             )
 
 
-def tariff_units(tariff: GridTariff) -> dict[str, str]:
+def tariff_units(tariff: Tariff) -> dict[str, str]:
     """Unit id → the offer whose part prices it, or else the first whose part counts it
     (a unit cost, a pool shared by units used, units beyond an allowance)."""
     units: dict[str, str] = {}
@@ -252,7 +252,7 @@ def tariff_units(tariff: GridTariff) -> dict[str, str]:
 
 
 def _example_data(
-    doc: Document, here: Path_, example: WorkedExample, tariff: GridTariff
+    doc: Document, here: Path_, example: WorkedExample, tariff: Tariff
 ) -> Iterator[Diagnostic]:
     """What a worked example needs besides its expectations: its members (or the tariff's
     parties), the index values of an indexed tariff, the year's budget of a pool taken
@@ -301,7 +301,7 @@ def _example_data(
 
 
 def _example_members(
-    doc: Document, here: Path_, example: WorkedExample, tariff: GridTariff
+    doc: Document, here: Path_, example: WorkedExample, tariff: Tariff
 ) -> Iterator[Diagnostic]:
     """A tariff naming its parties bills them in its examples, in a year it covers;
     another tariff's examples say their members."""
@@ -328,7 +328,7 @@ def _example_members(
         )
 
 
-def _example_offers(example: WorkedExample, tariff: GridTariff) -> set[str]:
+def _example_offers(example: WorkedExample, tariff: Tariff) -> set[str]:
     """The offers the example's members hold (a tariff's parties hold every annual one)."""
     if tariff.parties:
         return {offer.id for offer in tariff.offers if offer.billing is Billing.ANNUAL}
@@ -336,7 +336,7 @@ def _example_offers(example: WorkedExample, tariff: GridTariff) -> set[str]:
 
 
 def _example_budget(
-    doc: Document, here: Path_, example: WorkedExample, tariff: GridTariff, held: set[str]
+    doc: Document, here: Path_, example: WorkedExample, tariff: Tariff, held: set[str]
 ) -> Iterator[Diagnostic]:
     """The budget lines the example's keyed parts share ('costs'), and the agents of a key
     computed from them: given, and well formed."""
@@ -362,7 +362,7 @@ def _example_budget(
 
 
 def _example_indices(
-    doc: Document, here: Path_, example: WorkedExample, tariff: GridTariff
+    doc: Document, here: Path_, example: WorkedExample, tariff: Tariff
 ) -> Iterator[Diagnostic]:
     """A worked example of an indexed tariff gives the index values it was computed with
     (those of the reference year and of the year that indexes the example's year)."""
@@ -382,7 +382,7 @@ def _example_indices(
             )
 
 
-def _staffing(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _staffing(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     """Staffing steps climb: each from more members than the last (art. 7: 10, then 21)."""
     if tariff.staffing is None:
         return
@@ -398,7 +398,7 @@ def _staffing(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
             )
 
 
-def _brackets(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _brackets(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     """Brackets start at 0, follow each other without gap or overlap, and end open or at
     the offer's review threshold (above it the offer is negotiated, art. 7.1 (*))."""
     for index, offer in enumerate(tariff.offers):
@@ -465,7 +465,7 @@ def bracket_problems(
         )
 
 
-def _examples(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _examples(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     """Recompute each worked example; a figure that differs is an error at the example."""
     if not _keys_usable(tariff):
         return  # the keys' own diagnostics say why
@@ -490,7 +490,7 @@ def _examples(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
             )
 
 
-def example_members(example: WorkedExample, tariff: GridTariff) -> list[Member]:
+def example_members(example: WorkedExample, tariff: Tariff) -> list[Member]:
     """The members an example bills: its own, or the tariff's parties."""
     if tariff.parties:
         return list(party_members(tariff))
@@ -513,7 +513,7 @@ def example_members(example: WorkedExample, tariff: GridTariff) -> list[Member]:
     return members
 
 
-def example_mismatches(tariff: GridTariff, example: WorkedExample) -> Iterator[tuple[Path_, str]]:
+def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple[Path_, str]]:
     """(path in ``expect``, what differs) for each expected figure the engine disagrees with."""
     members = example_members(example, tariff)
     costs = {example.year: example.budget} if example.budget is not None else {}
@@ -541,7 +541,7 @@ def example_mismatches(tariff: GridTariff, example: WorkedExample) -> Iterator[t
                 )
             },
         )
-    bill = bill_grid(tariff, members, example.year, data)
+    bill = bill_members(tariff, members, example.year, data)
     expect = example.expect
     if expect.needs_review is not None and expect.needs_review != bool(bill.needs_review):
         yield (
@@ -621,7 +621,7 @@ def example_mismatches(tariff: GridTariff, example: WorkedExample) -> Iterator[t
             )
 
 
-def allowance_days(tariff: GridTariff, members: Sequence[Member]) -> Decimal:
+def allowance_days(tariff: Tariff, members: Sequence[Member]) -> Decimal:
     """Sum of the members' yearly allowances (art. 3.2: 117 days shared by 30 communes)."""
     return sum(
         (
@@ -636,7 +636,7 @@ def allowance_days(tariff: GridTariff, members: Sequence[Member]) -> Decimal:
 # -- parties, keys and the parts sharing budget lines (Rouen, délibération 10-26) ----------
 
 
-def _parties(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _parties(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     """Party ids are unique, and one party at most is the carrier (it bills the others)."""
     seen: set[str] = set()
     for index, party in enumerate(tariff.parties):
@@ -656,7 +656,7 @@ def _parties(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
         )
 
 
-def _keys(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _keys(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     """Keys have unique ids; a written key names parties of the tariff (when it names
     them), is written to its precision and sums to exactly 100 %; a computed key says how
     it is rounded; a derivation, recomputed, gives the key."""
@@ -744,7 +744,7 @@ def _shares_text(shares: Mapping[str, Decimal]) -> str:
     return ", ".join(f"{party} {percent} %" for party, percent in shares.items())
 
 
-def _population_rule(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _population_rule(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     """A tariff whose rules use the population says which legal population it bills on."""
     if tariff.population is None and tariff.uses_population():
         yield doc.diagnostic(
@@ -756,7 +756,7 @@ def _population_rule(doc: Document, tariff: GridTariff) -> Iterator[Diagnostic]:
         )
 
 
-def _keys_usable(tariff: GridTariff) -> bool:
+def _keys_usable(tariff: Tariff) -> bool:
     """The keys can share amounts: written ones name parties of the tariff and sum to
     100 %, computed ones say how they round; one carrier at most."""
     known = {party.id for party in tariff.parties}
@@ -786,7 +786,7 @@ def _duplicate_lines(doc: Document, path: Path_, costs: Sequence[CostLine]) -> I
 
 
 def cost_line_problems(
-    doc: Document, path: Path_, costs: Sequence[CostLine], tariff: GridTariff
+    doc: Document, path: Path_, costs: Sequence[CostLine], tariff: Tariff
 ) -> Iterator[Diagnostic]:
     """Budget lines (of a budget or a worked example) have unique ids, none named like a
     management-fee part; each is shared by a budget-lines part of the tariff (when it has
@@ -857,16 +857,16 @@ TARIFF_CHECKS: tuple[TariffCheck, ...] = (
 )
 
 
-BudgetCheck = Callable[[Document, Budget, GridTariff], Iterator[Diagnostic]]
+BudgetCheck = Callable[[Document, Budget, Tariff], Iterator[Diagnostic]]
 
 
-def check_budget(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator[Diagnostic]:
+def check_budget(doc: Document, budget: Budget, tariff: Tariff) -> Iterator[Diagnostic]:
     """Every semantic check of a budget against the tariff in force for its year."""
     for check in BUDGET_CHECKS:
         yield from check(doc, budget, tariff)
 
 
-def _budget_service(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _budget_service(doc: Document, budget: Budget, tariff: Tariff) -> Iterator[Diagnostic]:
     """The budget is the service's, for a year its tariff covers."""
     if budget.service != tariff.service:
         yield doc.diagnostic(
@@ -886,7 +886,7 @@ def agent_problems(
     doc: Document,
     here: Path_,
     agents: Sequence[AgentTime],
-    tariff: GridTariff,
+    tariff: Tariff,
     *,
     required: bool = True,
 ) -> Iterator[Diagnostic]:
@@ -927,7 +927,7 @@ def agent_problems(
             )
 
 
-def _budget_lines(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _budget_lines(doc: Document, budget: Budget, tariff: Tariff) -> Iterator[Diagnostic]:
     """The budget's lines against the rules that take them: shared by a key (each line
     covered by a part, direct lines allowed and of a party; the agents of a computed key),
     a pool's total or a unit cost (its units of operation)."""
@@ -959,7 +959,7 @@ def _budget_lines(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator
         yield from _budget_key(doc, budget, tariff)
 
 
-def _budget_key(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator[Diagnostic]:
+def _budget_key(doc: Document, budget: Budget, tariff: Tariff) -> Iterator[Diagnostic]:
     """A key computed from the budget's agents can be computed between the parties."""
     parties = [party.id for party in tariff.parties]
     for key in tariff.keys:
@@ -975,17 +975,17 @@ def _budget_key(doc: Document, budget: Budget, tariff: GridTariff) -> Iterator[D
 BUDGET_CHECKS: tuple[BudgetCheck, ...] = (_budget_service, _budget_lines)
 
 
-RosterCheck = Callable[[Document, Roster, GridTariff | None], Iterator[Diagnostic]]
+RosterCheck = Callable[[Document, Roster, Tariff | None], Iterator[Diagnostic]]
 
 
-def check_roster(doc: Document, roster: Roster, tariff: GridTariff | None) -> Iterator[Diagnostic]:
+def check_roster(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diagnostic]:
     """Every semantic check of a roster, against one version of its service's tariff
     (None: the checks that need no tariff)."""
     for check in ROSTER_CHECKS:
         yield from check(doc, roster, tariff)
 
 
-def _member_ids(doc: Document, roster: Roster, tariff: GridTariff | None) -> Iterator[Diagnostic]:
+def _member_ids(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diagnostic]:
     seen: dict[str, int] = {}
     for index, member in enumerate(roster.members):
         if member.id in seen:
@@ -999,7 +999,7 @@ def _member_ids(doc: Document, roster: Roster, tariff: GridTariff | None) -> Ite
 
 
 def _subscription_overlaps(
-    doc: Document, roster: Roster, tariff: GridTariff | None
+    doc: Document, roster: Roster, tariff: Tariff | None
 ) -> Iterator[Diagnostic]:
     """Two subscriptions of a member to the same yearly offer do not overlap."""
     for index, member in enumerate(roster.members):
@@ -1018,7 +1018,7 @@ def _subscription_overlaps(
             latest[subscription.offer] = subscription
 
 
-def _offers_known(doc: Document, roster: Roster, tariff: GridTariff | None) -> Iterator[Diagnostic]:
+def _offers_known(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diagnostic]:
     """Subscriptions and overrides name offers of the tariff, with the dates their kind
     needs (a start for a yearly offer, a delivery date for a one-off service)."""
     if tariff is None:
@@ -1054,7 +1054,7 @@ def _offers_known(doc: Document, roster: Roster, tariff: GridTariff | None) -> I
 
 
 def _override_problems(
-    doc: Document, here: Path_, member: Member, override: Override, tariff: GridTariff
+    doc: Document, here: Path_, member: Member, override: Override, tariff: Tariff
 ) -> Iterator[Diagnostic]:
     """An override replaces something: a part of an offer of the tariff (or the offer's
     negotiated parts), in a year the member holds the offer."""
@@ -1105,7 +1105,7 @@ def _held(member: Member, offer: Offer, year: int) -> list[Subscription]:
     return [s for s in member.subscriptions if s.offer == offer.id and s.active_in(year)]
 
 
-def _attributes(doc: Document, roster: Roster, tariff: GridTariff | None) -> Iterator[Diagnostic]:
+def _attributes(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diagnostic]:
     """Each member's attributes are declared by the tariff, with a value of their type."""
     if tariff is None:
         return
@@ -1116,7 +1116,7 @@ def _attributes(doc: Document, roster: Roster, tariff: GridTariff | None) -> Ite
 
 
 def attribute_problems(
-    doc: Document, here: Path_, attributes: Mapping[str, object], tariff: GridTariff
+    doc: Document, here: Path_, attributes: Mapping[str, object], tariff: Tariff
 ) -> Iterator[Diagnostic]:
     """Attributes (of a roster member or a worked example's) against the tariff's
     declarations: a known id, and a value of its type."""
@@ -1150,7 +1150,7 @@ def attribute_problems(
             )
 
 
-def review_warnings(doc: Document, roster: Roster, tariff: GridTariff) -> Iterator[Diagnostic]:
+def review_warnings(doc: Document, roster: Roster, tariff: Tariff) -> Iterator[Diagnostic]:
     """A warning for each member the engine would list as *needs review* in a year of the
     roster (above a review threshold, no override with its reference: art. 7.1 (*)).
     ``check`` shows them; ``bill`` lists such members itself, so it does not run this."""
@@ -1175,7 +1175,7 @@ def review_warnings(doc: Document, roster: Roster, tariff: GridTariff) -> Iterat
             )
 
 
-def _acts(doc: Document, roster: Roster, tariff: GridTariff | None) -> Iterator[Diagnostic]:
+def _acts(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diagnostic]:
     """Each act of the tariff's period names a unit the tariff bills, and falls within a
     subscription of the member to the offer that bills it."""
     if tariff is None:
@@ -1192,7 +1192,7 @@ def _acts(doc: Document, roster: Roster, tariff: GridTariff | None) -> Iterator[
 
 
 def acts_problems(
-    doc: Document, acts: Sequence[tuple[Path_, Member | None, Act]], tariff: GridTariff
+    doc: Document, acts: Sequence[tuple[Path_, Member | None, Act]], tariff: Tariff
 ) -> Iterator[Diagnostic]:
     """Each (path, member, act) of ``acts`` dated in ``tariff``'s period: its unit billed by
     the tariff, its date within the member's subscription to the offer that bills it (no
@@ -1227,7 +1227,7 @@ def acts_problems(
 
 
 def check_consumption(
-    doc: Document, consumption: Consumption, tariffs: Sequence[GridTariff], roster: Roster | None
+    doc: Document, consumption: Consumption, tariffs: Sequence[Tariff], roster: Roster | None
 ) -> Iterator[Diagnostic]:
     """A consumption file against its service: every act dated in a tariff version's
     period, of a unit it bills; with the roster, of a member of it, subscribed that day."""
@@ -1261,7 +1261,7 @@ def check_consumption(
         yield from acts_problems(doc, known, tariff)
 
 
-def _settlements(doc: Document, roster: Roster, tariff: GridTariff | None) -> Iterator[Diagnostic]:
+def _settlements(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diagnostic]:
     """A member settling by deduction from its attribution de compensation does so under a
     tariff that provides it (with its article)."""
     if tariff is None or tariff.settlement is not None:

@@ -58,9 +58,9 @@ def adapter(kind: Kind) -> TypeAdapter[Any]:
     from pydantic import TypeAdapter
 
     if kind is Kind.TARIFF:
-        from servcommun.tariff import GridTariff
+        from servcommun.tariff import Tariff
 
-        return TypeAdapter(GridTariff)
+        return TypeAdapter(Tariff)
     if kind is Kind.ROSTER:
         from servcommun.roster import Roster
 

@@ -13,16 +13,14 @@ from servcommun.money import HUNDRED, ZERO
 if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
     from servcommun.reader import Document, Path_
-    from servcommun.tariff import GridTariff
+    from servcommun.tariff import Tariff
 
 DEFAULT_PRECISION = Decimal("0.01")
 """The percentage points a key is written to when it does not say (one written in a pool
 layer, too)."""
 
 
-def undefined_key(
-    doc: Document, path: Path_, key_id: str, tariff: GridTariff
-) -> Iterator[Diagnostic]:
+def undefined_key(doc: Document, path: Path_, key_id: str, tariff: Tariff) -> Iterator[Diagnostic]:
     """A part or a pool layer names a key of the tariff's ``keys``."""
     known = [key.id for key in tariff.keys]
     if key_id not in known:
@@ -40,7 +38,7 @@ def key_shares(
     path: Path_,
     shares: Mapping[str, Decimal],
     precision: Decimal,
-    tariff: GridTariff,
+    tariff: Tariff,
 ) -> Iterator[Diagnostic]:
     """A key's shares (of the tariff's ``keys``, or written in a pool layer) name parties of
     the tariff (when it names them), are written to the key's precision and sum to exactly

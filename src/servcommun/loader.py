@@ -22,7 +22,7 @@ from servcommun.indices import IndexSeries
 from servcommun.reader import Document, Path_, is_yaml_word, read_yaml
 from servcommun.roster import Consumption, Roster
 from servcommun.roster_csv import read_consumption_csv, read_roster_csv
-from servcommun.tariff import GridTariff
+from servcommun.tariff import Tariff
 
 M = TypeVar("M")
 
@@ -51,13 +51,13 @@ def not_a_mapping(doc: Document) -> list[Diagnostic]:
     ]
 
 
-def load_tariff(path: Path, display: str | None = None) -> GridTariff:
+def load_tariff(path: Path, display: str | None = None) -> Tariff:
     """Read, validate and check a tariff file; ``InputError`` lists every error."""
     tariff, problems = tariff_problems(read_yaml(path, display))
     return _or_errors(tariff, problems)
 
 
-def tariff_problems(doc: Document) -> tuple[GridTariff | None, list[Diagnostic]]:
+def tariff_problems(doc: Document) -> tuple[Tariff | None, list[Diagnostic]]:
     """The tariff of ``doc`` (None if its shape is wrong) and every problem found in it."""
     if isinstance(doc.data, dict) and doc.data.get("kind") == "cost-sharing":
         # one problem that says how to write it, rather than every key it has
@@ -80,7 +80,7 @@ def tariff_problems(doc: Document) -> tuple[GridTariff | None, list[Diagnostic]]
 
 
 def roster_problems(
-    doc: Document, tariffs: Sequence[GridTariff], *, warnings: bool = False
+    doc: Document, tariffs: Sequence[Tariff], *, warnings: bool = False
 ) -> tuple[Roster | None, list[Diagnostic]]:
     """The roster of ``doc`` and every problem found in it, checked against each of the
     service's tariff versions (``tariffs``; none: only what needs no tariff), with the
@@ -89,7 +89,7 @@ def roster_problems(
     if roster is not None:
         years = {year for member in roster.members for year in member.population}
         in_force = [t for t in tariffs if any(t.covers(year) for year in years)] or tariffs
-        versions: Sequence[GridTariff | None] = in_force or [None]
+        versions: Sequence[Tariff | None] = in_force or [None]
         found = [
             problem for tariff in versions for problem in checks.check_roster(doc, roster, tariff)
         ]
@@ -111,7 +111,7 @@ def _or_errors(model: M | None, problems: list[Diagnostic]) -> M:
     return model
 
 
-def load_roster(path: Path, tariff: GridTariff, display: str | None = None) -> Roster:
+def load_roster(path: Path, tariff: Tariff, display: str | None = None) -> Roster:
     """Read (YAML or CSV), validate and check a roster against its tariff. A roster that
     passed against this very tariff before comes from the cache (``servcommun.cache``)."""
 
@@ -132,7 +132,7 @@ def load_roster(path: Path, tariff: GridTariff, display: str | None = None) -> R
 
 
 def budget_problems(
-    doc: Document, tariff: GridTariff, year: int | None = None
+    doc: Document, tariff: Tariff, year: int | None = None
 ) -> tuple[Budget | None, list[Diagnostic]]:
     """The budget of ``doc`` and every problem found in it, checked against the tariff in
     force for its year (and, when given, against the ``year`` it is read for)."""
@@ -153,7 +153,7 @@ def budget_problems(
 
 def load_budget(
     path: Path,
-    tariff: GridTariff,
+    tariff: Tariff,
     display: str | None = None,
     year: int | None = None,
 ) -> Budget:
@@ -170,7 +170,7 @@ def read_consumption(path: Path, service: str, display: str | None = None) -> Do
 
 
 def consumption_problems(
-    doc: Document, tariffs: Sequence[GridTariff], roster: Roster | None
+    doc: Document, tariffs: Sequence[Tariff], roster: Roster | None
 ) -> tuple[Consumption | None, list[Diagnostic]]:
     """The consumption file of ``doc`` and every problem found in it: each act checked
     against the tariff version in force on its date, and, with the service's ``roster``,
@@ -182,7 +182,7 @@ def consumption_problems(
 
 
 def load_consumption(
-    path: Path, tariffs: Sequence[GridTariff], roster: Roster, display: str | None = None
+    path: Path, tariffs: Sequence[Tariff], roster: Roster, display: str | None = None
 ) -> Consumption:
     """Read, validate and check a consumption file against its service's roster."""
     doc = read_consumption(path, roster.service, display)
@@ -256,7 +256,7 @@ def _diagnostic(doc: Document, item: Any) -> Diagnostic:
 
 def _names(doc: Document, loc: Path_) -> set[str]:
     """The steps of ``loc`` that are keys of the file, not Pydantic's own steps (union
-    members such as ``GridTariff``, validator tags such as ``function-after[...]``)."""
+    members such as ``Tariff``, validator tags such as ``function-after[...]``)."""
     return {step for step in loc if isinstance(step, str) and _KEY.match(step)}
 
 

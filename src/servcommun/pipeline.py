@@ -17,12 +17,12 @@ from servcommun.billing import service_inputs
 from servcommun.budget import Budget
 from servcommun.config import Config, Service
 from servcommun.diagnostics import Diagnostic, InputError
+from servcommun.engine.bill import bill_members, budget_data
 from servcommun.engine.context import NO_DATA, ServiceData
-from servcommun.engine.grid import bill_grid, budget_data
 from servcommun.engine.parties import party_roster
 from servcommun.engine.result import Bill
 from servcommun.roster import Roster
-from servcommun.tariff import GridTariff
+from servcommun.tariff import Tariff
 
 
 @dataclass(frozen=True)
@@ -31,19 +31,19 @@ class Loaded:
     tariff names) and the figures its rules refer to beyond them (indices, the budget)."""
 
     service: Service
-    tariff: GridTariff
+    tariff: Tariff
     roster: Roster | None
     files: tuple[str, ...]
     budget: Budget | None = None  # the year's budget, when the tariff takes one
     data: ServiceData = NO_DATA
 
 
-def load_tariffs(config: Config, service: Service) -> list[tuple[Path, GridTariff]]:
+def load_tariffs(config: Config, service: Service) -> list[tuple[Path, Tariff]]:
     """Every tariff version of the service; all files are read so that all problems show."""
     # the loader (YAML, checks) is imported when files are read, not on a cached run
     from servcommun.loader import load_tariff
 
-    loaded: list[tuple[Path, GridTariff]] = []
+    loaded: list[tuple[Path, Tariff]] = []
     problems: list[Diagnostic] = []
     for path in service.tariffs:
         try:
@@ -55,7 +55,7 @@ def load_tariffs(config: Config, service: Service) -> list[tuple[Path, GridTarif
     return loaded
 
 
-def tariff_for_year(config: Config, service: Service, year: int) -> tuple[Path, GridTariff]:
+def tariff_for_year(config: Config, service: Service, year: int) -> tuple[Path, Tariff]:
     """The one tariff version in force during ``year`` (versions of a service never overlap)."""
     versions = load_tariffs(config, service)
     covering = [(path, tariff) for path, tariff in versions if tariff.covers(year)]
@@ -104,7 +104,7 @@ def load_service(
     def read_and_check() -> Loaded:
         path, tariff = tariff_for_year(config, service, year)
         roster, files = service_roster(config, service, tariff)
-        roster, data, more = grid_data(config, service, tariff, roster, year)
+        roster, data, more = service_data(config, service, tariff, roster, year)
         return Loaded(
             service,
             tariff,
@@ -119,9 +119,7 @@ def load_service(
     return cache.cached("service", inputs, read_and_check)
 
 
-def service_roster(
-    config: Config, service: Service, tariff: GridTariff
-) -> tuple[Roster, list[str]]:
+def service_roster(config: Config, service: Service, tariff: Tariff) -> tuple[Roster, list[str]]:
     """The members a tariff bills: the parties it names, or the service's roster (read and
     checked against it); and the files read."""
     from servcommun.loader import load_roster
@@ -159,8 +157,8 @@ def service_roster(
     )
 
 
-def grid_data(
-    config: Config, service: Service, tariff: GridTariff, roster: Roster, year: int
+def service_data(
+    config: Config, service: Service, tariff: Tariff, roster: Roster, year: int
 ) -> tuple[Roster, ServiceData, list[str]]:
     """What a bill needs besides its roster: the year's consumption file merged into the
     roster (its acts billed by the unit-price parts), the index files of the indexed
@@ -262,7 +260,7 @@ def bill_of(loaded: Loaded, year: int) -> Bill:
     """The year's bill of a loaded service, every member's statement (the engine does the
     computing; ``billing`` narrows it to the members asked for)."""
     assert loaded.roster is not None
-    return bill_grid(loaded.tariff, loaded.roster.members, year, loaded.data)
+    return bill_members(loaded.tariff, loaded.roster.members, year, loaded.data)
 
 
 def today() -> dt.date:

@@ -29,7 +29,7 @@ from typing import Any
 
 from servcommun.diagnostics import InputError
 from servcommun.reader import Document, Path_, make_diagnostic, read_text
-from servcommun.tariff import Billing, GridTariff
+from servcommun.tariff import Billing, Tariff
 
 _TRUE = {"oui", "o", "yes", "y", "true", "1", "vrai"}
 _FALSE = {"non", "n", "no", "false", "0", "faux"}
@@ -154,7 +154,7 @@ def _rows(reader: Any, header: list[str], name: str, text: str) -> Iterator[tupl
         yield reader.line_num, cells
 
 
-def read_roster_csv(path: Path, tariff: GridTariff, display: str | None = None) -> Document:
+def read_roster_csv(path: Path, tariff: Tariff, display: str | None = None) -> Document:
     """Read a CSV roster into a ``Document`` holding the data of a YAML roster."""
     name = display or str(path)
     text, first_line, delimiter, reader, header = _open_csv(path, name)

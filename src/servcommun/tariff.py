@@ -430,7 +430,7 @@ class Settlement(Frozen):
     article: Text
 
 
-class GridTariff(TariffBase):
+class Tariff(TariffBase):
     """A tariff: the offers its members hold, each computed by its parts. The members are a
     roster's (communes, with their populations and subscriptions), or the ``parties`` the
     convention names, each holding every annual offer while the tariff is in force."""

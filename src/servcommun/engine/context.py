@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from servcommun.engine.keys import YearKey
     from servcommun.roster import Member, Override, Subscription
     from servcommun.rules.base import PartRule
-    from servcommun.tariff import GridTariff, Offer
+    from servcommun.tariff import Offer, Tariff
 
 STATEMENT = "statement"
 """The offer of the lines of the tariff's statement-wide floors and caps:
@@ -50,7 +50,7 @@ class ServiceData:
     its units of operation (year → forecast and actual, for unit costs), the budget
     itself (year → its lines and agents, for the parts sharing its lines by a key), and
     the members a pool is shared between when one member is billed alone (a simulated
-    newcomer: the roster; ``bill_grid`` shares between the members it bills)."""
+    newcomer: the roster; ``bill_members`` shares between the members it bills)."""
 
     indices: Mapping[str, Mapping[int, Decimal]] = field(default_factory=dict)
     costs: Mapping[int, Decimal] = field(default_factory=dict)
@@ -154,7 +154,7 @@ class OfferYear:
     every member and offer billed: a plain slotted class, cheaper to make than a frozen
     one; nothing changes it)."""
 
-    tariff: GridTariff
+    tariff: Tariff
     offer: Offer
     member: Member
     population: int

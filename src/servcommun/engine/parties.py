@@ -9,13 +9,13 @@ to them with the same engine as any roster.
 from __future__ import annotations
 
 from servcommun.budget import Budget
-from servcommun.engine.grid import bill_grid, budget_data
+from servcommun.engine.bill import bill_members, budget_data
 from servcommun.engine.result import Bill
 from servcommun.roster import Member, Roster, Subscription
-from servcommun.tariff import Billing, GridTariff
+from servcommun.tariff import Billing, Tariff
 
 
-def party_members(tariff: GridTariff) -> tuple[Member, ...]:
+def party_members(tariff: Tariff) -> tuple[Member, ...]:
     """Each party of ``tariff`` as a member subscribed to its annual offers from the
     tariff's first day to its last (open when it has none), in the tariff's order."""
     subscriptions = tuple(
@@ -33,12 +33,12 @@ def party_members(tariff: GridTariff) -> tuple[Member, ...]:
     )
 
 
-def party_roster(tariff: GridTariff) -> Roster:
+def party_roster(tariff: Tariff) -> Roster:
     """The roster a tariff's parties stand for."""
     return Roster.model_construct(service=tariff.service, members=party_members(tariff))
 
 
-def bill_parties(tariff: GridTariff, budget: Budget) -> Bill:
+def bill_parties(tariff: Tariff, budget: Budget) -> Bill:
     """``budget``'s year billed to the parties of ``tariff``: its lines shared by the
     tariff's keys, one statement per party, the carrier's own share not billed."""
-    return bill_grid(tariff, party_members(tariff), budget.year, budget_data(budget))
+    return bill_members(tariff, party_members(tariff), budget.year, budget_data(budget))

@@ -3,7 +3,7 @@ does to the service (revenue, staffing step, coverage).
 
 The prospect is built as a roster ``Member`` and billed with ``bill_member`` year by
 year, so that its schedule is made of the bill's own lines; the impact bills the whole
-roster with and without it (``bill_grid``). For a tariff naming its parties (cost sharing
+roster with and without it (``bill_members``). For a tariff naming its parties (cost sharing
 by a key) the newcomer is a new party taking a share of the key, and each year's budget is
 billed to the parties by ``bill_parties``. The units the newcomer is expected to consume
 become acts of its consumption, and its attribution de compensation is recorded like a
@@ -21,15 +21,15 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from servcommun.budget import Budget
+from servcommun.engine.bill import bill_member, bill_members
 from servcommun.engine.context import NO_DATA, ServiceData, add_months
-from servcommun.engine.grid import bill_grid, bill_member
 from servcommun.engine.parties import bill_parties
 from servcommun.engine.result import Bill, Line, MemberRef, NeedsReview, Statement
 from servcommun.engine.thresholds import PROBE_ID, NearBoundary, near_boundaries
 from servcommun.message import Message, Unsaid, msg
 from servcommun.money import ZERO, has_cents_only
 from servcommun.roster import Member, Subscription
-from servcommun.tariff import Billing, GridTariff, Offer, Party, SettlementMode
+from servcommun.tariff import Billing, Offer, Party, SettlementMode, Tariff
 from servcommun.terms import Act
 
 MAX_YEARS = 30  # a convention runs for a mandate; past this the request is a typo
@@ -38,13 +38,7 @@ DEFAULT_NAME = "Nouvelle commune"
 
 class ScenarioError(Unsaid):
     """The scenario cannot be simulated as asked (unknown offer, no population…): its
-    explanation is a ``Message`` (``.message``). Text already written (``str``) is taken
-    as a message of no fields, said as it is."""
-
-    def __init__(self, message: Message | str) -> None:
-        if isinstance(message, str):
-            message = msg(message.replace("{", "{{").replace("}", "}}"))
-        super().__init__(message)
+    explanation is a ``Message`` (``.message``)."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +199,7 @@ class Simulation:
     credits: tuple[CreditOutcome, ...]
     impact: ServiceImpact
     near: tuple[NearBoundary, ...]
-    notes: tuple[Message | str, ...]  # str: a note written by the caller (analysis)
+    notes: tuple[Message, ...]
     key: KeyChange | None = None  # cost sharing only
     acts: tuple[ExpectedActs, ...] = ()  # the units expected each year (--act)
 
@@ -215,7 +209,7 @@ class Simulation:
 
 
 def simulate(
-    tariff: GridTariff,
+    tariff: Tariff,
     roster: Sequence[Member],
     scenario: Scenario,
     *,
@@ -305,7 +299,7 @@ def simulate(
 
 
 def simulate_sharing(
-    tariffs: Mapping[int, GridTariff], budgets: Mapping[int, Budget], scenario: Scenario
+    tariffs: Mapping[int, Tariff], budgets: Mapping[int, Budget], scenario: Scenario
 ) -> Simulation:
     """A new party of a cost-sharing service (DESIGN §2.2): from the year of
     ``scenario.join`` it takes ``scenario.share`` percent of the key, given up by
@@ -402,8 +396,8 @@ def simulate_sharing(
 
 
 def _with_party(
-    tariff: GridTariff, party_id: str, name: str, share: Decimal, take_from: str | None
-) -> tuple[GridTariff, KeyChange]:
+    tariff: Tariff, party_id: str, name: str, share: Decimal, take_from: str | None
+) -> tuple[Tariff, KeyChange]:
     """The tariff with the new party among its parties and in the key its budget lines are
     shared by, its share taken from ``take_from`` (default: the carrier)."""
     key = tariff.shared_key()
@@ -583,7 +577,7 @@ def _check_years(scenario: Scenario) -> None:
         )
 
 
-def _offers(tariff: GridTariff, scenario: Scenario, notes: list[Message]) -> list[Offer]:
+def _offers(tariff: Tariff, scenario: Scenario, notes: list[Message]) -> list[Offer]:
     """The offers asked for, in the tariff's order; ``--audit`` implies the offer it dates."""
     known = ", ".join(offer.id for offer in tariff.offers)
     if not scenario.offers:
@@ -612,7 +606,7 @@ def _offers(tariff: GridTariff, scenario: Scenario, notes: list[Message]) -> lis
     return [offer for offer in tariff.offers if offer.id in wanted]
 
 
-def _dated_offer(tariff: GridTariff, wanted: set[str]) -> Offer:
+def _dated_offer(tariff: Tariff, wanted: set[str]) -> Offer:
     """The one-off offer an ``--audit`` date stands for: the one a chosen offer credits
     (art. 7.2.1), else the tariff's only one-off offer."""
     for offer in tariff.offers:
@@ -645,7 +639,7 @@ def _base_member(roster: Sequence[Member], scenario: Scenario) -> Member | None:
 
 
 def _prospect(
-    tariff: GridTariff,
+    tariff: Tariff,
     roster: Sequence[Member],
     scenario: Scenario,
     base: Member | None,
@@ -717,7 +711,7 @@ def _prospect(
 
 
 def _with_attribution(
-    tariff: GridTariff,
+    tariff: Tariff,
     member: Member,
     scenario: Scenario,
     base: Member | None,
@@ -790,7 +784,7 @@ def _with_attribution(
     )
 
 
-def consumed_units(tariff: GridTariff) -> dict[str, tuple[str, str]]:
+def consumed_units(tariff: Tariff) -> dict[str, tuple[str, str]]:
     """Unit id → (the offer billing it, its label): the units a member consumes that the
     tariff bills (a ``unit-price`` or ``unit-cost`` part) or that a pool counts (a layer
     shared by units used), in the tariff's order; a unit-price part's own offer first."""
@@ -804,7 +798,7 @@ def consumed_units(tariff: GridTariff) -> dict[str, tuple[str, str]]:
     return units
 
 
-def _days_as_acts(tariff: GridTariff, scenario: Scenario) -> Scenario:
+def _days_as_acts(tariff: Tariff, scenario: Scenario) -> Scenario:
     """``--days D``: the days expected each year of the unit counted against a yearly
     allowance (art. 7.1.1: engineering days beyond the level-1 allowance), as ``--act``
     would give them."""
@@ -856,7 +850,7 @@ def _check_units(scenario: Scenario, units: Mapping[str, tuple[str, str]]) -> No
 
 
 def _expected_consumption(
-    tariff: GridTariff,
+    tariff: Tariff,
     member: Member,
     scenario: Scenario,
     base: Member | None,
@@ -943,7 +937,7 @@ def _first_day_held(member: Member, offer: Offer, year: int) -> dt.date | None:
     return min(days, default=None)
 
 
-def _later_prices(tariff: GridTariff, expected: Sequence[ExpectedActs]) -> list[Message]:
+def _later_prices(tariff: Tariff, expected: Sequence[ExpectedActs]) -> list[Message]:
     """A note for each price of a unit-price part taking effect after the expected acts'
     date in the same year: those acts are billed at the price before it."""
     said: list[Message] = []
@@ -1018,9 +1012,7 @@ def _carried_forward(member: Member, years: range) -> dict[int, int]:
     return {**member.population, **later}
 
 
-def _schedule_year(
-    tariff: GridTariff, prospect: Member, year: int, data: ServiceData
-) -> ScheduleYear:
+def _schedule_year(tariff: Tariff, prospect: Member, year: int, data: ServiceData) -> ScheduleYear:
     outcome = bill_member(tariff, prospect, year, data)
     if isinstance(outcome, NeedsReview):
         return ScheduleYear(year, None, outcome)
@@ -1028,7 +1020,7 @@ def _schedule_year(
 
 
 def _credit_outcomes(
-    tariff: GridTariff,
+    tariff: Tariff,
     prospect: Member,
     annual: Sequence[Offer],
     one_off: Sequence[Offer],
@@ -1082,7 +1074,7 @@ def _credit_outcomes(
 
 
 def _credit_line(
-    tariff: GridTariff, member: Member, year: int, code: str, data: ServiceData
+    tariff: Tariff, member: Member, year: int, code: str, data: ServiceData
 ) -> Decimal:
     outcome = bill_member(tariff, member, year, data)
     if not isinstance(outcome, Statement):
@@ -1101,7 +1093,7 @@ def _rejoined(member: Member, offer: str, join: dt.date, new_join: dt.date) -> M
 
 
 def _impact(
-    tariff: GridTariff,
+    tariff: Tariff,
     roster: Sequence[Member],
     base: Member | None,
     prospect: Member,
@@ -1131,8 +1123,8 @@ def _impact(
     after_roster = [prospect if base and m.id == base.id else m for m in others]
     if base is None:
         after_roster.append(prospect)
-    before = bill_grid(tariff, others, year, data)
-    after = bill_grid(tariff, after_roster, year, data)
+    before = bill_members(tariff, others, year, data)
+    after = bill_members(tariff, after_roster, year, data)
     step = None
     staffing = tariff.staffing
     if before.staffing and after.staffing and before.staffing.fte != after.staffing.fte:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
+from servcommun.engine.bill import bill_member, offers_held
 from servcommun.engine.context import NO_DATA, ServiceData
-from servcommun.engine.grid import bill_member, offers_held
 from servcommun.engine.result import MemberRef, Statement
 from servcommun.roster import Member, Subscription
-from servcommun.tariff import Billing, GridTariff, Offer
+from servcommun.tariff import Billing, Offer, Tariff
 from servcommun.terms import Bracket
 
 PROBE_ID = "99999"
@@ -138,7 +138,7 @@ def _bracket_starts(brackets: Sequence[Bracket]) -> list[int]:
 
 
 def near_boundaries(
-    tariff: GridTariff,
+    tariff: Tariff,
     members: Sequence[Member],
     year: int,
     within: int,
@@ -194,7 +194,7 @@ def _billed_parts(boundary: Boundary, *sides: Statement | None) -> Boundary:
 
 
 def statement_at(
-    tariff: GridTariff, member: Member, year: int, population: int, data: ServiceData = NO_DATA
+    tariff: Tariff, member: Member, year: int, population: int, data: ServiceData = NO_DATA
 ) -> Statement | None:
     """The member's statement for ``year`` were its population ``population``; None when it
     would need review (or owe nothing that year)."""
@@ -204,7 +204,7 @@ def statement_at(
 
 
 def total_at(
-    tariff: GridTariff, member: Member, year: int, population: int, data: ServiceData = NO_DATA
+    tariff: Tariff, member: Member, year: int, population: int, data: ServiceData = NO_DATA
 ) -> Decimal | None:
     """The member's statement total for ``year`` were its population ``population``."""
     return _total(statement_at(tariff, member, year, population, data))
@@ -215,7 +215,7 @@ def _total(statement: Statement | None) -> Decimal | None:
 
 
 def offer_curve(
-    tariff: GridTariff, offer_id: str, year: int, up_to: int, data: ServiceData = NO_DATA
+    tariff: Tariff, offer_id: str, year: int, up_to: int, data: ServiceData = NO_DATA
 ) -> tuple[CurveSegment, ...]:
     """The contribution of a member holding ``offer_id`` alone, from 1 to ``up_to``
     inhabitants: one segment per bracket, its end amounts billed by ``bill_member``."""
@@ -251,7 +251,7 @@ def probe_member(offer: Offer, year: int, population: int = 1) -> Member:
     )
 
 
-def last_boundary(tariff: GridTariff) -> int:
+def last_boundary(tariff: Tariff) -> int:
     """The highest boundary of the tariff (8001 for Redon), for choosing a plotting range."""
     found = boundaries(tariff.offers)
     return found[-1].first if found else 1

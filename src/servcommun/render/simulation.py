@@ -156,8 +156,8 @@ def credit_json(credit: CreditOutcome) -> dict[str, Any]:
 
 
 def notes(sim: Simulation) -> list[str]:
-    """The simulation's notes, said (a note already written as text is kept as it is)."""
-    return [note if isinstance(note, str) else say(note) for note in sim.notes]
+    """The simulation's notes, said."""
+    return [say(note) for note in sim.notes]
 
 
 def warnings(sim: Simulation, fmt: Fmt) -> list[str]:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from servcommun.engine.result import Line
     from servcommun.reader import Document, Path_
     from servcommun.roster import Member
-    from servcommun.tariff import GridTariff, Offer
+    from servcommun.tariff import Offer, Tariff
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class KeyedPart(PartRule):
 
     def share(
         self,
-        tariff: GridTariff,
+        tariff: Tariff,
         offer: Offer,
         holders: Sequence[Member],
         year: int,
@@ -110,7 +110,7 @@ class KeyedPart(PartRule):
         raise NotImplementedError
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: GridTariff
+        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         """It names a key of the tariff."""
         return undefined_key(doc, (*here, "key"), self.key, tariff)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
     from servcommun.engine.context import OfferYear, ProrationShare
     from servcommun.reader import Document, Path_
-    from servcommun.tariff import GridTariff, Offer
+    from servcommun.tariff import Offer, Tariff
 
 
 class LimitPart(PartRule):
@@ -79,7 +79,7 @@ class LimitPart(PartRule):
         )
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: GridTariff
+        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         return self.scope_problems(doc, here, offer.parts)
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from servcommun.roster import Member
     from servcommun.rules._keyed import Fee
     from servcommun.rules.unit_price import PriceEntry
-    from servcommun.tariff import GridTariff, Offer, WorkedExample
+    from servcommun.tariff import Offer, Tariff, WorkedExample
 
 
 class PartRule(Frozen):
@@ -132,7 +132,7 @@ class PartRule(Frozen):
 
     def share(
         self,
-        tariff: GridTariff,
+        tariff: Tariff,
         offer: Offer,
         holders: Sequence[Member],
         year: int,
@@ -144,13 +144,13 @@ class PartRule(Frozen):
     # -- its checks ------------------------------------------------------------------------
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: GridTariff
+        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         """What is wrong with the part at ``here`` in ``offer`` (its fields are valid)."""
         return iter(())
 
     def example_problems(
-        self, doc: Document, here: Path_, example: WorkedExample, tariff: GridTariff
+        self, doc: Document, here: Path_, example: WorkedExample, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         """What a worked example at ``here`` billing this part lacks to be computed."""
         return iter(())

@@ -22,7 +22,7 @@ from servcommun.terms import CostCategory, CostLine, Frozen, Text
 if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
     from servcommun.reader import Document, Path_
-    from servcommun.tariff import GridTariff, Offer
+    from servcommun.tariff import Offer, Tariff
 
 
 class DirectCharges(Frozen):
@@ -133,7 +133,7 @@ class BudgetLinesPart(KeyedPart):
         )
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: GridTariff
+        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         """Its key is the tariff's; no category listed twice, nor shared by an earlier
         budget-lines part (its lines would be billed twice)."""

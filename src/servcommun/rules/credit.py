@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from servcommun.engine.context import OfferYear
     from servcommun.engine.result import Line
     from servcommun.reader import Document, Path_
-    from servcommun.tariff import GridTariff, Offer
+    from servcommun.tariff import Offer, Tariff
 
 
 class CreditPart(PartRule):
@@ -85,7 +85,7 @@ class CreditPart(PartRule):
         return [context.line(self, -credit, basis)]
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: GridTariff
+        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         """The credited offer is a one-off service of the tariff."""
         from servcommun.tariff import Billing

@@ -21,7 +21,7 @@ from servcommun.terms import CostCategory, CostLine, Percent
 if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
     from servcommun.reader import Document, Path_
-    from servcommun.tariff import GridTariff, Offer
+    from servcommun.tariff import Offer, Tariff
 
 _CATEGORY_WORDS = {CostCategory.SALARY: "salary mass", CostCategory.OTHER: "other costs"}
 
@@ -142,7 +142,7 @@ class ManagementFeePart(KeyedPart):
         )
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: GridTariff
+        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         """Its key is the tariff's; no category listed twice."""
         yield from super().problems(doc, here, offer, tariff)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from servcommun.engine.context import OfferYear
     from servcommun.engine.result import Line
     from servcommun.reader import Document, Path_
-    from servcommun.tariff import GridTariff, Offer
+    from servcommun.tariff import Offer, Tariff
 
 
 class PerAttributePart(PartRule):
@@ -59,7 +59,7 @@ class PerAttributePart(PartRule):
         return [context.prorated(context.line(self, to_cents(exact), basis), exact)]
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: GridTariff
+        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         """The attribute is a number the tariff declares."""
         declared = tariff.attribute(self.attribute)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from servcommun.engine.context import OfferYear, ServiceData
     from servcommun.reader import Document, Path_
     from servcommun.roster import Member
-    from servcommun.tariff import GridTariff, Offer, WorkedExample
+    from servcommun.tariff import Offer, Tariff, WorkedExample
 
 
 class PoolBasis(StrEnum):
@@ -128,7 +128,7 @@ class PoolSharePart(PartRule):
 
     def share(
         self,
-        tariff: GridTariff,
+        tariff: Tariff,
         offer: Offer,
         holders: Sequence[Member],
         year: int,
@@ -145,7 +145,7 @@ class PoolSharePart(PartRule):
 
     def _shares(
         self,
-        tariff: GridTariff,
+        tariff: Tariff,
         offer: Offer,
         holders: Sequence[Member],
         year: int,
@@ -261,14 +261,14 @@ class PoolSharePart(PartRule):
         return found
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: GridTariff
+        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         """Layers that add up — one remainder layer at most, and without one, percents
         summing to exactly 100 — each with what its basis needs."""
         return _pool_layers(doc, here, self, tariff)
 
     def example_problems(
-        self, doc: Document, here: Path_, example: WorkedExample, tariff: GridTariff
+        self, doc: Document, here: Path_, example: WorkedExample, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         """A worked example gives the pool's amount for its year."""
         if self.pool.amounts and example.year not in self.pool.amounts:
@@ -288,7 +288,7 @@ class PoolSharePart(PartRule):
 
 
 def _layer_key(
-    tariff: GridTariff, layer: PoolLayer, holders: Sequence[Member], year: int, data: ServiceData
+    tariff: Tariff, layer: PoolLayer, holders: Sequence[Member], year: int, data: ServiceData
 ) -> YearKey:
     """The key a layer shared by key weighs the holders by: the shares written in the
     layer, or the tariff's key it names (citing the key's article) — written, or computed
@@ -371,7 +371,7 @@ def _layer_weights(
 
 
 def _pool_layers(
-    doc: Document, here: Path_, part: PoolSharePart, tariff: GridTariff
+    doc: Document, here: Path_, part: PoolSharePart, tariff: Tariff
 ) -> Iterator[Diagnostic]:
     remainders = [
         i for i, layer in enumerate(part.layers) if layer.percent is None and layer.amount is None

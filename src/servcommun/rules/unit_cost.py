@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from servcommun.engine.context import OfferYear
     from servcommun.engine.result import Line
     from servcommun.reader import Document, Path_
-    from servcommun.tariff import GridTariff, WorkedExample
+    from servcommun.tariff import Tariff, WorkedExample
 
 
 class UnitCostPart(PartRule):
@@ -68,7 +68,7 @@ class UnitCostPart(PartRule):
         return [context.line(self, to_cents(used * unit_cost), basis)]
 
     def example_problems(
-        self, doc: Document, here: Path_, example: WorkedExample, tariff: GridTariff
+        self, doc: Document, here: Path_, example: WorkedExample, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         if (example.budget is None and not example.costs) or example.units_of_operation is None:
             yield doc.diagnostic(

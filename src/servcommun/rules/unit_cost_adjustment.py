@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from servcommun.engine.context import OfferYear
     from servcommun.engine.result import Line
     from servcommun.reader import Document, Path_
-    from servcommun.tariff import GridTariff, Offer
+    from servcommun.tariff import Offer, Tariff
 
 
 class UnitCostAdjustmentPart(PartRule):
@@ -72,7 +72,7 @@ class UnitCostAdjustmentPart(PartRule):
         return [context.line(self, amount, basis, titled=f"{actual.closed:%Y-%m}")]
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: GridTariff
+        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         """It names a unit-cost part above it in its offer."""
         position = here[-1]

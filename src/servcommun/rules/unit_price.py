@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from servcommun.engine.context import OfferYear
     from servcommun.engine.result import Line
     from servcommun.reader import Document, Path_
-    from servcommun.tariff import GridTariff, Offer
+    from servcommun.tariff import Offer, Tariff
 
 
 class PriceEntry(Frozen):
@@ -154,7 +154,7 @@ class UnitPricePart(PartRule):
         )
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: GridTariff
+        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         """A price list by increasing date that starts by the tariff's first day, pricing
         every unit; free units of the part's own units."""

@@ -10,15 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REDON
-from servcommun.engine.grid import bill_grid, bill_member
+from servcommun.engine.bill import bill_member, bill_members
 from servcommun.engine.result import NeedsReview, Statement
 from servcommun.loader import load_tariff
 from servcommun.roster import Member, Subscription
-from servcommun.tariff import GridTariff
+from servcommun.tariff import Tariff
 from servcommun.terms import Act
 
 TARIFF = load_tariff(REDON)
-assert isinstance(TARIFF, GridTariff)
+assert isinstance(TARIFF, Tariff)
 YEAR = 2026
 
 dates = st.dates(min_value=dt.date(2022, 1, 1), max_value=dt.date(2028, 12, 31))
@@ -110,7 +110,7 @@ def test_a_socle_statement_is_the_convention_written_out(
     )
 )
 def test_every_active_member_is_billed_or_needs_review(roster: list[Member]) -> None:
-    bill = bill_grid(TARIFF, roster, YEAR)
+    bill = bill_members(TARIFF, roster, YEAR)
     billed = [s.member.id for s in bill.statements]
     review = [r.member.id for r in bill.needs_review]
     assert sorted(billed + review) == sorted(m.id for m in roster if is_active(m, YEAR))

@@ -1,4 +1,4 @@
-"""Contribution grid: each member's statement from its population, subscriptions and use.
+"""A year's bill: each member's statement from its population, subscriptions and use.
 
 The engine's one loop: for each member active in the year, each offer it holds (an
 offer included in another it holds aside, art. 4.2; one under review needing an
@@ -40,11 +40,11 @@ from servcommun.engine.result import (
 from servcommun.message import Message, msg
 from servcommun.money import ZERO
 from servcommun.roster import Member, Subscription
-from servcommun.tariff import Billing, GridTariff, Offer, SettlementMode
+from servcommun.tariff import Billing, Offer, SettlementMode, Tariff
 
 
-def bill_grid(
-    tariff: GridTariff, members: Sequence[Member], year: int, data: ServiceData = NO_DATA
+def bill_members(
+    tariff: Tariff, members: Sequence[Member], year: int, data: ServiceData = NO_DATA
 ) -> Bill:
     """Every member's statement for ``year``, or the reason it needs review.
 
@@ -79,7 +79,7 @@ def bill_grid(
 
 
 def bill_member(
-    tariff: GridTariff, member: Member, year: int, data: ServiceData = NO_DATA
+    tariff: Tariff, member: Member, year: int, data: ServiceData = NO_DATA
 ) -> Statement | NeedsReview | None:
     """One member's statement for ``year``; ``NeedsReview`` when an offer it holds must be
     negotiated and no override is recorded, or a figure its bill needs is missing; None
@@ -93,7 +93,7 @@ def bill_member(
 
 
 def _bill_member(
-    tariff: GridTariff,
+    tariff: Tariff,
     member: Member,
     year: int,
     data: ServiceData,
@@ -171,7 +171,7 @@ def _bill_member(
 
 
 def active_subscriptions(
-    tariff: GridTariff, member: Member, year: int
+    tariff: Tariff, member: Member, year: int
 ) -> dict[str, list[Subscription]]:
     """Offer id → the member's subscriptions to it running in ``year`` (annual offers) or
     delivered in it (one-off services), in the roster's order; offers without any left
@@ -193,7 +193,7 @@ def _in_year(offer: Offer, subscription: Subscription, year: int) -> bool:
 
 
 def settlement_of(
-    tariff: GridTariff, member: Member, year: int, total: Decimal
+    tariff: Tariff, member: Member, year: int, total: Decimal
 ) -> Settlement | Message | None:
     """How the member settles ``total``: the tariff's way or its own; by deduction from its
     attribution de compensation of the billed (or next) year — before and after — or by a
@@ -219,14 +219,12 @@ def settlement_of(
     return Settlement(mode.value, reference, attribution_year, before, total)
 
 
-def offers_held(tariff: GridTariff, member: Member, year: int) -> list[Offer]:
+def offers_held(tariff: Tariff, member: Member, year: int) -> list[Offer]:
     """The offers ``member`` is active in during ``year`` (annual running, one-off delivered)."""
     return [offer for offer in tariff.offers if _subscriptions_in(member, offer, year)]
 
 
-def review_reason(
-    tariff: GridTariff, offer: Offer, member: Member, population: int
-) -> Message | None:
+def review_reason(tariff: Tariff, offer: Offer, member: Member, population: int) -> Message | None:
     """Why ``offer`` cannot be computed for this member and must be negotiated (art. 7.1
     (*)): the first case of its review the member is in."""
     review = offer.review
@@ -261,7 +259,7 @@ def review_reason(
 
 
 def offer_lines(
-    tariff: GridTariff,
+    tariff: Tariff,
     offer: Offer,
     member: Member,
     population: int,
@@ -304,7 +302,7 @@ def offer_lines(
 
 
 def pool_shares(
-    tariff: GridTariff, members: Sequence[Member], year: int, data: ServiceData = NO_DATA
+    tariff: Tariff, members: Sequence[Member], year: int, data: ServiceData = NO_DATA
 ) -> dict[tuple[str, str], PoolOutcome]:
     """Each part of the tariff sharing an amount between the members (``SHARED``: a pool,
     budget lines by a key) computed for ``year`` between the ``members`` holding its
@@ -321,7 +319,7 @@ def pool_shares(
 
 
 def sharing_summary(
-    tariff: GridTariff,
+    tariff: Tariff,
     budget: Budget | None,
     pools: Mapping[tuple[str, str], PoolOutcome],
     statements: Sequence[Statement],
@@ -392,7 +390,7 @@ def _subscriptions_in(member: Member, offer: Offer | None, year: int) -> list[Su
 
 
 def staffing_summary(
-    tariff: GridTariff,
+    tariff: Tariff,
     members: Sequence[Member],
     year: int,
     statements: Sequence[Statement],
@@ -417,7 +415,7 @@ def staffing_summary(
     )
 
 
-def fte_for(tariff: GridTariff, counted_members: int, *, any_member: bool = True) -> Decimal:
+def fte_for(tariff: Tariff, counted_members: int, *, any_member: bool = True) -> Decimal:
     """The staffing step for ``counted_members`` members of the counted offer."""
     staffing = tariff.staffing
     if staffing is None or not any_member:
