@@ -15,11 +15,13 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from servcommun.roster_population import RosterPopulation, Siren
 from servcommun.tariff import (
     Act,
     Frozen,
     Money,
     Population,
+    PopulationKind,
     Rate,
     SettlementMode,
     SignedMoney,
@@ -132,6 +134,11 @@ class Member(Frozen):
     population: dict[Year, Population] = Field(
         min_length=1, description="legal population in force on 1 January, by year"
     )
+    # legal populations (servcommun.roster_population): the SIREN, figures of other kinds
+    siren: Siren | None = None
+    populations: dict[PopulationKind, dict[Year, Population]] = Field(
+        default_factory=dict, description="figures of kinds other than 'population's, by year"
+    )
     own_it_department: bool = False
     subscriptions: tuple[Subscription, ...] = ()
     engineering_days: dict[Year, Rate] = Field(default_factory=dict)
@@ -179,6 +186,9 @@ class Roster(Frozen):
     schema_: str | None = Field(default=None, alias="$schema")
     service: Slug
     note: str = ""
+    population: RosterPopulation | None = Field(
+        default=None, description="the kind, millésimes and source of the members' populations"
+    )
     members: tuple[Member, ...]
 
 

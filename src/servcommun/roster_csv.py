@@ -87,7 +87,7 @@ class CsvRosterDocument(Document):
         return [t for t in self.header if t not in _FIXED_COLUMNS and not t.startswith(_PREFIXES)]
 
 
-_FIXED_COLUMNS = {"id", "name", "own_it_department", "settlement"}
+_FIXED_COLUMNS = {"id", "name", "siren", "own_it_department", "settlement"}
 _BY_YEAR = {
     "population": "population_",
     "engineering_days": "days_",
@@ -193,7 +193,7 @@ def _member(header: list[str], cells: list[str], one_off: set[str], french: bool
     for title, cell in zip(header, cells, strict=True):
         if not cell:
             continue
-        if title in ("id", "name", "settlement"):
+        if title in ("id", "name", "siren", "settlement"):
             member[title] = cell
         elif title == "own_it_department":
             member[title] = cell.lower() in _TRUE

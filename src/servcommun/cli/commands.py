@@ -20,6 +20,7 @@ COMMANDS = (
     "diff",
     "key",
     "plot",
+    "roster",
     "schema",
     "simulate",
     "statements",
