@@ -201,6 +201,18 @@ def bundled_table() -> OfficialTable:
     return OfficialTable(communes, epcis, former, populations, columns)
 
 
+def latest_population(
+    table: OfficialTable, code: str, kind: str, year: int
+) -> OfficialPopulation | None:
+    """The figure of ``kind`` in force in ``year``, else the latest in force before it,
+    else the earliest the table holds."""
+    years = [y for y in table.years(kind) if table.population(code, kind, y) is not None]
+    if not years:
+        return None
+    before = [y for y in years if y <= year]
+    return table.population(code, kind, before[-1] if before else years[0])
+
+
 def official_table(data_directory: Path | None = None) -> OfficialTable:
     """The bundled table, with the populations imported into ``data_directory`` (they
     replace the bundled figures of the same kind and year)."""
