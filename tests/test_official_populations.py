@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from conftest import ROOT, run, write
 from servcommun.cli.commands import application
 
 
@@ -68,3 +70,64 @@ def test_simulate_unknown_commune(here: Path) -> None:
     )
     code, _, err = invoke("simulate", "--commune", "35013", "--member", "35013", "--offer", "audit")
     assert code == 2
+
+
+# -- check against the official table -------------------------------------------------------
+
+
+def test_check_gives_the_three_warnings_each_at_its_line(here: Path) -> None:
+    shutil.copy(ROOT / "tests" / "errors" / "_valid" / "tariff.yaml", here / "tariff.yaml")
+    write(
+        here / "roster.yaml",
+        """
+        service: exemple
+        members:
+          - id: "01004"
+            name: Ambérieu-en-Bugey
+            population: {2025: 15931}
+          - id: "01340"
+            name: Saint-Bois
+            population: {2025: 300}
+          - id: "35013"
+            name: Bain-sur-Oust
+            population: {2025: 3684, 2026: 3535}
+        """,
+    )
+    result = run("check", "tariff.yaml", "roster.yaml", cwd=here)
+    assert result.returncode == 0, result.stdout
+    rows = [row for row in result.stdout.splitlines() if row.startswith("roster.yaml:")]
+    assert rows == [
+        "roster.yaml:5:24: population-official warning: the population totale of 01004 "
+        "Ambérieu-en-Bugey in force in 2025 is 15930 (millésime 2022, INSEE via "
+        "@etalab/decoupage-administratif), not 15931",
+        "roster.yaml:6:9: former-commune warning: 01340 Saint-Bois is no longer a commune: it "
+        "is part of 01015 Arboys en Bugey; write the current code and name",
+        "roster.yaml:10:11: commune-name warning: 'Bain-sur-Oust' is not the official name of "
+        "35013: 'Bains-sur-Oust'",
+    ]
+    assert result.stdout.splitlines()[-1] == "2 files checked, no problems, 3 warnings"
+    assert run("check", "tariff.yaml", "roster.yaml", "--strict", cwd=here).returncode == 1
+
+
+def test_check_compares_the_kind_the_roster_names(here: Path) -> None:
+    shutil.copy(ROOT / "tests" / "errors" / "_valid" / "tariff.yaml", here / "tariff.yaml")
+    write(
+        here / "roster.yaml",
+        """
+        service: exemple
+        population: {kind: municipale}
+        members:
+          - id: "35236"
+            name: REDON
+            population: {2025: 9336, 2026: 9542}
+            populations: {totale: {2025: 10080}}
+        """,
+    )
+    result = run("check", "tariff.yaml", "roster.yaml", cwd=here)
+    rows = [row for row in result.stdout.splitlines() if row.startswith("roster.yaml:")]
+    # the municipale figures are the official ones (5.3.0 epci.json, 6.0.0 communes.json)
+    assert rows == [
+        "roster.yaml:7:34: population-official warning: the population totale of 35236 Redon "
+        "in force in 2025 is 10086 (millésime 2022, INSEE via @etalab/decoupage-administratif), "
+        "not 10080"
+    ]
