@@ -131,3 +131,93 @@ def test_check_compares_the_kind_the_roster_names(here: Path) -> None:
         "in force in 2025 is 10086 (millésime 2022, INSEE via @etalab/decoupage-administratif), "
         "not 10080"
     ]
+
+
+# -- population import --------------------------------------------------------------------
+
+# INSEE's donnees_communes.csv layout (figures made up for the test), saved in Latin-1
+INSEE_CSV = (
+    "REG;Région;DEP;CODARR;CODCAN;CODCOM;COM;Commune;PMUN;PCAP;PTOT\n"
+    "53;Bretagne;35;352;3512;236;35236;Redon;9542;759;10301\n"
+    "53;Bretagne;35;352;3512;013;35013;Bains-sur-Oust;3535;150;3685\n"
+    "84;Auvergne-Rhône-Alpes;01;011;0104;004;01004;Ambérieu-en-Bugey;16 120;380;16 500\n"
+)
+# the spreadsheet's « Communes » sheet saved as CSV: title lines, then the header
+SHEET_CSV = (
+    "Recensement de la population;;;;;;;;;\n"
+    "Populations légales des communes en vigueur au 1er janvier 2027;;;;;;;;;\n"
+    ";;;;;;;;;\n"
+    "Code région;Nom de la région;Code département;Code arrondissement;Code canton;"
+    "Code commune;Nom de la commune;Population municipale;Population comptée à part;"
+    "Population totale\n"
+    "94;Corse;2A;1;1;004;Ajaccio;76 500;1 000;77 500\n"
+)
+
+
+def data_directory(here: Path) -> None:
+    shutil.copy(ROOT / "tariffs" / "redon-agglomeration-2022.yaml", here / "tariff.yaml")
+    write(here / "servcommun.toml", '[services.redon-agglomeration]\ntariffs = ["tariff.yaml"]\n')
+
+
+def test_population_import_then_used_by_roster_init_and_check(here: Path) -> None:
+    data_directory(here)
+    (here / "donnees_communes.csv").write_bytes(INSEE_CSV.encode("latin-1"))
+    code, _, err = invoke("population", "import", "donnees_communes.csv", "--millesime", "2023")
+    assert code == 0, err
+    assert err.splitlines()[-1].endswith(
+        "populations/2023.csv: 3 communes, millésime 2023, in force from 1 January 2026"
+    )
+    assert (here / "populations" / "2023.csv").read_text(encoding="utf-8") == (
+        "code,name,municipale,totale\n"
+        "01004,Ambérieu-en-Bugey,16120,16500\n"
+        "35013,Bains-sur-Oust,3535,3685\n"
+        "35236,Redon,9542,10301\n"
+    )
+    code, _, err = invoke("roster", "init", "--commune", "35236", "--year", "2026", "-o", "r.yaml")
+    assert code == 0, err
+    roster = (here / "r.yaml").read_text(encoding="utf-8")
+    assert "  millesimes: {2026: 2023}\n" in roster
+    assert '  source: "INSEE (populations/2023.csv)"\n' in roster
+    assert "    population: {2026: 10301}\n" in roster
+    write(
+        here / "roster.yaml",
+        """
+        service: redon-agglomeration
+        members:
+          - {id: "35013", name: Bains-sur-Oust, population: {2026: 3535}}
+        """,
+    )
+    result = run("check", "tariff.yaml", "roster.yaml", cwd=here)
+    assert (
+        "roster.yaml:3:60: population-official warning: the population totale of 35013 "
+        "Bains-sur-Oust in force in 2026 is 3685 (millésime 2023, INSEE "
+        "(populations/2023.csv)), not 3535"
+    ) in result.stdout
+    again = invoke("population", "import", "donnees_communes.csv", "--millesime", "2023")
+    assert again[0] == 1 and "output-exists" in again[2]
+
+
+def test_population_import_of_the_spreadsheet_layout(here: Path) -> None:
+    data_directory(here)
+    (here / "communes-2024.csv").write_text(SHEET_CSV, encoding="utf-8")
+    code, _, err = invoke("population", "import", "communes-2024.csv")  # millésime from the name
+    assert code == 0, err
+    assert (here / "populations" / "2024.csv").read_text(encoding="utf-8") == (
+        "code,name,municipale,totale\n2A004,Ajaccio,76500,77500\n"
+    )
+
+
+def test_population_import_bad_rows_at_their_place(here: Path) -> None:
+    data_directory(here)
+    (here / "bad.csv").write_text("COM;Commune;PMUN;PTOT\n3523;Redon;9542;10301\n35013;Bains;x;3\n")
+    code, _, err = invoke("population", "import", "bad.csv", "--millesime", "2023")
+    assert code == 1 and "Traceback" not in err
+    assert err.splitlines() == [
+        "bad.csv:2:1: population-code '3523' is not an INSEE commune code",
+        "bad.csv:3:13: population-number population municipale 'x' is not a number",
+    ]
+    (here / "other.csv").write_text("a;b\n1;2\n")
+    code, _, err = invoke("population", "import", "other.csv", "--millesime", "2023")
+    assert code == 1 and err.startswith("other.csv:1:1: population-columns ")
+    assert not (here / "populations" / "2023.csv").exists()
+    assert invoke("population", "import", "bad.csv")[0] == 2  # no millésime

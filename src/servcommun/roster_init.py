@@ -133,7 +133,7 @@ def roster_yaml(roster: InitialRoster) -> str:
     source = _source(roster)
     where = f"of {roster.epci.name} (SIREN {roster.epci.siren})" if roster.epci else "named"
     said = (
-        f"Roster of the {len(roster.members)} communes {where}, written by `servcommun roster "
+        f"Roster of the {_communes(len(roster.members))} {where}, written by `servcommun roster "
         f"init` from the official table: population {roster.kind} in force on 1 January of "
         f"each year ({years}), {source}. No subscription yet: add each member's "
         "subscriptions, audits and engineering days."
@@ -175,6 +175,10 @@ def roster_csv(roster: InitialRoster) -> str:
             ]
         )
     return text.getvalue()
+
+
+def _communes(count: int) -> str:
+    return f"{count} commune" if count == 1 else f"{count} communes"
 
 
 def _source(roster: InitialRoster) -> str:

@@ -20,6 +20,7 @@ COMMANDS = (
     "diff",
     "key",
     "plot",
+    "population",
     "roster",
     "schema",
     "simulate",

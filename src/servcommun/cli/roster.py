@@ -93,6 +93,7 @@ def init(
         fail([f"{error.option}: {error.code} {error.message}"])
     held = ", ".join(f"{year} (millésime {m})" for year, m in roster.millesimes.items())
     print(
-        f"{output}: {len(roster.members)} communes, population {kind} in force in {held}",
+        f"{output}: {len(roster.members)} commune{'s' if len(roster.members) > 1 else ''}, "
+        f"population {kind} in force in {held}",
         file=sys.stderr,
     )
