@@ -120,7 +120,7 @@ def test_check_compares_the_kind_the_roster_names(here: Path) -> None:
           - id: "35236"
             name: REDON
             population: {2025: 9336, 2026: 9542}
-            populations: {totale: {2025: 10080}}
+            populations: {totale: {2025: 10080, 2026: 10300}}
         """,
     )
     result = run("check", "tariff.yaml", "roster.yaml", cwd=here)
@@ -221,3 +221,86 @@ def test_population_import_bad_rows_at_their_place(here: Path) -> None:
     assert code == 1 and err.startswith("other.csv:1:1: population-columns ")
     assert not (here / "populations" / "2023.csv").exists()
     assert invoke("population", "import", "bad.csv")[0] == 2  # no millésime
+
+
+# -- the population kind the tariff bills on ------------------------------------------------
+
+TWO_KINDS = """
+service: redon-agglomeration
+population: {kind: municipale, millesimes: {2025: 2022}, source: INSEE}
+members:
+  - id: "35236"
+    name: Redon
+    population: {2025: 9336}
+    populations: {totale: {2025: 10086}}
+    subscriptions:
+      - {offer: groupement-achats, start: 2024-01-01}
+"""
+
+
+def two_kinds(here: Path, kind: str) -> None:
+    tariff = (ROOT / "tariffs" / "redon-agglomeration-2022.yaml").read_text(encoding="utf-8")
+    assert "  kind: totale\n" in tariff
+    (here / "tariff.yaml").write_text(tariff.replace("  kind: totale\n", f"  kind: {kind}\n"))
+    write(here / "roster.yaml", TWO_KINDS)
+    write(
+        here / "servcommun.toml",
+        '[services.redon-agglomeration]\ntariffs = ["tariff.yaml"]\nroster = "roster.yaml"\n',
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "population", "total"),
+    [
+        # art. 7.2.2, above 8 000: 3 500 + 0,25 × 10 086 = 3 500 + 2 521,50 = 6 021,50 €
+        ("totale", 10_086, "6021.50"),
+        # 3 500 + 0,25 × 9 336 = 3 500 + 2 334 = 5 834,00 €
+        ("municipale", 9_336, "5834.00"),
+    ],
+)
+def test_the_tariffs_kind_picks_the_figure(
+    here: Path, kind: str, population: int, total: str
+) -> None:
+    two_kinds(here, kind)
+    result = run("bill", "--year", "2025", "--format", "json", cwd=here)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    [statement] = data["statements"]
+    assert statement["member"] == {
+        "id": "35236",
+        "name": "Redon",
+        "population": population,
+        "population_kind": kind,
+        "population_millesime": 2022,
+    }
+    assert statement["total"] == total
+    assert data["population"] == {
+        "kind": kind,
+        "in_force": 2025,
+        "millesime": 2022,
+        "source": "INSEE",
+    }
+    table = run("bill", "--year", "2025", cwd=here)
+    assert f"Population: {kind}, in force on 1 January 2025, millésime 2022, INSEE." in table.stdout
+
+
+def test_a_roster_without_the_tariffs_kind_is_an_error(here: Path) -> None:
+    two_kinds(here, "totale")
+    write(here / "roster.yaml", TWO_KINDS.replace("    populations: {totale: {2025: 10086}}\n", ""))
+    result = run("check", cwd=here)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == (
+        "roster.yaml:6:24: population-kind the tariff bills on the population totale; this "
+        "figure is the population municipale (the roster's population kind): give the "
+        "member's totale of 2025 in 'populations: {totale: {2025: …}}'"
+    )
+    billed = run("bill", "--year", "2025", cwd=here)
+    assert billed.returncode == 1 and billed.stderr.startswith("roster.yaml:6:24: population-kind")
+
+
+def test_bill_does_not_load_the_official_table() -> None:
+    from test_cli_bill import imported_by
+
+    modules = imported_by("bill", "--year", "2026", "--format", "json")
+    assert "servcommun.population_basis" in modules
+    assert not {"servcommun.communes", "servcommun.official_checks", "gzip"} & modules

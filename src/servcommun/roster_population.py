@@ -16,7 +16,10 @@ from pydantic import Field
 from servcommun.tariff import Frozen, PopulationKind, Year
 
 if TYPE_CHECKING:
+    from servcommun.diagnostics import Diagnostic
+    from servcommun.reader import Document
     from servcommun.roster import Roster
+    from servcommun.tariff import GridTariff
 
 Siren = Annotated[
     str,
@@ -60,3 +63,27 @@ def resolve_population_kind(roster: Roster, tariff_kind: str) -> Roster:
             else member
         )
     return roster.model_copy(update={"members": tuple(members)})
+
+
+def kind_problems(doc: Document, roster: Roster, tariff: GridTariff) -> list[Diagnostic]:
+    """A member with no figure of the tariff's kind for a year of the tariff that it gives
+    a figure of another kind for: the roster's figures are not those the tariff bills on."""
+    wanted = str(tariff.population.kind) if tariff.population else None
+    if wanted is None or roster_kind(roster, wanted) == wanted:
+        return []
+    problems = []
+    for index, member in enumerate(roster.members):
+        of_kind = member.populations.get(PopulationKind(wanted), {})
+        for year in sorted(member.population):
+            if tariff.covers(year) and year not in of_kind:
+                problems.append(
+                    doc.diagnostic(
+                        ("members", index, "population", year),
+                        "population-kind",
+                        f"the tariff bills on the population {wanted}; this figure is the "
+                        f"population {roster_kind(roster, wanted)} (the roster's population "
+                        f"kind): give the member's {wanted} of {year} in "
+                        f"'populations: {{{wanted}: {{{year}: …}}}}'",
+                    )
+                )
+    return problems
