@@ -134,7 +134,16 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "not-found": ("servcommun.toml", "not-found", 3, 13),
     "service-mismatch": ("tariff.yaml", "service-mismatch", 3, 10),
     "csv-columns": ("roster.csv", "csv-columns", 3, 1),
+    # warnings (checked with --strict): a roster against the official table
+    "roster-former-commune.yaml": ("", "former-commune", 5, 9),
+    "roster-commune-name.yaml": ("", "commune-name", 5, 11),
+    "roster-population-official.yaml": ("", "population-official", 7, 24),
+    "roster-unknown-commune.yaml": ("", "unknown-commune", 4, 9),
+    "roster-commune-siren.yaml": ("", "commune-siren", 6, 12),
+    "outside-epci": ("roster.yaml", "outside-epci", 6, 9),
 }
+WARNINGS = {code for _, code, _, _ in list(CATALOGUE.values())[-6:]}
+"""The catalogue's warnings: their cases are checked with ``--strict``, to exit 1."""
 
 # generated into tmp_path rather than committed: name → (content, code, line, column)
 LATIN_1 = "# Fégréac, saved in Latin-1\nservice: exemple\nmembers:\n  - name: Fégréac\n"
@@ -217,6 +226,8 @@ def _expected(case: str) -> tuple[str, str, int, int]:
 def test_error_catalogue(case: str, tmp_path: Path) -> None:
     args, cwd = _prepare(case, tmp_path)
     file, code, line, column = _expected(case)
+    if code in WARNINGS:
+        args.append("--strict")
     results = _check_all_formats(args, cwd)
     for fmt, result in results.items():
         assert result.returncode == 1, (fmt, result.stdout, result.stderr)
@@ -224,18 +235,21 @@ def test_error_catalogue(case: str, tmp_path: Path) -> None:
         assert "internal-error" not in result.stdout, result.stdout
 
     text = results["text"].stdout.splitlines()
+    severity = "warning" if code in WARNINGS else "error"
     located = f"{file}:{line}:{column}: {code} "
     assert any(row.startswith(located) for row in text), "\n".join(text)
-    assert text[-1].endswith("checked)") and " problem" in text[-1]
+    assert text[-1].endswith("checked)" if severity == "error" else "warning") and (
+        " problem" in text[-1]
+    )
 
     data = json.loads(results["json"].stdout)
-    assert {"file": file, "line": line, "column": column, "code": code, "severity": "error"} in [
+    assert {"file": file, "line": line, "column": column, "code": code, "severity": severity} in [
         {key: d[key] for key in ("file", "line", "column", "code", "severity")}
         for d in data["diagnostics"]
     ], data["diagnostics"]
-    assert data["summary"]["errors"] >= 1
+    assert data["summary"]["errors" if severity == "error" else "warnings"] >= 1
 
-    command = f"::error file={file},line={line},col={column},title={code}::{code} "
+    command = f"::{severity} file={file},line={line},col={column},title={code}::{code} "
     assert any(row.startswith(command) for row in results["github"].stdout.splitlines()), results[
         "github"
     ].stdout
@@ -280,11 +294,13 @@ def test_review_needed_is_a_warning_and_strict_makes_it_fail() -> None:
     # override (Guémené-Penfao): reported, but the check passes
     result = run("check", "tariffs/redon-agglomeration-2022.yaml", "examples/redon/roster.yaml")
     assert result.returncode == 0, result.stdout
-    first = result.stdout.splitlines()[0]
-    assert first.startswith("examples/redon/roster.yaml:") and (
-        ": needs-review warning: member 44067 Guémené-Penfao needs review in 2026" in first
+    [review] = [row for row in result.stdout.splitlines() if ": needs-review " in row]
+    assert review.startswith("examples/redon/roster.yaml:") and (
+        ": needs-review warning: member 44067 Guémené-Penfao needs review in 2026" in review
     )
-    assert result.stdout.splitlines()[-1] == "2 files checked, no problems, 1 warning"
+    # and the 31 encyclopaedia figures of 2025 that are not the official population totale
+    assert result.stdout.count(": population-official warning: ") == 31
+    assert result.stdout.splitlines()[-1] == "2 files checked, no problems, 32 warnings"
     github = run(
         "check",
         "tariffs/redon-agglomeration-2022.yaml",
@@ -303,7 +319,7 @@ def test_bundled_example_without_config(tmp_path: Path) -> None:
     result = run("check", cwd=tmp_path)
     assert result.returncode == 0, result.stdout
     assert "bundled Redon" in result.stderr
-    assert result.stdout.splitlines()[-1].endswith("no problems, 1 warning")
+    assert result.stdout.splitlines()[-1].endswith("no problems, 32 warnings")
 
 
 def test_missing_path_is_a_usage_error() -> None:
@@ -434,7 +450,9 @@ def _same_first_error(folder: Path) -> None:
     assert billed.returncode == checked.returncode == 1
     assert "Traceback" not in billed.stderr and billed.stdout == ""
     first_error = next(
-        row for row in checked.stdout.splitlines() if ": " in row and not row.startswith(" ")
+        row
+        for row in checked.stdout.splitlines()
+        if ": " in row and not row.startswith(" ") and " warning: " not in row
     )
     assert billed.stderr.splitlines()[0] == first_error
 

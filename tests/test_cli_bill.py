@@ -40,7 +40,9 @@ def test_json_follows_the_contract() -> None:
     assert (data["service"], data["year"], data["currency"]) == ("redon-agglomeration", 2026, "EUR")
     for statement in data["statements"]:
         assert set(statement) >= {"member", "lines", "total"}
-        assert set(statement["member"]) == {"id", "name", "population"}
+        # extra keys (DESIGN §4): the kind of population the statement was computed on
+        assert set(statement["member"]) == {"id", "name", "population", "population_kind"}
+        assert statement["member"]["population_kind"] == "totale"
         assert isinstance(statement["member"]["id"], str)
         total = Decimal(0)
         for line in statement["lines"]:

@@ -240,7 +240,7 @@ def test_statements_one_pdf_per_billed_member_and_an_index(
         "Relevé de contribution — exercice 2026",
         "Saint-Exemple-sur-Vilaine",
         "Code INSEE : 35999",
-        "2 355 habitants",
+        "2 355 habitants (population totale en vigueur au 1er janvier 2026)",
         "Part fixe",
         "Part variable",
         "bracket 1500–2999",

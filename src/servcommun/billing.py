@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from servcommun import cache
 from servcommun.diagnostics import Diagnostic, InputError
 from servcommun.engine.result import Bill
+from servcommun.population_basis import PopulationBasis, basis_of
 
 if TYPE_CHECKING:  # the pipeline is imported when the files are read, not on a cached run
     from servcommun.config import Config, Service
@@ -41,6 +42,7 @@ class Billed:
     members: tuple[str, ...]  # every member id (the roster's, or the tariff's parties)
     members_file: str  # where they are listed, as shown to the user
     parties: bool  # the tariff names its members itself
+    population: PopulationBasis | None = None  # the kind (and vintage) the bill used
 
     def only(self, ids: Sequence[str]) -> Bill:
         """The bill of the members ``ids`` (each must be one), or the whole bill for none.
@@ -116,6 +118,7 @@ def billed_from(loaded: Loaded, bill: Bill) -> Billed:
         members=tuple(member.id for member in loaded.roster.members),
         members_file=loaded.files[0] if parties else loaded.files[1],
         parties=parties,
+        population=basis_of(tariff, loaded.roster, bill.year),
     )
 
 

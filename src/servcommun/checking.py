@@ -241,6 +241,8 @@ class _Run:
         if file.model is None:
             return
         self._service_matches(file, file.model)
+        if grids and file.model.members:
+            file.problems.extend(self._official(file.doc, file.model, grids, service))
         if not grids:
             known = sorted({v.service for v in tariffs if not v.tariff.parties})
             reason = (
@@ -252,6 +254,19 @@ class _Run:
                 "name both in servcommun.toml"
             )
             file.problems.append(file.doc.diagnostic(("service",), "no-tariff", reason))
+
+    def _official(
+        self, doc: Document, roster: Roster, grids: list[Tariff], service: str | None
+    ) -> list[Diagnostic]:
+        """The roster against the official table (``servcommun.official_checks``)."""
+        from servcommun.communes import official_table
+        from servcommun.official_checks import official_warnings
+
+        config = self.config
+        known = config is not None and not config.bundled and service in config.services
+        epci = config.services[service].epci if known and service and config else None
+        table = official_table(config.root if config and not config.bundled else None)
+        return list(official_warnings(doc, roster, grids, table, epci))
 
     def _consumption(self, file: _File, tariffs: list[_Version]) -> None:
         """A consumption file against its service's tariffs and, when the run or

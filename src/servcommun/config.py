@@ -29,6 +29,7 @@ class Service:
     budgets: str | None = None  # a path pattern with {year}
     consumption: str | None = None  # a path pattern with {year}, or one file for every year
     indices: tuple[Path, ...] = ()
+    epci: str | None = None  # SIREN of the service's EPCI: check warns of communes outside
 
     def budget_for(self, year: int) -> Path | None:
         return Path(self.budgets.format(year=year)) if self.budgets else None
@@ -129,6 +130,7 @@ def _parse(path: Path, *, bundled: bool = False) -> Config:
                 str(path.parent / entry["consumption"]) if entry.get("consumption") else None
             ),
             indices=tuple(path.parent / index for index in entry.get("indices") or ()),
+            epci=str(entry["epci"]) if entry.get("epci") else None,
         )
     if not services:
         raise InputError([Diagnostic(name, 1, 1, "config", "no [services.<name>] table")])

@@ -38,10 +38,15 @@ class Plan:
         """What the run's report depends on: the working directory (paths are shown
         relative to it) and every file it may read, by content."""
         context = [path for path, _, _ in named(self.config)] if self.config else []
+        # rosters are compared with the official table: its files and the populations
+        # imported into the data directory (``servcommun.communes``)
+        table = sorted((Path(__file__).parent / "data").glob("*.gz"))
+        if self.config is not None and not self.config.bundled:
+            table += sorted((self.config.root / "populations").glob("*.csv"))
         return [
             os.getcwd(),
             *cache.file_digests(
-                [self.config.path if self.config else None, *self.targets, *context]
+                [self.config.path if self.config else None, *self.targets, *context, *table]
             ),
         ]
 

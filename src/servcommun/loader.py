@@ -22,6 +22,7 @@ from servcommun.indices import IndexSeries
 from servcommun.reader import Document, Path_, is_yaml_word, read_yaml
 from servcommun.roster import Consumption, Roster
 from servcommun.roster_csv import read_consumption_csv, read_roster_csv
+from servcommun.roster_population import kind_problems, resolve_population_kind
 from servcommun.tariff import Tariff
 
 M = TypeVar("M")
@@ -93,6 +94,7 @@ def roster_problems(
         found = [
             problem for tariff in versions for problem in checks.check_roster(doc, roster, tariff)
         ]
+        found += [p for tariff in in_force for p in kind_problems(doc, roster, tariff)]
         if warnings:
             found += [
                 warning
@@ -121,7 +123,9 @@ def load_roster(path: Path, tariff: Tariff, display: str | None = None) -> Roste
         else:
             doc = read_yaml(path, display)
         roster, problems = roster_problems(doc, [tariff])
-        return _or_errors(roster, problems)
+        kind = str(tariff.population.kind) if tariff.population else None
+        roster = _or_errors(roster, problems)
+        return resolve_population_kind(roster, kind) if kind else roster
 
     try:
         content = path.read_bytes()

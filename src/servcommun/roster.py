@@ -15,7 +15,8 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator, mod
 from pydantic_core import PydanticCustomError
 
 from servcommun.engine.context import Overrides
-from servcommun.tariff import SettlementMode
+from servcommun.roster_population import RosterPopulation, Siren
+from servcommun.tariff import PopulationKind, SettlementMode
 from servcommun.terms import (
     Act,
     AttributeId,
@@ -148,6 +149,11 @@ class Member(Frozen):
         default_factory=dict,
         description="attribute id → value, as the tariff's 'attributes' declare them",
     )
+    # legal populations (servcommun.roster_population): the SIREN, figures of other kinds
+    siren: Siren | None = None
+    populations: dict[PopulationKind, dict[Year, Population]] = Field(
+        default_factory=dict, description="figures of kinds other than 'population's, by year"
+    )
     subscriptions: tuple[Subscription, ...] = ()
     consumption: tuple[Act, ...] = Field(
         default=(),
@@ -218,6 +224,9 @@ class Roster(Frozen):
     schema_: str | None = Field(default=None, alias="$schema")
     service: Slug
     note: str = ""
+    population: RosterPopulation | None = Field(
+        default=None, description="the kind, millésimes and source of the members' populations"
+    )
     members: tuple[Member, ...]
 
 

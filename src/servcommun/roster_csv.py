@@ -105,7 +105,7 @@ class CsvRosterDocument(Document):
         ]
 
 
-_FIXED_COLUMNS = {"id", "name", "settlement"}
+_FIXED_COLUMNS = {"id", "name", "siren", "settlement"}
 _BY_YEAR = {
     "population": "population_",
     "attribution_compensation": "attribution_",
@@ -246,7 +246,7 @@ def _member(header: list[str], cells: list[str], columns: _Columns) -> dict[str,
     for title, cell in zip(header, cells, strict=True):
         if not cell:
             continue
-        if title in ("id", "name", "settlement"):
+        if title in ("id", "name", "siren", "settlement"):
             member[title] = cell
         elif title in columns.attributes:
             member["attributes"][title] = _attribute(cell, columns.attributes[title], number)

@@ -12,8 +12,11 @@ import typer
 from servcommun.cli.app import app, config_here, deliver, fail, print_rich
 
 if TYPE_CHECKING:  # imported by the command itself, not when the app starts
+    from rich.console import RenderableType
+
     from servcommun.billing import Billed
     from servcommun.engine.result import Bill
+    from servcommun.population_basis import PopulationBasis
     from servcommun.provenance import Inputs
 
 
@@ -101,9 +104,10 @@ def _emit_bill(
 
         write_atomic(output, bill_xlsx(result, list(billed.columns), inputs), force=force)
     elif format is BillFormat.JSON:
+        from servcommun.population_basis import with_population
         from servcommun.render.json import bill_json, dumps
 
-        deliver(dumps(bill_json(result)), output, force)
+        deliver(dumps(with_population(bill_json(result), billed.population)), output, force)
     elif format is BillFormat.CSV:
         from servcommun.render.csv import bill_csv
 
@@ -112,9 +116,28 @@ def _emit_bill(
         from servcommun.render.table import bill_table
 
         print_rich(
-            lambda width: bill_table(
-                result, billed.title, billed.columns, detail=detail, width=width
+            lambda width: _with_population(
+                bill_table(result, billed.title, billed.columns, detail=detail, width=width),
+                billed.population,
             ),
             output,
             force,
         )
+
+
+def _with_population(table: RenderableType, basis: PopulationBasis | None) -> RenderableType:
+    """The table, then the population it was computed on."""
+    if basis is None:
+        return table
+    from rich.console import Group
+    from rich.text import Text
+
+    vintage = f", millésime {basis.millesime}" if basis.millesime is not None else ""
+    source = f", {basis.source}" if basis.source else ""
+    return Group(
+        table,
+        Text(
+            f"Population: {basis.kind}, in force on 1 January {basis.year}{vintage}{source}.",
+            style="dim",
+        ),
+    )

@@ -20,6 +20,8 @@ COMMANDS = (
     "diff",
     "key",
     "plot",
+    "population",
+    "roster",
     "schema",
     "simulate",
     "statements",

@@ -70,6 +70,15 @@ Offers = Annotated[
     ),
 ]
 Name = Annotated[str | None, typer.Option("--name", help="Name shown for the commune.")]
+CommuneCode = Annotated[
+    str | None,
+    typer.Option(
+        "--commune",
+        metavar="CODE",
+        help="A commune by its INSEE code: its name and official population of the tariff's "
+        "kind (the latest in force by --from-year) from the official table.",
+    ),
+]
 AuditDate = Annotated[
     dt.datetime | None,
     typer.Option(
@@ -170,6 +179,7 @@ def simulate(
     act: Acts = None,
     attribution: Attribution = None,
     within: Within = 100,
+    commune: CommuneCode = None,
     format: Annotated[SimulateFormat, typer.Option("--format", help="Output format.")] = (
         SimulateFormat.TABLE
     ),
@@ -183,6 +193,11 @@ def simulate(
     from servcommun.engine.simulate import ScenarioError
     from servcommun.output import refuse_existing
 
+    config = config_here()
+    if commune is not None:
+        if member is not None:
+            usage_error("--commune and --member: give one of them")
+        name, population = _official_commune(config, service, commune, from_year, name, population)
     scenario = scenario_from_options(
         offer,
         population,
@@ -201,7 +216,7 @@ def simulate(
     try:
         if output is not None:
             refuse_existing(output, force)
-        loaded, result = run_simulation(config_here(), service, scenario, within)
+        loaded, result = run_simulation(config, service, scenario, within)
         _emit(result, loaded, format, output, force)
     except InputError as error:
         fail(error.diagnostics)
@@ -261,6 +276,46 @@ def _act(text: str) -> tuple[str, Decimal]:
     if not value.is_finite():
         usage_error(f"--act {text}: {quantity.strip()!r} is not a quantity (30, 2.5)")
     return unit.strip(), value
+
+
+def _official_commune(  # type: ignore[no-untyped-def]
+    config, service: str | None, code: str, from_year: int | None, name, population
+) -> tuple[str, int]:
+    """The commune's name and population (those given win), from the official table: the
+    latest figure of the tariff's kind in force by the first simulated year (said on
+    stderr, with its millésime)."""
+    from servcommun.communes import latest_population, official_table
+    from servcommun.diagnostics import InputError
+    from servcommun.pipeline import tariff_for_year, today
+
+    first = from_year if from_year is not None else today().year
+    try:
+        _, tariff = tariff_for_year(config, config.service(service), first)
+    except InputError as error:
+        fail(error.diagnostics)
+    kind = str(tariff.population.kind) if tariff.population else "totale"
+    table = official_table(None if config.bundled else config.root)
+    found = table.commune(code)
+    if found is None:
+        former = table.former_commune(code)
+        hint = f": it is now part of {former.current}" if former else ""
+        fail([f"--commune: unknown-commune '{code}' is not the INSEE code of a commune{hint}"])
+    if population is None:
+        official = latest_population(table, code, kind, first)
+        if official is None:
+            fail(
+                [
+                    f"--commune: no-official-population the official table has no population "
+                    f"{kind} of {code} {found.name}: give --population"
+                ]
+            )
+        population = official.value
+        print(
+            f"{code} {found.name}: population {kind} {official.value} in force in "
+            f"{official.year} (millésime {official.millesime}, {official.source})",
+            file=sys.stderr,
+        )
+    return name or found.name, population
 
 
 def usage_error(message: str) -> NoReturn:

@@ -57,6 +57,7 @@ def statements(
             currency=result.currency,
             locale=result.locale,
             generator=f"servcommun {__version__}",
+            population=year_billed.population,
         )
         files = statement_files(result, issuer, dict(year_billed.offers), csv_dialect.value)
         write_folder_atomic(output, files, force=force)

@@ -23,6 +23,7 @@ from fpdf import FPDF, FontFace
 from servcommun.engine.result import Statement
 from servcommun.message import Message
 from servcommun.money import ZERO
+from servcommun.population_basis import PopulationBasis
 from servcommun.render.amounts import money
 from servcommun.render.documents import (
     column_of,
@@ -51,6 +52,7 @@ class Issuer:
     currency: str = "EUR"
     locale: str = "fr_FR"
     generator: str = "servcommun"
+    population: PopulationBasis | None = None  # the kind (and vintage) the bill used
 
 
 def statement_pdf(
@@ -72,7 +74,7 @@ def statement_pdf(
     pdf.set_lang("fr-FR")
     pdf.add_page()
     _issuer_heading(pdf, issuer)
-    _member_heading(pdf, statement, year)
+    _member_heading(pdf, statement, year, issuer.population)
     amount_width = _lines_table(pdf, statement, offers, amount, issuer.locale)
 
     _section(pdf, "Titrage (titres de recettes par mois)", ())
@@ -112,7 +114,9 @@ def _issuer_heading(pdf: FPDF, issuer: Issuer) -> None:
     pdf.ln(5)
 
 
-def _member_heading(pdf: FPDF, statement: Statement, year: int) -> None:
+def _member_heading(
+    pdf: FPDF, statement: Statement, year: int, basis: PopulationBasis | None
+) -> None:
     member = statement.member
     pdf.set_font(FONT, "B", 16)
     pdf.cell(0, 9, f"Relevé de contribution — exercice {year}", new_x="LMARGIN", new_y="NEXT")
@@ -120,10 +124,18 @@ def _member_heading(pdf: FPDF, statement: Statement, year: int) -> None:
     _field(pdf, "Membre", member.name)
     _field(pdf, id_label(member), member.id)
     if member.population is not None:
-        _field(pdf, "Population", population_text(member.population))
+        _field(pdf, "Population", population_text(member.population) + _basis_text(basis))
     if not statement.billed:
         _field(pdf, "Statut", "part du porteur, non facturée")
     pdf.ln(4)
+
+
+def _basis_text(basis: PopulationBasis | None) -> str:
+    """« (population totale en vigueur au 1er janvier 2026, millésime 2022) »."""
+    if basis is None:
+        return ""
+    vintage = f", millésime {basis.millesime}" if basis.millesime is not None else ""
+    return f" (population {basis.kind} en vigueur au 1er janvier {basis.year}{vintage})"
 
 
 def _lines_table(

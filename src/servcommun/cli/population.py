@@ -1,0 +1,88 @@
+"""``servcommun population import``: INSEE's legal populations of a millésime into the
+data directory (``populations/<millésime>.csv``), used by ``roster init``, ``simulate
+--commune`` and ``check`` beside the bundled table."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from servcommun.cli.app import app, fail
+
+population_app = typer.Typer(
+    help="Legal populations: import INSEE's file of a millésime.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(population_app, name="population")
+
+
+@population_app.command("import")
+def import_(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            show_default=False,
+            help="INSEE's legal-population file saved as CSV (donnees_communes.csv).",
+        ),
+    ],
+    millesime: Annotated[
+        int | None,
+        typer.Option(
+            "--millesime",
+            min=1990,
+            max=2999,
+            help="Census year of the figures, in force from 1 January three years later "
+            "(default: the one year the file name states).",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replace the millésime already imported.")] = False,
+) -> None:
+    """Read INSEE's legal populations (population municipale and totale of each commune)
+    of a millésime into the data directory."""
+    from servcommun.communes import bundled_table, in_force_year
+    from servcommun.config import find_config
+    from servcommun.diagnostics import InputError
+    from servcommun.output import write_atomic
+    from servcommun.population_import import (
+        decode,
+        destination,
+        millesime_of,
+        read_legal_populations,
+        table_text,
+    )
+
+    if file.suffix.lower() in (".xlsx", ".xls", ".zip"):
+        print(
+            f"{file}: save the « Communes » sheet (or the zip's donnees_communes.csv) as CSV",
+            file=sys.stderr,
+        )
+        raise typer.Exit(2)
+    millesime = millesime or millesime_of(file.name)
+    if millesime is None:
+        print(f"{file.name}: give its millésime (--millesime 2023)", file=sys.stderr)
+        raise typer.Exit(2)
+    config = find_config(Path.cwd())
+    if config is None:
+        fail(["servcommun.toml not found here or above: run the import in a data directory"])
+    target = destination(config.parent, millesime)
+    try:
+        communes = read_legal_populations(decode(file.read_bytes()), str(file))
+        target.parent.mkdir(exist_ok=True)
+        write_atomic(target, table_text(communes).encode("utf-8"), force=force)
+    except InputError as error:
+        fail(error.diagnostics)
+    except OSError as error:
+        fail([f"{file}:1:1: unreadable {error.strerror or error}"])
+    unknown = sum(1 for c in communes if bundled_table().commune(c.code) is None)
+    elsewhere = f"; {unknown} codes are not communes of 2026" if unknown else ""
+    print(
+        f"{target}: {len(communes)} communes, millésime {millesime}, in force from 1 January "
+        f"{in_force_year(millesime)}{elsewhere}",
+        file=sys.stderr,
+    )
