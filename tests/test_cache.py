@@ -78,14 +78,14 @@ def test_a_changed_byte_is_another_entry(redon: Tariff, cache_dir: Path, tmp_pat
     roster.write_text(text, encoding="utf-8")
     before = load_roster(roster, redon)
     roster.write_text(
-        text.replace("{2025: 9312, 2026: 9312}", "{2025: 9312, 2026: 9313}"), encoding="utf-8"
+        text.replace("{2025: 10086, 2026: 10086}", "{2025: 10086, 2026: 10087}"), encoding="utf-8"
     )
     after = load_roster(roster, redon)
     assert len(entries(cache_dir)) == 2
     redon_city = {m.id: m for m in after.members}["35236"]
     assert (
         redon_city.population[2026]
-        == 9313
+        == 10087
         != {m.id: m for m in before.members}["35236"].population[2026]
     )
 
@@ -149,17 +149,17 @@ def test_a_service_billed_again_comes_whole_from_the_cache(tmp_path: Path, cache
 
     first, cold = bill()
     again, warm = bill()
-    assert first == again == "5828.00"  # Redon city: 3 500 + 9 312 × 0,25 (art. 7.3)
+    assert first == again == "6021.50"  # Redon city: 3 500 + 10 086 × 0,25 (art. 7.2.2)
     assert "servcommun.loader" in cold and "servcommun.loader" not in warm
     assert not {"yaml", "pydantic", "servcommun.engine.bill"} & warm
-    # the city's population 9 312 → 9 400: billed from the files again, never stale
+    # the city's population 10 086 → 10 100: billed from the files again, never stale
     roster = tmp_path / "roster.yaml"
     text = roster.read_text(encoding="utf-8")
     roster.write_text(
-        text.replace("{2025: 9312, 2026: 9312}", "{2025: 9312, 2026: 9400}"), encoding="utf-8"
+        text.replace("{2025: 10086, 2026: 10086}", "{2025: 10086, 2026: 10100}"), encoding="utf-8"
     )
     changed, modules = bill()
-    assert changed == "5850.00" and "servcommun.loader" in modules  # 3 500 + 9 400 × 0,25
+    assert changed == "6025.00" and "servcommun.loader" in modules  # 3 500 + 10 100 × 0,25
 
 
 def test_unchanged_files_are_not_checked_again(tmp_path: Path, cache_dir: Path) -> None:

@@ -41,8 +41,15 @@ def test_json_follows_the_contract() -> None:
     for statement in data["statements"]:
         assert set(statement) >= {"member", "lines", "total"}
         # extra keys (DESIGN §4): the kind of population the statement was computed on
-        assert set(statement["member"]) == {"id", "name", "population", "population_kind"}
+        assert set(statement["member"]) == {
+            "id",
+            "name",
+            "population",
+            "population_kind",
+            "population_millesime",
+        }
         assert statement["member"]["population_kind"] == "totale"
+        assert statement["member"]["population_millesime"] == 2022
         assert isinstance(statement["member"]["id"], str)
         total = Decimal(0)
         for line in statement["lines"]:
@@ -69,14 +76,19 @@ def test_every_active_member_is_billed_or_needs_review() -> None:
 def test_example_roster_figures() -> None:
     data = bill_json()
     totals = {s["member"]["id"]: s["total"] for s in data["statements"]}
-    assert totals["35236"] == "5828.00"  # Redon, purchasing group above 8000
-    assert totals["35328"] == "5244.50"  # audit 3 500 + socle 5 244,50 − 3 500
-    assert totals["56154"] == "4785.50"  # audit 2025, joined 2026 after the window
-    assert totals["35219"] == "9306.50"  # 8 306,50 + 5 half-days
-    assert totals["35145"] == "2080.25"  # socle annexe complet: audit 990 + 1 090,25
+    # populations totale of millésime 2022 (examples/redon/roster.yaml)
+    assert totals["35236"] == "6021.50"  # Redon, purchasing group above 8000: 3 500 + 0,25 × 10 086
+    # audit 3 500 + socle 2 000 + 1,50 × 2 263 = 5 394,50, − the audit credit 3 500
+    assert totals["35328"] == "5394.50"
+    assert (
+        totals["56154"] == "4851.50"
+    )  # audit 2025, joined 2026 after the window: 2 000 + 2 851,50
+    assert totals["35219"] == "9422.00"  # 2 500 + 1,50 × 3 948 = 8 422 + 5 half-days (9 − 6,5 days)
+    # socle annexe complet: audit 990 + purchasing group 750 + 0,25 × 1 418 = 1 104,50
+    assert totals["35145"] == "2094.50"
     assert totals["44128"] == "6400.00"  # override with its reference
-    assert totals["35237"] == "3054.00"  # left on 30 June 2026, owes the year
-    assert data["total"] == "101153.00"
+    assert totals["35237"] == "3081.00"  # left on 30 June 2026, owes the year: 1 500 + 1 581
+    assert data["total"] == "102949.00"  # the 20 statements above, worked out one by one
     lines = {
         line["code"]: line
         for s in data["statements"]
@@ -115,7 +127,7 @@ def test_table_shows_french_amounts_review_and_staffing() -> None:
     result = run("bill", "--year", "2026")
     assert result.returncode == 0, result.stderr
     out = result.stdout.replace("\u202f", " ").replace("\xa0", " ")
-    assert "Redon" in out and "5 828,00" in out and "101 153,00" in out
+    assert "Redon" in out and "6 021,50" in out and "102 949,00" in out
     assert "Needs review" in out and "Guémené-Penfao" in out
     assert "17 socle-complet members → 2 FTE" in out
 
@@ -129,7 +141,7 @@ def test_detail_shows_basis_and_article() -> None:
 def test_csv_one_row_per_line() -> None:
     result = run("bill", "--year", "2026", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert sum(Decimal(row["amount"]) for row in rows) == Decimal("101153.00")
+    assert sum(Decimal(row["amount"]) for row in rows) == Decimal("102949.00")
     assert {row["member_id"] for row in rows} >= {"35236", "35328"}
 
 
@@ -147,7 +159,7 @@ def test_output_refuses_to_replace_without_force(tmp_path: Path) -> None:
     assert result.returncode == 1 and target.read_text() == "old"
     assert "--force" in result.stderr
     result = run("bill", "--year", "2026", "--format", "json", "--output", str(target), "--force")
-    assert result.returncode == 0 and json.loads(target.read_text())["total"] == "101153.00"
+    assert result.returncode == 0 and json.loads(target.read_text())["total"] == "102949.00"
     assert [p.name for p in tmp_path.iterdir()] == ["bill.json"]  # no temporary file left
 
 
@@ -155,7 +167,7 @@ def test_bundled_example_without_config(tmp_path: Path) -> None:
     result = run("bill", "--year", "2026", "--format", "json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "bundled Redon" in result.stderr and len(result.stderr.splitlines()) == 1
-    assert json.loads(result.stdout)["total"] == "101153.00"
+    assert json.loads(result.stdout)["total"] == "102949.00"
 
 
 def test_config_found_in_a_parent_folder(tmp_path: Path) -> None:

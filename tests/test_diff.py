@@ -86,13 +86,13 @@ def test_diff_command_two_tariffs_json(dearer: Path) -> None:
     assert set(changed) == {"35064", "35237", "56011", "56216"}
     assert changed["35237"] == {
         "member": {"id": "35237", "name": "Renac"},
-        "a": "3054.00",
-        "b": "3154.00",
+        "a": "3081.00",  # 1 500 + 1,50 × 1 054
+        "b": "3181.00",
         "difference": "100.00",
-        "percent": "3.3",
+        "percent": "3.2",  # 100 / 3 081
     }
     total = data["total"]
-    assert (total["a"], total["b"], total["difference"]) == ("101153.00", "101553.00", "400.00")
+    assert (total["a"], total["b"], total["difference"]) == ("102949.00", "103349.00", "400.00")
     assert D(total["a"]) == sum(D(row["a"]) for row in data["members"] if row["a"])
 
 

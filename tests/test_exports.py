@@ -25,7 +25,7 @@ from servcommun.diagnostics import InputError
 from servcommun.output import write_atomic, write_folder_atomic
 
 TARIFF = ROOT / "tariffs" / "redon-agglomeration-2022.yaml"
-EXAMPLE_TOTAL = Decimal("101153.00")  # the Redon example roster in 2026
+EXAMPLE_TOTAL = Decimal("102949.00")  # the Redon example roster in 2026
 
 
 def spaces(text: str) -> str:
@@ -173,7 +173,7 @@ def test_xlsx_reads_back_with_numbers_formats_and_totals_that_add_up(
     # totals are live formulas, so that an edited cell still adds up
     assert summary.cell(2, total + 1).value == f"=SUM(E2:{summary.cell(2, total).column_letter}2)"
     assert str(summary.cell(len(rows) + 1, total + 1).value).startswith("=SUMIF(")
-    assert summary.cell(2, 1).value == "35013" and summary.cell(2, 3).value == 3502
+    assert summary.cell(2, 1).value == "35013" and summary.cell(2, 3).value == 3684
 
     detail = values["Détail"]
     assert formulas["Détail"].freeze_panes == "A2"

@@ -333,7 +333,7 @@ def test_json_contract_of_design_section_4() -> None:
     # the example roster in 2026: 21 active members, 17 at the socle complet (2 FTE)
     assert (service["members_before"], service["members_after"]) == (21, 22)
     assert (service["fte_before"], service["fte_after"]) == (2, 2)
-    assert service["revenue_before"] == "101153.00"
+    assert service["revenue_before"] == "102949.00"  # the example's 2026 bill
     assert D(service["revenue_after"]) - D(service["revenue_before"]) == D("5532.50")
 
 
@@ -406,7 +406,9 @@ def test_from_a_roster_member_of_the_example() -> None:
         "2026",
     )
     assert data["member"]["id"] == "35145" and data["member"]["name"] == "Langon"
-    assert data["years"][0]["total"] == "3541.50"  # audit 990 + socle 3 541,50 − 990
+    # audit 990 + socle 1 500 + 1,50 × 1 418 = 3 627,00 − the audit credit 990 (its purchasing
+    # group is included in the socle)
+    assert data["years"][0]["total"] == "3627.00"
     assert data["service"]["members_after"] == data["service"]["members_before"]
 
 

@@ -99,8 +99,8 @@ def test_thresholds_command_on_the_example_roster() -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert (data["year"], data["within"]) == (2026, 150)
-    rieux = next(m for m in data["members"] if m["member"]["id"] == "56194")  # 2 851 inhabitants
-    assert (rieux["boundary"], rieux["direction"], rieux["distance"]) == (3000, "up", 149)
+    rieux = next(m for m in data["members"] if m["member"]["id"] == "56194")  # 2 917 inhabitants
+    assert (rieux["boundary"], rieux["direction"], rieux["distance"]) == (3000, "up", 83)
     assert (rieux["below"], rieux["above"], rieux["change"]) == ("6498.50", "7000.00", "501.50")
     table = run("thresholds", "--year", "2026", "--within", "150")
     assert table.returncode == 0 and "Rieux" in table.stdout
