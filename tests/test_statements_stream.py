@@ -120,3 +120,30 @@ def test_progress_is_drawn_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(sys, "stderr", terminal)
     assert list(with_progress(iter("abc"), 3, "Relevés")) == ["a", "b", "c"]
     assert "Relevés" in terminal.getvalue()
+
+
+def test_workers_make_the_same_pdfs_in_the_same_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    from servcommun.render import workers
+
+    statements, issuer, offers = _example()
+    many = [
+        dataclasses.replace(s, member=dataclasses.replace(s.member, name=f"Commune {n}"))
+        for n, s in enumerate(statements * 4)
+    ]
+    monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
+    monkeypatch.setattr(workers, "CHUNK", 3)
+    made = list(workers.statement_pdfs(many, 2026, issuer, offers, workers=2))
+    assert made == [statement_pdf(s, 2026, issuer, offers) for s in many]
+
+
+def test_leaving_early_stops_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from servcommun.render import workers
+
+    statements, issuer, offers = _example()
+    monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
+    monkeypatch.setattr(workers, "CHUNK", 1)
+    made = workers.statement_pdfs(statements * 20, 2026, issuer, offers, workers=2)
+    assert next(made).startswith(b"%PDF")
+    made.close()  # as write_folder_atomic does on an error or Ctrl-C: the pool is shut
+    with pytest.raises(StopIteration):
+        next(made)

@@ -104,6 +104,9 @@ def write_folder_atomic(
                     os.replace(path, aside / "previous")
             os.replace(temporary, path)
         except BaseException:
+            close = getattr(pairs, "close", None)  # a generator: its work stops first
+            if close is not None:
+                close()
             shutil.rmtree(temporary, ignore_errors=True)
             if aside is not None and not path.exists():
                 os.replace(aside / "previous", path)

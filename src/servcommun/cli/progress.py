@@ -24,8 +24,13 @@ def with_progress(items: Iterable[T], total: int, description: str) -> Iterator[
         MofNCompleteColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=Console(file=sys.stderr), transient=True) as progress:
-        task = progress.add_task(description, total=total)
-        for item in items:
-            yield item
-            progress.advance(task)
+    try:
+        with Progress(*columns, console=Console(file=sys.stderr), transient=True) as progress:
+            task = progress.add_task(description, total=total)
+            for item in items:
+                yield item
+                progress.advance(task)
+    finally:  # left early: what makes the items stops too
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()

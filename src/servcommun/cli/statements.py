@@ -46,6 +46,7 @@ def statements(
     from servcommun.output import refuse_existing_folder, write_folder_atomic
     from servcommun.render.pdf import Issuer
     from servcommun.render.statements import statement_count, statement_files
+    from servcommun.render.workers import statement_pdfs
 
     try:
         refuse_existing_folder(output, force)
@@ -61,7 +62,8 @@ def statements(
         )
         count = statement_count(result)
         _collect_what_each_statement_leaves()
-        files = statement_files(result, issuer, dict(year_billed.offers), csv_dialect.value)
+        offers = dict(year_billed.offers)
+        files = statement_files(result, issuer, offers, csv_dialect.value, statement_pdfs)
         progress = with_progress(files, count + 1, "Relevés")  # the PDFs and index.csv
         write_folder_atomic(output, progress, force=force)
     except InputError as error:

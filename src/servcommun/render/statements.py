@@ -6,9 +6,9 @@ own share). Pure: (file name, bytes) pairs, made one at a time as the CLI writes
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from servcommun.engine.result import Bill, MemberRef
+from servcommun.engine.result import Bill, MemberRef, Statement
 from servcommun.render.csv import csv_amount, csv_text
 from servcommun.render.documents import slug
 from servcommun.render.pdf import Issuer, statement_pdf
@@ -32,36 +32,58 @@ def statement_count(bill: Bill) -> int:
     return sum(1 for statement in bill.statements if statement.billed)
 
 
+MakePdfs = Callable[[Sequence[Statement], int, Issuer, Mapping[str, str]], Iterable[bytes]]
+"""What makes the PDFs of statements, in their order (one by one, or by workers)."""
+
+
+def one_by_one(
+    statements: Sequence[Statement], year: int, issuer: Issuer, offers: Mapping[str, str]
+) -> Iterator[bytes]:
+    for statement in statements:
+        yield statement_pdf(statement, year, issuer, offers)
+
+
 def statement_files(
-    bill: Bill, issuer: Issuer, offers: Mapping[str, str], dialect: str = "fr"
+    bill: Bill,
+    issuer: Issuer,
+    offers: Mapping[str, str],
+    dialect: str = "fr",
+    make_pdfs: MakePdfs = one_by_one,
 ) -> Iterator[tuple[str, bytes]]:
-    """Every file of the folder, as it is made: the members' PDFs, then ``index.csv`` in
-    ``dialect``."""
+    """Every file of the folder, as it is made: the members' PDFs (made by
+    ``make_pdfs``), then ``index.csv`` in ``dialect``."""
     french = dialect == "fr"
 
     def status(key: str) -> str:
         return STATUSES[key][1 if french else 0]
 
     rows: list[tuple[object, ...]] = []
-    for statement in bill.statements:
-        member = statement.member
-        total = csv_amount(statement.total, dialect)
-        if statement.billed:
-            name = statement_file_name(bill.year, member)
-            yield name, statement_pdf(statement, bill.year, issuer, offers)
-            rows.append((member.id, member.name, bill.year, name, total, status("billed"), ""))
-        else:  # the carrier does not bill itself: listed for the record, no statement
-            rows.append(
-                (
-                    member.id,
-                    member.name,
-                    bill.year,
-                    "",
-                    total,
-                    status("not-billed"),
-                    "part du porteur" if french else "carrier's own share",
+    made = make_pdfs([s for s in bill.statements if s.billed], bill.year, issuer, offers)
+    pdfs = iter(made)
+    try:
+        for statement in bill.statements:
+            member = statement.member
+            total = csv_amount(statement.total, dialect)
+            if statement.billed:
+                name = statement_file_name(bill.year, member)
+                yield name, next(pdfs)
+                rows.append((member.id, member.name, bill.year, name, total, status("billed"), ""))
+            else:  # the carrier does not bill itself: listed for the record, no statement
+                rows.append(
+                    (
+                        member.id,
+                        member.name,
+                        bill.year,
+                        "",
+                        total,
+                        status("not-billed"),
+                        "part du porteur" if french else "carrier's own share",
+                    )
                 )
-            )
+    finally:  # left early (an error, Ctrl-C): the workers, if any, stop now
+        close = getattr(made, "close", None)
+        if close is not None:
+            close()
     for review in bill.needs_review:
         rows.append(
             (
