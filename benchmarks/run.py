@@ -21,6 +21,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ class Case:
     command: tuple[str, ...] | None = None  # instead of `servcommun ARGS`
     seconds: float | None = None  # a target in seconds (median), besides or instead
     runs: int | None = None  # fewer runs than --runs, for a case that takes seconds
+    workers: bool = False  # the command starts worker processes: their memory counts too
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Run:
     command: list[str]
     cwd: Path
     env: tuple[tuple[str, str], ...] = ()
+    workers: bool = False
 
 
 def measure(commands: list[Run], runs: int, warm_up: bool = True) -> list[Timing]:
@@ -99,7 +102,10 @@ def measure(commands: list[Run], runs: int, warm_up: bool = True) -> list[Timing
 
 
 def timed(run: Run) -> tuple[float, int]:
-    """One run's wall time (s) and peak resident memory (KiB); a failure stops the case."""
+    """One run's wall time (s) and peak resident memory (KiB): the process's own peak
+    or, for a command with workers, the larger of that and of its process tree's, sampled
+    every 50 ms by a thread while this one waits for the process; a failure stops the
+    case."""
     start = time.perf_counter()
     process = subprocess.Popen(
         run.command,
@@ -108,13 +114,44 @@ def timed(run: Run) -> tuple[float, int]:
         stderr=subprocess.PIPE,
         env=child_environment(run.env),
     )
+    finished = threading.Event()
+    tree_peak = [0]
+
+    def sample() -> None:
+        while not finished.wait(0.05):
+            tree_peak[0] = max(tree_peak[0], tree_memory(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if run.workers:
+        sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
+    finished.set()
+    if run.workers:
+        sampler.join()
     error = process.stderr.read().decode() if process.stderr else ""
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"{' '.join(run.command)} exited {code}: {error}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, max(usage.ru_maxrss, tree_peak[0])
+
+
+def tree_memory(pid: int) -> int:
+    """The proportional resident memory (KiB, PSS: a page shared by n processes counts
+    1/n in each) of ``pid`` and of its descendants, summed (Linux; 0 elsewhere)."""
+    total, waiting = 0, [pid]
+    while waiting:
+        process = waiting.pop()
+        try:
+            status = Path(f"/proc/{process}/smaps_rollup").read_text()
+            total += next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("Pss:")
+            )
+            for task in Path(f"/proc/{process}/task").iterdir():
+                waiting.extend(int(child) for child in (task / "children").read_text().split())
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
 
 
 def data_dir(name: str, count: int, roster_format: str) -> Path:
@@ -199,6 +236,7 @@ def cases(statements_35000: bool = False) -> list[Case]:
             memory_mb=200,
             seconds=15,
             runs=3,
+            workers=True,
         ),
     ]
     if statements_35000:
@@ -210,6 +248,7 @@ def cases(statements_35000: bool = False) -> list[Case]:
                 None,
                 memory_mb=200,
                 runs=1,
+                workers=True,
             )
         )
     return found
@@ -257,7 +296,10 @@ def main() -> None:
         command = list(case.command) if case.command else [*servcommun(), *case.args]
         try:
             base, timing = measure(
-                [Run([sys.executable, "-c", "pass"], ROOT), Run(command, case.cwd, case.env)],
+                [
+                    Run([sys.executable, "-c", "pass"], ROOT),
+                    Run(command, case.cwd, case.env, case.workers),
+                ],
                 case.runs or args.runs,
                 warm_up=case.runs != 1,
             )
@@ -321,7 +363,8 @@ def report(bases: list[Timing], rows: list[tuple[Case, Timing, float, bool]], ru
         'commit that did not touch the tariffs; each "nothing cached" row gives the '
         "case before it with the cache off (`SERVCOMMUN_CACHE=off`), as after any change "
         "of a file it reads. The statements cases bill from the cache and make every PDF "
-        "(the PDFs are never cached).",
+        "(the PDFs are never cached), in worker processes: their peak memory is that of "
+        "the whole process tree, summed (proportional set sizes, sampled every 50 ms).",
         "",
         "| case | median | target | median ms (min–max) | peak memory | runs | met |",
         "|---|---|---|---|---|---|---|",
