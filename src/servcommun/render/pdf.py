@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import functools
 import io
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,9 +26,6 @@ from importlib import resources
 
 from fontTools import subset as font_subset  # type: ignore[import-untyped]
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
-from fpdf import FPDF, FontFace
-from fpdf.fonts import SubsetMap, TTFFont
-from fpdf.output import OutputProducer
 
 from servcommun.engine.result import Statement
 from servcommun.money import ZERO
@@ -39,6 +37,21 @@ from servcommun.render.documents import (
     offer_of,
     population_text,
 )
+
+# fpdf2 imports numpy when it is installed (it is, for the plots) to parse images faster;
+# a statement has no image, and numpy would cost a statements run, and each of its
+# workers, some 0.2 s and 12 MB: fpdf2 is imported as if numpy were absent (a later
+# import of numpy, by a plot in the same process, is not affected).
+_NUMPY_LOADED = "numpy" in sys.modules
+if not _NUMPY_LOADED:
+    sys.modules["numpy"] = None  # type: ignore[assignment]
+try:
+    from fpdf import FPDF, FontFace
+    from fpdf.fonts import SubsetMap, TTFFont
+    from fpdf.output import OutputProducer
+finally:
+    if not _NUMPY_LOADED:
+        del sys.modules["numpy"]
 
 FONT = "DejaVu"
 GREY = (110, 110, 110)
@@ -322,6 +335,11 @@ class _Face:
             recalcBBoxes=False,  # the subset's glyphs and bounds are as fpdf2 computes them
             lazy=True,
         )
+
+
+def parse_fonts() -> None:
+    """Parse the fonts now (the common glyphs), rather than for the first statement."""
+    _faces(whole=False)
 
 
 @functools.cache
