@@ -24,6 +24,7 @@ from servcommun.engine.result import Statement
 from servcommun.output import write_folder_atomic
 from servcommun.render import pdf as statement_pdfs
 from servcommun.render.pdf import FONT, Issuer, statement_pdf
+from servcommun.render.statements import one_by_one
 
 FONTS = resources.files("servcommun.render") / "fonts"
 
@@ -130,9 +131,15 @@ def test_workers_make_the_same_pdfs_in_the_same_order(monkeypatch: pytest.Monkey
         dataclasses.replace(s, member=dataclasses.replace(s.member, name=f"Commune {n}"))
         for n, s in enumerate(statements * 4)
     ]
-    monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
     monkeypatch.setattr(workers, "CHUNK", 3)
-    made = list(workers.statement_pdfs(many, 2026, issuer, offers, workers=2))
+    with workers.statement_makers(len(many), 2026, issuer, offers, workers=1) as one:
+        assert one is one_by_one  # one core: this process
+    with workers.statement_makers(len(many), 2026, issuer, offers, workers=2) as few:
+        assert few is one_by_one  # a few statements: this process
+    monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
+    with workers.statement_makers(len(many), 2026, issuer, offers, workers=2) as make:
+        assert make is not one_by_one
+        made = list(make(many, 2026, issuer, offers))
     assert made == [statement_pdf(s, 2026, issuer, offers) for s in many]
 
 
@@ -142,8 +149,9 @@ def test_leaving_early_stops_the_workers(monkeypatch: pytest.MonkeyPatch) -> Non
     statements, issuer, offers = _example()
     monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
     monkeypatch.setattr(workers, "CHUNK", 1)
-    made = workers.statement_pdfs(statements * 20, 2026, issuer, offers, workers=2)
-    assert next(made).startswith(b"%PDF")
-    made.close()  # as write_folder_atomic does on an error or Ctrl-C: the pool is shut
-    with pytest.raises(StopIteration):
-        next(made)
+    with workers.statement_makers(40, 2026, issuer, offers, workers=2) as make:
+        made = iter(make(statements * 20, 2026, issuer, offers))
+        assert next(made).startswith(b"%PDF")
+        made.close()  # as write_folder_atomic does on an error or Ctrl-C
+        with pytest.raises(StopIteration):
+            next(made)

@@ -46,7 +46,7 @@ def statements(
     from servcommun.output import refuse_existing_folder, write_folder_atomic
     from servcommun.render.pdf import Issuer
     from servcommun.render.statements import statement_count, statement_files
-    from servcommun.render.workers import statement_pdfs
+    from servcommun.render.workers import statement_makers
 
     try:
         refuse_existing_folder(output, force)
@@ -61,11 +61,12 @@ def statements(
             generator=f"servcommun {__version__}",
         )
         count = statement_count(result)
-        _collect_what_each_statement_leaves()
         offers = dict(year_billed.offers)
-        files = statement_files(result, issuer, offers, csv_dialect.value, statement_pdfs)
-        progress = with_progress(files, count + 1, "Relevés")  # the PDFs and index.csv
-        write_folder_atomic(output, progress, force=force)
+        _collect_what_each_statement_leaves()
+        with statement_makers(count, year, issuer, offers) as make_pdfs:
+            files = statement_files(result, issuer, offers, csv_dialect.value, make_pdfs)
+            progress = with_progress(files, count + 1, "Relevés")  # the PDFs and index.csv
+            write_folder_atomic(output, progress, force=force)
     except InputError as error:
         fail(error.diagnostics)
     review = len(result.needs_review)

@@ -1,11 +1,14 @@
 """The PDF statements of a large bill, made by worker processes, in order.
 
 fpdf2 spends some 15 ms on each statement (its line breaking, then cutting and writing
-the font subsets), all of it Python: a 35 000-member service waits minutes on one core.
-The statements are handed to a few worker processes in chunks, a few chunks ahead only,
-and their PDFs come back in the bill's order, so that memory stays flat and the files
-are the same, byte for byte, as those made in one process. Each worker parses the fonts
-once; it ignores Ctrl-C, which the command handles (removing the unfinished folder).
+the font subsets), all of it Python: a 35 000-member service would wait minutes on one
+core. The statements are handed to a few worker processes in chunks, a few chunks ahead
+only, and their PDFs come back in the bill's order, so that memory stays flat and the
+files are the same, byte for byte, as those made in one process. The workers are forked
+(on Linux) once the bill is built and set aside from the collector, before any thread is
+started: they share the bill's memory and the parsed fonts with the command instead of
+copying them. They ignore Ctrl-C, which the command handles (removing the unfinished
+folder).
 """
 
 from __future__ import annotations
@@ -13,17 +16,21 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from itertools import islice
 
 from servcommun.engine.result import Statement
+from servcommun.render import pdf
 from servcommun.render.pdf import Issuer, statement_pdf
+from servcommun.render.statements import MakePdfs, one_by_one
 
-CHUNK = 25  # statements a worker makes in one go: a few kB of work sent, ~1 MB back
+CHUNK = 10  # statements a worker makes in one go: what an interruption waits for, at most
 AHEAD = 3  # chunks under way or done per worker, ahead of the one being written
-SERIAL_BELOW = 100  # fewer statements are made at once in this process
+SERIAL_BELOW = 100  # fewer statements are made in this process
 MOST_WORKERS = 4
 
 
@@ -36,43 +43,69 @@ def workers_available() -> int:
     return max(1, min(cores, MOST_WORKERS))
 
 
-def statement_pdfs(
-    statements: Sequence[Statement],
+@contextmanager
+def statement_makers(
+    count: int,
     year: int,
     issuer: Issuer,
     offers: Mapping[str, str],
     workers: int | None = None,
-) -> Iterator[bytes]:
-    """Each statement's PDF, in the order of ``statements``, made by ``workers``
-    processes (as many as there are cores, by default) or, for a few statements or one
-    core, in this process."""
+) -> Iterator[MakePdfs]:
+    """What makes the PDFs of ``count`` statements: ``workers`` processes (one a core by
+    default), started now, or this process for a few statements or one core. Enter it
+    before any thread starts (a progress bar's, a writer's): the workers are forked."""
     workers = workers_available() if workers is None else workers
-    methods = multiprocessing.get_all_start_methods()
-    if workers < 2 or len(statements) < SERIAL_BELOW or "forkserver" not in methods:
-        for statement in statements:
-            yield statement_pdf(statement, year, issuer, offers)
+    method = _start_method()
+    if workers < 2 or count < SERIAL_BELOW or method is None:
+        yield one_by_one
         return
-    # a fresh server process that has imported the renderer forks the workers: they
-    # neither start Python anew nor inherit this process's memory (the whole bill)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["servcommun.render.workers"])
+    pdf.parse_fonts()  # once, here: the forked workers share them
     pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start, initargs=(year, issuer, dict(offers))
+        workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_start,
+        initargs=(year, issuer, dict(offers)),
     )
     try:
-        chunks = (
-            tuple(statements[start : start + CHUNK]) for start in range(0, len(statements), CHUNK)
-        )
-        pending: deque[Future[list[bytes]]] = deque(
-            pool.submit(_make, chunk) for chunk in islice(chunks, workers * AHEAD)
-        )
+        pool.submit(_ready).result()  # every worker starts now (forked: all at once)
+
+        def in_order(
+            statements: Sequence[Statement], year: int, issuer: Issuer, offers: Mapping[str, str]
+        ) -> Iterator[bytes]:
+            return _made_in_order(pool, workers, statements)
+
+        yield in_order
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_method() -> str | None:
+    """``fork`` on Linux; elsewhere a fork server (macOS frameworks do not survive a
+    fork), or none (Windows: the statements are made in this process)."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else None
+
+
+def _made_in_order(
+    pool: ProcessPoolExecutor, workers: int, statements: Sequence[Statement]
+) -> Iterator[bytes]:
+    chunks = (
+        tuple(statements[start : start + CHUNK]) for start in range(0, len(statements), CHUNK)
+    )
+    pending: deque[Future[list[bytes]]] = deque(
+        pool.submit(_make, chunk) for chunk in islice(chunks, workers * AHEAD)
+    )
+    try:
         while pending:
             made = pending.popleft().result()
             for chunk in islice(chunks, 1):
                 pending.append(pool.submit(_make, chunk))
             yield from made
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    finally:  # left early (an error, Ctrl-C): what is not begun is not made
+        for future in pending:
+            future.cancel()
 
 
 _year: int = 0
@@ -85,6 +118,10 @@ def _start(year: int, issuer: Issuer, offers: dict[str, str]) -> None:
     global _year, _issuer, _offers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _year, _issuer, _offers = year, issuer, offers
+
+
+def _ready() -> None:
+    """A task that makes nothing: submitted first, it starts the workers."""
 
 
 def _make(chunk: tuple[Statement, ...]) -> list[bytes]:
