@@ -296,9 +296,9 @@ def main() -> None:
         if args.only and args.only not in case.name:
             continue
         command = list(case.command) if case.command else [*servcommun(), *case.args]
-        if case.prepare:
-            timed(Run([*servcommun(), *case.prepare], case.cwd, case.env))
         try:
+            if case.prepare:
+                timed(Run([*servcommun(), *case.prepare], case.cwd, case.env))
             base, timing = measure(
                 [
                     Run([sys.executable, "-c", "pass"], ROOT),
