@@ -2,9 +2,10 @@
 
 fpdf2 spends some 15 ms on each statement (its line breaking, then cutting and writing
 the font subsets), all of it Python: a 35 000-member service would wait minutes on one
-core. The statements are handed to a few worker processes in chunks, a few chunks ahead
-only, and their PDFs come back in the bill's order, so that memory stays flat and the
-files are the same, byte for byte, as those made in one process. The workers are forked
+core. The statements are cut in chunks: this process makes one chunk in ``workers``
+itself, worker processes the others, a few chunks ahead only, and the PDFs come in the
+bill's order, so that memory stays flat and the files are the same, byte for byte, as
+those made in one process. The workers are forked
 (on Linux) once the bill is built and set aside from the collector, before any thread is
 started: they share the bill's memory and the parsed fonts with the command instead of
 copying them. They ignore Ctrl-C, which the command handles (removing the unfinished
@@ -13,6 +14,7 @@ folder).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -52,27 +54,34 @@ def statement_makers(
     workers: int | None = None,
 ) -> Iterator[MakePdfs]:
     """What makes the PDFs of ``count`` statements: ``workers`` processes (one a core by
-    default), started now, or this process for a few statements or one core. Enter it
-    before any thread starts (a progress bar's, a writer's): the workers are forked."""
+    default: this one and others started now), or this process alone for a few
+    statements or one core. Enter it before any thread starts (a progress bar's, a
+    writer's): the other processes are forked."""
     workers = workers_available() if workers is None else workers
     method = _start_method()
     if workers < 2 or count < SERIAL_BELOW or method is None:
         yield one_by_one
         return
     pdf.parse_fonts()  # once, here: the forked workers share them
+    # what this process holds is set aside from the collector before the fork: a worker's
+    # collections would otherwise write to every object it inherits, copying their pages
+    frozen_by_caller = gc.get_freeze_count() > 0
+    gc.freeze()
     pool = ProcessPoolExecutor(
-        workers,
+        workers - 1,
         mp_context=multiprocessing.get_context(method),
         initializer=_start,
         initargs=(year, issuer, dict(offers)),
     )
     try:
         pool.submit(_ready).result()  # every worker starts now (forked: all at once)
+        if not frozen_by_caller:
+            gc.unfreeze()  # the workers keep theirs
 
         def in_order(
             statements: Sequence[Statement], year: int, issuer: Issuer, offers: Mapping[str, str]
         ) -> Iterator[bytes]:
-            return _made_in_order(pool, workers, statements)
+            return _made_in_order(pool, workers, statements, year, issuer, offers)
 
         yield in_order
     finally:
@@ -89,23 +98,39 @@ def _start_method() -> str | None:
 
 
 def _made_in_order(
-    pool: ProcessPoolExecutor, workers: int, statements: Sequence[Statement]
+    pool: ProcessPoolExecutor,
+    workers: int,
+    statements: Sequence[Statement],
+    year: int,
+    issuer: Issuer,
+    offers: Mapping[str, str],
 ) -> Iterator[bytes]:
-    chunks = (
+    """The PDFs of ``statements`` in order: every ``workers``-th chunk made here, when
+    its turn comes, the others by the pool, ahead."""
+    chunks = enumerate(
         tuple(statements[start : start + CHUNK]) for start in range(0, len(statements), CHUNK)
     )
-    pending: deque[Future[list[bytes]]] = deque(
-        pool.submit(_make, chunk) for chunk in islice(chunks, workers * AHEAD)
-    )
+    pending: deque[tuple[Future[list[bytes]] | None, tuple[Statement, ...]]] = deque()
+
+    def plan_next() -> None:
+        for number, chunk in islice(chunks, 1):
+            made_here = number % workers == 0
+            pending.append((None if made_here else pool.submit(_make, chunk), chunk))
+
+    for _ in range(workers * AHEAD):
+        plan_next()
     try:
         while pending:
-            made = pending.popleft().result()
-            for chunk in islice(chunks, 1):
-                pending.append(pool.submit(_make, chunk))
-            yield from made
+            future, chunk = pending.popleft()
+            plan_next()
+            if future is None:
+                yield from (statement_pdf(s, year, issuer, offers) for s in chunk)
+            else:
+                yield from future.result()
     finally:  # left early (an error, Ctrl-C): what is not begun is not made
-        for future in pending:
-            future.cancel()
+        for future, _ in pending:
+            if future is not None:
+                future.cancel()
 
 
 _year: int = 0
