@@ -132,12 +132,12 @@ def test_workers_make_the_same_pdfs_in_the_same_order(monkeypatch: pytest.Monkey
         for n, s in enumerate(statements * 4)
     ]
     monkeypatch.setattr(workers, "CHUNK", 3)
-    with workers.statement_makers(len(many), 2026, issuer, offers, workers=1) as one:
-        assert one is one_by_one  # one core: this process
-    with workers.statement_makers(len(many), 2026, issuer, offers, workers=2) as few:
-        assert few is one_by_one  # a few statements: this process
-    monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
-    with workers.statement_makers(len(many), 2026, issuer, offers, workers=2) as make:
+    with workers.statement_workers(workers=1) as alone:
+        assert alone.maker(len(many)) is one_by_one  # one core: this process
+    with workers.statement_workers(workers=3) as three:
+        assert three.maker(len(many)) is one_by_one  # a few statements: this process
+        monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
+        make = three.maker(len(many))
         assert make is not one_by_one
         made = list(make(many, 2026, issuer, offers))
     assert made == [statement_pdf(s, 2026, issuer, offers) for s in many]
@@ -149,8 +149,8 @@ def test_leaving_early_stops_the_workers(monkeypatch: pytest.MonkeyPatch) -> Non
     statements, issuer, offers = _example()
     monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
     monkeypatch.setattr(workers, "CHUNK", 1)
-    with workers.statement_makers(40, 2026, issuer, offers, workers=2) as make:
-        made = iter(make(statements * 20, 2026, issuer, offers))
+    with workers.statement_workers(workers=2) as started:
+        made = iter(started.maker(40)(statements * 20, 2026, issuer, offers))
         assert next(made).startswith(b"%PDF")
         made.close()  # as write_folder_atomic does on an error or Ctrl-C
         with pytest.raises(StopIteration):

@@ -46,24 +46,25 @@ def statements(
     from servcommun.output import refuse_existing_folder, write_folder_atomic
     from servcommun.render.pdf import Issuer
     from servcommun.render.statements import statement_count, statement_files
-    from servcommun.render.workers import statement_makers
+    from servcommun.render.workers import statement_workers
 
     try:
         refuse_existing_folder(output, force)
-        year_billed = billed(config_here(), service, year)
-        result = year_billed.only(member or ())
-        issuer = Issuer(
-            title=year_billed.title,
-            deliberations=result.sources,
-            carrier=year_billed.carrier,
-            currency=result.currency,
-            locale=result.locale,
-            generator=f"servcommun {__version__}",
-        )
-        count = statement_count(result)
-        offers = dict(year_billed.offers)
-        _collect_what_each_statement_leaves()
-        with statement_makers(count, year, issuer, offers) as make_pdfs:
+        with statement_workers() as workers:
+            year_billed = billed(config_here(), service, year)
+            result = year_billed.only(member or ())
+            issuer = Issuer(
+                title=year_billed.title,
+                deliberations=result.sources,
+                carrier=year_billed.carrier,
+                currency=result.currency,
+                locale=result.locale,
+                generator=f"servcommun {__version__}",
+            )
+            count = statement_count(result)
+            offers = dict(year_billed.offers)
+            _collect_what_each_statement_leaves()
+            make_pdfs = workers.maker(count)
             files = statement_files(result, issuer, offers, csv_dialect.value, make_pdfs)
             progress = with_progress(files, count + 1, "Relevés")  # the PDFs and index.csv
             write_folder_atomic(output, progress, force=force)

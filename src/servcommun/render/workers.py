@@ -5,11 +5,9 @@ the font subsets), all of it Python: a 35 000-member service would wait minutes 
 core. The statements are cut in chunks: this process makes one chunk in ``workers``
 itself, worker processes the others, a few chunks ahead only, and the PDFs come in the
 bill's order, so that memory stays flat and the files are the same, byte for byte, as
-those made in one process. The workers are forked
-(on Linux) once the bill is built and set aside from the collector, before any thread is
-started: they share the bill's memory and the parsed fonts with the command instead of
-copying them. They ignore Ctrl-C, which the command handles (removing the unfinished
-folder).
+those made in one process. The workers are forked (on Linux) before the bill is read and
+before any thread starts, the fonts parsed. They ignore Ctrl-C, which the command
+handles (removing the unfinished folder).
 """
 
 from __future__ import annotations
@@ -45,45 +43,48 @@ def workers_available() -> int:
     return max(1, min(cores, MOST_WORKERS))
 
 
-@contextmanager
-def statement_makers(
-    count: int,
-    year: int,
-    issuer: Issuer,
-    offers: Mapping[str, str],
-    workers: int | None = None,
-) -> Iterator[MakePdfs]:
-    """What makes the PDFs of ``count`` statements: ``workers`` processes (one a core by
-    default: this one and others started now), or this process alone for a few
-    statements or one core. Enter it before any thread starts (a progress bar's, a
-    writer's): the other processes are forked."""
-    workers = workers_available() if workers is None else workers
-    method = _start_method()
-    if workers < 2 or count < SERIAL_BELOW or method is None:
-        yield one_by_one
-        return
-    pdf.parse_fonts()  # once, here: the forked workers share them
-    # what this process holds is set aside from the collector before the fork: a worker's
-    # collections would otherwise write to every object it inherits, copying their pages
-    frozen_by_caller = gc.get_freeze_count() > 0
-    gc.freeze()
-    pool = ProcessPoolExecutor(
-        workers - 1,
-        mp_context=multiprocessing.get_context(method),
-        initializer=_start,
-        initargs=(year, issuer, dict(offers)),
-    )
-    try:
-        pool.submit(_ready).result()  # every worker starts now (forked: all at once)
-        if not frozen_by_caller:
-            gc.unfreeze()  # the workers keep theirs
+class Workers:
+    """The processes that make statements, started: the PDFs of a bill of any size."""
+
+    def __init__(self, pool: ProcessPoolExecutor | None, processes: int) -> None:
+        self.pool = pool
+        self.processes = processes  # this one and the pool's
+
+    def maker(self, count: int) -> MakePdfs:
+        """What makes the PDFs of ``count`` statements: this process alone for a few, or
+        this one and the pool."""
+        pool = self.pool
+        if pool is None or count < SERIAL_BELOW:
+            return one_by_one
+        processes = self.processes
 
         def in_order(
             statements: Sequence[Statement], year: int, issuer: Issuer, offers: Mapping[str, str]
         ) -> Iterator[bytes]:
-            return _made_in_order(pool, workers, statements, year, issuer, offers)
+            return _made_in_order(pool, processes, statements, year, issuer, dict(offers))
 
-        yield in_order
+        return in_order
+
+
+@contextmanager
+def statement_workers(workers: int | None = None) -> Iterator[Workers]:
+    """``workers`` processes to make statements (one a core by default): this one and
+    others started now, or this one alone on one core. Enter it before the bill is read
+    and before any thread starts (a progress bar's, a writer's): the others are forked,
+    and share with this process only its modules and the parsed fonts, not the bill (which
+    this process's reading would copy, page by page, for them too)."""
+    workers = workers_available() if workers is None else workers
+    method = _start_method()
+    if workers < 2 or method is None:
+        yield Workers(None, 1)
+        return
+    pdf.parse_fonts()  # once, here: the forked workers share them
+    pool = ProcessPoolExecutor(
+        workers - 1, mp_context=multiprocessing.get_context(method), initializer=_start
+    )
+    try:
+        pool.submit(_ready).result()  # every worker starts now (forked: all at once)
+        yield Workers(pool, workers)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -103,7 +104,7 @@ def _made_in_order(
     statements: Sequence[Statement],
     year: int,
     issuer: Issuer,
-    offers: Mapping[str, str],
+    offers: dict[str, str],
 ) -> Iterator[bytes]:
     """The PDFs of ``statements`` in order: every ``workers``-th chunk made here, when
     its turn comes, the others by the pool, ahead."""
@@ -115,7 +116,8 @@ def _made_in_order(
     def plan_next() -> None:
         for number, chunk in islice(chunks, 1):
             made_here = number % workers == 0
-            pending.append((None if made_here else pool.submit(_make, chunk), chunk))
+            made_there = None if made_here else pool.submit(_make, chunk, year, issuer, offers)
+            pending.append((made_there, chunk))
 
     for _ in range(workers * AHEAD):
         plan_next()
@@ -133,22 +135,20 @@ def _made_in_order(
                 future.cancel()
 
 
-_year: int = 0
-_issuer: Issuer | None = None
-_offers: dict[str, str] = {}
-
-
-def _start(year: int, issuer: Issuer, offers: dict[str, str]) -> None:
-    """A worker's start: what every statement shares, and Ctrl-C left to the command."""
-    global _year, _issuer, _offers
+def _start() -> None:
+    """A worker's start: Ctrl-C left to the command, and the collector on (a statement
+    leaves cycles) for what the worker makes, not for what it inherits (collecting that
+    would write to its pages, and copy them)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _year, _issuer, _offers = year, issuer, offers
+    gc.freeze()
+    gc.enable()
 
 
 def _ready() -> None:
     """A task that makes nothing: submitted first, it starts the workers."""
 
 
-def _make(chunk: tuple[Statement, ...]) -> list[bytes]:
-    assert _issuer is not None, "a worker is started with _start"
-    return [statement_pdf(statement, _year, _issuer, _offers) for statement in chunk]
+def _make(
+    chunk: tuple[Statement, ...], year: int, issuer: Issuer, offers: dict[str, str]
+) -> list[bytes]:
+    return [statement_pdf(statement, year, issuer, offers) for statement in chunk]
