@@ -1,7 +1,9 @@
-"""Shared fixtures: the shipped tariffs, members built in one line, the CLI as a user runs it."""
+"""Shared fixtures: the shipped tariffs, members built in one line, the CLI as a user runs
+it (in this process, or as a real process)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import subprocess
@@ -82,6 +84,24 @@ def write(path: Path, text: str) -> Path:
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The command, run in this process as the installed one runs it: the same Typer
+    application, its exit code, its stdout and stderr apart, at a fixed width with no
+    colour, in ``cwd``. An exception the command does not turn into a message fails the
+    test (a user would see a traceback). What only a real process shows (exit codes of the
+    interpreter, what is imported, signals) is tested with ``run_process``."""
+    from typer.testing import CliRunner
+
+    from servcommun.cli.commands import application
+
+    env = {"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(application(args), list(args), env=env, catch_exceptions=False)
+    return subprocess.CompletedProcess(
+        ["servcommun", *args], result.exit_code, result.stdout, result.stderr
+    )
+
+
+def run_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """The installed command, run as a user runs it (a real process, fixed width)."""
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
     return subprocess.run(

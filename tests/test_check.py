@@ -1,6 +1,8 @@
 """`servcommun check`: the shipped files pass, and every bad input of the error catalogue
 (`tests/errors/`, hledger's way) fails with its code at its line and column, in the text,
-JSON and GitHub formats, without a traceback, within bounded time and memory."""
+JSON and GitHub formats, without a traceback. The catalogue runs in this process; a few of
+its cases run as real processes too, bounded in time and memory, for the exit codes and
+the three formats as a user's shell or CI receives them."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT, run, write
+from conftest import ROOT, run, run_process, write
 
 ERRORS = ROOT / "tests" / "errors"
 CATALOGUE_TARIFF = ERRORS / "_valid" / "tariff.yaml"  # rosters of the catalogue are of it
@@ -187,7 +189,17 @@ def _bounded() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
+FORMATS = ("text", "json", "github")
+
+
 def _check_all_formats(args: list[str], cwd: Path) -> dict[str, subprocess.CompletedProcess[str]]:
+    """``servcommun check`` in the three formats, in this process."""
+    return {fmt: run("check", *args, "--format", fmt, cwd=cwd) for fmt in FORMATS}
+
+
+def _check_all_formats_as_processes(
+    args: list[str], cwd: Path
+) -> dict[str, subprocess.CompletedProcess[str]]:
     """``servcommun check`` in the three formats, as three bounded processes at once."""
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
     processes = {
@@ -200,7 +212,7 @@ def _check_all_formats(args: list[str], cwd: Path) -> dict[str, subprocess.Compl
             text=True,
             preexec_fn=_bounded,
         )
-        for fmt in ("text", "json", "github")
+        for fmt in FORMATS
     }
     results = {}
     for fmt, process in processes.items():
@@ -225,10 +237,35 @@ def _expected(case: str) -> tuple[str, str, int, int]:
 @pytest.mark.parametrize("case", [*CATALOGUE, *GENERATED])
 def test_error_catalogue(case: str, tmp_path: Path) -> None:
     args, cwd = _prepare(case, tmp_path)
-    file, code, line, column = _expected(case)
-    if code in WARNINGS:
+    if _expected(case)[1] in WARNINGS:  # a warning fails the check with --strict
         args.append("--strict")
-    results = _check_all_formats(args, cwd)
+    _assert_found(case, _check_all_formats(args, cwd))
+
+
+# the formats and exit codes of real processes, bounded in time and memory, on the cases
+# that would cost the most if a guard failed (an alias bomb, deep nesting, 50 MB, bytes
+# that are not text), a located problem with its excerpt, and a configuration folder
+AS_PROCESSES = (
+    "yaml-alias-bomb.yaml",
+    "yaml-depth.yaml",
+    "fifty-megabytes.yaml",
+    "binary.yaml",
+    "bracket-gap.yaml",
+    "csv-columns",
+)
+
+
+@pytest.mark.parametrize("case", AS_PROCESSES)
+def test_error_catalogue_as_real_processes(case: str, tmp_path: Path) -> None:
+    args, cwd = _prepare(case, tmp_path)
+    if _expected(case)[1] in WARNINGS:
+        args.append("--strict")
+    _assert_found(case, _check_all_formats_as_processes(args, cwd))
+
+
+def _assert_found(case: str, results: dict[str, subprocess.CompletedProcess[str]]) -> None:
+    """Each format exits 1 with no traceback, and locates the case's problem."""
+    file, code, line, column = _expected(case)
     for fmt, result in results.items():
         assert result.returncode == 1, (fmt, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr + result.stdout, (fmt, result.stderr)
@@ -271,7 +308,7 @@ def test_catalogue_base_files_are_valid() -> None:
 
 
 def test_shipped_tariffs_and_examples_pass() -> None:
-    result = run("check", "tariffs/", "examples/")
+    result = run_process("check", "tariffs/", "examples/")
     assert result.returncode == 0, result.stdout
     # every YAML file, and the CSV consumption files servcommun.toml names
     shipped = sum(1 for folder in ("tariffs", "examples") for _ in (ROOT / folder).rglob("*.yaml"))
@@ -322,7 +359,7 @@ def test_bundled_example_without_config(tmp_path: Path) -> None:
 
 
 def test_missing_path_is_a_usage_error() -> None:
-    result = run("check", "no-such-folder/")
+    result = run_process("check", "no-such-folder/")
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 

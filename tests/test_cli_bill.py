@@ -11,7 +11,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import ROOT, run, write
+from conftest import ROOT, run, run_process, write
 
 ROSTER = ROOT / "examples" / "redon" / "roster.yaml"
 
@@ -118,7 +118,7 @@ def test_member_option_and_staffing_of_the_whole_service() -> None:
 
 
 def test_unknown_member_is_an_error() -> None:
-    result = run("bill", "--year", "2026", "--member", "99999")
+    result = run_process("bill", "--year", "2026", "--member", "99999")
     assert result.returncode == 1
     assert "no member 99999" in result.stderr and "Traceback" not in result.stderr
 
@@ -188,12 +188,12 @@ def test_config_found_in_a_parent_folder(tmp_path: Path) -> None:
 
 
 def test_version() -> None:
-    result = run("--version")
+    result = run_process("--version")
     assert result.returncode == 0 and result.stdout.startswith("servcommun 0.")
 
 
 def test_missing_year_is_a_usage_error() -> None:
-    assert run("bill").returncode == 2
+    assert run_process("bill").returncode == 2
 
 
 # -- bad input: one line per problem, file:line:col, exit 1, no traceback ------------------

@@ -19,7 +19,7 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from conftest import ROOT, run, write
+from conftest import ROOT, run, run_process, write
 from servcommun.cli.commands import application
 from servcommun.diagnostics import InputError
 from servcommun.output import write_atomic, write_folder_atomic
@@ -204,7 +204,7 @@ def test_xlsx_reads_back_with_numbers_formats_and_totals_that_add_up(
 
 
 def test_xlsx_needs_an_output_file() -> None:
-    result = run("bill", "--year", "2026", "--format", "xlsx")
+    result = run_process("bill", "--year", "2026", "--format", "xlsx")
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.strip() == "--format xlsx needs --output FILE.xlsx"
 

@@ -6,10 +6,12 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
+from types import FrameType, TracebackType
 
 from servcommun.diagnostics import Diagnostic, InputError
 
@@ -71,22 +73,25 @@ def refuse_existing_folder(path: Path, force: bool) -> None:
         )
 
 
-def write_folder_atomic(path: Path, files: Mapping[str, bytes], *, force: bool) -> None:
-    """Write ``files`` (name → content) into a temporary folder beside ``path``, then
-    rename it into place: an interrupted write leaves the old folder (or none), never a
-    half-filled one. With ``force`` the old folder is moved aside, the new one renamed in,
-    and the old one removed; if that rename fails, the old folder is put back."""
+def write_folder_atomic(
+    path: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], *, force: bool
+) -> None:
+    """Write ``files`` (name → content, or (name, content) pairs as they are made) into a
+    temporary folder beside ``path``, then rename it into place: an interrupted write
+    leaves the old folder (or none), never a half-filled one. With ``force`` the old
+    folder is moved aside, the new one renamed in, and the old one removed; if that rename
+    fails, the old folder is put back. Each file is written as it comes, so that only a
+    few are held in memory at a time."""
     refuse_existing_folder(path, force)
     parent = _folder_of(path)
+    pairs = files.items() if isinstance(files, Mapping) else files
     with _terminate_as_exit(), _unwritable_as_input_error(path):
         temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
         aside: Path | None = None
         try:
-            for name, content in files.items():
-                with open(temporary / name, "xb") as stream:
-                    stream.write(content)
-                    stream.flush()
-                    os.fsync(stream.fileno())
+            with _FileWriter(temporary) as writer:
+                for name, content in pairs:
+                    writer.write(name, content)
             os.chmod(temporary, 0o777 & ~_umask())  # mkdtemp's 0700 is for secrets
             if path.exists() or path.is_symlink():
                 refuse_existing_folder(path, force)  # filled meanwhile: still refuse
@@ -99,6 +104,9 @@ def write_folder_atomic(path: Path, files: Mapping[str, bytes], *, force: bool) 
                     os.replace(path, aside / "previous")
             os.replace(temporary, path)
         except BaseException:
+            close = getattr(pairs, "close", None)  # a generator: its work stops first
+            if close is not None:
+                close()
             shutil.rmtree(temporary, ignore_errors=True)
             if aside is not None and not path.exists():
                 os.replace(aside / "previous", path)
@@ -106,6 +114,50 @@ def write_folder_atomic(path: Path, files: Mapping[str, bytes], *, force: bool) 
             raise
     if aside is not None:
         shutil.rmtree(aside, ignore_errors=True)
+
+
+class _FileWriter:
+    """Writes and syncs files of ``folder`` in a thread of its own, a few at a time, while
+    the caller makes the next ones: a file's ``fsync`` waits for the disk, not for Python.
+    A failed write is raised by the next ``write`` or at the end; leaving on an error
+    waits for the writes under way (the folder is then removed whole)."""
+
+    PENDING = 8  # files made and not yet on disk, at most
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="servcommun-write")
+        self.pending: deque[Future[None]] = deque()
+
+    def __enter__(self) -> _FileWriter:
+        return self
+
+    def write(self, name: str, content: bytes) -> None:
+        while len(self.pending) >= self.PENDING:
+            self.pending.popleft().result()
+        self.pending.append(self.executor.submit(_write_new_file, self.folder / name, content))
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if kind is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            return
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        finally:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _write_new_file(path: Path, content: bytes) -> None:
+    with open(path, "xb") as stream:
+        stream.write(content)
+        stream.flush()
+        os.fsync(stream.fileno())
 
 
 def _folder_of(path: Path) -> Path:

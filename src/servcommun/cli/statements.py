@@ -41,34 +41,54 @@ def statements(
     """One PDF statement per billed member for YEAR, and index.csv listing every member
     (members needing review get no PDF: the index says why)."""
     from servcommun.billing import billed
+    from servcommun.cli.progress import with_progress
     from servcommun.diagnostics import InputError
     from servcommun.output import refuse_existing_folder, write_folder_atomic
     from servcommun.render.pdf import Issuer
-    from servcommun.render.statements import statement_files
+    from servcommun.render.statements import statement_count, statement_files
+    from servcommun.render.workers import statement_workers
 
     try:
         refuse_existing_folder(output, force)
-        year_billed = billed(config_here(), service, year)
-        result = year_billed.only(member or ())
-        issuer = Issuer(
-            title=year_billed.title,
-            deliberations=result.sources,
-            carrier=year_billed.carrier,
-            currency=result.currency,
-            locale=result.locale,
-            generator=f"servcommun {__version__}",
-            population=year_billed.population,
-        )
-        files = statement_files(result, issuer, dict(year_billed.offers), csv_dialect.value)
-        write_folder_atomic(output, files, force=force)
+        with statement_workers() as workers:
+            year_billed = billed(config_here(), service, year)
+            result = year_billed.only(member or ())
+            issuer = Issuer(
+                title=year_billed.title,
+                deliberations=result.sources,
+                carrier=year_billed.carrier,
+                currency=result.currency,
+                locale=result.locale,
+                generator=f"servcommun {__version__}",
+                population=year_billed.population,
+            )
+            count = statement_count(result)
+            offers = dict(year_billed.offers)
+            _collect_what_each_statement_leaves()
+            make_pdfs = workers.maker(count)
+            files = statement_files(result, issuer, offers, csv_dialect.value, make_pdfs)
+            progress = with_progress(files, count + 1, "Relevés")  # the PDFs and index.csv
+            write_folder_atomic(output, progress, force=force)
     except InputError as error:
         fail(error.diagnostics)
     review = len(result.needs_review)
     print(
-        f"{len(files) - 1} statement(s) and index.csv written to {output}"
+        f"{count} statement(s) and index.csv written to {output}"
         + (f"; {review} member(s) need review, listed in index.csv" if review else ""),
         file=sys.stderr,
     )
     if strict and review:
         print(f"{review} member(s) need review (--strict)", file=sys.stderr)
         raise typer.Exit(1)
+
+
+def _collect_what_each_statement_leaves() -> None:
+    """The cyclic collector is off for commands (``servcommun.cli``), but a PDF document
+    leaves cycles (fpdf2's fonts and their glyph maps point at each other) that only it
+    frees: on, with everything built so far (the bill) set aside for good, so that it
+    scans each statement's garbage, not the whole bill again and again."""
+    import gc
+
+    if not gc.isenabled():  # a command's process (not a caller that manages its own)
+        gc.freeze()
+        gc.enable()

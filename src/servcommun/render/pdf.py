@@ -5,7 +5,9 @@ French labels and amounts (``5 532,50 €``, as Babel writes fr_FR: narrow no-br
 between thousands). The text is set in DejaVu Sans, shipped in ``render/fonts`` (free
 licence, ``fonts/LICENSE``): the PDF core fonts only know cp1252, which has neither the
 narrow no-break space nor the arrows of the bases, and a fresh machine has no system
-font to count on. fpdf2 embeds only the glyphs used, so a statement weighs ~30 kB.
+font to count on. fpdf2 embeds only the glyphs used, so a statement weighs ~30 kB. The
+fonts are parsed once for a run, and each set of glyphs cut once (fpdf2 alone parses
+both files and cuts from the whole fonts for every document): the bytes are fpdf2's own.
 
 The PDF's creation date is 31 December of the billed year and its file id is a hash of
 its content: the same inputs give byte-identical files.
@@ -13,12 +15,17 @@ its content: the same inputs give byte-identical files.
 
 from __future__ import annotations
 
+import copy
+import functools
+import io
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 
-from fpdf import FPDF, FontFace
+from fontTools import subset as font_subset  # type: ignore[import-untyped]
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
 from servcommun.engine.result import Statement
 from servcommun.message import Message
@@ -33,6 +40,21 @@ from servcommun.render.documents import (
     population_text,
 )
 from servcommun.render.words import say
+
+# fpdf2 imports numpy when it is installed (it is, for the plots) to parse images faster;
+# a statement has no image, and numpy would cost a statements run, and each of its
+# workers, some 0.2 s and 12 MB: fpdf2 is imported as if numpy were absent (a later
+# import of numpy, by a plot in the same process, is not affected).
+_NUMPY_LOADED = "numpy" in sys.modules
+if not _NUMPY_LOADED:
+    sys.modules["numpy"] = None  # type: ignore[assignment]
+try:
+    from fpdf import FPDF, FontFace
+    from fpdf.fonts import SubsetMap, TTFFont
+    from fpdf.output import OutputProducer
+finally:
+    if not _NUMPY_LOADED:
+        del sys.modules["numpy"]
 
 FONT = "DejaVu"
 GREY = (110, 110, 110)
@@ -59,13 +81,35 @@ def statement_pdf(
     statement: Statement, year: int, issuer: Issuer, offers: Mapping[str, str]
 ) -> bytes:
     """One member's statement for ``year`` as PDF bytes. ``offers`` maps an offer id to
-    its label, to say which offer each line belongs to."""
+    its label, to say which offer each line belongs to.
+
+    The fonts are parsed once for the process (fpdf2 would parse both DejaVu files for
+    every document), in their common glyphs first: a statement using a character outside
+    them is set again in the whole fonts, which give the same bytes for the same text."""
+    faces = _faces(whole=False)
+    pdf = _statement_pdf(statement, year, issuer, offers, faces)
+    if any(font.missing_glyphs for font in _fonts_of(pdf)):
+        pdf = _statement_pdf(statement, year, issuer, offers, _faces(whole=True))
+    return bytes(pdf.output(output_producer_class=_SubsetsCutOnce))
+
+
+def _fonts_of(pdf: FPDF) -> list[TTFFont]:
+    return [font for font in pdf.fonts.values() if isinstance(font, TTFFont)]
+
+
+def _statement_pdf(
+    statement: Statement,
+    year: int,
+    issuer: Issuer,
+    offers: Mapping[str, str],
+    faces: Sequence[_Face],
+) -> _StatementPDF:
     member = statement.member
 
     def amount(value: Decimal) -> str:
         return money(value, issuer.currency, issuer.locale)
 
-    pdf = _StatementPDF(f"Relevé de contribution {year} — {member.name} ({member.id})")
+    pdf = _StatementPDF(f"Relevé de contribution {year} — {member.name} ({member.id})", faces)
     pdf.set_creation_date(document_datetime(year))
     pdf.set_title(f"Relevé de contribution {year} — {member.name}")
     pdf.set_subject(issuer.title)
@@ -99,7 +143,7 @@ def statement_pdf(
         _section(pdf, "Observations", [say(note) for note in statement.notes])
     if issuer.deliberations:
         _section(pdf, "Délibérations", [f"• {say(d)}" for d in issuer.deliberations])
-    return bytes(pdf.output())
+    return pdf
 
 
 def _issuer_heading(pdf: FPDF, issuer: Issuer) -> None:
@@ -229,14 +273,14 @@ def _field(pdf: FPDF, name: str, value: str) -> None:
 
 
 class _StatementPDF(FPDF):
-    def __init__(self, footer_text: str) -> None:
+    def __init__(self, footer_text: str, faces: Sequence[_Face]) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.footer_text = footer_text
+        self.faces = faces
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(auto=True, margin=18)
-        fonts = resources.files("servcommun.render") / "fonts"
-        self.add_font(FONT, "", str(fonts / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(fonts / "DejaVuSans-Bold.ttf"))
+        for face in faces:
+            face.add_to(self)
 
     def footer(self) -> None:
         self.set_y(-12)
@@ -244,3 +288,137 @@ class _StatementPDF(FPDF):
         self.set_text_color(*GREY)
         self.cell(0, 5, f"{self.footer_text} — page {self.page_no()}/{{nb}}", align="C")
         self.set_text_color(0, 0, 0)
+
+
+class _SubsetsCutOnce(OutputProducer):
+    """fpdf2's output, each font first given its subset cut once for the run (the glyphs
+    a document uses are known once its last footer is set, as the output begins)."""
+
+    def bufferize(self) -> bytearray:
+        assert isinstance(self.fpdf, _StatementPDF)
+        for font, face in zip(_fonts_of(self.fpdf), self.fpdf.faces, strict=True):
+            face.cut_for(font)
+        return super().bufferize()
+
+
+# The characters of French statements, and more: Latin with its extensions, accents,
+# punctuation, currencies, letter-like symbols, arrows, mathematical operators, shapes.
+COMMON_CHARACTERS = (
+    (0x0020, 0x024F),
+    (0x02B0, 0x036F),
+    (0x1E00, 0x1EFF),
+    (0x2000, 0x206F),
+    (0x20A0, 0x20CF),
+    (0x2100, 0x215F),
+    (0x2190, 0x21FF),
+    (0x2200, 0x22FF),
+    (0x25A0, 0x25FF),
+)
+
+
+@dataclass(frozen=True)
+class _Face:
+    """One style of the font, parsed once: what fpdf2's ``add_font`` works out from the
+    file (metrics, character map, widths), and the file's bytes, from which each document
+    cuts the subset it embeds (fpdf2 subsets the font it is given in place)."""
+
+    template: TTFFont
+    data: bytes
+
+    def add_to(self, pdf: FPDF) -> None:
+        """Give ``pdf`` this face as ``add_font`` would, without parsing the file again."""
+        font = copy.copy(self.template)
+        font.i = len(pdf.fonts) + 1
+        font.ttfont = TTFont(io.BytesIO(self.data), recalcTimestamp=False, lazy=True)
+        font.desc = copy.copy(self.template.desc)  # the document numbers its objects
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        font._hbfont = None
+        font.subset = SubsetMap(font)
+        pdf.fonts[font.fontkey] = font
+
+    def cut_for(self, font: TTFFont) -> None:
+        """Give ``font`` (this face in a document) the subset of the glyphs the document
+        uses, cut once for the run: fpdf2 then cuts it again into the same subset, at
+        the cost of those few glyphs rather than of the whole font."""
+        glyphs = frozenset(font.subset.get_all_glyph_names())
+        font.ttfont.close()
+        font.ttfont = TTFont(
+            io.BytesIO(_subset_of(self.data, glyphs)),
+            recalcTimestamp=False,
+            recalcBBoxes=False,  # the subset's glyphs and bounds are as fpdf2 computes them
+            lazy=True,
+        )
+
+
+def parse_fonts() -> None:
+    """Parse the fonts now (the common glyphs), rather than for the first statement."""
+    _faces(whole=False)
+
+
+@functools.cache
+def _faces(*, whole: bool) -> tuple[_Face, ...]:
+    """DejaVu Sans regular and bold: whole, or in the glyphs of ``COMMON_CHARACTERS``."""
+    fonts = resources.files("servcommun.render") / "fonts"
+    faces = []
+    for style, name in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf")):
+        data = (fonts / name).read_bytes()
+        if not whole:
+            data = _common_glyphs(data)
+        template = TTFFont(FPDF(), io.BytesIO(data), f"{FONT.lower()}{style}", style)  # type: ignore[arg-type]
+        template.ttfont.close()
+        faces.append(_Face(template, data))
+    return tuple(faces)
+
+
+def _common_glyphs(data: bytes) -> bytes:
+    """The font in the glyphs of ``COMMON_CHARACTERS``, without the tables fpdf2 leaves
+    out of the fonts it embeds (layout, kerning, metadata): a document's subset cut from
+    it is the one cut from the whole font, and cut much faster."""
+    # the bounding box of the whole font stays the font's: fpdf2 writes it in every
+    # document's font descriptor
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False)
+    characters = [
+        code
+        for code in font.getBestCmap()
+        if any(low <= code <= high for low, high in COMMON_CHARACTERS)
+    ]
+    options = font_subset.Options(
+        glyph_names=True,  # fpdf2 looks glyphs up by name
+        name_IDs=["*"],
+        name_languages=["*"],
+        name_legacy=True,
+        notdef_glyph=True,
+        notdef_outline=True,
+        recommended_glyphs=True,
+        prune_unicode_ranges=False,
+        passthrough_tables=True,
+    )
+    # what fpdf2 drops, and the kerning table it drops as the font has a GPOS table
+    options.drop_tables += [*UNEMBEDDED_TABLES, "kern"]
+    subsetter = font_subset.Subsetter(options)
+    subsetter.populate(unicodes=characters)
+    subsetter.subset(font)
+    stream = io.BytesIO()
+    font.save(stream)
+    return stream.getvalue()
+
+
+@functools.lru_cache(maxsize=256)
+def _subset_of(data: bytes, glyphs: frozenset[str]) -> bytes:
+    """The font ``data`` in ``glyphs``, as fpdf2 cuts it, glyph names kept (fpdf2 looks
+    its glyphs up by name). Documents mostly use the same characters: a few hundred
+    subsets serve a run, whatever its number of statements."""
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+    options = font_subset.Options(notdef_outline=True, recommended_glyphs=True, glyph_names=True)
+    options.drop_tables += UNEMBEDDED_TABLES
+    subsetter = font_subset.Subsetter(options)
+    subsetter.populate(glyphs=sorted(glyphs))
+    subsetter.subset(font)
+    stream = io.BytesIO()
+    font.save(stream)
+    return stream.getvalue()
+
+
+UNEMBEDDED_TABLES = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta")
+"""Tables of DejaVu Sans that fpdf2 (``output.py``, ``_add_fonts``) does not embed."""

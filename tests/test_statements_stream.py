@@ -1,0 +1,157 @@
+"""`servcommun statements` at scale: the PDFs are set in fonts parsed once for the run and
+are byte for byte those fpdf2 makes from the font files; the folder is written as the
+statements are made, and still appears whole or not at all; a bar shows the progress on
+a terminal."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import sys
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+from pypdf import PdfReader
+
+from conftest import ROOT
+from servcommun.billing import billed
+from servcommun.cli.progress import with_progress
+from servcommun.config import load_config
+from servcommun.engine.result import Statement
+from servcommun.output import write_folder_atomic
+from servcommun.render import pdf as statement_pdfs
+from servcommun.render.pdf import FONT, Issuer, statement_pdf
+from servcommun.render.statements import one_by_one
+
+FONTS = resources.files("servcommun.render") / "fonts"
+
+
+@dataclasses.dataclass(frozen=True)
+class _FontFile:
+    """A face as fpdf2 adds it by itself: the file parsed again for each document."""
+
+    style: str
+    file: str
+
+    def add_to(self, pdf: FPDF) -> None:
+        pdf.add_font(FONT, self.style, str(FONTS / self.file))
+
+
+def _as_fpdf2_makes_it(statement: Statement, issuer: Issuer, offers: dict[str, str]) -> bytes:
+    faces = (_FontFile("", "DejaVuSans.ttf"), _FontFile("B", "DejaVuSans-Bold.ttf"))
+    document = statement_pdfs._statement_pdf(statement, 2026, issuer, offers, faces)  # type: ignore[arg-type]
+    return bytes(document.output())
+
+
+def _example() -> tuple[list[Statement], Issuer, dict[str, str]]:
+    year = billed(load_config(ROOT), None, 2026)
+    issuer = Issuer(
+        title=year.title,
+        deliberations=year.bill.sources,
+        carrier=year.carrier,
+        currency=year.bill.currency,
+        locale=year.bill.locale,
+    )
+    return [s for s in year.bill.statements if s.billed], issuer, dict(year.offers)
+
+
+def test_statements_are_the_pdfs_fpdf2_makes_from_the_font_files() -> None:
+    statements, issuer, offers = _example()
+    first = statements[0]
+    renamed = [
+        # letters of the common glyphs only, and one outside them: the whole fonts then
+        dataclasses.replace(first, member=dataclasses.replace(first.member, name=name))
+        for name in ("Œuvre-sur-Ærdre ‰ ≤ → €", "Κέρκυρα — Гродно")
+    ]
+    for statement in [*statements, *renamed]:
+        made = statement_pdf(statement, 2026, issuer, offers)
+        assert made == _as_fpdf2_makes_it(statement, issuer, offers), statement.member.name
+    text = PdfReader(io.BytesIO(statement_pdf(renamed[1], 2026, issuer, offers))).pages[0]
+    assert "Κέρκυρα — Гродно" in text.extract_text()
+
+
+def test_a_folder_is_written_as_its_files_are_made(tmp_path: Path) -> None:
+    folder = tmp_path / "relevés"
+    made: list[str] = []
+
+    def files() -> Iterator[tuple[str, bytes]]:
+        for number in range(30):
+            made.append(f"{number}.pdf")
+            yield f"{number}.pdf", b"%PDF" + bytes([number])
+
+    write_folder_atomic(folder, files(), force=False)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(made)
+    assert (folder / "7.pdf").read_bytes() == b"%PDF\x07"
+    assert [p.name for p in tmp_path.iterdir()] == ["relevés"]
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, MemoryError])
+def test_a_folder_stopped_while_its_files_are_made_is_not_left(
+    tmp_path: Path, stop: type[BaseException]
+) -> None:
+    folder = tmp_path / "relevés"
+    folder.mkdir()
+    (folder / "old.pdf").write_bytes(b"old")
+
+    def files() -> Iterator[tuple[str, bytes]]:
+        for number in range(20):
+            yield f"{number}.pdf", b"new"
+        raise stop
+
+    with pytest.raises(stop):
+        write_folder_atomic(folder, files(), force=True)
+    assert [p.name for p in tmp_path.iterdir()] == ["relevés"]
+    assert [p.name for p in folder.iterdir()] == ["old.pdf"]
+
+
+def test_progress_is_drawn_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    assert list(with_progress(iter("abc"), 3, "Relevés")) == ["a", "b", "c"]
+    assert piped.getvalue() == ""
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert list(with_progress(iter("abc"), 3, "Relevés")) == ["a", "b", "c"]
+    assert "Relevés" in terminal.getvalue()
+
+
+def test_workers_make_the_same_pdfs_in_the_same_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    from servcommun.render import workers
+
+    statements, issuer, offers = _example()
+    many = [
+        dataclasses.replace(s, member=dataclasses.replace(s.member, name=f"Commune {n}"))
+        for n, s in enumerate(statements * 4)
+    ]
+    monkeypatch.setattr(workers, "CHUNK", 3)
+    with workers.statement_workers(workers=1) as alone:
+        assert alone.maker(len(many)) is one_by_one  # one core: this process
+    with workers.statement_workers(workers=3) as three:
+        assert three.maker(len(many)) is one_by_one  # a few statements: this process
+        monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
+        make = three.maker(len(many))
+        assert make is not one_by_one
+        made = list(make(many, 2026, issuer, offers))
+    assert made == [statement_pdf(s, 2026, issuer, offers) for s in many]
+
+
+def test_leaving_early_stops_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from servcommun.render import workers
+
+    statements, issuer, offers = _example()
+    monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
+    monkeypatch.setattr(workers, "CHUNK", 1)
+    with workers.statement_workers(workers=2) as started:
+        made = iter(started.maker(40)(statements * 20, 2026, issuer, offers))
+        assert next(made).startswith(b"%PDF")
+        made.close()  # as write_folder_atomic does on an error or Ctrl-C
+        with pytest.raises(StopIteration):
+            next(made)
