@@ -235,9 +235,20 @@ def part_lines(context: OfferYear) -> list[Line]:
             if not negotiated:
                 lines.append(_negotiated(context, overrides.whole))
                 negotiated = True
+        elif part.SHARED:
+            lines.extend(_shared_lines(context, part))
         else:
             lines.extend(part.lines(context, lines))
     return lines
+
+
+def _shared_lines(context: OfferYear, part: PartRule) -> Sequence[Line]:
+    """The member's lines of a part shared between the members beforehand (a pool, budget
+    lines by a key); the reason it could not be shared makes the member need review."""
+    outcome = context.pools[(context.offer.id, part.code)]
+    if outcome.problem is not None:
+        raise MissingData(outcome.problem)
+    return outcome.shares.get(context.member.id, ())
 
 
 def _overridden(override: Override) -> Message:

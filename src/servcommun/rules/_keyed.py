@@ -13,16 +13,16 @@ from pydantic import Field
 
 from servcommun.engine.context import MissingData, PoolOutcome
 from servcommun.engine.keys import KeyComputationError, YearKey, year_key
+from servcommun.engine.result import Line
 from servcommun.key_checks import undefined_key
-from servcommun.message import msg
+from servcommun.message import Message, msg
 from servcommun.money import ZERO
 from servcommun.rules.base import PartRule
 from servcommun.terms import CostLine, Slug
 
 if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
-    from servcommun.engine.context import OfferYear, ServiceData
-    from servcommun.engine.result import Line
+    from servcommun.engine.context import ServiceData
     from servcommun.reader import Document, Path_
     from servcommun.roster import Member
     from servcommun.tariff import Offer, Tariff
@@ -56,12 +56,6 @@ class KeyedPart(PartRule):
 
     def key_ids(self) -> tuple[str, ...]:
         return (self.key,)
-
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
-        outcome = context.pools[(context.offer.id, self.code)]
-        if outcome.problem is not None:
-            raise MissingData(outcome.problem)
-        return list(outcome.shares.get(context.member.id, ()))
 
     def share(
         self,
@@ -108,6 +102,32 @@ class KeyedPart(PartRule):
         """Member id → its lines of ``lines`` shared by ``key`` between the members
         ``names`` (id → name) holding the offer."""
         raise NotImplementedError
+
+    def item_line(
+        self,
+        offer: Offer,
+        item: str,
+        allocation: str,
+        label: str,
+        amount: Decimal,
+        basis: Message,
+        reference: str,
+        titled: str,
+    ) -> Line:
+        """A member's line of ``item`` (a budget line, or the fee), shared by the key
+        (``allocation``: share) or charged to it directly (direct)."""
+        return Line(
+            offer.id,
+            self.code,
+            label,
+            amount,
+            basis,
+            reference,
+            titled,
+            self.rule,
+            item,
+            allocation,
+        )
 
     def problems(
         self, doc: Document, here: Path_, offer: Offer, tariff: Tariff

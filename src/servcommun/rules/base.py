@@ -48,7 +48,8 @@ class PartRule(Frozen):
     """It may stand in the tariff's ``statement_limits`` (a floor, a cap)."""
     SHARED: ClassVar[bool] = False
     """It shares an amount between the members holding its offer (``share``), computed
-    once for all of them before any statement."""
+    once for all of them before any statement: a member's lines are its share (no
+    ``lines`` of its own)."""
     SHARES_BUDGET_LINES: ClassVar[bool] = False
     """It shares the year's budget lines by a key: its lines are coded after them
     (``licences.share``), and a bill's summary groups them by category."""

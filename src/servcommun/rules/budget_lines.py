@@ -6,7 +6,6 @@ délibération 10-26)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
@@ -14,7 +13,7 @@ from pydantic import Field
 from servcommun.engine.context import MissingData
 from servcommun.engine.keys import YearKey
 from servcommun.engine.result import Line
-from servcommun.message import Message, msg
+from servcommun.message import msg
 from servcommun.money import allocate
 from servcommun.rules._keyed import KeyedPart
 from servcommun.terms import CostCategory, CostLine, Frozen, Text
@@ -95,7 +94,16 @@ class BudgetLinesPart(KeyedPart):
                     amount=cost.amount,
                 )
                 shares[cost.direct].append(
-                    self._line(offer, cost, "direct", cost.amount, basis, reference, titled)
+                    self.item_line(
+                        offer,
+                        cost.id,
+                        "direct",
+                        cost.label,
+                        cost.amount,
+                        basis,
+                        reference,
+                        titled,
+                    )
                 )
                 continue
             for member, amount in allocate(cost.amount, key.shares).items():
@@ -105,32 +113,11 @@ class BudgetLinesPart(KeyedPart):
                     amount=cost.amount,
                 )
                 shares[member].append(
-                    self._line(offer, cost, "share", amount, basis, key.reference, titled)
+                    self.item_line(
+                        offer, cost.id, "share", cost.label, amount, basis, key.reference, titled
+                    )
                 )
         return shares
-
-    def _line(
-        self,
-        offer: Offer,
-        cost: CostLine,
-        allocation: str,
-        amount: Decimal,
-        basis: Message,
-        reference: str,
-        titled: str,
-    ) -> Line:
-        return Line(
-            offer.id,
-            self.code,
-            cost.label,
-            amount,
-            basis,
-            reference,
-            titled,
-            self.rule,
-            cost.id,
-            allocation,
-        )
 
     def problems(
         self, doc: Document, here: Path_, offer: Offer, tariff: Tariff

@@ -13,7 +13,7 @@ from pydantic import Field
 from servcommun.engine.context import MissingData
 from servcommun.engine.keys import YearKey
 from servcommun.engine.result import Line
-from servcommun.message import Message, msg
+from servcommun.message import msg
 from servcommun.money import HUNDRED, ZERO, allocate, to_cents
 from servcommun.rules._keyed import Fee, KeyedPart
 from servcommun.terms import CostCategory, CostLine, Percent
@@ -105,7 +105,11 @@ class ManagementFeePart(KeyedPart):
                     base=shared_base,
                     caveat=caveat,
                 )
-                shares[member].append(self._line(offer, "share", share, basis, titled))
+                shares[member].append(
+                    self.item_line(
+                        offer, self.code, "share", self.label, share, basis, self.article, titled
+                    )
+                )
         for member, base in direct_base.items():
             if member not in names:
                 raise MissingData(
@@ -122,24 +126,19 @@ class ManagementFeePart(KeyedPart):
                 on=on,
                 caveat=caveat,
             )
-            shares[member].append(self._line(offer, "direct", self.amount_on(base), basis, titled))
+            shares[member].append(
+                self.item_line(
+                    offer,
+                    self.code,
+                    "direct",
+                    self.label,
+                    self.amount_on(base),
+                    basis,
+                    self.article,
+                    titled,
+                )
+            )
         return shares
-
-    def _line(
-        self, offer: Offer, allocation: str, amount: Decimal, basis: Message, titled: str
-    ) -> Line:
-        return Line(
-            offer.id,
-            self.code,
-            self.label,
-            amount,
-            basis,
-            self.article,
-            titled,
-            self.rule,
-            self.code,
-            allocation,
-        )
 
     def problems(
         self, doc: Document, here: Path_, offer: Offer, tariff: Tariff

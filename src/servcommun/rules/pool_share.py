@@ -24,7 +24,7 @@ from servcommun.terms import ConsumedUnit, Frozen, Money, Percent, Slug, Text, Y
 
 if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
-    from servcommun.engine.context import OfferYear, ServiceData
+    from servcommun.engine.context import ServiceData
     from servcommun.reader import Document, Path_
     from servcommun.roster import Member
     from servcommun.tariff import Offer, Tariff, WorkedExample
@@ -118,13 +118,6 @@ class PoolSharePart(PartRule):
 
     def counted_units(self) -> tuple[ConsumedUnit, ...]:
         return tuple(unit for layer in self.layers for unit in layer.units)
-
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
-        """The member's share of each layer, computed between the holders beforehand."""
-        outcome = context.pools[(context.offer.id, self.code)]
-        if outcome.problem is not None:
-            raise MissingData(outcome.problem)
-        return list(outcome.shares.get(context.member.id, ()))
 
     def share(
         self,
