@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -144,3 +145,19 @@ def test_a_rate_on_a_figure_the_member_declares(tmp_path: Path) -> None:
     missing = bill_member(tariff, member({}), 2026)
     assert isinstance(missing, NeedsReview)
     assert "the roster gives no masse salariale déclarée" in say(missing.reason)
+
+
+def test_shipped_salary_mass_example_billed_through_the_cli() -> None:
+    from conftest import run
+
+    result = run("bill", "--service", "cotisation-exemple", "--year", "2026", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    totals = {s["member"]["id"]: s["total"] for s in data["statements"]}
+    # Redon: 6 843 210,55 × 0,80 % = 54 745,68 + 162 agents × 150 = 24 300
+    # Pipriac: 1 187 400 × 0,80 % = 9 499,20 + 31 × 150 = 4 650
+    assert totals == {"35236": "79045.68", "35219": "14149.20"}
+    assert data["total"] == "93194.88"
+    # Langon declared no salary mass: listed, never billed from a guess
+    assert [r["member"]["id"] for r in data["needs_review"]] == ["35145"]
+    assert "masse salariale déclarée" in data["needs_review"][0]["reason"]
