@@ -315,6 +315,26 @@ class ExampleMember(Frozen):
     )
     settlement: SettlementMode | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _former_fields(cls, data: object) -> object:
+        if isinstance(data, dict) and "own_it_department" in data:
+            raise PydanticCustomError(
+                "example-migration",
+                "'own_it_department' is an attribute the tariff declares: write "
+                "'attributes: {own_it_department: true}'",
+                {},
+            )
+        if isinstance(data, dict) and "engineering_days" in data:
+            raise PydanticCustomError(
+                "example-migration",
+                "'engineering_days' is gone: days used are units consumed — write them "
+                "under 'consumption' ('- {unit: jour-ingenierie, date: 2026-12-31, "
+                "quantity: 5}')",
+                {},
+            )
+        return data
+
 
 class Expectation(Frozen):
     total: SignedMoney | None = Field(
