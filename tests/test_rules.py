@@ -28,7 +28,7 @@ def test_every_rule_module_defines_one_rule_named_after_it() -> None:
     )
     ids = [rule.model_fields["rule"].annotation.__args__[0] for rule in RULES]  # type: ignore[union-attr]
     assert ids == [module.replace("_", "-") for module in modules]
-    assert len(ids) == 13
+    assert len(ids) == 14
 
 
 def test_every_rule_has_a_section_of_the_format_reference() -> None:
@@ -161,3 +161,40 @@ def test_shipped_salary_mass_example_billed_through_the_cli() -> None:
     # Langon declared no salary mass: listed, never billed from a guess
     assert [r["member"]["id"] for r in data["needs_review"]] == ["35145"]
     assert "masse salariale déclarée" in data["needs_review"][0]["reason"]
+
+
+def test_an_amount_not_set_yet_puts_the_member_in_review_until_an_override(
+    tmp_path: Path,
+) -> None:
+    from servcommun.engine.bill import bill_member
+    from servcommun.engine.result import NeedsReview, Statement
+    from servcommun.loader import load_tariff
+    from servcommun.render.words import say
+    from servcommun.roster import Member, Override, Subscription
+
+    text = (ROOT / "tests" / "errors" / "amount-pending-reason.yaml").read_text()
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        text.replace(
+            "rule: amount-pending}",
+            "rule: amount-pending,\n         reason: fixé par une délibération à venir}",
+        )
+    )
+    tariff = load_tariff(path)
+    commune = Member(
+        id="35236",
+        name="Redon",
+        population={2026: 10086},
+        subscriptions=(Subscription(offer="archives", start=dt.date(2026, 1, 1)),),
+    )
+    pending = bill_member(tariff, commune, 2026)
+    assert isinstance(pending, NeedsReview)
+    assert "the amount is not set yet (fixé par une délibération à venir)" in say(pending.reason)
+    decided = Override(
+        offer="archives", part="forfait", amount=Decimal("1800.00"), reference="DCM 2026-14"
+    )
+    billed = bill_member(tariff, commune.model_copy(update={"overrides": (decided,)}), 2026)
+    assert isinstance(billed, Statement)
+    assert [(line.code, line.amount) for line in billed.lines] == [
+        ("archives.forfait", Decimal("1800.00"))
+    ]
