@@ -1198,9 +1198,25 @@ def acts_problems(
     the tariff, its date within the member's subscription to the offer that bills it (no
     member: the unit only)."""
     units = tariff_units(tariff)
+    steps = {
+        unit.id: unit.step
+        for _, part in tariff.parts()
+        for unit in (*part.priced_units(), *part.counted_units())
+        if unit.step is not None
+    }
     for here, member, act in acts:
         if not tariff.covers_day(act.date):
             continue  # another version of the tariff bills it
+        step = steps.get(act.unit)
+        if step is not None and act.quantity % step:
+            below = act.quantity - act.quantity % step
+            said = [format(n.normalize(), "f") for n in (act.quantity, step, below, below + step)]
+            yield doc.diagnostic(
+                (*here, "quantity"),
+                "quantity-step",
+                f"{said[0]} {act.unit} is not counted in steps of {said[1]}: write a multiple "
+                f"of {said[1]} ({said[2]} or {said[3]}), as the convention counts it",
+            )
         offer_id = units.get(act.unit)
         if offer_id is None:
             yield doc.diagnostic(

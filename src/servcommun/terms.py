@@ -194,6 +194,14 @@ class ConsumedUnit(Frozen):
             "'équivalent permis de construire'"
         ),
     )
+    step: Rate | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "the step quantities of this unit are counted in (half-days: 0.5, hours: 1): an "
+            "act off the step is refused by check"
+        ),
+    )
 
 
 class Act(Frozen):
