@@ -107,6 +107,7 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "per-attribute-undeclared.yaml": ("", "unknown-attribute", 21, 20),
     "amount-pending-reason.yaml": ("", "missing-key", 15, 9),
     "quantity-step.yaml": ("", "quantity-step", 30, 77),
+    "rate-start.yaml": ("", "rate-start", 22, 20),
     # keys (cost sharing by the parties a tariff names)
     "sharing-key-sum.yaml": ("", "key-sum", 15, 7),
     "sharing-unknown-party.yaml": ("", "unknown-party", 17, 7),

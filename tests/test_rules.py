@@ -198,3 +198,34 @@ def test_an_amount_not_set_yet_puts_the_member_in_review_until_an_override(
     assert [(line.code, line.amount) for line in billed.lines] == [
         ("archives.forfait", Decimal("1800.00"))
     ]
+
+
+def test_a_rate_per_inhabitant_changing_by_year_in_one_version(tmp_path: Path) -> None:
+    from servcommun.engine.bill import bill_member
+    from servcommun.engine.result import Statement
+    from servcommun.loader import load_tariff
+    from servcommun.render.words import say
+    from servcommun.roster import Member, Subscription
+
+    text = (ROOT / "tests" / "errors" / "rate-start.yaml").read_text()
+    path = tmp_path / "t.yaml"
+    path.write_text(text.replace("from: 2027-07-01", "from: 2027-01-01"))
+    tariff = load_tariff(path)
+    commune = Member(
+        id="35219",
+        name="Pipriac",
+        population={2026: 3948, 2027: 3948},
+        subscriptions=(Subscription(offer="socle", start=dt.date(2026, 1, 1)),),
+    )
+    billed = [bill_member(tariff, commune, year) for year in (2026, 2027)]
+    assert all(isinstance(statement, Statement) for statement in billed)
+    # 3 948 × 1,50 = 5 922,00 in 2026; 3 948 × 1,60 = 6 316,80 from 2027
+    assert [s.total for s in billed if isinstance(s, Statement)] == [
+        Decimal("5922.00"),
+        Decimal("6316.80"),
+    ]
+    later = billed[1]
+    assert isinstance(later, Statement)
+    assert say(later.lines[0].basis) == (
+        "3948 inhabitants × 1.60 (rate from 01/01/2027, DCC 2027-05)"
+    )

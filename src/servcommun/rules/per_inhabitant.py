@@ -1,31 +1,63 @@
 """``per-inhabitant``: a rate times the population (Redon, art. 7.1 part variable: 1,50 €
-per inhabitant), optionally written for a reference year and indexed."""
+per inhabitant), optionally written for a reference year and indexed, or changing by year
+within one tariff version (a rate with its effective date)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from servcommun.message import msg
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from servcommun.message import Message, msg
 from servcommun.money import to_cents
 from servcommun.rules._indexation import indexed
 from servcommun.rules.base import PartRule
-from servcommun.terms import Indexation, Rate
+from servcommun.terms import Frozen, Indexation, Rate
 
 if TYPE_CHECKING:
+    from servcommun.diagnostics import Diagnostic
     from servcommun.engine.context import OfferYear
     from servcommun.engine.result import Line
+    from servcommun.reader import Document, Path_
+    from servcommun.tariff import Offer, Tariff
+
+
+class DatedRate(Frozen):
+    """A rate in force from 1 January of a year until the next entry's (a deliberation
+    raising the rate per inhabitant from 2027 without a new tariff version)."""
+
+    from_: dt.date = Field(alias="from", description="1 January of the first year billed so")
+    rate: Rate
+    reference: str = Field(default="", description="the decision that set this rate")
 
 
 class PerInhabitantPart(PartRule):
     """A rate times the population (art. 7.1 part variable: 1,50 € per inhabitant),
-    optionally written for a reference year and indexed."""
+    optionally written for a reference year and indexed; or ``rates`` by year."""
 
     rule: Literal["per-inhabitant"]
-    rate: Rate
+    rate: Rate | None = None
+    rates: tuple[DatedRate, ...] = Field(
+        default=(), description="the rate by year, each from 1 January until the next"
+    )
     indexation: Indexation | None = None
 
     PRORATED: ClassVar[bool] = True
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> PerInhabitantPart:
+        if (self.rate is None) == (not self.rates):
+            raise PydanticCustomError(
+                "rate-source",
+                "give either 'rate' or 'rates' (by year: [{from: 2027-01-01, rate: …}]), not "
+                "both or neither",
+                {},
+            )
+        return self
 
     def uses_population(self) -> bool:
         return True
@@ -33,24 +65,75 @@ class PerInhabitantPart(PartRule):
     def indexations(self) -> tuple[Indexation, ...]:
         return (self.indexation,) if self.indexation is not None else ()
 
+    def rate_in(self, year: int) -> tuple[Decimal, Message | None]:
+        """The rate of ``year``, and what says its date (none for a single rate)."""
+        if self.rate is not None:
+            return self.rate, None
+        first = dt.date(year, 1, 1)
+        entry = next((e for e in reversed(self.rates) if e.from_ <= first), self.rates[0])
+        if entry.reference:
+            dated = msg(
+                " (rate from {start:date}, {reference})",
+                start=entry.from_,
+                reference=entry.reference,
+            )
+        else:
+            dated = msg(" (rate from {start:date})", start=entry.from_)
+        return entry.rate, dated
+
     def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
-        """The population × the rate (indexed, if the tariff says so)."""
+        """The population × the rate of the year (indexed, if the tariff says so)."""
         population = context.population
-        rate = self.rate
+        written, dated = self.rate_in(context.year)
+        rate = written
         basis = msg(
-            "{population:count} inhabitants × {rate:amount}", population=population, rate=rate
+            "{population:count} inhabitants × {rate:amount}{dated}",
+            population=population,
+            rate=rate,
+            dated=dated,
         )
         if self.indexation is not None:
-            rate, said = indexed(self.rate, self.indexation, context)
+            rate, said = indexed(written, self.indexation, context)
             basis = msg(
-                "{population:count} inhabitants × {rate:number} ({written:amount} {indexed})",
+                "{population:count} inhabitants × {rate:number} ({written:amount} "
+                "{indexed}){dated}",
                 population=population,
                 rate=rate,
-                written=self.rate,
+                written=written,
                 indexed=said,
+                dated=dated,
             )
         exact = rate * population
         return [context.prorated(context.line(self, to_cents(exact), basis), exact)]
+
+    def problems(
+        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
+    ) -> Iterator[Diagnostic]:
+        """Rates by year start on 1 January, the first by the tariff's first year, in
+        increasing order."""
+        for index, entry in enumerate(self.rates):
+            path: Path_ = (*here, "rates", index, "from")
+            if (entry.from_.month, entry.from_.day) != (1, 1):
+                yield doc.diagnostic(
+                    path,
+                    "rate-start",
+                    f"a rate per inhabitant of an annual contribution applies from 1 January: "
+                    f"write {entry.from_.year}-01-01 (or {entry.from_.year + 1}-01-01)",
+                )
+            elif index and entry.from_ <= self.rates[index - 1].from_:
+                yield doc.diagnostic(
+                    path,
+                    "rate-start",
+                    f"the rate from {entry.from_} comes after the rate from "
+                    f"{self.rates[index - 1].from_}: list rates by increasing date",
+                )
+        if self.rates and self.rates[0].from_.year > tariff.valid_from.year:
+            yield doc.diagnostic(
+                (*here, "rates", 0, "from"),
+                "rate-start",
+                f"the first rate applies from {self.rates[0].from_}, the tariff from "
+                f"{tariff.valid_from}: the years before would have no rate",
+            )
 
 
 RULE = PerInhabitantPart
