@@ -28,17 +28,19 @@ from servcommun.engine.thresholds import (
     near_boundaries,
     offer_curve,
 )
+from servcommun.inputs import input_files, of_year
 from servcommun.loader import load_budget, load_consumption, load_tariff, with_consumption
 from servcommun.message import Message, msg
 from servcommun.pipeline import (
     Loaded,
     budget_path,
+    load,
     load_tariffs,
     service_data,
     service_roster,
     tariff_for_year,
 )
-from servcommun.roster import Roster
+from servcommun.roster import Member, Roster
 from servcommun.tariff import Tariff
 from servcommun.terms import CostCategory
 
@@ -96,11 +98,11 @@ def _years_data(
     year-end adjustment is the closed year's own); notes say so."""
     notes: list[Message] = []
     first = scenario.from_year
+    inputs = input_files(config, service, range(first, scenario.to_year + 1))
     yearly = "{year}" in (service.consumption or "")
-    present = service
-    missing = service.consumption_for(first)
+    missing = of_year(inputs, "consumption", first)
     if yearly and missing is not None and not missing.is_file():
-        present = replace(service, consumption=None)
+        inputs = tuple(f for f in inputs if f.path != missing)
         notes.append(
             msg(
                 "no {year:count} consumption file ({file}): the roster's members are "
@@ -109,10 +111,10 @@ def _years_data(
                 file=config.display(missing),
             )
         )
-    roster, data, files = service_data(config, present, tariff, roster, first)
+    roster, data, files = service_data(config, service, tariff, roster, first, inputs)
     latest = data.budgets.get(first)
     for year in range(first + 1, scenario.to_year + 1):
-        acts = service.consumption_for(year)
+        acts = of_year(inputs, "consumption", year)
         if yearly and acts is not None and acts.is_file():
             roster = with_consumption(
                 roster, load_consumption(acts, [tariff], roster, config.display(acts))
@@ -120,7 +122,7 @@ def _years_data(
             files.append(config.display(acts))
         if latest is None:
             continue
-        where = service.budget_for(year)
+        where = of_year(inputs, "budget", year)
         if where is not None and where.is_file():
             latest = load_budget(where, tariff, config.display(where), year)
             data = budget_data(latest, data)
@@ -237,17 +239,22 @@ def diff(
     sides: list[tuple[str, int, Tariff, Bill]] = []
     members_file = ""
     problems: list[Diagnostic] = []
+    own = None if tariff_files else load(config, service.id, sorted(set(years)))
     for index in (0, -1):
         year = years[index]
-        if tariff_files:
-            path = tariff_files[index]
-            try:
-                tariff = load_tariff(path, config.display(path))
-            except InputError as error:
-                problems.extend(error.diagnostics)
-                continue
-        else:
-            path, tariff = tariff_for_year(config, service, year)
+        if own is not None:  # the service's own version in force each year
+            loaded = own.year(year)
+            if service.roster is not None and not loaded.tariff.parties:
+                members_file = config.display(service.roster)
+            bill = bill_members(loaded.tariff, _members(loaded), year, loaded.data)
+            sides.append((loaded.files[0], year, loaded.tariff, bill))
+            continue
+        path = tariff_files[index]
+        try:  # a draft grid, not one of the service's files
+            tariff = load_tariff(path, config.display(path))
+        except InputError as error:
+            problems.extend(error.diagnostics)
+            continue
         roster, files = service_roster(config, service, tariff)
         members_file = files[0] if files else members_file
         roster, data, _files = service_data(config, service, tariff, roster, year)
@@ -267,6 +274,11 @@ def diff(
         (tariff_a, tariff_b),
         (file_a, file_b, *([members_file] if members_file else [])),
     )
+
+
+def _members(loaded: Loaded) -> Sequence[Member]:
+    assert loaded.roster is not None  # a roster, or the parties the tariff names
+    return loaded.roster.members
 
 
 def _side_label(file: str, year: int, by_file: bool, by_year: bool) -> str:

@@ -10,7 +10,6 @@ Nothing here prints.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 from servcommun import cache
 from servcommun.diagnostics import Diagnostic, InputError
 from servcommun.engine.result import Bill
+from servcommun.inputs import input_files, inputs_key
 from servcommun.population_basis import PopulationBasis, basis_of
 
 if TYPE_CHECKING:  # the pipeline is imported when the files are read, not on a cached run
@@ -95,9 +95,9 @@ def billed(config: Config, service_name: str | None, year: int) -> Billed:
     inputs = service_inputs(config, service, year)
 
     def compute() -> Billed:
-        from servcommun.pipeline import bill_of, load_service
+        from servcommun.pipeline import bill_of, load
 
-        loaded = load_service(config, service.id, year, inputs)
+        loaded = load(config, service.id, [year], inputs).year(year)
         return billed_from(loaded, bill_of(loaded, year))
 
     return cache.cached("bill", inputs, compute)
@@ -135,21 +135,6 @@ def summary_columns(tariff: Tariff) -> list[tuple[str, str]]:
 
 
 def service_inputs(config: Config, service: Service, year: int) -> list[str]:
-    """What a service's inputs for ``year`` (and so its bill) depend on: the year, the
-    working directory (paths are shown relative to it), and every file they may be read
-    from, by content."""
-    return [
-        str(year),
-        os.getcwd(),
-        service.id,
-        *cache.file_digests(
-            [
-                config.path,
-                *service.tariffs,
-                service.roster,
-                service.consumption_for(year),
-                *service.indices,
-                service.budget_for(year),
-            ]
-        ),
-    ]
+    """What a service's inputs for ``year`` (and so its bill) depend on: the key of the
+    files they are read from (``inputs``)."""
+    return inputs_key(config, service, [year], input_files(config, service, [year]))

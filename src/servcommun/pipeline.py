@@ -8,12 +8,12 @@ the pipeline (simulate, thresholds, diff, key derivation) is in ``analysis``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from servcommun import cache
-from servcommun.billing import service_inputs
 from servcommun.budget import Budget
 from servcommun.config import Config, Service
 from servcommun.diagnostics import Diagnostic, InputError
@@ -21,6 +21,7 @@ from servcommun.engine.bill import bill_members, budget_data
 from servcommun.engine.context import NO_DATA, ServiceData
 from servcommun.engine.parties import party_roster
 from servcommun.engine.result import Bill
+from servcommun.inputs import InputFile, input_files, inputs_key, of_role, of_year
 from servcommun.roster import Roster
 from servcommun.tariff import Tariff
 
@@ -92,31 +93,53 @@ def tariff_for_year(config: Config, service: Service, year: int) -> tuple[Path, 
     )
 
 
-def load_service(
-    config: Config, service_name: str | None, year: int, inputs: list[str] | None = None
-) -> Loaded:
-    """The service's inputs for ``year``, read and checked; from the cache when none of
-    the files they may come from has changed by a byte since they last passed.
-    ``inputs``: their ``billing.service_inputs``, when the caller has already read them
-    (each file is then read for its digest once)."""
-    service = config.service(service_name)
+@dataclass(frozen=True)
+class Inputs:
+    """A service's inputs for some years, as the engine takes them: each year's tariff,
+    members and figures (``Loaded``), and the files they were read from, with their roles
+    (``inputs.input_files``)."""
 
-    def read_and_check() -> Loaded:
-        path, tariff = tariff_for_year(config, service, year)
-        roster, files = service_roster(config, service, tariff)
-        roster, data, more = service_data(config, service, tariff, roster, year)
-        return Loaded(
-            service,
-            tariff,
-            roster,
-            (config.display(path), *files, *more),
-            budget=data.budgets.get(year),
-            data=data,
+    service: Service
+    files: tuple[InputFile, ...]
+    years: Mapping[int, Loaded]
+
+    def year(self, year: int) -> Loaded:
+        return self.years[year]
+
+
+def load(
+    config: Config, service_name: str | None, years: Sequence[int], key: list[str] | None = None
+) -> Inputs:
+    """The service's inputs for ``years``, read and checked: the one way in of ``bill``,
+    ``statements``, ``thresholds``, ``plot`` and ``diff``; from the cache when none of the
+    files they are read from has changed by a byte since they last passed. ``key``: the
+    files' key (``inputs.inputs_key``), when the caller has already worked it out (each
+    file is then read for its digest once)."""
+    service = config.service(service_name)
+    files = input_files(config, service, years)
+
+    def read_and_check() -> Inputs:
+        return Inputs(
+            service, files, {year: _load_year(config, service, files, year) for year in years}
         )
 
-    if inputs is None:
-        inputs = service_inputs(config, service, year)
-    return cache.cached("service", inputs, read_and_check)
+    if key is None:
+        key = inputs_key(config, service, years, files)
+    return cache.cached("service", key, read_and_check)
+
+
+def _load_year(config: Config, service: Service, files: Sequence[InputFile], year: int) -> Loaded:
+    path, tariff = tariff_for_year(config, service, year)
+    roster, read = service_roster(config, service, tariff)
+    roster, data, more = service_data(config, service, tariff, roster, year, files)
+    return Loaded(
+        service,
+        tariff,
+        roster,
+        (config.display(path), *read, *more),
+        budget=data.budgets.get(year),
+        data=data,
+    )
 
 
 def service_roster(config: Config, service: Service, tariff: Tariff) -> tuple[Roster, list[str]]:
@@ -158,16 +181,24 @@ def service_roster(config: Config, service: Service, tariff: Tariff) -> tuple[Ro
 
 
 def service_data(
-    config: Config, service: Service, tariff: Tariff, roster: Roster, year: int
+    config: Config,
+    service: Service,
+    tariff: Tariff,
+    roster: Roster,
+    year: int,
+    files: Sequence[InputFile] | None = None,
 ) -> tuple[Roster, ServiceData, list[str]]:
     """What a bill needs besides its roster: the year's consumption file merged into the
     roster (its acts billed by the unit-price parts), the index files of the indexed
     parts, the year's budget (its lines, total and units of operation) for the rules
-    taking it; and the files read."""
+    taking it; and the files read. ``files``: the service's input files for the year (by
+    default, as ``servcommun.toml`` names them), the only ones read."""
     from servcommun.loader import load_budget, load_consumption, load_index, with_consumption
 
-    files: list[str] = []
-    path = service.consumption_for(year)
+    if files is None:
+        files = input_files(config, service, [year])
+    read: list[str] = []
+    path = of_year(files, "consumption", year)
     if path is not None:
         if not path.is_file():
             pattern = config.display(Path(service.consumption or ""))
@@ -194,17 +225,17 @@ def service_data(
         roster = with_consumption(
             roster, load_consumption(path, grids, roster, config.display(path))
         )
-        files.append(config.display(path))
+        read.append(config.display(path))
     indices: dict[str, dict[int, Decimal]] = {}
-    for index_path in service.indices:
+    for index_path in of_role(files, "index"):
         series = load_index(index_path, config.display(index_path))
         indices[series.id] = series.values
-        files.append(config.display(index_path))
+        read.append(config.display(index_path))
     data = ServiceData(indices=indices)
     if tariff.takes_budget():
-        where = budget_path(config, service, year)
+        where = budget_path(config, service, year, of_year(files, "budget", year))
         data = budget_data(load_budget(where, tariff, config.display(where), year), data)
-        files.append(config.display(where))
+        read.append(config.display(where))
     wanted = sorted({indexation.index for indexation in tariff.indexations()} - set(indices))
     if wanted:
         raise InputError(
@@ -220,12 +251,13 @@ def service_data(
                 )
             ]
         )
-    return roster, data, files
+    return roster, data, read
 
 
-def budget_path(config: Config, service: Service, year: int) -> Path:
-    """The budget file of a service for ``year`` (it must exist)."""
-    path = service.budget_for(year)
+def budget_path(config: Config, service: Service, year: int, path: Path | None = None) -> Path:
+    """The budget file of a service for ``year`` (it must exist): ``path``, or the one
+    ``servcommun.toml`` names."""
+    path = path or service.budget_for(year)
     if path is None:
         raise InputError(
             [

@@ -73,10 +73,10 @@ def bill(
         result = year_billed.only(member or ())
         inputs = None
         if format is BillFormat.XLSX:  # the workbook records the files the bill came from
-            from servcommun.pipeline import load_service
+            from servcommun.pipeline import load
             from servcommun.provenance import inputs_of
 
-            inputs = inputs_of(load_service(config, service, year), year, member or ())
+            inputs = inputs_of(load(config, service, [year]).year(year), year, member or ())
         _emit_bill(result, year_billed, format, csv_dialect, detail, output, force, inputs)
     except InputError as error:
         fail(error.diagnostics)

@@ -68,12 +68,12 @@ def plot_grid(
     from servcommun.analysis import contribution_curves
     from servcommun.diagnostics import InputError
     from servcommun.engine.simulate import ScenarioError
-    from servcommun.pipeline import load_service, today
+    from servcommun.pipeline import load, today
 
     kind = _picture_kind(output)
     year = year if year is not None else today().year
     try:
-        loaded = load_service(config_here(), service, year)
+        loaded = load(config_here(), service, [year]).year(year)
         curves = contribution_curves(loaded, year, offer or (), up_to)
         from servcommun.render.plot import figure_bytes, grid_figure
 

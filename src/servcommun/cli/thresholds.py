@@ -41,13 +41,13 @@ def thresholds(
     from servcommun.analysis import thresholds as near_members
     from servcommun.diagnostics import InputError
     from servcommun.output import refuse_existing
-    from servcommun.pipeline import load_service, today
+    from servcommun.pipeline import load, today
 
     year = year if year is not None else today().year
     try:
         if output is not None:
             refuse_existing(output, force)
-        loaded = load_service(config_here(), service, year)
+        loaded = load(config_here(), service, [year]).year(year)
         near = near_members(loaded, year, within)
     except InputError as error:
         fail(error.diagnostics)
