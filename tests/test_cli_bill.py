@@ -141,8 +141,40 @@ def test_detail_shows_basis_and_article() -> None:
 def test_csv_one_row_per_line() -> None:
     result = run("bill", "--year", "2026", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert sum(Decimal(row["amount"]) for row in rows) == Decimal("102949.00")
+    billed = [row for row in rows if row["status"] == "billed"]
+    assert sum(Decimal(row["amount"]) for row in billed) == Decimal("102949.00")
     assert {row["member_id"] for row in rows} >= {"35236", "35328"}
+
+
+def test_csv_lists_the_members_needing_review_and_says_so_on_stderr() -> None:
+    result = run("bill", "--year", "2026", "--format", "csv")
+    assert result.returncode == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    review = [row for row in rows if row["status"] == "needs review"]
+    assert [(row["member_id"], row["member_name"]) for row in review] == [
+        ("44067", "Guémené-Penfao")
+    ]
+    (row,) = review
+    assert row["amount"] == "" and row["code"] == "" and row["billed"] == "no"
+    assert "own IT department" in row["reason"] and "art. 7.1 (*)" in row["reason"]
+    assert {r["status"] for r in rows} == {"billed", "needs review"}
+    assert all(r["reason"] == "" for r in rows if r["status"] == "billed")
+    assert result.stderr.strip().splitlines()[-1] == (
+        "warning: 1 member needs review: listed in the CSV with its reason and no amount "
+        "(status 'needs review')"
+    )
+    # the JSON names the same members
+    data = json.loads(run("bill", "--year", "2026", "--format", "json").stdout)
+    assert {r["member"]["id"] for r in data["needs_review"]} == {r["member_id"] for r in review}
+    assert {s["member"]["id"] for s in data["statements"]} == {
+        r["member_id"] for r in rows if r["status"] == "billed"
+    }
+    # --strict fails on it, the CSV still written
+    strict = run("bill", "--year", "2026", "--format", "csv", "--strict")
+    assert strict.returncode == 1 and "44067" in strict.stdout
+    # a member billed alone: nothing to review, nothing said
+    alone = run("bill", "--year", "2026", "--format", "csv", "--member", "35236")
+    assert alone.returncode == 0 and "review" not in alone.stderr
 
 
 def test_strict_exits_1_when_a_member_needs_review() -> None:

@@ -112,6 +112,15 @@ def _emit_bill(
         from servcommun.render.csv import bill_csv
 
         deliver(bill_csv(result, csv_dialect.value), output, force)
+        if result.needs_review:  # rows without an amount: the accountant must not miss them
+            count = len(result.needs_review)
+            print(
+                f"warning: {count} member{'s' if count > 1 else ''} need"
+                f"{'' if count > 1 else 's'} review: listed in the CSV with "
+                f"{'their' if count > 1 else 'its'} reason and no amount (status "
+                f"'{'à examiner' if csv_dialect is CsvDialect.FR else 'needs review'}')",
+                file=sys.stderr,
+            )
     else:
         from servcommun.render.table import bill_table
 
