@@ -91,6 +91,7 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "annual-rule.yaml": ("", "annual-rule", 19, 15),
     "act-outside-subscription": ("roster.yaml", "act-outside-subscription", 10, 41),
     "consumption-unknown-unit": ("actes-2026.csv", "unknown-unit", 3, 7),
+    "act-year": ("actes-2026.csv", "act-year", 3, 25),
     # indexation
     "example-index.yaml": ("", "example-index", 50, 11),
     # unit cost (CGCT D5211-16)

@@ -7,6 +7,7 @@ the Redon Agglomération example bundled with the package and say so.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -36,6 +37,28 @@ class Service:
 
     def consumption_for(self, year: int) -> Path | None:
         return Path(self.consumption.format(year=year)) if self.consumption else None
+
+    def consumption_year(self, path: Path) -> int | None:
+        """The year of ``path`` when it is one of the service's yearly consumption files
+        (``actes-{year}.csv``): its acts are of that year. None for a single file."""
+        if not self.consumption or "{year}" not in self.consumption:
+            return None
+        parts = os.path.abspath(self.consumption.replace("{year}", "\0")).split("\0")
+        pattern = r"(\d{4})".join(re.escape(part) for part in parts)
+        for candidate in (os.path.abspath(path), str(path.resolve())):
+            found = re.fullmatch(pattern, candidate)
+            if found:
+                return int(found.group(1))
+        return None
+        head, _, tail = self.consumption.partition("{year}")
+        pattern = re.escape(head) + r"(\d{4})" + re.escape(tail)
+        for candidate in (str(path), os.path.abspath(path)):
+            found = re.fullmatch(pattern, candidate) or re.fullmatch(
+                re.escape(os.path.abspath(head)) + r"(\d{4})" + re.escape(tail), candidate
+            )
+            if found:
+                return int(found.group(1))
+        return None
 
 
 @dataclass(frozen=True)
