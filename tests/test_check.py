@@ -352,11 +352,21 @@ def test_review_needed_is_a_warning_and_strict_makes_it_fail() -> None:
     assert strict.returncode == 1
 
 
-def test_bundled_example_without_config(tmp_path: Path) -> None:
-    result = run("check", cwd=tmp_path)
-    assert result.returncode == 0, result.stdout
-    assert "bundled Redon" in result.stderr
-    assert result.stdout.splitlines()[-1].endswith("no problems, 1 warning")
+def test_no_paths_and_no_config_is_a_usage_error_saying_what_to_give(tmp_path: Path) -> None:
+    """A pre-commit hook in a repository without servcommun.toml: checking the bundled
+    example instead would pass whatever the user's files say."""
+    (tmp_path / "tariff.yaml").write_text("not: [a tariff\n")  # never looked at
+    result = run_process("check", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "servcommun check: no files given and no servcommun.toml here or above: give the "
+        "files or folders to check (servcommun check tariffs/ roster.yaml), or run it in a "
+        "data directory"
+    ]
+    # the files given are checked, with no word of the bundled example
+    given = run("check", "tariff.yaml", cwd=tmp_path)
+    assert given.returncode == 1 and "tariff.yaml:2:1: yaml-syntax" in given.stdout
+    assert "bundled" not in given.stderr
 
 
 def test_missing_path_is_a_usage_error() -> None:

@@ -11,6 +11,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, run, run_process, write
 
 ROSTER = ROOT / "examples" / "redon" / "roster.yaml"
@@ -200,6 +202,25 @@ def test_bundled_example_without_config(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "bundled Redon" in result.stderr and len(result.stderr.splitlines()) == 1
     assert json.loads(result.stdout)["total"] == "102949.00"
+
+
+@pytest.mark.parametrize("format", ["table", "json", "csv", "xlsx"])
+def test_a_file_written_from_the_bundled_example_says_so(tmp_path: Path, format: str) -> None:
+    target = tmp_path / f"bill.{format}"
+    result = run(
+        "bill", "--year", "2026", "--format", format, "--output", str(target), cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert target.exists()
+    assert (
+        f"{target}: written from the bundled Redon Agglomération example, not from data of "
+        "yours (no servcommun.toml here or above)"
+    ) in result.stderr.splitlines()
+    # in a data directory, nothing of the kind
+    (tmp_path / "data").mkdir()
+    own = tmp_path / "data" / f"own.{format}"
+    again = run("bill", "--year", "2026", "--format", format, "--output", str(own))
+    assert again.returncode == 0 and "bundled" not in again.stderr
 
 
 def test_config_found_in_a_parent_folder(tmp_path: Path) -> None:
