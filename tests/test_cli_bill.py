@@ -240,6 +240,85 @@ def test_config_found_in_a_parent_folder(tmp_path: Path) -> None:
     assert totals == {"01004": "5532.50", "2A004": "5828.00", "35013": "8753.00"}
 
 
+TARIFF_LINE = 'tariffs = ["tariffs/redon-agglomeration-2022.yaml"]'
+BAD_CONFIGS = {
+    # servcommun.toml → its one-line error (exit 1, no traceback, in a real process)
+    "[services.x]\ntariffs = [1]\n": "servcommun.toml:2:11: config-type 'tariffs' is a list "
+    'of file paths (["tariffs/….yaml"]): 1 is an integer, not a path in quotes',
+    f"[services.x]\n{TARIFF_LINE}\nroster = true\n": "servcommun.toml:3:10: config-type "
+    "'roster' is a file path (a string), not a boolean",
+    'services = "x"\n': "servcommun.toml:1:12: config-type 'services' is a table of services "
+    "([services.<name>]), not a string",
+    f'default = ["x"]\n[services.x]\n{TARIFF_LINE}\n': "servcommun.toml:1:11: config-type "
+    "'default' is the name of a service (a string), not a list",
+    f"[services.x]\n{TARIFF_LINE}\nrostr = 'r.yaml'\n": "servcommun.toml:3:1: config-key "
+    "unknown key 'rostr' of [services.x] (did you mean 'roster'?); the keys are tariffs, "
+    "roster, budgets, consumption, indices, epci",
+    f'[services.x]\n{TARIFF_LINE}\nbudgets = "budget-{{annee}}.yaml"\n': "servcommun.toml:3:11: "
+    "config-placeholder 'budgets' has the placeholder {annee}: the only placeholder is "
+    "{year}, the year billed",
+    f'[services.x]\n{TARIFF_LINE}\nbudgets = "budget-{{year.yaml"\n': "servcommun.toml:3:11: "
+    "config-placeholder 'budgets' has a '{' or '}' that is not a placeholder: the only "
+    "placeholder is {year}, the year billed, written with both braces",
+    f'defaut = "x"\n[services.x]\n{TARIFF_LINE}\n': "servcommun.toml:1:1: config-key unknown "
+    "key 'defaut' (did you mean 'default'?); the keys are default, services",
+}
+
+
+@pytest.mark.parametrize("text", BAD_CONFIGS)
+def test_a_wrong_servcommun_toml_is_one_located_line(tmp_path: Path, text: str) -> None:
+    (tmp_path / "servcommun.toml").write_text(text, encoding="utf-8")
+    result = run_process("bill", "--year", "2026", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [BAD_CONFIGS[text]]
+    checked = run("check", "--format", "json", cwd=tmp_path)
+    assert checked.returncode == 1
+    (found,) = json.loads(checked.stdout)["diagnostics"]
+    assert (
+        f"{found['file']}:{found['line']}:{found['column']}: {found['code']} " + found["message"]
+        == (BAD_CONFIGS[text])
+    )
+
+
+def test_a_servcommun_toml_not_in_utf8_is_located(tmp_path: Path) -> None:
+    (tmp_path / "servcommun.toml").write_bytes(
+        f"# Fégréac\n[services.x]\n{TARIFF_LINE}\n".encode("latin-1")
+    )
+    result = run_process("bill", "--year", "2026", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        "servcommun.toml:1:4: not-utf8 byte 0xe9 is not UTF-8: save the file as UTF-8"
+    ]
+
+
+def test_every_problem_of_servcommun_toml_at_once(tmp_path: Path) -> None:
+    (tmp_path / "servcommun.toml").write_text(
+        'default = "y"\n[services.x]\ntarifs = ["t.yaml"]\nbudgets = "b-{an}.yaml"\n',
+        encoding="utf-8",
+    )
+    result = run("bill", "--year", "2026", cwd=tmp_path)
+    assert result.returncode == 1
+    assert [line.split(" ", 2)[:2] for line in result.stderr.splitlines()] == [
+        ["servcommun.toml:1:11:", "config"],  # default 'y' is not defined
+        ["servcommun.toml:2:2:", "config"],  # service 'x' needs a 'tariffs' list
+        ["servcommun.toml:3:1:", "config-key"],  # tarifs: did you mean 'tariffs'?
+        ["servcommun.toml:4:11:", "config-placeholder"],
+    ]
+
+
+def test_tariffs_written_as_one_string_is_a_list_of_one(tmp_path: Path) -> None:
+    """``tariffs = "t.yaml"`` names one file (it used to be read one character a path)."""
+    redon_config(tmp_path, str(ROSTER))
+    config = tmp_path / "servcommun.toml"
+    text = config.read_text(encoding="utf-8")
+    assert "tariffs = [" in text
+    listed = bill_json(cwd=tmp_path)
+    tariffs_line = next(line for line in text.splitlines() if line.startswith("tariffs"))
+    single = tariffs_line.replace("[", "").replace("]", "")
+    config.write_text(text.replace(tariffs_line, single), encoding="utf-8")
+    assert bill_json(cwd=tmp_path) == listed
+
+
 def test_version() -> None:
     result = run_process("--version")
     assert result.returncode == 0 and result.stdout.startswith("servcommun 0.")
