@@ -60,6 +60,7 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "roster-id-number.yaml": ("", "wrong-type", 4, 9),
     "roster-population-decimal.yaml": ("", "wrong-type", 11, 24),
     "roster-population-zero.yaml": ("", "invalid-value", 11, 24),
+    "roster-duplicate-year.yaml": ("", "duplicate-key", 9, 7),
     "roster-override-no-reference.yaml": ("", "missing-key", 10, 9),
     # money that cannot be read exactly to the cent; amounts and rates non-negative
     "number-format.yaml": ("", "number-format", 22, 41),
@@ -145,6 +146,7 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "not-found": ("servcommun.toml", "not-found", 3, 13),
     "service-mismatch": ("tariff.yaml", "service-mismatch", 3, 10),
     "csv-columns": ("roster.csv", "csv-columns", 3, 1),
+    "csv-duplicate-column": ("roster.csv", "duplicate-column", 1, 31),
     # warnings (checked with --strict): a roster against the official table
     "roster-former-commune.yaml": ("", "former-commune", 5, 9),
     "roster-commune-name.yaml": ("", "commune-name", 5, 11),

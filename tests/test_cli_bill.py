@@ -319,6 +319,50 @@ def test_tariffs_written_as_one_string_is_a_list_of_one(tmp_path: Path) -> None:
     assert bill_json(cwd=tmp_path) == listed
 
 
+def test_a_year_written_twice_in_a_yaml_roster_is_an_error_at_the_second(
+    tmp_path: Path,
+) -> None:
+    """2026 and "2026" are one year once read: the bill must not pick one of them."""
+    redon_config(tmp_path, "roster.yaml")
+    write(
+        tmp_path / "roster.yaml",
+        """
+        service: redon
+        members:
+          - id: "35236"
+            name: Redon
+            population:
+              2026: 7100
+              "2026": 100
+            subscriptions:
+              - {offer: socle-complet, start: 2024-01-01}
+    """,
+    )
+    result = run("bill", "--year", "2026", "--format", "json", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        'roster.yaml:7:7: duplicate-key key "2026" is 2026 of line 6 written another way: '
+        "both are read as 2026, and only one value could be kept"
+    ]
+
+
+def test_a_csv_column_written_twice_is_an_error_at_the_second(tmp_path: Path) -> None:
+    redon_config(tmp_path, "roster.csv")
+    write(
+        tmp_path / "roster.csv",
+        """
+        id,name,population_2026,own_it_department,socle-complet,population_2026
+        35236,Redon,7100,non,2024-01-01,100
+    """,
+    )
+    result = run("bill", "--year", "2026", "--format", "json", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        "roster.csv:1:57: duplicate-column column 'population_2026' is repeated (first the "
+        "column 3): only one value could be kept"
+    ]
+
+
 def test_version() -> None:
     result = run_process("--version")
     assert result.returncode == 0 and result.stdout.startswith("servcommun 0.")
