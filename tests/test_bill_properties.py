@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import math
 from decimal import Decimal
 
@@ -13,6 +15,8 @@ from conftest import REDON
 from servcommun.engine.bill import bill_member, bill_members
 from servcommun.engine.result import NeedsReview, Statement
 from servcommun.loader import load_tariff
+from servcommun.render.csv import bill_csv
+from servcommun.render.json import bill_json
 from servcommun.roster import Member, Subscription
 from servcommun.tariff import Tariff
 from servcommun.terms import Act
@@ -141,3 +145,34 @@ def test_contribution_never_decreases_as_population_grows(population: int, offer
         return result.total
 
     assert total(population + 1) >= total(population)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(members(), max_size=8).map(
+        lambda ms: [m.model_copy(update={"id": f"{35000 + i:05d}"}) for i, m in enumerate(ms)]
+    ),
+    st.sampled_from(["plain", "fr"]),
+)
+def test_every_active_member_is_in_the_csv_and_the_json(roster: list[Member], dialect: str) -> None:
+    """Billed or needing review, no active member is left out of an export (issue 14)."""
+    bill = bill_members(TARIFF, roster, YEAR)
+    active = {m.id for m in roster if is_active(m, YEAR)}
+    french = dialect == "fr"
+    text = bill_csv(bill, dialect)
+    rows = list(
+        csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";" if french else ",")
+    )
+    billed_word, review_word = ("facturé", "à examiner") if french else ("billed", "needs review")
+    billed = {row["member_id"] for row in rows if row["status"] == billed_word}
+    review = {row["member_id"] for row in rows if row["status"] == review_word}
+    assert billed | review == active and not billed & review
+    assert len(rows) == sum(max(len(s.lines), 1) for s in bill.statements) + len(review)
+    for row in rows:
+        if row["status"] == review_word:  # no amount, a reason
+            assert row["amount"] == "" and row["reason"]
+        else:
+            assert row["amount"] and row["reason"] == ""
+    data = bill_json(bill)
+    assert {s["member"]["id"] for s in data["statements"]} == billed
+    assert {r["member"]["id"] for r in data["needs_review"]} == review

@@ -60,6 +60,7 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "roster-id-number.yaml": ("", "wrong-type", 4, 9),
     "roster-population-decimal.yaml": ("", "wrong-type", 11, 24),
     "roster-population-zero.yaml": ("", "invalid-value", 11, 24),
+    "roster-duplicate-year.yaml": ("", "duplicate-key", 9, 7),
     "roster-override-no-reference.yaml": ("", "missing-key", 10, 9),
     # money that cannot be read exactly to the cent; amounts and rates non-negative
     "number-format.yaml": ("", "number-format", 22, 41),
@@ -91,6 +92,7 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "annual-rule.yaml": ("", "annual-rule", 19, 15),
     "act-outside-subscription": ("roster.yaml", "act-outside-subscription", 10, 41),
     "consumption-unknown-unit": ("actes-2026.csv", "unknown-unit", 3, 7),
+    "act-year": ("actes-2026.csv", "act-year", 3, 25),
     # indexation
     "example-index.yaml": ("", "example-index", 50, 11),
     # unit cost (CGCT D5211-16)
@@ -136,9 +138,18 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "budget-no-tariff.yaml": ("", "no-tariff", 2, 10),
     # servcommun.toml and the files it names
     "toml-syntax": ("servcommun.toml", "toml-syntax", 3, 25),
+    "toml-not-utf8": ("servcommun.toml", "not-utf8", 1, 4),
+    "toml-type-tariffs": ("servcommun.toml", "config-type", 3, 11),
+    "toml-type-roster": ("servcommun.toml", "config-type", 4, 10),
+    "toml-type-services": ("servcommun.toml", "config-type", 2, 12),
+    "toml-type-default": ("servcommun.toml", "config-type", 2, 11),
+    "toml-unknown-key": ("servcommun.toml", "config-key", 3, 1),
+    "toml-placeholder": ("servcommun.toml", "config-placeholder", 4, 11),
+    "toml-placeholder-unclosed": ("servcommun.toml", "config-placeholder", 4, 15),
     "not-found": ("servcommun.toml", "not-found", 3, 13),
     "service-mismatch": ("tariff.yaml", "service-mismatch", 3, 10),
     "csv-columns": ("roster.csv", "csv-columns", 3, 1),
+    "csv-duplicate-column": ("roster.csv", "duplicate-column", 1, 31),
     # warnings (checked with --strict): a roster against the official table
     "roster-former-commune.yaml": ("", "former-commune", 5, 9),
     "roster-commune-name.yaml": ("", "commune-name", 5, 11),
@@ -354,11 +365,21 @@ def test_review_needed_is_a_warning_and_strict_makes_it_fail() -> None:
     assert strict.returncode == 1
 
 
-def test_bundled_example_without_config(tmp_path: Path) -> None:
-    result = run("check", cwd=tmp_path)
-    assert result.returncode == 0, result.stdout
-    assert "bundled Redon" in result.stderr
-    assert result.stdout.splitlines()[-1].endswith("no problems, 1 warning")
+def test_no_paths_and_no_config_is_a_usage_error_saying_what_to_give(tmp_path: Path) -> None:
+    """A pre-commit hook in a repository without servcommun.toml: checking the bundled
+    example instead would pass whatever the user's files say."""
+    (tmp_path / "tariff.yaml").write_text("not: [a tariff\n")  # never looked at
+    result = run_process("check", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "servcommun check: no files given and no servcommun.toml here or above: give the "
+        "files or folders to check (servcommun check tariffs/ roster.yaml), or run it in a "
+        "data directory"
+    ]
+    # the files given are checked, with no word of the bundled example
+    given = run("check", "tariff.yaml", cwd=tmp_path)
+    assert given.returncode == 1 and "tariff.yaml:2:1: yaml-syntax" in given.stdout
+    assert "bundled" not in given.stderr
 
 
 def test_missing_path_is_a_usage_error() -> None:

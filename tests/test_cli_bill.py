@@ -11,6 +11,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, run, run_process, write
 
 ROSTER = ROOT / "examples" / "redon" / "roster.yaml"
@@ -141,8 +143,40 @@ def test_detail_shows_basis_and_article() -> None:
 def test_csv_one_row_per_line() -> None:
     result = run("bill", "--year", "2026", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert sum(Decimal(row["amount"]) for row in rows) == Decimal("102949.00")
+    billed = [row for row in rows if row["status"] == "billed"]
+    assert sum(Decimal(row["amount"]) for row in billed) == Decimal("102949.00")
     assert {row["member_id"] for row in rows} >= {"35236", "35328"}
+
+
+def test_csv_lists_the_members_needing_review_and_says_so_on_stderr() -> None:
+    result = run("bill", "--year", "2026", "--format", "csv")
+    assert result.returncode == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    review = [row for row in rows if row["status"] == "needs review"]
+    assert [(row["member_id"], row["member_name"]) for row in review] == [
+        ("44067", "Guémené-Penfao")
+    ]
+    (row,) = review
+    assert row["amount"] == "" and row["code"] == "" and row["billed"] == "no"
+    assert "own IT department" in row["reason"] and "art. 7.1 (*)" in row["reason"]
+    assert {r["status"] for r in rows} == {"billed", "needs review"}
+    assert all(r["reason"] == "" for r in rows if r["status"] == "billed")
+    assert result.stderr.strip().splitlines()[-1] == (
+        "warning: 1 member needs review: listed in the CSV with its reason and no amount "
+        "(status 'needs review')"
+    )
+    # the JSON names the same members
+    data = json.loads(run("bill", "--year", "2026", "--format", "json").stdout)
+    assert {r["member"]["id"] for r in data["needs_review"]} == {r["member_id"] for r in review}
+    assert {s["member"]["id"] for s in data["statements"]} == {
+        r["member_id"] for r in rows if r["status"] == "billed"
+    }
+    # --strict fails on it, the CSV still written
+    strict = run("bill", "--year", "2026", "--format", "csv", "--strict")
+    assert strict.returncode == 1 and "44067" in strict.stdout
+    # a member billed alone: nothing to review, nothing said
+    alone = run("bill", "--year", "2026", "--format", "csv", "--member", "35236")
+    assert alone.returncode == 0 and "review" not in alone.stderr
 
 
 def test_strict_exits_1_when_a_member_needs_review() -> None:
@@ -170,6 +204,25 @@ def test_bundled_example_without_config(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["total"] == "102949.00"
 
 
+@pytest.mark.parametrize("format", ["table", "json", "csv", "xlsx"])
+def test_a_file_written_from_the_bundled_example_says_so(tmp_path: Path, format: str) -> None:
+    target = tmp_path / f"bill.{format}"
+    result = run(
+        "bill", "--year", "2026", "--format", format, "--output", str(target), cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert target.exists()
+    assert (
+        f"{target}: written from the bundled Redon Agglomération example, not from data of "
+        "yours (no servcommun.toml here or above)"
+    ) in result.stderr.splitlines()
+    # in a data directory, nothing of the kind
+    (tmp_path / "data").mkdir()
+    own = tmp_path / "data" / f"own.{format}"
+    again = run("bill", "--year", "2026", "--format", format, "--output", str(own))
+    assert again.returncode == 0 and "bundled" not in again.stderr
+
+
 def test_config_found_in_a_parent_folder(tmp_path: Path) -> None:
     redon_config(tmp_path, "roster.csv")
     write(
@@ -185,6 +238,129 @@ def test_config_found_in_a_parent_folder(tmp_path: Path) -> None:
     data = bill_json(cwd=tmp_path / "sub")
     totals = {s["member"]["id"]: s["total"] for s in data["statements"]}
     assert totals == {"01004": "5532.50", "2A004": "5828.00", "35013": "8753.00"}
+
+
+TARIFF_LINE = 'tariffs = ["tariffs/redon-agglomeration-2022.yaml"]'
+BAD_CONFIGS = {
+    # servcommun.toml → its one-line error (exit 1, no traceback, in a real process)
+    "[services.x]\ntariffs = [1]\n": "servcommun.toml:2:11: config-type 'tariffs' is a list "
+    'of file paths (["tariffs/….yaml"]): 1 is an integer, not a path in quotes',
+    f"[services.x]\n{TARIFF_LINE}\nroster = true\n": "servcommun.toml:3:10: config-type "
+    "'roster' is a file path (a string), not a boolean",
+    'services = "x"\n': "servcommun.toml:1:12: config-type 'services' is a table of services "
+    "([services.<name>]), not a string",
+    f'default = ["x"]\n[services.x]\n{TARIFF_LINE}\n': "servcommun.toml:1:11: config-type "
+    "'default' is the name of a service (a string), not a list",
+    f"[services.x]\n{TARIFF_LINE}\nrostr = 'r.yaml'\n": "servcommun.toml:3:1: config-key "
+    "unknown key 'rostr' of [services.x] (did you mean 'roster'?); the keys are tariffs, "
+    "roster, budgets, consumption, indices, epci",
+    f'[services.x]\n{TARIFF_LINE}\nbudgets = "budget-{{annee}}.yaml"\n': "servcommun.toml:3:11: "
+    "config-placeholder 'budgets' has the placeholder {annee}: the only placeholder is "
+    "{year}, the year billed",
+    f'[services.x]\n{TARIFF_LINE}\nbudgets = "budget-{{year.yaml"\n': "servcommun.toml:3:11: "
+    "config-placeholder 'budgets' has a '{' or '}' that is not a placeholder: the only "
+    "placeholder is {year}, the year billed, written with both braces",
+    f'defaut = "x"\n[services.x]\n{TARIFF_LINE}\n': "servcommun.toml:1:1: config-key unknown "
+    "key 'defaut' (did you mean 'default'?); the keys are default, services",
+}
+
+
+@pytest.mark.parametrize("text", BAD_CONFIGS)
+def test_a_wrong_servcommun_toml_is_one_located_line(tmp_path: Path, text: str) -> None:
+    (tmp_path / "servcommun.toml").write_text(text, encoding="utf-8")
+    result = run_process("bill", "--year", "2026", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [BAD_CONFIGS[text]]
+    checked = run("check", "--format", "json", cwd=tmp_path)
+    assert checked.returncode == 1
+    (found,) = json.loads(checked.stdout)["diagnostics"]
+    assert (
+        f"{found['file']}:{found['line']}:{found['column']}: {found['code']} " + found["message"]
+        == (BAD_CONFIGS[text])
+    )
+
+
+def test_a_servcommun_toml_not_in_utf8_is_located(tmp_path: Path) -> None:
+    (tmp_path / "servcommun.toml").write_bytes(
+        f"# Fégréac\n[services.x]\n{TARIFF_LINE}\n".encode("latin-1")
+    )
+    result = run_process("bill", "--year", "2026", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        "servcommun.toml:1:4: not-utf8 byte 0xe9 is not UTF-8: save the file as UTF-8"
+    ]
+
+
+def test_every_problem_of_servcommun_toml_at_once(tmp_path: Path) -> None:
+    (tmp_path / "servcommun.toml").write_text(
+        'default = "y"\n[services.x]\ntarifs = ["t.yaml"]\nbudgets = "b-{an}.yaml"\n',
+        encoding="utf-8",
+    )
+    result = run("bill", "--year", "2026", cwd=tmp_path)
+    assert result.returncode == 1
+    assert [line.split(" ", 2)[:2] for line in result.stderr.splitlines()] == [
+        ["servcommun.toml:1:11:", "config"],  # default 'y' is not defined
+        ["servcommun.toml:2:2:", "config"],  # service 'x' needs a 'tariffs' list
+        ["servcommun.toml:3:1:", "config-key"],  # tarifs: did you mean 'tariffs'?
+        ["servcommun.toml:4:11:", "config-placeholder"],
+    ]
+
+
+def test_tariffs_written_as_one_string_is_a_list_of_one(tmp_path: Path) -> None:
+    """``tariffs = "t.yaml"`` names one file (it used to be read one character a path)."""
+    redon_config(tmp_path, str(ROSTER))
+    config = tmp_path / "servcommun.toml"
+    text = config.read_text(encoding="utf-8")
+    assert "tariffs = [" in text
+    listed = bill_json(cwd=tmp_path)
+    tariffs_line = next(line for line in text.splitlines() if line.startswith("tariffs"))
+    single = tariffs_line.replace("[", "").replace("]", "")
+    config.write_text(text.replace(tariffs_line, single), encoding="utf-8")
+    assert bill_json(cwd=tmp_path) == listed
+
+
+def test_a_year_written_twice_in_a_yaml_roster_is_an_error_at_the_second(
+    tmp_path: Path,
+) -> None:
+    """2026 and "2026" are one year once read: the bill must not pick one of them."""
+    redon_config(tmp_path, "roster.yaml")
+    write(
+        tmp_path / "roster.yaml",
+        """
+        service: redon
+        members:
+          - id: "35236"
+            name: Redon
+            population:
+              2026: 7100
+              "2026": 100
+            subscriptions:
+              - {offer: socle-complet, start: 2024-01-01}
+    """,
+    )
+    result = run("bill", "--year", "2026", "--format", "json", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        'roster.yaml:7:7: duplicate-key key "2026" is 2026 of line 6 written another way: '
+        "both are read as 2026, and only one value could be kept"
+    ]
+
+
+def test_a_csv_column_written_twice_is_an_error_at_the_second(tmp_path: Path) -> None:
+    redon_config(tmp_path, "roster.csv")
+    write(
+        tmp_path / "roster.csv",
+        """
+        id,name,population_2026,own_it_department,socle-complet,population_2026
+        35236,Redon,7100,non,2024-01-01,100
+    """,
+    )
+    result = run("bill", "--year", "2026", "--format", "json", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        "roster.csv:1:57: duplicate-column column 'population_2026' is repeated (first the "
+        "column 3): only one value could be kept"
+    ]
 
 
 def test_version() -> None:

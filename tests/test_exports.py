@@ -106,6 +106,12 @@ def test_csv_french_dialect_reads_back(tmp_path: Path, example_json: dict) -> No
         "titled",
         "amount",
     }
+    review = [row for row in rows if row["status"] == "à examiner"]
+    assert [(row["member_id"], row["amount"], row["billed"]) for row in review] == [
+        ("44067", "", "non")
+    ]
+    assert review[0]["reason"]  # why, in words
+    rows = [row for row in rows if row["status"] == "facturé"]
     amounts = [Decimal(row["amount"].replace(",", ".")) for row in rows]
     assert all("." not in row["amount"] and "," in row["amount"] for row in rows)
     assert sum(amounts) == EXAMPLE_TOTAL
@@ -127,7 +133,7 @@ def test_csv_plain_dialect() -> None:
     assert not text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {row["amount"] for row in rows} >= {"3500.00", "-3500.00"}
-    assert sum(Decimal(row["amount"]) for row in rows) == EXAMPLE_TOTAL
+    assert sum(Decimal(row["amount"] or "0") for row in rows) == EXAMPLE_TOTAL
 
 
 # -- XLSX ---------------------------------------------------------------------------------

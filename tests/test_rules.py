@@ -42,7 +42,7 @@ def test_every_rule_has_a_section_of_the_format_reference() -> None:
 def test_every_rule_has_a_case_in_the_error_catalogue() -> None:
     texts = {
         case: "\n".join(
-            path.read_text(encoding="utf-8")
+            path.read_text(encoding="utf-8", errors="replace")  # a case may be Latin-1
             for path in (
                 [ERRORS / case] if (ERRORS / case).is_file() else (ERRORS / case).rglob("*")
             )

@@ -314,6 +314,49 @@ def test_a_consumption_file_in_yaml_is_read_like_the_csv(tmp_path: Path) -> None
     )
 
 
+def test_an_act_of_another_year_in_a_yearly_consumption_file_is_an_error_at_its_line(
+    tmp_path: Path,
+) -> None:
+    """The bill of 2026 reads actes-2026 only: an act of 2025 there would be billed by no
+    one, so it is refused where it is written, by bill and by check."""
+    (tmp_path / "tariff.yaml").write_text(
+        (ROOT / "tariffs/examples/ads-instruction-actes.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    (tmp_path / "roster.yaml").write_text(
+        (ROOT / "examples/ads/roster.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    acts = """
+        service: ads-exemple
+        acts:
+          - {member: "35903", unit: declaration-prealable, date: 2026-01-20}
+          - {member: "35903", unit: permis-construire, date: 2025-11-20, reference: PC 12}
+    """
+    write(tmp_path / "actes-2026.yaml", acts)
+    toml = """
+        [services.ads-exemple]
+        tariffs = ["tariff.yaml"]
+        roster = "roster.yaml"
+        consumption = "actes-{year}.yaml"
+    """
+    write(tmp_path / "servcommun.toml", toml)
+    expected = (
+        "actes-2026.yaml:4:54: act-year an act of 2025-11-20 in the consumption file of 2026: "
+        "it would be billed in no year; move it to the file of 2025"
+    )
+    billed = run("bill", "--year", "2026", "--format", "json", cwd=tmp_path)
+    assert billed.returncode == 1 and billed.stdout == ""
+    assert billed.stderr.splitlines()[0] == expected
+    checked = run("check", cwd=tmp_path)
+    assert checked.returncode == 1 and expected in checked.stdout
+    # one file for every year (no {year}): its acts are of any year
+    (tmp_path / "actes-2026.yaml").rename(tmp_path / "actes.yaml")
+    write(tmp_path / "servcommun.toml", toml.replace("actes-{year}", "actes"))
+    single = run("bill", "--year", "2026", "--member", "35903", "--format", "json", cwd=tmp_path)
+    assert single.returncode == 0, single.stderr
+    assert json.loads(single.stdout)["statements"][0]["total"] == "147.00"  # the 2026 act
+
+
 # -- 2. proration, floors and caps ----------------------------------------------------------
 
 YEARLY = """\

@@ -276,7 +276,9 @@ class _Run:
         service = file.service or (_text(data.get("service")) if isinstance(data, dict) else None)
         grids = [v.tariff for v in tariffs if not v.tariff.parties and v.service == service]
         roster = self._roster_of(service, grids)
-        file.model, problems = consumption_problems(file.doc, grids, roster)
+        named = self.config.services.get(service) if self.config and service else None
+        year = named.consumption_year(file.path) if named is not None else None
+        file.model, problems = consumption_problems(file.doc, grids, roster, year)
         file.problems.extend(problems)
         self._service_matches(file, file.model)
 

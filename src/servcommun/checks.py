@@ -1243,10 +1243,16 @@ def acts_problems(
 
 
 def check_consumption(
-    doc: Document, consumption: Consumption, tariffs: Sequence[Tariff], roster: Roster | None
+    doc: Document,
+    consumption: Consumption,
+    tariffs: Sequence[Tariff],
+    roster: Roster | None,
+    year: int | None = None,
 ) -> Iterator[Diagnostic]:
     """A consumption file against its service: every act dated in a tariff version's
-    period, of a unit it bills; with the roster, of a member of it, subscribed that day."""
+    period, of a unit it bills; with the roster, of a member of it, subscribed that day;
+    in the file of a ``year``, dated in that year (the bill of a year reads only its file:
+    an act of another year would be billed by no one)."""
     members = {member.id: member for member in roster.members} if roster else {}
     if roster is not None and consumption.service != roster.service:
         yield doc.diagnostic(
@@ -1257,6 +1263,14 @@ def check_consumption(
     known: list[tuple[Path_, Member | None, Act]] = []
     for index, act in enumerate(consumption.acts):
         here: Path_ = ("acts", index)
+        if year is not None and act.date.year != year:
+            yield doc.diagnostic(
+                (*here, "date"),
+                "act-year",
+                f"an act of {act.date} in the consumption file of {year}: it would be "
+                f"billed in no year; move it to the file of {act.date.year}",
+            )
+            continue
         if roster is not None and act.member not in members:
             yield doc.diagnostic(
                 (*here, "member"),

@@ -6,13 +6,16 @@ the Redon Agglomération example bundled with the package and say so.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
+import string
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from servcommun.diagnostics import Diagnostic, InputError
+from servcommun.diagnostics import Diagnostic, InputError, source_line
 
 CONFIG_NAME = "servcommun.toml"
 
@@ -36,6 +39,28 @@ class Service:
 
     def consumption_for(self, year: int) -> Path | None:
         return Path(self.consumption.format(year=year)) if self.consumption else None
+
+    def consumption_year(self, path: Path) -> int | None:
+        """The year of ``path`` when it is one of the service's yearly consumption files
+        (``actes-{year}.csv``): its acts are of that year. None for a single file."""
+        if not self.consumption or "{year}" not in self.consumption:
+            return None
+        parts = os.path.abspath(self.consumption.replace("{year}", "\0")).split("\0")
+        pattern = r"(\d{4})".join(re.escape(part) for part in parts)
+        for candidate in (os.path.abspath(path), str(path.resolve())):
+            found = re.fullmatch(pattern, candidate)
+            if found:
+                return int(found.group(1))
+        return None
+        head, _, tail = self.consumption.partition("{year}")
+        pattern = re.escape(head) + r"(\d{4})" + re.escape(tail)
+        for candidate in (str(path), os.path.abspath(path)):
+            found = re.fullmatch(pattern, candidate) or re.fullmatch(
+                re.escape(os.path.abspath(head)) + r"(\d{4})" + re.escape(tail), candidate
+            )
+            if found:
+                return int(found.group(1))
+        return None
 
 
 @dataclass(frozen=True)
@@ -100,9 +125,13 @@ def load_config(start: Path) -> Config:
 
 
 def _parse(path: Path, *, bundled: bool = False) -> Config:
+    """The configuration of ``path``, or an ``InputError`` with every problem of it, each
+    at its line and column: its bytes, its TOML syntax, then its keys, types and
+    placeholders (nothing here raises anything else, whatever the file holds)."""
     name = display_path(path)
+    text = _text(path, name)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         # tomllib says "(at line L, column C)" at the end of its message
         message = str(error)
@@ -112,31 +141,236 @@ def _parse(path: Path, *, bundled: bool = False) -> Config:
             line_text, _, column_text = where.partition(", column ")
             line, column = int(line_text), int(column_text or 1)
             message = message.rsplit(" (at line ", 1)[0]
-        raise InputError([Diagnostic(name, line, column, "toml-syntax", message)]) from None
+        raise InputError([_located(name, text, line, column, "toml-syntax", message)]) from None
+    return _Reading(path, name, text, bundled).config(data)
+
+
+def _text(path: Path, name: str) -> str:
+    try:
+        raw = path.read_bytes()
     except OSError as error:
         raise InputError([Diagnostic(name, 1, 1, "unreadable", str(error))]) from None
-    services: dict[str, Service] = {}
-    for key, entry in (data.get("services") or {}).items():
-        if not isinstance(entry, dict) or not entry.get("tariffs"):
-            raise InputError(
-                [Diagnostic(name, 1, 1, "config", f"service '{key}' needs a 'tariffs' list")]
-            )
-        services[key] = Service(
-            id=key,
-            tariffs=tuple(path.parent / tariff for tariff in entry["tariffs"]),
-            roster=path.parent / entry["roster"] if entry.get("roster") else None,
-            budgets=str(path.parent / entry["budgets"]) if entry.get("budgets") else None,
-            consumption=(
-                str(path.parent / entry["consumption"]) if entry.get("consumption") else None
-            ),
-            indices=tuple(path.parent / index for index in entry.get("indices") or ()),
-            epci=str(entry["epci"]) if entry.get("epci") else None,
-        )
-    if not services:
-        raise InputError([Diagnostic(name, 1, 1, "config", "no [services.<name>] table")])
-    default = data.get("default") or next(iter(services))
-    if default not in services:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
         raise InputError(
-            [Diagnostic(name, 1, 1, "config", f"default service '{default}' is not defined")]
+            [
+                Diagnostic(
+                    name,
+                    line,
+                    column,
+                    "not-utf8",
+                    f"byte 0x{raw[error.start]:02x} is not UTF-8: save the file as UTF-8",
+                )
+            ]
+        ) from None
+
+
+def _located(name: str, text: str, line: int, column: int, code: str, message: str) -> Diagnostic:
+    return Diagnostic(name, line, column, code, message, source_line(text, line))
+
+
+TOP_KEYS = ("default", "services")
+SERVICE_KEYS = ("tariffs", "roster", "budgets", "consumption", "indices", "epci")
+PATTERNS = ("budgets", "consumption")  # paths formatted with the year billed
+TYPE_NAMES = {
+    str: "a string",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    list: "a list",
+    dict: "a table",
+}
+
+_BARE_OR_QUOTED = r"""[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'"""
+_DOTTED = rf"(?:{_BARE_OR_QUOTED})(?:\s*\.\s*(?:{_BARE_OR_QUOTED}))*"
+_HEADER = re.compile(rf"^(\s*\[\[?\s*)({_DOTTED})\s*\]")
+_ASSIGNMENT = re.compile(rf"^(\s*)({_DOTTED})\s*=\s*")
+_PART = re.compile(r"""([A-Za-z0-9_-]+)|"((?:[^"\\]|\\.)*)"|'([^']*)'""")
+
+
+def _key_parts(dotted: str) -> tuple[str, ...]:
+    return tuple(a or b or c for a, b, c in _PART.findall(dotted))
+
+
+def _type_name(value: object) -> str:
+    for kind, label in TYPE_NAMES.items():
+        if isinstance(value, kind):
+            return label
+    return "a date" if hasattr(value, "isoformat") else type(value).__name__
+
+
+class _Reading:
+    """One reading of a ``servcommun.toml``: where each key and value is written (found
+    in the text, since ``tomllib`` keeps no positions), and the problems found."""
+
+    def __init__(self, path: Path, name: str, text: str, bundled: bool) -> None:
+        self.path, self.name, self.text, self.bundled = path, name, text, bundled
+        self.problems: list[Diagnostic] = []
+        self.keys: dict[tuple[str, ...], tuple[int, int]] = {}
+        self.values: dict[tuple[str, ...], tuple[int, int]] = {}
+        table: tuple[str, ...] = ()
+        for number, line in enumerate(text.splitlines(), start=1):
+            header = _HEADER.match(line)
+            if header:
+                table = _key_parts(header.group(2))
+                where = (number, len(header.group(1)) + 1)
+                self.keys.setdefault(table, where)
+                self.values.setdefault(table, where)
+                continue
+            assignment = _ASSIGNMENT.match(line)
+            if assignment:
+                key = (*table, *_key_parts(assignment.group(2)))
+                self.keys.setdefault(key, (number, len(assignment.group(1)) + 1))
+                self.values.setdefault(key, (number, assignment.end() + 1))
+
+    def at(self, where: tuple[str, ...], code: str, message: str, *, key: bool = False) -> None:
+        """A problem at the key (or value) ``where``, or the nearest written above it."""
+        positions = self.keys if key else self.values
+        for length in range(len(where), 0, -1):
+            if where[:length] in positions:
+                line, column = positions[where[:length]]
+                break
+        else:
+            line, column = 1, 1
+        self.problems.append(_located(self.name, self.text, line, column, code, message))
+
+    def unknown_keys(
+        self, table: dict[str, object], where: tuple[str, ...], known: tuple[str, ...]
+    ) -> None:
+        for key in table:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            place = f" of [{'.'.join(where)}]" if where else ""
+            self.at(
+                (*where, key),
+                "config-key",
+                f"unknown key '{key}'{place}{hint}; the keys are {', '.join(known)}",
+                key=True,
+            )
+
+    def wrong_type(self, where: tuple[str, ...], value: object, expected: str) -> None:
+        self.at(where, "config-type", f"'{where[-1]}' is {expected}, not {_type_name(value)}")
+
+    def string(self, entry: dict[str, object], where: tuple[str, ...], expected: str) -> str | None:
+        value = entry.get(where[-1])
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value:
+            self.wrong_type(where, value, expected)
+            return None
+        return value
+
+    def paths(self, entry: dict[str, object], where: tuple[str, ...]) -> tuple[str, ...]:
+        """A list of file paths; a single path written as a string is read as a list of
+        one (``tariffs = "t.yaml"`` is ``tariffs = ["t.yaml"]``)."""
+        value = entry.get(where[-1])
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        expected = f'a list of file paths (["{where[-1]}/….yaml"])'
+        if not isinstance(value, list):
+            self.wrong_type(where, value, expected)
+            return ()
+        bad = [item for item in value if not isinstance(item, str) or not item]
+        if bad:
+            self.at(
+                where,
+                "config-type",
+                f"'{where[-1]}' is {expected}: {bad[0]!r} is {_type_name(bad[0])}, "
+                "not a path in quotes",
+            )
+            return ()
+        return tuple(value)
+
+    def pattern(self, entry: dict[str, object], where: tuple[str, ...]) -> str | None:
+        """A path that may hold ``{year}`` (the year billed), and no other placeholder."""
+        value = self.string(entry, where, 'a file path (a string, "…-{year}.yaml")')
+        if value is None:
+            return None
+        try:
+            fields = [
+                field for _, field, _, _ in string.Formatter().parse(value) if field is not None
+            ]
+        except ValueError:
+            self.at(
+                where,
+                "config-placeholder",
+                f"'{where[-1]}' has a '{{' or '}}' that is not a placeholder: the only "
+                "placeholder is {year}, the year billed, written with both braces",
+            )
+            return None
+        wrong = [field for field in fields if field != "year"]
+        if wrong:
+            self.at(
+                where,
+                "config-placeholder",
+                f"'{where[-1]}' has the placeholder {{{wrong[0]}}}: the only placeholder is "
+                "{year}, the year billed",
+            )
+            return None
+        return value
+
+    def service(self, key: str, entry: object) -> Service | None:
+        where = ("services", key)
+        if not isinstance(entry, dict):
+            self.wrong_type(where, entry, f"a table ([services.{key}] with its tariffs)")
+            return None
+        self.unknown_keys(entry, where, SERVICE_KEYS)
+        root = self.path.parent
+        tariffs = self.paths(entry, (*where, "tariffs"))
+        if not tariffs and "tariffs" not in entry:
+            self.at(where, "config", f"service '{key}' needs a 'tariffs' list", key=True)
+        elif not tariffs and entry.get("tariffs") == []:
+            self.at((*where, "tariffs"), "config", f"service '{key}' names no tariff file")
+        roster = self.string(entry, (*where, "roster"), "a file path (a string)")
+        budgets = self.pattern(entry, (*where, "budgets"))
+        consumption = self.pattern(entry, (*where, "consumption"))
+        indices = self.paths(entry, (*where, "indices"))
+        epci = entry.get("epci")
+        if epci is not None and (isinstance(epci, bool) or not isinstance(epci, str | int)):
+            self.wrong_type((*where, "epci"), epci, 'a SIREN (a string, "243500741")')
+            epci = None
+        return Service(
+            id=key,
+            tariffs=tuple(root / tariff for tariff in tariffs),
+            roster=root / roster if roster else None,
+            budgets=str(root / budgets) if budgets else None,
+            consumption=str(root / consumption) if consumption else None,
+            indices=tuple(root / index for index in indices),
+            epci=str(epci) if epci else None,
         )
-    return Config(path, services, default, bundled)
+
+    def config(self, data: dict[str, object]) -> Config:
+        self.unknown_keys(data, (), TOP_KEYS)
+        services: dict[str, Service] = {}
+        table = data.get("services")
+        if table is not None and not isinstance(table, dict):
+            self.wrong_type(("services",), table, "a table of services ([services.<name>])")
+        elif isinstance(table, dict):
+            for key, entry in table.items():
+                service = self.service(key, entry)
+                if service is not None:
+                    services[key] = service
+        if table is None or (isinstance(table, dict) and not table):
+            self.at(("services",), "config", "no [services.<name>] table")
+        default = data.get("default")
+        if default is not None and not isinstance(default, str):
+            self.wrong_type(("default",), default, "the name of a service (a string)")
+            default = None
+        elif isinstance(default, str) and isinstance(table, dict) and default not in table:
+            known = ", ".join(table) or "none"
+            self.at(
+                ("default",),
+                "config",
+                f"default service '{default}' is not defined (services: {known})",
+            )
+        if self.problems:
+            raise InputError(self.problems)
+        return Config(self.path, services, default or next(iter(services)), self.bundled)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from servcommun import cache
-from servcommun.config import Config, load_config
+from servcommun.config import Config, find_config, load_config
 from servcommun.diagnostics import Diagnostic, InputError, source_line
 from servcommun.formats import Kind
 
@@ -33,6 +33,7 @@ class Plan:
     problems: tuple[Diagnostic, ...]
     targets: tuple[Path, ...]
     given: bool  # the user named the files (else: those servcommun.toml names)
+    config_file: Path | None = None  # the servcommun.toml found, read or not
 
     def inputs(self) -> list[str]:
         """What the run's report depends on: the working directory (paths are shown
@@ -45,9 +46,7 @@ class Plan:
             table += sorted((self.config.root / "populations").glob("*.csv"))
         return [
             os.getcwd(),
-            *cache.file_digests(
-                [self.config.path if self.config else None, *self.targets, *context, *table]
-            ),
+            *cache.file_digests([self.config_file, *self.targets, *context, *table]),
         ]
 
 
@@ -55,14 +54,16 @@ def plan(paths: Sequence[Path], start: Path) -> Plan:
     """The files to check: ``paths`` (files, or folders searched for YAML files), or with
     none every file named by the ``servcommun.toml`` found at or above ``start``."""
     config, problems = _config(start)
+    # the report depends on the file's bytes even when they are wrong
+    found = config.path if config is not None else find_config(start.resolve())
     if paths:
         if config is not None and config.bundled:
-            config = None  # the bundled example is no context for the user's own files
-        return Plan(config, tuple(problems), tuple(discover(paths, config)), given=True)
+            config, found = None, None  # the bundled example is no context for the user's
+        return Plan(config, tuple(problems), tuple(discover(paths, config)), True, found)
     if config is None:  # servcommun.toml itself is wrong: nothing else to check
-        return Plan(None, tuple(problems), (), given=False)
+        return Plan(None, tuple(problems), (), False, found)
     targets, missing = _named_files(config)
-    return Plan(config, (*problems, *missing), tuple(targets), given=False)
+    return Plan(config, (*problems, *missing), tuple(targets), False, found)
 
 
 def discover(paths: Sequence[Path], config: Config | None) -> list[Path]:

@@ -174,23 +174,29 @@ def read_consumption(path: Path, service: str, display: str | None = None) -> Do
 
 
 def consumption_problems(
-    doc: Document, tariffs: Sequence[Tariff], roster: Roster | None
+    doc: Document, tariffs: Sequence[Tariff], roster: Roster | None, year: int | None = None
 ) -> tuple[Consumption | None, list[Diagnostic]]:
     """The consumption file of ``doc`` and every problem found in it: each act checked
     against the tariff version in force on its date, and, with the service's ``roster``,
-    its member known and subscribed to the offer that bills it."""
+    its member known and subscribed to the offer that bills it; in the file of a
+    ``year`` (``actes-{year}.csv``), dated in that year."""
     consumption, problems = validate(doc, adapter(Kind.CONSUMPTION))
     if consumption is not None:
-        problems = list(checks.check_consumption(doc, consumption, tariffs, roster))
+        problems = list(checks.check_consumption(doc, consumption, tariffs, roster, year))
     return consumption, problems
 
 
 def load_consumption(
-    path: Path, tariffs: Sequence[Tariff], roster: Roster, display: str | None = None
+    path: Path,
+    tariffs: Sequence[Tariff],
+    roster: Roster,
+    display: str | None = None,
+    year: int | None = None,
 ) -> Consumption:
-    """Read, validate and check a consumption file against its service's roster."""
+    """Read, validate and check a consumption file against its service's roster (and,
+    for the file of a ``year``, its acts dated in it)."""
     doc = read_consumption(path, roster.service, display)
-    consumption, problems = consumption_problems(doc, tariffs, roster)
+    consumption, problems = consumption_problems(doc, tariffs, roster, year)
     return _or_errors(consumption, problems)
 
 

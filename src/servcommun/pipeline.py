@@ -217,13 +217,11 @@ def service_data(
             )
         # a file per year holds acts of the version in force that year; a single file may
         # hold acts of every version
-        grids = (
-            [tariff]
-            if "{year}" in (service.consumption or "")
-            else [t for _, t in load_tariffs(config, service)]
-        )
+        yearly = "{year}" in (service.consumption or "")
+        grids = [tariff] if yearly else [t for _, t in load_tariffs(config, service)]
         roster = with_consumption(
-            roster, load_consumption(path, grids, roster, config.display(path))
+            roster,
+            load_consumption(path, grids, roster, config.display(path), year if yearly else None),
         )
         read.append(config.display(path))
     indices: dict[str, dict[int, Decimal]] = {}

@@ -71,6 +71,11 @@ class Document:
         return make_diagnostic(self.file, self.text, line, column, code, message)
 
 
+def _written(key: object) -> str:
+    """How a key was written: ``"2026"`` (text) or ``2026`` (a number, a date)."""
+    return f'"{key}"' if isinstance(key, str) else str(key)
+
+
 def make_diagnostic(
     file: str, text: str, line: int, column: int, code: str, message: str
 ) -> Diagnostic:
@@ -237,6 +242,7 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         self._check_tag(node, "map")
         result: dict[Any, Any] = {}
+        as_text: dict[str, Any] = {}  # 2026 and "2026" are one key once validated
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
                 self.problem(
@@ -258,6 +264,18 @@ class _Builder:
                     "YAML would silently keep only the last value",
                 )
                 continue
+            text = key.isoformat() if isinstance(key, dt.date) else str(key)
+            if text in as_text:
+                first = self.key_positions[(*path, as_text[text])]
+                self.problem(
+                    key_node,
+                    "duplicate-key",
+                    f"key {_written(key)} is {_written(as_text[text])} of line {first[0]} "
+                    f"written another way: both are read as {text}, and only one value could "
+                    "be kept",
+                )
+                continue
+            as_text[text] = key
             self.key_positions[(*path, key)] = (
                 key_node.start_mark.line + 1,
                 key_node.start_mark.column + 1,

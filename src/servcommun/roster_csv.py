@@ -129,6 +129,23 @@ def _open_csv(path: Path, name: str) -> tuple[str, str, str, Any, list[str]]:
                 )
             ]
         )
+    seen: set[str] = set()
+    for index, title in enumerate(header):
+        if title in seen and title:
+            raise InputError(
+                [
+                    make_diagnostic(
+                        name,
+                        text,
+                        1,
+                        _cell_starts(first_line, delimiter)[index],
+                        "duplicate-column",
+                        f"column '{title}' is repeated (first the column "
+                        f"{header.index(title) + 1}): only one value could be kept",
+                    )
+                ]
+            )
+        seen.add(title)
     return text, first_line, delimiter, reader, header
 
 

@@ -50,6 +50,16 @@ def _main(
     ] = False,
 ) -> None:
     """servcommun: every member's statement, line by line, from the convention's tariff."""
+    _run.bundled = False  # each invocation finds its own data (tests run many in a process)
+
+
+class _Run:
+    """What the invocation found: whether its data is the bundled example."""
+
+    bundled = False
+
+
+_run = _Run()
 
 
 def fail(diagnostics: Iterable[Diagnostic | str]) -> NoReturn:
@@ -64,6 +74,7 @@ def config_here() -> Config:
     from servcommun.config import load_config
 
     config = load_config(Path.cwd())
+    _run.bundled = config.bundled
     if config.bundled:
         print(
             "servcommun.toml not found here or above: using the bundled Redon "
@@ -94,3 +105,15 @@ def deliver(text: str, output: Path | None, force: bool) -> None:
     from servcommun.output import write_atomic
 
     write_atomic(output, text.encode("utf-8"), force=force)
+    said_written(output)
+
+
+def said_written(output: Path) -> None:
+    """A file written from the bundled example says so on stderr: it is no bill of the
+    user's (they ran outside their data directory)."""
+    if _run.bundled:
+        print(
+            f"{output}: written from the bundled Redon Agglomération example, not from "
+            "data of yours (no servcommun.toml here or above)",
+            file=sys.stderr,
+        )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from servcommun.cli.app import app, config_here, deliver, fail, print_rich
+from servcommun.cli.app import app, config_here, deliver, fail, print_rich, said_written
 
 if TYPE_CHECKING:  # imported by the command itself, not when the app starts
     from rich.console import RenderableType
@@ -103,6 +103,7 @@ def _emit_bill(
         from servcommun.render.xlsx import bill_xlsx
 
         write_atomic(output, bill_xlsx(result, list(billed.columns), inputs), force=force)
+        said_written(output)
     elif format is BillFormat.JSON:
         from servcommun.population_basis import with_population
         from servcommun.render.json import bill_json, dumps
@@ -112,6 +113,15 @@ def _emit_bill(
         from servcommun.render.csv import bill_csv
 
         deliver(bill_csv(result, csv_dialect.value), output, force)
+        if result.needs_review:  # rows without an amount: the accountant must not miss them
+            count = len(result.needs_review)
+            print(
+                f"warning: {count} member{'s' if count > 1 else ''} need"
+                f"{'' if count > 1 else 's'} review: listed in the CSV with "
+                f"{'their' if count > 1 else 'its'} reason and no amount (status "
+                f"'{'à examiner' if csv_dialect is CsvDialect.FR else 'needs review'}')",
+                file=sys.stderr,
+            )
     else:
         from servcommun.render.table import bill_table
 

@@ -47,18 +47,23 @@ def check(
     """Validate tariff files, rosters and budgets, and recompute the worked examples of
     the tariffs: every problem of every file, then a one-line summary. Exit 1 if any."""
     from servcommun import cache, discovery
+    from servcommun.config import find_config
     from servcommun.render import diagnostics as render
 
+    if not paths and find_config(Path.cwd().resolve()) is None:
+        # a pre-commit hook in a repository without one: checking the bundled example
+        # would pass whatever the user's files say
+        print(
+            "servcommun check: no files given and no servcommun.toml here or above: give "
+            "the files or folders to check (servcommun check tariffs/ roster.yaml), or run "
+            "it in a data directory",
+            file=sys.stderr,
+        )
+        raise typer.Exit(2)
     plan = discovery.plan(paths or [], Path.cwd())
     # files checked before, byte for byte, have the same report: CI and pre-commit hooks
     # check unchanged tariffs on every commit (the checks are loaded only for new bytes)
     report = cache.cached("check", plan.inputs(), lambda: _run(plan))
-    if report.bundled:
-        print(
-            "servcommun.toml not found here or above: checking the bundled Redon "
-            "Agglomération example.",
-            file=sys.stderr,
-        )
     renderer = {
         CheckFormat.TEXT: render.text,
         CheckFormat.JSON: render.as_json,

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import app, config_here, fail
+from servcommun.cli.app import app, config_here, fail, said_written
 from servcommun.cli.simulate import (
     Acts,
     Attribution,
@@ -168,3 +168,4 @@ def _write(output: Path, content: bytes, force: bool) -> None:
 
     write_atomic(output, content, force=force)
     print(f"wrote {output}", file=sys.stderr)
+    said_written(output)

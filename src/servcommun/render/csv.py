@@ -1,4 +1,6 @@
-"""CSV of a bill: one row per statement line, for the accounting software.
+"""CSV of a bill: one row per statement line, for the accounting software, then one row
+per member needing review (its status and reason, no amount), so that every member active
+in the year is in the file.
 
 ``plain``: comma, decimal point, UTF-8. ``fr``: semicolon, decimal comma, UTF-8 with a
 BOM, so that a spreadsheet set to French opens it in columns with numbers as numbers.
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from servcommun.engine.result import Bill, Settlement
@@ -30,21 +32,42 @@ COLUMNS = (
     "attribution_year",
     "attribution_before",
     "attribution_after",
+    "status",
+    "reason",
 )
-"""The last four say how the statement is settled (``revenue-title`` or
-``attribution-deduction``, empty when the tariff does not say): a statement deducted from
-the member's attribution de compensation is not titled, and the accountant needs the
-attribution before and after the deduction."""
+"""``settlement`` and the three attribution columns say how the statement is settled
+(``revenue-title`` or ``attribution-deduction``, empty when the tariff does not say): a
+statement deducted from the member's attribution de compensation is not titled, and the
+accountant needs the attribution before and after the deduction. ``status`` is
+``billed``, ``not billed`` (a carrier's own share) or ``needs review`` (``facturé``,
+``non facturé``, ``à examiner`` in the French dialect, as in the statements' index), with
+the ``reason`` of the last two."""
+
+STATUSES = {  # (plain, fr): the words of the statements' index.csv
+    "billed": ("billed", "facturé"),
+    "not-billed": ("not billed", "non facturé"),
+    "review": ("needs review", "à examiner"),
+}
+CARRIER = ("carrier's own share", "part du porteur")
 
 
 def bill_csv(bill: Bill, dialect: str = "plain") -> str:
+    return csv_text(COLUMNS, _bill_rows(bill, dialect), dialect)
+
+
+def _bill_rows(bill: Bill, dialect: str) -> Iterator[tuple[object, ...]]:
     french = dialect == "fr"
-    return csv_text(
-        COLUMNS,
-        (
-            (
-                statement.member.id,
-                statement.member.name,
+    words = 1 if french else 0
+    for statement in bill.statements:
+        member = statement.member
+        settled = _settlement(statement.settlement, dialect)
+        status = STATUSES["billed" if statement.billed else "not-billed"][words]
+        reason = "" if statement.billed else CARRIER[words]
+        billed = _yes_no(statement.billed, french)
+        for line in statement.lines:
+            yield (
+                member.id,
+                member.name,
                 bill.year,
                 line.code,
                 line.label,
@@ -52,15 +75,36 @@ def bill_csv(bill: Bill, dialect: str = "plain") -> str:
                 line.reference,
                 line.titled,
                 csv_amount(line.amount, dialect),
-                _yes_no(statement.billed, french),
+                billed,
                 *settled,
+                status,
+                reason,
             )
-            for statement in bill.statements
-            for settled in [_settlement(statement.settlement, dialect)]
-            for line in statement.lines
-        ),
-        dialect,
-    )
+        if not statement.lines:  # nothing owed is still a statement: the member is listed
+            empty = ("", "", "", "", "")
+            total = csv_amount(statement.total, dialect)
+            yield (
+                member.id,
+                member.name,
+                bill.year,
+                *empty,
+                total,
+                billed,
+                *settled,
+                status,
+                reason,
+            )
+    for review in bill.needs_review:  # no statement, no amount: the member and why
+        yield (
+            review.member.id,
+            review.member.name,
+            bill.year,
+            *("", "", "", "", "", ""),
+            _yes_no(False, french),
+            *("", "", "", ""),
+            STATUSES["review"][words],
+            say(review.reason),
+        )
 
 
 def _settlement(settlement: Settlement | None, dialect: str) -> tuple[str, ...]:
