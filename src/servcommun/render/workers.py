@@ -1,6 +1,6 @@
 """The PDF statements of a large bill, made by worker processes, in order.
 
-fpdf2 spends some 15 ms on each statement (its line breaking, then cutting and writing
+fpdf2 spends some 20 ms on each statement (its line breaking, then cutting and writing
 the font subsets), all of it Python: a 35 000-member service would wait minutes on one
 core. The statements are cut in chunks: this process makes one chunk in ``workers``
 itself, worker processes the others, a few chunks ahead only, and the PDFs come in the
