@@ -180,14 +180,23 @@ def bundled_table() -> OfficialTable:
     communes: dict[str, Commune] = {}
     populations: dict[tuple[str, int], dict[str, int]] = {key: {} for key in columns}
     members: dict[str, list[str]] = {}
-    for row in _rows((folder / "communes.csv.gz").read_bytes()):
-        code = row["code"]
-        communes[code] = Commune(code, row["name"], row["siren"], row["departement"], row["epci"])
-        if row["epci"]:
-            members.setdefault(row["epci"], []).append(code)
-        for key, column in names.items():
-            if row[column]:
-                populations[key][code] = int(row[column])
+    # rows as lists, not dicts: the table's 35 000 rows are read on every check of a roster
+    rows = csv.reader(
+        io.StringIO(gzip.decompress((folder / "communes.csv.gz").read_bytes()).decode())
+    )
+    header = next(rows)
+    code_at, name_at, siren_at, departement_at, epci_at = (
+        header.index(column) for column in ("code", "name", "siren", "departement", "epci")
+    )
+    figures = [(populations[key], header.index(column)) for key, column in names.items()]
+    for row in rows:
+        code, epci = row[code_at], row[epci_at]
+        communes[code] = Commune(code, row[name_at], row[siren_at], row[departement_at], epci)
+        if epci:
+            members.setdefault(epci, []).append(code)
+        for by_code, at in figures:
+            if row[at]:
+                by_code[code] = int(row[at])
     epcis = {
         row["siren"]: Epci(
             row["siren"], row["name"], row["type"], tuple(members.get(row["siren"], ()))
