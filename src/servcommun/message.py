@@ -14,20 +14,25 @@ said in its place (a tuple of them, one after another; None says nothing).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import NamedTuple
 
 
 class Message(NamedTuple):
-    """A sentence to say: its template (the message id) and the values of its fields."""
+    """A sentence to say: its template (the message id) and the values of its fields, as
+    (name, value) pairs (a tuple: the cheapest record a bill keeps for each of its
+    lines)."""
 
     text: str
-    values: Mapping[str, object]
+    values: tuple[tuple[str, object], ...]
+
+    def value(self, name: str) -> object:
+        """The value of the field ``name``."""
+        return next(value for field, value in self.values if field == name)
 
 
 def msg(text: str, /, **values: object) -> Message:
     """The message ``text`` with its fields' ``values``."""
-    return Message(text, values)
+    return Message(text, tuple(values.items()))
 
 
 class Unsaid(ValueError):

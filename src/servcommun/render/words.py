@@ -38,7 +38,7 @@ _KINDS: Mapping[str, Callable[[Any], str]] = {
 @functools.cache
 def _template(text: str) -> tuple[tuple[str, str | None, str], ...]:
     """A template's literal texts and fields (name, kind), parsed once: a bill says the
-    same few templates for every member."""
+    same few templates for every line."""
     return tuple(
         (literal, field, spec or "") for literal, field, spec, _ in string.Formatter().parse(text)
     )
@@ -47,31 +47,39 @@ def _template(text: str) -> tuple[tuple[str, str | None, str], ...]:
 def say(message: Message) -> str:
     """``message`` as a sentence."""
     words: list[str] = []
-    values = message.values
+    values = dict(message.values)
     for literal, field, kind in _template(message.text):
         words.append(literal)
-        if field is not None:
-            words.append(_said(values[field], kind))
+        if field is None:
+            continue
+        value = values[field]
+        # the common case first, inline: a bill says some hundred thousand of these
+        if kind and value is not None:
+            words.append(_KINDS[kind](value))
+        else:
+            words.append(_said(value))
     return "".join(words)
 
 
-def _said(value: object, kind: str) -> str:
+def _said(value: object) -> str:
+    """A field without a kind: text, a message said in its place, messages one after
+    another, or nothing."""
     if value is None:
         return ""
+    if value.__class__ is str:
+        return value
     if isinstance(value, Message):
         return say(value)
-    if isinstance(value, tuple) and not kind:  # messages said one after another
+    if isinstance(value, tuple):  # messages said one after another
         return ", ".join(say(item) for item in value)
-    if not kind:
-        return str(value)
-    return _KINDS[kind](value)
+    return str(value)
 
 
 def message_values(message: Message) -> dict[str, object]:
     """What ``message`` says, as data: its values by name — decimals as text, dates ISO,
     a message said inside it as the mapping of its own values; nothing for a value
     left unsaid (None)."""
-    return {name: _json(value) for name, value in message.values.items() if value is not None}
+    return {name: _json(value) for name, value in message.values if value is not None}
 
 
 def _json(value: object) -> object:
