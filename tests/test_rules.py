@@ -229,3 +229,25 @@ def test_a_rate_per_inhabitant_changing_by_year_in_one_version(tmp_path: Path) -
     assert say(later.lines[0].basis) == (
         "3948 inhabitants × 1.60 (rate from 01/01/2027, DCC 2027-05)"
     )
+
+
+def test_a_fault_of_servcommun_is_one_line_to_report_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import servcommun.billing
+    from servcommun import cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a fault planted by this test")
+
+    monkeypatch.setattr(servcommun.billing, "billed", broken)
+    monkeypatch.setattr("gc.disable", lambda: None)  # the command's, not the test session's
+    monkeypatch.setattr("sys.argv", ["servcommun", "bill", "--year", "2026"])
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 1
+    said = capsys.readouterr().err.strip().splitlines()
+    assert len(said) == 1 and "Traceback" not in said[0]
+    assert said[0].startswith("servcommun: internal-error RuntimeError at test_rules.py:")
+    assert "a fault planted by this test" in said[0] and "please report it" in said[0]

@@ -27,4 +27,27 @@ def main() -> None:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from servcommun.cli.commands import application
 
-    application(sys.argv[1:])()
+    try:
+        application(sys.argv[1:])()
+    except Exception as error:  # the last resort: never a traceback
+        internal_error(error)
+
+
+def internal_error(error: BaseException) -> None:
+    """What a user sees of a fault of servcommun itself: one line saying what to report,
+    exit 1 — every wrong input has its own located message before it gets here."""
+    where = error.__traceback__
+    while where is not None and where.tb_next is not None:
+        where = where.tb_next
+    place = (
+        f" at {os.path.basename(where.tb_frame.f_code.co_filename)}:{where.tb_lineno}"
+        if where is not None
+        else ""
+    )
+    print(
+        f"servcommun: internal-error {type(error).__name__}{place}: {error} — this is a "
+        "fault of servcommun, not of your files: please report it with the command you "
+        "ran and the files it read",
+        file=sys.stderr,
+    )
+    raise SystemExit(1)
