@@ -550,3 +550,29 @@ def test_each_command_loads_only_what_it_uses(tmp_path: Path) -> None:
     assert {"rich.console", "babel.numbers"} <= table_run
     assert not {"xlsxwriter", "fpdf", "pydantic"} & table_run
     assert "typer" not in imported_by("--version")
+
+
+def test_a_csv_export_never_holds_a_formula_for_a_spreadsheet(tmp_path: Path) -> None:
+    # OWASP's CSV injection: a name written as a formula is written inert, after a quote;
+    # a credit's negative amount stays a number
+    redon_config(tmp_path, "roster.yaml")
+    write(
+        tmp_path / "roster.yaml",
+        """
+        service: redon
+        members:
+          - id: "35328"
+            name: '=HYPERLINK("http://exemple.invalid","Sixt")'
+            population: {2026: 2163}
+            subscriptions:
+              - {offer: audit, delivered: 2026-02-10}
+              - {offer: socle-complet, start: 2026-06-01}
+    """,
+    )
+    result = run("bill", "--year", "2026", "--format", "csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    names = {row[1] for row in rows[1:]}
+    assert names == {'\'=HYPERLINK("http://exemple.invalid","Sixt")'}
+    credit = next(row for row in rows if row[3] == "socle-complet.audit-credit")
+    assert credit[8] == "-3500.00"  # 2 163 inhabitants: audit 3 500, credited in full

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
@@ -128,8 +129,21 @@ def csv_text(
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_inert(cell) for cell in row] for row in rows)
     return ("\ufeff" if french else "") + buffer.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^-?\d[\d \u00a0\u202f]*([.,]\d+)?$")
+
+
+def _inert(cell: object) -> object:
+    """A cell a spreadsheet will not run as a formula (OWASP's rule for CSV injection): text
+    starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written after a
+    ``'``; a number (``-3500.00``, a credit) is left as it is."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START) and not _NUMBER.match(cell):
+        return "'" + cell
+    return cell
 
 
 def csv_amount(amount: Decimal, dialect: str = "plain") -> str:
