@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -576,3 +577,16 @@ def test_a_csv_export_never_holds_a_formula_for_a_spreadsheet(tmp_path: Path) ->
     assert names == {'\'=HYPERLINK("http://exemple.invalid","Sixt")'}
     credit = next(row for row in rows if row[3] == "socle-complet.audit-credit")
     assert credit[8] == "-3500.00"  # 2 163 inhabitants: audit 3 500, credited in full
+
+
+@pytest.mark.parametrize("name", ["roster.yaml", "servcommun.toml"])
+def test_an_output_naming_an_input_is_refused_even_with_force(tmp_path: Path, name: str) -> None:
+    redon_config(tmp_path, "roster.yaml")
+    shutil.copy(ROSTER, tmp_path / "roster.yaml")
+    before = (tmp_path / name).read_bytes()
+    result = run(
+        "bill", "--year", "2026", "--format", "csv", "--output", name, "--force", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{name}:1:1: output-is-input this file is an input of ")
+    assert (tmp_path / name).read_bytes() == before  # never replaced

@@ -63,6 +63,14 @@ class Service:
         return None
 
 
+def _of_pattern(pattern: str | None, target: Path) -> bool:
+    """``target`` is a file of a ``{year}`` path pattern (a year's budget)."""
+    if not pattern or "{year}" not in pattern:
+        return False
+    parts = os.path.abspath(pattern.replace("{year}", "\0")).split("\0")
+    return re.fullmatch(r"\d{4}".join(re.escape(part) for part in parts), str(target)) is not None
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path
@@ -73,6 +81,24 @@ class Config:
     @property
     def root(self) -> Path:
         return self.path.parent
+
+    def input_named(self, path: Path) -> str | None:
+        """The service (or this file itself: ``servcommun.toml``) that reads ``path`` as
+        one of its inputs — a tariff, a roster, an index, a year's consumption file or
+        budget — or None: an output written there would destroy an input."""
+        target = path.resolve()
+        if target == self.path.resolve():
+            return CONFIG_NAME
+        for service in self.services.values():
+            named = [*service.tariffs, service.roster, *service.indices]
+            if any(file is not None and file.resolve() == target for file in named):
+                return service.id
+            if service.consumption_year(target) is not None or _of_pattern(service.budgets, target):
+                return service.id
+            single = service.consumption and "{year}" not in service.consumption
+            if single and Path(str(service.consumption)).resolve() == target:
+                return service.id
+        return None
 
     def service(self, name: str | None) -> Service:
         """The service named ``name`` (or an unambiguous prefix of it), or the default."""

@@ -84,6 +84,30 @@ def config_here() -> Config:
     return config
 
 
+def refuse_output(output: Path, force: bool) -> None:
+    """Before computing: an existing ``output`` needs ``--force``, and a file that
+    ``servcommun.toml`` names as an input is never replaced, even with ``--force``."""
+    from servcommun.config import load_config
+    from servcommun.diagnostics import Diagnostic, InputError
+    from servcommun.output import refuse_existing
+
+    reader = load_config(Path.cwd()).input_named(output)
+    if reader is not None:
+        raise InputError(
+            [
+                Diagnostic(
+                    str(output),
+                    1,
+                    1,
+                    "output-is-input",
+                    f"this file is an input of {reader}: write the output elsewhere (an "
+                    "input is never replaced, even with --force)",
+                )
+            ]
+        )
+    refuse_existing(output, force)
+
+
 def print_rich(render: Callable[[int], RenderableType], output: Path | None, force: bool) -> None:
     """Print what ``render(width)`` returns, or write it as plain text to ``output``."""
     from rich.console import Console

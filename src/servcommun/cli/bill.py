@@ -58,8 +58,8 @@ def bill(
 ) -> None:
     """Every member's statement for YEAR."""
     from servcommun.billing import billed
+    from servcommun.cli.app import refuse_output
     from servcommun.diagnostics import InputError
-    from servcommun.output import refuse_existing
 
     if format is BillFormat.XLSX and output is None:
         # a workbook is binary: never to a terminal, and no file name guessed for the user
@@ -67,7 +67,7 @@ def bill(
         raise typer.Exit(2)
     try:
         if output is not None:
-            refuse_existing(output, force)
+            refuse_output(output, force)
         config = config_here()
         year_billed = billed(config, service, year)
         result = year_billed.only(member or ())

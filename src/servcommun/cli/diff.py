@@ -51,8 +51,8 @@ def diff(
     """Per member: the amount under each side, the difference in euros and percent, and
     the totals. Sides: two --tariff files for one --year, or two --year."""
     from servcommun.analysis import diff as compare
+    from servcommun.cli.app import refuse_output
     from servcommun.diagnostics import InputError
-    from servcommun.output import refuse_existing
 
     tariffs = tariff or []
     if len(year) > 2 or len(tariffs) > 2:
@@ -61,7 +61,7 @@ def diff(
         usage_error("give two --tariff files (one --year), or two --year")
     try:
         if output is not None:
-            refuse_existing(output, force)
+            refuse_output(output, force)
         comparison = compare(config_here(), service, year, tariffs)
     except InputError as error:
         fail(error.diagnostics)

@@ -189,9 +189,9 @@ def simulate(
     """What a new commune (or a member taking more offers) would pay over the years, the
     audit credit it wins or loses, and what its joining does to the service."""
     from servcommun.analysis import simulate as run_simulation
+    from servcommun.cli.app import refuse_output
     from servcommun.diagnostics import InputError
     from servcommun.engine.simulate import ScenarioError
-    from servcommun.output import refuse_existing
 
     config = config_here()
     if commune is not None:
@@ -215,7 +215,7 @@ def simulate(
     )
     try:
         if output is not None:
-            refuse_existing(output, force)
+            refuse_output(output, force)
         loaded, result = run_simulation(config, service, scenario, within)
         _emit(result, loaded, format, output, force)
     except InputError as error:

@@ -39,14 +39,14 @@ def thresholds(
 ) -> None:
     """Members within N inhabitants of a bracket boundary: their totals on each side."""
     from servcommun.analysis import thresholds as near_members
+    from servcommun.cli.app import refuse_output
     from servcommun.diagnostics import InputError
-    from servcommun.output import refuse_existing
     from servcommun.pipeline import load, today
 
     year = year if year is not None else today().year
     try:
         if output is not None:
-            refuse_existing(output, force)
+            refuse_output(output, force)
         loaded = load(config_here(), service, [year]).year(year)
         near = near_members(loaded, year, within)
     except InputError as error:
