@@ -664,3 +664,24 @@ def test_the_format_reference_page_names_every_key_of_the_schema(kind: str) -> N
         key for key in keys if not re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", page)
     )
     assert not missing, f"docs/tariff-format.md does not describe {missing}"
+
+
+def test_github_annotations_name_files_from_the_repository_root_and_summarise_the_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # run from a subfolder of the repository: the pull request knows paths from its root
+    workspace = tmp_path / "repo"
+    folder = workspace / "donnees" / "tarifs"
+    folder.mkdir(parents=True)
+    shutil.copy(ERRORS / "bracket-gap.yaml", folder / "bracket-gap.yaml")
+    summary_file = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary_file))
+    result = run("check", "bracket-gap.yaml", "--format", "github", cwd=folder)
+    assert result.returncode == 1
+    assert result.stdout.startswith(
+        "::error file=donnees/tarifs/bracket-gap.yaml,line=23,col=20,title=bracket-gap::"
+    )
+    said = summary_file.read_text(encoding="utf-8")
+    assert said.startswith("## servcommun check\n\n1 problem in 1 file")
+    assert "| `bracket-gap.yaml:23:20` | error `bracket-gap` |" in said

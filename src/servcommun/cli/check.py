@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -64,14 +65,43 @@ def check(
     # files checked before, byte for byte, have the same report: CI and pre-commit hooks
     # check unchanged tariffs on every commit (the checks are loaded only for new bytes)
     report = cache.cached("check", plan.inputs(), lambda: _run(plan))
-    renderer = {
-        CheckFormat.TEXT: render.text,
-        CheckFormat.JSON: render.as_json,
-        CheckFormat.GITHUB: render.github,
-    }[format]
-    sys.stdout.write(renderer(report))
+    if format is CheckFormat.GITHUB:
+        # annotations attach to the pull request by the path from the repository's root
+        sys.stdout.write(render.github(report, _repository_path))
+        _step_summary(render.markdown_summary(report))
+    else:
+        renderer = {CheckFormat.TEXT: render.text, CheckFormat.JSON: render.as_json}[format]
+        sys.stdout.write(renderer(report))
     if report.errors or (strict and report.warnings):
         raise typer.Exit(1)
+
+
+def _repository_root() -> Path | None:
+    """The root GitHub Actions checked the repository out in (``GITHUB_WORKSPACE``), else
+    the git work tree holding the working directory."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace:
+        return Path(workspace).resolve()
+    here = Path.cwd().resolve()
+    return next((folder for folder in (here, *here.parents) if (folder / ".git").exists()), None)
+
+
+def _repository_path(file: str) -> str:
+    """``file`` (as a diagnostic names it, from the working directory) from the root of
+    the repository, where a pull request's annotations are attached."""
+    root = _repository_root()
+    path = (Path.cwd() / file).resolve()
+    if root is None or not path.is_relative_to(root):
+        return file
+    return path.relative_to(root).as_posix()
+
+
+def _step_summary(markdown: str) -> None:
+    """The report as the job's summary page, when GitHub Actions gives one to write."""
+    where = os.environ.get("GITHUB_STEP_SUMMARY")
+    if where:
+        with open(where, "a", encoding="utf-8") as summary_file:
+            summary_file.write(markdown)
 
 
 def _run(plan: Plan) -> Report:

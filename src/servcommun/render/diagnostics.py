@@ -7,6 +7,7 @@ adds the offending line with a caret under the column (hledger's and yamllint's 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from servcommun.diagnostics import Diagnostic, Report
@@ -81,16 +82,32 @@ def as_json(report: Report) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def github(report: Report) -> str:
+def github(report: Report, path: Callable[[str], str] = str) -> str:
     """GitHub Actions workflow commands (``::error file=…,line=…,col=…::…``): each problem
-    is shown on the line of the pull request's diff; the summary ends the log."""
+    is shown on the line of the pull request's diff (``path``: a file's path from the
+    repository's root); the summary ends the log."""
     out = [
-        f"::{d.severity.value} file={_property(d.file)},line={d.line},col={d.column},"
+        f"::{d.severity.value} file={_property(path(d.file))},line={d.line},col={d.column},"
         f"title={_property(d.code)}::{_data(f'{d.code} {d.message}')}"
         for d in report.diagnostics
     ]
     out.append(summary(report))
     return "\n".join(out) + "\n"
+
+
+def markdown_summary(report: Report) -> str:
+    """The report as a GitHub job summary: its one-line verdict, then a table of the
+    problems (place, code, message)."""
+    lines = ["## servcommun check", "", summary(report), ""]
+    if report.diagnostics:
+        lines += ["| place | code | message |", "|---|---|---|"]
+        lines += [
+            f"| `{d.file}:{d.line}:{d.column}` | {d.severity.value} `{d.code}` | "
+            f"{d.message.replace('|', chr(92) + '|')} |"
+            for d in report.diagnostics
+        ]
+        lines.append("")
+    return "\n".join(lines) + "\n"
 
 
 def _data(value: str) -> str:
