@@ -61,14 +61,15 @@ def test_second_load_comes_from_the_cache(redon: Tariff, cache_dir: Path, tmp_pa
     roster.write_bytes(ROSTER.read_bytes())
     first = load_roster(roster, redon)
     [entry] = entries(cache_dir)
-    assert pickle.loads(entry.read_bytes()) == first
+    assert stored(entry) == first
     roster.unlink()
     roster.write_bytes(ROSTER.read_bytes())  # same bytes, new file: still a hit
     assert load_roster(roster, redon) == first
     assert entries(cache_dir) == [entry]
     # what is read is the entry, not the file: a planted entry shows it
     planted = first.model_copy(update={"members": first.members[:1]})
-    entry.write_bytes(pickle.dumps(planted))
+    payload = pickle.dumps(planted)
+    entry.write_bytes(cache.MAGIC + cache.digest(payload).encode() + b"\n" + payload)
     assert load_roster(roster, redon) == planted
 
 
@@ -106,12 +107,60 @@ def test_wrong_input_is_never_stored(redon: Tariff, cache_dir: Path, tmp_path: P
     assert entries(cache_dir) == []
 
 
+def stored(entry: Path) -> object:
+    """What an entry holds: its pickle, after the magic line and the pickle's digest."""
+    magic, expected, payload = entry.read_bytes().split(b"\n", 2)
+    assert magic + b"\n" == cache.MAGIC and expected.decode() == cache.digest(payload)
+    return pickle.loads(payload)
+
+
 def test_a_damaged_entry_is_rebuilt(redon: Tariff, cache_dir: Path) -> None:
     first = load_roster(ROSTER, redon)
     [entry] = entries(cache_dir)
     entry.write_bytes(b"not a pickle")
     assert load_roster(ROSTER, redon) == first
-    assert pickle.loads(entry.read_bytes()) == first
+    assert stored(entry) == first
+
+
+def test_an_entry_with_a_flipped_bit_is_never_used(cache_dir: Path) -> None:
+    assert cache.cached("test", ["flip"], lambda: {"total": "5532.50"}) == {"total": "5532.50"}
+    [entry] = entries(cache_dir)
+    content = bytearray(entry.read_bytes())
+    content[-3] ^= 0x01  # one bit of the pickle: another value, or no pickle at all
+    entry.write_bytes(bytes(content))
+    assert cache.cached("test", ["flip"], lambda: "built again") == "built again"
+    assert stored(entry) == "built again"  # the damaged entry replaced
+
+
+def test_a_foreign_pickle_in_the_cache_folder_is_never_loaded(cache_dir: Path) -> None:
+    cache.cached("test", ["foreign"], lambda: 1)
+    [entry] = entries(cache_dir)
+
+    class Payload:  # what a pickle written by another could run on loading
+        def __reduce__(self) -> tuple[object, ...]:
+            return (print, ("run as the user",))
+
+    entry.write_bytes(pickle.dumps(Payload()))  # a plain pickle, no digest of ours
+    assert cache.cached("test", ["foreign"], lambda: 2) == 2
+
+
+def test_an_entry_of_another_type_is_never_used(cache_dir: Path) -> None:
+    cache.cached("test", ["typed"], lambda: "a text")
+    assert cache.cached("test", ["typed"], lambda: 42, int) == 42  # a str is not an int
+
+
+def test_a_cache_folder_others_may_write_to_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared = tmp_path / "shared-cache"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    monkeypatch.setenv("SERVCOMMUN_CACHE", str(shared))
+    assert cache.cached("test", ["shared"], lambda: 1) == 1
+    assert cache.cached("test", ["shared"], lambda: 2) == 2  # nothing kept, nothing read
+    assert not list(shared.iterdir())
+    warned = capsys.readouterr().err.splitlines()
+    assert len(warned) == 1 and "is not yours alone" in warned[0]
 
 
 def test_cache_off(redon: Tariff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -192,17 +241,23 @@ def test_unchanged_files_are_not_checked_again(tmp_path: Path, cache_dir: Path) 
 
 
 def test_an_edit_of_servcommun_is_other_entries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Results are keyed by the code that worked them out: a working copy edited since (a
-    module's time of change) never reads what the code before it stored."""
+    """Results are keyed by the code that worked them out, by content: a working copy
+    edited since never reads what the code before it stored; touching a file does not
+    matter."""
     module = Path(cache.__file__)
     status = module.stat()
+    text = module.read_bytes()
     cache.code.cache_clear()
     before = cache.code()
     try:
         os.utime(module, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
         cache.code.cache_clear()
+        assert cache.code() == before  # the same bytes
+        module.write_bytes(text + b"\n")
+        cache.code.cache_clear()
         assert cache.code() != before
     finally:
+        module.write_bytes(text)
         os.utime(module, ns=(status.st_atime_ns, status.st_mtime_ns))
         cache.code.cache_clear()
     assert cache.code() == before
@@ -219,7 +274,7 @@ def test_the_cache_keeps_the_newest_entries_within_its_bounds(
     def kept() -> list[object]:
         """The results kept, the newest first."""
         return [
-            pickle.loads(path.read_bytes())
+            stored(path)
             for path in sorted(
                 entries(cache_dir), key=lambda path: path.stat().st_mtime_ns, reverse=True
             )

@@ -100,7 +100,7 @@ def billed(config: Config, service_name: str | None, year: int) -> Billed:
         loaded = load(config, service.id, [year], inputs).year(year)
         return billed_from(loaded, bill_of(loaded, year))
 
-    return cache.cached("bill", inputs, compute)
+    return cache.cached("bill", inputs, compute, Billed)
 
 
 def billed_from(loaded: Loaded, bill: Bill) -> Billed:

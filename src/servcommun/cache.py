@@ -12,6 +12,7 @@ stale entry is never read. ``SERVCOMMUN_CACHE=off`` turns it off;
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -19,6 +20,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -63,15 +65,18 @@ def file_digests(paths: Iterable[Path | None]) -> list[str]:
 
 @functools.cache
 def code() -> str:
-    """The code results are worked out by: servcommun's own modules (name, size and time
-    of change: a new release, or an edit in a working copy, makes other entries), the
-    libraries that shape results, and Python. A stat of each file, not a read: about a
-    millisecond."""
+    """The code results are worked out by: servcommun's own modules, by content (a new
+    release, or an edit in a working copy, makes other entries; a copy with the same
+    bytes, the same ones), the libraries that shape results, and Python. Some 3 ms."""
     root = Path(__file__).parent
     stamps = [sys.version]
     for folder, folders, names in os.walk(root):
         folders[:] = [name for name in folders if name != "__pycache__"]
-        stamps.extend(_stamp(Path(folder) / name) for name in names if name.endswith(".py"))
+        stamps.extend(
+            f"{Path(folder, name).relative_to(root)}:{digest(Path(folder, name).read_bytes())}"
+            for name in names
+            if name.endswith(".py")
+        )
     for name in DEPENDENCIES:
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.origin is not None:
@@ -80,50 +85,117 @@ def code() -> str:
 
 
 def _stamp(path: Path) -> str:
-    status = path.stat()
+    status = path.stat()  # a library's release: its path, size and time of change
     return f"{path}:{status.st_size}:{status.st_mtime_ns}"
 
 
-def cached(kind: str, digests: Iterable[str], build: Callable[[], T]) -> T:
+MAGIC = b"servcommun-cache 1\n"
+"""The first line of an entry; the second is the SHA-256 of the pickle that follows."""
+
+
+def cached(
+    kind: str, digests: Iterable[str], build: Callable[[], T], of_type: type | None = None
+) -> T:
     """``build()``'s result for these inputs, from the cache when it has it.
 
     ``digests`` name every file the result depends on; ``build`` must raise when the
-    inputs are wrong, so that only valid results are stored. A cache that cannot be read
-    or written is skipped: it only ever saves time.
+    inputs are wrong, so that only valid results are stored. An entry is used only when
+    its bytes are the ones written (their digest) and it holds an ``of_type``; any other
+    entry is deleted and the result worked out again. A cache that cannot be read or
+    written, or a folder others may write to, is skipped: it only ever saves time.
     """
     place = folder()
-    if place is None:
+    if place is None or not _trusted(place):
         return build()
     key = digest("\0".join([code(), kind, *digests]).encode())
     entry = place / f"{kind}-{key}.pickle"
-    try:
-        with open(entry, "rb") as stream:
-            result: T = pickle.load(stream)
-        return result
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
+    found = _load(entry, of_type)
+    if found is not _MISSING:
+        return found  # type: ignore[return-value]
     result = build()
     _store(place, entry, result)
     return result
 
 
+_MISSING = object()
+
+
+def _load(entry: Path, of_type: type | None) -> object:
+    """What ``entry`` holds, if it is whole, unchanged and of the type asked for; else
+    ``_MISSING`` (and a damaged entry is deleted, so that it costs one rebuild only)."""
+    try:
+        content = entry.read_bytes()
+    except OSError:
+        return _MISSING
+    header, _, rest = content.partition(b"\n")
+    expected, _, payload = rest.partition(b"\n")
+    if header + b"\n" != MAGIC or expected.decode("ascii", "replace") != digest(payload):
+        entry.unlink(missing_ok=True)
+        return _MISSING
+    try:
+        result = pickle.loads(payload)
+    except Exception:  # a pickle of another release: rebuilt, never a failure
+        entry.unlink(missing_ok=True)
+        return _MISSING
+    if of_type is not None and not isinstance(result, of_type):
+        entry.unlink(missing_ok=True)
+        return _MISSING
+    return result
+
+
+_warned: set[Path] = set()
+
+
+def _trusted(place: Path) -> bool:
+    """The folder is the user's own and not writable by everyone: an entry is a pickle,
+    and a pickle written by another could run code as the user. Said once. (A folder
+    writable by its group is accepted: with a umask of 002 the group is the user's own.)"""
+    try:
+        status = place.stat()
+    except FileNotFoundError:
+        return True  # created by the first entry, as the user's
+    except OSError:
+        return False
+    owner = getattr(os, "getuid", lambda: status.st_uid)()
+    if status.st_uid == owner and not status.st_mode & 0o002:
+        return True
+    if place not in _warned:
+        _warned.add(place)
+        print(
+            f"servcommun: the cache folder {place} is not yours alone (owned by another "
+            "user, or writable by everyone): it is not used",
+            file=sys.stderr,
+        )
+    return False
+
+
 def _store(place: Path, entry: Path, result: object) -> None:
     try:
-        place.mkdir(parents=True, exist_ok=True)
+        place.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=place, suffix=".tmp")
     except OSError:
         return
     try:
+        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(handle, "wb") as stream:
-            pickle.dump(result, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            stream.write(MAGIC + digest(payload).encode("ascii") + b"\n" + payload)
         os.replace(temporary, entry)  # atomic: a reader sees a whole entry or none
         _prune(place)
     except OSError:
         Path(temporary).unlink(missing_ok=True)
+    except BaseException:  # interrupted while writing: no temporary file left behind
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _prune(place: Path) -> None:
-    """Drop the oldest entries beyond ``KEEP`` of them or ``KEEP_BYTES`` in all."""
+    """Drop the oldest entries beyond ``KEEP`` of them or ``KEEP_BYTES`` in all, and the
+    temporary files of writes that were killed (older than an hour)."""
+    hour_ago = time.time() - 3600
+    for temporary in place.glob("*.tmp"):
+        with contextlib.suppress(OSError):
+            if temporary.stat().st_mtime < hour_ago:
+                temporary.unlink()
     entries = sorted(
         ((path.stat(), path) for path in place.glob("*.pickle")),
         key=lambda item: item[0].st_mtime,

@@ -131,8 +131,10 @@ def load_roster(path: Path, tariff: Tariff, display: str | None = None) -> Roste
         content = path.read_bytes()
     except OSError:
         return read_and_check()  # which reports the file as unreadable
-    inputs = [cache.digest(content), cache.digest(tariff.model_dump_json().encode())]
-    return cache.cached("roster", inputs, read_and_check)
+    # the reader is part of the key: the same bytes read as CSV are another roster
+    reader = "csv" if path.suffix.lower() == ".csv" else "yaml"
+    inputs = [reader, cache.digest(content), cache.digest(tariff.model_dump_json().encode())]
+    return cache.cached("roster", inputs, read_and_check, Roster)
 
 
 def budget_problems(

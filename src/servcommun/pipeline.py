@@ -125,7 +125,7 @@ def load(
 
     if key is None:
         key = inputs_key(config, service, years, files)
-    return cache.cached("service", key, read_and_check)
+    return cache.cached("service", key, read_and_check, Inputs)
 
 
 def _load_year(config: Config, service: Service, files: Sequence[InputFile], year: int) -> Loaded:

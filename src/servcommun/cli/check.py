@@ -64,7 +64,9 @@ def check(
     plan = discovery.plan(paths or [], Path.cwd())
     # files checked before, byte for byte, have the same report: CI and pre-commit hooks
     # check unchanged tariffs on every commit (the checks are loaded only for new bytes)
-    report = cache.cached("check", plan.inputs(), lambda: _run(plan))
+    from servcommun.diagnostics import Report
+
+    report = cache.cached("check", plan.inputs(), lambda: _run(plan), Report)
     if format is CheckFormat.GITHUB:
         # annotations attach to the pull request by the path from the repository's root
         sys.stdout.write(render.github(report, _repository_path))
