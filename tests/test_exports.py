@@ -280,6 +280,8 @@ def test_statements_refuse_a_non_empty_folder_without_force(
     assert result.returncode == 1 and "--force" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    statement = "2026-35999-saint-exemple-sur-vilaine.pdf"
+    (folder / statement).write_bytes(b"an old statement")
     result = run(
         "statements",
         "--year",
@@ -292,10 +294,15 @@ def test_statements_refuse_a_non_empty_folder_without_force(
         cwd=convention,
     )
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in folder.iterdir()) == [
-        "2026-35999-saint-exemple-sur-vilaine.pdf",
-        "index.csv",
-    ]
+    # --member replaces its own statement only: the others, the index and mine.txt stay
+    after = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert set(after) == set(before) and after[statement].startswith(b"%PDF-")
+    assert {name: after[name] for name in after if name != statement} == {
+        name: before[name] for name in before if name != statement
+    }
+    result = run("statements", "--year", "2026", "--output", str(folder), "--force", cwd=convention)
+    assert result.returncode == 0, result.stderr  # the whole folder, made anew
+    assert "mine.txt" not in {p.name for p in folder.iterdir()}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # nothing left aside
 
 

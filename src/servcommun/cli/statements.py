@@ -43,11 +43,13 @@ def statements(
     from servcommun.billing import billed
     from servcommun.cli.progress import with_progress
     from servcommun.diagnostics import InputError
-    from servcommun.output import refuse_existing_folder, write_folder_atomic
+    from servcommun.output import refuse_existing_folder, write_atomic, write_folder_atomic
     from servcommun.render.pdf import Issuer
     from servcommun.render.statements import statement_count, statement_files
     from servcommun.render.workers import statement_workers
 
+    # --member into a folder already made: its statements are replaced, nothing else
+    some = bool(member) and output.is_dir() and any(output.iterdir())
     try:
         refuse_existing_folder(output, force)
         with statement_workers() as workers:
@@ -68,9 +70,21 @@ def statements(
             make_pdfs = workers.maker(count)
             files = statement_files(result, issuer, offers, csv_dialect.value, make_pdfs)
             progress = with_progress(files, count + 1, "Relevés")  # the PDFs and index.csv
-            write_folder_atomic(output, progress, force=force)
+            if some:
+                for name, content in progress:
+                    if name != "index.csv":  # the index of the whole bill stays
+                        write_atomic(output / name, content, force=True)
+            else:
+                write_folder_atomic(output, progress, force=force)
     except InputError as error:
         fail(error.diagnostics)
+    if some:
+        print(
+            f"{count} statement(s) replaced in {output}; the other statements and "
+            "index.csv left as they are",
+            file=sys.stderr,
+        )
+        return
     review = len(result.needs_review)
     print(
         f"{count} statement(s) and index.csv written to {output}"
