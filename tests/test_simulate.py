@@ -1159,3 +1159,29 @@ def test_acts_and_attribution_do_not_apply_to_a_new_party() -> None:
     )
     assert result.returncode == 2
     assert "--act, --attribution: for contribution grids" in result.stderr
+
+
+def test_a_newcomer_needing_review_is_never_shown_owing_nothing() -> None:
+    from conftest import run
+
+    result = run(
+        "simulate", "--population", "9000", "--offer", "socle-complet", "--from-year", "2026"
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [row for row in result.stdout.splitlines() if " total " in row or "Total" in row]
+    assert all("to negotiate" in row for row in rows), rows  # 9 000 > 8 000: negotiated
+    assert not any(row.rstrip().endswith("0,00 €") for row in rows)
+    data = json.loads(
+        run(
+            "simulate",
+            "--population",
+            "9000",
+            "--offer",
+            "socle-complet",
+            "--from-year",
+            "2026",
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert data["complete"] is False and data["years"][0]["needs_review"]

@@ -65,6 +65,8 @@ def simulation_json(
             "to_year": scenario.to_year,
         },
         "total": plain(sim.total),
+        # the years needing review are not in the total: it is the computed years' only
+        "complete": all(entry.review is None for entry in sim.years),
         "credits": [credit_json(credit) for credit in sim.credits],
         "near_boundaries": [near_json(near) for near in sim.near],
         "warnings": warnings(sim, fmt),
@@ -233,7 +235,10 @@ def simulation_table(
     schedule.add_column("Line", ratio=2, footer=f"{sim.scenario.from_year}–{sim.scenario.to_year}")
     schedule.add_column("Basis / article", ratio=3)
     schedule.add_column("Titled", no_wrap=True)
-    schedule.add_column("Amount", justify="right", no_wrap=True, footer=fmt(sim.total))
+    reviewed = [entry.year for entry in sim.years if entry.review is not None]
+    # a year needing review is not computed: its amount is to negotiate, never 0,00 €
+    total = fmt(sim.total) if not reviewed else f"{fmt(sim.total)} + to negotiate"
+    schedule.add_column("Amount", justify="right", no_wrap=True, footer=total)
     for entry in sim.years:
         year = str(entry.year)
         if entry.review is not None:
@@ -256,7 +261,7 @@ def simulation_table(
             Text(f"{entry.year} total", style="bold"),
             "",
             "",
-            Text(fmt(entry.total), style="bold"),
+            Text("to negotiate" if entry.review is not None else fmt(entry.total), style="bold"),
             end_section=not settlement,
         )
         if settlement is not None:  # the attribution de compensation before and after
