@@ -315,6 +315,24 @@ class _Reading:
             return ()
         return tuple(value)
 
+    def confined(self, where: tuple[str, ...], written: str) -> None:
+        """A relative path stays in the data directory (the folder of servcommun.toml): a
+        file elsewhere is read only when its absolute path is written, so that a data
+        directory copied or shared never reads, nor quotes, another folder's files."""
+        if os.path.isabs(written):
+            return
+        # read as written (``..`` leading out), not through links the user made inside
+        root = Path(os.path.abspath(self.path.parent))
+        resolved = Path(os.path.normpath(root / written.replace("{year}", "2000")))
+        if not resolved.is_relative_to(root):
+            self.at(
+                where,
+                "config-path",
+                f"'{written}' leads out of the data directory ({root.name}/): keep the file "
+                "under the folder of servcommun.toml, or write its absolute path if it is "
+                "meant",
+            )
+
     def pattern(self, entry: dict[str, object], where: tuple[str, ...]) -> str | None:
         """A path that may hold ``{year}`` (the year billed), and no other placeholder."""
         value = self.string(entry, where, 'a file path (a string, "…-{year}.yaml")')
@@ -359,6 +377,15 @@ class _Reading:
         budgets = self.pattern(entry, (*where, "budgets"))
         consumption = self.pattern(entry, (*where, "consumption"))
         indices = self.paths(entry, (*where, "indices"))
+        for name, written in (
+            *(("tariffs", path) for path in tariffs),
+            ("roster", roster),
+            ("budgets", budgets),
+            ("consumption", consumption),
+            *(("indices", path) for path in indices),
+        ):
+            if written is not None:
+                self.confined((*where, name), written)
         epci = entry.get("epci")
         if epci is not None and (isinstance(epci, bool) or not isinstance(epci, str | int)):
             self.wrong_type((*where, "epci"), epci, 'a SIREN (a string, "243500741")')
