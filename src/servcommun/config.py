@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from servcommun.diagnostics import Diagnostic, InputError, source_line
+from servcommun.diagnostics import Diagnostic, InputError, source_line, utf8_text
 
 CONFIG_NAME = "servcommun.toml"
 
@@ -176,23 +176,7 @@ def _text(path: Path, name: str) -> str:
         raw = path.read_bytes()
     except OSError as error:
         raise InputError([Diagnostic(name, 1, 1, "unreadable", str(error))]) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        before = raw[: error.start]
-        line = before.count(b"\n") + 1
-        column = error.start - (before.rfind(b"\n") + 1) + 1
-        raise InputError(
-            [
-                Diagnostic(
-                    name,
-                    line,
-                    column,
-                    "not-utf8",
-                    f"byte 0x{raw[error.start]:02x} is not UTF-8: save the file as UTF-8",
-                )
-            ]
-        ) from None
+    return utf8_text(raw, name)
 
 
 def _located(name: str, text: str, line: int, column: int, code: str, message: str) -> Diagnostic:

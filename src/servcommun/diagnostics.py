@@ -79,3 +79,25 @@ def _lines(text: str) -> list[str]:
     # split once per file, not once per diagnostic: a large file with many problems
     # would otherwise cost its size for every one of them (str caches its hash)
     return text.splitlines()
+
+
+def utf8_text(raw: bytes, name: str) -> str:
+    """The text of a file's bytes (UTF-8, a BOM allowed), or the error at the first byte
+    that is not UTF-8 — its line and column, and what to do."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            [
+                Diagnostic(
+                    name,
+                    line,
+                    column,
+                    "not-utf8",
+                    f"byte 0x{raw[error.start]:02x} is not UTF-8: save the file as UTF-8",
+                )
+            ]
+        ) from None

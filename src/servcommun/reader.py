@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from servcommun.diagnostics import Diagnostic, InputError, source_line
+from servcommun.diagnostics import Diagnostic, InputError, source_line, utf8_text
 
 try:  # libyaml is several times faster; the pure-Python composer gives the same nodes
     from yaml import CSafeLoader as _Loader
@@ -121,24 +121,7 @@ def read_text(path: Path, display: str | None = None) -> str:
                 )
             ]
         )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        before = raw[: error.start]
-        line = before.count(b"\n") + 1
-        column = error.start - (before.rfind(b"\n") + 1) + 1
-        raise InputError(
-            [
-                Diagnostic(
-                    name,
-                    line,
-                    column,
-                    "not-utf8",
-                    f"byte 0x{raw[error.start]:02x} is not UTF-8: save the file as UTF-8",
-                )
-            ]
-        ) from None
-    return text
+    return utf8_text(raw, name)
 
 
 def read_yaml(path: Path, display: str | None = None) -> Document:

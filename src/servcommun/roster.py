@@ -28,6 +28,7 @@ from servcommun.terms import (
     Slug,
     Text,
     Year,
+    refuse_former_member_fields,
 )
 
 _MEMBER_ID = r"^(\d{5}|2[AB]\d{3}|\d{9})$"
@@ -201,23 +202,8 @@ class Member(Frozen):
 
     @model_validator(mode="before")
     @classmethod
-    def _days_are_units(cls, data: object) -> object:
-        if isinstance(data, dict) and "own_it_department" in data:
-            raise PydanticCustomError(
-                "roster-migration",
-                "'own_it_department' is an attribute the tariff declares: write "
-                "'attributes: {own_it_department: true}'",
-                {},
-            )
-        if isinstance(data, dict) and "engineering_days" in data:
-            raise PydanticCustomError(
-                "roster-migration",
-                "'engineering_days' is gone: days used are units consumed, like acts — write "
-                "them under 'consumption' ('- {unit: jour-ingenierie, date: 2026-12-31, "
-                "quantity: 5}'), with the unit the tariff's units-beyond-allowance part counts",
-                {},
-            )
-        return data
+    def _former_fields(cls, data: object) -> object:
+        return refuse_former_member_fields(data, "roster-migration")
 
 
 class Roster(Frozen):

@@ -43,6 +43,7 @@ from servcommun.terms import (
     Text,
     UnitsOfOperation,
     Year,
+    refuse_former_member_fields,
 )
 
 
@@ -318,22 +319,7 @@ class ExampleMember(Frozen):
     @model_validator(mode="before")
     @classmethod
     def _former_fields(cls, data: object) -> object:
-        if isinstance(data, dict) and "own_it_department" in data:
-            raise PydanticCustomError(
-                "example-migration",
-                "'own_it_department' is an attribute the tariff declares: write "
-                "'attributes: {own_it_department: true}'",
-                {},
-            )
-        if isinstance(data, dict) and "engineering_days" in data:
-            raise PydanticCustomError(
-                "example-migration",
-                "'engineering_days' is gone: days used are units consumed — write them "
-                "under 'consumption' ('- {unit: jour-ingenierie, date: 2026-12-31, "
-                "quantity: 5}')",
-                {},
-            )
-        return data
+        return refuse_former_member_fields(data, "example-migration")
 
 
 class Expectation(Frozen):

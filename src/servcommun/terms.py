@@ -103,6 +103,27 @@ AttributeValue = Annotated[StrictBool | Decimal | str, Field(union_mode="left_to
 """A member attribute's value: yes or no, a number, or one of the declared choices."""
 
 
+def refuse_former_member_fields(data: object, code: str) -> object:
+    """A member (of a roster or a worked example) written in the former forms gets the
+    one-line message naming the new form, as ``code``; else ``data`` as it is."""
+    if isinstance(data, dict) and "own_it_department" in data:
+        raise PydanticCustomError(
+            code,
+            "'own_it_department' is an attribute the tariff declares: write "
+            "'attributes: {own_it_department: true}'",
+            {},
+        )
+    if isinstance(data, dict) and "engineering_days" in data:
+        raise PydanticCustomError(
+            code,
+            "'engineering_days' is gone: days used are units consumed, like acts — write "
+            "them under 'consumption' ('- {unit: jour-ingenierie, date: 2026-12-31, "
+            "quantity: 5}'), with the unit the tariff's units-beyond-allowance part counts",
+            {},
+        )
+    return data
+
+
 class Proration(StrEnum):
     NONE = "none"  # active on any day of year N: owes the whole of year N
     MONTH = "month"  # months begun in the year / 12: a month begun is due in full
