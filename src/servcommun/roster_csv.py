@@ -113,8 +113,8 @@ _BY_YEAR = {
 _PREFIXES = ("population_", "days_", "attribution_", "override_")
 
 
-def _open_csv(path: Path, name: str) -> tuple[str, str, str, Any, list[str]]:
-    """A CSV file's text, first line, delimiter (a comma, or the semicolon French
+def _open_csv(path: Path, name: str) -> tuple[str, str, Any, list[str]]:
+    """A CSV file's text, delimiter (a comma, or the semicolon French
     spreadsheets write), a reader past the header, and the header."""
     text = read_text(path, name)
     first_line = text.split("\n", 1)[0]
@@ -132,21 +132,17 @@ def _open_csv(path: Path, name: str) -> tuple[str, str, str, Any, list[str]]:
     seen: set[str] = set()
     for index, title in enumerate(header):
         if title in seen and title:
-            raise InputError(
-                [
-                    make_diagnostic(
-                        name,
-                        text,
-                        1,
-                        _cell_starts(first_line, delimiter)[index],
-                        "duplicate-column",
-                        f"column '{title}' is repeated (first the column "
-                        f"{header.index(title) + 1}): only one value could be kept",
-                    )
-                ]
+            raise _header_problem(
+                name,
+                text,
+                delimiter,
+                index,
+                "duplicate-column",
+                f"column '{title}' is repeated (first the column {header.index(title) + 1}): "
+                "only one value could be kept",
             )
         seen.add(title)
-    return text, first_line, delimiter, reader, header
+    return text, delimiter, reader, header
 
 
 def _rows(reader: Any, header: list[str], name: str, text: str) -> Iterator[tuple[int, list[str]]]:
@@ -174,7 +170,7 @@ def _rows(reader: Any, header: list[str], name: str, text: str) -> Iterator[tupl
 def read_roster_csv(path: Path, tariff: Tariff, display: str | None = None) -> Document:
     """Read a CSV roster into a ``Document`` holding the data of a YAML roster."""
     name = display or str(path)
-    text, first_line, delimiter, reader, header = _open_csv(path, name)
+    text, delimiter, reader, header = _open_csv(path, name)
     attributes = {attribute.id: attribute.type for attribute in tariff.attributes}
     unknown = [
         t
@@ -186,36 +182,27 @@ def read_roster_csv(path: Path, tariff: Tariff, display: str | None = None) -> D
     ]
     days_unit = next((u.id for _, part in tariff.parts() for u in part.allowance_units()), None)
     if unknown:
-        column = _cell_starts(first_line, delimiter)[header.index(unknown[0])]
         offers = ", ".join(offer.id for offer in tariff.offers)
         declared = ", ".join(attributes) or "none"
-        raise InputError(
-            [
-                make_diagnostic(
-                    name,
-                    text,
-                    1,
-                    column,
-                    "unknown-column",
-                    f"column '{unknown[0]}' is neither a member field, an attribute the tariff "
-                    f"declares ({declared}) nor an offer of the tariff (offers: {offers})",
-                )
-            ]
+        raise _header_problem(
+            name,
+            text,
+            delimiter,
+            header.index(unknown[0]),
+            "unknown-column",
+            f"column '{unknown[0]}' is neither a member field, an attribute the tariff "
+            f"declares ({declared}) nor an offer of the tariff (offers: {offers})",
         )
     days = [t for t in header if t.startswith("days_")]
     if days and days_unit is None:
-        raise InputError(
-            [
-                make_diagnostic(
-                    name,
-                    text,
-                    1,
-                    _cell_starts(first_line, delimiter)[header.index(days[0])],
-                    "unknown-column",
-                    f"column '{days[0]}': the tariff counts no days against an allowance "
-                    "(no units-beyond-allowance part); give the units used in a consumption file",
-                )
-            ]
+        raise _header_problem(
+            name,
+            text,
+            delimiter,
+            header.index(days[0]),
+            "unknown-column",
+            f"column '{days[0]}': the tariff counts no days against an allowance "
+            "(no units-beyond-allowance part); give the units used in a consumption file",
         )
     one_off = {offer.id for offer in tariff.offers if offer.billing is Billing.ONE_OFF}
     columns = _Columns(one_off, attributes, days_unit or "", delimiter == ";")
@@ -362,6 +349,14 @@ def _year(title: str) -> int | str:
     return int(suffix) if suffix.isdigit() else suffix
 
 
+def _header_problem(
+    name: str, text: str, delimiter: str, index: int, code: str, message: str
+) -> InputError:
+    """The error at the ``index``-th cell of the header line (line 1, its column)."""
+    column = _cell_starts(text.split("\n", 1)[0], delimiter)[index]
+    return InputError([make_diagnostic(name, text, 1, column, code, message)])
+
+
 def _cell_starts(line: str, delimiter: str) -> list[int]:
     """1-based column where each cell of a CSV ``line`` starts (quotes respected)."""
     starts, quoted = [1], False
@@ -413,22 +408,17 @@ def read_consumption_csv(path: Path, service: str, display: str | None = None) -
     """Read a CSV consumption file into a ``Document`` holding a consumption file's data
     (``service`` is the one servcommun.toml names it under)."""
     name = display or str(path)
-    text, first_line, delimiter, reader, header = _open_csv(path, name)
+    text, delimiter, reader, header = _open_csv(path, name)
     for title in header:
         if title not in CONSUMPTION_COLUMNS:
-            column = _cell_starts(first_line, delimiter)[header.index(title)]
-            raise InputError(
-                [
-                    make_diagnostic(
-                        name,
-                        text,
-                        1,
-                        column,
-                        "unknown-column",
-                        f"column '{title}' is not a column of a consumption file (columns: "
-                        f"{', '.join(CONSUMPTION_COLUMNS)})",
-                    )
-                ]
+            raise _header_problem(
+                name,
+                text,
+                delimiter,
+                header.index(title),
+                "unknown-column",
+                f"column '{title}' is not a column of a consumption file (columns: "
+                f"{', '.join(CONSUMPTION_COLUMNS)})",
             )
     missing = [title for title in CONSUMPTION_COLUMNS[:3] if title not in header]
     if missing:
