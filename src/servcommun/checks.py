@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, Severity
-from servcommun.engine.bill import bill_member, bill_members, budget_data
+from servcommun.engine.bill import bill_member, bill_members, budget_data, subscriptions_in
 from servcommun.engine.context import STATEMENT, ServiceData
 from servcommun.engine.keys import (
     KeyComputationError,
@@ -31,7 +31,7 @@ from servcommun.money import HUNDRED, ZERO
 from servcommun.reader import Document, Path_
 from servcommun.render.words import say
 from servcommun.roster import Consumption, Member, Override, Roster, Subscription
-from servcommun.tariff import Billing, Key, Offer, SettlementMode, Tariff, WorkedExample
+from servcommun.tariff import Billing, Key, SettlementMode, Tariff, WorkedExample
 from servcommun.terms import Act, AgentTime, Bracket, CostLine
 
 TariffCheck = Callable[[Document, Tariff], Iterator[Diagnostic]]
@@ -794,8 +794,8 @@ def cost_line_problems(
     provides direct charges."""
     yield from _duplicate_lines(doc, path, costs)
     keyed = [part for _, part in tariff.keyed_parts()]
-    shared = [part for part in keyed if part.fee(()) is None]
-    fees = {part.code for part in keyed if part.fee(()) is not None}
+    shared = [part for part in keyed if not part.FEE]
+    fees = {part.code for part in keyed if part.FEE}
     known = [party.id for party in tariff.parties]
     for index, cost in enumerate(costs):
         here: Path_ = (*path, index)
@@ -1083,7 +1083,7 @@ def _override_problems(
             f"part it replaces ({', '.join(codes)})",
         )
     years = [override.year] if override.year is not None else sorted(member.population)
-    held = [year for year in years if any(s.offer == offer.id for s in _held(member, offer, year))]
+    held = [year for year in years if subscriptions_in(member, offer, year)]
     if not held and tariff.covers(years[0] if years else tariff.valid_from.year):
         when = f"in {override.year}" if override.year is not None else "in any year of the roster"
         yield doc.diagnostic(
@@ -1092,17 +1092,6 @@ def _override_problems(
             f"member {member.id} does not hold '{offer.id}' {when}: this override replaces "
             "nothing; remove it, or correct its offer or year",
         )
-
-
-def _held(member: Member, offer: Offer, year: int) -> list[Subscription]:
-    """The member's subscriptions to ``offer`` counting for ``year``."""
-    if offer.billing is Billing.ONE_OFF:
-        return [
-            s
-            for s in member.subscriptions
-            if s.offer == offer.id and s.delivered is not None and s.delivered.year == year
-        ]
-    return [s for s in member.subscriptions if s.offer == offer.id and s.active_in(year)]
 
 
 def _attributes(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diagnostic]:

@@ -25,10 +25,6 @@ class Message(NamedTuple):
     text: str
     values: tuple[tuple[str, object], ...]
 
-    def value(self, name: str) -> object:
-        """The value of the field ``name``."""
-        return next(value for field, value in self.values if field == name)
-
 
 def msg(text: str, /, **values: object) -> Message:
     """The message ``text`` with its fields' ``values``."""

@@ -541,7 +541,7 @@ class Tariff(TariffBase):
         named = [
             key_id
             for _, part in self.keyed_parts()
-            if part.fee(()) is None
+            if not part.FEE
             for key_id in part.key_ids()
         ]
         return next(

@@ -221,7 +221,7 @@ def settlement_of(
 
 def offers_held(tariff: Tariff, member: Member, year: int) -> list[Offer]:
     """The offers ``member`` is active in during ``year`` (annual running, one-off delivered)."""
-    return [offer for offer in tariff.offers if _subscriptions_in(member, offer, year)]
+    return [offer for offer in tariff.offers if subscriptions_in(member, offer, year)]
 
 
 def review_reason(tariff: Tariff, offer: Offer, member: Member, population: int) -> Message | None:
@@ -274,7 +274,7 @@ def offer_lines(
     pools = pools or {}
     overrides = overrides or Overrides()
     if subscriptions is None:
-        subscriptions = _subscriptions_in(member, offer, year)
+        subscriptions = subscriptions_in(member, offer, year)
     if offer.billing is Billing.ONE_OFF:
         lines: list[Line] = []
         for subscription in subscriptions:
@@ -312,7 +312,7 @@ def pool_shares(
         parts = [part for part in offer.parts if part.SHARED]
         if not parts:
             continue
-        holders = [member for member in members if _subscriptions_in(member, offer, year)]
+        holders = [member for member in members if subscriptions_in(member, offer, year)]
         for part in parts:
             outcomes[(offer.id, part.code)] = part.share(tariff, offer, holders, year, data)
     return outcomes
@@ -383,7 +383,8 @@ def budget_data(budget: Budget, data: ServiceData = NO_DATA) -> ServiceData:
     )
 
 
-def _subscriptions_in(member: Member, offer: Offer | None, year: int) -> list[Subscription]:
+def subscriptions_in(member: Member, offer: Offer | None, year: int) -> list[Subscription]:
+    """The member's subscriptions to ``offer`` counting for ``year``."""
     if offer is None:
         return []
     return [s for s in member.subscriptions if s.offer == offer.id and _in_year(offer, s, year)]
@@ -403,7 +404,7 @@ def staffing_summary(
     if staffing is None:
         return None
     counted = tariff.offer(staffing.counted_offer)
-    count = sum(1 for member in members if _subscriptions_in(member, counted, year))
+    count = sum(1 for member in members if subscriptions_in(member, counted, year))
     fte = fte_for(tariff, count, any_member=active > 0)
     return StaffingSummary(
         counted_offer=staffing.counted_offer,

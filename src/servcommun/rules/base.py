@@ -50,6 +50,9 @@ class PartRule(Frozen):
     """It shares an amount between the members holding its offer (``share``), computed
     once for all of them before any statement: a member's lines are its share (no
     ``lines`` of its own)."""
+    FEE: ClassVar[bool] = False
+    """It is a management fee on the budget lines, not a share of them (its line codes are
+    its own: ``<code>.share``, ``<code>.direct``)."""
     SHARES_BUDGET_LINES: ClassVar[bool] = False
     """It shares the year's budget lines by a key: its lines are coded after them
     (``licences.share``), and a bill's summary groups them by category."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
@@ -43,6 +43,8 @@ class ManagementFeePart(KeyedPart):
     illustrative: bool = Field(
         default=False, description="the rate is not the convention's: said on every fee line"
     )
+
+    FEE: ClassVar[bool] = True
 
     def line_codes(self, offer: str, costs: Sequence[CostLine]) -> set[str]:
         return {f"{self.code}.share", f"{self.code}.direct"}
