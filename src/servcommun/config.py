@@ -43,32 +43,21 @@ class Service:
     def consumption_year(self, path: Path) -> int | None:
         """The year of ``path`` when it is one of the service's yearly consumption files
         (``actes-{year}.csv``): its acts are of that year. None for a single file."""
-        if not self.consumption or "{year}" not in self.consumption:
-            return None
-        parts = os.path.abspath(self.consumption.replace("{year}", "\0")).split("\0")
-        pattern = r"(\d{4})".join(re.escape(part) for part in parts)
-        for candidate in (os.path.abspath(path), str(path.resolve())):
-            found = re.fullmatch(pattern, candidate)
-            if found:
-                return int(found.group(1))
-        return None
-        head, _, tail = self.consumption.partition("{year}")
-        pattern = re.escape(head) + r"(\d{4})" + re.escape(tail)
-        for candidate in (str(path), os.path.abspath(path)):
-            found = re.fullmatch(pattern, candidate) or re.fullmatch(
-                re.escape(os.path.abspath(head)) + r"(\d{4})" + re.escape(tail), candidate
-            )
-            if found:
-                return int(found.group(1))
-        return None
+        return year_of(self.consumption, path)
 
 
-def _of_pattern(pattern: str | None, target: Path) -> bool:
-    """``target`` is a file of a ``{year}`` path pattern (a year's budget)."""
+def year_of(pattern: str | None, path: Path) -> int | None:
+    """The year of ``path`` when it is a file of the ``{year}`` path ``pattern`` (a year's
+    consumption file or budget), as written or through links; else None."""
     if not pattern or "{year}" not in pattern:
-        return False
+        return None
     parts = os.path.abspath(pattern.replace("{year}", "\0")).split("\0")
-    return re.fullmatch(r"\d{4}".join(re.escape(part) for part in parts), str(target)) is not None
+    regex = r"(\d{4})".join(re.escape(part) for part in parts)
+    for candidate in (os.path.abspath(path), str(path.resolve())):
+        found = re.fullmatch(regex, candidate)
+        if found:
+            return int(found.group(1))
+    return None
 
 
 @dataclass(frozen=True)
@@ -93,7 +82,10 @@ class Config:
             named = [*service.tariffs, service.roster, *service.indices]
             if any(file is not None and file.resolve() == target for file in named):
                 return service.id
-            if service.consumption_year(target) is not None or _of_pattern(service.budgets, target):
+            yearly = (
+                year_of(pattern, target) for pattern in (service.consumption, service.budgets)
+            )
+            if any(year is not None for year in yearly):
                 return service.id
             single = service.consumption and "{year}" not in service.consumption
             if single and Path(str(service.consumption)).resolve() == target:

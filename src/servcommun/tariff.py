@@ -539,10 +539,7 @@ class Tariff(TariffBase):
         management fee aside), else the tariff's first key: the one a share is derived
         in, or a newcomer joins."""
         named = [
-            key_id
-            for _, part in self.keyed_parts()
-            if not part.FEE
-            for key_id in part.key_ids()
+            key_id for _, part in self.keyed_parts() if not part.FEE for key_id in part.key_ids()
         ]
         return next(
             (key for key_id in named if (key := self.key(key_id))),
