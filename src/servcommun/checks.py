@@ -31,8 +31,8 @@ from servcommun.money import HUNDRED, ZERO
 from servcommun.reader import Document, Path_
 from servcommun.render.words import say
 from servcommun.roster import Consumption, Member, Override, Roster, Subscription
-from servcommun.tariff import Billing, Key, SettlementMode, Tariff, WorkedExample
-from servcommun.terms import Act, AgentTime, Bracket, CostLine
+from servcommun.tariff import Key, SettlementMode, Tariff, WorkedExample
+from servcommun.terms import Act, AgentTime, Billing, Bracket, CostLine
 
 TariffCheck = Callable[[Document, Tariff], Iterator[Diagnostic]]
 

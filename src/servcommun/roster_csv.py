@@ -29,7 +29,8 @@ from typing import Any
 
 from servcommun.diagnostics import InputError
 from servcommun.reader import Document, Path_, make_diagnostic, read_text
-from servcommun.tariff import Billing, Tariff
+from servcommun.tariff import Tariff
+from servcommun.terms import Billing
 
 _TRUE = {"oui", "o", "yes", "y", "true", "1", "vrai"}
 _FALSE = {"non", "n", "no", "false", "0", "faux"}

@@ -29,6 +29,7 @@ from servcommun.terms import (
     AgentTime,
     AttributeId,
     AttributeValue,
+    Billing,
     CostLine,
     Frozen,
     Indexation,
@@ -45,11 +46,6 @@ from servcommun.terms import (
     Year,
     refuse_former_member_fields,
 )
-
-
-class Billing(StrEnum):
-    ANNUAL = "annual"
-    ONE_OFF = "one-off"
 
 
 class Titling(StrEnum):

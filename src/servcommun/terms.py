@@ -124,6 +124,11 @@ def refuse_former_member_fields(data: object, code: str) -> object:
     return data
 
 
+class Billing(StrEnum):
+    ANNUAL = "annual"
+    ONE_OFF = "one-off"
+
+
 class Proration(StrEnum):
     NONE = "none"  # active on any day of year N: owes the whole of year N
     MONTH = "month"  # months begun in the year / 12: a month begun is due in full

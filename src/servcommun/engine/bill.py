@@ -40,7 +40,8 @@ from servcommun.engine.result import (
 from servcommun.message import Message, msg
 from servcommun.money import ZERO
 from servcommun.roster import Member, Subscription
-from servcommun.tariff import Billing, Offer, SettlementMode, Tariff
+from servcommun.tariff import Offer, SettlementMode, Tariff
+from servcommun.terms import Billing
 
 
 def bill_members(

@@ -12,7 +12,8 @@ from servcommun.budget import Budget
 from servcommun.engine.bill import bill_members, budget_data
 from servcommun.engine.result import Bill
 from servcommun.roster import Member, Roster, Subscription
-from servcommun.tariff import Billing, Tariff
+from servcommun.tariff import Tariff
+from servcommun.terms import Billing
 
 
 def party_members(tariff: Tariff) -> tuple[Member, ...]:

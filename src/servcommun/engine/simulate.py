@@ -29,8 +29,8 @@ from servcommun.engine.thresholds import PROBE_ID, NearBoundary, near_boundaries
 from servcommun.message import Message, Unsaid, msg
 from servcommun.money import ZERO, has_cents_only
 from servcommun.roster import Member, Subscription
-from servcommun.tariff import Billing, Offer, Party, SettlementMode, Tariff
-from servcommun.terms import Act
+from servcommun.tariff import Offer, Party, SettlementMode, Tariff
+from servcommun.terms import Act, Billing
 
 MAX_YEARS = 30  # a convention runs for a mandate; past this the request is a typo
 DEFAULT_NAME = "Nouvelle commune"

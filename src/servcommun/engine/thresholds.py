@@ -19,8 +19,8 @@ from servcommun.engine.bill import bill_member, offers_held
 from servcommun.engine.context import NO_DATA, ServiceData
 from servcommun.engine.result import MemberRef, Statement
 from servcommun.roster import Member, Subscription
-from servcommun.tariff import Billing, Offer, Tariff
-from servcommun.terms import Bracket
+from servcommun.tariff import Offer, Tariff
+from servcommun.terms import Billing, Bracket
 
 PROBE_ID = "99999"
 """Id of the member built to probe a tariff: 99 is INSEE's code for abroad, never a commune."""

@@ -14,7 +14,7 @@ from servcommun.engine.context import add_months
 from servcommun.message import msg
 from servcommun.money import ZERO
 from servcommun.rules.base import PartRule
-from servcommun.terms import Slug
+from servcommun.terms import Billing, Slug
 
 if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
@@ -88,8 +88,6 @@ class CreditPart(PartRule):
         self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         """The credited offer is a one-off service of the tariff."""
-        from servcommun.tariff import Billing
-
         source = tariff.offer(self.from_offer)
         path: Path_ = (*here, "from_offer")
         if source is None:
