@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from servcommun import language
 from servcommun.loader import load_tariff
 from servcommun.roster import Member, Override, Subscription
 from servcommun.tariff import Tariff
@@ -28,6 +29,15 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The tests, and the commands they run, keep their cache of validated inputs apart
     from the user's."""
     os.environ["SERVCOMMUN_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests read English, the language of the message ids, unless they ask for
+    French (``--lang fr``, or ``SERVCOMMUN_LANG`` set again): the commands they run, in
+    this process or as real processes, included."""
+    monkeypatch.setenv("SERVCOMMUN_LANG", "en")
+    language.choose(None)
 
 
 @pytest.fixture(scope="session")

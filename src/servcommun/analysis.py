@@ -105,8 +105,8 @@ def _years_data(
         inputs = tuple(f for f in inputs if f.path != missing)
         notes.append(
             msg(
-                "no {year:count} consumption file ({file}): the roster's members are "
-                "counted without acts in {year:count}",
+                "no {year:year} consumption file ({file}): the roster's members are "
+                "counted without acts in {year:year}",
                 year=first,
                 file=config.display(missing),
             )
@@ -133,7 +133,7 @@ def _years_data(
         if operation is not None and operation.actual is not None:
             operation = operation.model_copy(update={"actual": None})
             said = msg(
-                ", without its actual figures (no year-end adjustment in {year:count})",
+                ", without its actual figures (no year-end adjustment in {year:year})",
                 year=year,
             )
         data = budget_data(
@@ -141,7 +141,7 @@ def _years_data(
         )
         notes.append(
             msg(
-                "no {year:count} budget: the {latest:count} budget stands for it{said}",
+                "no {year:year} budget: the {latest:count} budget stands for it{said}",
                 year=year,
                 latest=latest.year,
                 said=said,

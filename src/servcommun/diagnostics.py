@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
+from servcommun.message import Message, msg
+
 
 class Severity(StrEnum):
     """An error fails a check (exit 1); a warning is reported and lets it pass."""
@@ -21,13 +23,14 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One problem: ``file:line:column: code message`` (line and column are 1-based)."""
+    """One problem: ``file:line:column: code message`` (line and column are 1-based). The
+    message is said in the reader's language when shown (``text``)."""
 
     file: str
     line: int
     column: int
     code: str
-    message: str
+    message: Message = field(compare=False)
     excerpt: str = field(default="", compare=False)
     severity: Severity = Severity.ERROR
 
@@ -35,9 +38,20 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
+    @property
+    def text(self) -> str:
+        """The message, said in the language in use."""
+        from servcommun.render.words import say
+
+        if not isinstance(self.message, Message):  # TEMPORARY while every stage moves over
+            return str(self.message)
+        return say(self.message)
+
     def __str__(self) -> str:
-        tag = "" if self.is_error else "warning: "
-        return f"{self.file}:{self.line}:{self.column}: {self.code} {tag}{self.message}"
+        from servcommun.language import _
+
+        tag = "" if self.is_error else _("warning: ")
+        return f"{self.file}:{self.line}:{self.column}: {self.code} {tag}{self.text}"
 
 
 class InputError(Exception):
@@ -88,6 +102,7 @@ def utf8_text(raw: bytes, name: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         before = raw[: error.start]
+        byte = f"{raw[error.start]:02x}"
         line = before.count(b"\n") + 1
         column = error.start - (before.rfind(b"\n") + 1) + 1
         raise InputError(
@@ -97,7 +112,10 @@ def utf8_text(raw: bytes, name: str) -> str:
                     line,
                     column,
                     "not-utf8",
-                    f"byte 0x{raw[error.start]:02x} is not UTF-8: save the file as UTF-8",
+                    msg(
+                        "byte 0x{byte} is not UTF-8: save the file as UTF-8",
+                        byte=byte,
+                    ),
                 )
             ]
         ) from None

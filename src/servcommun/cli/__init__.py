@@ -4,9 +4,15 @@ One module per command (``cli.commands`` registers the one invoked); heavy libra
 imported inside the commands, so that each command loads only what it uses.
 """
 
+from __future__ import annotations
+
 import gc
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import typer
 
 
 def main() -> None:
@@ -25,12 +31,53 @@ def main() -> None:
     # Pydantic looks for third-party plugins (observability hooks) by scanning every
     # installed package's entry points on first use; servcommun's models use none.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from servcommun.cli.commands import application
+    from servcommun.cli.commands import application, language_asked
+    from servcommun.language import choose
 
+    arguments = sys.argv[1:]
+    # the language is chosen before the commands are built: their help is in it
+    choose(language_asked(arguments))
     try:
-        application(sys.argv[1:])()
+        raise SystemExit(run(application(arguments), arguments))
     except Exception as error:  # the last resort: never a traceback
         internal_error(error)
+
+
+def run(app: typer.Typer, arguments: list[str]) -> int:
+    """Run the command ``arguments`` name; a usage error is said in the language in use
+    (Typer would say it in English), exit 2."""
+    # the exceptions of the Click that Typer vendors (its version is pinned)
+    from typer import Abort
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+    from typer.main import get_command
+
+    from servcommun.cli import framework
+    from servcommun.language import _
+
+    command = get_command(app)
+    framework.translate(command)
+    try:
+        code = command.main(arguments, prog_name="servcommun", standalone_mode=False)
+    except NoArgsIsHelpError as error:  # its message is the help page, already translated
+        print(error.format_message(), file=sys.stderr)
+        return error.exit_code
+    except UsageError as error:
+        if error.ctx is not None:
+            print(framework.help_text(error.ctx.get_usage()), file=sys.stderr)
+            print(
+                _("Try '{command} --help' for help.").format(command=error.ctx.command_path),
+                file=sys.stderr,
+            )
+            print(file=sys.stderr)
+        print(_("Error: ") + framework.usage_error(error.format_message()), file=sys.stderr)
+        return error.exit_code
+    except ClickException as error:
+        print(_("Error: ") + error.format_message(), file=sys.stderr)
+        return error.exit_code
+    except Abort:
+        print(_("Aborted!"), file=sys.stderr)
+        return 1
+    return code if isinstance(code, int) else 0
 
 
 def internal_error(error: BaseException) -> None:

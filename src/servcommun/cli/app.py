@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import sys
+from enum import StrEnum
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from servcommun import __version__
+from servcommun.language import LOCALES, N_
 
 if TYPE_CHECKING:  # imported by the commands that need them, not at start-up
     from rich.console import RenderableType
@@ -25,13 +27,32 @@ if TYPE_CHECKING:  # imported by the commands that need them, not at start-up
 
 app = typer.Typer(
     name="servcommun",
-    help="Bill the shared services (services communs, art. L5211-4-2 CGCT) of an "
-    "intercommunality from versioned YAML tariffs.",
+    help=N_(
+        "Bill the shared services (services communs, art. L5211-4-2 CGCT) of an "
+        "intercommunality from versioned YAML tariffs."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+Language = StrEnum("Language", {code: code for code in LOCALES})  # type: ignore[misc]
+
+Lang = Annotated[
+    Language | None,
+    typer.Option(
+        "--lang",
+        help=N_(
+            "Language of what is written: fr or en (default: SERVCOMMUN_LANG, else the "
+            "locale of the environment, else fr; documents sent to members: their "
+            "tariff's locale)."
+        ),
+    ),
+]
+"""``--lang``, an option of every command. The language it names is chosen before the
+command line is parsed (``commands.language_asked``), so that the help is in it too."""
 
 
 def _version(value: bool) -> None:
@@ -45,9 +66,10 @@ def _main(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+            "--version", callback=_version, is_eager=True, help=N_("Print the version and exit.")
         ),
     ] = False,
+    lang: Lang = None,
 ) -> None:
     """servcommun: every member's statement, line by line, from the convention's tariff."""
     _run.bundled = False  # each invocation finds its own data (tests run many in a process)

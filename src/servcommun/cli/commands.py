@@ -30,6 +30,19 @@ COMMANDS = (
 """The command modules of ``servcommun.cli``, in the order ``--help`` lists them."""
 
 
+def language_asked(arguments: Sequence[str]) -> str | None:
+    """The language ``--lang`` names in ``arguments`` (``--lang en``, ``--lang=en``), read
+    before the command line is parsed: the help the parser prints is in it."""
+    for index, argument in enumerate(arguments):
+        if argument == "--":
+            break
+        if argument == "--lang" and index + 1 < len(arguments):
+            return arguments[index + 1]
+        if argument.startswith("--lang="):
+            return argument.removeprefix("--lang=")
+    return None
+
+
 def application(arguments: Sequence[str] = ()) -> typer.Typer:
     """The app, with the command ``arguments`` name registered (all of them if none)."""
     named = arguments[0] if arguments and arguments[0] in COMMANDS else None

@@ -110,7 +110,7 @@ def _bill_member(
         if any(offer.uses_population for offer in held):
             known = ", ".join(str(y) for y in sorted(member.population))
             missing = msg(
-                "no population for {year:count} in the roster (known: {known})",
+                "no population for {year:year} in the roster (known: {known})",
                 year=year,
                 known=known,
             )
@@ -213,7 +213,7 @@ def settlement_of(
     if before is None:
         return msg(
             "settled by deduction from its attribution de compensation ({reference}), and "
-            "the roster gives none for {year:count}",
+            "the roster gives none for {year:year}",
             reference=reference,
             year=attribution_year,
         )
@@ -345,12 +345,12 @@ def sharing_summary(
     if fee is not None and fee.illustrative:
         notes.append(
             msg(
-                "the management-fee rate ({rate:percent} %) is illustrative, not the convention's",
+                "the management-fee rate ({rate:percent}) is illustrative, not the convention's",
                 rate=fee.rate,
             )
         )
     if budget.illustrative:
-        notes.append(msg("the {year:count} budget's figures are illustrative", year=budget.year))
+        notes.append(msg("the {year:year} budget's figures are illustrative", year=budget.year))
     fee_codes = frozenset(code for fee in fees for code in fee.codes)
     carrier = tariff.carrier
     return SharingSummary(

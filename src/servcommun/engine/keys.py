@@ -216,7 +216,7 @@ def derive_share(
             "target",
             "key-over-100",
             msg(
-                "{target:amount} is {share:percent} % of {base:amount}: the key would exceed 100 %",
+                "{target:amount} is {share:percent} of {base:amount}: the key would exceed 100 %",
                 target=target,
                 share=share,
                 base=base,
@@ -229,7 +229,7 @@ def derive_share(
             "target",
             "key-negative-share",
             msg(
-                "{party}'s share would become {remaining:percent} % ({before:percent} − "
+                "{party}'s share would become {remaining:percent} ({before:percent} − "
                 "{given:percent}): a share cannot be negative; lower the target or take "
                 "from another party",
                 party=take_from,
@@ -244,7 +244,7 @@ def derive_share(
         raise KeyDerivationError(
             "target",
             "key-over-100",
-            msg("the key would sum to {total:percent} %, above 100 %", total=total),
+            msg("the key would sum to {total:percent}, above 100 %", total=total),
         )
     return DerivedKey(
         party=party,
@@ -261,6 +261,6 @@ def derive_share(
 
 def _key_text(key: Mapping[str, Decimal]) -> tuple[Message, ...]:
     return tuple(
-        msg("{party} {percent:percent} %", party=party, percent=percent)
+        msg("{party} {percent:percent}", party=party, percent=percent)
         for party, percent in key.items()
     )

@@ -238,7 +238,7 @@ def simulate(
             said = (
                 msg("the join date")
                 if scenario.join
-                else msg("1 January {year:count}", year=scenario.from_year)
+                else msg("1 January {year:year}", year=scenario.from_year)
             )
             notes.append(
                 msg(
@@ -345,7 +345,7 @@ def simulate_sharing(
     if join.month != 1 or join.day != 1:
         notes.append(
             msg(
-                "joined on {day:date}: the key applies to the whole of {year:count} "
+                "joined on {day:date}: the key applies to the whole of {year:year} "
                 "(the tariff has no proration)",
                 day=join,
                 year=join.year,
@@ -359,7 +359,7 @@ def simulate_sharing(
         if budget.year != year:
             notes.append(
                 msg(
-                    "no {year:count} budget: the {used:count} budget stands for it",
+                    "no {year:year} budget: the {used:count} budget stands for it",
                     year=year,
                     used=budget.year,
                 )
@@ -455,7 +455,7 @@ def _with_party(
     if share > shares[giver]:
         raise ScenarioError(
             msg(
-                "{option} {share:decimal} is more than the {available:percent} % "
+                "{option} {share:decimal} is more than the {available:percent} "
                 "{party} has to give",
                 option="--share",
                 share=share,
@@ -515,7 +515,7 @@ def _check_window(scenario: Scenario) -> None:
     if scenario.to_year < scenario.from_year:
         raise ScenarioError(
             msg(
-                "{option} {to_year:count} is before {other} {from_year:count}",
+                "{option} {to_year:year} is before {other} {from_year:year}",
                 option="--to-year",
                 to_year=scenario.to_year,
                 other="--from-year",
@@ -691,7 +691,7 @@ def _prospect(
         last = max(base.population)
         notes.append(
             msg(
-                "{member}: population {population:count} of {year:count} carried forward "
+                "{member}: population {population:count} of {year:year} carried forward "
                 "to the later years",
                 member=base.name,
                 population=base.population[last],
@@ -771,7 +771,7 @@ def _with_attribution(
         return member
     notes.append(
         msg(
-            "{member}: attribution de compensation {amount:amount} of {year:count} carried "
+            "{member}: attribution de compensation {amount:amount} of {year:year} carried "
             "forward to {years}",
             member=who,
             amount=own[last],
@@ -964,7 +964,7 @@ def _later_prices(tariff: Tariff, expected: Sequence[ExpectedActs]) -> list[Mess
                         )
                         said.append(
                             msg(
-                                "{part}: the {year:count} acts, dated {day:date}, are billed "
+                                "{part}: the {year:year} acts, dated {day:date}, are billed "
                                 "at the price before the one from {start:date}{reference}",
                                 part=part.label,
                                 year=day.year,
@@ -1107,7 +1107,7 @@ def _impact(
     if carried:
         notes.append(
             msg(
-                "service in {year:count}: the population of {count:count} roster member(s) "
+                "service in {year:year}: the population of {count:count} roster member(s) "
                 "carried forward from their last known year",
                 year=year,
                 count=len(carried),
@@ -1165,4 +1165,4 @@ def _labels(offers: Sequence[Offer]) -> str:
 
 def _years(years: Sequence[int]) -> tuple[Message, ...]:
     """Years said one after another."""
-    return tuple(msg("{year:count}", year=year) for year in years)
+    return tuple(msg("{year:year}", year=year) for year in years)

@@ -67,7 +67,7 @@ def as_json(report: Report) -> str:
                 "column": d.column,
                 "code": d.code,
                 "severity": d.severity.value,
-                "message": d.message,
+                "message": d.text,
                 "excerpt": d.excerpt,
             }
             for d in report.diagnostics
@@ -88,7 +88,7 @@ def github(report: Report, path: Callable[[str], str] = str) -> str:
     repository's root); the summary ends the log."""
     out = [
         f"::{d.severity.value} file={_property(path(d.file))},line={d.line},col={d.column},"
-        f"title={_property(d.code)}::{_data(f'{d.code} {d.message}')}"
+        f"title={_property(d.code)}::{_data(f'{d.code} {d.text}')}"
         for d in report.diagnostics
     ]
     out.append(summary(report))
@@ -103,7 +103,7 @@ def markdown_summary(report: Report) -> str:
         lines += ["| place | code | message |", "|---|---|---|"]
         lines += [
             f"| `{d.file}:{d.line}:{d.column}` | {d.severity.value} `{d.code}` | "
-            f"{d.message.replace('|', chr(92) + '|')} |"
+            f"{d.text.replace('|', chr(92) + '|')} |"
             for d in report.diagnostics
         ]
         lines.append("")

@@ -1,7 +1,7 @@
-"""Messages said as text: each field of a ``Message`` formatted for its kind.
-
-The words are the templates' own (English); numbers are written plainly, as the tariff
-and the accounts write them (``1.50``, ``2355``, ``4.5``), dates day first.
+"""Messages said as text in the language in use: the template translated by gettext,
+each field formatted by Babel for its kind and the language's locale (``2 163``,
+``1,50 €``, ``12,5 %``, ``10/02/2026`` in French; ``2,163``, ``€1.50``, ``12.5%`` in
+English).
 """
 
 from __future__ import annotations
@@ -9,30 +9,54 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import string
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from servcommun import language
 from servcommun.message import Message
 
-
-def _number(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+CURRENCY = "EUR"  # every shipped tariff bills in euros; a tariff's own currency is its own
 
 
-def _periods(spans: Sequence[tuple[dt.date, dt.date]]) -> str:
-    return ", ".join(f"{start:%d/%m/%Y}–{end:%d/%m/%Y}" for start, end in spans)
+@functools.cache
+def _formats(locale: str) -> Mapping[str, Callable[[Any], str]]:
+    """How each kind of value is written in ``locale``: Babel's patterns, read once."""
+    from babel import Locale  # Babel's data is slow to load: only when something is said
+    from babel.dates import format_date
+    from babel.numbers import format_currency, format_decimal, format_percent
+
+    where = Locale.parse(locale)
+
+    def as_written(value: Decimal) -> str:
+        places = max(0, -int(value.as_tuple().exponent))
+        pattern = "#,##0." + "0" * places if places else "#,##0"
+        return str(format_decimal(value, format=pattern, locale=where))
+
+    def day(value: dt.date) -> str:
+        return str(format_date(value, "short", locale=where))
+
+    return {
+        "count": lambda value: str(format_decimal(value, locale=where)),
+        "year": str,
+        "number": lambda value: str(
+            format_decimal(value, locale=where, decimal_quantization=False)
+        ),
+        "amount": lambda value: str(
+            format_currency(value, CURRENCY, locale=where, decimal_quantization=False)
+        ),
+        "decimal": as_written,
+        "percent": lambda value: str(
+            format_percent(Decimal(value) / 100, locale=where, decimal_quantization=False)
+        ),
+        "date": day,
+        "periods": lambda spans: ", ".join(f"{day(start)}–{day(end)}" for start, end in spans),
+    }
 
 
-_KINDS: Mapping[str, Callable[[Any], str]] = {
-    "count": str,
-    "number": _number,
-    "amount": str,
-    "decimal": str,
-    "percent": str,
-    "date": lambda day: f"{day:%d/%m/%Y}",
-    "periods": _periods,
-}
+def number_text(value: Decimal | int, kind: str = "number") -> str:
+    """One value of ``kind`` written for the language in use (a table cell, a header)."""
+    return _formats(language.locale())[kind](value)
 
 
 @functools.cache
@@ -45,17 +69,22 @@ def _template(text: str) -> tuple[tuple[str, str | None, str], ...]:
 
 
 def say(message: Message) -> str:
-    """``message`` as a sentence."""
-    words: list[str] = []
+    """``message`` as a sentence in the language in use."""
     values = dict(message.values)
-    for literal, field, kind in _template(message.text):
+    if message.plural:
+        template = language.ngettext(message.text, message.plural, int(values[message.n]))
+    else:
+        template = language._(message.text)
+    formats = _formats(language.locale())
+    words: list[str] = []
+    for literal, field, kind in _template(template):
         words.append(literal)
         if field is None:
             continue
         value = values[field]
         # the common case first, inline: a bill says some hundred thousand of these
         if kind and value is not None:
-            words.append(_KINDS[kind](value))
+            words.append(formats[kind](value))
         else:
             words.append(_said(value))
     return "".join(words)
@@ -92,3 +121,4 @@ def _json(value: object) -> object:
     if isinstance(value, tuple | list):
         return [_json(item) for item in value]
     return value
+

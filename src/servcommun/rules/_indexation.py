@@ -66,14 +66,14 @@ def indexed(rate: Decimal, indexation: Indexation, context: OfferYear) -> tuple[
     if rounding.applies_to == "coefficient":
         coefficient = round_places(value / reference, rounding.places, rounding.mode.value)
         said = msg(
-            "× {index} {year:count} / {reference_year:count} = {value:decimal} / "
+            "× {index} {year:year} / {reference_year:year} = {value:decimal} / "
             "{reference:decimal} = {coefficient:decimal}, coefficient {rounding}",
             coefficient=coefficient,
             **ratio,
         )
         return rate * coefficient, said
     said = msg(
-        "× {index} {year:count} / {reference_year:count} = {value:decimal} / "
+        "× {index} {year:year} / {reference_year:year} = {value:decimal} / "
         "{reference:decimal}, {rounding}",
         **ratio,
     )

@@ -69,7 +69,7 @@ class KeyedPart(PartRule):
         budget = data.budgets.get(year)
         if budget is None:
             problem = msg(
-                "no budget gives the {year:count} cost lines the part '{label}' shares ({article})",
+                "no budget gives the {year:year} cost lines the part '{label}' shares ({article})",
                 year=year,
                 label=self.label,
                 article=self.article,

@@ -108,7 +108,7 @@ class BudgetLinesPart(KeyedPart):
                 continue
             for member, amount in allocate(cost.amount, key.shares).items():
                 basis = msg(
-                    "{percent:percent} % of {amount:amount}",
+                    "{percent:percent} of {amount:amount}",
                     percent=key.shares[member],
                     amount=cost.amount,
                 )

@@ -98,7 +98,7 @@ class ManagementFeePart(KeyedPart):
             amount = self.amount_on(shared_base)
             for member, share in allocate(amount, key.shares).items():
                 basis = msg(
-                    "{percent:percent} % of {amount:amount} ({rate:percent} % of the {on} "
+                    "{percent:percent} of {amount:amount} ({rate:percent} of the {on} "
                     "shared by the key, {base:amount}{caveat})",
                     percent=key.shares[member],
                     amount=amount,
@@ -122,7 +122,7 @@ class ManagementFeePart(KeyedPart):
                     )
                 )
             basis = msg(
-                "{rate:percent} % of {base:amount} ({on} charged directly{caveat})",
+                "{rate:percent} of {base:amount} ({on} charged directly{caveat})",
                 rate=self.rate,
                 base=base,
                 on=on,

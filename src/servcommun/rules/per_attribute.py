@@ -52,7 +52,7 @@ class PerAttributePart(PartRule):
             )
         if self.per == "percent":
             exact = value * self.rate / HUNDRED
-            basis = msg("{rate:percent} % of {value:amount}", rate=self.rate, value=value)
+            basis = msg("{rate:percent} of {value:amount}", rate=self.rate, value=value)
         else:
             exact = value * self.rate
             basis = msg("{value:number} × {rate:amount}", value=value, rate=self.rate)

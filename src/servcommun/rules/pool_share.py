@@ -147,9 +147,9 @@ class PoolSharePart(PartRule):
         pool = self.pool.amounts.get(year) if self.pool.amounts else data.costs.get(year)
         if pool is None:
             text = (
-                "the tariff gives no amount of the pool '{label}' for {year:count} ({article})"
+                "the tariff gives no amount of the pool '{label}' for {year:year} ({article})"
                 if self.pool.amounts
-                else "no budget file gives the cost of the pool '{label}' for {year:count} "
+                else "no budget file gives the cost of the pool '{label}' for {year:year} "
                 "({article})"
             )
             raise MissingData(msg(text, label=self.label, year=year, article=self.article))
@@ -167,7 +167,7 @@ class PoolSharePart(PartRule):
                 raise MissingData(
                     msg(
                         "the layer '{layer}' of the pool cannot be shared: no member holding "
-                        "the offer has a weight in it in {year:count} ({by})",
+                        "the offer has a weight in it in {year:year} ({by})",
                         layer=layer.label,
                         year=year,
                         by=layer.by.value,
@@ -295,7 +295,7 @@ def _layer_key(
     if key.computed is not None and budget is None:
         raise MissingData(
             msg(
-                "no budget of {year:count} gives the agents the key '{key}' is computed "
+                "no budget of {year:year} gives the agents the key '{key}' is computed "
                 "from ({article})",
                 year=year,
                 key=key.id,
@@ -322,7 +322,7 @@ def _layer_weights(
             raise MissingData(
                 msg(
                     "the pool is shared by population and {members} has no population for "
-                    "{year:count} in the roster",
+                    "{year:year} in the roster",
                     members=", ".join(missing),
                     year=year,
                 )

@@ -87,7 +87,7 @@ def year_operation(context: OfferYear, article: str) -> tuple[Decimal, UnitsOfOp
     if cost is None or operation is None:
         raise MissingData(
             msg(
-                "no budget of {year:count} gives the cost and the units of operation the "
+                "no budget of {year:year} gives the cost and the units of operation the "
                 "unit cost is computed from ({article})",
                 year=context.year,
                 article=article,
