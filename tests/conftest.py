@@ -101,9 +101,10 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     interpreter, what is imported, signals) is tested with ``run_process``."""
     from typer.testing import CliRunner
 
-    from servcommun.cli.commands import application
+    from servcommun.cli.commands import application, language_asked
 
     env = {"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
+    language.choose(language_asked(args))  # as the installed command does before parsing
     with contextlib.chdir(cwd):
         result = CliRunner().invoke(application(args), list(args), env=env, catch_exceptions=False)
     return subprocess.CompletedProcess(

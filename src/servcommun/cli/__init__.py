@@ -55,7 +55,6 @@ def run(app: typer.Typer, arguments: list[str]) -> int:
     from servcommun.language import _
 
     command = get_command(app)
-    framework.translate(command)
     try:
         code = command.main(arguments, prog_name="servcommun", standalone_mode=False)
     except NoArgsIsHelpError as error:  # its message is the help page, already translated

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from servcommun import __version__
+from servcommun.cli.framework import LocalizedGroup
 from servcommun.language import LOCALES, N_
 
 if TYPE_CHECKING:  # imported by the commands that need them, not at start-up
@@ -35,6 +36,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=LocalizedGroup,
 )
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from typer.core import TyperGroup
+
 from servcommun.language import N_, _
 
 # the framework's phrases in a help page, as Typer writes them
@@ -82,6 +84,15 @@ _KINDS = {
     "decimal": N_("number"),
     "date": N_("date"),
 }
+
+
+class LocalizedGroup(TyperGroup):
+    """The application's command group: before it parses a command line, the help of
+    every command and option is put in the language in use."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        translate(self)
+        return super().make_context(*args, **kwargs)
 
 
 def translate(command: Any) -> None:
