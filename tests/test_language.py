@@ -1,0 +1,265 @@
+"""servcommun speaks French by default and English on request: the catalogue holds every
+message of the code, translated and compiled; the language is chosen as the README says;
+and no English sentence reaches a French reader of any command on the shipped services
+(a scan for English words over every output, help pages included)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterator
+
+import pytest
+from tests.conftest import ROOT, run
+
+from servcommun import language
+from servcommun.message import msg, msg_n
+from servcommun.render.words import say
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import catalogue
+
+# Words that are English and not French: one of them in a French output is a sentence
+# left untranslated. Tokens made of words joined by hyphens (diagnostic codes, offer
+# ids, option names), file names and paths are not sentences and are left out first.
+ENGLISH = {
+    "the", "and", "of", "to", "with", "from", "for", "is", "are", "not", "this", "each",
+    "every", "which", "when", "than", "at", "by", "in", "be", "has", "have",
+    "inhabitant", "inhabitants", "bracket", "brackets", "member", "members", "delivered",
+    "joined", "within", "allowance", "credit", "cannot", "needs", "review", "beyond",
+    "charged", "directly", "illustrative", "rate", "amount", "amounts", "year", "years",
+    "day", "days", "half", "written", "error", "errors", "warning", "warnings", "file",
+    "files", "found", "show", "exit", "default", "required", "command",
+    "commands", "line", "lines", "share", "shares", "key", "cost", "costs", "staff",
+    "coverage", "cover", "statement", "statements", "billed", "none", "price", "unit",
+    "units", "join", "leave", "left", "integer", "text", "path",
+    "before", "after", "until", "such", "only", "also", "here", "where", "write", "print",
+}  # fmt: skip
+_NOT_WORDS = re.compile(
+    r"--?[\w-]+"  # options
+    r"|\b\w+(?:[-_]\w+)+\b"  # codes, ids, keys, slugs (bracket-gap, socle-complet)
+    r"|\S*[/\\]\S*"  # paths
+    r"|\S+\.(?:ya?ml|csv|toml|pdf|xlsx|json|png|svg)\b"  # file names
+    r"|https?://\S+"
+)
+_WORD = re.compile(r"[A-Za-zÀ-ÿ']+")
+
+
+def english_words(text: str) -> list[str]:
+    """The English words of ``text`` (as said: case kept), once each."""
+    found = [
+        word
+        for word in _WORD.findall(_NOT_WORDS.sub(" ", text))
+        if word.lower().strip("'") in ENGLISH
+    ]
+    return list(dict.fromkeys(found))
+
+
+@pytest.fixture
+def french(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A French finance officer's environment: no SERVCOMMUN_LANG, a French locale."""
+    monkeypatch.delenv("SERVCOMMUN_LANG", raising=False)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    language.choose(None)
+
+
+# --- the catalogue --------------------------------------------------------------------
+
+
+def test_every_message_of_the_code_is_in_the_french_catalogue_and_translated() -> None:
+    code = {message.id for message in catalogue.extracted() if message.id}
+    french = {m.id: m for m in catalogue.read_catalog("fr") if m.id}
+    missing = sorted(str(key) for key in code - french.keys())
+    assert not missing, f"not in the French catalogue (scripts/catalogue.py update): {missing}"
+    untranslated = sorted(
+        str(key)
+        for key in code
+        if not french[key].string or not all(french[key].string) or french[key].fuzzy
+    )
+    assert not untranslated, f"untranslated: {untranslated}"
+    done, total = catalogue.statistics("fr")
+    assert done == total > 600
+
+
+def test_the_shipped_compiled_catalogue_is_its_source_compiled() -> None:
+    compiled = catalogue.mo_bytes(catalogue.read_catalog("fr"))
+    shipped = catalogue.po_path("fr").with_suffix(".mo").read_bytes()
+    assert shipped == compiled, "run: python scripts/catalogue.py compile"
+
+
+def test_every_translation_keeps_the_fields_of_its_message() -> None:
+    fields = re.compile(r"\{[^{}]*\}")
+    for message in catalogue.read_catalog("fr"):
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = set(fields.findall(ids[-1]))
+        for string in strings:
+            # a singular may say "une" instead of its count; every other field stays
+            assert set(fields.findall(string)) - expected == set(), (message.id, string)
+
+
+# --- choosing the language ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "fr"),
+        ({"LANG": "C"}, "fr"),
+        ({"LANG": "de_DE.UTF-8"}, "fr"),
+        ({"LANG": "en_US.UTF-8"}, "en"),
+        ({"LANG": "fr_FR.UTF-8", "LC_MESSAGES": "en_GB"}, "en"),
+        ({"LC_ALL": "fr_CA.UTF-8", "LANG": "en_US"}, "fr"),
+        ({"SERVCOMMUN_LANG": "en", "LC_ALL": "fr_FR.UTF-8"}, "en"),
+        ({"SERVCOMMUN_LANG": "fr", "LANG": "en_US.UTF-8"}, "fr"),
+    ],
+)
+def test_the_language_comes_from_the_environment(environ: dict[str, str], expected: str) -> None:
+    assert language.from_environment(environ) == expected
+
+
+def test_lang_wins_over_the_environment_and_documents_follow_their_tariff() -> None:
+    language.choose("fr")  # --lang fr, with SERVCOMMUN_LANG=en (conftest)
+    assert language.current() == "fr"
+    assert language.document_language("en_GB") == "fr"
+    language.choose(None)
+    assert language.current() == "en"
+    assert language.document_language("fr_FR") == "fr"  # a French tariff's statement
+
+
+def test_numbers_are_written_by_babel_for_the_language() -> None:
+    from decimal import Decimal
+
+    basis = msg(
+        "{population:count} inhabitants × {rate:amount}", population=2163, rate=Decimal("1.50")
+    )
+    language.choose("fr")
+    said = say(basis).replace("\u202f", " ").replace("\u00a0", " ")
+    assert said == "2 163 habitants × 1,50 €"
+    language.choose("en")
+    assert say(basis) == "2,163 inhabitants × €1.50"
+
+
+def test_plurals_follow_the_rules_of_the_language() -> None:
+    def members(count: int) -> str:
+        return say(msg_n("{count:count} member", "{count:count} members", n="count", count=count))
+
+    language.choose("en")
+    assert [members(n) for n in (0, 1, 2)] == ["0 members", "1 member", "2 members"]
+    language.choose("fr")
+    assert [members(n) for n in (0, 1, 2)] == ["0 membre", "1 membre", "2 membres"]
+
+
+# --- no English for a French reader ---------------------------------------------------
+
+SERVICES = re.findall(r"^\[services\.([\w-]+)\]", (ROOT / "servcommun.toml").read_text(), re.M)
+HELP_PAGES = [
+    (),
+    ("bill",),
+    ("check",),
+    ("diff",),
+    ("key",),
+    ("key", "derive"),
+    ("plot",),
+    ("plot", "grid"),
+    ("plot", "schedule"),
+    ("population",),
+    ("population", "import"),
+    ("roster",),
+    ("roster", "init"),
+    ("schema",),
+    ("simulate",),
+    ("statements",),
+    ("thresholds",),
+]
+REDON_SIMULATION = (
+    "simulate",
+    "--population",
+    "2355",
+    "--offer",
+    "socle-complet",
+    "--offer",
+    "audit",
+    "--audit",
+    "2026-02-15",
+    "--join",
+    "2026-06-01",
+    "--days",
+    "5",
+    "--from-year",
+    "2026",
+)
+COMMANDS = [
+    *(("bill", "--year", "2026", "--detail", "--service", service) for service in SERVICES),
+    ("bill", "--year", "2026"),
+    ("bill", "--year", "2026", "--service", "rouen"),
+    REDON_SIMULATION,
+    ("simulate", "--service", "rouen", "--share", "2", "--name", "Syndicat", "--from-year", "2026"),
+    ("simulate", "--commune", "35013", "--offer", "socle-complet", "--from-year", "2026"),
+    ("thresholds", "--within", "150", "--year", "2026"),
+    ("diff", "--year", "2025", "--year", "2026"),
+    ("diff", "--year", "2025", "--year", "2026", "--service", "rouen"),
+    (
+        *("key", "derive", "--party", "ccas", "--target", "20000", "--take-from", "ville"),
+        *("--service", "rouen", "--year", "2025"),
+    ),
+    ("check",),
+]
+
+
+def outputs(*commands: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str]]:
+    for args in commands:
+        result = run(*args)
+        assert result.returncode in (0, 1), (args, result.stderr)
+        yield args, result.stdout + result.stderr
+
+
+@pytest.mark.usefixtures("french")
+def test_no_english_in_any_help_page() -> None:
+    for args, text in outputs(*((*page, "--help") for page in HELP_PAGES)):
+        assert "Utilisation" in text, args
+        assert not english_words(text), (args, english_words(text), text)
+
+
+@pytest.mark.usefixtures("french")
+def test_no_english_in_any_command_on_the_shipped_services() -> None:
+    for args, text in outputs(*COMMANDS):
+        assert not english_words(text), (args, english_words(text), text)
+
+
+@pytest.mark.usefixtures("french")
+def test_no_english_in_the_check_report_as_json_or_github() -> None:
+    report = json.loads(run("check", "--format", "json").stdout)
+    said = [d["message"] for d in report["diagnostics"]]
+    assert said, "the shipped files have warnings to say"
+    assert not english_words("\n".join(said)), said
+    github = run("check", "--format", "github").stdout
+    messages = [line.split("::", 2)[-1] for line in github.splitlines() if line.startswith("::")]
+    assert not english_words("\n".join(messages)), messages
+
+
+@pytest.mark.usefixtures("french")
+def test_usage_errors_are_french() -> None:
+    from tests.conftest import run_process
+
+    result = run_process("bill", "--yaer", "2026")
+    assert result.returncode == 2
+    assert not english_words(result.stderr), result.stderr
+    result = run_process("bill", "--year", "deux")
+    assert result.returncode == 2
+    assert not english_words(result.stderr), result.stderr
+
+
+def test_the_english_scan_finds_english() -> None:
+    # the scan itself can fail: a sentence of the code as it was before the catalogue
+    assert english_words("Member needs review: population above 8000 (art. 7)") == [
+        "Member",
+        "needs",
+        "review",
+    ]
+    assert english_words("servcommun bill --no-detail tariffs/a.yaml bracket-gap") == []
