@@ -105,7 +105,7 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return _translations(_now.language).ngettext(singular, plural, count)
 
 
-def N_(text: str) -> str:  # noqa: N802 (gettext's own name for it)
+def N_(text: str) -> str:
     """Marks ``text`` as a message id to translate later, where it is said (an option's
     help, a table header defined once): extraction finds it, nothing changes now."""
     return text

@@ -86,14 +86,19 @@ def internal_error(error: BaseException) -> None:
     while where is not None and where.tb_next is not None:
         where = where.tb_next
     place = (
-        f" at {os.path.basename(where.tb_frame.f_code.co_filename)}:{where.tb_lineno}"
+        f"{os.path.basename(where.tb_frame.f_code.co_filename)}:{where.tb_lineno}"
         if where is not None
-        else ""
+        else "?"
     )
-    print(
-        f"servcommun: internal-error {type(error).__name__}{place}: {error} — this is a "
-        "fault of servcommun, not of your files: please report it with the command you "
-        "ran and the files it read",
-        file=sys.stderr,
-    )
+    try:
+        from servcommun.language import _
+
+        explained = _(
+            "{error} at {place}: {detail} — this is a fault of servcommun, not of your "
+            "files: please report it with the command you ran and the files it read"
+        )
+    except Exception:  # the catalogue itself may be what failed
+        explained = "{error} at {place}: {detail}"
+    said = explained.format(error=type(error).__name__, place=place, detail=error)
+    print(f"servcommun: internal-error {said}", file=sys.stderr)
     raise SystemExit(1)

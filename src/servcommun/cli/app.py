@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import io
 import sys
-from enum import StrEnum
 from collections.abc import Callable, Iterable
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -18,7 +18,7 @@ import typer
 
 from servcommun import __version__
 from servcommun.cli.framework import LocalizedGroup
-from servcommun.language import LOCALES, N_
+from servcommun.language import LOCALES, N_, _
 
 if TYPE_CHECKING:  # imported by the commands that need them, not at start-up
     from rich.console import RenderableType
@@ -101,8 +101,10 @@ def config_here() -> Config:
     _run.bundled = config.bundled
     if config.bundled:
         print(
-            "servcommun.toml not found here or above: using the bundled Redon "
-            "Agglomération example.",
+            _(
+                "servcommun.toml not found here or above: using the bundled Redon "
+                "Agglomération example."
+            ),
             file=sys.stderr,
         )
     return config
@@ -113,6 +115,7 @@ def refuse_output(output: Path, force: bool) -> None:
     ``servcommun.toml`` names as an input is never replaced, even with ``--force``."""
     from servcommun.config import load_config
     from servcommun.diagnostics import Diagnostic, InputError
+    from servcommun.message import msg
     from servcommun.output import refuse_existing
 
     reader = load_config(Path.cwd()).input_named(output)
@@ -124,8 +127,11 @@ def refuse_output(output: Path, force: bool) -> None:
                     1,
                     1,
                     "output-is-input",
-                    f"this file is an input of {reader}: write the output elsewhere (an "
-                    "input is never replaced, even with --force)",
+                    msg(
+                        "this file is an input of {reader}: write the output elsewhere (an "
+                        "input is never replaced, even with --force)",
+                        reader=reader,
+                    ),
                 )
             ]
         )
@@ -161,7 +167,9 @@ def said_written(output: Path) -> None:
     user's (they ran outside their data directory)."""
     if _run.bundled:
         print(
-            f"{output}: written from the bundled Redon Agglomération example, not from "
-            "data of yours (no servcommun.toml here or above)",
+            _(
+                "{output}: written from the bundled Redon Agglomération example, not from "
+                "data of yours (no servcommun.toml here or above)"
+            ).format(output=output),
             file=sys.stderr,
         )

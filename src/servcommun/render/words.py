@@ -72,7 +72,10 @@ def say(message: Message) -> str:
     """``message`` as a sentence in the language in use."""
     values = dict(message.values)
     if message.plural:
-        template = language.ngettext(message.text, message.plural, int(values[message.n]))
+        count = values[message.n]
+        # a quantity of 1.5 takes the form of 1, as French writes « 1,5 demi-journée »
+        n = count if isinstance(count, int) else int(Decimal(str(count)))
+        template = language.ngettext(message.text, message.plural, n)
     else:
         template = language._(message.text)
     formats = _formats(language.locale())
@@ -121,4 +124,3 @@ def _json(value: object) -> object:
     if isinstance(value, tuple | list):
         return [_json(item) for item in value]
     return value
-
