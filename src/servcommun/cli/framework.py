@@ -3,10 +3,10 @@
 Typer (and the Click it vendors, pinned in ``pyproject.toml``) writes its own words in
 English: ``Usage:``, ``Options:``, ``Show this message and exit.``, ``[default: …]``,
 the metavars, and its usage errors (``Missing option '--year'.``). The commands' own
-help is a message id translated before the help is laid out (``translate``); the
-framework's phrases are translated in the finished text (``help_text``) and its usage
-errors matched against the templates below (``usage_error``): each phrase is an entry
-of the catalogue like any other.
+help, Typer's words and the metavars are translated before the help is laid out
+(``translate``); the few phrases Click writes itself are translated in the finished text
+(``help_text``), and its usage errors matched against the templates below
+(``usage_error``): each phrase is an entry of the catalogue like any other.
 """
 
 from __future__ import annotations
@@ -14,30 +14,47 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import typer.core
 from typer.core import TyperGroup
 
 from servcommun.language import N_, _
 
-# the framework's phrases in a help page, as Typer writes them
+# Typer's own words go through gettext's ``_``: it is given the catalogue's, so that they
+# are translated before the help is laid out
+typer.core._ = _  # type: ignore[attr-defined]
+_TYPER_WORDS = (
+    N_("(dynamic)"),
+    N_("Aborted!"),
+    N_("Arguments"),
+    N_("Commands"),
+    N_("Options"),
+    N_("default: {default}"),
+    N_("env var: {var}"),
+    N_("required"),
+    N_("Missing command."),
+    N_("No such command {name!r}."),
+)
+
+# the words Click writes itself, in a finished help page
 _HELP_PHRASES = (
     N_("Usage:"),
-    N_("Options:"),
-    N_("Commands:"),
-    N_("Arguments:"),
     N_("[OPTIONS]"),
     N_("COMMAND [ARGS]..."),
     N_("Show this message and exit."),
-    N_("default:"),
-    N_("required"),
-    N_("<int range>"),
-    N_("<int>"),
-    N_("<str>"),
-    N_("<path>"),
-    N_("<float>"),
-    N_("<decimal>"),
-    N_("<text>"),
 )
 _PHRASE = re.compile("|".join(re.escape(phrase) for phrase in _HELP_PHRASES))
+
+# what an option's value is, by Click's name of its type
+_METAVARS = {
+    "int": N_("<int>"),
+    "int range": N_("<int>"),
+    "float": N_("<number>"),
+    "float range": N_("<number>"),
+    "str": N_("<text>"),
+    "text": N_("<text>"),
+    "path": N_("<path>"),
+    "filename": N_("<file>"),
+}
 
 # Click's usage errors: the English template (as a pattern) and its message id
 _ERRORS = (
@@ -69,12 +86,11 @@ _ERRORS = (
         r"Got unexpected extra arguments? \((?P<extra>.*)\)",
         N_("Unexpected extra argument ({extra})."),
     ),
+    # Typer says "No such command" in the language in use, and adds its suggestion in English
     (
-        r"No such command '(?P<command>[^']+)'\. Did you mean (?P<suggestion>.+)\?",
-        N_("No such command '{command}'. Did you mean {suggestion}?"),
+        r"(?P<error>.+)\. Did you mean (?P<suggestion>.+)\?",
+        N_("{error}. Did you mean {suggestion}?"),
     ),
-    (r"No such command '(?P<command>[^']+)'\.", N_("No such command '{command}'.")),
-    (r"Missing command\.", N_("Missing command.")),
 )
 _KINDS = {
     "int range": N_("integer"),
@@ -110,6 +126,12 @@ def translate(command: Any) -> None:
                 setattr(holder, f"_{name}_id", original)
             if original:
                 setattr(holder, name, _(original))
+        metavar = _METAVARS.get(getattr(getattr(holder, "type", None), "name", ""))
+        if metavar and not getattr(holder, "is_flag", False) and holder is not command:
+            if not hasattr(holder, "_metavar_id"):
+                holder._metavar_id = holder.metavar
+            if holder._metavar_id is None:
+                holder.metavar = _(metavar) + ("…" if holder.nargs != 1 else "")
     for subcommand in getattr(command, "commands", {}).values():
         translate(subcommand)
 
