@@ -184,7 +184,7 @@ def test_strict_exits_1_when_a_member_needs_review() -> None:
     result = run("bill", "--year", "2026", "--strict", "--format", "json")
     assert result.returncode == 1
     assert json.loads(result.stdout)["needs_review"]  # the bill is still printed
-    assert "need review" in result.stderr
+    assert "1 member needs review (--strict)" in result.stderr
 
 
 def test_output_refuses_to_replace_without_force(tmp_path: Path) -> None:

@@ -224,7 +224,10 @@ def test_statements_one_pdf_per_billed_member_and_an_index(
     folder = tmp_path / "relevés"
     result = run("statements", "--year", "2026", "--output", str(folder), cwd=convention)
     assert result.returncode == 0, result.stderr
-    assert "2 statement(s)" in result.stderr and "1 member(s) need review" in result.stderr
+    assert (
+        "2 statements and index.csv written to" in result.stderr
+        and "; 1 member needs review, listed in index.csv" in result.stderr
+    )
     assert sorted(p.name for p in folder.iterdir()) == [
         "2026-35998-credit-l-abbaye.pdf",
         "2026-35999-saint-exemple-sur-vilaine.pdf",
@@ -294,6 +297,9 @@ def test_statements_refuse_a_non_empty_folder_without_force(
         cwd=convention,
     )
     assert result.returncode == 0, result.stderr
+    assert (
+        f"1 statement replaced in {folder}; the other statements and index.csv left as they are"
+    ) in result.stderr
     # --member replaces its own statement only: the others, the index and mine.txt stay
     after = {p.name: p.read_bytes() for p in folder.iterdir()}
     assert set(after) == set(before) and after[statement].startswith(b"%PDF-")

@@ -38,7 +38,7 @@ def test_simulate_takes_the_communes_name_and_official_population(here: Path) ->
     assert data["member"] == {"name": "Bains-sur-Oust", "population": 3684}
     # art. 7.1, bracket 3000–8000: 2 500 + 3 684 × 1,50 = 2 500 + 5 526 = 8 026,00 €
     assert data["years"][0]["total"] == "8026.00"
-    assert "35013 Bains-sur-Oust: population totale 3684 in force in 2025 (millésime 2022" in err
+    assert "35013 Bains-sur-Oust: population totale 3,684 in force in 2025 (millésime 2022" in err
 
 
 def test_simulate_2026_takes_the_latest_totale_and_says_so(here: Path) -> None:
@@ -48,7 +48,7 @@ def test_simulate_2026_takes_the_latest_totale_and_says_so(here: Path) -> None:
     )  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["member"] == {"name": "Redon", "population": 10_086}
-    assert "population totale 10086 in force in 2025 (millésime 2022" in err
+    assert "population totale 10,086 in force in 2025 (millésime 2022" in err
 
 
 def test_simulate_population_given_wins(here: Path) -> None:
@@ -202,6 +202,9 @@ def test_population_import_of_the_spreadsheet_layout(here: Path) -> None:
     (here / "communes-2024.csv").write_text(SHEET_CSV, encoding="utf-8")
     code, _, err = invoke("population", "import", "communes-2024.csv")  # millésime from the name
     assert code == 0, err
+    assert err.splitlines()[-1].endswith(
+        "populations/2024.csv: 1 commune, millésime 2024, in force from 1 January 2027"
+    )
     assert (here / "populations" / "2024.csv").read_text(encoding="utf-8") == (
         "code,name,municipale,totale\n2A004,Ajaccio,76500,77500\n"
     )
@@ -220,7 +223,8 @@ def test_population_import_bad_rows_at_their_place(here: Path) -> None:
     code, _, err = invoke("population", "import", "other.csv", "--millesime", "2023")
     assert code == 1 and err.startswith("other.csv:1:1: population-columns ")
     assert not (here / "populations" / "2023.csv").exists()
-    assert invoke("population", "import", "bad.csv")[0] == 2  # no millésime
+    code, _, err = invoke("population", "import", "bad.csv")  # no millésime
+    assert code == 2 and err.strip() == "bad.csv: give its millésime (--millesime 2023)"
 
 
 # -- the population kind the tariff bills on ------------------------------------------------

@@ -29,8 +29,9 @@ from servcommun.engine.thresholds import (
     offer_curve,
 )
 from servcommun.inputs import input_files, of_year
+from servcommun.language import N_
 from servcommun.loader import load_budget, load_consumption, load_tariff, with_consumption
-from servcommun.message import Message, msg
+from servcommun.message import Message, msg, msg_n
 from servcommun.pipeline import (
     Loaded,
     budget_path,
@@ -42,7 +43,7 @@ from servcommun.pipeline import (
 )
 from servcommun.roster import Member, Roster
 from servcommun.tariff import Tariff
-from servcommun.terms import CostCategory
+from servcommun.terms import Billing, CostCategory
 
 
 def simulate(
@@ -65,9 +66,13 @@ def simulate(
                         1,
                         1,
                         "tariff-change",
-                        f"{year} is billed under another tariff version "
-                        f"than {scenario.from_year} ({config.display(first)})"
-                        "; simulate the two periods separately",
+                        msg(
+                            "{year:year} is billed under another tariff version than "
+                            "{first:year} ({file}); simulate the two periods separately",
+                            year=year,
+                            first=scenario.from_year,
+                            file=config.display(first),
+                        ),
                     )
                 ]
             )
@@ -129,23 +134,26 @@ def _years_data(
             files.append(config.display(where))
             continue
         operation = latest.units_of_operation
-        said = None
         if operation is not None and operation.actual is not None:
             operation = operation.model_copy(update={"actual": None})
-            said = msg(
-                ", without its actual figures (no year-end adjustment in {year:year})",
-                year=year,
+            notes.append(
+                msg(
+                    "no {year:year} budget: the {latest:year} budget stands for it, without "
+                    "its actual figures (no year-end adjustment in {year:year})",
+                    year=year,
+                    latest=latest.year,
+                )
+            )
+        else:
+            notes.append(
+                msg(
+                    "no {year:year} budget: the {latest:year} budget stands for it",
+                    year=year,
+                    latest=latest.year,
+                )
             )
         data = budget_data(
             latest.model_copy(update={"year": year, "units_of_operation": operation}), data
-        )
-        notes.append(
-            msg(
-                "no {year:year} budget: the {latest:count} budget stands for it{said}",
-                year=year,
-                latest=latest.year,
-                said=said,
-            )
         )
     return roster, data, files, notes
 
@@ -170,9 +178,12 @@ def _simulate_party(
                         1,
                         1,
                         "not-supported",
-                        f"this version of the tariff has a roster, the one of "
-                        f"{scenario.from_year} names its parties: simulate "
-                        "the two periods separately",
+                        msg(
+                            "this version of the tariff has a roster, the one of "
+                            "{first:year} names its parties: simulate the two periods "
+                            "separately",
+                            first=scenario.from_year,
+                        ),
                     )
                 ]
             )
@@ -210,10 +221,11 @@ def thresholds(loaded: Loaded, year: int, within: int) -> tuple[NearBoundary, ..
                     1,
                     1,
                     "not-supported",
-                    "thresholds apply to members billed by population "
-                    "brackets (a contribution-grid roster); the members of "
-                    "this service are the parties its tariff names, sharing "
-                    "costs by key",
+                    msg(
+                        "thresholds apply to members billed by population brackets (a "
+                        "contribution-grid roster); the members of this service are the "
+                        "parties its tariff names, sharing costs by key"
+                    ),
                 )
             ]
         )
@@ -334,7 +346,10 @@ def derive_key(
                     1,
                     1,
                     "not-supported",
-                    f"the tariff of service '{service.id}' has no percentage key to derive",
+                    msg(
+                        "the tariff of service '{service}' has no percentage key to derive",
+                        service=service.id,
+                    ),
                 )
             ]
         )
@@ -354,16 +369,24 @@ def derive_key(
                         1,
                         1,
                         "derive-base",
-                        f"the key '{key.id}' shares no budget line, so no "
-                        "salary mass is its base: give the base with "
-                        "--base",
+                        msg(
+                            "the key '{key}' shares no budget line, so no salary mass is its "
+                            "base: give the base with {option}",
+                            key=key.id,
+                            option="--base",
+                        ),
                     )
                 ]
             )
         where = budget_path(config, service, year)
         budget = load_budget(where, tariff, config.display(where), year)
         base = budget.shared_total(CostCategory.SALARY)
-        base_source = f"the salary mass shared by the key in {config.display(where)}"
+        from servcommun.render.words import say
+
+        # said here, in the language in use: the result gives it as text (--base, else this)
+        base_source = say(
+            msg("the salary mass shared by the key in {file}", file=config.display(where))
+        )
         if base <= 0:
             raise InputError(
                 [
@@ -372,8 +395,11 @@ def derive_key(
                         1,
                         1,
                         "derive-base",
-                        "no salary line is shared by the key in this "
-                        "budget: give the base with --base",
+                        msg(
+                            "no salary line is shared by the key in this budget: give the "
+                            "base with {option}",
+                            option="--base",
+                        ),
                     )
                 ]
             )
@@ -387,8 +413,11 @@ def derive_key(
                     1,
                     1,
                     "not-supported",
-                    f"the key of service '{service.id}' is computed each year "
-                    "from its agents' time: it has no share to derive",
+                    msg(
+                        "the key of service '{service}' is computed each year from its "
+                        "agents' time: it has no share to derive",
+                        service=service.id,
+                    ),
                 )
             ]
         )
@@ -405,9 +434,10 @@ def derive_key(
 
 def contribution_curves(
     loaded: Loaded, year: int, offers: Sequence[str], up_to: int | None
-) -> dict[str, tuple[CurveSegment, ...]]:
+) -> dict[Message, tuple[CurveSegment, ...]]:
     """Each offer's contribution from 1 to ``up_to`` inhabitants (default: a quarter past
-    the highest boundary), keyed by the offer's label; every offer when none is named."""
+    the highest boundary), keyed by the offer's label and how often it is billed (to say);
+    every offer when none is named."""
     tariff = loaded.tariff
     if tariff.parties or not tariff.uses_population():
         raise InputError(
@@ -417,15 +447,21 @@ def contribution_curves(
                     1,
                     1,
                     "not-supported",
-                    "contribution curves follow the population, and no rule of this tariff uses it",
+                    msg(
+                        "contribution curves follow the population, and no rule of this "
+                        "tariff uses it"
+                    ),
                 )
             ]
         )
     unknown = [name for name in offers if tariff.offer(name) is None]
     if unknown:
         raise ScenarioError(
-            msg(
+            msg_n(
                 "unknown offer {unknown} (offers: {offers})",
+                "unknown offers {unknown} (offers: {offers})",
+                n="count",
+                count=len(unknown),
                 unknown=", ".join(unknown),
                 offers=", ".join(offer.id for offer in tariff.offers),
             )
@@ -433,8 +469,15 @@ def contribution_curves(
     limit = up_to or max(1000, -(-last_boundary(tariff) * 5 // 4 // 500) * 500)
     chosen = [offer for offer in tariff.offers if not offers or offer.id in offers]
     return {
-        f"{offer.label} ({offer.billing.value})": offer_curve(
+        msg(_CURVE_LABELS[offer.billing], offer=offer.label): offer_curve(
             tariff, offer.id, year, limit, loaded.data
         )
         for offer in chosen
     }
+
+
+_CURVE_LABELS = {
+    Billing.ANNUAL: N_("{offer} (annual)"),
+    Billing.ONE_OFF: N_("{offer} (one-off)"),
+}
+"""A curve's label: the offer, and how often it is billed."""

@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from servcommun.cli.app import app, config_here, deliver, fail, print_rich, said_written
+from servcommun.cli.app import Lang, app, config_here, deliver, fail, print_rich, said_written
+from servcommun.cli.notes import say_note
+from servcommun.language import N_, _
+from servcommun.message import msg, msg_n
 
 if TYPE_CHECKING:  # imported by the command itself, not when the app starts
     from rich.console import RenderableType
@@ -32,38 +35,47 @@ class CsvDialect(StrEnum):
     FR = "fr"
 
 
-@app.command()
+@app.command(help=N_("Every member's statement for YEAR."))
 def bill(
-    year: Annotated[int, typer.Option("--year", help="The billed year.", min=1900, max=2999)],
+    year: Annotated[int, typer.Option("--year", help=N_("The billed year."), min=1900, max=2999)],
     service: Annotated[
-        str | None, typer.Option(help="Service of servcommun.toml (default: its 'default').")
+        str | None, typer.Option(help=N_("Service of servcommun.toml (default: its 'default')."))
     ] = None,
     member: Annotated[
         list[str] | None,
-        typer.Option("--member", help="Only this member (INSEE code or SIREN); repeatable."),
+        typer.Option("--member", help=N_("Only this member (INSEE code or SIREN); repeatable.")),
     ] = None,
-    detail: Annotated[bool, typer.Option(help="Every line with its basis and article.")] = False,
-    format: Annotated[BillFormat, typer.Option("--format", help="Output format.")] = (
+    detail: Annotated[
+        bool, typer.Option("--detail", help=N_("Every line with its basis and article."))
+    ] = False,
+    format: Annotated[BillFormat, typer.Option("--format", help=N_("Output format."))] = (
         BillFormat.TABLE
     ),
     csv_dialect: Annotated[
         CsvDialect,
         typer.Option(
-            help="CSV flavour: plain (comma, point) or fr (semicolon, decimal comma, BOM)."
+            help=N_("CSV flavour: plain (comma, point) or fr (semicolon, decimal comma, BOM).")
         ),
     ] = (CsvDialect.PLAIN),
-    output: Annotated[Path | None, typer.Option(help="Write to this file (atomically).")] = None,
-    force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
-    strict: Annotated[bool, typer.Option(help="Exit 1 when a member needs review.")] = False,
+    output: Annotated[
+        Path | None, typer.Option(help=N_("Write to this file (atomically)."))
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help=N_("Replace --output if it exists."))
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help=N_("Exit 1 when a member needs review."))
+    ] = False,
+    lang: Lang = None,
 ) -> None:
-    """Every member's statement for YEAR."""
+    del lang  # chosen before the command line is parsed
     from servcommun.billing import billed
     from servcommun.cli.app import refuse_output
     from servcommun.diagnostics import InputError
 
     if format is BillFormat.XLSX and output is None:
         # a workbook is binary: never to a terminal, and no file name guessed for the user
-        print("--format xlsx needs --output FILE.xlsx", file=sys.stderr)
+        print(_("--format xlsx needs --output FILE.xlsx"), file=sys.stderr)
         raise typer.Exit(2)
     try:
         if output is not None:
@@ -81,7 +93,15 @@ def bill(
     except InputError as error:
         fail(error.diagnostics)
     if strict and result.needs_review:
-        print(f"{len(result.needs_review)} member(s) need review (--strict)", file=sys.stderr)
+        say_note(
+            msg_n(
+                "{count:count} member needs review ({option})",
+                "{count:count} members need review ({option})",
+                n="count",
+                count=len(result.needs_review),
+                option="--strict",
+            )
+        )
         raise typer.Exit(1)
 
 
@@ -114,13 +134,17 @@ def _emit_bill(
 
         deliver(bill_csv(result, csv_dialect.value), output, force)
         if result.needs_review:  # rows without an amount: the accountant must not miss them
-            count = len(result.needs_review)
-            print(
-                f"warning: {count} member{'s' if count > 1 else ''} need"
-                f"{'' if count > 1 else 's'} review: listed in the CSV with "
-                f"{'their' if count > 1 else 'its'} reason and no amount (status "
-                f"'{'à examiner' if csv_dialect is CsvDialect.FR else 'needs review'}')",
-                file=sys.stderr,
+            say_note(
+                msg_n(
+                    "warning: {count:count} member needs review: listed in the CSV with its "
+                    "reason and no amount (status '{status}')",
+                    "warning: {count:count} members need review: listed in the CSV with their "
+                    "reason and no amount (status '{status}')",
+                    n="count",
+                    count=len(result.needs_review),
+                    # the status column's value, as the dialect writes it
+                    status="à examiner" if csv_dialect is CsvDialect.FR else "needs review",
+                )
             )
     else:
         from servcommun.render.table import bill_table
@@ -142,12 +166,27 @@ def _with_population(table: RenderableType, basis: PopulationBasis | None) -> Re
     from rich.console import Group
     from rich.text import Text
 
-    vintage = f", millésime {basis.millesime}" if basis.millesime is not None else ""
-    source = f", {basis.source}" if basis.source else ""
-    return Group(
-        table,
-        Text(
-            f"Population: {basis.kind}, in force on 1 January {basis.year}{vintage}{source}.",
-            style="dim",
-        ),
-    )
+    from servcommun.render.words import say
+
+    values = {"kind": basis.kind, "year": basis.year, "millesime": basis.millesime}
+    if basis.millesime is not None and basis.source:
+        said = msg(
+            "Population: {kind}, in force on 1 January {year:year}, millésime "
+            "{millesime:year}, {source}.",
+            source=basis.source,
+            **values,
+        )
+    elif basis.millesime is not None:
+        said = msg(
+            "Population: {kind}, in force on 1 January {year:year}, millésime {millesime:year}.",
+            **values,
+        )
+    elif basis.source:
+        said = msg(
+            "Population: {kind}, in force on 1 January {year:year}, {source}.",
+            source=basis.source,
+            **values,
+        )
+    else:
+        said = msg("Population: {kind}, in force on 1 January {year:year}.", **values)
+    return Group(table, Text(say(said), style="dim"))

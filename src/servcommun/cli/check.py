@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from servcommun.cli.app import app
+from servcommun.cli.app import Lang, app
+from servcommun.language import N_, _
 
 if TYPE_CHECKING:
     from servcommun.diagnostics import Report
@@ -23,7 +24,12 @@ class CheckFormat(StrEnum):
     GITHUB = "github"
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Validate tariff files, rosters and budgets, and recompute the worked examples of "
+        "the tariffs: every problem of every file, then a one-line summary. Exit 1 if any."
+    )
+)
 def check(
     paths: Annotated[
         list[Path] | None,
@@ -31,22 +37,26 @@ def check(
             exists=True,
             show_default=False,
             metavar="PATH",
-            help="Files, or folders searched for YAML files (default: every file "
-            "servcommun.toml names).",
+            help=N_(
+                "Files, or folders searched for YAML files (default: every file "
+                "servcommun.toml names)."
+            ),
         ),
     ] = None,
     format: Annotated[
         CheckFormat,
         typer.Option(
             "--format",
-            help="text (file:line:col: code message), json, or github "
-            "(workflow commands that annotate a pull request).",
+            help=N_(
+                "text (file:line:col: code message), json, or github "
+                "(workflow commands that annotate a pull request)."
+            ),
         ),
     ] = CheckFormat.TEXT,
-    strict: Annotated[bool, typer.Option(help="Exit 1 on warnings too.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help=N_("Exit 1 on warnings too."))] = False,
+    lang: Lang = None,
 ) -> None:
-    """Validate tariff files, rosters and budgets, and recompute the worked examples of
-    the tariffs: every problem of every file, then a one-line summary. Exit 1 if any."""
+    del lang  # chosen before the command line is parsed
     from servcommun import cache, discovery
     from servcommun.config import find_config
     from servcommun.render import diagnostics as render
@@ -55,9 +65,11 @@ def check(
         # a pre-commit hook in a repository without one: checking the bundled example
         # would pass whatever the user's files say
         print(
-            "servcommun check: no files given and no servcommun.toml here or above: give "
-            "the files or folders to check (servcommun check tariffs/ roster.yaml), or run "
-            "it in a data directory",
+            _(
+                "servcommun check: no files given and no servcommun.toml here or above: give "
+                "the files or folders to check (servcommun check tariffs/ roster.yaml), or run "
+                "it in a data directory"
+            ),
             file=sys.stderr,
         )
         raise typer.Exit(2)

@@ -8,8 +8,10 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import app, config_here, deliver, fail, print_rich
-from servcommun.cli.simulate import usage_error
+from servcommun.cli.app import Lang, app, config_here, deliver, fail, print_rich
+from servcommun.cli.notes import usage_error
+from servcommun.language import N_
+from servcommun.message import msg
 
 
 class DiffFormat(StrEnum):
@@ -17,48 +19,59 @@ class DiffFormat(StrEnum):
     JSON = "json"
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Per member: the amount under each side, the difference in euros and percent, and "
+        "the totals. Sides: two --tariff files for one --year, or two --year."
+    )
+)
 def diff(
     year: Annotated[
         list[int],
         typer.Option(
-            "--year", min=1900, max=2999, help="The billed year; twice to compare two years."
+            "--year", min=1900, max=2999, help=N_("The billed year; twice to compare two years.")
         ),
     ],
     tariff: Annotated[
         list[Path] | None,
         typer.Option(
             "--tariff",
-            help="A tariff file; twice to compare two grids (default: the "
-            "service's version in force).",
+            help=N_(
+                "A tariff file; twice to compare two grids (default: the "
+                "service's version in force)."
+            ),
         ),
     ] = None,
     service: Annotated[
         str | None,
         typer.Option(
-            help="Service of servcommun.toml (default: its 'default'); its roster is billed."
+            help=N_("Service of servcommun.toml (default: its 'default'); its roster is billed.")
         ),
     ] = None,
     changed: Annotated[
-        bool, typer.Option("--changed", help="Only the members whose amount changes (table).")
+        bool, typer.Option("--changed", help=N_("Only the members whose amount changes (table)."))
     ] = False,
-    format: Annotated[DiffFormat, typer.Option("--format", help="Output format.")] = (
+    format: Annotated[DiffFormat, typer.Option("--format", help=N_("Output format."))] = (
         DiffFormat.TABLE
     ),
-    output: Annotated[Path | None, typer.Option(help="Write to this file (atomically).")] = None,
-    force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
+    output: Annotated[
+        Path | None, typer.Option(help=N_("Write to this file (atomically)."))
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help=N_("Replace --output if it exists."))
+    ] = False,
+    lang: Lang = None,
 ) -> None:
-    """Per member: the amount under each side, the difference in euros and percent, and
-    the totals. Sides: two --tariff files for one --year, or two --year."""
+    del lang  # chosen before the command line is parsed
     from servcommun.analysis import diff as compare
     from servcommun.cli.app import refuse_output
     from servcommun.diagnostics import InputError
 
     tariffs = tariff or []
     if len(year) > 2 or len(tariffs) > 2:
-        usage_error("diff compares two sides: at most two --year and two --tariff")
+        usage_error(msg("diff compares two sides: at most two --year and two --tariff"))
     if len(year) < 2 and len(tariffs) < 2:
-        usage_error("give two --tariff files (one --year), or two --year")
+        usage_error(msg("give two --tariff files (one --year), or two --year"))
     try:
         if output is not None:
             refuse_output(output, force)

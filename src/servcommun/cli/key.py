@@ -9,11 +9,14 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import app, config_here, deliver, fail, print_rich
+from servcommun.cli.app import Lang, app, config_here, deliver, fail, print_rich
+from servcommun.cli.notes import bad_parameter, option_problem
+from servcommun.language import N_, _
+from servcommun.message import msg
 
 key_app = typer.Typer(
     name="key",
-    help="Percentage keys a service's parties share costs by.",
+    help=N_("Percentage keys a service's parties share costs by."),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -32,55 +35,71 @@ def _amount(text: str) -> Decimal:
     try:
         value = Decimal(cleaned.replace(",", "."))
     except InvalidOperation:
-        raise typer.BadParameter(f"{text!r} is not an amount (20000 or 20000.00)") from None
+        raise bad_parameter(
+            msg("{text} is not an amount (20000 or 20000.00)", text=repr(text))
+        ) from None
     if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        raise typer.BadParameter(f"{text!r} is not an amount to the cent")
+        raise bad_parameter(msg("{text} is not an amount to the cent", text=repr(text)))
     return value
 
 
-@key_app.command()
+@key_app.command(
+    help=N_(
+        "The share that makes PARTY bear TARGET on BASE, rounded to the key's precision and "
+        "taken from --take-from, the other shares unchanged; with each party's amount."
+    )
+)
 def derive(
-    party: Annotated[str, typer.Option(help="The party whose share is set (ccas).")],
+    party: Annotated[str, typer.Option(help=N_("The party whose share is set (ccas)."))],
     target: Annotated[
-        Decimal, typer.Option(parser=_amount, help="The amount it should bear on the base (20000).")
+        Decimal,
+        typer.Option(
+            parser=_amount,
+            metavar="AMOUNT",
+            help=N_("The amount it should bear on the base (20000)."),
+        ),
     ],
     take_from: Annotated[
         str,
         typer.Option(
-            "--take-from", help="The party whose share gives (or gets back) the difference."
+            "--take-from", help=N_("The party whose share gives (or gets back) the difference.")
         ),
     ],
     base: Annotated[
         Decimal | None,
         typer.Option(
             parser=_amount,
-            help="The amount the key applies to. Default: the salary mass shared "
-            "by the key in the --year budget.",
+            metavar="AMOUNT",
+            help=N_(
+                "The amount the key applies to. Default: the salary mass shared "
+                "by the key in the --year budget."
+            ),
         ),
     ] = None,
     service: Annotated[
-        str | None, typer.Option(help="Service of servcommun.toml (default: its 'default').")
+        str | None, typer.Option(help=N_("Service of servcommun.toml (default: its 'default')."))
     ] = None,
     year: Annotated[
         int | None,
         typer.Option(
-            help="Use the key in force this year (default: the latest version).", min=1900, max=2999
+            help=N_("Use the key in force this year (default: the latest version)."),
+            min=1900,
+            max=2999,
         ),
     ] = None,
-    format: Annotated[KeyFormat, typer.Option("--format", help="Output format.")] = (
+    format: Annotated[KeyFormat, typer.Option("--format", help=N_("Output format."))] = (
         KeyFormat.TABLE
     ),
+    lang: Lang = None,
 ) -> None:
-    """The share that makes PARTY bear TARGET on BASE, rounded to the key's precision and
-    taken from --take-from, the other shares unchanged; with each party's amount."""
+    del lang  # chosen before the command line is parsed
     from servcommun.analysis import derive_key
     from servcommun.diagnostics import InputError
     from servcommun.engine.keys import KeyDerivationError
-    from servcommun.render.words import say
 
     if base is None and year is None:
         print(
-            "give the base (--base AMOUNT), or --year to take it from that year's budget",
+            _("give the base (--base AMOUNT), or --year to take it from that year's budget"),
             file=sys.stderr,
         )
         raise typer.Exit(2)
@@ -92,7 +111,7 @@ def derive(
         fail(error.diagnostics)
     except KeyDerivationError as error:
         option = {"base": "--base", "take_from": "--take-from", "target": "--target"}[error.field]
-        fail([f"{option}: {error.code} {say(error.message)}"])
+        fail([option_problem(option, error.code, error.message)])
     if format is KeyFormat.JSON:
         from servcommun.render.json import dumps
         from servcommun.render.key import derivation_json

@@ -4,13 +4,13 @@ simulated schedule. Needs matplotlib: ``pip install 'servcommun[plot]'``."""
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import app, config_here, fail, said_written
+from servcommun.cli.app import Lang, app, config_here, fail, said_written
+from servcommun.cli.notes import say_note, usage_error
 from servcommun.cli.simulate import (
     Acts,
     Attribution,
@@ -27,11 +27,12 @@ from servcommun.cli.simulate import (
     TakeFrom,
     ToYear,
     scenario_from_options,
-    usage_error,
 )
+from servcommun.language import N_
+from servcommun.message import msg
 
 plot_app = typer.Typer(
-    help="Pictures (PNG or SVG) of the grid and of a simulated schedule.",
+    help=N_("Pictures (PNG or SVG) of the grid and of a simulated schedule."),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -39,32 +40,42 @@ app.add_typer(plot_app, name="plot")
 
 Output = Annotated[
     Path,
-    typer.Option("--output", "-o", help="The picture to write: FILE.png or FILE.svg (atomically)."),
+    typer.Option(
+        "--output", "-o", help=N_("The picture to write: FILE.png or FILE.svg (atomically).")
+    ),
 ]
-Force = Annotated[bool, typer.Option(help="Replace --output if it exists.")]
+Force = Annotated[bool, typer.Option("--force", help=N_("Replace --output if it exists."))]
 
 
-@plot_app.command("grid")
+@plot_app.command(
+    "grid",
+    help=N_("Each offer's contribution against the population: the steps and their jumps."),
+)
 def plot_grid(
     output: Output,
     offer: Annotated[
         list[str] | None,
-        typer.Option("--offer", help="Only this offer; repeatable (default: every offer)."),
+        typer.Option("--offer", help=N_("Only this offer; repeatable (default: every offer).")),
     ] = None,
     year: Annotated[
         int | None,
-        typer.Option("--year", min=1900, max=2999, help="Tariff year (default: the current year)."),
+        typer.Option(
+            "--year", min=1900, max=2999, help=N_("Tariff year (default: the current year).")
+        ),
     ] = None,
     up_to: Annotated[
         int | None,
         typer.Option(
-            "--up-to", min=10, help="Largest population shown (default: past the last boundary)."
+            "--up-to",
+            min=10,
+            help=N_("Largest population shown (default: past the last boundary)."),
         ),
     ] = None,
     service: ServiceName = None,
     force: Force = False,
+    lang: Lang = None,
 ) -> None:
-    """Each offer's contribution against the population: the steps and their jumps."""
+    del lang  # chosen before the command line is parsed
     from servcommun.analysis import contribution_curves
     from servcommun.diagnostics import InputError
     from servcommun.engine.simulate import ScenarioError
@@ -76,21 +87,27 @@ def plot_grid(
         loaded = load(config_here(), service, [year]).year(year)
         curves = contribution_curves(loaded, year, offer or (), up_to)
         from servcommun.render.plot import figure_bytes, grid_figure
+        from servcommun.render.words import say
 
         tariff = loaded.tariff
         figure = grid_figure(
-            curves, title=tariff.title, year=year, currency=tariff.currency, locale=tariff.locale
+            {say(label): segments for label, segments in curves.items()},
+            title=tariff.title,
+            year=year,
+            currency=tariff.currency,
+            locale=tariff.locale,
         )
         _write(output, figure_bytes(figure, kind), force)
     except InputError as error:
         fail(error.diagnostics)
     except ScenarioError as error:
-        from servcommun.render.words import say
-
-        usage_error(say(error.message))
+        usage_error(error.message)
 
 
-@plot_app.command("schedule")
+@plot_app.command(
+    "schedule",
+    help=N_("A simulated member's schedule (the options of `servcommun simulate`), as bars."),
+)
 def plot_schedule(
     output: Output,
     offer: Offers = None,
@@ -108,8 +125,9 @@ def plot_schedule(
     act: Acts = None,
     attribution: Attribution = None,
     force: Force = False,
+    lang: Lang = None,
 ) -> None:
-    """A simulated member's schedule (the options of `servcommun simulate`), as bars."""
+    del lang  # chosen before the command line is parsed
     from servcommun.analysis import simulate
     from servcommun.diagnostics import InputError
     from servcommun.engine.simulate import ScenarioError
@@ -147,18 +165,25 @@ def plot_schedule(
     except InputError as error:
         fail(error.diagnostics)
     except ScenarioError as error:
-        from servcommun.render.words import say
-
-        usage_error(say(error.message))
+        usage_error(error.message)
 
 
 def _picture_kind(output: Path) -> str:
     """png or svg from the file's suffix; plotting needs matplotlib (the ``plot`` extra)."""
     kind = output.suffix.lower().lstrip(".")
     if kind not in ("png", "svg"):
-        usage_error(f"--output {output}: name a .png or .svg file")
+        usage_error(
+            msg(
+                "{option} {output}: name a .png or .svg file", option="--output", output=str(output)
+            )
+        )
     if importlib.util.find_spec("matplotlib") is None:
-        print("servcommun plot needs matplotlib: pip install 'servcommun[plot]'", file=sys.stderr)
+        say_note(
+            msg(
+                "servcommun plot needs matplotlib: {command}",
+                command="pip install 'servcommun[plot]'",
+            )
+        )
         raise typer.Exit(1)
     return kind
 
@@ -167,5 +192,5 @@ def _write(output: Path, content: bytes, force: bool) -> None:
     from servcommun.output import write_atomic
 
     write_atomic(output, content, force=force)
-    print(f"wrote {output}", file=sys.stderr)
+    say_note(msg("wrote {output}", output=str(output)))
     said_written(output)

@@ -4,23 +4,31 @@ data directory (``populations/<millésime>.csv``), used by ``roster init``, ``si
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import app, fail
+from servcommun.cli.app import Lang, app, fail
+from servcommun.cli.notes import say_note
+from servcommun.language import N_, _
+from servcommun.message import msg, msg_n
 
 population_app = typer.Typer(
-    help="Legal populations: import INSEE's file of a millésime.",
+    help=N_("Legal populations: import INSEE's file of a millésime."),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
 app.add_typer(population_app, name="population")
 
 
-@population_app.command("import")
+@population_app.command(
+    "import",
+    help=N_(
+        "Read INSEE's legal populations (population municipale and totale of each commune) "
+        "of a millésime into the data directory."
+    ),
+)
 def import_(
     file: Annotated[
         Path,
@@ -28,7 +36,8 @@ def import_(
             exists=True,
             dir_okay=False,
             show_default=False,
-            help="INSEE's legal-population file saved as CSV (donnees_communes.csv).",
+            metavar="FILE",
+            help=N_("INSEE's legal-population file saved as CSV (donnees_communes.csv)."),
         ),
     ],
     millesime: Annotated[
@@ -37,14 +46,18 @@ def import_(
             "--millesime",
             min=1990,
             max=2999,
-            help="Census year of the figures, in force from 1 January three years later "
-            "(default: the one year the file name states).",
+            help=N_(
+                "Census year of the figures, in force from 1 January three years later "
+                "(default: the one year the file name states)."
+            ),
         ),
     ] = None,
-    force: Annotated[bool, typer.Option(help="Replace the millésime already imported.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help=N_("Replace the millésime already imported."))
+    ] = False,
+    lang: Lang = None,
 ) -> None:
-    """Read INSEE's legal populations (population municipale and totale of each commune)
-    of a millésime into the data directory."""
+    del lang  # chosen before the command line is parsed
     from servcommun.communes import bundled_table, in_force_year
     from servcommun.config import find_config
     from servcommun.diagnostics import InputError
@@ -58,18 +71,20 @@ def import_(
     )
 
     if file.suffix.lower() in (".xlsx", ".xls", ".zip"):
-        print(
-            f"{file}: save the « Communes » sheet (or the zip's donnees_communes.csv) as CSV",
-            file=sys.stderr,
+        say_note(
+            msg(
+                "{file}: save the « Communes » sheet (or the zip's donnees_communes.csv) as CSV",
+                file=str(file),
+            )
         )
         raise typer.Exit(2)
     millesime = millesime or millesime_of(file.name)
     if millesime is None:
-        print(f"{file.name}: give its millésime (--millesime 2023)", file=sys.stderr)
+        say_note(msg("{file}: give its millésime (--millesime 2023)", file=file.name))
         raise typer.Exit(2)
     config = find_config(Path.cwd())
     if config is None:
-        fail(["servcommun.toml not found here or above: run the import in a data directory"])
+        fail([_("servcommun.toml not found here or above: run the import in a data directory")])
     target = destination(config.parent, millesime)
     try:
         communes = read_legal_populations(decode(file.read_bytes()), str(file))
@@ -80,9 +95,39 @@ def import_(
     except OSError as error:
         fail([f"{file}:1:1: unreadable {error.strerror or error}"])
     unknown = sum(1 for c in communes if bundled_table().commune(c.code) is None)
-    elsewhere = f"; {unknown} codes are not communes of 2026" if unknown else ""
-    print(
-        f"{target}: {len(communes)} communes, millésime {millesime}, in force from 1 January "
-        f"{in_force_year(millesime)}{elsewhere}",
-        file=sys.stderr,
+    values = {
+        "file": str(target),
+        "count": len(communes),
+        "millesime": millesime,
+        "year": in_force_year(millesime),
+    }
+    if not unknown:
+        say_note(
+            msg_n(
+                "{file}: {count:count} commune, millésime {millesime:year}, in force from "
+                "1 January {year:year}",
+                "{file}: {count:count} communes, millésime {millesime:year}, in force from "
+                "1 January {year:year}",
+                n="count",
+                **values,
+            )
+        )
+        return
+    elsewhere = msg_n(
+        "{unknown:count} code is not a commune of {geography:year}",
+        "{unknown:count} codes are not communes of {geography:year}",
+        n="unknown",
+        unknown=unknown,
+        geography=2026,  # the communes of the bundled table
+    )
+    say_note(
+        msg_n(
+            "{file}: {count:count} commune, millésime {millesime:year}, in force from "
+            "1 January {year:year}; {elsewhere}",
+            "{file}: {count:count} communes, millésime {millesime:year}, in force from "
+            "1 January {year:year}; {elsewhere}",
+            n="count",
+            elsewhere=elsewhere,
+            **values,
+        )
     )

@@ -3,35 +3,45 @@ populations (the bundled table, and the populations imported into the data direc
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import app, config_here, fail
+from servcommun.cli.app import Lang, app, config_here, fail
+from servcommun.cli.notes import option_problem, say_note
+from servcommun.language import N_
+from servcommun.message import msg, msg_n
 
 roster_app = typer.Typer(
-    help="Rosters: a new one from the official table.", no_args_is_help=True, rich_markup_mode=None
+    help=N_("Rosters: a new one from the official table."),
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(roster_app, name="roster")
 
 
-@roster_app.command("init")
+@roster_app.command(
+    "init",
+    help=N_(
+        "A roster of an EPCI's communes with their SIREN and their official population of "
+        "the kind the service's tariff bills on, and no subscription."
+    ),
+)
 def init(
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Roster file to write: .yaml, or .csv.")
+        Path, typer.Option("--output", "-o", help=N_("Roster file to write: .yaml, or .csv."))
     ],
     epci: Annotated[
         str | None,
         typer.Option(
-            "--epci", metavar="NAME|SIREN", help='The EPCI: "Redon Agglomération" or 243500741.'
+            "--epci", metavar="NAME|SIREN", help=N_('The EPCI: "Redon Agglomération" or 243500741.')
         ),
     ] = None,
     communes: Annotated[
         list[str] | None,
         typer.Option(
-            "--commune", metavar="CODE", help="Add this commune (INSEE code); repeatable."
+            "--commune", metavar="CODE", help=N_("Add this commune (INSEE code); repeatable.")
         ),
     ] = None,
     years: Annotated[
@@ -40,23 +50,26 @@ def init(
             "--year",
             min=1900,
             max=2999,
-            help="A year of populations in force (repeatable; default: every year the table "
-            "holds).",
+            help=N_(
+                "A year of populations in force (repeatable; default: every year the table holds)."
+            ),
         ),
     ] = None,
     kind: Annotated[
         str | None,
         typer.Option(
-            "--kind", metavar="KIND", help="totale or municipale (default: the tariff's kind)."
+            "--kind", metavar="KIND", help=N_("totale or municipale (default: the tariff's kind).")
         ),
     ] = None,
     service: Annotated[
-        str | None, typer.Option(help="Service of servcommun.toml (default: its 'default').")
+        str | None, typer.Option(help=N_("Service of servcommun.toml (default: its 'default')."))
     ] = None,
-    force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help=N_("Replace --output if it exists."))
+    ] = False,
+    lang: Lang = None,
 ) -> None:
-    """A roster of an EPCI's communes with their SIREN and their official population of
-    the kind the service's tariff bills on, and no subscription."""
+    del lang  # chosen before the command line is parsed
     from servcommun.communes import KINDS, official_table
     from servcommun.diagnostics import InputError
     from servcommun.output import refuse_existing, write_atomic
@@ -64,10 +77,17 @@ def init(
     from servcommun.roster_init import RosterInitError, initial_roster, roster_csv, roster_yaml
 
     if kind is not None and kind not in KINDS:
-        print(f"--kind: '{kind}' is not one of {', '.join(KINDS)}", file=sys.stderr)
+        say_note(
+            msg(
+                "{option}: '{kind}' is not one of {kinds}",
+                option="--kind",
+                kind=kind,
+                kinds=", ".join(KINDS),
+            )
+        )
         raise typer.Exit(2)
     if output.suffix.lower() not in (".yaml", ".yml", ".csv"):
-        print("--output: a roster is a .yaml (or .yml) or .csv file", file=sys.stderr)
+        say_note(msg("{option}: a roster is a .yaml (or .yml) or .csv file", option="--output"))
         raise typer.Exit(2)
     try:
         refuse_existing(output, force)
@@ -90,10 +110,19 @@ def init(
     except InputError as error:
         fail(error.diagnostics)
     except RosterInitError as error:
-        fail([f"{error.option}: {error.code} {error.message}"])
-    held = ", ".join(f"{year} (millésime {m})" for year, m in roster.millesimes.items())
-    print(
-        f"{output}: {len(roster.members)} commune{'s' if len(roster.members) > 1 else ''}, "
-        f"population {kind} in force in {held}",
-        file=sys.stderr,
+        fail([option_problem(error.option, error.code, error.message)])
+    held = tuple(
+        msg("{year:year} (millésime {millesime:year})", year=year, millesime=millesime)
+        for year, millesime in roster.millesimes.items()
+    )
+    say_note(
+        msg_n(
+            "{file}: {count:count} commune, population {kind} in force in {years}",
+            "{file}: {count:count} communes, population {kind} in force in {years}",
+            n="count",
+            file=str(output),
+            count=len(roster.members),
+            kind=kind,
+            years=held,
+        )
     )

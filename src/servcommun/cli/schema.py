@@ -7,20 +7,30 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import app, deliver, fail
+from servcommun.cli.app import Lang, app, deliver, fail
 from servcommun.formats import Kind
+from servcommun.language import N_
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "JSON Schema of the tariff file format (or --kind roster|budget|consumption|index). "
+        "The shipped YAML files point editors at schema/<kind>.schema.json with a "
+        "yaml-language-server modeline; regenerate those with --output "
+        "schema/<kind>.schema.json --force."
+    )
+)
 def schema(
-    kind: Annotated[Kind, typer.Option("--kind", help="The file format.")] = Kind.TARIFF,
-    output: Annotated[Path | None, typer.Option(help="Write to this file (atomically).")] = None,
-    force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
+    kind: Annotated[Kind, typer.Option("--kind", help=N_("The file format."))] = Kind.TARIFF,
+    output: Annotated[
+        Path | None, typer.Option(help=N_("Write to this file (atomically)."))
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help=N_("Replace --output if it exists."))
+    ] = False,
+    lang: Lang = None,
 ) -> None:
-    """JSON Schema of the tariff file format (or --kind roster|budget|consumption|index).
-    The shipped YAML files point editors at schema/<kind>.schema.json with a
-    yaml-language-server modeline; regenerate those with --output
-    schema/<kind>.schema.json --force."""
+    del lang  # chosen before the command line is parsed
     from servcommun.diagnostics import InputError
     from servcommun.schemas import json_schema_text
 

@@ -7,11 +7,14 @@ import sys
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from servcommun.cli.app import app, config_here, deliver, fail, print_rich
+from servcommun.cli.app import Lang, app, config_here, deliver, fail, print_rich
+from servcommun.cli.notes import bad_parameter, option_problem, say_note, usage_error
+from servcommun.language import N_
+from servcommun.message import msg
 
 if TYPE_CHECKING:
     from servcommun.engine.simulate import Scenario
@@ -23,9 +26,9 @@ def _decimal(text: str) -> Decimal:
     try:
         value = Decimal(text.replace(",", ".").removesuffix("%").strip())
     except InvalidOperation:
-        raise typer.BadParameter(f"{text!r} is not a number (4.5)") from None
+        value = Decimal("NaN")
     if not value.is_finite():
-        raise typer.BadParameter(f"{text!r} is not a number (4.5)")
+        raise bad_parameter(msg("{text} is not a number (4.5)", text=repr(text)))
     return value
 
 
@@ -37,11 +40,11 @@ def _amount(text: str) -> Decimal:
     try:
         value = Decimal(plain)
     except InvalidOperation:
-        raise typer.BadParameter(f"{text!r} is not an amount (185000.00)") from None
+        value = Decimal("NaN")
     if not value.is_finite() or abs(value) >= Decimal("1E12"):
-        raise typer.BadParameter(f"{text!r} is not an amount (185000.00)")
+        raise bad_parameter(msg("{text} is not an amount (185000.00)", text=repr(text)))
     if not has_cents_only(value):
-        raise typer.BadParameter(f"{text!r} is not exact to the cent (185000.00)")
+        raise bad_parameter(msg("{text} is not exact to the cent (185000.00)", text=repr(text)))
     return value
 
 
@@ -49,7 +52,10 @@ def _amount(text: str) -> Decimal:
 Population = Annotated[
     int | None,
     typer.Option(
-        "--population", min=1, metavar="N", help="Inhabitants of the commune (legal population)."
+        "--population",
+        min=1,
+        metavar="N",
+        help=N_("Inhabitants of the commune (legal population)."),
     ),
 ]
 MemberId = Annotated[
@@ -57,8 +63,10 @@ MemberId = Annotated[
     typer.Option(
         "--member",
         metavar="ID",
-        help="Start from this roster member (INSEE code or SIREN): its name, "
-        "population, current subscriptions, acts and attribution de compensation.",
+        help=N_(
+            "Start from this roster member (INSEE code or SIREN): its name, "
+            "population, current subscriptions, acts and attribution de compensation."
+        ),
     ),
 ]
 Offers = Annotated[
@@ -66,17 +74,19 @@ Offers = Annotated[
     typer.Option(
         "--offer",
         metavar="OFFER",
-        help="An offer of the tariff (socle-complet, audit, groupement-achats); repeatable.",
+        help=N_("An offer of the tariff (socle-complet, audit, groupement-achats); repeatable."),
     ),
 ]
-Name = Annotated[str | None, typer.Option("--name", help="Name shown for the commune.")]
+Name = Annotated[str | None, typer.Option("--name", help=N_("Name shown for the commune."))]
 CommuneCode = Annotated[
     str | None,
     typer.Option(
         "--commune",
         metavar="CODE",
-        help="A commune by its INSEE code: its name and official population of the tariff's "
-        "kind (the latest in force by --from-year) from the official table.",
+        help=N_(
+            "A commune by its INSEE code: its name and official population of the tariff's "
+            "kind (the latest in force by --from-year) from the official table."
+        ),
     ),
 ]
 AuditDate = Annotated[
@@ -85,7 +95,7 @@ AuditDate = Annotated[
         "--audit",
         formats=DATE_FORMATS,
         metavar="DATE",
-        help="Delivery date of the audit (YYYY-MM-DD); implies the audit offer.",
+        help=N_("Delivery date of the audit (YYYY-MM-DD); implies the audit offer."),
     ),
 ]
 JoinDate = Annotated[
@@ -94,26 +104,28 @@ JoinDate = Annotated[
         "--join",
         formats=DATE_FORMATS,
         metavar="DATE",
-        help="Start of the annual offers (default: 1 January of --from-year).",
+        help=N_("Start of the annual offers (default: 1 January of --from-year)."),
     ),
 ]
 Days = Annotated[
     Decimal | None,
     typer.Option(
-        "--days", parser=_decimal, metavar="DAYS", help="Engineering days expected each year."
+        "--days", parser=_decimal, metavar="DAYS", help=N_("Engineering days expected each year.")
     ),
 ]
 FromYear = Annotated[
     int | None,
-    typer.Option("--from-year", min=1900, max=2999, help="First year (default: the current year)."),
+    typer.Option(
+        "--from-year", min=1900, max=2999, help=N_("First year (default: the current year).")
+    ),
 ]
 ToYear = Annotated[
     int | None,
-    typer.Option("--to-year", min=1900, max=2999, help="Last year (default: --from-year + 2)."),
+    typer.Option("--to-year", min=1900, max=2999, help=N_("Last year (default: --from-year + 2).")),
 ]
 ServiceName = Annotated[
     str | None,
-    typer.Option("--service", help="Service of servcommun.toml (default: its 'default')."),
+    typer.Option("--service", help=N_("Service of servcommun.toml (default: its 'default').")),
 ]
 Share = Annotated[
     Decimal | None,
@@ -121,13 +133,14 @@ Share = Annotated[
         "--share",
         parser=_decimal,
         metavar="PERCENT",
-        help="Cost sharing: the new party's percentage of the key.",
+        help=N_("Cost sharing: the new party's percentage of the key."),
     ),
 ]
 TakeFrom = Annotated[
     str | None,
     typer.Option(
-        "--take-from", help="Cost sharing: the party giving up that share (default: the carrier)."
+        "--take-from",
+        help=N_("Cost sharing: the party giving up that share (default: the carrier)."),
     ),
 ]
 Acts = Annotated[
@@ -135,8 +148,10 @@ Acts = Annotated[
     typer.Option(
         "--act",
         metavar="UNIT=QUANTITY",
-        help="Units expected each year, as acts dated on the first day of membership of the "
-        "year (permis-construire=30); repeatable.",
+        help=N_(
+            "Units expected each year, as acts dated on the first day of membership of the "
+            "year (permis-construire=30); repeatable."
+        ),
     ),
 ]
 Attribution = Annotated[
@@ -145,14 +160,16 @@ Attribution = Annotated[
         "--attribution",
         parser=_amount,
         metavar="AMOUNT",
-        help="Attribution de compensation, the same every year (may be negative), for a tariff "
-        "settling by deduction from it.",
+        help=N_(
+            "Attribution de compensation, the same every year (may be negative), for a tariff "
+            "settling by deduction from it."
+        ),
     ),
 ]
 Within = Annotated[
     int,
     typer.Option(
-        "--within", min=0, help="Warn when the population is this close to a bracket boundary."
+        "--within", min=0, help=N_("Warn when the population is this close to a bracket boundary.")
     ),
 ]
 
@@ -162,7 +179,12 @@ class SimulateFormat(StrEnum):
     JSON = "json"
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "What a new commune (or a member taking more offers) would pay over the years, the "
+        "audit credit it wins or loses, and what its joining does to the service."
+    )
+)
 def simulate(
     offer: Offers = None,
     population: Population = None,
@@ -180,14 +202,18 @@ def simulate(
     attribution: Attribution = None,
     within: Within = 100,
     commune: CommuneCode = None,
-    format: Annotated[SimulateFormat, typer.Option("--format", help="Output format.")] = (
+    format: Annotated[SimulateFormat, typer.Option("--format", help=N_("Output format."))] = (
         SimulateFormat.TABLE
     ),
-    output: Annotated[Path | None, typer.Option(help="Write to this file (atomically).")] = None,
-    force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
+    output: Annotated[
+        Path | None, typer.Option(help=N_("Write to this file (atomically)."))
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help=N_("Replace --output if it exists."))
+    ] = False,
+    lang: Lang = None,
 ) -> None:
-    """What a new commune (or a member taking more offers) would pay over the years, the
-    audit credit it wins or loses, and what its joining does to the service."""
+    del lang  # chosen before the command line is parsed
     from servcommun.analysis import simulate as run_simulation
     from servcommun.cli.app import refuse_output
     from servcommun.diagnostics import InputError
@@ -196,7 +222,7 @@ def simulate(
     config = config_here()
     if commune is not None:
         if member is not None:
-            usage_error("--commune and --member: give one of them")
+            usage_error(msg("--commune and --member: give one of them"))
         name, population = _official_commune(config, service, commune, from_year, name, population)
     scenario = scenario_from_options(
         offer,
@@ -221,9 +247,7 @@ def simulate(
     except InputError as error:
         fail(error.diagnostics)
     except ScenarioError as error:
-        from servcommun.render.words import say
-
-        usage_error(say(error.message))
+        usage_error(error.message)
 
 
 def scenario_from_options(
@@ -268,13 +292,26 @@ def _act(text: str) -> tuple[str, Decimal]:
     """``permis-construire=30`` → the unit and its quantity a year (a usage error else)."""
     unit, equals, quantity = text.partition("=")
     if not equals or not unit.strip():
-        usage_error(f"--act {text}: write UNIT=QUANTITY (--act permis-construire=30)")
+        usage_error(
+            msg(
+                "{option} {text}: write UNIT=QUANTITY ({option} permis-construire=30)",
+                option="--act",
+                text=text,
+            )
+        )
     try:
         value = Decimal(quantity.strip().replace(",", "."))
     except InvalidOperation:
         value = Decimal("NaN")
     if not value.is_finite():
-        usage_error(f"--act {text}: {quantity.strip()!r} is not a quantity (30, 2.5)")
+        usage_error(
+            msg(
+                "{option} {text}: {quantity} is not a quantity (30, 2.5)",
+                option="--act",
+                text=text,
+                quantity=repr(quantity.strip()),
+            )
+        )
     return unit.strip(), value
 
 
@@ -298,29 +335,55 @@ def _official_commune(  # type: ignore[no-untyped-def]
     found = table.commune(code)
     if found is None:
         former = table.former_commune(code)
-        hint = f": it is now part of {former.current}" if former else ""
-        fail([f"--commune: unknown-commune '{code}' is not the INSEE code of a commune{hint}"])
+        fail(
+            [
+                option_problem(
+                    "--commune",
+                    "unknown-commune",
+                    msg(
+                        "'{code}' is not the INSEE code of a commune: it is now part of {current}",
+                        code=code,
+                        current=former.current,
+                    )
+                    if former
+                    else msg("'{code}' is not the INSEE code of a commune", code=code),
+                )
+            ]
+        )
     if population is None:
         official = latest_population(table, code, kind, first)
         if official is None:
             fail(
                 [
-                    f"--commune: no-official-population the official table has no population "
-                    f"{kind} of {code} {found.name}: give --population"
+                    option_problem(
+                        "--commune",
+                        "no-official-population",
+                        msg(
+                            "the official table has no population {kind} of {code} {name}: "
+                            "give {option}",
+                            kind=kind,
+                            code=code,
+                            name=found.name,
+                            option="--population",
+                        ),
+                    )
                 ]
             )
         population = official.value
-        print(
-            f"{code} {found.name}: population {kind} {official.value} in force in "
-            f"{official.year} (millésime {official.millesime}, {official.source})",
-            file=sys.stderr,
+        say_note(
+            msg(
+                "{code} {name}: population {kind} {population:count} in force in {year:year} "
+                "(millésime {millesime:year}, {source})",
+                code=code,
+                name=found.name,
+                kind=kind,
+                population=official.value,
+                year=official.year,
+                millesime=official.millesime,
+                source=official.source,
+            )
         )
     return name or found.name, population
-
-
-def usage_error(message: str) -> NoReturn:
-    print(f"servcommun: {message}", file=sys.stderr)
-    raise typer.Exit(2)
 
 
 def _emit(result, loaded, format, output, force) -> None:  # type: ignore[no-untyped-def]

@@ -2,44 +2,56 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from servcommun import __version__
-from servcommun.cli.app import app, config_here, fail
+from servcommun.cli.app import Lang, app, config_here, fail
 from servcommun.cli.bill import CsvDialect
+from servcommun.cli.notes import say_note
+from servcommun.language import N_, _
+from servcommun.message import msg_n
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "One PDF statement per billed member for YEAR, and index.csv listing every member "
+        "(members needing review get no PDF: the index says why)."
+    )
+)
 def statements(
-    year: Annotated[int, typer.Option("--year", help="The billed year.", min=1900, max=2999)],
+    year: Annotated[int, typer.Option("--year", help=N_("The billed year."), min=1900, max=2999)],
     output: Annotated[
-        Path, typer.Option(help="Folder to create with the statements (written atomically).")
+        Path, typer.Option(help=N_("Folder to create with the statements (written atomically)."))
     ],
     service: Annotated[
-        str | None, typer.Option(help="Service of servcommun.toml (default: its 'default').")
+        str | None, typer.Option(help=N_("Service of servcommun.toml (default: its 'default')."))
     ] = None,
     member: Annotated[
         list[str] | None,
-        typer.Option("--member", help="Only this member (INSEE code or SIREN); repeatable."),
+        typer.Option("--member", help=N_("Only this member (INSEE code or SIREN); repeatable.")),
     ] = None,
     csv_dialect: Annotated[
         CsvDialect,
         typer.Option(
-            help="index.csv flavour: fr (semicolon, decimal comma, BOM: opens in a French "
-            "spreadsheet) or plain."
+            help=N_(
+                "index.csv flavour: fr (semicolon, decimal comma, BOM: opens in a French "
+                "spreadsheet) or plain."
+            )
         ),
     ] = CsvDialect.FR,
     force: Annotated[
-        bool, typer.Option(help="Replace --output if it exists and is not empty.")
+        bool,
+        typer.Option("--force", help=N_("Replace --output if it exists and is not empty.")),
     ] = False,
-    strict: Annotated[bool, typer.Option(help="Exit 1 when a member needs review.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help=N_("Exit 1 when a member needs review."))
+    ] = False,
+    lang: Lang = None,
 ) -> None:
-    """One PDF statement per billed member for YEAR, and index.csv listing every member
-    (members needing review get no PDF: the index says why)."""
+    del lang  # chosen before the command line is parsed
     from servcommun.billing import billed
     from servcommun.cli.progress import with_progress
     from servcommun.diagnostics import InputError
@@ -69,7 +81,7 @@ def statements(
             _collect_what_each_statement_leaves()
             make_pdfs = workers.maker(count)
             files = statement_files(result, issuer, offers, csv_dialect.value, make_pdfs)
-            progress = with_progress(files, count + 1, "Relevés")  # the PDFs and index.csv
+            progress = with_progress(files, count + 1, _("Statements"))  # PDFs, index.csv
             if some:
                 for name, content in progress:
                     if name != "index.csv":  # the index of the whole bill stays
@@ -79,20 +91,54 @@ def statements(
     except InputError as error:
         fail(error.diagnostics)
     if some:
-        print(
-            f"{count} statement(s) replaced in {output}; the other statements and "
-            "index.csv left as they are",
-            file=sys.stderr,
+        say_note(
+            msg_n(
+                "{count:count} statement replaced in {folder}; the other statements and "
+                "index.csv left as they are",
+                "{count:count} statements replaced in {folder}; the other statements and "
+                "index.csv left as they are",
+                n="count",
+                count=count,
+                folder=str(output),
+            )
         )
         return
     review = len(result.needs_review)
-    print(
-        f"{count} statement(s) and index.csv written to {output}"
-        + (f"; {review} member(s) need review, listed in index.csv" if review else ""),
-        file=sys.stderr,
-    )
+    written = {"count": count, "folder": str(output)}
+    if review:
+        say_note(
+            msg_n(
+                "{count:count} statement and index.csv written to {folder}; {review}",
+                "{count:count} statements and index.csv written to {folder}; {review}",
+                n="count",
+                review=msg_n(
+                    "{count:count} member needs review, listed in index.csv",
+                    "{count:count} members need review, listed in index.csv",
+                    n="count",
+                    count=review,
+                ),
+                **written,
+            )
+        )
+    else:
+        say_note(
+            msg_n(
+                "{count:count} statement and index.csv written to {folder}",
+                "{count:count} statements and index.csv written to {folder}",
+                n="count",
+                **written,
+            )
+        )
     if strict and review:
-        print(f"{review} member(s) need review (--strict)", file=sys.stderr)
+        say_note(
+            msg_n(
+                "{count:count} member needs review ({option})",
+                "{count:count} members need review ({option})",
+                n="count",
+                count=review,
+                option="--strict",
+            )
+        )
         raise typer.Exit(1)
 
 

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import app, config_here, deliver, fail, print_rich
+from servcommun.cli.app import Lang, app, config_here, deliver, fail, print_rich
+from servcommun.language import N_
 
 
 class ThresholdsFormat(StrEnum):
@@ -17,27 +18,34 @@ class ThresholdsFormat(StrEnum):
     JSON = "json"
 
 
-@app.command()
+@app.command(
+    help=N_("Members within N inhabitants of a bracket boundary: their totals on each side.")
+)
 def thresholds(
     within: Annotated[
-        int, typer.Option("--within", min=0, help="Distance to a boundary, in inhabitants.")
+        int, typer.Option("--within", min=0, help=N_("Distance to a boundary, in inhabitants."))
     ] = 100,
     year: Annotated[
         int | None,
         typer.Option(
-            "--year", min=1900, max=2999, help="Population year (default: the current year)."
+            "--year", min=1900, max=2999, help=N_("Population year (default: the current year).")
         ),
     ] = None,
     service: Annotated[
-        str | None, typer.Option(help="Service of servcommun.toml (default: its 'default').")
+        str | None, typer.Option(help=N_("Service of servcommun.toml (default: its 'default')."))
     ] = None,
-    format: Annotated[ThresholdsFormat, typer.Option("--format", help="Output format.")] = (
+    format: Annotated[ThresholdsFormat, typer.Option("--format", help=N_("Output format."))] = (
         ThresholdsFormat.TABLE
     ),
-    output: Annotated[Path | None, typer.Option(help="Write to this file (atomically).")] = None,
-    force: Annotated[bool, typer.Option(help="Replace --output if it exists.")] = False,
+    output: Annotated[
+        Path | None, typer.Option(help=N_("Write to this file (atomically)."))
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help=N_("Replace --output if it exists."))
+    ] = False,
+    lang: Lang = None,
 ) -> None:
-    """Members within N inhabitants of a bracket boundary: their totals on each side."""
+    del lang  # chosen before the command line is parsed
     from servcommun.analysis import thresholds as near_members
     from servcommun.cli.app import refuse_output
     from servcommun.diagnostics import InputError
