@@ -57,6 +57,21 @@ Lang = Annotated[
 command line is parsed (``commands.language_asked``), so that the help is in it too."""
 
 
+def command_group(name: str, help: str) -> typer.Typer:
+    """A command of subcommands (``servcommun key derive``), registered; it takes
+    ``--lang`` too, before its subcommand's name."""
+    group = typer.Typer(
+        help=help, no_args_is_help=True, add_completion=False, rich_markup_mode=None
+    )
+
+    @group.callback()
+    def _group(lang: Lang = None) -> None:
+        del lang  # chosen before the command line is parsed
+
+    app.add_typer(group, name=name)
+    return group
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"servcommun {__version__}")

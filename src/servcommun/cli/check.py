@@ -36,7 +36,7 @@ def check(
         typer.Argument(
             exists=True,
             show_default=False,
-            metavar="PATH",
+            metavar=N_("PATH"),
             help=N_(
                 "Files, or folders searched for YAML files (default: every file "
                 "servcommun.toml names)."

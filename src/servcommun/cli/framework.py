@@ -86,6 +86,10 @@ _ERRORS = (
         r"Got unexpected extra arguments? \((?P<extra>.*)\)",
         N_("Unexpected extra argument ({extra})."),
     ),
+    (
+        r"Invalid value for '(?P<option>[^']+)': (?P<message>.+)",
+        N_("Invalid value for '{option}': {message}"),
+    ),
     # Typer says "No such command" in the language in use, and adds its suggestion in English
     (
         r"(?P<error>.+)\. Did you mean (?P<suggestion>.+)\?",
@@ -126,11 +130,12 @@ def translate(command: Any) -> None:
                 setattr(holder, f"_{name}_id", original)
             if original:
                 setattr(holder, name, _(original))
-        metavar = _METAVARS.get(getattr(getattr(holder, "type", None), "name", ""))
-        if metavar and not getattr(holder, "is_flag", False) and holder is not command:
+        if holder is not command and not getattr(holder, "is_flag", False):
             if not hasattr(holder, "_metavar_id"):
                 holder._metavar_id = holder.metavar
-            if holder._metavar_id is None:
+            # an option's own metavar (N_("AMOUNT")), else the one of its type
+            metavar = holder._metavar_id or _METAVARS.get(getattr(holder.type, "name", ""))
+            if metavar:
                 holder.metavar = _(metavar) + ("…" if holder.nargs != 1 else "")
     for subcommand in getattr(command, "commands", {}).values():
         translate(subcommand)

@@ -9,19 +9,12 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import Lang, app, config_here, deliver, fail, print_rich
+from servcommun.cli.app import Lang, command_group, config_here, deliver, fail, print_rich
 from servcommun.cli.notes import bad_parameter, option_problem
 from servcommun.language import N_, _
 from servcommun.message import msg
 
-key_app = typer.Typer(
-    name="key",
-    help=N_("Percentage keys a service's parties share costs by."),
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-)
-app.add_typer(key_app, name="key")
+key_app = command_group("key", N_("Percentage keys a service's parties share costs by."))
 
 
 class KeyFormat(StrEnum):
@@ -55,7 +48,7 @@ def derive(
         Decimal,
         typer.Option(
             parser=_amount,
-            metavar="AMOUNT",
+            metavar=N_("AMOUNT"),
             help=N_("The amount it should bear on the base (20000)."),
         ),
     ],
@@ -69,7 +62,7 @@ def derive(
         Decimal | None,
         typer.Option(
             parser=_amount,
-            metavar="AMOUNT",
+            metavar=N_("AMOUNT"),
             help=N_(
                 "The amount the key applies to. Default: the salary mass shared "
                 "by the key in the --year budget."

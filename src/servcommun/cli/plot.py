@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import Lang, app, config_here, fail, said_written
+from servcommun.cli.app import Lang, command_group, config_here, fail, said_written
 from servcommun.cli.notes import say_note, usage_error
 from servcommun.cli.simulate import (
     Acts,
@@ -31,12 +31,9 @@ from servcommun.cli.simulate import (
 from servcommun.language import N_
 from servcommun.message import msg
 
-plot_app = typer.Typer(
-    help=N_("Pictures (PNG or SVG) of the grid and of a simulated schedule."),
-    no_args_is_help=True,
-    rich_markup_mode=None,
+plot_app = command_group(
+    "plot", N_("Pictures (PNG or SVG) of the grid and of a simulated schedule.")
 )
-app.add_typer(plot_app, name="plot")
 
 Output = Annotated[
     Path,

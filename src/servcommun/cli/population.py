@@ -9,17 +9,14 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import Lang, app, fail
+from servcommun.cli.app import Lang, command_group, fail
 from servcommun.cli.notes import say_note
 from servcommun.language import N_, _
 from servcommun.message import msg, msg_n
 
-population_app = typer.Typer(
-    help=N_("Legal populations: import INSEE's file of a millésime."),
-    no_args_is_help=True,
-    rich_markup_mode=None,
+population_app = command_group(
+    "population", N_("Legal populations: import INSEE's file of a millésime.")
 )
-app.add_typer(population_app, name="population")
 
 
 @population_app.command(
@@ -36,7 +33,7 @@ def import_(
             exists=True,
             dir_okay=False,
             show_default=False,
-            metavar="FILE",
+            metavar=N_("FILE"),
             help=N_("INSEE's legal-population file saved as CSV (donnees_communes.csv)."),
         ),
     ],

@@ -8,17 +8,12 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import Lang, app, config_here, fail
+from servcommun.cli.app import Lang, command_group, config_here, fail
 from servcommun.cli.notes import option_problem, say_note
 from servcommun.language import N_
 from servcommun.message import msg, msg_n
 
-roster_app = typer.Typer(
-    help=N_("Rosters: a new one from the official table."),
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(roster_app, name="roster")
+roster_app = command_group("roster", N_("Rosters: a new one from the official table."))
 
 
 @roster_app.command(
@@ -35,13 +30,15 @@ def init(
     epci: Annotated[
         str | None,
         typer.Option(
-            "--epci", metavar="NAME|SIREN", help=N_('The EPCI: "Redon Agglomération" or 243500741.')
+            "--epci",
+            metavar=N_("NAME|SIREN"),
+            help=N_('The EPCI: "Redon Agglomération" or 243500741.'),
         ),
     ] = None,
     communes: Annotated[
         list[str] | None,
         typer.Option(
-            "--commune", metavar="CODE", help=N_("Add this commune (INSEE code); repeatable.")
+            "--commune", metavar=N_("CODE"), help=N_("Add this commune (INSEE code); repeatable.")
         ),
     ] = None,
     years: Annotated[
@@ -58,7 +55,9 @@ def init(
     kind: Annotated[
         str | None,
         typer.Option(
-            "--kind", metavar="KIND", help=N_("totale or municipale (default: the tariff's kind).")
+            "--kind",
+            metavar=N_("KIND"),
+            help=N_("totale or municipale (default: the tariff's kind)."),
         ),
     ] = None,
     service: Annotated[

@@ -54,7 +54,7 @@ Population = Annotated[
     typer.Option(
         "--population",
         min=1,
-        metavar="N",
+        metavar=N_("N"),
         help=N_("Inhabitants of the commune (legal population)."),
     ),
 ]
@@ -62,7 +62,7 @@ MemberId = Annotated[
     str | None,
     typer.Option(
         "--member",
-        metavar="ID",
+        metavar=N_("ID"),
         help=N_(
             "Start from this roster member (INSEE code or SIREN): its name, "
             "population, current subscriptions, acts and attribution de compensation."
@@ -73,7 +73,7 @@ Offers = Annotated[
     list[str] | None,
     typer.Option(
         "--offer",
-        metavar="OFFER",
+        metavar=N_("OFFER"),
         help=N_("An offer of the tariff (socle-complet, audit, groupement-achats); repeatable."),
     ),
 ]
@@ -82,7 +82,7 @@ CommuneCode = Annotated[
     str | None,
     typer.Option(
         "--commune",
-        metavar="CODE",
+        metavar=N_("CODE"),
         help=N_(
             "A commune by its INSEE code: its name and official population of the tariff's "
             "kind (the latest in force by --from-year) from the official table."
@@ -94,7 +94,7 @@ AuditDate = Annotated[
     typer.Option(
         "--audit",
         formats=DATE_FORMATS,
-        metavar="DATE",
+        metavar=N_("DATE"),
         help=N_("Delivery date of the audit (YYYY-MM-DD); implies the audit offer."),
     ),
 ]
@@ -103,14 +103,17 @@ JoinDate = Annotated[
     typer.Option(
         "--join",
         formats=DATE_FORMATS,
-        metavar="DATE",
+        metavar=N_("DATE"),
         help=N_("Start of the annual offers (default: 1 January of --from-year)."),
     ),
 ]
 Days = Annotated[
     Decimal | None,
     typer.Option(
-        "--days", parser=_decimal, metavar="DAYS", help=N_("Engineering days expected each year.")
+        "--days",
+        parser=_decimal,
+        metavar=N_("DAYS"),
+        help=N_("Engineering days expected each year."),
     ),
 ]
 FromYear = Annotated[
@@ -132,7 +135,7 @@ Share = Annotated[
     typer.Option(
         "--share",
         parser=_decimal,
-        metavar="PERCENT",
+        metavar=N_("PERCENT"),
         help=N_("Cost sharing: the new party's percentage of the key."),
     ),
 ]
@@ -147,7 +150,7 @@ Acts = Annotated[
     list[str] | None,
     typer.Option(
         "--act",
-        metavar="UNIT=QUANTITY",
+        metavar=N_("UNIT=QUANTITY"),
         help=N_(
             "Units expected each year, as acts dated on the first day of membership of the "
             "year (permis-construire=30); repeatable."
@@ -159,7 +162,7 @@ Attribution = Annotated[
     typer.Option(
         "--attribution",
         parser=_amount,
-        metavar="AMOUNT",
+        metavar=N_("AMOUNT"),
         help=N_(
             "Attribution de compensation, the same every year (may be negative), for a tariff "
             "settling by deduction from it."
