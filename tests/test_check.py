@@ -421,8 +421,8 @@ def test_text_quotes_the_line_with_a_caret(tmp_path: Path) -> None:
     shutil.copy(ERRORS / "bracket-gap.yaml", tmp_path / "bracket-gap.yaml")
     result = run("check", "bracket-gap.yaml", cwd=tmp_path)
     assert result.stdout.splitlines() == [
-        "bracket-gap.yaml:23:20: bracket-gap brackets 0–1499 and 1600–8000 leave 1500–1599 "
-        "uncovered",
+        "bracket-gap.yaml:23:20: bracket-gap brackets 0–1,499 and 1,600–8,000 leave "
+        "1,500–1,599 uncovered",
         '  23 |           - {from: 1600, to: 8000, amount: "2000.00"}',
         "     |                    ^",
         "1 problem in 1 file (1 file checked)",
@@ -436,7 +436,7 @@ def test_messages_say_what_to_write_instead(tmp_path: Path) -> None:
         "number-format.yaml": 'write "1500.00"',
         "yaml-bool-no.yaml": "quote it ('no')",
         "yaml-sexagesimal.yaml": "quote it ('1:30')",
-        "bracket-overlap.yaml": "start it at 1500",
+        "bracket-overlap.yaml": "start it at 1,500",
     }
     shutil.copy(CATALOGUE_TARIFF, tmp_path / "_tariff.yaml")
     for case in cases:
@@ -591,10 +591,12 @@ def test_pre_commit_hook_runs_the_check() -> None:
 
 def test_github_format_escapes_what_workflow_commands_reserve() -> None:
     from servcommun.diagnostics import Diagnostic, Report
+    from servcommun.message import msg
     from servcommun.render.diagnostics import github
 
     report = Report(
-        ("a,b:c.yaml",), (Diagnostic("a,b:c.yaml", 3, 7, "key-sum", "sums to 99 %\nadd 1"),)
+        ("a,b:c.yaml",),
+        (Diagnostic("a,b:c.yaml", 3, 7, "key-sum", msg("sums to 99 %\nadd 1")),),
     )
     assert github(report).splitlines()[0] == (
         "::error file=a%2Cb%3Ac.yaml,line=3,col=7,title=key-sum::key-sum sums to 99 %25%0Aadd 1"
@@ -696,3 +698,54 @@ def test_github_annotations_name_files_from_the_repository_root_and_summarise_th
     said = summary_file.read_text(encoding="utf-8")
     assert said.startswith("## servcommun check\n\n1 problem in 1 file")
     assert "| `bracket-gap.yaml:23:20` | error `bracket-gap` |" in said
+
+
+def test_the_summary_counts_with_the_noun_each_number_asks_for() -> None:
+    from servcommun.diagnostics import Diagnostic, Report, Severity
+    from servcommun.message import msg
+    from servcommun.render.diagnostics import markdown_summary, summary
+
+    def problem(file: str, severity: Severity = Severity.ERROR) -> Diagnostic:
+        return Diagnostic(file, 1, 1, "bracket-gap", msg("a problem"), severity=severity)
+
+    warning = problem("b.yaml", Severity.WARNING)
+    assert summary(Report(("a.yaml",), ())) == "1 file checked, no problems"
+    assert summary(Report(("a.yaml", "b.yaml"), (warning,))) == (
+        "2 files checked, no problems, 1 warning"
+    )
+    assert summary(Report(("a.yaml", "b.yaml"), (warning, warning))) == (
+        "2 files checked, no problems, 2 warnings"
+    )
+    assert summary(Report(("a.yaml",), (problem("a.yaml"),))) == (
+        "1 problem in 1 file (1 file checked)"
+    )
+    many = Report(("a.yaml", "b.yaml", "c.yaml"), (problem("a.yaml"), problem("b.yaml"), warning))
+    assert summary(many) == "2 problems in 2 files, 1 warning (3 files checked)"
+    said = markdown_summary(many)
+    assert "| place | code | message |" in said
+    assert "| `b.yaml:1:1` | warning `bracket-gap` | a problem |" in said
+
+
+def test_a_key_off_by_a_point_or_by_points_says_how_many() -> None:
+    from decimal import Decimal
+
+    from servcommun.key_checks import key_shares
+    from servcommun.reader import Document
+    from servcommun.render.words import say
+    from servcommun.tariff import Tariff
+
+    doc = Document("k.yaml", "shares:\n  a: 1\n", {}, {})
+    tariff = Tariff.model_construct(parties=())
+
+    def said(*shares: str) -> list[str]:
+        key = {f"p{i}": Decimal(share) for i, share in enumerate(shares)}
+        return [say(d.message) for d in key_shares(doc, (), key, Decimal("0.01"), tariff)]
+
+    assert said("60.00", "39.00") == ["the key sums to 99%, not 100%: add 1 point (60.00 + 39.00)"]
+    assert said("60.00", "41.50") == [
+        "the key sums to 101.5%, not 100%: remove 1.5 points (60.00 + 41.50)"
+    ]
+    assert said("60.00", "38.125") == [
+        "38.125% is written beyond the key's precision (0.01%): round it, or set 'precision'",
+        "the key sums to 98.125%, not 100%: add 1.875 points (60.00 + 38.125)",
+    ]

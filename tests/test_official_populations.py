@@ -98,8 +98,8 @@ def test_check_gives_the_three_warnings_each_at_its_line(here: Path) -> None:
     rows = [row for row in result.stdout.splitlines() if row.startswith("roster.yaml:")]
     assert rows == [
         "roster.yaml:5:24: population-official warning: the population totale of 01004 "
-        "Ambérieu-en-Bugey in force in 2025 is 15930 (millésime 2022, INSEE via "
-        "@etalab/decoupage-administratif), not 15931",
+        "Ambérieu-en-Bugey in force in 2025 is 15,930 (millésime 2022, INSEE via "
+        "@etalab/decoupage-administratif), not 15,931",
         "roster.yaml:6:9: former-commune warning: 01340 Saint-Bois is no longer a commune: it "
         "is part of 01015 Arboys en Bugey; write the current code and name",
         "roster.yaml:10:11: commune-name warning: 'Bain-sur-Oust' is not the official name of "
@@ -128,8 +128,8 @@ def test_check_compares_the_kind_the_roster_names(here: Path) -> None:
     # the municipale figures are the official ones (5.3.0 epci.json, 6.0.0 communes.json)
     assert rows == [
         "roster.yaml:7:34: population-official warning: the population totale of 35236 Redon "
-        "in force in 2025 is 10086 (millésime 2022, INSEE via @etalab/decoupage-administratif), "
-        "not 10080"
+        "in force in 2025 is 10,086 (millésime 2022, INSEE via @etalab/decoupage-administratif), "
+        "not 10,080"
     ]
 
 
@@ -190,8 +190,8 @@ def test_population_import_then_used_by_roster_init_and_check(here: Path) -> Non
     result = run("check", "tariff.yaml", "roster.yaml", cwd=here)
     assert (
         "roster.yaml:3:60: population-official warning: the population totale of 35013 "
-        "Bains-sur-Oust in force in 2026 is 3685 (millésime 2023, INSEE "
-        "(populations/2023.csv)), not 3535"
+        "Bains-sur-Oust in force in 2026 is 3,685 (millésime 2023, INSEE "
+        "(populations/2023.csv)), not 3,535"
     ) in result.stdout
     again = invoke("population", "import", "donnees_communes.csv", "--millesime", "2023")
     assert again[0] == 1 and "output-exists" in again[2]

@@ -341,7 +341,7 @@ def test_an_act_of_another_year_in_a_yearly_consumption_file_is_an_error_at_its_
     """
     write(tmp_path / "servcommun.toml", toml)
     expected = (
-        "actes-2026.yaml:4:54: act-year an act of 2025-11-20 in the consumption file of 2026: "
+        "actes-2026.yaml:4:54: act-year an act of 20/11/2025 in the consumption file of 2026: "
         "it would be billed in no year; move it to the file of 2025"
     )
     billed = run("bill", "--year", "2026", "--format", "json", cwd=tmp_path)
@@ -889,8 +889,8 @@ def test_a_worked_example_gives_each_named_members_total(tmp_path: Path) -> None
     assert result.returncode == 1
     assert (
         "example-mismatch worked example 'Budget 2026 de 208 000 € entre quatre communes "
-        "(30 % / 20 % / solde)' (art. 7): expected member 35931 total 158600.71, computed "
-        "158600.72"
+        "(30 % / 20 % / solde)' (art. 7): expected member 35931 total €158,600.71, computed "
+        "€158,600.72"
     ) in result.stdout
 
 

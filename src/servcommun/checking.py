@@ -19,6 +19,7 @@ from servcommun.config import Config
 from servcommun.diagnostics import Diagnostic, InputError, Report
 from servcommun.discovery import Plan
 from servcommun.formats import Kind
+from servcommun.key_checks import listing
 from servcommun.loader import (
     budget_problems,
     consumption_problems,
@@ -29,6 +30,7 @@ from servcommun.loader import (
     tariff_problems,
     validate,
 )
+from servcommun.message import Message, msg
 from servcommun.reader import Document, read_yaml
 from servcommun.roster import Roster
 from servcommun.roster_csv import read_roster_csv
@@ -119,8 +121,12 @@ class _Run:
                     1,
                     1,
                     "internal-error",
-                    f"servcommun failed on this file ({type(error).__name__}: {error}); "
-                    "this is a bug of servcommun, please report it with the file",
+                    msg(
+                        "servcommun failed on this file ({error}: {detail}); this is a bug "
+                        "of servcommun, please report it with the file",
+                        error=type(error).__name__,
+                        detail=str(error),
+                    ),
                 )
             )
 
@@ -142,9 +148,11 @@ class _Run:
                             1,
                             1,
                             "unknown-kind",
-                            "a CSV file is checked as the roster or the consumption file of the "
-                            'service that names it in servcommun.toml (roster = "...", '
-                            'consumption = "..."), and none does',
+                            msg(
+                                "a CSV file is checked as the roster or the consumption file "
+                                "of the service that names it in servcommun.toml "
+                                '(roster = "...", consumption = "..."), and none does'
+                            ),
                         )
                     ]
                 )
@@ -159,7 +167,9 @@ class _Run:
             raise InputError(
                 [
                     doc.diagnostic(
-                        (), "unknown-kind", f"cannot tell what this file is: {formats.HOW_TO_TELL}"
+                        (),
+                        "unknown-kind",
+                        msg("cannot tell what this file is: {how}", how=_how_to_tell()),
                     )
                 ]
             )
@@ -179,8 +189,12 @@ class _Run:
                 file.doc.diagnostic(
                     ("service",),
                     "service-mismatch",
-                    f"this file says service '{model.service}', but servcommun.toml names it "
-                    f"under service '{file.service}'",
+                    msg(
+                        "this file says service '{service}', but servcommun.toml names it "
+                        "under service '{named}'",
+                        service=model.service,
+                        named=file.service,
+                    ),
                 )
             )
 
@@ -230,8 +244,11 @@ class _Run:
                             1,
                             1,
                             "no-tariff",
-                            f"no valid tariff of service '{service}' with "
-                            "a roster to read this roster with",
+                            msg(
+                                "no valid tariff of service '{service}' with a roster to read "
+                                "this roster with",
+                                service=service,
+                            ),
                         )
                     ]
                 )
@@ -246,12 +263,18 @@ class _Run:
         if not grids:
             known = sorted({v.service for v in tariffs if not v.tariff.parties})
             reason = (
-                f"the tariff of service '{file.model.service}' names its parties: they "
-                "are its members, it has no roster"
+                msg(
+                    "the tariff of service '{service}' names its parties: they are its "
+                    "members, it has no roster",
+                    service=file.model.service,
+                )
                 if versions
-                else f"no tariff of service '{file.model.service}' was found (known: "
-                f"{', '.join(known) or 'none'}): check it with its tariff files, or "
-                "name both in servcommun.toml"
+                else msg(
+                    "no tariff of service '{service}' was found (known: {known}): check it "
+                    "with its tariff files, or name both in servcommun.toml",
+                    service=file.model.service,
+                    known=listing(known),
+                )
             )
             file.problems.append(file.doc.diagnostic(("service",), "no-tariff", reason))
 
@@ -325,10 +348,19 @@ class _Run:
                 file.doc.diagnostic(
                     ("service",),
                     "no-tariff",
-                    f"no tariff of service '{file.model.service}' was found: check "
-                    "the budget with its tariff files, or name both in servcommun.toml",
+                    msg(
+                        "no tariff of service '{service}' was found: check the budget with "
+                        "its tariff files, or name both in servcommun.toml",
+                        service=file.model.service,
+                    ),
                 )
             )
+
+
+def _how_to_tell() -> Message:
+    """How a file says its kind (``formats.HOW_TO_TELL``, a message id marked there)."""
+    how: object = formats.HOW_TO_TELL
+    return how if isinstance(how, Message) else msg(str(how))
 
 
 def _start(tariff: Tariff) -> dt.date:

@@ -25,11 +25,10 @@ from servcommun.engine.keys import (
 )
 from servcommun.engine.parties import party_members
 from servcommun.engine.result import NeedsReview
-from servcommun.key_checks import did_you_mean, key_shares
-from servcommun.message import Unsaid
+from servcommun.key_checks import did_you_mean, key_shares, listing, plural_count
+from servcommun.message import Message, Unsaid, msg, msg_n
 from servcommun.money import HUNDRED, ZERO
 from servcommun.reader import Document, Path_
-from servcommun.render.words import say
 from servcommun.roster import Consumption, Member, Override, Roster, Subscription
 from servcommun.tariff import Key, SettlementMode, Tariff, WorkedExample
 from servcommun.terms import Act, AgentTime, Billing, Bracket, CostLine
@@ -48,13 +47,17 @@ def _validity(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
         yield doc.diagnostic(
             ("valid_until",),
             "validity-order",
-            f"valid_until {tariff.valid_until} is before valid_from {tariff.valid_from}",
+            msg(
+                "valid_until {until:date} is before valid_from {start:date}",
+                until=tariff.valid_until,
+                start=tariff.valid_from,
+            ),
         )
     if tariff.service_ends and tariff.valid_until is None:
         yield doc.diagnostic(
             ("service_ends",),
             "validity-order",
-            "service_ends: true needs the date the service ends (valid_until)",
+            msg("service_ends: true needs the date the service ends (valid_until)"),
         )
 
 
@@ -64,15 +67,20 @@ def check_versions(versions: Sequence[tuple[Document, Tariff]]) -> Iterator[Diag
     placed at the later version's ``valid_from``."""
     ordered = sorted(versions, key=lambda version: version[1].valid_from)
     for (before_doc, before), (doc, tariff) in itertools.pairwise(ordered):
-        span = f"{before.valid_from} → {before.valid_until or 'open'}"
         if before.valid_until is None or before.valid_until >= tariff.valid_from:
             day_before = tariff.valid_from - dt.timedelta(days=1)
             yield doc.diagnostic(
                 ("valid_from",),
                 "validity-overlap",
-                f"valid_from {tariff.valid_from} overlaps {before_doc.file} "
-                f"({span}), a version of the same service: end that one on "
-                f"{day_before} (valid_until) or start this one later",
+                msg(
+                    "valid_from {start:date} overlaps {file} ({span}), a version of the "
+                    "same service: end that one on {day_before:date} (valid_until) or start "
+                    "this one later",
+                    start=tariff.valid_from,
+                    file=before_doc.file,
+                    span=validity_span(before),
+                    day_before=day_before,
+                ),
             )
             continue
         next_day = before.valid_until + dt.timedelta(days=1)
@@ -80,12 +88,25 @@ def check_versions(versions: Sequence[tuple[Document, Tariff]]) -> Iterator[Diag
             yield doc.diagnostic(
                 ("valid_from",),
                 "validity-gap",
-                f"{before_doc.file} ends on {before.valid_until}: from "
-                f"{next_day} to {tariff.valid_from - dt.timedelta(days=1)} "
-                f"no version of '{tariff.service}' is in force; start this "
-                f"one on {next_day}, or write 'service_ends: true' in "
-                f"{before_doc.file} if the service stopped",
+                msg(
+                    "{file} ends on {end:date}: from {first:date} to {last:date} no version "
+                    "of '{service}' is in force; start this one on {first:date}, or write "
+                    "'service_ends: true' in {file} if the service stopped",
+                    file=before_doc.file,
+                    end=before.valid_until,
+                    first=next_day,
+                    last=tariff.valid_from - dt.timedelta(days=1),
+                    service=tariff.service,
+                ),
             )
+
+
+def validity_span(tariff: Tariff) -> Message:
+    """The period a version of a tariff is in force: ``01/01/2026 → 31/12/2026``, or
+    ``01/01/2026 → open`` when it has no end."""
+    if tariff.valid_until is None:
+        return msg("{start:date} → open", start=tariff.valid_from)
+    return msg("{start:date} → {end:date}", start=tariff.valid_from, end=tariff.valid_until)
 
 
 def _offer_ids(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
@@ -93,14 +114,19 @@ def _offer_ids(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     for index, offer in enumerate(tariff.offers):
         if offer.id in seen:
             yield doc.diagnostic(
-                ("offers", index, "id"), "duplicate-offer", f"offer '{offer.id}' is defined twice"
+                ("offers", index, "id"),
+                "duplicate-offer",
+                msg("offer '{offer}' is defined twice", offer=offer.id),
             )
         if offer.id == STATEMENT:
             yield doc.diagnostic(
                 ("offers", index, "id"),
                 "reserved-offer-id",
-                f"'{STATEMENT}' names the lines of the statement-wide "
-                "floors and caps (statement_limits): choose another id",
+                msg(
+                    "'{statement}' names the lines of the statement-wide floors and caps "
+                    "(statement_limits): choose another id",
+                    statement=STATEMENT,
+                ),
             )
         seen.add(offer.id)
         codes: set[str] = set()
@@ -109,7 +135,7 @@ def _offer_ids(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
                 yield doc.diagnostic(
                     ("offers", index, "parts", part_index, "code"),
                     "duplicate-part",
-                    f"part '{part.code}' appears twice",
+                    msg("part '{part}' appears twice", part=part.code),
                 )
             codes.add(part.code)
 
@@ -119,9 +145,7 @@ def _references(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     known = [offer.id for offer in tariff.offers]
 
     def unknown(path: Path_, name: str) -> Diagnostic:
-        return doc.diagnostic(
-            path, "unknown-offer", f"offer '{name}' is not defined (defined: {', '.join(known)})"
-        )
+        return doc.diagnostic(path, "unknown-offer", _undefined_offer(name, known))
 
     for index, offer in enumerate(tariff.offers):
         for other_index, other in enumerate(offer.included_in):
@@ -156,7 +180,7 @@ def _references(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
                 yield doc.diagnostic(
                     (*here, "expect", "offers", offer_id),
                     "unknown-offer",
-                    f"offer '{offer_id}' is not defined (defined: {', '.join(known)})",
+                    _undefined_offer(offer_id, known),
                     key=True,
                 )
         expected: list[tuple[Path_, str]] = [
@@ -172,9 +196,19 @@ def _references(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
                 yield doc.diagnostic(
                     (*here, "expect", *where),
                     "unknown-line",
-                    f"no rule produces line '{code}' (lines: {', '.join(sorted(codes))})",
+                    msg(
+                        "no rule produces line '{line}' (lines: {lines})",
+                        line=code,
+                        lines=listing(sorted(codes)),
+                    ),
                     key=True,
                 )
+
+
+def _undefined_offer(name: str, known: Sequence[str]) -> Message:
+    return msg(
+        "offer '{offer}' is not defined (defined: {known})", offer=name, known=listing(known)
+    )
 
 
 def line_codes(tariff: Tariff, costs: Sequence[CostLine] = ()) -> set[str]:
@@ -196,8 +230,12 @@ def _yearly_rules(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
                 yield doc.diagnostic(
                     ("offers", index, "parts", part_index, "rule"),
                     "annual-rule",
-                    f"'{offer.id}' is a one-off service: a '{part.rule}' part "
-                    "bills the use or the cost of a year, in an annual offer",
+                    msg(
+                        "'{offer}' is a one-off service: a '{rule}' part bills the use or "
+                        "the cost of a year, in an annual offer",
+                        offer=offer.id,
+                        rule=part.rule,
+                    ),
                 )
 
 
@@ -218,8 +256,12 @@ def _priced_once(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
                     yield doc.diagnostic(
                         ("offers", index, "parts", part_index, "units", unit_index, "id"),
                         "duplicate-unit",
-                        f"unit '{unit.id}' is already priced by "
-                        f"{seen[unit.id]}: a roster's act must name one rule",
+                        msg(
+                            "unit '{unit}' is already priced by {part}: a roster's act must "
+                            "name one rule",
+                            unit=unit.id,
+                            part=seen[unit.id],
+                        ),
                     )
                 seen.setdefault(unit.id, f"{offer.id}.{part.code}")
 
@@ -234,8 +276,10 @@ def _limits(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
             yield doc.diagnostic(
                 (*here, "prorated"),
                 "limit-prorated",
-                "a statement-wide floor or cap cannot be prorated: put it in "
-                "the offer whose subscription it follows",
+                msg(
+                    "a statement-wide floor or cap cannot be prorated: put it in "
+                    "the offer whose subscription it follows"
+                ),
             )
 
 
@@ -274,7 +318,11 @@ def _example_data(
             yield doc.diagnostic(
                 (*here, "members", index, "id"),
                 "example-member-id",
-                f"member '{spec.id}' is named: it cannot stand for {spec.count} members (count)",
+                msg(
+                    "member '{member}' is named: it cannot stand for {count:count} members (count)",
+                    member=spec.id,
+                    count=spec.count,
+                ),
             )
     named = [spec.id for spec in example.members if spec.id is not None] + [
         party.id for party in tariff.parties
@@ -282,11 +330,15 @@ def _example_data(
     for field in ("members", "attribution_after", "member_lines"):
         for member_id in getattr(example.expect, field):
             if member_id not in named:
+                nobody = msg("none: give members an id")
                 yield doc.diagnostic(
                     (*here, "expect", field, member_id),
                     "unknown-member",
-                    f"no member of the example is named '{member_id}' "
-                    f"(named: {', '.join(named) or 'none: give members an id'})",
+                    msg(
+                        "no member of the example is named '{member}' (named: {named})",
+                        member=member_id,
+                        named=listing(named, nobody),
+                    ),
                     key=True,
                 )
     known = [key.id for key in tariff.keys]
@@ -295,7 +347,11 @@ def _example_data(
             yield doc.diagnostic(
                 (*here, "expect", "keys", key_id),
                 "undefined-key",
-                f"the tariff defines no key '{key_id}' (keys: {', '.join(known) or 'none'})",
+                msg(
+                    "the tariff defines no key '{key}' (keys: {known})",
+                    key=key_id,
+                    known=listing(known),
+                ),
                 key=True,
             )
 
@@ -309,22 +365,33 @@ def _example_members(
         yield doc.diagnostic(
             (*here, "members"),
             "example-members",
-            f"worked example '{example.title}': the tariff names its parties, "
-            "they are the members its examples bill: remove 'members'",
+            msg(
+                "worked example '{title}': the tariff names its parties, they are the "
+                "members its examples bill: remove 'members'",
+                title=example.title,
+            ),
         )
     elif not tariff.parties and not example.members:
         yield doc.diagnostic(
             here,
             "example-members",
-            f"worked example '{example.title}' bills no one: give its "
-            "'members' (population, subscriptions)",
+            msg(
+                "worked example '{title}' bills no one: give its 'members' (population, "
+                "subscriptions)",
+                title=example.title,
+            ),
         )
     if tariff.parties and not tariff.covers(example.year):
         yield doc.diagnostic(
             (*here, "year"),
             "example-year",
-            f"worked example '{example.title}' is of {example.year}, when "
-            f"the tariff (from {tariff.valid_from}) is not in force",
+            msg(
+                "worked example '{title}' is of {year:year}, when the tariff (from "
+                "{start:date}) is not in force",
+                title=example.title,
+                year=example.year,
+                start=tariff.valid_from,
+            ),
         )
 
 
@@ -344,16 +411,23 @@ def _example_budget(
         yield doc.diagnostic(
             (*here, "budget"),
             "example-budget",
-            f"worked example '{example.title}': give the year's budget as its "
-            "lines ('costs') or as its total ('budget'), not both",
+            msg(
+                "worked example '{title}': give the year's budget as its lines ('costs') "
+                "or as its total ('budget'), not both",
+                title=example.title,
+            ),
         )
     keyed = [part for offer, part in tariff.keyed_parts() if offer.id in held]
     if keyed and not example.costs:
         yield doc.diagnostic(
             (*here, "year"),
             "example-budget",
-            f"worked example '{example.title}' needs the year's budget lines "
-            f"its '{keyed[0].code}' part shares: give them as 'costs'",
+            msg(
+                "worked example '{title}' needs the year's budget lines its '{part}' part "
+                "shares: give them as 'costs'",
+                title=example.title,
+                part=keyed[0].code,
+            ),
         )
     yield from cost_line_problems(doc, (*here, "costs"), example.costs, tariff)
     computed = [key for key in tariff.keys_used(held) if key.computed]
@@ -369,16 +443,23 @@ def _example_indices(
     for indexation in tariff.indexations():
         year = example.year - (1 if indexation.index_year == "previous" else 0)
         values = example.indices.get(indexation.index, {})
-        missing = [
-            str(y) for y in dict.fromkeys((indexation.reference_year, year)) if y not in values
-        ]
+        missing = [y for y in dict.fromkeys((indexation.reference_year, year)) if y not in values]
         if missing:
+            years = (
+                msg("{first:year} and {second:year}", first=missing[0], second=missing[1])
+                if len(missing) > 1
+                else msg("{year:year}", year=missing[0])
+            )
             yield doc.diagnostic(
                 (*here, "indices") if example.indices else (*here, "year"),
                 "example-index",
-                f"worked example '{example.title}' needs the value of index "
-                f"'{indexation.index}' for {' and '.join(missing)}: give it "
-                f"under 'indices: {{{indexation.index}: {{YEAR: VALUE}}}}'",
+                msg(
+                    "worked example '{title}' needs the value of index '{index}' for "
+                    "{years}: give it under 'indices: {{{index}: {{YEAR: VALUE}}}}'",
+                    title=example.title,
+                    index=indexation.index,
+                    years=years,
+                ),
             )
 
 
@@ -392,9 +473,12 @@ def _staffing(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
             yield doc.diagnostic(
                 ("staffing", "steps", index, "from"),
                 "staffing-order",
-                f"step from {steps[index].from_} members comes after the "
-                f"step from {steps[index - 1].from_}: order steps by "
-                "increasing number of members",
+                msg(
+                    "step from {members:count} members comes after the step from "
+                    "{before:count}: order steps by increasing number of members",
+                    members=steps[index].from_,
+                    before=steps[index - 1].from_,
+                ),
             )
 
 
@@ -419,50 +503,80 @@ def bracket_problems(
             yield doc.diagnostic(
                 (*here, "to"),
                 "bracket-order",
-                f"bracket ends at {bracket.to}, before it starts ({bracket.from_})",
+                msg(
+                    "bracket ends at {end:count}, before it starts ({start:count})",
+                    end=bracket.to,
+                    start=bracket.from_,
+                ),
             )
             return  # what follows would only be consequences of this one
         if bracket.from_ > expected_from and not index:
             yield doc.diagnostic(
                 (*here, "from"),
                 "bracket-start",
-                f"brackets must start at 0, not {bracket.from_}: "
-                f"{'0' if bracket.from_ == 1 else f'0–{bracket.from_ - 1}'} "
-                "inhabitants would be billed nothing",
+                msg(
+                    "brackets must start at 0, not {start:count}: {uncovered} inhabitants "
+                    "would be billed nothing",
+                    start=bracket.from_,
+                    uncovered=_populations(0, bracket.from_ - 1),
+                ),
             )
         elif bracket.from_ > expected_from:
-            previous = f"{brackets[index - 1].from_}–{expected_from - 1}"
             yield doc.diagnostic(
                 (*here, "from"),
                 "bracket-gap",
-                f"brackets {previous} and {bracket.from_}–"
-                f"{bracket.to if bracket.to is not None else ''} leave "
-                f"{expected_from}–{bracket.from_ - 1} uncovered",
+                msg(
+                    "brackets {previous} and {this} leave {uncovered} uncovered",
+                    previous=_populations(brackets[index - 1].from_, expected_from - 1),
+                    this=_populations(bracket.from_, bracket.to),
+                    uncovered=_populations(expected_from, bracket.from_ - 1),
+                ),
             )
         elif bracket.from_ < expected_from:
             yield doc.diagnostic(
                 (*here, "from"),
                 "bracket-overlap",
-                f"bracket starting at {bracket.from_} overlaps the previous "
-                f"one (which ends at {expected_from - 1}): start it at "
-                f"{expected_from}",
+                msg(
+                    "bracket starting at {start:count} overlaps the previous one (which "
+                    "ends at {end:count}): start it at {expected:count}",
+                    start=bracket.from_,
+                    end=expected_from - 1,
+                    expected=expected_from,
+                ),
             )
         if bracket.to is None:
             if index != len(brackets) - 1:
                 yield doc.diagnostic(
-                    (*here, "to"), "bracket-open", "only the last bracket may be open-ended"
+                    (*here, "to"), "bracket-open", msg("only the last bracket may be open-ended")
                 )
             return
         expected_from = bracket.to + 1
     last = brackets[-1].to
     if last is not None and last != threshold:
-        where = f"the review threshold ({threshold})" if threshold is not None else "open (no 'to')"
+        where = (
+            msg("the review threshold ({threshold:count})", threshold=threshold)
+            if threshold is not None
+            else msg("open (no 'to')")
+        )
         yield doc.diagnostic(
             (*path, len(brackets) - 1, "to"),
             "bracket-end",
-            f"the last bracket ends at {last}: it must end at {where}, or "
-            "populations above it are billed nothing",
+            msg(
+                "the last bracket ends at {end:count}: it must end at {where}, or "
+                "populations above it are billed nothing",
+                end=last,
+                where=where,
+            ),
         )
+
+
+def _populations(start: int, end: int | None) -> Message:
+    """A span of populations: ``1,500–2,999``, ``0``, or ``3,100–`` open-ended."""
+    if end is None:
+        return msg("{start:count}–", start=start)
+    if end == start:
+        return msg("{start:count}", start=start)
+    return msg("{start:count}–{end:count}", start=start, end=end)
 
 
 def _examples(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
@@ -475,18 +589,27 @@ def _examples(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
         try:
             mismatches = list(example_mismatches(tariff, example))
         except (ArithmeticError, ValueError) as error:  # figures the engine cannot handle
-            said = say(error.message) if isinstance(error, Unsaid) else str(error)
+            said = error.message if isinstance(error, Unsaid) else str(error)
             yield doc.diagnostic(
                 ("examples", index),
                 "example-error",
-                f"worked example '{example.title}' cannot be computed: {said}",
+                msg(
+                    "worked example '{title}' cannot be computed: {problem}",
+                    title=example.title,
+                    problem=said,
+                ),
             )
             continue
         for path, message in mismatches:
             yield doc.diagnostic(
                 ("examples", index, "expect", *path),
                 "example-mismatch",
-                f"worked example '{example.title}' ({example.article}): {message}",
+                msg(
+                    "worked example '{title}' ({article}): {mismatch}",
+                    title=example.title,
+                    article=example.article,
+                    mismatch=message,
+                ),
             )
 
 
@@ -513,7 +636,7 @@ def example_members(example: WorkedExample, tariff: Tariff) -> list[Member]:
     return members
 
 
-def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple[Path_, str]]:
+def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple[Path_, Message]]:
     """(path in ``expect``, what differs) for each expected figure the engine disagrees with."""
     members = example_members(example, tariff)
     costs = {example.year: example.budget} if example.budget is not None else {}
@@ -546,10 +669,21 @@ def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple
     if expect.needs_review is not None and expect.needs_review != bool(bill.needs_review):
         yield (
             ("needs_review",),
-            (f"expected needs_review {expect.needs_review}, computed {bool(bill.needs_review)}"),
+            msg(
+                "expected needs_review {expected}, computed {computed}",
+                expected=str(expect.needs_review).lower(),
+                computed=str(bool(bill.needs_review)).lower(),
+            ),
         )
     if expect.total is not None and bill.total != expect.total:
-        yield ("total",), f"expected total {expect.total}, computed {bill.total}"
+        yield (
+            ("total",),
+            msg(
+                "expected total {expected:amount}, computed {computed:amount}",
+                expected=expect.total,
+                computed=bill.total,
+            ),
+        )
     codes = line_codes(tariff, example.costs)
     for code, amount in expect.lines.items():
         if code not in codes:
@@ -558,7 +692,15 @@ def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple
             (line.amount for s in bill.statements for line in s.lines if line.code == code), ZERO
         )
         if got != amount:
-            yield ("lines", code), f"expected {code} = {amount}, computed {got}"
+            yield (
+                ("lines", code),
+                msg(
+                    "expected {line} = {expected:amount}, computed {computed:amount}",
+                    line=code,
+                    expected=amount,
+                    computed=got,
+                ),
+            )
     statements = {s.member.id: s for s in bill.statements}
     for member_id, expected in expect.member_lines.items():
         lines = statements[member_id].lines if member_id in statements else ()
@@ -567,7 +709,13 @@ def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple
             if code in codes and got != amount:
                 yield (
                     ("member_lines", member_id, code),
-                    (f"expected {member_id} {code} = {amount}, computed {got}"),
+                    msg(
+                        "expected {member} {line} = {expected:amount}, computed {computed:amount}",
+                        member=member_id,
+                        line=code,
+                        expected=amount,
+                        computed=got,
+                    ),
                 )
     holders = [member.id for member in members]
     for key_id, expected_key in expect.keys.items():
@@ -579,9 +727,13 @@ def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple
             if shares.get(member_id) != percent:
                 yield (
                     ("keys", key_id, member_id),
-                    (
-                        f"expected {member_id}'s share of the key '{key_id}' {percent} %, "
-                        f"computed {shares.get(member_id, ZERO)} %"
+                    msg(
+                        "expected {member}'s share of the key '{key}' {expected:percent}, "
+                        "computed {computed:percent}",
+                        member=member_id,
+                        key=key_id,
+                        expected=percent,
+                        computed=shares.get(member_id, ZERO),
                     ),
                 )
     totals = {s.member.id: s.total for s in bill.statements}
@@ -590,7 +742,12 @@ def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple
         if got != amount:
             yield (
                 ("members", member_id),
-                f"expected member {member_id} total {amount}, computed {got}",
+                msg(
+                    "expected member {member} total {expected:amount}, computed {computed:amount}",
+                    member=member_id,
+                    expected=amount,
+                    computed=got,
+                ),
             )
     after = {
         s.member.id: s.settlement.attribution_after
@@ -598,12 +755,23 @@ def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple
         if s.settlement is not None
     }
     for member_id, amount in expect.attribution_after.items():
-        if after.get(member_id) != amount:
+        got_after = after.get(member_id)
+        if got_after != amount:
             yield (
                 ("attribution_after", member_id),
-                (
-                    f"expected member {member_id}'s attribution de compensation after deduction "
-                    f"{amount}, computed {after.get(member_id, 'none: not settled by deduction')}"
+                msg(
+                    "expected member {member}'s attribution de compensation after deduction "
+                    "{expected:amount}, computed {computed:amount}",
+                    member=member_id,
+                    expected=amount,
+                    computed=got_after,
+                )
+                if got_after is not None
+                else msg(
+                    "expected member {member}'s attribution de compensation after deduction "
+                    "{expected:amount}, computed none: not settled by deduction",
+                    member=member_id,
+                    expected=amount,
                 ),
             )
     for offer, amount in expect.offers.items():
@@ -611,13 +779,28 @@ def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple
             continue  # an unknown offer, reported as such by _references
         got = sum((s.offer_total(offer) for s in bill.statements), ZERO)
         if got != amount:
-            yield ("offers", offer), f"expected {offer} total {amount}, computed {got}"
+            yield (
+                ("offers", offer),
+                msg(
+                    "expected {offer} total {expected:amount}, computed {computed:amount}",
+                    offer=offer,
+                    expected=amount,
+                    computed=got,
+                ),
+            )
     if expect.allowance_days is not None:
         got = allowance_days(tariff, members)
         if got != expect.allowance_days:
             yield (
                 ("allowance_days",),
-                (f"expected allowance of {expect.allowance_days} days, computed {got}"),
+                msg_n(
+                    "expected allowance of {expected:number} day, computed {computed:number}",
+                    "expected allowance of {expected:number} days, computed {computed:number}",
+                    n="count",
+                    count=plural_count(expect.allowance_days),
+                    expected=expect.allowance_days,
+                    computed=got,
+                ),
             )
 
 
@@ -642,7 +825,9 @@ def _parties(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     for index, party in enumerate(tariff.parties):
         if party.id in seen:
             yield doc.diagnostic(
-                ("parties", index, "id"), "duplicate-party", f"party '{party.id}' is defined twice"
+                ("parties", index, "id"),
+                "duplicate-party",
+                msg("party '{party}' is defined twice", party=party.id),
             )
         seen.add(party.id)
     carriers = [index for index, party in enumerate(tariff.parties) if party.carrier]
@@ -650,9 +835,11 @@ def _parties(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
         yield doc.diagnostic(
             ("parties", carriers[1], "carrier"),
             "carrier",
-            f"one party at most is the carrier, the one that runs the "
-            f"service and bills the others (found {len(carriers)}): write "
-            "'carrier: true' on that one only",
+            msg(
+                "one party at most is the carrier, the one that runs the service and bills "
+                "the others (found {found:count}): write 'carrier: true' on that one only",
+                found=len(carriers),
+            ),
         )
 
 
@@ -666,7 +853,7 @@ def _keys(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
         here: Path_ = ("keys", index)
         if key.id in seen:
             yield doc.diagnostic(
-                (*here, "id"), "duplicate-key-id", f"key '{key.id}' is defined twice"
+                (*here, "id"), "duplicate-key-id", msg("key '{key}' is defined twice", key=key.id)
             )
         seen.add(key.id)
         if key.computed is not None:
@@ -688,24 +875,35 @@ def _key_rounding(
         yield doc.diagnostic(
             where,
             "key-rounding",
-            "percentages rounded half up need not sum to 100: name the "
-            "party that absorbs the difference ('remainder_to'"
-            + (f": one of {', '.join(known)}" if known else "")
-            + "), or round by the largest remainder",
+            msg(
+                "percentages rounded half up need not sum to 100: name the party that "
+                "absorbs the difference ('remainder_to': one of {known}), or round by the "
+                "largest remainder",
+                known=listing(known),
+            )
+            if known
+            else msg(
+                "percentages rounded half up need not sum to 100: name the party that "
+                "absorbs the difference ('remainder_to'), or round by the largest remainder"
+            ),
         )
     elif rounding.method == "largest-remainder" and rounding.remainder_to is not None:
         yield doc.diagnostic(
             (*where, "remainder_to"),
             "key-rounding",
-            "the largest remainder gives each hundredth left to the "
-            "largest remainders: 'remainder_to' would not be used",
+            msg(
+                "the largest remainder gives each hundredth left to the largest "
+                "remainders: 'remainder_to' would not be used"
+            ),
         )
     if key.derivation is not None:
         yield doc.diagnostic(
             (*here, "derivation"),
             "key-derivation",
-            "a key computed from the agents each year has no derivation of "
-            "its own: remove one of them",
+            msg(
+                "a key computed from the agents each year has no derivation of its own: "
+                "remove one of them"
+            ),
         )
 
 
@@ -727,21 +925,30 @@ def _key_derivation(doc: Document, here: Path_, key: Key) -> Iterator[Diagnostic
         )
     except KeyDerivationError as error:
         yield doc.diagnostic(
-            path, "key-derivation", f"the derivation cannot be recomputed: {say(error.message)}"
+            path,
+            "key-derivation",
+            msg("the derivation cannot be recomputed: {problem}", problem=error.message),
         )
         return
     if dict(derived.after) != dict(key.shares):
         yield doc.diagnostic(
             path,
             "key-derivation",
-            f"deriving '{derivation.party}' from the previous key gives "
-            f"{_shares_text(derived.after)}, not the key's "
-            f"{_shares_text(key.shares)}",
+            msg(
+                "deriving '{party}' from the previous key gives {derived}, not the key's {written}",
+                party=derivation.party,
+                derived=_shares_text(derived.after),
+                written=_shares_text(key.shares),
+            ),
         )
 
 
-def _shares_text(shares: Mapping[str, Decimal]) -> str:
-    return ", ".join(f"{party} {percent} %" for party, percent in shares.items())
+def _shares_text(shares: Mapping[str, Decimal]) -> tuple[Message, ...]:
+    """``ville 46.2%, ccas 0.48%``: each party's share, one after another."""
+    return tuple(
+        msg("{party} {percent:percent}", party=party, percent=percent)
+        for party, percent in shares.items()
+    )
 
 
 def _population_rule(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
@@ -750,9 +957,10 @@ def _population_rule(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
         yield doc.diagnostic(
             (),
             "missing-key",
-            "'population': a rule of this tariff uses the members' population: "
-            "say which legal population it bills on ('population: {kind: "
-            "totale}')",
+            msg(
+                "'population': a rule of this tariff uses the members' population: say "
+                "which legal population it bills on ('population: {{kind: totale}}')"
+            ),
         )
 
 
@@ -780,7 +988,11 @@ def _duplicate_lines(doc: Document, path: Path_, costs: Sequence[CostLine]) -> I
             yield doc.diagnostic(
                 (*path, index, "id"),
                 "duplicate-line",
-                f"cost line '{cost.id}' is listed twice (first as line {seen[cost.id] + 1})",
+                msg(
+                    "cost line '{line}' is listed twice (first as line {first})",
+                    line=cost.id,
+                    first=seen[cost.id] + 1,
+                ),
             )
         seen.setdefault(cost.id, index)
 
@@ -803,41 +1015,57 @@ def cost_line_problems(
             yield doc.diagnostic(
                 (*here, "id"),
                 "reserved-line-id",
-                f"'{cost.id}' names the management-fee lines: choose another id",
+                msg("'{line}' names the management-fee lines: choose another id", line=cost.id),
             )
         sharing = next((part for part in shared if part.covers(cost)), None)
         if shared and sharing is None:
             yield doc.diagnostic(
                 (*here, "category"),
                 "line-not-shared",
-                f"no budget-lines part of the tariff in force from "
-                f"{tariff.valid_from} shares the {cost.category.value} lines: "
-                "this line would be billed to no one",
+                msg(
+                    "no budget-lines part of the tariff in force from {start:date} shares "
+                    "the {category} lines: this line would be billed to no one",
+                    start=tariff.valid_from,
+                    category=cost.category.value,
+                ),
             )
         if cost.direct is None:
             continue
         if known and cost.direct not in known:
             yield doc.diagnostic(
-                (*here, "direct"),
-                "unknown-party",
-                f"party '{cost.direct}' is not a party of the tariff in force "
-                f"from {tariff.valid_from} (parties: {', '.join(known)})",
+                (*here, "direct"), "unknown-party", _not_a_party(cost.direct, tariff, known)
             )
         elif shared and sharing is not None and not sharing.allows_direct():
             yield doc.diagnostic(
                 (*here, "direct"),
                 "direct-not-provided",
-                f"the tariff in force from {tariff.valid_from} provides no "
-                "direct charges: share the line by the key, or add "
-                f"'direct' (with its article) to its '{sharing.code}' part",
+                msg(
+                    "the tariff in force from {start:date} provides no direct charges: "
+                    "share the line by the key, or add 'direct' (with its article) to its "
+                    "'{part}' part",
+                    start=tariff.valid_from,
+                    part=sharing.code,
+                ),
             )
         elif not shared:
             yield doc.diagnostic(
                 (*here, "direct"),
                 "direct-not-provided",
-                "no part of the tariff shares the budget's lines by a key "
-                "(budget-lines): no line is charged directly to one member",
+                msg(
+                    "no part of the tariff shares the budget's lines by a key "
+                    "(budget-lines): no line is charged directly to one member"
+                ),
             )
+
+
+def _not_a_party(party: str, tariff: Tariff, known: Sequence[str]) -> Message:
+    return msg(
+        "party '{party}' is not a party of the tariff in force from {start:date} "
+        "(parties: {known})",
+        party=party,
+        start=tariff.valid_from,
+        known=listing(known),
+    )
 
 
 TARIFF_CHECKS: tuple[TariffCheck, ...] = (
@@ -872,13 +1100,21 @@ def _budget_service(doc: Document, budget: Budget, tariff: Tariff) -> Iterator[D
         yield doc.diagnostic(
             ("service",),
             "budget-service",
-            f"this budget is for service '{budget.service}', the tariff for '{tariff.service}'",
+            msg(
+                "this budget is for service '{service}', the tariff for '{tariff}'",
+                service=budget.service,
+                tariff=tariff.service,
+            ),
         )
     if not tariff.covers(budget.year):
         yield doc.diagnostic(
             ("year",),
             "budget-year",
-            f"the tariff in force from {tariff.valid_from} does not cover {budget.year}",
+            msg(
+                "the tariff in force from {start:date} does not cover {year:year}",
+                start=tariff.valid_from,
+                year=budget.year,
+            ),
         )
 
 
@@ -897,8 +1133,10 @@ def agent_problems(
         yield doc.diagnostic(
             here,
             "no-agents",
-            "the key is computed from the agents' time weighted by their "
-            "salary cost: list them under 'agents' (id, cost, shares)",
+            msg(
+                "the key is computed from the agents' time weighted by their salary cost: "
+                "list them under 'agents' (id, cost, shares)"
+            ),
         )
     known = [party.id for party in tariff.parties]
     seen: set[str] = set()
@@ -906,7 +1144,9 @@ def agent_problems(
         path: Path_ = (*here, "agents", index)
         if agent.id in seen:
             yield doc.diagnostic(
-                (*path, "id"), "duplicate-agent", f"agent '{agent.id}' is listed twice"
+                (*path, "id"),
+                "duplicate-agent",
+                msg("agent '{agent}' is listed twice", agent=agent.id),
             )
         seen.add(agent.id)
         for party in agent.shares:
@@ -914,8 +1154,7 @@ def agent_problems(
                 yield doc.diagnostic(
                     (*path, "shares", party),
                     "unknown-party",
-                    f"party '{party}' is not a party of the tariff in force "
-                    f"from {tariff.valid_from} (parties: {', '.join(known)})",
+                    _not_a_party(party, tariff, known),
                     key=True,
                 )
         total = sum(agent.shares.values(), ZERO)
@@ -923,7 +1162,12 @@ def agent_problems(
             yield doc.diagnostic(
                 (*path, "shares"),
                 "agent-shares",
-                f"agent {agent.id}'s time sums to {total} %, not 100 %",
+                msg(
+                    "agent {agent}'s time sums to {total:percent}, not {hundred:percent}",
+                    agent=agent.id,
+                    total=total,
+                    hundred=HUNDRED,
+                ),
             )
 
 
@@ -935,17 +1179,22 @@ def _budget_lines(doc: Document, budget: Budget, tariff: Tariff) -> Iterator[Dia
         yield doc.diagnostic(
             ("year",),
             "no-units-of-operation",
-            f"service '{tariff.service}' bills a unit cost (CGCT D5211-16): "
-            "give the units of operation forecast for the year "
-            "('units_of_operation: {forecast: …}')",
+            msg(
+                "service '{service}' bills a unit cost (CGCT D5211-16): give the units of "
+                "operation forecast for the year ('units_of_operation: {{forecast: …}}')",
+                service=tariff.service,
+            ),
         )
     if not tariff.takes_budget():
         yield doc.diagnostic(
             ("year",),
             "budget-not-used",
-            f"service '{tariff.service}' has no rule taking its budget (a "
-            "pool: {from_budget: true}, a unit cost, budget lines shared by a "
-            "key): this budget would not be used",
+            msg(
+                "service '{service}' has no rule taking its budget (a pool: "
+                "{{from_budget: true}}, a unit cost, budget lines shared by a key): this "
+                "budget would not be used",
+                service=tariff.service,
+            ),
         )
     yield from cost_line_problems(doc, ("lines",), budget.lines, tariff)
     computed = any(key.computed is not None for key in tariff.keys_used())
@@ -968,8 +1217,11 @@ def _budget_key(doc: Document, budget: Budget, tariff: Tariff) -> Iterator[Diagn
         try:
             year_key(key, budget.agents, parties)
         except KeyComputationError as error:
-            said = say(error.message)
-            yield doc.diagnostic(("agents",), "key-computation", f"key '{key.id}': {said}")
+            yield doc.diagnostic(
+                ("agents",),
+                "key-computation",
+                msg("key '{key}': {problem}", key=key.id, problem=error.message),
+            )
 
 
 BUDGET_CHECKS: tuple[BudgetCheck, ...] = (_budget_service, _budget_lines)
@@ -993,7 +1245,11 @@ def _member_ids(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterato
             yield doc.diagnostic(
                 ("members", index, "id"),
                 "duplicate-member",
-                f"member {member.id} is listed twice (first at line {first})",
+                msg(
+                    "member {member} is listed twice (first at line {first})",
+                    member=member.id,
+                    first=first,
+                ),
             )
         seen.setdefault(member.id, index)
 
@@ -1011,9 +1267,26 @@ def _subscription_overlaps(
                 yield doc.diagnostic(
                     ("members", index, "subscriptions", sub_index, "start"),
                     "subscription-overlap",
-                    f"this subscription to '{subscription.offer}' starts on {start}, while "
-                    f"the one from {before.start} runs until {before.end or 'further notice'}"
-                    f": end that one on {start - dt.timedelta(days=1)} or merge them",
+                    msg(
+                        "this subscription to '{offer}' starts on {start:date}, while the "
+                        "one from {before:date} runs until {end:date}: end that one on "
+                        "{day_before:date} or merge them",
+                        offer=subscription.offer,
+                        start=start,
+                        before=before.start,
+                        end=before.end,
+                        day_before=start - dt.timedelta(days=1),
+                    )
+                    if before.end is not None
+                    else msg(
+                        "this subscription to '{offer}' starts on {start:date}, while the "
+                        "one from {before:date} runs until further notice: end that one on "
+                        "{day_before:date} or merge them",
+                        offer=subscription.offer,
+                        start=start,
+                        before=before.start,
+                        day_before=start - dt.timedelta(days=1),
+                    ),
                 )
             latest[subscription.offer] = subscription
 
@@ -1023,7 +1296,7 @@ def _offers_known(doc: Document, roster: Roster, tariff: Tariff | None) -> Itera
     needs (a start for a yearly offer, a delivery date for a one-off service)."""
     if tariff is None:
         return
-    known = ", ".join(offer.id for offer in tariff.offers)
+    known = listing(offer.id for offer in tariff.offers)
     for index, member in enumerate(roster.members):
         here: Path_ = ("members", index)
         for sub_index, subscription in enumerate(member.subscriptions):
@@ -1033,19 +1306,26 @@ def _offers_known(doc: Document, roster: Roster, tariff: Tariff | None) -> Itera
                 yield doc.diagnostic(
                     (*path, "offer"),
                     "unknown-offer",
-                    f"offer '{subscription.offer}' is not in the tariff (offers: {known})",
+                    msg(
+                        "offer '{offer}' is not in the tariff (offers: {known})",
+                        offer=subscription.offer,
+                        known=known,
+                    ),
                 )
             elif offer.billing is Billing.ONE_OFF and subscription.delivered is None:
                 yield doc.diagnostic(
                     path,
                     "subscription-dates",
-                    f"'{offer.id}' is a one-off service: give the date it was 'delivered'",
+                    msg(
+                        "'{offer}' is a one-off service: give the date it was 'delivered'",
+                        offer=offer.id,
+                    ),
                 )
             elif offer.billing is Billing.ANNUAL and subscription.start is None:
                 yield doc.diagnostic(
                     path,
                     "subscription-dates",
-                    f"'{offer.id}' is billed yearly: give its 'start' date",
+                    msg("'{offer}' is billed yearly: give its 'start' date", offer=offer.id),
                 )
         for over_index, override in enumerate(member.overrides):
             yield from _override_problems(
@@ -1060,11 +1340,14 @@ def _override_problems(
     negotiated parts), in a year the member holds the offer."""
     offer = tariff.offer(override.offer)
     if offer is None:
-        known = ", ".join(o.id for o in tariff.offers)
         yield doc.diagnostic(
             (*here, "offer"),
             "unknown-offer",
-            f"offer '{override.offer}' is not in the tariff (offers: {known})",
+            msg(
+                "offer '{offer}' is not in the tariff (offers: {known})",
+                offer=override.offer,
+                known=listing(o.id for o in tariff.offers),
+            ),
         )
         return
     codes = [part.code for part in offer.parts]
@@ -1072,25 +1355,44 @@ def _override_problems(
         yield doc.diagnostic(
             (*here, "part"),
             "override-part",
-            f"'{offer.id}' has no part '{override.part}'{did_you_mean(override.part, codes)} "
-            f"(parts: {', '.join(codes)}; none named: the offer's negotiated parts)",
+            msg(
+                "'{offer}' has no part '{part}'{suggestion} (parts: {parts}; none named: the "
+                "offer's negotiated parts)",
+                offer=offer.id,
+                part=override.part,
+                suggestion=did_you_mean(override.part, codes),
+                parts=listing(codes),
+            ),
         )
     elif override.part is None and not any(part.NEGOTIATED for part in offer.parts):
         yield doc.diagnostic(
             here,
             "override-part",
-            f"'{offer.id}' has no part an override of the whole offer replaces: name the "
-            f"part it replaces ({', '.join(codes)})",
+            msg(
+                "'{offer}' has no part an override of the whole offer replaces: name the "
+                "part it replaces ({parts})",
+                offer=offer.id,
+                parts=listing(codes),
+            ),
         )
     years = [override.year] if override.year is not None else sorted(member.population)
     held = [year for year in years if subscriptions_in(member, offer, year)]
     if not held and tariff.covers(years[0] if years else tariff.valid_from.year):
-        when = f"in {override.year}" if override.year is not None else "in any year of the roster"
+        when = (
+            msg("in {year:year}", year=override.year)
+            if override.year is not None
+            else msg("in any year of the roster")
+        )
         yield doc.diagnostic(
             (*here, "year") if override.year is not None else (*here, "offer"),
             "override-unused",
-            f"member {member.id} does not hold '{offer.id}' {when}: this override replaces "
-            "nothing; remove it, or correct its offer or year",
+            msg(
+                "member {member} does not hold '{offer}' {when}: this override replaces "
+                "nothing; remove it, or correct its offer or year",
+                member=member.id,
+                offer=offer.id,
+                when=when,
+            ),
         )
 
 
@@ -1116,9 +1418,13 @@ def attribute_problems(
             yield doc.diagnostic(
                 (*here, attribute_id),
                 "unknown-attribute",
-                f"the tariff declares no attribute '{attribute_id}'"
-                f"{did_you_mean(attribute_id, declared)} (attributes: "
-                f"{', '.join(declared) or 'none'})",
+                msg(
+                    "the tariff declares no attribute '{attribute}'{suggestion} (attributes: "
+                    "{declared})",
+                    attribute=attribute_id,
+                    suggestion=did_you_mean(attribute_id, declared),
+                    declared=listing(declared),
+                ),
                 key=True,
             )
             continue
@@ -1128,14 +1434,20 @@ def attribute_problems(
         )
         if wrong:
             said = {
-                "boolean": "true or false (oui or non in a CSV file)",
-                "number": "a number",
-                "choice": f"one of {', '.join(attribute.choices)}",
+                "boolean": msg("true or false (oui or non in a CSV file)"),
+                "number": msg("a number"),
+                "choice": msg("one of {choices}", choices=listing(attribute.choices)),
             }[attribute.type]
             yield doc.diagnostic(
                 (*here, attribute_id),
                 "attribute-type",
-                f"'{attribute_id}' ({attribute.label}) is {said}, not {value!r}",
+                msg(
+                    "'{attribute}' ({label}) is {expected}, not {value}",
+                    attribute=attribute_id,
+                    label=attribute.label,
+                    expected=said,
+                    value=repr(value),
+                ),
             )
 
 
@@ -1152,13 +1464,17 @@ def review_warnings(doc: Document, roster: Roster, tariff: Tariff) -> Iterator[D
             and not outcome.missing_data
         }  # index values are the bill's, not the roster's
         if reviews:
-            years = ", ".join(str(year) for year in reviews)
-            reason = say(reviews[max(reviews)].reason)
             yield replace(
                 doc.diagnostic(
                     ("members", index),
                     "needs-review",
-                    f"member {member.id} {member.name} needs review in {years}: {reason}",
+                    msg(
+                        "member {member} {name} needs review in {years}: {reason}",
+                        member=member.id,
+                        name=member.name,
+                        years=tuple(msg("{year:year}", year=year) for year in reviews),
+                        reason=reviews[max(reviews)].reason,
+                    ),
                 ),
                 severity=Severity.WARNING,
             )
@@ -1199,21 +1515,33 @@ def acts_problems(
         step = steps.get(act.unit)
         if step is not None and act.quantity % step:
             below = act.quantity - act.quantity % step
-            said = [format(n.normalize(), "f") for n in (act.quantity, step, below, below + step)]
             yield doc.diagnostic(
                 (*here, "quantity"),
                 "quantity-step",
-                f"{said[0]} {act.unit} is not counted in steps of {said[1]}: write a multiple "
-                f"of {said[1]} ({said[2]} or {said[3]}), as the convention counts it",
+                msg(
+                    "{quantity:number} {unit} is not counted in steps of {step:number}: write "
+                    "a multiple of {step:number} ({below:number} or {above:number}), as the "
+                    "convention counts it",
+                    quantity=act.quantity,
+                    unit=act.unit,
+                    step=step,
+                    below=below,
+                    above=below + step,
+                ),
             )
         offer_id = units.get(act.unit)
         if offer_id is None:
             yield doc.diagnostic(
                 (*here, "unit"),
                 "unknown-unit",
-                f"unit '{act.unit}' is not billed by the tariff in force "
-                f"on {act.date}{did_you_mean(act.unit, units)} (units: "
-                f"{', '.join(units) or 'none'})",
+                msg(
+                    "unit '{unit}' is not billed by the tariff in force on {date:date}"
+                    "{suggestion} (units: {units})",
+                    unit=act.unit,
+                    date=act.date,
+                    suggestion=did_you_mean(act.unit, units),
+                    units=listing(units),
+                ),
             )
         elif member is not None and not any(
             s.offer == offer_id
@@ -1225,9 +1553,14 @@ def acts_problems(
             yield doc.diagnostic(
                 (*here, "date"),
                 "act-outside-subscription",
-                f"act of {act.date} ({act.unit}): member {member.id} is "
-                f"not subscribed to '{offer_id}' on that day; add or "
-                "extend its subscription, or check the date",
+                msg(
+                    "act of {date:date} ({unit}): member {member} is not subscribed to "
+                    "'{offer}' on that day; add or extend its subscription, or check the date",
+                    date=act.date,
+                    unit=act.unit,
+                    member=member.id,
+                    offer=offer_id,
+                ),
             )
 
 
@@ -1247,7 +1580,11 @@ def check_consumption(
         yield doc.diagnostic(
             ("service",),
             "service-mismatch",
-            f"this file says service '{consumption.service}', its roster '{roster.service}'",
+            msg(
+                "this file says service '{service}', its roster '{roster}'",
+                service=consumption.service,
+                roster=roster.service,
+            ),
         )
     known: list[tuple[Path_, Member | None, Act]] = []
     for index, act in enumerate(consumption.acts):
@@ -1256,23 +1593,35 @@ def check_consumption(
             yield doc.diagnostic(
                 (*here, "date"),
                 "act-year",
-                f"an act of {act.date} in the consumption file of {year}: it would be "
-                f"billed in no year; move it to the file of {act.date.year}",
+                msg(
+                    "an act of {date:date} in the consumption file of {year:year}: it would "
+                    "be billed in no year; move it to the file of {act_year:year}",
+                    date=act.date,
+                    year=year,
+                    act_year=act.date.year,
+                ),
             )
             continue
         if roster is not None and act.member not in members:
             yield doc.diagnostic(
                 (*here, "member"),
                 "unknown-member",
-                f"member {act.member} is not in the roster of '{roster.service}'",
+                msg(
+                    "member {member} is not in the roster of '{service}'",
+                    member=act.member,
+                    service=roster.service,
+                ),
             )
             continue
         if tariffs and not any(tariff.covers_day(act.date) for tariff in tariffs):
-            periods = ", ".join(f"{t.valid_from} → {t.valid_until or 'open'}" for t in tariffs)
             yield doc.diagnostic(
                 (*here, "date"),
                 "act-no-tariff",
-                f"no tariff of the service is in force on {act.date} ({periods})",
+                msg(
+                    "no tariff of the service is in force on {date:date} ({periods})",
+                    date=act.date,
+                    periods=tuple(validity_span(t) for t in tariffs),
+                ),
             )
             continue
         known.append((here, members.get(act.member), act))
@@ -1290,9 +1639,12 @@ def _settlements(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterat
             yield doc.diagnostic(
                 ("members", index, "settlement"),
                 "settlement-not-provided",
-                f"the tariff in force from {tariff.valid_from} says nothing of "
-                "settling by deduction from the attribution de compensation: "
-                "add its 'settlement' (with the article) to the tariff",
+                msg(
+                    "the tariff in force from {start:date} says nothing of settling by "
+                    "deduction from the attribution de compensation: add its 'settlement' "
+                    "(with the article) to the tariff",
+                    start=tariff.valid_from,
+                ),
             )
 
 

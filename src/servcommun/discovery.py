@@ -18,6 +18,7 @@ from servcommun import cache
 from servcommun.config import Config, find_config, load_config
 from servcommun.diagnostics import Diagnostic, InputError, source_line
 from servcommun.formats import Kind
+from servcommun.message import Message, msg
 
 DATA_SUFFIXES = {".yaml", ".yml"}
 CSV = ".csv"
@@ -159,13 +160,17 @@ def _named_files(config: Config) -> tuple[list[Path], list[Diagnostic]]:
                     config,
                     path,
                     "not-found",
-                    f"service '{service}' names {config.display(path)}, which does not exist",
+                    msg(
+                        "service '{service}' names {file}, which does not exist",
+                        service=service,
+                        file=config.display(path),
+                    ),
                 )
             )
     return list(files.values()), missing
 
 
-def _config_diagnostic(config: Config, path: Path, code: str, message: str) -> Diagnostic:
+def _config_diagnostic(config: Config, path: Path, code: str, message: Message) -> Diagnostic:
     """A problem with a file servcommun.toml names, placed where it names it."""
     text = config.path.read_text(encoding="utf-8")
     line, column = _where_named(text, path, config.root)

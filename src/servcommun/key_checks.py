@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from servcommun.message import Message, msg, msg_n
 from servcommun.money import HUNDRED, ZERO
 
 if TYPE_CHECKING:
@@ -24,12 +25,16 @@ def undefined_key(doc: Document, path: Path_, key_id: str, tariff: Tariff) -> It
     """A part or a pool layer names a key of the tariff's ``keys``."""
     known = [key.id for key in tariff.keys]
     if key_id not in known:
+        none = msg("none: define it under keys")
         yield doc.diagnostic(
             path,
             "undefined-key",
-            f"the tariff defines no key '{key_id}'"
-            f"{did_you_mean(key_id, known)} (keys: "
-            f"{', '.join(known) or 'none: define it under keys'})",
+            msg(
+                "the tariff defines no key '{key}'{suggestion} (keys: {known})",
+                key=key_id,
+                suggestion=did_you_mean(key_id, known),
+                known=listing(known, none),
+            ),
         )
 
 
@@ -49,25 +54,55 @@ def key_shares(
             yield doc.diagnostic(
                 (*path, member),
                 "unknown-party",
-                f"party '{member}' is not defined in 'parties' (defined: {', '.join(known)})",
+                msg(
+                    "party '{party}' is not defined in 'parties' (defined: {known})",
+                    party=member,
+                    known=listing(known),
+                ),
                 key=True,
             )
         if not written_to(percent, precision):
             yield doc.diagnostic(
                 (*path, member),
                 "key-precision",
-                f"{percent} % is written beyond the key's precision "
-                f"({precision} %): round it, or set 'precision'",
+                msg(
+                    "{percent:percent} is written beyond the key's precision "
+                    "({precision:percent}): round it, or set 'precision'",
+                    percent=percent,
+                    precision=precision,
+                ),
             )
     total = sum(shares.values(), ZERO)
     if total != HUNDRED:
         gap = abs(HUNDRED - total)
+        terms = sum_terms(tuple(shares.values()))
+        values = {
+            "hundred": HUNDRED,
+            "total": total,
+            "gap": gap,
+            "terms": terms,
+            "count": plural_count(gap),
+        }
         yield doc.diagnostic(
             path,
             "key-sum",
-            f"the key sums to {total} %, not 100 %: "
-            f"{'add' if total < HUNDRED else 'remove'} {gap} points "
-            f"({' + '.join(str(p) for p in shares.values())})",
+            msg_n(
+                "the key sums to {total:percent}, not {hundred:percent}: add "
+                "{gap:number} point ({terms})",
+                "the key sums to {total:percent}, not {hundred:percent}: add "
+                "{gap:number} points ({terms})",
+                n="count",
+                **values,
+            )
+            if total < HUNDRED
+            else msg_n(
+                "the key sums to {total:percent}, not {hundred:percent}: remove "
+                "{gap:number} point ({terms})",
+                "the key sums to {total:percent}, not {hundred:percent}: remove "
+                "{gap:number} points ({terms})",
+                n="count",
+                **values,
+            ),
         )
 
 
@@ -80,8 +115,32 @@ def written_to(value: Decimal, precision: Decimal) -> bool:
     return trailing_zeros == len(digits) or exponent + trailing_zeros >= precision.adjusted()
 
 
-def did_you_mean(name: str, known: Iterable[str]) -> str:
+def did_you_mean(name: str, known: Iterable[str]) -> Message | None:
+    """``: did you mean 'x'?`` for the known name closest to ``name``; None (said as
+    nothing) when none is close."""
     import difflib  # only when a unit is misspelt: not on every bill's start-up
 
     close = difflib.get_close_matches(name, list(known), n=1)
-    return f": did you mean '{close[0]}'?" if close else ""
+    return msg(": did you mean '{name}'?", name=close[0]) if close else None
+
+
+def listing(names: Iterable[str], none: Message | None = None) -> str | Message:
+    """Ids (of offers, parties, units…) as a list, ``a, b, c``; with none of them, the
+    ``none`` message (« none » unless told)."""
+    return ", ".join(names) or (none if none is not None else msg("none"))
+
+
+def sum_terms(figures: tuple[Decimal, ...]) -> Message | None:
+    """``46.20 + 53.32 + 0.48``: figures as written, added up."""
+    if not figures:
+        return None
+    said = msg("{figure:decimal}", figure=figures[0])
+    for figure in figures[1:]:
+        said = msg("{terms} + {figure:decimal}", terms=said, figure=figure)
+    return said
+
+
+def plural_count(value: Decimal) -> int:
+    """The count that chooses the plural of a quantity's noun: the quantity when it is a
+    whole number, else 2 (« 1.5 points »: a fraction is counted as many)."""
+    return int(value) if value == value.to_integral_value() else 2

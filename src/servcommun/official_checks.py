@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from servcommun.communes import KINDS, OfficialTable, name_key
 from servcommun.diagnostics import Diagnostic, Severity
+from servcommun.message import Message, msg
 from servcommun.reader import Document
 from servcommun.roster import Roster
 from servcommun.roster_population import roster_kind
@@ -35,7 +36,7 @@ def official_warnings(
     """Every difference between ``roster`` and the official table, as warnings."""
     service_epci = table.epcis.get(epci) if epci else None
 
-    def warning(path: tuple[str | int, ...], code: str, message: str) -> Diagnostic:
+    def warning(path: tuple[str | int, ...], code: str, message: Message) -> Diagnostic:
         return replace(doc.diagnostic(path, code, message), severity=Severity.WARNING)
 
     for index, member in enumerate(roster.members):
@@ -49,42 +50,72 @@ def official_warnings(
                 yield warning(
                     (*here, "id"),
                     "unknown-commune",
-                    f"{member.id} is not the INSEE code of a commune of the official table",
+                    msg(
+                        "{member} is not the INSEE code of a commune of the official table",
+                        member=member.id,
+                    ),
                 )
                 continue
             current = table.commune(former.current)
-            name = f" {current.name}" if current else ""
+            merged_into = (
+                msg("{code} {name}", code=former.current, name=current.name)
+                if current
+                else former.current
+            )
             yield warning(
                 (*here, "id"),
                 "former-commune",
-                f"{member.id} {former.name or member.name} is no longer a commune: it is part "
-                f"of {former.current}{name}; write the current code and name",
+                msg(
+                    "{member} {name} is no longer a commune: it is part of {current}; write "
+                    "the current code and name",
+                    member=member.id,
+                    name=former.name or member.name,
+                    current=merged_into,
+                ),
             )
             continue
         if name_key(member.name) != name_key(commune.name):
             yield warning(
                 (*here, "name"),
                 "commune-name",
-                f"'{member.name}' is not the official name of {member.id}: '{commune.name}'",
+                msg(
+                    "'{name}' is not the official name of {member}: '{official}'",
+                    name=member.name,
+                    member=member.id,
+                    official=commune.name,
+                ),
             )
         if member.siren is not None and commune.siren and member.siren != commune.siren:
             yield warning(
                 (*here, "siren"),
                 "commune-siren",
-                f"SIREN {member.siren} is not that of {member.id} {commune.name}: {commune.siren}",
+                msg(
+                    "SIREN {siren} is not that of {member} {name}: {official}",
+                    siren=member.siren,
+                    member=member.id,
+                    name=commune.name,
+                    official=commune.siren,
+                ),
             )
         if service_epci is not None and commune.epci != service_epci.siren:
             elsewhere = table.epcis.get(commune.epci)
             belongs = (
-                f"it belongs to {elsewhere.name} ({elsewhere.siren})"
+                msg("it belongs to {epci} ({siren})", epci=elsewhere.name, siren=elsewhere.siren)
                 if elsewhere
-                else ("it belongs to no EPCI")
+                else msg("it belongs to no EPCI")
             )
             yield warning(
                 (*here, "id"),
                 "outside-epci",
-                f"{member.id} {commune.name} is not a commune of the service's EPCI "
-                f"{service_epci.name} ({service_epci.siren}): {belongs}",
+                msg(
+                    "{member} {name} is not a commune of the service's EPCI {epci} ({siren}): "
+                    "{belongs}",
+                    member=member.id,
+                    name=commune.name,
+                    epci=service_epci.name,
+                    siren=service_epci.siren,
+                    belongs=belongs,
+                ),
             )
         figures: list[tuple[tuple[str | int, ...], str, int, int]] = [
             ((*here, "population", year), _kind_of(roster, tariffs, year), year, value)
@@ -103,9 +134,19 @@ def official_warnings(
                 yield warning(
                     path,
                     "population-official",
-                    f"the population {kind} of {member.id} {commune.name} in force in {year} "
-                    f"is {official.value} (millésime {official.millesime}, {official.source}), "
-                    f"not {value}",
+                    msg(
+                        "the population {kind} of {member} {name} in force in {year:year} is "
+                        "{official:count} (millésime {millesime:year}, {source}), not "
+                        "{population:count}",
+                        kind=kind,
+                        member=member.id,
+                        name=commune.name,
+                        year=year,
+                        official=official.value,
+                        millesime=official.millesime,
+                        source=official.source,
+                        population=value,
+                    ),
                 )
 
 

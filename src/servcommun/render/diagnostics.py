@@ -10,7 +10,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from servcommun.diagnostics import Diagnostic, Report
+from servcommun.diagnostics import Diagnostic, Report, Severity
+from servcommun.language import N_, _
+from servcommun.message import Message, msg, msg_n
+from servcommun.render.words import say
 
 _EXCERPT_WIDTH = 100  # a longer line is shown around the column
 
@@ -45,16 +48,47 @@ def _quoted(diagnostic: Diagnostic) -> list[str]:
 
 def summary(report: Report) -> str:
     """One line: ``3 files checked, no problems`` or ``2 problems in 1 file (…)``."""
-    checked = _count(len(report.files), "file")
-    warnings = f", {_count(len(report.warnings), 'warning')}" if report.warnings else ""
+    return say(summary_message(report))
+
+
+def summary_message(report: Report) -> Message:
+    """The summary line as a message: each count with the noun its number asks for."""
+    files = len(report.files)
+    checked = msg_n(
+        "{files:count} file checked", "{files:count} files checked", n="files", files=files
+    )
+    warnings = (
+        msg_n(
+            "{warnings:count} warning",
+            "{warnings:count} warnings",
+            n="warnings",
+            warnings=len(report.warnings),
+        )
+        if report.warnings
+        else None
+    )
     if not report.errors:
-        return f"{checked} checked, no problems{warnings}"
-    failing = _count(len(report.files_with_errors()), "file")
-    return f"{_count(len(report.errors), 'problem')} in {failing}{warnings} ({checked} checked)"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+        if warnings is None:
+            return msg_n(
+                "{files:count} file checked, no problems",
+                "{files:count} files checked, no problems",
+                n="files",
+                files=files,
+            )
+        return msg("{checked}, no problems, {warnings}", checked=checked, warnings=warnings)
+    failing = len(report.files_with_errors())
+    problems = msg_n(
+        "{errors:count} problem in {failing}",
+        "{errors:count} problems in {failing}",
+        n="errors",
+        errors=len(report.errors),
+        failing=msg_n("{files:count} file", "{files:count} files", n="files", files=failing),
+    )
+    if warnings is None:
+        return msg("{problems} ({checked})", problems=problems, checked=checked)
+    return msg(
+        "{problems}, {warnings} ({checked})", problems=problems, warnings=warnings, checked=checked
+    )
 
 
 def as_json(report: Report) -> str:
@@ -100,14 +134,20 @@ def markdown_summary(report: Report) -> str:
     problems (place, code, message)."""
     lines = ["## servcommun check", "", summary(report), ""]
     if report.diagnostics:
-        lines += ["| place | code | message |", "|---|---|---|"]
+        place, code, message = _("place"), _("code"), _("message")
+        lines += [f"| {place} | {code} | {message} |", "|---|---|---|"]
         lines += [
-            f"| `{d.file}:{d.line}:{d.column}` | {d.severity.value} `{d.code}` | "
+            f"| `{d.file}:{d.line}:{d.column}` | {_(_SEVERITY[d.severity])} `{d.code}` | "
             f"{d.text.replace('|', chr(92) + '|')} |"
             for d in report.diagnostics
         ]
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+_SEVERITY = {Severity.ERROR: N_("error"), Severity.WARNING: N_("warning")}
+"""A diagnostic's severity as the job summary says it (workflow commands and JSON keep
+the identifiers ``error`` and ``warning``)."""
 
 
 def _data(value: str) -> str:
