@@ -436,7 +436,7 @@ def test_messages_say_what_to_write_instead(tmp_path: Path) -> None:
         "number-format.yaml": 'write "1500.00"',
         "yaml-bool-no.yaml": "quote it ('no')",
         "yaml-sexagesimal.yaml": "quote it ('1:30')",
-        "bracket-overlap.yaml": "start it at 1,500",
+        "bracket-overlap.yaml": "write 'from: 1500'",
     }
     shutil.copy(CATALOGUE_TARIFF, tmp_path / "_tariff.yaml")
     for case in cases:

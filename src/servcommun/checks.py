@@ -90,13 +90,14 @@ def check_versions(versions: Sequence[tuple[Document, Tariff]]) -> Iterator[Diag
                 "validity-gap",
                 msg(
                     "{file} ends on {end:date}: from {first:date} to {last:date} no version "
-                    "of '{service}' is in force; start this one on {first:date}, or write "
+                    "of '{service}' is in force; write 'valid_from: {write}' here, or write "
                     "'service_ends: true' in {file} if the service stopped",
                     file=before_doc.file,
                     end=before.valid_until,
                     first=next_day,
                     last=tariff.valid_from - dt.timedelta(days=1),
                     service=tariff.service,
+                    write=next_day.isoformat(),  # as the file writes it
                 ),
             )
 
@@ -538,7 +539,7 @@ def bracket_problems(
                 "bracket-overlap",
                 msg(
                     "bracket starting at {start:count} overlaps the previous one (which "
-                    "ends at {end:count}): start it at {expected:count}",
+                    "ends at {end:count}): write 'from: {expected}'",
                     start=bracket.from_,
                     end=expected_from - 1,
                     expected=expected_from,
