@@ -104,7 +104,7 @@ def test_example_roster_figures() -> None:
         "code": "socle-complet.fixed",
         "label": "Part fixe",
         "amount": "2000.00",
-        "basis": "bracket 1500–2999",
+        "basis": "bracket 1,500–2,999",
         "reference": "art. 7.1",
         "titled": "2027-01",
         "offer": "socle-complet",
@@ -138,7 +138,7 @@ def test_table_shows_french_amounts_review_and_staffing() -> None:
 def test_detail_shows_basis_and_article() -> None:
     result = run("bill", "--year", "2026", "--member", "35328", "--detail")
     out = result.stdout.replace("\u202f", " ").replace("\xa0", " ")
-    assert "bracket 1500–2999" in out and "art. 7.2.1" in out and "-3 500,00 €" in out
+    assert "bracket 1,500–2,999" in out and "art. 7.2.1" in out and "-3 500,00 €" in out
 
 
 def test_csv_one_row_per_line() -> None:

@@ -239,7 +239,7 @@ def test_statements_one_pdf_per_billed_member_and_an_index(
     assert index["35999"]["file"] == "2026-35999-saint-exemple-sur-vilaine.pdf"
     assert Decimal(index["35999"]["total"].replace(",", ".")) == Decimal("5532.50")
     assert (index["35997"]["file"], index["35997"]["status"]) == ("", "à examiner")
-    assert "9312 above 8000" in index["35997"]["reason"]
+    assert "9,312 above 8,000" in index["35997"]["reason"]
 
     reader = PdfReader(folder / "2026-35999-saint-exemple-sur-vilaine.pdf")
     assert len(reader.pages) == 1
@@ -252,13 +252,13 @@ def test_statements_one_pdf_per_billed_member_and_an_index(
         "2 355 habitants (population totale en vigueur au 1er janvier 2026)",
         "Part fixe",
         "Part variable",
-        "bracket 1500–2999",
+        "bracket 1,500–2,999",
         "art. 7.1",
         "janvier 2027",
         "2 000,00 €",
         "3 532,50 €",
         "Total 5 532,50 €",
-        "32_CC_2022_56 du 28/03/2022",
+        "32_CC_2022_56 of 28/03/2022",
     ):
         assert expected in text, expected
     assert reader.metadata is not None

@@ -56,7 +56,11 @@ def test_art_7_2_1_audit_then_socle_first_year_then_following(redon: Tariff) -> 
 def test_art_3_2_allowance_117_days_for_6_9_15_communes(redon: Tariff) -> None:
     part = next(p for p in redon.offer(SOCLE).parts if p.code == "extra-days")
     by_bracket = {say(b.label): b.quantity for b in part.allowance}
-    assert by_bracket == {"3000–8000": D("6.5"), "1500–2999": D("4.5"), "below 1500": D("2.5")}
+    assert by_bracket == {
+        "3,000–8,000": D("6.5"),
+        "1,500–2,999": D("4.5"),
+        "below 1,500": D("2.5"),
+    }
     # the convention's table: 6 communes of 3000–8000, 9 of 1500–2999, 15 below 1500
     populations = [5000] * 6 + [2000] * 9 + [1000] * 15
     allowances = [part.allowance_for(population) for population in populations]
@@ -138,7 +142,7 @@ def test_purchasing_group_boundaries(redon: Tariff, population: int, fixed: str)
 def test_above_8000_socle_needs_review_never_billed(redon: Tariff) -> None:
     result = bill_member(redon, member(8001, (SOCLE, "2026-01-01")), 2026)
     assert isinstance(result, NeedsReview)
-    assert "8001 above 8000" in say(result.reason)
+    assert "8,001 above 8,000" in say(result.reason)
 
 
 def test_8000_is_still_computed(redon: Tariff) -> None:
@@ -186,7 +190,7 @@ def test_override_keeps_the_audit_credit(redon: Tariff) -> None:
     }
     assert s.total == D("7000.00")  # 7 000 + 5 000 − 5 000, not 12 000
     credit = say(next(line.basis for line in s.lines if line.part == "audit-credit"))
-    assert "2000.00 of the 7000.00 credit cannot be used" in credit
+    assert "€2,000.00 of the €7,000.00 credit cannot be used" in credit
 
 
 def test_override_keeps_the_days_beyond_the_allowance(redon: Tariff) -> None:
@@ -329,8 +333,8 @@ def test_extra_days_basis_reads_plainly(redon: Tariff) -> None:
     within = statement(redon, member(2355, (SOCLE, "2024-01-01"), days="4.5"))
     beyond = statement(redon, member(3871, (SOCLE, "2024-01-01"), days="11.5"))
     assert next(say(line.basis) for line in within.lines if "extra" in line.code) == (
-        "4.5 days used, allowance 4.5 (1500–2999): 0 beyond → 0 demi-journées × 200.00"
+        "4.5 days used, allowance 4.5 (1,500–2,999): 0 beyond → 0 demi-journées × €200.00"
     )
     assert next(say(line.basis) for line in beyond.lines if "extra" in line.code) == (
-        "11.5 days used, allowance 6.5 (3000–8000): 5 beyond → 10 demi-journées × 200.00"
+        "11.5 days used, allowance 6.5 (3,000–8,000): 5 beyond → 10 demi-journées × €200.00"
     )

@@ -322,7 +322,7 @@ def test_bill_2026_json_follows_the_contract() -> None:
     licences = next(
         line for line in statements["ville"]["lines"] if line["code"] == "licences.share"
     )
-    assert (licences["amount"], licences["basis"]) == ("577500.00", "46.20 % of 1250000.00")
+    assert (licences["amount"], licences["basis"]) == ("577500.00", "46.2% of €1,250,000.00")
     assert "10-26" in licences["reference"]
     assert data["sharing"]["key"] == {"metropole": "53.32", "ville": "46.20", "ccas": "0.48"}
 

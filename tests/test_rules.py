@@ -141,7 +141,7 @@ def test_a_rate_on_a_figure_the_member_declares(tmp_path: Path) -> None:
     assert [(line.code, line.amount) for line in billed.lines] == [
         ("cotisation.taux", Decimal("7901.23"))
     ]
-    assert say(billed.lines[0].basis) == "0.80 % of 987654.32"
+    assert say(billed.lines[0].basis) == "0.8% of €987,654.32"
     missing = bill_member(tariff, member({}), 2026)
     assert isinstance(missing, NeedsReview)
     assert "the roster gives no masse salariale déclarée" in say(missing.reason)
@@ -227,7 +227,7 @@ def test_a_rate_per_inhabitant_changing_by_year_in_one_version(tmp_path: Path) -
     later = billed[1]
     assert isinstance(later, Statement)
     assert say(later.lines[0].basis) == (
-        "3948 inhabitants × 1.60 (rate from 01/01/2027, DCC 2027-05)"
+        "3,948 inhabitants × €1.60 (rate from 01/01/2027, DCC 2027-05)"
     )
 
 

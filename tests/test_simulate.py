@@ -553,7 +553,7 @@ def test_share_taken_from_a_billed_party_moves_revenue_between_parties(rouen) ->
 @pytest.mark.parametrize(
     ("asked", "message"),
     [
-        (party("50", "ville"), "more than the 46.20 %"),
+        (party("50", "ville"), "more than the 46.2% ville"),
         (party("0.005"), "written to 0.01"),
         (party("1", "nobody"), "not a party"),
         (Scenario(offers=("audit",), from_year=2026, to_year=2026, share=D(1)), "--offer"),
@@ -1090,7 +1090,7 @@ def test_roster_member_attribution_carried_forward_or_overridden() -> None:
         "185000.00",
     ]
     assert any(
-        "attribution de compensation 185000.00 of 2027 carried forward to 2028" in note
+        "attribution de compensation €185,000.00 of 2027 carried forward to 2028" in note
         for note in data["notes"]
     )
     data = simulate_json(

@@ -146,7 +146,7 @@ def test_each_act_at_the_price_in_force_on_its_date_times_its_weight() -> None:
     assert s.total == D("889.16")
     assert say(s.lines[2].basis) == (
         "4 × Déclaration préalable (31/12/2026), 1.5 free → 2.5 "
-        "billed × 0.7 EPC × 190.00 (price from 01/07/2026)"
+        "billed × 0.7 EPC × €190.00 (price from 01/07/2026)"
     )
 
 
@@ -257,7 +257,7 @@ def test_shipped_ads_example_billed_through_the_cli_with_its_csv_consumption() -
         "code": "ads.actes",
         "label": "Actes instruits — Permis de construire",
         "amount": "420.00",
-        "basis": "2 × Permis de construire (10/02/2026–03/05/2026) × 210.00 "
+        "basis": "2 × Permis de construire (10/02/2026–03/05/2026) × €210.00 "
         "(price from 01/01/2025, EXEMPLE-2024-99)",
         "reference": "art. 6.1",
         "titled": "2027-01",
@@ -398,7 +398,8 @@ def test_month_proration_counts_months_begun_and_rounds_each_part_once() -> None
     # 666,67 + 125 × 8/12 = 83,33 → 750,00: topped up to 1 333,33
     assert by_code(small)["socle.floor"] == D("583.33") and small.total == D("1333.33")
     assert say(s.lines[0].basis) == (
-        "bracket every population: 1000.00 a year × 8/12 months (subscribed 31/05/2026–31/12/2026)"
+        "bracket every population: €1,000.00 a year × 8/12 months "
+        "(subscribed 31/05/2026–31/12/2026)"
     )
 
 
@@ -452,7 +453,7 @@ def test_floor_and_cap_lines_appear_only_when_they_bite() -> None:
     # 1 000 + 1,25 × 500 = 1 625 → 375 up to the (not prorated) minimum of 2 000
     s = statement(tariff, commune(("socle", "2025-01-01"), population=500))
     assert by_code(s)["socle.floor"] == D("375.00") and s.total == D("2000.00")
-    assert say(s.lines[-1].basis) == "offer lines 1625.00 below the floor of 2000.00"
+    assert say(s.lines[-1].basis) == "offer lines €1,625.00 below the floor of €2,000.00"
 
 
 def test_a_statement_cap_applies_after_every_offer() -> None:
@@ -468,7 +469,7 @@ def test_a_statement_cap_applies_after_every_offer() -> None:
     )
     # socle 1 000 + 2 000 = 3 000, hébergement 1 000: 4 000 → 1 000 deducted
     assert by_code(s)["statement.cap"] == D("-1000.00") and s.total == D("3000.00")
-    assert say(s.lines[-1].basis) == "statement lines 4000.00 above the cap of 3000.00"
+    assert say(s.lines[-1].basis) == "statement lines €4,000.00 above the cap of €3,000.00"
     assert s.offer_total("statement") == D("-1000.00")
 
 
@@ -517,7 +518,7 @@ def test_the_coefficient_is_rounded_as_the_convention_says() -> None:
     # 117,55 / 112,40 = 1,045818… → 1,0458; 2,10 × 1,0458 = 2,19618 × 2 355 = 5 172,00
     assert s.total == D("5172.00")
     assert say(s.lines[0].basis) == (
-        "2355 inhabitants × 2.19618 (2.10 × ipc 2026 / 2023 = "
+        "2,355 inhabitants × €2.19618 (€2.10 × ipc 2026 / 2023 = "
         "117.55 / 112.40 = 1.0458, coefficient rounded half up to 4 "
         "decimals)"
     )
@@ -649,11 +650,11 @@ def test_layers_sum_exactly_to_the_pool_and_each_layer_to_its_amount() -> None:
     }
     city = {line.label: say(line.basis) for line in bill.statements[0].lines}
     assert city["Coût — Procédures"] == (
-        "20 % of the pool 208000.00 = 41600.00; by units used: 12 of 20"
+        "20% of the pool €208,000.00 = €41,600.00; by units used: 12 of 20"
     )
     assert city["Coût — Solde"] == (
-        "the pool 208000.00 less the other layers = 104000.00; "
-        "by population: 12450 of 18175 inhabitants"
+        "the pool €208,000.00 less the other layers = €104,000.00; "
+        "by population: 12,450 of 18,175 inhabitants"
     )
 
 
@@ -752,7 +753,7 @@ def test_a_pool_layer_shares_by_a_key_of_the_tariff_citing_its_article() -> None
     assert bill.total == D("12345.67")
     city = bill.statements[0].lines[0]
     assert say(city.basis) == (
-        "100 % of the pool 12345.67 = 12345.67; by key 'reference': 46.2 of 100"
+        "100% of the pool €12,345.67 = €12,345.67; by key 'reference': 46.2 of 100"
     )
     assert city.reference == "art. 8 (clé de référence)"  # the key's article
     assert bill.statements[3].lines == ()  # 35934 holds the offer; the key does not name it
@@ -1086,7 +1087,7 @@ def test_a_pool_layer_shares_by_a_key_computed_from_the_years_agents() -> None:
         "35934": D("0"),
     }
     assert say(bill.statements[0].lines[0].basis) == (
-        "100 % of the pool 12345.67 = 12345.67; by key 'temps-agents', computed from the "
+        "100% of the pool €12,345.67 = €12,345.67; by key 'temps-agents', computed from the "
         "agents' time: 65.76 of 100"
     )
     # without the year's budget, the key cannot be computed: review, never a guess
@@ -1119,7 +1120,7 @@ def test_shipped_agents_key_example_billed_with_its_budget() -> None:
     assert data["sharing"]["key"] == {"ville": "65.76", "ccas": "25.39", "caisse-ecoles": "8.85"}
     assert data["total"] == "67658.24"
     assert data["sharing"]["notes"][0].startswith(
-        "key computed from 4 agents' time weighted by salary cost (185600.00): ville 65.7597"
+        "key computed from 4 agents' time weighted by salary cost (€185,600.00): ville 65.7597%"
     )
     derive = run(
         "key",
@@ -1195,7 +1196,7 @@ def test_unit_cost_is_the_cost_over_the_forecast_units_times_the_units_used() ->
     # 412 000 / 10 200 = 40,392… → 40,39; 85 × 7 + 45,5 = 640,5 h × 40,39 = 25 869,795
     assert by_code(s) == {"voirie.fonctionnement": D("25869.80")}
     assert say(s.lines[0].basis).startswith(
-        "640.5 units used × unit cost 40.39 (412000.00 / 10200 units forecast"
+        "640.5 units used × unit cost €40.39 (€412,000.00 / 10,200 units forecast"
     )
 
 
@@ -1373,7 +1374,8 @@ def test_the_readmes_walk_through_checks_and_bills_as_it_says(tmp_path: Path) ->
     assert statements["35236"]["settlement"]["attribution_after"] == "51320.00"
     assert statements["35145"]["settlement"]["attribution_after"] == "17900.00"
     assert (
-        statements["35145"]["lines"][-1]["basis"] == "offer lines 400.00 below the floor of 600.00"
+        statements["35145"]["lines"][-1]["basis"]
+        == "offer lines €400.00 below the floor of €600.00"
     )
 
 

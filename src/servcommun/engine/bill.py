@@ -73,7 +73,7 @@ def bill_members(
         ),
         sharing=sharing_summary(tariff, data.budgets.get(year), pools, statements),
         sources=tuple(
-            msg("{body}, {id} du {date:date}", body=d.body, id=d.id, date=d.date)
+            msg("{body}, {id} of {date:date}", body=d.body, id=d.id, date=d.date)
             for d in tariff.deliberations
         ),
     )

@@ -94,13 +94,18 @@ class ProrationShare:
 
     @property
     def basis(self) -> Message:
-        text = (
-            "× {numerator:count}/{denominator:count} days (subscribed {periods:periods})"
-            if self.by_day
-            else "× {numerator:count}/{denominator:count} months (subscribed {periods:periods})"
-        )
+        if self.by_day:
+            return msg(
+                "× {numerator:count}/{denominator:count} days (subscribed {periods:periods})",
+                numerator=self.numerator,
+                denominator=self.denominator,
+                periods=self.periods,
+            )
         return msg(
-            text, numerator=self.numerator, denominator=self.denominator, periods=self.periods
+            "× {numerator:count}/{denominator:count} months (subscribed {periods:periods})",
+            numerator=self.numerator,
+            denominator=self.denominator,
+            periods=self.periods,
         )
 
 
@@ -261,9 +266,9 @@ def _negotiated(context: OfferYear, override: Override) -> Line:
     return Line(
         offer.id,
         NEGOTIATED,
-        f"{offer.label} (montant négocié)",
+        offer.label,
         override.amount,
-        _overridden(override),
+        msg("negotiated amount, override: {reference}", reference=override.reference),
         article,
         context.titled,
     )

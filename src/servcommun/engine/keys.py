@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from servcommun.message import Message, Unsaid, msg
+from servcommun.message import Message, Unsaid, msg, msg_n
 from servcommun.money import HUNDRED, ZERO, allocate
 from servcommun.terms import AgentTime
 
@@ -53,9 +53,12 @@ def year_key(key: Key, agents: Sequence[AgentTime], members: Sequence[str]) -> Y
         )
         for member, percent in result.exact.items()
     )
-    note = msg(
+    note = msg_n(
+        "key computed from {agents:count} agent's time weighted by salary cost ({cost:amount}): "
+        "{exact} before rounding to {precision:number} point ({method}); {article}",
         "key computed from {agents:count} agents' time weighted by salary cost ({cost:amount}): "
-        "{exact} % before rounding to {precision:number} point ({method}); {article}",
+        "{exact} before rounding to {precision:number} point ({method}); {article}",
+        n="agents",
         agents=len(agents),
         cost=result.cost,
         exact=exact,
@@ -216,10 +219,12 @@ def derive_share(
             "target",
             "key-over-100",
             msg(
-                "{target:amount} is {share:percent} of {base:amount}: the key would exceed 100 %",
+                "{target:amount} is {share:percent} of {base:amount}: the key would exceed "
+                "{limit:percent}",
                 target=target,
                 share=share,
                 base=base,
+                limit=HUNDRED,
             ),
         )
     given = share - key.get(party, ZERO)
@@ -244,7 +249,11 @@ def derive_share(
         raise KeyDerivationError(
             "target",
             "key-over-100",
-            msg("the key would sum to {total:percent}, above 100 %", total=total),
+            msg(
+                "the key would sum to {total:percent}, above {limit:percent}",
+                total=total,
+                limit=HUNDRED,
+            ),
         )
     return DerivedKey(
         party=party,

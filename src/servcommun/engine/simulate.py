@@ -26,14 +26,18 @@ from servcommun.engine.context import NO_DATA, ServiceData, add_months
 from servcommun.engine.parties import bill_parties
 from servcommun.engine.result import Bill, Line, MemberRef, NeedsReview, Statement
 from servcommun.engine.thresholds import PROBE_ID, NearBoundary, near_boundaries
-from servcommun.message import Message, Unsaid, msg
+from servcommun.language import N_, _
+from servcommun.message import Message, Unsaid, msg, msg_n
 from servcommun.money import ZERO, has_cents_only
 from servcommun.roster import Member, Subscription
 from servcommun.tariff import Offer, Party, SettlementMode, Tariff
 from servcommun.terms import Act, Billing
 
 MAX_YEARS = 30  # a convention runs for a mandate; past this the request is a typo
-DEFAULT_NAME = "Nouvelle commune"
+DEFAULT_NAME = N_("New commune")
+"""The name of a new commune simulated without ``--name``, said in the language in use."""
+DEFAULT_PARTY = N_("New party")
+"""The name of a new party simulated without ``--name`` (its id stays ``nouvelle-partie``)."""
 
 
 class ScenarioError(Unsaid):
@@ -234,34 +238,46 @@ def simulate(
     delivered = None
     if one_off:
         delivered = scenario.audit or scenario.join or first_day
-        if scenario.audit is None:
-            said = (
-                msg("the join date")
-                if scenario.join
-                else msg("1 January {year:year}", year=scenario.from_year)
-            )
+        if scenario.audit is None and scenario.join:
             notes.append(
                 msg(
-                    "{offers}: no {option} date, delivered on {said} ({day:date})",
+                    "{offers}: no {option} date, delivered on the join date ({day:date})",
                     offers=_labels(one_off),
                     option="--audit",
-                    said=said,
+                    day=delivered,
+                )
+            )
+        elif scenario.audit is None:
+            notes.append(
+                msg(
+                    "{offers}: no {option} date, delivered on 1 January {year:year} ({day:date})",
+                    offers=_labels(one_off),
+                    option="--audit",
+                    year=scenario.from_year,
                     day=delivered,
                 )
             )
     if scenario.join is not None and not annual and scenario.audit is not None:
         notes.append(msg("{option} is not used: no annual offer is simulated", option="--join"))
-    for day, what in ((delivered, msg("delivered")), (join, msg("joined"))):
-        if day is not None and not scenario.from_year <= day.year <= scenario.to_year:
-            notes.append(
-                msg(
-                    "{what} on {day:date}, outside the years shown ({first:count}–{last:count})",
-                    what=what,
-                    day=day,
-                    first=scenario.from_year,
-                    last=scenario.to_year,
-                )
+    shown = range(scenario.from_year, scenario.to_year + 1)
+    if delivered is not None and delivered.year not in shown:
+        notes.append(
+            msg(
+                "delivered on {day:date}, outside the years shown ({first:year}–{last:year})",
+                day=delivered,
+                first=scenario.from_year,
+                last=scenario.to_year,
             )
+        )
+    if join is not None and join.year not in shown:
+        notes.append(
+            msg(
+                "joined on {day:date}, outside the years shown ({first:year}–{last:year})",
+                day=join,
+                first=scenario.from_year,
+                last=scenario.to_year,
+            )
+        )
 
     base = _base_member(roster, scenario)
     scenario = _days_as_acts(tariff, scenario)
@@ -339,8 +355,8 @@ def simulate_sharing(
             )
         )
     notes: list[Message] = []
-    name = scenario.name or "Nouvelle partie"
-    party_id = _slug(name)
+    name = scenario.name or _(DEFAULT_PARTY)
+    party_id = _slug(scenario.name or "")  # the same id in every language
     join = scenario.join or dt.date(scenario.from_year, 1, 1)
     if join.month != 1 or join.day != 1:
         notes.append(
@@ -359,7 +375,7 @@ def simulate_sharing(
         if budget.year != year:
             notes.append(
                 msg(
-                    "no {year:year} budget: the {used:count} budget stands for it",
+                    "no {year:year} budget: the {used:year} budget stands for it",
                     year=year,
                     used=budget.year,
                 )
@@ -455,8 +471,7 @@ def _with_party(
     if share > shares[giver]:
         raise ScenarioError(
             msg(
-                "{option} {share:decimal} is more than the {available:percent} "
-                "{party} has to give",
+                "{option} {share:decimal} is more than the {available:percent} {party} has to give",
                 option="--share",
                 share=share,
                 available=shares[giver],
@@ -524,7 +539,12 @@ def _check_window(scenario: Scenario) -> None:
         )
     if scenario.to_year - scenario.from_year >= MAX_YEARS:
         raise ScenarioError(
-            msg("at most {years:count} years can be simulated at once", years=MAX_YEARS)
+            msg_n(
+                "at most {years:count} year can be simulated at once",
+                "at most {years:count} years can be simulated at once",
+                n="years",
+                years=MAX_YEARS,
+            )
         )
 
 
@@ -587,7 +607,14 @@ def _offers(tariff: Tariff, scenario: Scenario, notes: list[Message]) -> list[Of
     unknown = [name for name in scenario.offers if tariff.offer(name) is None]
     if unknown:
         raise ScenarioError(
-            msg("unknown offer {offers} (offers: {known})", offers=", ".join(unknown), known=known)
+            msg_n(
+                "unknown offer {offers} (offers: {known})",
+                "unknown offers {offers} (offers: {known})",
+                n="count",
+                count=len(unknown),
+                offers=", ".join(unknown),
+                known=known,
+            )
         )
     wanted = set(scenario.offers)
     if scenario.audit is not None and not any(
@@ -619,12 +646,23 @@ def _dated_offer(tariff: Tariff, wanted: set[str]) -> Offer:
     one_off = [offer for offer in tariff.offers if offer.billing is Billing.ONE_OFF]
     if len(one_off) == 1:
         return one_off[0]
+    if not one_off:
+        raise ScenarioError(
+            msg(
+                "{option} dates a one-off offer, and this tariff has no such offer",
+                option="--audit",
+            )
+        )
     raise ScenarioError(
-        msg(
-            "{option} dates a one-off offer, and this tariff has {count} such offers: "
-            "name it with --offer",
+        msg_n(
+            "{option} dates a one-off offer, and this tariff has {count:count} such offer: "
+            "name it with {other}",
+            "{option} dates a one-off offer, and this tariff has {count:count} such offers: "
+            "name it with {other}",
+            n="count",
             option="--audit",
-            count=msg("{n:count}", n=len(one_off)) if one_off else msg("no"),
+            count=len(one_off),
+            other="--offer",
         )
     )
 
@@ -681,7 +719,7 @@ def _prospect(
         member_id = next(str(n) for n in range(int(PROBE_ID), 0, -1) if str(n) not in taken)
         newcomer = Member(
             id=member_id,
-            name=scenario.name or DEFAULT_NAME,
+            name=scenario.name or _(DEFAULT_NAME),
             population=population,
             subscriptions=tuple(subscriptions),
         )
@@ -729,18 +767,21 @@ def _with_attribution(
     read = [year + later for year in years]
     who = base.name if base is not None else msg("the newcomer")
     if scenario.attribution is not None:
-        if not deducted:
-            how = (
-                msg("by a title of revenue")
-                if mode is SettlementMode.REVENUE_TITLE
-                else msg("without a deduction from the attribution de compensation")
-            )
+        if mode is SettlementMode.REVENUE_TITLE:
             notes.append(
                 msg(
-                    "{option} is not used: {member} settles {how}",
+                    "{option} is not used: {member} settles by a title of revenue",
                     option="--attribution",
                     member=who,
-                    how=how,
+                )
+            )
+        elif not deducted:
+            notes.append(
+                msg(
+                    "{option} is not used: {member} settles without a deduction from the "
+                    "attribution de compensation",
+                    option="--attribution",
+                    member=who,
                 )
             )
         return member.model_copy(
@@ -755,15 +796,25 @@ def _with_attribution(
         return member
     own = member.attribution_compensation
     if not own:
-        where = msg(" ({article})", article=rule.article) if rule is not None else None
-        notes.append(
-            msg(
-                "{member} settles by deduction from its attribution de compensation{where}: "
-                "give it with --attribution AMOUNT",
-                member=who,
-                where=where,
+        if rule is not None:
+            notes.append(
+                msg(
+                    "{member} settles by deduction from its attribution de compensation "
+                    "({article}): give it with {option} AMOUNT",
+                    member=who,
+                    article=rule.article,
+                    option="--attribution",
+                )
             )
-        )
+        else:
+            notes.append(
+                msg(
+                    "{member} settles by deduction from its attribution de compensation: "
+                    "give it with {option} AMOUNT",
+                    member=who,
+                    option="--attribution",
+                )
+            )
         return member
     last = max(own)
     carried = [year for year in read if year > last]
@@ -832,18 +883,32 @@ def _check_units(scenario: Scenario, units: Mapping[str, tuple[str, str]]) -> No
     import difflib  # only for a misspelt unit
 
     close = difflib.get_close_matches(unknown[0], list(units), n=1, cutoff=0.75)
-    hint = msg(" — did you mean '{unit}'?", unit=close[0]) if close else None
     known = (
         msg("units: {units}", units=", ".join(units))
         if units
         else msg("this tariff bills no units")
     )
+    if close:
+        raise ScenarioError(
+            msg_n(
+                "{option}: unknown unit {unknown} — did you mean '{unit}'? ({known})",
+                "{option}: unknown units {unknown} — did you mean '{unit}'? ({known})",
+                n="count",
+                option="--act",
+                count=len(unknown),
+                unknown=", ".join(unknown),
+                unit=close[0],
+                known=known,
+            )
+        )
     raise ScenarioError(
-        msg(
-            "{option}: unknown unit {unknown}{hint} ({known})",
+        msg_n(
+            "{option}: unknown unit {unknown} ({known})",
+            "{option}: unknown units {unknown} ({known})",
+            n="count",
             option="--act",
+            count=len(unknown),
             unknown=", ".join(unknown),
-            hint=hint,
             known=known,
         )
     )
@@ -906,14 +971,25 @@ def _expected_consumption(
                 "membership of the year ({days}): billed at the price in force that day, "
                 "the year's free units first",
                 option="--act",
-                days=tuple(msg("{day:date}", day=day) for day in days),
+                days=_dates(days),
             )
         )
     notes.extend(_later_prices(tariff, expected))
-    if base is not None and len(kept) < len(member.consumption):
+    if base is not None and len(kept) < len(member.consumption) and len(years) == 1:
         notes.append(
             msg(
-                "{member}: its own acts of {units} in {first:count}–{last:count} replaced by "
+                "{member}: its own acts of {units} in {year:year} replaced by those expected "
+                "({option})",
+                member=base.name,
+                units=", ".join(sorted(named)),
+                year=years.start,
+                option="--act",
+            )
+        )
+    elif base is not None and len(kept) < len(member.consumption):
+        notes.append(
+            msg(
+                "{member}: its own acts of {units} in {first:year}–{last:year} replaced by "
                 "those expected ({option})",
                 member=base.name,
                 units=", ".join(sorted(named)),
@@ -957,23 +1033,29 @@ def _later_prices(tariff: Tariff, expected: Sequence[ExpectedActs]) -> list[Mess
             for day in days:
                 for entry in part.price_list():
                     if day < entry.from_ and entry.from_.year == day.year:
-                        reference = (
-                            msg(" ({reference})", reference=entry.reference)
-                            if entry.reference
-                            else None
-                        )
-                        said.append(
-                            msg(
-                                "{part}: the {year:year} acts, dated {day:date}, are billed "
-                                "at the price before the one from {start:date}{reference}",
-                                part=part.label,
-                                year=day.year,
-                                day=day,
-                                start=entry.from_,
-                                reference=reference,
-                            )
-                        )
+                        said.append(_later_price(part.label, day, entry.from_, entry.reference))
     return said
+
+
+def _later_price(part: str, day: dt.date, start: dt.date, reference: str) -> Message:
+    if reference:
+        return msg(
+            "{part}: the {year:year} acts, dated {day:date}, are billed at the price before "
+            "the one from {start:date} ({reference})",
+            part=part,
+            year=day.year,
+            day=day,
+            start=start,
+            reference=reference,
+        )
+    return msg(
+        "{part}: the {year:year} acts, dated {day:date}, are billed at the price before "
+        "the one from {start:date}",
+        part=part,
+        year=day.year,
+        day=day,
+        start=start,
+    )
 
 
 def _say_unrecorded(
@@ -995,9 +1077,10 @@ def _say_unrecorded(
     if after:
         notes.append(
             msg(
-                "{member}: acts recorded up to {last:count} only, none in {years} "
-                "(give the expected ones with --act UNIT=QUANTITY)",
+                "{member}: acts recorded up to {last:year} only, none in {years} "
+                "(give the expected ones with {option} UNIT=QUANTITY)",
                 member=base.name,
+                option="--act",
                 last=last,
                 years=_years(after),
             )
@@ -1106,9 +1189,12 @@ def _impact(
     carried = [m for m in roster if year > max(m.population)]
     if carried:
         notes.append(
-            msg(
-                "service in {year:year}: the population of {count:count} roster member(s) "
+            msg_n(
+                "service in {year:year}: the population of {count:count} roster member "
+                "carried forward from its last known year",
+                "service in {year:year}: the population of {count:count} roster members "
                 "carried forward from their last known year",
+                n="count",
                 year=year,
                 count=len(carried),
             )
@@ -1161,6 +1247,11 @@ def _members(bill: Bill) -> int:
 
 def _labels(offers: Sequence[Offer]) -> str:
     return ", ".join(offer.label for offer in offers)
+
+
+def _dates(days: Sequence[dt.date]) -> tuple[Message, ...]:
+    """Dates said one after another."""
+    return tuple(msg("{day:date}", day=day) for day in days)
 
 
 def _years(years: Sequence[int]) -> tuple[Message, ...]:

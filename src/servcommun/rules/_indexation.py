@@ -6,27 +6,37 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from servcommun.engine.context import MissingData
-from servcommun.message import Message, msg
+from servcommun.message import Message, msg, msg_n
 from servcommun.money import round_places
-from servcommun.terms import Indexation, Places
+from servcommun.terms import Indexation, Places, RoundingMode
 
 if TYPE_CHECKING:
     from servcommun.engine.context import OfferYear
 
-_ROUNDED = {
-    "half-up": (
-        "rounded half up to {places:count} decimal",
-        "rounded half up to {places:count} decimals",
-    ),
-    "down": ("truncated to {places:count} decimal", "truncated to {places:count} decimals"),
-    "up": ("rounded up to {places:count} decimal", "rounded up to {places:count} decimals"),
-}
-
 
 def rounded(rounding: Places) -> Message:
     """How a figure is rounded, as a basis says it."""
-    one, many = _ROUNDED[rounding.mode.value]
-    return msg(one if rounding.places == 1 else many, places=rounding.places)
+    places = rounding.places
+    if rounding.mode is RoundingMode.DOWN:
+        return msg_n(
+            "truncated to {places:count} decimal",
+            "truncated to {places:count} decimals",
+            n="places",
+            places=places,
+        )
+    if rounding.mode is RoundingMode.UP:
+        return msg_n(
+            "rounded up to {places:count} decimal",
+            "rounded up to {places:count} decimals",
+            n="places",
+            places=places,
+        )
+    return msg_n(
+        "rounded half up to {places:count} decimal",
+        "rounded half up to {places:count} decimals",
+        n="places",
+        places=places,
+    )
 
 
 def indexed(rate: Decimal, indexation: Indexation, context: OfferYear) -> tuple[Decimal, Message]:
@@ -43,13 +53,23 @@ def indexed(rate: Decimal, indexation: Indexation, context: OfferYear) -> tuple[
                 article=indexation.article,
             )
         )
-    missing = [y for y in (indexation.reference_year, year) if y not in series]
+    missing = sorted({y for y in (indexation.reference_year, year) if y not in series})
+    if len(missing) == 2:
+        raise MissingData(
+            msg(
+                "the index '{index}' has no value for {first:year} and {second:year} ({article})",
+                index=indexation.index,
+                first=missing[0],
+                second=missing[1],
+                article=indexation.article,
+            )
+        )
     if missing:
         raise MissingData(
             msg(
-                "the index '{index}' has no value for {years} ({article})",
+                "the index '{index}' has no value for {year:year} ({article})",
                 index=indexation.index,
-                years=" and ".join(map(str, missing)),
+                year=missing[0],
                 article=indexation.article,
             )
         )

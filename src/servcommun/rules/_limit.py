@@ -40,8 +40,9 @@ class LimitPart(PartRule):
         """The limit changes what ``base`` bills."""
         raise NotImplementedError
 
-    def said(self, scope: Message, base: Decimal, limit: Message) -> Message:
-        """The basis of the line, when it bites."""
+    def said(self, statement: bool, base: Decimal, limit: Message) -> Message:
+        """The basis of the line, when it bites: what the lines of the offer (or of the
+        whole ``statement``) bill against the limit."""
         raise NotImplementedError
 
     def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
@@ -66,13 +67,12 @@ class LimitPart(PartRule):
             )
         if not self.bites(base, limit):
             return None
-        scope = msg("statement") if offer == STATEMENT else msg("offer")
         return Line(
             offer,
             self.code,
             self.label,
             limit - base,
-            self.said(scope, base, said),
+            self.said(offer == STATEMENT, base, said),
             self.article,
             titled,
             self.rule,

@@ -14,7 +14,7 @@ from servcommun.engine.context import MissingData
 from servcommun.engine.keys import YearKey
 from servcommun.engine.result import Line
 from servcommun.message import msg
-from servcommun.money import allocate
+from servcommun.money import HUNDRED, allocate
 from servcommun.rules._keyed import KeyedPart
 from servcommun.terms import CostCategory, CostLine, Frozen, Text
 
@@ -89,8 +89,9 @@ class BudgetLinesPart(KeyedPart):
                     )
                 reference = cost.reference or (self.direct.article if self.direct else self.article)
                 basis = msg(
-                    "charged directly to {member}: 100 % of {amount:amount}",
+                    "charged directly to {member}: {share:percent} of {amount:amount}",
                     member=names[cost.direct],
+                    share=HUNDRED,
                     amount=cost.amount,
                 )
                 shares[cost.direct].append(
@@ -129,7 +130,7 @@ class BudgetLinesPart(KeyedPart):
             yield doc.diagnostic(
                 (*here, "categories"),
                 "duplicate-category",
-                "a category is listed twice: its lines count once anyway",
+                msg("a category is listed twice: its lines count once anyway"),
             )
         earlier: list[tuple[Offer, BudgetLinesPart]] = []
         for other_offer, other in tariff.keyed_parts():
@@ -150,8 +151,12 @@ class BudgetLinesPart(KeyedPart):
                 yield doc.diagnostic(
                     (*here, "categories") if self.categories else here,
                     "duplicate-category",
-                    f"the {category.value} lines are already shared by {sharing}: they "
-                    "would be billed twice",
+                    msg(
+                        "the {category} lines are already shared by {sharing}: they would be "
+                        "billed twice",
+                        category=category.value,
+                        sharing=sharing,
+                    ),
                 )
 
 

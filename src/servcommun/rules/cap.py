@@ -24,13 +24,12 @@ class CapPart(LimitPart):
     def bites(self, base: Decimal, limit: Decimal) -> bool:
         return base > limit
 
-    def said(self, scope: Message, base: Decimal, limit: Message) -> Message:
-        return msg(
-            "{scope} lines {base:amount} above the cap of {limit}",
-            scope=scope,
-            base=base,
-            limit=limit,
-        )
+    def said(self, statement: bool, base: Decimal, limit: Message) -> Message:
+        if statement:
+            return msg(
+                "statement lines {base:amount} above the cap of {limit}", base=base, limit=limit
+            )
+        return msg("offer lines {base:amount} above the cap of {limit}", base=base, limit=limit)
 
     def scope_problems(
         self, doc: Document, here: Path_, scope: Sequence[PartRule]
@@ -45,8 +44,12 @@ class CapPart(LimitPart):
                 yield doc.diagnostic(
                     (*here, "amount"),
                     "limit-order",
-                    f"the cap of {self.amount} is below the floor of "
-                    f"{floor.amount}: no amount can satisfy both",
+                    msg(
+                        "the cap of {cap:amount} is below the floor of {floor:amount}: no "
+                        "amount can satisfy both",
+                        cap=self.amount,
+                        floor=floor.amount,
+                    ),
                 )
 
 

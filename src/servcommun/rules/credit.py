@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from pydantic import Field
 
 from servcommun.engine.context import add_months
-from servcommun.message import msg
+from servcommun.message import msg, msg_n
 from servcommun.money import ZERO
 from servcommun.rules.base import PartRule
 from servcommun.terms import Billing, Slug
@@ -73,9 +73,12 @@ class CreditPart(PartRule):
                 unused=price - credit,
                 price=price,
             )
-        basis = msg(
+        basis = msg_n(
+            "{source} delivered {delivered:date}, joined {joined:date} "
+            "(within {months:count} month){unused}",
             "{source} delivered {delivered:date}, joined {joined:date} "
             "(within {months:count} months){unused}",
+            n="months",
             source=source.label,
             delivered=delivered,
             joined=joined,
@@ -95,14 +98,21 @@ class CreditPart(PartRule):
             yield doc.diagnostic(
                 path,
                 "unknown-offer",
-                f"offer '{self.from_offer}' is not defined (defined: {known})",
+                msg(
+                    "offer '{offer}' is not defined (defined: {known})",
+                    offer=self.from_offer,
+                    known=known,
+                ),
             )
         elif source.billing is not Billing.ONE_OFF:
             yield doc.diagnostic(
                 path,
                 "credit-source",
-                f"a credit comes from a one-off service; "
-                f"'{source.id}' is billed {source.billing.value}",
+                msg(
+                    "a credit comes from a one-off service; '{offer}' is billed {billing}",
+                    offer=source.id,
+                    billing=source.billing.value,
+                ),
             )
 
 

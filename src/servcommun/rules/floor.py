@@ -18,13 +18,12 @@ class FloorPart(LimitPart):
     def bites(self, base: Decimal, limit: Decimal) -> bool:
         return base < limit
 
-    def said(self, scope: Message, base: Decimal, limit: Message) -> Message:
-        return msg(
-            "{scope} lines {base:amount} below the floor of {limit}",
-            scope=scope,
-            base=base,
-            limit=limit,
-        )
+    def said(self, statement: bool, base: Decimal, limit: Message) -> Message:
+        if statement:
+            return msg(
+                "statement lines {base:amount} below the floor of {limit}", base=base, limit=limit
+            )
+        return msg("offer lines {base:amount} below the floor of {limit}", base=base, limit=limit)
 
 
 RULE = FloorPart

@@ -13,7 +13,7 @@ from pydantic import Field
 from servcommun.engine.context import MissingData
 from servcommun.engine.keys import YearKey
 from servcommun.engine.result import Line
-from servcommun.message import msg
+from servcommun.message import Message, msg
 from servcommun.money import HUNDRED, ZERO, allocate, to_cents
 from servcommun.rules._keyed import Fee, KeyedPart
 from servcommun.terms import CostCategory, CostLine, Percent
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
     from servcommun.reader import Document, Path_
     from servcommun.tariff import Offer, Tariff
-
-_CATEGORY_WORDS = {CostCategory.SALARY: "salary mass", CostCategory.OTHER: "other costs"}
 
 
 class ManagementFeePart(KeyedPart):
@@ -92,13 +90,13 @@ class ManagementFeePart(KeyedPart):
         if self.rate == ZERO:
             return shares
         shared_base, direct_base = self.bases(lines)
-        on = " and ".join(_CATEGORY_WORDS[category] for category in dict.fromkeys(self.on))
+        on = self.lines_on()
         caveat = msg("; illustrative rate") if self.illustrative else None
         if any(cost.category in self.on and cost.direct is None for cost in lines):
             amount = self.amount_on(shared_base)
             for member, share in allocate(amount, key.shares).items():
                 basis = msg(
-                    "{percent:percent} of {amount:amount} ({rate:percent} of the {on} "
+                    "{percent:percent} of {amount:amount} ({rate:percent} of {on} "
                     "shared by the key, {base:amount}{caveat})",
                     percent=key.shares[member],
                     amount=amount,
@@ -142,6 +140,15 @@ class ManagementFeePart(KeyedPart):
             )
         return shares
 
+    def lines_on(self) -> Message:
+        """The lines it applies to, as a basis says them (« the salary mass »)."""
+        on = set(self.on)
+        if on == {CostCategory.SALARY}:
+            return msg("the salary mass")
+        if on == {CostCategory.OTHER}:
+            return msg("the other costs")
+        return msg("the salary mass and the other costs")
+
     def problems(
         self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
     ) -> Iterator[Diagnostic]:
@@ -151,7 +158,7 @@ class ManagementFeePart(KeyedPart):
             yield doc.diagnostic(
                 (*here, "on"),
                 "duplicate-category",
-                "a category is listed twice: its lines count once anyway",
+                msg("a category is listed twice: its lines count once anyway"),
             )
 
 

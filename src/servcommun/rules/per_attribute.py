@@ -64,12 +64,28 @@ class PerAttributePart(PartRule):
         """The attribute is a number the tariff declares."""
         declared = tariff.attribute(self.attribute)
         known = [a.id for a in tariff.attributes if a.type == "number"]
-        if declared is None or declared.type != "number":
+        if declared is not None and declared.type == "number":
+            return
+        if known:
             yield doc.diagnostic(
                 (*here, "attribute"),
                 "unknown-attribute",
-                f"the tariff declares no number attribute '{self.attribute}' (number "
-                f"attributes: {', '.join(known) or 'none: declare it under attributes'})",
+                msg(
+                    "the tariff declares no number attribute '{attribute}' (number "
+                    "attributes: {known})",
+                    attribute=self.attribute,
+                    known=", ".join(known),
+                ),
+            )
+        else:
+            yield doc.diagnostic(
+                (*here, "attribute"),
+                "unknown-attribute",
+                msg(
+                    "the tariff declares no number attribute '{attribute}' (number "
+                    "attributes: none: declare it under attributes)",
+                    attribute=self.attribute,
+                ),
             )
 
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from servcommun.message import Message, msg
+from servcommun.language import N_
+from servcommun.message import Message, msg, msg_n
 from servcommun.money import to_cents
 from servcommun.rules._indexation import indexed
 from servcommun.rules.base import PartRule
@@ -53,8 +54,10 @@ class PerInhabitantPart(PartRule):
         if (self.rate is None) == (not self.rates):
             raise PydanticCustomError(
                 "rate-source",
-                "give either 'rate' or 'rates' (by year: [{from: 2027-01-01, rate: …}]), not "
-                "both or neither",
+                N_(
+                    "give either 'rate' or 'rates' (by year: [{from: 2027-01-01, rate: …}]), "
+                    "not both or neither"
+                ),
                 {},
             )
         return self
@@ -86,17 +89,21 @@ class PerInhabitantPart(PartRule):
         population = context.population
         written, dated = self.rate_in(context.year)
         rate = written
-        basis = msg(
+        basis = msg_n(
+            "{population:count} inhabitant × {rate:amount}{dated}",
             "{population:count} inhabitants × {rate:amount}{dated}",
+            n="population",
             population=population,
             rate=rate,
             dated=dated,
         )
         if self.indexation is not None:
             rate, said = indexed(written, self.indexation, context)
-            basis = msg(
-                "{population:count} inhabitants × {rate:number} ({written:amount} "
+            basis = msg_n(
+                "{population:count} inhabitant × {rate:amount} ({written:amount} {indexed}){dated}",
+                "{population:count} inhabitants × {rate:amount} ({written:amount} "
                 "{indexed}){dated}",
+                n="population",
                 population=population,
                 rate=rate,
                 written=written,
@@ -117,22 +124,34 @@ class PerInhabitantPart(PartRule):
                 yield doc.diagnostic(
                     path,
                     "rate-start",
-                    f"a rate per inhabitant of an annual contribution applies from 1 January: "
-                    f"write {entry.from_.year}-01-01 (or {entry.from_.year + 1}-01-01)",
+                    msg(
+                        "a rate per inhabitant of an annual contribution applies from 1 "
+                        "January: write {year:year}-01-01 (or {next:year}-01-01)",
+                        year=entry.from_.year,
+                        next=entry.from_.year + 1,
+                    ),
                 )
             elif index and entry.from_ <= self.rates[index - 1].from_:
                 yield doc.diagnostic(
                     path,
                     "rate-start",
-                    f"the rate from {entry.from_} comes after the rate from "
-                    f"{self.rates[index - 1].from_}: list rates by increasing date",
+                    msg(
+                        "the rate from {start:date} comes after the rate from {before:date}: "
+                        "list rates by increasing date",
+                        start=entry.from_,
+                        before=self.rates[index - 1].from_,
+                    ),
                 )
         if self.rates and self.rates[0].from_.year > tariff.valid_from.year:
             yield doc.diagnostic(
                 (*here, "rates", 0, "from"),
                 "rate-start",
-                f"the first rate applies from {self.rates[0].from_}, the tariff from "
-                f"{tariff.valid_from}: the years before would have no rate",
+                msg(
+                    "the first rate applies from {start:date}, the tariff from {first:date}: "
+                    "the years before would have no rate",
+                    start=self.rates[0].from_,
+                    first=tariff.valid_from,
+                ),
             )
 
 

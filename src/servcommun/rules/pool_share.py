@@ -17,7 +17,8 @@ from servcommun.engine.context import MissingData, PoolOutcome, units_used
 from servcommun.engine.keys import KeyComputationError, YearKey, year_key
 from servcommun.engine.result import Line
 from servcommun.key_checks import DEFAULT_PRECISION, key_shares, undefined_key
-from servcommun.message import Message, msg
+from servcommun.language import N_
+from servcommun.message import Message, msg, msg_n
 from servcommun.money import HUNDRED, ZERO, allocate, to_cents
 from servcommun.rules.base import PartRule
 from servcommun.terms import ConsumedUnit, Frozen, Money, Percent, Slug, Text, Year
@@ -87,8 +88,10 @@ class Pool(Frozen):
         if bool(self.amounts) == self.from_budget:
             raise PydanticCustomError(
                 "pool-source",
-                "give either 'amounts' (by year) or 'from_budget: true' (the "
-                "year's budget file), not both or neither",
+                N_(
+                    "give either 'amounts' (by year) or 'from_budget: true' (the "
+                    "year's budget file), not both or neither"
+                ),
                 {},
             )
         return self
@@ -145,14 +148,25 @@ class PoolSharePart(PartRule):
         data: ServiceData,
     ) -> dict[str, list[Line]]:
         pool = self.pool.amounts.get(year) if self.pool.amounts else data.costs.get(year)
-        if pool is None:
-            text = (
-                "the tariff gives no amount of the pool '{label}' for {year:year} ({article})"
-                if self.pool.amounts
-                else "no budget file gives the cost of the pool '{label}' for {year:year} "
-                "({article})"
+        if pool is None and self.pool.amounts:
+            raise MissingData(
+                msg(
+                    "the tariff gives no amount of the pool '{label}' for {year:year} ({article})",
+                    label=self.label,
+                    year=year,
+                    article=self.article,
+                )
             )
-            raise MissingData(msg(text, label=self.label, year=year, article=self.article))
+        if pool is None:
+            raise MissingData(
+                msg(
+                    "no budget file gives the cost of the pool '{label}' for {year:year} "
+                    "({article})",
+                    label=self.label,
+                    year=year,
+                    article=self.article,
+                )
+            )
         titled = offer.annual_titled(year)
         shares: dict[str, list[Line]] = {m.id: [] for m in holders}
         for layer, amount, said in self._layer_amounts(pool):
@@ -199,7 +213,6 @@ class PoolSharePart(PartRule):
         the pool rounded to the cent, the remainder what they leave; without a remainder
         layer, percents summing to 100 share the pool by the largest remainder."""
         layers = self.layers
-        of_pool = "{percent:number} % of the pool {pool:amount} = {amount:amount}"
         if all(layer.percent is not None for layer in layers):
             percents = {index: layer.percent or ZERO for index, layer in enumerate(layers)}
             amounts = allocate(pool, percents)
@@ -207,7 +220,7 @@ class PoolSharePart(PartRule):
                 (
                     layer,
                     amounts[index],
-                    msg(of_pool, percent=percents[index], pool=pool, amount=amounts[index]),
+                    _of_pool(percents[index], pool, amounts[index]),
                 )
                 for index, layer in enumerate(layers)
             ]
@@ -220,9 +233,7 @@ class PoolSharePart(PartRule):
                 found.append((layer, layer.amount, said))
             elif layer.percent is not None:
                 amount = to_cents(pool * layer.percent / 100)
-                found.append(
-                    (layer, amount, msg(of_pool, percent=layer.percent, pool=pool, amount=amount))
-                )
+                found.append((layer, amount, _of_pool(layer.percent, pool, amount)))
         rest = pool - sum((amount for _, amount, _ in found), ZERO)
         if rest < ZERO:
             raise MissingData(
@@ -268,16 +279,35 @@ class PoolSharePart(PartRule):
             yield doc.diagnostic(
                 (*here, "year"),
                 "example-pool",
-                f"worked example '{example.title}': the pool of part "
-                f"'{self.code}' has no amount for {example.year}",
+                msg(
+                    "worked example '{title}': the pool of part '{part}' has no amount for "
+                    "{year:year}",
+                    title=example.title,
+                    part=self.code,
+                    year=example.year,
+                ),
             )
         elif self.pool.from_budget and example.budget is None and not example.costs:
             yield doc.diagnostic(
                 (*here, "year"),
                 "example-pool",
-                f"worked example '{example.title}' needs the year's budget total for the "
-                f"pool of part '{self.code}': give it as 'budget'",
+                msg(
+                    "worked example '{title}' needs the year's budget total for the pool of "
+                    "part '{part}': give it as 'budget'",
+                    title=example.title,
+                    part=self.code,
+                ),
             )
+
+
+def _of_pool(percent: Decimal, pool: Decimal, amount: Decimal) -> Message:
+    """A layer's percent of the pool, as a basis says it."""
+    return msg(
+        "{percent:percent} of the pool {pool:amount} = {amount:amount}",
+        percent=percent,
+        pool=pool,
+        amount=amount,
+    )
 
 
 def _layer_key(
@@ -329,8 +359,10 @@ def _layer_weights(
             )
         return (
             {member.id: Decimal(member.population_in(year) or 0) for member in holders},
-            lambda weight, total: msg(
-                "by population: {weight:number} of {total:number} inhabitants",
+            lambda weight, total: msg_n(
+                "by population: {weight:count} of {total:count} inhabitant",
+                "by population: {weight:count} of {total:count} inhabitants",
+                n="total",
                 weight=weight,
                 total=total,
             ),
@@ -344,22 +376,35 @@ def _layer_weights(
         )
     if layer.by is PoolBasis.KEY:
         assert key is not None  # resolved by _layer_key
-        text = "by key: {weight:number} of {total:number}"
-        if key.id:
-            text = (
-                "by key '{key}', computed from the agents' time: {weight:number} of {total:number}"
-                if key.note
-                else "by key '{key}': {weight:number} of {total:number}"
-            )
         return (
             {member.id: key.shares.get(member.id, ZERO) for member in holders},
-            lambda weight, total: msg(text, key=key.id, weight=weight, total=total),
+            lambda weight, total: _by_key(key, weight, total),
         )
     return (
         {member.id: Decimal(1) for member in holders},
-        lambda weight, total: msg(
-            "in equal shares: {weight:number} of {total:number} members", weight=weight, total=total
+        lambda weight, total: msg_n(
+            "in equal shares: {weight:count} of {total:count} member",
+            "in equal shares: {weight:count} of {total:count} members",
+            n="total",
+            weight=weight,
+            total=total,
         ),
+    )
+
+
+def _by_key(key: YearKey, weight: Decimal, total: Decimal) -> Message:
+    """A member's weight in a layer shared by ``key``, as a basis says it."""
+    if not key.id:  # written in the layer
+        return msg("by key: {weight:number} of {total:number}", weight=weight, total=total)
+    if key.note is not None:
+        return msg(
+            "by key '{key}', computed from the agents' time: {weight:number} of {total:number}",
+            key=key.id,
+            weight=weight,
+            total=total,
+        )
+    return msg(
+        "by key '{key}': {weight:number} of {total:number}", key=key.id, weight=weight, total=total
     )
 
 
@@ -376,14 +421,16 @@ def _pool_layers(
             yield doc.diagnostic(
                 (*path, "amount"),
                 "pool-layer",
-                "give a layer a 'percent' of the pool or an 'amount', not both",
+                msg("give a layer a 'percent' of the pool or an 'amount', not both"),
             )
         if layer.by is PoolBasis.KEY and not layer.key:
             yield doc.diagnostic(
                 (*path, "by"),
                 "pool-layer",
-                "a layer shared by key needs its 'key': the id of a key of "
-                "the tariff's 'keys', or member id → percent",
+                msg(
+                    "a layer shared by key needs its 'key': the id of a key of "
+                    "the tariff's 'keys', or member id → percent"
+                ),
             )
         elif layer.by is PoolBasis.KEY and isinstance(layer.key, str):
             yield from undefined_key(doc, (*path, "key"), layer.key, tariff)
@@ -393,40 +440,51 @@ def _pool_layers(
             yield doc.diagnostic(
                 (*path, "by"),
                 "pool-layer",
-                "a layer shared by units used needs its 'units' (id, label, weight)",
+                msg("a layer shared by units used needs its 'units' (id, label, weight)"),
             )
         if layer.key and layer.by is not PoolBasis.KEY:
             yield doc.diagnostic(
                 (*path, "key"),
                 "pool-layer",
-                f"this layer is shared by {layer.by.value}: its 'key' would not be used",
+                msg(
+                    "this layer is shared by {by}: its 'key' would not be used",
+                    by=layer.by.value,
+                ),
             )
     if len(remainders) > 1:
         yield doc.diagnostic(
             (*here, "layers", remainders[1]),
             "pool-layers",
-            "only one layer may take the remainder of the pool (give the "
-            "others a 'percent' or an 'amount')",
+            msg(
+                "only one layer may take the remainder of the pool (give the "
+                "others a 'percent' or an 'amount')"
+            ),
         )
     if not remainders and percents != HUNDRED:
         yield doc.diagnostic(
             (*here, "layers"),
             "pool-layers",
-            f"the layers' percents sum to {percents} %: without a layer "
-            "taking the remainder they must sum to exactly 100 %",
+            msg(
+                "the layers' percents sum to {total:percent}: without a layer taking the "
+                "remainder they must sum to exactly {limit:percent}",
+                total=percents,
+                limit=HUNDRED,
+            ),
         )
     elif remainders and percents > HUNDRED:
         yield doc.diagnostic(
             (*here, "layers"),
             "pool-layers",
-            f"the layers' percents sum to {percents} %, more than the pool",
+            msg("the layers' percents sum to {total:percent}, more than the pool", total=percents),
         )
     if not remainders and any(layer.amount is not None for layer in part.layers):
         yield doc.diagnostic(
             (*here, "layers"),
             "pool-layers",
-            "a layer with a fixed amount needs another layer taking the "
-            "remainder, so that the layers sum exactly to the pool",
+            msg(
+                "a layer with a fixed amount needs another layer taking the "
+                "remainder, so that the layers sum exactly to the pool"
+            ),
         )
 
 

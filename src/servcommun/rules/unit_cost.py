@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from pydantic import Field
 
 from servcommun.engine.context import MissingData, units_used
-from servcommun.message import msg
+from servcommun.message import msg, msg_n
 from servcommun.money import round_places, to_cents
 from servcommun.rules._indexation import rounded
 from servcommun.rules.base import PartRule
@@ -55,9 +55,12 @@ class UnitCostPart(PartRule):
         unit_cost = self.unit_cost(cost, operation.forecast)
         used = units_used(self.units, context.member, context.year)
         reference = msg(", {reference}", reference=operation.reference)
-        basis = msg(
+        basis = msg_n(
+            "{used:number} unit used × unit cost {unit_cost:amount} ({cost:amount} / "
+            "{forecast:number} units forecast{reference}, {rounding})",
             "{used:number} units used × unit cost {unit_cost:amount} ({cost:amount} / "
             "{forecast:number} units forecast{reference}, {rounding})",
+            n="used",
             used=used,
             unit_cost=unit_cost,
             cost=cost,
@@ -74,9 +77,12 @@ class UnitCostPart(PartRule):
             yield doc.diagnostic(
                 (*here, "year"),
                 "example-operation",
-                f"worked example '{example.title}' needs the year's cost "
-                "('budget') and units of operation ('units_of_operation: "
-                "{forecast: …}') its unit cost is computed from",
+                msg(
+                    "worked example '{title}' needs the year's cost ('budget') and units of "
+                    "operation ('units_of_operation: {{forecast: …}}') its unit cost is "
+                    "computed from",
+                    title=example.title,
+                ),
             )
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from pydantic import Field
 
 from servcommun.engine.context import units_used
-from servcommun.message import msg
+from servcommun.message import msg, msg_n
 from servcommun.money import to_cents
 from servcommun.rules.base import PartRule
 from servcommun.rules.unit_cost import UnitCostPart, year_operation
@@ -56,10 +56,14 @@ class UnitCostAdjustmentPart(PartRule):
         used = units_used(adjusted.units, context.member, context.year)
         amount = to_cents(used * real) - to_cents(used * forecast)
         reference = msg(", {reference}", reference=actual.reference)
-        basis = msg(
+        basis = msg_n(
+            "{used:number} unit used × actual unit cost {real:amount} ({cost:amount} / "
+            "{units:number} units{reference}) = {actual:amount}, less {billed:amount} "
+            "billed at the forecast unit cost {forecast:amount}",
             "{used:number} units used × actual unit cost {real:amount} ({cost:amount} / "
             "{units:number} units{reference}) = {actual:amount}, less {billed:amount} "
             "billed at the forecast unit cost {forecast:amount}",
+            n="used",
             used=used,
             real=real,
             cost=actual.cost,
@@ -85,8 +89,20 @@ class UnitCostAdjustmentPart(PartRule):
             yield doc.diagnostic(
                 (*here, "of"),
                 "unknown-part",
-                f"no unit-cost part '{self.of}' above this adjustment in "
-                f"'{offer.id}' (unit-cost parts: {', '.join(above) or 'none'})",
+                msg(
+                    "no unit-cost part '{part}' above this adjustment in '{offer}' "
+                    "(unit-cost parts: {parts})",
+                    part=self.of,
+                    offer=offer.id,
+                    parts=", ".join(above),
+                )
+                if above
+                else msg(
+                    "no unit-cost part '{part}' above this adjustment in '{offer}' "
+                    "(unit-cost parts: none)",
+                    part=self.of,
+                    offer=offer.id,
+                ),
             )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from servcommun.language import N_
 from servcommun.message import Message, msg
 from servcommun.money import ZERO, to_cents
 from servcommun.rules.base import PartRule
@@ -40,8 +41,10 @@ class PriceEntry(Frozen):
         if (self.price is None) == (not self.unit_prices):
             raise PydanticCustomError(
                 "price-entry",
-                "give either 'price' (per equivalent unit, times each unit's "
-                "weight) or 'unit_prices' (a price per unit), not both or neither",
+                N_(
+                    "give either 'price' (per equivalent unit, times each unit's "
+                    "weight) or 'unit_prices' (a price per unit), not both or neither"
+                ),
                 {},
             )
         return self
@@ -146,10 +149,14 @@ class UnitPricePart(PartRule):
             return None if price is None else (price, msg("{price:amount}", price=price))
         if weight == 1:
             return entry.price, msg("{price:amount}", price=entry.price)
+        if not self.equivalent:
+            return weight * entry.price, msg(
+                "{weight:number} equivalent × {price:amount}", weight=weight, price=entry.price
+            )
         return weight * entry.price, msg(
             "{weight:number} {equivalent} × {price:amount}",
             weight=weight,
-            equivalent=self.equivalent or "equivalent",
+            equivalent=self.equivalent,
             price=entry.price,
         )
 
@@ -165,7 +172,11 @@ class UnitPricePart(PartRule):
                 yield doc.diagnostic(
                     (*here, "free", free_index, "unit"),
                     "unknown-unit",
-                    f"unit '{free.unit}' is not a unit of this part (units: {', '.join(own)})",
+                    msg(
+                        "unit '{unit}' is not a unit of this part (units: {units})",
+                        unit=free.unit,
+                        units=", ".join(own),
+                    ),
                 )
 
 
@@ -222,9 +233,13 @@ def _price_list(
         yield doc.diagnostic(
             (*here, "prices", 0, "from"),
             "price-start",
-            f"the first price applies from {first}, the tariff from "
-            f"{valid_from}: acts of {valid_from} to "
-            f"{first - dt.timedelta(days=1)} would have no price",
+            msg(
+                "the first price applies from {first:date}, the tariff from {start:date}: "
+                "acts of {start:date} to {end:date} would have no price",
+                first=first,
+                start=valid_from,
+                end=first - dt.timedelta(days=1),
+            ),
         )
     for entry_index, entry in enumerate(part.prices):
         path: Path_ = (*here, "prices", entry_index)
@@ -232,9 +247,12 @@ def _price_list(
             yield doc.diagnostic(
                 (*path, "from"),
                 "price-order",
-                f"price from {entry.from_} comes after the price from "
-                f"{part.prices[entry_index - 1].from_}: list prices by "
-                "increasing date, each in force until the next",
+                msg(
+                    "price from {start:date} comes after the price from {before:date}: list "
+                    "prices by increasing date, each in force until the next",
+                    start=entry.from_,
+                    before=part.prices[entry_index - 1].from_,
+                ),
             )
         if not entry.unit_prices:
             continue
@@ -243,7 +261,11 @@ def _price_list(
                 yield doc.diagnostic(
                     (*path, "unit_prices", unit),
                     "unknown-unit",
-                    f"unit '{unit}' is not a unit of this part (units: {', '.join(units)})",
+                    msg(
+                        "unit '{unit}' is not a unit of this part (units: {units})",
+                        unit=unit,
+                        units=", ".join(units),
+                    ),
                     key=True,
                 )
         missing = [unit for unit in units if unit not in entry.unit_prices]
@@ -251,8 +273,11 @@ def _price_list(
             yield doc.diagnostic(
                 (*path, "unit_prices"),
                 "price-units",
-                f"no price for {', '.join(missing)} from {entry.from_}: "
-                "price every unit of the part",
+                msg(
+                    "no price for {units} from {start:date}: price every unit of the part",
+                    units=", ".join(missing),
+                    start=entry.from_,
+                ),
             )
 
 

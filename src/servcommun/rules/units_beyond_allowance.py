@@ -12,7 +12,8 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from servcommun.engine.context import population_bracket, units_used
-from servcommun.message import msg
+from servcommun.language import N_
+from servcommun.message import msg, msg_n
 from servcommun.money import ZERO, ceil_to_unit, to_cents
 from servcommun.rules.base import PartRule
 from servcommun.terms import Bracket, ConsumedUnit, Money, QuantityBracket, Rate, Text
@@ -46,9 +47,12 @@ class UnitsBeyondAllowancePart(PartRule):
         if isinstance(data, dict) and "measure" in data:
             raise PydanticCustomError(
                 "rule-migration",
-                "'measure' is gone: the rule counts the units members consume, like acts — "
-                "write 'units: [{id: jour-ingenierie, label: Jour d'ingénierie}]' and record "
-                "the days used as consumption ('{unit: jour-ingenierie, date: …, quantity: …}')",
+                N_(
+                    "'measure' is gone: the rule counts the units members consume, like acts — "
+                    "write 'units: [{id: jour-ingenierie, label: Jour d'ingénierie}]' and "
+                    "record the days used as consumption ('{unit: jour-ingenierie, date: …, "
+                    "quantity: …}')"
+                ),
                 {},
             )
         return data
@@ -79,9 +83,12 @@ class UnitsBeyondAllowancePart(PartRule):
         allowance = bracket.quantity if bracket else ZERO
         excess = max(used - allowance, ZERO)
         billed = ceil_to_unit(excess, self.unit)
-        basis = msg(
+        basis = msg_n(
+            "{used:number} day used, allowance {allowance:number} ({bracket}): "
+            "{excess:number} beyond → {billed:number} {unit_label} × {price:amount}",
             "{used:number} days used, allowance {allowance:number} ({bracket}): "
             "{excess:number} beyond → {billed:number} {unit_label} × {price:amount}",
+            n="used",
             used=used,
             allowance=allowance,
             bracket=bracket.label if bracket else msg("no bracket"),
