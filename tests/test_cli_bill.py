@@ -159,7 +159,7 @@ def test_csv_lists_the_members_needing_review_and_says_so_on_stderr() -> None:
     ]
     (row,) = review
     assert row["amount"] == "" and row["code"] == "" and row["billed"] == "no"
-    assert "own IT department" in row["reason"] and "art. 7.1 (*)" in row["reason"]
+    assert "propre service informatique" in row["reason"] and "art. 7.1 (*)" in row["reason"]
     assert {r["status"] for r in rows} == {"billed", "needs review"}
     assert all(r["reason"] == "" for r in rows if r["status"] == "billed")
     assert result.stderr.strip().splitlines()[-1] == (

@@ -36,12 +36,20 @@ ENGLISH = {
     "units", "join", "leave", "left", "integer", "text", "path",
     "before", "after", "until", "such", "only", "also", "here", "where", "write", "print",
 }  # fmt: skip
+_COMMANDS = (
+    "bill|check|diff|key|derive|plot|grid|schedule|population|import|roster|init|schema"
+    "|simulate|statements|thresholds|titres|issue"
+)
 _NOT_WORDS = re.compile(
-    r"--?[\w-]+"  # options
+    rf"servcommun(?: (?:{_COMMANDS}))*"  # a command line: servcommun key derive
+    rf"|^  (?:{_COMMANDS})(?=  )"  # a command in a help page's list of commands
+    r"|--?[\w-]+"  # options
+    r"|'\w+'"  # a key of a file, quoted (servcommun.toml's 'default')
     r"|\b\w+(?:[-_]\w+)+\b"  # codes, ids, keys, slugs (bracket-gap, socle-complet)
     r"|\S*[/\\]\S*"  # paths
     r"|\S+\.(?:ya?ml|csv|toml|pdf|xlsx|json|png|svg)\b"  # file names
-    r"|https?://\S+"
+    r"|https?://\S+",
+    re.MULTILINE,
 )
 _WORD = re.compile(r"[A-Za-zÀ-ÿ']+")
 
@@ -50,7 +58,7 @@ def english_words(text: str) -> list[str]:
     """The English words of ``text`` (as said: case kept), once each."""
     found = [
         word
-        for word in _WORD.findall(_NOT_WORDS.sub(" ", text))
+        for word in _WORD.findall(_NOT_WORDS.sub(" ", text.replace("\u00a0", " ")))
         if word.lower().strip("'") in ENGLISH
     ]
     return list(dict.fromkeys(found))
@@ -91,7 +99,7 @@ def test_the_shipped_compiled_catalogue_is_its_source_compiled() -> None:
 
 
 def test_every_translation_keeps_the_fields_of_its_message() -> None:
-    fields = re.compile(r"\{[^{}]*\}")
+    fields = re.compile(r"(?<!\{)\{[^{}]*\}(?!\})")  # {{…}} is a brace written as is
     for message in catalogue.read_catalog("fr"):
         if not message.id or not message.string:
             continue
@@ -135,8 +143,13 @@ def test_lang_wins_over_the_environment_and_documents_follow_their_tariff() -> N
 def test_numbers_are_written_by_babel_for_the_language() -> None:
     from decimal import Decimal
 
-    basis = msg(
-        "{population:count} inhabitants × {rate:amount}", population=2163, rate=Decimal("1.50")
+    basis = msg_n(
+        "{population:count} inhabitant × {rate:amount}{dated}",
+        "{population:count} inhabitants × {rate:amount}{dated}",
+        n="population",
+        population=2163,
+        rate=Decimal("1.50"),
+        dated=None,
     )
     language.choose("fr")
     said = say(basis).replace("\u202f", " ").replace("\u00a0", " ")
@@ -146,13 +159,29 @@ def test_numbers_are_written_by_babel_for_the_language() -> None:
 
 
 def test_plurals_follow_the_rules_of_the_language() -> None:
-    def members(count: int) -> str:
-        return say(msg_n("{count:count} member", "{count:count} members", n="count", count=count))
+    def shares(weight: int) -> str:
+        return say(
+            msg_n(
+                "in equal shares: {weight:count} of {total:count} member",
+                "in equal shares: {weight:count} of {total:count} members",
+                n="total",
+                weight=weight,
+                total=weight,
+            )
+        )
 
     language.choose("en")
-    assert [members(n) for n in (0, 1, 2)] == ["0 members", "1 member", "2 members"]
+    assert [shares(n) for n in (0, 1, 2)] == [
+        "in equal shares: 0 of 0 members",
+        "in equal shares: 1 of 1 member",
+        "in equal shares: 2 of 2 members",
+    ]
     language.choose("fr")
-    assert [members(n) for n in (0, 1, 2)] == ["0 membre", "1 membre", "2 membres"]
+    assert [shares(n).replace("\u00a0", " ") for n in (0, 1, 2)] == [
+        "à parts égales : 0 sur 0 membre",
+        "à parts égales : 1 sur 1 membre",
+        "à parts égales : 2 sur 2 membres",
+    ]
 
 
 # --- no English for a French reader ---------------------------------------------------

@@ -152,7 +152,7 @@ def test_8000_is_still_computed(redon: Tariff) -> None:
 def test_own_it_department_needs_review(redon: Tariff) -> None:
     result = bill_member(redon, member(2355, (SOCLE, "2026-01-01"), own_it=True), 2026)
     assert isinstance(result, NeedsReview)
-    assert "own IT department" in say(result.reason)
+    assert "propre service informatique" in say(result.reason)
 
 
 def test_override_amount_replaces_the_offer(redon: Tariff) -> None:
