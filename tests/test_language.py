@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import ROOT, run
 
 from servcommun import language
-from servcommun.message import msg, msg_n
+from servcommun.message import msg_n
 from servcommun.render.words import say
 
 sys.path.insert(0, str(ROOT / "scripts"))
