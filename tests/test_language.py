@@ -44,7 +44,8 @@ _NOT_WORDS = re.compile(
     rf"servcommun(?: (?:{_COMMANDS}))*"  # a command line: servcommun key derive
     rf"|^  (?:{_COMMANDS})(?=  )"  # a command in a help page's list of commands
     r"|--?[\w-]+"  # options
-    r"|'\w+'"  # a key of a file, quoted (servcommun.toml's 'default')
+    r"|'\w+'|« ?\w+ ?»"  # a key of a file, quoted (servcommun.toml's 'default')
+    r"|<[^<>\s]*\|[^<>\s]*>|\[[^\[\]:]+: [\w|]+\]"  # an option's values, its default
     r"|\b\w+(?:[-_]\w+)+\b"  # codes, ids, keys, slugs (bracket-gap, socle-complet)
     r"|\S*[/\\]\S*"  # paths
     r"|\S+\.(?:ya?ml|csv|toml|pdf|xlsx|json|png|svg)\b"  # file names
