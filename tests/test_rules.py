@@ -106,7 +106,7 @@ def test_rosters_of_the_former_forms_get_a_migration_message(redon: Tariff, tmp_
     )
     with pytest.raises(InputError) as raised:
         load_roster(roster, redon)
-    said = [(d.code, d.line, d.message) for d in raised.value.diagnostics]
+    said = [(d.code, d.line, d.text) for d in raised.value.diagnostics]
     assert said[0][:2] == ("roster-migration", 3)
     assert "attributes: {own_it_department: true}" in said[0][2]
 

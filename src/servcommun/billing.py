@@ -18,6 +18,8 @@ from servcommun import cache
 from servcommun.diagnostics import Diagnostic, InputError
 from servcommun.engine.result import Bill
 from servcommun.inputs import input_files, inputs_key
+from servcommun.language import N_
+from servcommun.message import msg_n
 from servcommun.population_basis import PopulationBasis, basis_of
 
 if TYPE_CHECKING:  # the pipeline is imported when the files are read, not on a cached run
@@ -25,8 +27,9 @@ if TYPE_CHECKING:  # the pipeline is imported when the files are read, not on a 
     from servcommun.pipeline import Loaded
     from servcommun.tariff import Tariff
 
-STATEMENT_LIMITS = ("statement", "Plancher/plafond total")
-"""The summary column of the statement-wide floors and caps, when the tariff has some."""
+STATEMENT_LIMITS = ("statement", N_("Floor/cap on the total"))
+"""The summary column of the statement-wide floors and caps, when the tariff has some: its
+heading is a message id, said by the renderer (the offers' headings are the tariff's)."""
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,14 @@ class Billed:
                         1,
                         1,
                         "unknown-member",
-                        f"no party {', '.join(missing)} in this tariff "
-                        f"(parties: {', '.join(self.members)})",
+                        msg_n(
+                            "no party {ids} in this tariff (parties: {parties})",
+                            "no parties {ids} in this tariff (parties: {parties})",
+                            n="count",
+                            ids=", ".join(missing),
+                            count=len(missing),
+                            parties=", ".join(self.members),
+                        ),
                     )
                 ]
             )
@@ -74,7 +83,13 @@ class Billed:
                         1,
                         1,
                         "unknown-member",
-                        f"no member {', '.join(missing)} in the roster",
+                        msg_n(
+                            "no member {ids} in the roster",
+                            "no members {ids} in the roster",
+                            n="count",
+                            ids=", ".join(missing),
+                            count=len(missing),
+                        ),
                     )
                 ]
             )

@@ -161,11 +161,13 @@ def _trusted(place: Path) -> bool:
         return True
     if place not in _warned:
         _warned.add(place)
-        print(
-            f"servcommun: the cache folder {place} is not yours alone (owned by another "
-            "user, or writable by everyone): it is not used",
-            file=sys.stderr,
-        )
+        from servcommun.language import _
+
+        said = _(
+            "the cache folder {place} is not yours alone (owned by another user, or writable "
+            "by everyone): it is not used"
+        ).format(place=place)
+        print(f"servcommun: {said}", file=sys.stderr)
     return False
 
 

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from servcommun.diagnostics import Diagnostic, InputError, source_line, utf8_text
+from servcommun.diagnostics import (
+    Diagnostic,
+    InputError,
+    os_reason,
+    source_line,
+    utf8_text,
+    verbatim,
+)
+from servcommun.language import N_
+from servcommun.message import Message, msg
 
 CONFIG_NAME = "servcommun.toml"
 
@@ -109,7 +118,11 @@ class Config:
                     1,
                     1,
                     "unknown-service",
-                    f"no service '{name}' in this file (services: {known})",
+                    msg(
+                        "no service '{name}' in this file (services: {known})",
+                        name=name,
+                        known=known,
+                    ),
                 )
             ]
         )
@@ -151,7 +164,8 @@ def _parse(path: Path, *, bundled: bool = False) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        # tomllib says "(at line L, column C)" at the end of its message
+        # tomllib says "(at line L, column C)" or "(at end of document)" at the end of its
+        # message
         message = str(error)
         line, column = 1, 1
         if "(at line " in message:
@@ -159,7 +173,12 @@ def _parse(path: Path, *, bundled: bool = False) -> Config:
             line_text, _, column_text = where.partition(", column ")
             line, column = int(line_text), int(column_text or 1)
             message = message.rsplit(" (at line ", 1)[0]
-        raise InputError([_located(name, text, line, column, "toml-syntax", message)]) from None
+        elif message.endswith(" (at end of document)"):
+            lines = text.splitlines() or [""]
+            line, column = len(lines), len(lines[-1]) + 1
+            message = message.removesuffix(" (at end of document)")
+        said = _toml_problem(message)
+        raise InputError([_located(name, text, line, column, "toml-syntax", said)]) from None
     return _Reading(path, name, text, bundled).config(data)
 
 
@@ -167,25 +186,72 @@ def _text(path: Path, name: str) -> str:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise InputError([Diagnostic(name, 1, 1, "unreadable", str(error))]) from None
+        raise InputError([Diagnostic(name, 1, 1, "unreadable", os_reason(error))]) from None
     return utf8_text(raw, name)
 
 
-def _located(name: str, text: str, line: int, column: int, code: str, message: str) -> Diagnostic:
+def _located(
+    name: str, text: str, line: int, column: int, code: str, message: Message
+) -> Diagnostic:
     return Diagnostic(name, line, column, code, message, source_line(text, line))
+
+
+_TOML_PHRASES = (
+    N_("Invalid statement"),
+    N_("Expected newline or end of document after a statement"),
+    N_("Cannot overwrite a value"),
+    N_("Expected ']' at the end of a table declaration"),
+    N_("Expected ']]' at the end of an array declaration"),
+    N_("Expected '=' after a key in a key/value pair"),
+    N_("Invalid initial character for a key part"),
+    N_("Unclosed array"),
+    N_("Unclosed inline table"),
+    N_("Unescaped '\\' in a string"),
+    N_("Invalid hex value"),
+    N_("Escaped character is not a Unicode scalar value"),
+    N_("Unterminated string"),
+    N_("Invalid date or datetime"),
+    N_("Invalid value"),
+)
+_TOML_PATTERNS = (
+    (re.compile(r"^Expected (.+)$"), N_("Expected {what}")),
+    (re.compile(r"^Found invalid character (.+)$"), N_("Found invalid character {what}")),
+    (re.compile(r"^Illegal character (.+)$"), N_("Illegal character {what}")),
+    (re.compile(r"^Cannot declare (.+) twice$"), N_("Cannot declare {what} twice")),
+    (
+        re.compile(r"^Cannot mutate immutable namespace (.+)$"),
+        N_("Cannot mutate immutable namespace {what}"),
+    ),
+    (re.compile(r"^Cannot redefine namespace (.+)$"), N_("Cannot redefine namespace {what}")),
+    (re.compile(r"^Duplicate inline table key (.+)$"), N_("Duplicate inline table key {what}")),
+)
+
+
+def _toml_problem(text: str) -> Message:
+    """A TOML syntax error as ``tomllib`` words it, in the reader's language (its own
+    sentences, and those naming what it found, are the catalogue's)."""
+    if text in _TOML_PHRASES:
+        return Message(text, ())
+    for pattern, template in _TOML_PATTERNS:
+        found = pattern.match(text)
+        if found:
+            return Message(template, (("what", found.group(1)),))
+    return verbatim(text)
 
 
 TOP_KEYS = ("default", "services")
 SERVICE_KEYS = ("tariffs", "roster", "budgets", "consumption", "indices", "epci")
 PATTERNS = ("budgets", "consumption")  # paths formatted with the year billed
 TYPE_NAMES = {
-    str: "a string",
-    bool: "a boolean",
-    int: "an integer",
-    float: "a number",
-    list: "a list",
-    dict: "a table",
+    str: N_("a string"),
+    bool: N_("a boolean"),
+    int: N_("an integer"),
+    float: N_("a number"),
+    list: N_("a list"),
+    dict: N_("a table"),
 }
+
+_PLACEHOLDER = "{year}"  # the one placeholder of a path pattern, as it is written
 
 _BARE_OR_QUOTED = r"""[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'"""
 _DOTTED = rf"(?:{_BARE_OR_QUOTED})(?:\s*\.\s*(?:{_BARE_OR_QUOTED}))*"
@@ -198,11 +264,11 @@ def _key_parts(dotted: str) -> tuple[str, ...]:
     return tuple(a or b or c for a, b, c in _PART.findall(dotted))
 
 
-def _type_name(value: object) -> str:
+def _type_name(value: object) -> Message:
     for kind, label in TYPE_NAMES.items():
         if isinstance(value, kind):
-            return label
-    return "a date" if hasattr(value, "isoformat") else type(value).__name__
+            return Message(label, ())
+    return msg("a date") if hasattr(value, "isoformat") else verbatim(type(value).__name__)
 
 
 class _Reading:
@@ -229,7 +295,7 @@ class _Reading:
                 self.keys.setdefault(key, (number, len(assignment.group(1)) + 1))
                 self.values.setdefault(key, (number, assignment.end() + 1))
 
-    def at(self, where: tuple[str, ...], code: str, message: str, *, key: bool = False) -> None:
+    def at(self, where: tuple[str, ...], code: str, message: Message, *, key: bool = False) -> None:
         """A problem at the key (or value) ``where``, or the nearest written above it."""
         positions = self.keys if key else self.values
         for length in range(len(where), 0, -1):
@@ -247,19 +313,50 @@ class _Reading:
             if key in known:
                 continue
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            place = f" of [{'.'.join(where)}]" if where else ""
-            self.at(
-                (*where, key),
-                "config-key",
-                f"unknown key '{key}'{place}{hint}; the keys are {', '.join(known)}",
-                key=True,
-            )
+            keys = ", ".join(known)
+            written = ".".join(where)
+            if where and close:
+                said = msg(
+                    "unknown key '{key}' of [{table}] (did you mean '{close}'?); the keys are "
+                    "{keys}",
+                    key=key,
+                    table=written,
+                    close=close[0],
+                    keys=keys,
+                )
+            elif where:
+                said = msg(
+                    "unknown key '{key}' of [{table}]; the keys are {keys}",
+                    key=key,
+                    table=written,
+                    keys=keys,
+                )
+            elif close:
+                said = msg(
+                    "unknown key '{key}' (did you mean '{close}'?); the keys are {keys}",
+                    key=key,
+                    close=close[0],
+                    keys=keys,
+                )
+            else:
+                said = msg("unknown key '{key}'; the keys are {keys}", key=key, keys=keys)
+            self.at((*where, key), "config-key", said, key=True)
 
-    def wrong_type(self, where: tuple[str, ...], value: object, expected: str) -> None:
-        self.at(where, "config-type", f"'{where[-1]}' is {expected}, not {_type_name(value)}")
+    def wrong_type(self, where: tuple[str, ...], value: object, expected: Message) -> None:
+        self.at(
+            where,
+            "config-type",
+            msg(
+                "'{key}' is {expected}, not {found}",
+                key=where[-1],
+                expected=expected,
+                found=_type_name(value),
+            ),
+        )
 
-    def string(self, entry: dict[str, object], where: tuple[str, ...], expected: str) -> str | None:
+    def string(
+        self, entry: dict[str, object], where: tuple[str, ...], expected: Message
+    ) -> str | None:
         value = entry.get(where[-1])
         if value is None:
             return None
@@ -276,7 +373,8 @@ class _Reading:
             return ()
         if isinstance(value, str):
             return (value,)
-        expected = f'a list of file paths (["{where[-1]}/….yaml"])'
+        example = f'["{where[-1]}/….yaml"]'
+        expected = msg("a list of file paths ({example})", example=example)
         if not isinstance(value, list):
             self.wrong_type(where, value, expected)
             return ()
@@ -285,8 +383,13 @@ class _Reading:
             self.at(
                 where,
                 "config-type",
-                f"'{where[-1]}' is {expected}: {bad[0]!r} is {_type_name(bad[0])}, "
-                "not a path in quotes",
+                msg(
+                    "'{key}' is {expected}: {item} is {found}, not a path in quotes",
+                    key=where[-1],
+                    expected=expected,
+                    item=repr(bad[0]),
+                    found=_type_name(bad[0]),
+                ),
             )
             return ()
         return tuple(value)
@@ -304,14 +407,19 @@ class _Reading:
             self.at(
                 where,
                 "config-path",
-                f"'{written}' leads out of the data directory ({root.name}/): keep the file "
-                "under the folder of servcommun.toml, or write its absolute path if it is "
-                "meant",
+                msg(
+                    "'{path}' leads out of the data directory ({folder}/): keep the file under "
+                    "the folder of servcommun.toml, or write its absolute path if it is meant",
+                    path=written,
+                    folder=root.name,
+                ),
             )
 
     def pattern(self, entry: dict[str, object], where: tuple[str, ...]) -> str | None:
         """A path that may hold ``{year}`` (the year billed), and no other placeholder."""
-        value = self.string(entry, where, 'a file path (a string, "…-{year}.yaml")')
+        value = self.string(
+            entry, where, msg("a file path (a string, {example})", example='"…-{year}.yaml"')
+        )
         if value is None:
             return None
         try:
@@ -322,8 +430,15 @@ class _Reading:
             self.at(
                 where,
                 "config-placeholder",
-                f"'{where[-1]}' has a '{{' or '}}' that is not a placeholder: the only "
-                "placeholder is {year}, the year billed, written with both braces",
+                msg(
+                    "'{key}' has a '{opening}' or '{closing}' that is not a placeholder: the "
+                    "only placeholder is {placeholder}, the year billed, written with both "
+                    "braces",
+                    key=where[-1],
+                    opening="{",
+                    closing="}",
+                    placeholder=_PLACEHOLDER,
+                ),
             )
             return None
         wrong = [field for field in fields if field != "year"]
@@ -331,8 +446,13 @@ class _Reading:
             self.at(
                 where,
                 "config-placeholder",
-                f"'{where[-1]}' has the placeholder {{{wrong[0]}}}: the only placeholder is "
-                "{year}, the year billed",
+                msg(
+                    "'{key}' has the placeholder {wrong}: the only placeholder is "
+                    "{placeholder}, the year billed",
+                    key=where[-1],
+                    wrong="{" + wrong[0] + "}",
+                    placeholder=_PLACEHOLDER,
+                ),
             )
             return None
         return value
@@ -340,16 +460,23 @@ class _Reading:
     def service(self, key: str, entry: object) -> Service | None:
         where = ("services", key)
         if not isinstance(entry, dict):
-            self.wrong_type(where, entry, f"a table ([services.{key}] with its tariffs)")
+            header = f"[services.{key}]"
+            self.wrong_type(where, entry, msg("a table ({header} with its tariffs)", header=header))
             return None
         self.unknown_keys(entry, where, SERVICE_KEYS)
         root = self.path.parent
         tariffs = self.paths(entry, (*where, "tariffs"))
         if not tariffs and "tariffs" not in entry:
-            self.at(where, "config", f"service '{key}' needs a 'tariffs' list", key=True)
+            self.at(
+                where, "config", msg("service '{key}' needs a 'tariffs' list", key=key), key=True
+            )
         elif not tariffs and entry.get("tariffs") == []:
-            self.at((*where, "tariffs"), "config", f"service '{key}' names no tariff file")
-        roster = self.string(entry, (*where, "roster"), "a file path (a string)")
+            self.at(
+                (*where, "tariffs"),
+                "config",
+                msg("service '{key}' names no tariff file", key=key),
+            )
+        roster = self.string(entry, (*where, "roster"), msg("a file path (a string)"))
         budgets = self.pattern(entry, (*where, "budgets"))
         consumption = self.pattern(entry, (*where, "consumption"))
         indices = self.paths(entry, (*where, "indices"))
@@ -364,7 +491,9 @@ class _Reading:
                 self.confined((*where, name), written)
         epci = entry.get("epci")
         if epci is not None and (isinstance(epci, bool) or not isinstance(epci, str | int)):
-            self.wrong_type((*where, "epci"), epci, 'a SIREN (a string, "243500741")')
+            self.wrong_type(
+                (*where, "epci"), epci, msg("a SIREN (a string, {example})", example='"243500741"')
+            )
             epci = None
         return Service(
             id=key,
@@ -381,24 +510,36 @@ class _Reading:
         services: dict[str, Service] = {}
         table = data.get("services")
         if table is not None and not isinstance(table, dict):
-            self.wrong_type(("services",), table, "a table of services ([services.<name>])")
+            self.wrong_type(
+                ("services",),
+                table,
+                msg("a table of services ({header})", header="[services.<name>]"),
+            )
         elif isinstance(table, dict):
             for key, entry in table.items():
                 service = self.service(key, entry)
                 if service is not None:
                     services[key] = service
         if table is None or (isinstance(table, dict) and not table):
-            self.at(("services",), "config", "no [services.<name>] table")
+            self.at(("services",), "config", msg("no {header} table", header="[services.<name>]"))
         default = data.get("default")
         if default is not None and not isinstance(default, str):
-            self.wrong_type(("default",), default, "the name of a service (a string)")
+            self.wrong_type(("default",), default, msg("the name of a service (a string)"))
             default = None
         elif isinstance(default, str) and isinstance(table, dict) and default not in table:
-            known = ", ".join(table) or "none"
             self.at(
                 ("default",),
                 "config",
-                f"default service '{default}' is not defined (services: {known})",
+                msg(
+                    "default service '{default}' is not defined (services: {known})",
+                    default=default,
+                    known=", ".join(table),
+                )
+                if table
+                else msg(
+                    "default service '{default}' is not defined (no service is)",
+                    default=default,
+                ),
             )
         if self.problems:
             raise InputError(self.problems)

@@ -7,10 +7,12 @@ check found.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
+from servcommun.language import N_
 from servcommun.message import Message, msg
 
 
@@ -119,3 +121,35 @@ def utf8_text(raw: bytes, name: str) -> str:
                 )
             ]
         ) from None
+
+
+def os_reason(error: OSError) -> Message:
+    """Why the system refused to read or write a file, in the reader's language (the
+    system's own words, ``strerror``, are English: the common ones are the catalogue's)."""
+    reason = _OS_REASONS.get(error.errno or 0)
+    if reason is not None:
+        return Message(reason, ())
+    return verbatim(error.strerror or str(error))
+
+
+def verbatim(text: str) -> Message:
+    """A message saying ``text`` as it is: the words of another program (a parser, the
+    system) that the catalogue does not hold — in the catalogue's language if it does."""
+    return Message(text.replace("{", "{{").replace("}", "}}"), ())
+
+
+_OS_REASONS = {
+    errno.ENOENT: N_("No such file or directory"),
+    errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"),
+    errno.EISDIR: N_("Is a directory"),
+    errno.ENOTDIR: N_("Not a directory"),
+    errno.ENOSPC: N_("No space left on device"),
+    errno.EROFS: N_("Read-only file system"),
+    errno.ENAMETOOLONG: N_("File name too long"),
+    errno.ELOOP: N_("Too many levels of symbolic links"),
+    errno.EDQUOT: N_("Disk quota exceeded"),
+    errno.EIO: N_("Input/output error"),
+    errno.EEXIST: N_("File exists"),
+}
+"""The system's words (``strerror``) for what usually stops a read or a write."""

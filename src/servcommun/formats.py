@@ -13,6 +13,9 @@ from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from servcommun.language import N_
+from servcommun.message import Message
+
 if TYPE_CHECKING:  # pydantic is loaded by the commands that validate, not by --help
     from pydantic import TypeAdapter
 
@@ -27,11 +30,17 @@ class Kind(StrEnum):
 
 _MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=\S*?(\w+)\.schema\.json\s*$")
 
-HOW_TO_TELL = (
+HOW_TO_TELL = N_(
     "a tariff has 'kind: contribution-grid', an index file 'kind: index', a "
     "roster a 'members' list, a budget a 'year' and cost 'lines', a consumption "
     "file 'acts'; or name the file in servcommun.toml"
 )
+"""How a file's kind is told (a message id: ``how_to_tell()`` to say it)."""
+
+
+def how_to_tell() -> Message:
+    """How a file's kind is told, as a message (``cannot tell what this file is: …``)."""
+    return Message(HOW_TO_TELL, ())
 
 
 def kind_of(data: Any, text: str) -> Kind | None:

@@ -16,9 +16,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from servcommun import cache, checks
 from servcommun.budget import Budget
-from servcommun.diagnostics import Diagnostic, InputError
+from servcommun.diagnostics import Diagnostic, InputError, verbatim
 from servcommun.formats import Kind, adapter
 from servcommun.indices import IndexSeries
+from servcommun.language import N_
+from servcommun.message import Message, Unsaid, msg, msg_n
 from servcommun.reader import Document, Path_, is_yaml_word, read_yaml
 from servcommun.roster import Consumption, Roster
 from servcommun.roster_csv import read_consumption_csv, read_roster_csv
@@ -44,10 +46,16 @@ def not_a_mapping(doc: Document) -> list[Diagnostic]:
     """Every input file is a mapping of keys; a problem saying so if ``doc`` is not one."""
     if isinstance(doc.data, dict):
         return []
-    found = "a list" if isinstance(doc.data, list) else f"the single value {_shown(doc.data)}"
+    found = (
+        msg("a list")
+        if isinstance(doc.data, list)
+        else msg("the single value {value}", value=_shown(doc.data))
+    )
     return [
         doc.diagnostic(
-            (), "not-a-mapping", f"expected a mapping of keys ('key: value' lines), found {found}"
+            (),
+            "not-a-mapping",
+            msg("expected a mapping of keys ('key: value' lines), found {found}", found=found),
         )
     ]
 
@@ -66,7 +74,7 @@ def tariff_problems(doc: Document) -> tuple[Tariff | None, list[Diagnostic]]:
             doc.diagnostic(
                 ("kind",),
                 "unknown-choice",
-                (
+                msg(
                     "'kind': cost sharing is written as a contribution grid: 'kind: "
                     "contribution-grid', its 'parties', its 'keys' and an offer whose parts are "
                     "'budget-lines' and 'management-fee' (docs/tariff-format.md, Cost sharing by "
@@ -150,8 +158,12 @@ def budget_problems(
                 doc.diagnostic(
                     ("year",),
                     "budget-year",
-                    f"this is the {budget.year} budget, read for {year}: "
-                    "check the file name or its 'year'",
+                    msg(
+                        "this is the {budget:year} budget, read for {year:year}: check the "
+                        "file name or its 'year'",
+                        budget=budget.year,
+                        year=year,
+                    ),
                 )
             )
     return budget, problems
@@ -261,8 +273,9 @@ def _diagnostic(doc: Document, item: Any) -> Diagnostic:
         or ("wrong-type" if kind.endswith(("_type", "_parsing")) else "invalid-value")
     )
     named = [step for step in loc if isinstance(step, str) and step in _names(doc, loc)]
-    where = f"'{named[-1]}': " if named else ""
-    message = f"{where}{_wording(item)}"
+    message = _wording(item)
+    if named:
+        message = msg("'{key}': {problem}", key=named[-1], problem=message)
     return doc.diagnostic(loc, code, message, key=kind == "extra_forbidden")
 
 
@@ -300,41 +313,184 @@ def _french_number(value: Any) -> str | None:
     return plain if re.fullmatch(r"-?\d+(\.\d+)?", plain) and plain != value else None
 
 
-def _wording(item: Any) -> str:
+def _wording(item: Any) -> Message:
     kind: str = item["type"]
     value = item.get("input")
-    message: str = item["msg"]
     if kind == "missing":
-        return "this key is required"
+        return msg("this key is required")
     if kind == "extra_forbidden":
-        return "unknown key: check its spelling against the format (servcommun schema)"
+        return msg("unknown key: check its spelling against the format (servcommun schema)")
     if kind == "union_tag_not_found":
-        return (
-            f"'{_tag(item)}' is required: it says what this is (servcommun schema lists its values)"
+        return msg(
+            "'{tag}' is required: it says what this is (servcommun schema lists its values)",
+            tag=_tag(item),
         )
     if kind == "union_tag_invalid":
-        return f"{_shown(item['ctx']['tag'])} is not a known {_tag(item)}: {_choices(item)}"
+        return msg(
+            "{value} is not a known {tag}: expected {choices}",
+            value=_shown(item["ctx"]["tag"]),
+            tag=_tag(item),
+            choices=_choices(item),
+        )
     if kind == "string_type" and is_yaml_word(value):
-        return f"expected text, but YAML 1.1 reads {value!r} as a boolean: quote it ('{value!r}')"
+        return msg(
+            "expected text, but YAML 1.1 reads {word} as a boolean: quote it ('{word}')",
+            word=repr(value),
+        )
     if kind == "string_type" and isinstance(value, int):
-        return f"expected text, but {value} is read as a number: quote it ('{value}')"
+        # the number as written (an INSEE code), not as a count
+        return msg(
+            "expected text, but {number} is read as a number: quote it ('{number}')",
+            number=str(value),
+        )
     if kind.startswith("date"):
-        return f"expected a date written YYYY-MM-DD, got {_shown(value)}"
+        return msg("expected a date written YYYY-MM-DD, got {value}", value=_shown(value))
     if kind == "decimal_parsing" and _french_number(value):
-        return (
-            f'{_shown(value)} cannot be read as a number: write "{_french_number(value)}" '
-            "(a point before the cents, no spaces or thousands separators)"
+        return msg(
+            '{value} cannot be read as a number: write "{number}" (a point before the cents, '
+            "no spaces or thousands separators)",
+            value=_shown(value),
+            number=_french_number(value),
         )
     if "url" not in item:  # our own validators' messages already show the value
-        return message
+        return _own_message(item)
     if kind == "decimal_parsing":
-        return f'expected a number written like "1500.00" (got {_shown(value)})'
-    message = message.removeprefix("Value error, ")
+        return msg('expected a number written like "1500.00" (got {value})', value=_shown(value))
     if kind == "string_pattern_mismatch" and isinstance(value, str):
-        return f"{_shown(value)} is not well-formed: {message.lower()}"
+        return msg(
+            "{value} is not well-formed: it should match the pattern '{pattern}'",
+            value=_shown(value),
+            pattern=item.get("ctx", {}).get("pattern", ""),
+        )
+    problem = (
+        _own_message(item)  # a ValueError of our validators
+        if kind in ("value_error", "assertion_error")
+        else _pydantic_problem(item)
+    )
     if isinstance(value, dict | list):
-        return message
-    return f"{message} (got {_shown(value)})"
+        return problem
+    return msg("{problem} (got {value})", problem=problem, value=_shown(value))
+
+
+def _own_message(item: Any) -> Message:
+    """The explanation of one of our validators: the ``Message`` it refused the value
+    with (``terms.refusal``, or a ``message.Unsaid`` raised), else its text as it is."""
+    context = item.get("ctx") or {}
+    said = context.get("message")
+    if isinstance(said, Message):
+        return said
+    error = context.get("error")
+    if isinstance(error, Unsaid):
+        return error.message
+    return verbatim(str(item["msg"]).removeprefix("Value error, "))
+
+
+def _pydantic_problem(item: Any) -> Message:
+    """What Pydantic found wrong with a value, by its error type, in the catalogue's
+    words (Pydantic's own are English); its bounds said as figures."""
+    kind: str = item["type"]
+    context = item.get("ctx") or {}
+    if kind in _BOUNDS:
+        bounded, bound = _BOUNDS[kind]
+        return Message(bounded, (("limit", _figure(context.get(bound))),))
+    if kind in ("too_short", "string_too_short"):
+        least = int(context.get("min_length", 1))
+        if kind == "string_too_short":
+            return msg_n(
+                "Input should have at least {least:count} character",
+                "Input should have at least {least:count} characters",
+                n="least",
+                least=least,
+            )
+        return msg_n(
+            "Input should have at least {least:count} item",
+            "Input should have at least {least:count} items",
+            n="least",
+            least=least,
+        )
+    if kind in ("too_long", "string_too_long"):
+        most = int(context.get("max_length", 0))
+        if kind == "string_too_long":
+            return msg_n(
+                "Input should have at most {most:count} character",
+                "Input should have at most {most:count} characters",
+                n="most",
+                most=most,
+            )
+        return msg_n(
+            "Input should have at most {most:count} item",
+            "Input should have at most {most:count} items",
+            n="most",
+            most=most,
+        )
+    if kind in ("literal_error", "enum"):
+        choices = _listed(str(context.get("expected", "")))
+        if len(choices) == 1:
+            return msg("Input should be {choice}", choice=choices[0])
+        return msg("Input should be one of {choices}", choices=", ".join(choices))
+    if kind == "multiple_of":
+        return msg("Input should be a multiple of {step}", step=_figure(context.get("multiple_of")))
+    if kind in _PROBLEMS:
+        return Message(_PROBLEMS[kind], ())
+    return msg("this value is not valid here ({detail})", detail=verbatim(str(item.get("msg", ""))))
+
+
+_BOUNDS = {
+    "greater_than": (N_("Input should be greater than {limit}"), "gt"),
+    "greater_than_equal": (N_("Input should be greater than or equal to {limit}"), "ge"),
+    "less_than": (N_("Input should be less than {limit}"), "lt"),
+    "less_than_equal": (N_("Input should be less than or equal to {limit}"), "le"),
+}
+"""Pydantic's bounds: the message id of each, and the name of its bound in the error."""
+
+_MAPPING = N_("Input should be a mapping of keys ('key: value' lines)")
+_LIST = N_("Input should be a list ('- item' lines)")
+_NUMBER = N_("Input should be a valid number")
+_PROBLEMS = {
+    "model_type": _MAPPING,
+    "model_attributes_type": _MAPPING,
+    "dict_type": _MAPPING,
+    "list_type": _LIST,
+    "tuple_type": _LIST,
+    "set_type": _LIST,
+    "frozen_set_type": _LIST,
+    "iterable_type": _LIST,
+    "string_type": N_("Input should be text"),
+    "string_unicode": N_("Input should be text"),
+    "invalid_key": N_("Keys should be text"),
+    "int_type": N_("Input should be a valid integer"),
+    "int_parsing": N_("Input should be a valid integer"),
+    "int_parsing_size": N_("Input has too many digits for an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "float_type": _NUMBER,
+    "float_parsing": _NUMBER,
+    "decimal_type": _NUMBER,
+    "decimal_parsing": _NUMBER,
+    "decimal_max_digits": N_("Input has too many digits"),
+    "decimal_max_places": N_("Input has too many decimal places"),
+    "decimal_whole_digits": N_("Input has too many digits before the decimal point"),
+    "finite_number": N_("Input should be a finite number"),
+    "bool_type": N_("Input should be true or false"),
+    "bool_parsing": N_("Input should be true or false"),
+    "none_required": N_("Input should be empty (null)"),
+    "frozen_field": N_("Input cannot be changed"),
+    "frozen_instance": N_("Input cannot be changed"),
+    "recursion_loop": N_("Input refers to itself"),
+}
+"""Pydantic's problems that need no figure: the message id of each error type."""
+
+
+def _figure(value: Any) -> Message:
+    """A bound of Pydantic's as a figure: a year as it is (``2999``), any other number
+    grouped (``1,000,000,000``)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2999:
+        return msg("{value:year}", value=value)  # a Year's bounds are years
+    return msg("{value:number}", value=value)
+
+
+def _listed(expected: str) -> list[str]:
+    """Pydantic's ``"'a', 'b' or 'c'"`` as the choices it names (its "or" is English)."""
+    return [choice for choice in re.split(r", | or ", expected) if choice]
 
 
 def _tag(item: Any) -> str:
@@ -343,7 +499,7 @@ def _tag(item: Any) -> str:
 
 def _choices(item: Any) -> str:
     """The values a discriminator (``kind``, ``rule``) may take, from the error itself."""
-    return f"expected {item.get('ctx', {}).get('expected_tags', '')}"
+    return ", ".join(_listed(str(item.get("ctx", {}).get("expected_tags", ""))))
 
 
 def _shown(value: Any) -> str:

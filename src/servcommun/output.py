@@ -13,14 +13,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType, TracebackType
 
-from servcommun.diagnostics import Diagnostic, InputError
+from servcommun.diagnostics import Diagnostic, InputError, os_reason
+from servcommun.message import msg
 
 
 def refuse_existing(path: Path, force: bool) -> None:
     """Check before computing, so that a refused write costs nothing."""
     if path.exists() and not force:
         raise InputError(
-            [Diagnostic(str(path), 1, 1, "output-exists", "file exists: use --force to replace it")]
+            [
+                Diagnostic(
+                    str(path),
+                    1,
+                    1,
+                    "output-exists",
+                    msg("file exists: use --force to replace it"),
+                )
+            ]
         )
 
 
@@ -33,7 +42,11 @@ def write_atomic(path: Path, content: bytes, *, force: bool) -> None:
         raise InputError(
             [
                 Diagnostic(
-                    str(path), 1, 1, "output-exists", "is a folder: --output needs a file name"
+                    str(path),
+                    1,
+                    1,
+                    "output-exists",
+                    msg("is a folder: --output needs a file name"),
                 )
             ]
         )
@@ -54,7 +67,7 @@ def write_atomic(path: Path, content: bytes, *, force: bool) -> None:
                             1,
                             1,
                             "output-exists",
-                            "file exists: use --force to replace it",
+                            msg("file exists: use --force to replace it"),
                         )
                     ]
                 )
@@ -67,10 +80,12 @@ def write_atomic(path: Path, content: bytes, *, force: bool) -> None:
 def refuse_existing_folder(path: Path, force: bool) -> None:
     """A folder output may take the place of an empty folder; anything else needs --force."""
     if path.exists() and not force and not _is_empty_folder(path):
-        what = "folder is not empty" if path.is_dir() else "a file has this name"
-        raise InputError(
-            [Diagnostic(str(path), 1, 1, "output-exists", f"{what}: use --force to replace it")]
+        said = (
+            msg("folder is not empty: use --force to replace it")
+            if path.is_dir()
+            else msg("a file has this name: use --force to replace it")
         )
+        raise InputError([Diagnostic(str(path), 1, 1, "output-exists", said)])
 
 
 def write_folder_atomic(
@@ -164,7 +179,15 @@ def _folder_of(path: Path) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(
-            [Diagnostic(str(path), 1, 1, "output-folder", f"folder {folder} does not exist")]
+            [
+                Diagnostic(
+                    str(path),
+                    1,
+                    1,
+                    "output-folder",
+                    msg("folder {folder} does not exist", folder=str(folder)),
+                )
+            ]
         )
     return folder
 
@@ -193,7 +216,11 @@ def _unwritable_as_input_error(path: Path) -> Iterator[None]:
         raise InputError(
             [
                 Diagnostic(
-                    str(path), 1, 1, "output-unwritable", f"cannot write: {error.strerror or error}"
+                    str(path),
+                    1,
+                    1,
+                    "output-unwritable",
+                    msg("cannot write: {reason}", reason=os_reason(error)),
                 )
             ]
         ) from None

@@ -22,6 +22,7 @@ from servcommun.engine.context import NO_DATA, ServiceData
 from servcommun.engine.parties import party_roster
 from servcommun.engine.result import Bill
 from servcommun.inputs import InputFile, input_files, inputs_key, of_role, of_year
+from servcommun.message import msg
 from servcommun.roster import Roster
 from servcommun.tariff import Tariff
 
@@ -64,8 +65,16 @@ def tariff_for_year(config: Config, service: Service, year: int) -> tuple[Path, 
         return covering[0]
     where = config.display(service.tariffs[0])
     if not covering:
-        periods = "; ".join(
-            f"{config.display(p)}: {t.valid_from} → {t.valid_until or 'open'}" for p, t in versions
+        periods = tuple(
+            msg(
+                "{file}: {start:date} → {end:date}",
+                file=config.display(p),
+                start=t.valid_from,
+                end=t.valid_until,
+            )
+            if t.valid_until
+            else msg("{file}: {start:date} → open", file=config.display(p), start=t.valid_from)
+            for p, t in versions
         )
         raise InputError(
             [
@@ -74,11 +83,19 @@ def tariff_for_year(config: Config, service: Service, year: int) -> tuple[Path, 
                     1,
                     1,
                     "no-tariff",
-                    f"no tariff of service '{service.id}' is in force in {year} ({periods})",
+                    msg(
+                        "no tariff of service '{service}' is in force in {year:year} ({periods})",
+                        service=service.id,
+                        year=year,
+                        periods=periods,
+                    ),
                 )
             ]
         )
-    names = ", ".join(f"{config.display(p)} (from {t.valid_from})" for p, t in covering)
+    names = tuple(
+        msg("{file} (from {start:date})", file=config.display(p), start=t.valid_from)
+        for p, t in covering
+    )
     raise InputError(
         [
             Diagnostic(
@@ -86,8 +103,12 @@ def tariff_for_year(config: Config, service: Service, year: int) -> tuple[Path, 
                 1,
                 1,
                 "tariff-change",
-                f"{year} is covered by several tariff versions: {names}; "
-                "billing a year split between versions is not supported",
+                msg(
+                    "{year:year} is covered by several tariff versions: {names}; billing a "
+                    "year split between versions is not supported",
+                    year=year,
+                    names=names,
+                ),
             )
         ]
     )
@@ -156,8 +177,11 @@ def service_roster(config: Config, service: Service, tariff: Tariff) -> tuple[Ro
                         1,
                         1,
                         "config",
-                        f"the tariff of service '{service.id}' names its "
-                        "parties: they are its members, remove its 'roster'",
+                        msg(
+                            "the tariff of service '{service}' names its parties: they are its "
+                            "members, remove its 'roster'",
+                            service=service.id,
+                        ),
                     )
                 ]
             )
@@ -170,7 +194,7 @@ def service_roster(config: Config, service: Service, tariff: Tariff) -> tuple[Ro
                     1,
                     1,
                     "config",
-                    f"service '{service.id}' names no roster",
+                    msg("service '{service}' names no roster", service=service.id),
                 )
             ]
         )
@@ -202,6 +226,7 @@ def service_data(
     if path is not None:
         if not path.is_file():
             pattern = config.display(Path(service.consumption or ""))
+            setting = f'consumption = "{pattern}"'
             raise InputError(
                 [
                     Diagnostic(
@@ -209,9 +234,13 @@ def service_data(
                         1,
                         1,
                         "no-consumption",
-                        f"no {year} consumption file for service "
-                        f"'{service.id}': write this file (servcommun.toml: "
-                        f'consumption = "{pattern}")',
+                        msg(
+                            "no {year:year} consumption file for service '{service}': write "
+                            "this file (servcommun.toml: {setting})",
+                            year=year,
+                            service=service.id,
+                            setting=setting,
+                        ),
                     )
                 ]
             )
@@ -243,9 +272,13 @@ def service_data(
                     1,
                     1,
                     "no-index",
-                    f"the tariff of service '{service.id}' is indexed on "
-                    f"{', '.join(wanted)}: name the index file in its "
-                    'section (indices = ["indices/NAME.yaml"])',
+                    msg(
+                        "the tariff of service '{service}' is indexed on {indices}: name the "
+                        "index file in its section ({setting})",
+                        service=service.id,
+                        indices=", ".join(wanted),
+                        setting='indices = ["indices/NAME.yaml"]',
+                    ),
                 )
             ]
         )
@@ -264,13 +297,17 @@ def budget_path(config: Config, service: Service, year: int, path: Path | None =
                     1,
                     1,
                     "config",
-                    f"service '{service.id}' names no budgets: add "
-                    'budgets = "budgets/budget-{year}.yaml" to its section',
+                    msg(
+                        "service '{service}' names no budgets: add {setting} to its section",
+                        service=service.id,
+                        setting='budgets = "budgets/budget-{year}.yaml"',
+                    ),
                 )
             ]
         )
     if not path.is_file():
         pattern = config.display(Path(service.budgets or ""))
+        setting = f'budgets = "{pattern}"'
         raise InputError(
             [
                 Diagnostic(
@@ -278,8 +315,13 @@ def budget_path(config: Config, service: Service, year: int, path: Path | None =
                     1,
                     1,
                     "no-budget",
-                    f"no {year} budget for service '{service.id}': write this "
-                    f'file (servcommun.toml: budgets = "{pattern}")',
+                    msg(
+                        "no {year:year} budget for service '{service}': write this file "
+                        "(servcommun.toml: {setting})",
+                        year=year,
+                        service=service.id,
+                        setting=setting,
+                    ),
                 )
             ]
         )

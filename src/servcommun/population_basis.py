@@ -1,14 +1,16 @@
 """Which population a year's bill was computed on: the kind the tariff bills on and,
 when the roster says so, the millésime and source of its figures.
 
-Kept with the bill in the cache (``servcommun.billing``): this module imports nothing, so
-that a bill served from the cache still says it.
+Kept with the bill in the cache (``servcommun.billing``): this module imports nothing but
+``message``, so that a bill served from the cache still says it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from servcommun.message import Message, msg
 
 if TYPE_CHECKING:
     from servcommun.roster import Roster
@@ -21,6 +23,22 @@ class PopulationBasis:
     year: int  # the year in force: the population on 1 January of the billed year
     millesime: int | None = None  # when the roster states it
     source: str = ""
+
+    def sentence(self) -> Message:
+        """What the figures are, as a statement says it: « population totale in force on
+        1 January 2026, millésime 2023 »."""
+        if self.millesime is None:
+            return msg(
+                "population {kind} in force on 1 January {year:year}",
+                kind=self.kind,
+                year=self.year,
+            )
+        return msg(
+            "population {kind} in force on 1 January {year:year}, millésime {millesime:year}",
+            kind=self.kind,
+            year=self.year,
+            millesime=self.millesime,
+        )
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind, "in_force": self.year}

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from servcommun.communes import IMPORTED_FOLDER, name_key
 from servcommun.diagnostics import Diagnostic, InputError
+from servcommun.message import Message, msg
 from servcommun.reader import make_diagnostic
 
 _COLUMNS = {
@@ -40,6 +41,7 @@ _COLUMNS = {
 }
 _INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 MAX_ERRORS = 20
+HEADER_LINES = 50  # INSEE's spreadsheet has a few title lines above its header
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,12 @@ def read_legal_populations(text: str, file: str) -> list[LegalPopulation]:
                     1,
                     1,
                     "population-columns",
-                    "no header line naming the commune code (COM or Code commune), the "
-                    "population municipale (PMUN) and totale (PTOT) in the first 50 lines: "
-                    "is this INSEE's legal-population file saved as CSV?",
+                    msg(
+                        "no header line naming the commune code (COM or Code commune), the "
+                        "population municipale (PMUN) and totale (PTOT) in the first "
+                        "{lines:count} lines: is this INSEE's legal-population file saved as CSV?",
+                        lines=HEADER_LINES,
+                    ),
                 )
             ]
         )
@@ -96,7 +101,11 @@ def read_legal_populations(text: str, file: str) -> list[LegalPopulation]:
             row.problem(
                 "code",
                 "population-duplicate",
-                f"{commune.code} is also on line {seen[commune.code]}",
+                msg(
+                    "{code} is also on line {line:count}",
+                    code=commune.code,
+                    line=seen[commune.code],
+                ),
                 problems,
             )
         else:
@@ -110,7 +119,12 @@ def read_legal_populations(text: str, file: str) -> list[LegalPopulation]:
         raise InputError(
             [
                 make_diagnostic(
-                    file, text, header + 1, 1, "population-empty", "no commune below the header"
+                    file,
+                    text,
+                    header + 1,
+                    1,
+                    "population-empty",
+                    msg("no commune below the header"),
                 )
             ]
         )
@@ -118,8 +132,8 @@ def read_legal_populations(text: str, file: str) -> list[LegalPopulation]:
 
 
 def _header(lines: list[str]) -> tuple[int, str, dict[str, int | None]] | None:
-    """The index, delimiter and columns of the header line, if one of the first 50 is."""
-    for index, line in enumerate(lines[:50]):
+    """The index, delimiter and columns of the header line, if one of the first lines is."""
+    for index, line in enumerate(lines[:HEADER_LINES]):
         delimiter = ";" if line.count(";") >= line.count(",") else ","
         titles = [name_key(cell) for row in csv.reader([line], delimiter=delimiter) for cell in row]
         found = {
@@ -147,7 +161,7 @@ class _Row:
         column = self.found[key]
         return self.cells[column].strip() if column is not None and column < len(self.cells) else ""
 
-    def problem(self, key: str, code: str, message: str, problems: list[Diagnostic]) -> None:
+    def problem(self, key: str, code: str, message: Message, problems: list[Diagnostic]) -> None:
         start = _cell_start(self.line, self.delimiter, self.found[key] or 0)
         problems.append(make_diagnostic(self.file, self.text, self.number, start, code, message))
 
@@ -159,7 +173,7 @@ class _Row:
             self.problem(
                 "code",
                 "population-code",
-                f"'{self.cell('code')}' is not an INSEE commune code",
+                msg("'{code}' is not an INSEE commune code", code=self.cell("code")),
                 problems,
             )
             return None
@@ -172,7 +186,11 @@ class _Row:
                 self.problem(
                     kind,
                     "population-number",
-                    f"population {kind} '{self.cell(kind)}' is not a number",
+                    msg(
+                        "population {kind} '{value}' is not a number",
+                        kind=kind,
+                        value=self.cell(kind),
+                    ),
                     problems,
                 )
         if len(figures) < 2:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from servcommun import __version__
+from servcommun.message import Message, msg
 from servcommun.pipeline import Loaded
 
 
@@ -29,7 +30,7 @@ class Inputs:
     tariff_title: str
     tariff_valid_from: str
     tariff_valid_until: str | None
-    deliberations: tuple[str, ...]
+    deliberations: tuple[Message, ...]  # said by the renderer, in the document's language
     files: tuple[InputFile, ...]
     year: int
     members: tuple[str, ...]  # the members asked for; () for every member
@@ -48,7 +49,15 @@ def inputs_of(loaded: Loaded, year: int, members: Sequence[str] = ()) -> Inputs:
         tariff_valid_from=tariff.valid_from.isoformat(),
         tariff_valid_until=tariff.valid_until.isoformat() if tariff.valid_until else None,
         deliberations=tuple(
-            f"{d.body}, {d.id} du {d.date:%d/%m/%Y}" + (f" : {d.title}" if d.title else "")
+            msg(
+                "{body}, {id} of {date:date}: {title}",
+                body=d.body,
+                id=d.id,
+                date=d.date,
+                title=d.title,
+            )
+            if d.title
+            else msg("{body}, {id} of {date:date}", body=d.body, id=d.id, date=d.date)
             for d in tariff.deliberations
         ),
         files=tuple(

@@ -18,7 +18,16 @@ from typing import Any
 
 import yaml
 
-from servcommun.diagnostics import Diagnostic, InputError, source_line, utf8_text
+from servcommun.diagnostics import (
+    Diagnostic,
+    InputError,
+    os_reason,
+    source_line,
+    utf8_text,
+    verbatim,
+)
+from servcommun.language import N_
+from servcommun.message import Message, msg
 
 try:  # libyaml is several times faster; the pure-Python composer gives the same nodes
     from yaml import CSafeLoader as _Loader
@@ -66,7 +75,9 @@ class Document:
             return self.key_positions[known]
         return best
 
-    def diagnostic(self, path: Path_, code: str, message: str, *, key: bool = False) -> Diagnostic:
+    def diagnostic(
+        self, path: Path_, code: str, message: Message, *, key: bool = False
+    ) -> Diagnostic:
         line, column = self.position(path, key=key)
         return make_diagnostic(self.file, self.text, line, column, code, message)
 
@@ -77,7 +88,7 @@ def _written(key: object) -> str:
 
 
 def make_diagnostic(
-    file: str, text: str, line: int, column: int, code: str, message: str
+    file: str, text: str, line: int, column: int, code: str, message: Message
 ) -> Diagnostic:
     return Diagnostic(file, line, column, code, message, source_line(text, line))
 
@@ -95,17 +106,18 @@ def read_text(path: Path, display: str | None = None) -> str:
                         1,
                         1,
                         "file-too-large",
-                        f"file is {size // (1024 * 1024)} MiB; tariff and roster files are "
-                        f"limited to {MAX_FILE_BYTES // (1024 * 1024)} MiB "
-                        "(use a CSV roster for bulk data)",
+                        msg(
+                            "file is {size:count} MiB; tariff and roster files are limited "
+                            "to {limit:count} MiB (use a CSV roster for bulk data)",
+                            size=size // (1024 * 1024),
+                            limit=MAX_FILE_BYTES // (1024 * 1024),
+                        ),
                     )
                 ]
             )
         raw = path.read_bytes()
     except OSError as error:
-        raise InputError(
-            [Diagnostic(name, 1, 1, "unreadable", error.strerror or str(error))]
-        ) from None
+        raise InputError([Diagnostic(name, 1, 1, "unreadable", os_reason(error))]) from None
     if b"\0" in raw:
         nul = raw.index(b"\0")
         line = raw[:nul].count(b"\n") + 1
@@ -117,7 +129,7 @@ def read_text(path: Path, display: str | None = None) -> str:
                     line,
                     column,
                     "binary-file",
-                    "file contains NUL bytes: expected a UTF-8 text file",
+                    msg("file contains NUL bytes: expected a UTF-8 text file"),
                 )
             ]
         )
@@ -137,28 +149,33 @@ def parse_yaml(text: str, file: str) -> Document:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = error.problem or "invalid YAML"
-        context = f" ({error.context})" if error.context else ""
         raise InputError(
-            [make_diagnostic(file, text, line, column, "yaml-syntax", f"{problem}{context}")]
+            [
+                make_diagnostic(
+                    file, text, line, column, "yaml-syntax", _syntax(error.problem, error.context)
+                )
+            ]
         ) from None
     except yaml.YAMLError as error:  # reader errors (control characters) carry no mark
         position = getattr(error, "position", None)  # but an offset into the text
         line, column = (1, 1) if not isinstance(position, int) else _line_column(text, position)
-        raise InputError(
-            [make_diagnostic(file, text, line, column, "yaml-syntax", str(error).splitlines()[0])]
-        ) from None
+        said = _reader_problem(str(error).splitlines()[0])
+        raise InputError([make_diagnostic(file, text, line, column, "yaml-syntax", said)]) from None
     except RecursionError:  # the pure-Python composer recurses once per nesting level
         raise InputError(
             [
                 Diagnostic(
-                    file, 1, 1, "yaml-depth", f"values are nested deeper than {MAX_DEPTH} levels"
+                    file,
+                    1,
+                    1,
+                    "yaml-depth",
+                    msg("values are nested deeper than {depth:count} levels", depth=MAX_DEPTH),
                 )
             ]
         ) from None
     if root is None:
         raise InputError(
-            [Diagnostic(file, 1, 1, "empty-file", "file is empty: expected a YAML mapping")]
+            [Diagnostic(file, 1, 1, "empty-file", msg("file is empty: expected a YAML mapping"))]
         )
     builder = _Builder(file, text)
     data = builder.build(root, ())
@@ -167,6 +184,97 @@ def parse_yaml(text: str, file: str) -> Document:
     if builder.problems:
         raise InputError(builder.problems)
     return Document(file, text, data, builder.positions, builder.key_positions)
+
+
+def _syntax(problem: str | None, context: str | None) -> Message:
+    """A YAML syntax error as the parser words it — its problem, and the construct it was
+    reading — in the reader's language."""
+    said = _parser_words(problem) if problem else msg("invalid YAML")
+    if not context:
+        return said
+    return msg("{problem} ({context})", problem=said, context=_parser_words(context))
+
+
+def _parser_words(text: str) -> Message:
+    """One of the parser's sentences: the catalogue's when it is one of those PyYAML and
+    libyaml say, else as the parser wrote it."""
+    template = _YAML_WORDS.get(text)
+    return Message(template, ()) if template is not None else verbatim(text)
+
+
+_READER = re.compile(r"^unacceptable character #x([0-9a-fA-F]+): (?:control|special) characters")
+
+
+def _reader_problem(text: str) -> Message:
+    """A character YAML does not allow in a file (a control character)."""
+    found = _READER.match(text)
+    if found:
+        return msg(
+            "unacceptable character #x{code}: control characters are not allowed",
+            code=found.group(1),
+        )
+    return verbatim(text)
+
+
+_YAML_PHRASES = (
+    # problems
+    N_("block sequence entries are not allowed in this context"),
+    N_("but found another document"),
+    N_("could not find expected ':'"),
+    N_("did not find URI escaped octet"),
+    N_("did not find expected '!'"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}}'"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected <document start>"),
+    N_("did not find expected alphabetic or numeric character"),
+    N_("did not find expected comment or line break"),
+    N_("did not find expected hexdecimal number"),
+    N_("did not find expected key"),
+    N_("did not find expected node content"),
+    N_("did not find expected tag URI"),
+    N_("did not find expected whitespace or line break"),
+    N_("found a tab character that violates indentation"),
+    N_("found a tab character where an indentation space is expected"),
+    N_("found an indentation indicator equal to 0"),
+    N_("found character that cannot start any token"),
+    N_("found duplicate anchor"),
+    N_("found incompatible YAML document"),
+    N_("found invalid Unicode character escape code"),
+    N_("found undefined alias"),
+    N_("found undefined tag handle"),
+    N_("found unexpected ':'"),
+    N_("found unexpected document indicator"),
+    N_("found unexpected end of stream"),
+    N_("found unknown directive name"),
+    N_("found unknown escape character"),
+    N_("mapping keys are not allowed in this context"),
+    N_("mapping values are not allowed here"),
+    N_("mapping values are not allowed in this context"),
+    # what the parser was reading
+    N_("expected a single document in the stream"),
+    N_("while parsing a block collection"),
+    N_("while parsing a block mapping"),
+    N_("while parsing a block node"),
+    N_("while parsing a flow mapping"),
+    N_("while parsing a flow node"),
+    N_("while parsing a flow sequence"),
+    N_("while parsing a node"),
+    N_("while parsing a quoted scalar"),
+    N_("while scanning a block scalar"),
+    N_("while scanning a directive"),
+    N_("while scanning a plain scalar"),
+    N_("while scanning a quoted scalar"),
+    N_("while scanning a simple key"),
+    N_("while scanning a tag"),
+    N_("while scanning an alias"),
+    N_("while scanning an anchor"),
+    N_("while scanning for the next token"),
+)
+_YAML_WORDS = {
+    template.replace("{{", "{").replace("}}", "}"): template for template in _YAML_PHRASES
+}
+"""The parser's sentence → its message id (braces doubled, as a template writes them)."""
 
 
 def _line_column(text: str, offset: int) -> tuple[int, int]:
@@ -190,7 +298,7 @@ class _Builder:
         self.aliased = False
         self._seen: set[int] = set()
 
-    def problem(self, node: yaml.Node, code: str, message: str) -> None:
+    def problem(self, node: yaml.Node, code: str, message: Message) -> None:
         mark = node.start_mark
         self.problems.append(
             make_diagnostic(self.file, self.text, mark.line + 1, mark.column + 1, code, message)
@@ -207,7 +315,9 @@ class _Builder:
         if len(path) > MAX_DEPTH:
             if len(path) == MAX_DEPTH + 1:
                 self.problem(
-                    node, "yaml-depth", f"values are nested deeper than {MAX_DEPTH} levels"
+                    node,
+                    "yaml-depth",
+                    msg("values are nested deeper than {depth:count} levels", depth=MAX_DEPTH),
                 )
             return None
         if isinstance(node, yaml.MappingNode):
@@ -220,7 +330,9 @@ class _Builder:
     def _check_tag(self, node: yaml.Node, expected: str) -> None:
         if node.tag != _TAG + expected:
             tag = "!!" + node.tag.removeprefix(_TAG) if node.tag.startswith(_TAG) else node.tag
-            self.problem(node, "yaml-tag", f"tag {tag} is not allowed: plain YAML data only")
+            self.problem(
+                node, "yaml-tag", msg("tag {tag} is not allowed: plain YAML data only", tag=tag)
+            )
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         self._check_tag(node, "map")
@@ -229,11 +341,13 @@ class _Builder:
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
                 self.problem(
-                    key_node, "yaml-merge", "merge keys (<<) are not supported: write the keys out"
+                    key_node,
+                    "yaml-merge",
+                    msg("merge keys (<<) are not supported: write the keys out"),
                 )
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                self.problem(key_node, "yaml-key", "mapping keys must be plain scalars")
+                self.problem(key_node, "yaml-key", msg("mapping keys must be plain scalars"))
                 continue
             key = self._scalar(key_node)
             if isinstance(key, Decimal | bool | _Word) or key is None:
@@ -243,8 +357,12 @@ class _Builder:
                 self.problem(
                     key_node,
                     "duplicate-key",
-                    f"key '{key_node.value}' is repeated (first at line {first[0]}): "
-                    "YAML would silently keep only the last value",
+                    msg(
+                        "key '{key}' is repeated (first at line {line:count}): YAML would "
+                        "silently keep only the last value",
+                        key=key_node.value,
+                        line=first[0],
+                    ),
                 )
                 continue
             text = key.isoformat() if isinstance(key, dt.date) else str(key)
@@ -253,9 +371,14 @@ class _Builder:
                 self.problem(
                     key_node,
                     "duplicate-key",
-                    f"key {_written(key)} is {_written(as_text[text])} of line {first[0]} "
-                    f"written another way: both are read as {text}, and only one value could "
-                    "be kept",
+                    msg(
+                        "key {key} is {first} of line {line:count} written another way: both "
+                        "are read as {text}, and only one value could be kept",
+                        key=_written(key),
+                        first=_written(as_text[text]),
+                        line=first[0],
+                        text=text,
+                    ),
                 )
                 continue
             as_text[text] = key
@@ -279,7 +402,7 @@ class _Builder:
             except InvalidOperation:
                 number = Decimal("NaN")
             if not number.is_finite():
-                self.problem(node, "yaml-number", f"'{text}' is not a finite number")
+                self.problem(node, "yaml-number", msg("'{text}' is not a finite number", text=text))
                 return text
             return number
         if tag == "bool":
@@ -292,13 +415,15 @@ class _Builder:
         if tag == "timestamp":
             if not _DATE.match(text):
                 self.problem(
-                    node, "yaml-date", f"'{text}' is not a date: write dates as YYYY-MM-DD"
+                    node,
+                    "yaml-date",
+                    msg("'{text}' is not a date: write dates as YYYY-MM-DD", text=text),
                 )
                 return text
             try:
                 return dt.date.fromisoformat(text)
             except ValueError:
-                self.problem(node, "yaml-date", f"'{text}' is not a calendar date")
+                self.problem(node, "yaml-date", msg("'{text}' is not a calendar date", text=text))
                 return text
         self._check_tag(node, "str")
         return text
@@ -309,16 +434,20 @@ class _Builder:
             self.problem(
                 node,
                 "yaml-sexagesimal",
-                f"YAML 1.1 reads '{text}' as a base-60 number: quote it ('{text}')",
+                msg("YAML 1.1 reads '{text}' as a base-60 number: quote it ('{text}')", text=text),
             )
             return text
         if len(digits) > 1 and digits.startswith("0") and digits.isdigit():
             self.problem(
                 node,
                 "yaml-octal",
-                f"YAML 1.1 reads '{text}' as the octal number {int(digits, 8)}"
+                msg(
+                    "YAML 1.1 reads '{text}' as the octal number {octal:count}",
+                    text=text,
+                    octal=int(digits, 8),
+                )
                 if set(digits) <= set("01234567")
-                else f"a number written '{text}' loses its leading zero",
+                else msg("a number written '{text}' loses its leading zero", text=text),
             )
             # keep the text so the message above is the only one about this value
             return text
@@ -326,11 +455,18 @@ class _Builder:
             self.problem(
                 node,
                 "yaml-number",
-                f"'{text}' is a YAML 1.1 special integer: write a plain decimal number",
+                msg(
+                    "'{text}' is a YAML 1.1 special integer: write a plain decimal number",
+                    text=text,
+                ),
             )
             return text
         if len(digits) > 18:
-            self.problem(node, "yaml-number", f"'{text}' has {len(digits)} digits: too large")
+            self.problem(
+                node,
+                "yaml-number",
+                msg("'{text}' has {digits:count} digits: too large", text=text, digits=len(digits)),
+            )
             return text
         return int(text)
 
@@ -357,8 +493,12 @@ def _alias_problems(text: str, file: str) -> list[Diagnostic]:
                     mark.line + 1,
                     mark.column + 1,
                     "yaml-alias",
-                    f"alias *{anchor} repeats the value anchored at line {line} "
-                    f"(&{anchor}): anchors and aliases are not supported, write the value out",
+                    msg(
+                        "alias *{anchor} repeats the value anchored at line {line:count} "
+                        "(&{anchor}): anchors and aliases are not supported, write the value out",
+                        anchor=anchor,
+                        line=line,
+                    ),
                 )
             )
     return problems

@@ -12,9 +12,9 @@ from collections.abc import Collection
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
 from servcommun.engine.context import Overrides
+from servcommun.message import Message, Unsaid, msg
 from servcommun.roster_population import RosterPopulation, Siren
 from servcommun.tariff import PopulationKind, SettlementMode
 from servcommun.terms import (
@@ -28,6 +28,7 @@ from servcommun.terms import (
     Slug,
     Text,
     Year,
+    refusal,
     refuse_former_member_fields,
 )
 
@@ -41,29 +42,37 @@ def _member_id(value: str) -> str:
         len(value) == 5 and value.startswith(_NO_DEPARTMENT)
     ):
         return value
-    raise PydanticCustomError("member-id", "{hint}", {"hint": member_id_hint(value)})
+    raise refusal("member-id", member_id_hint(value))
 
 
-def member_id_hint(value: str) -> str:
+def member_id_hint(value: str) -> Message:
     """What is wrong with a member id, and the likely intended one."""
     squeezed = re.sub(r"[\s.\u00a0\u202f]", "", value).upper()
     if len(value) == 4 and value.isdigit():
-        return (
-            f"'{value}' has 4 digits, an INSEE code 5: it probably lost its leading "
-            f'zero, write "0{value}" (quoted)'
+        return msg(
+            "'{value}' has 4 digits, an INSEE code 5: it probably lost its leading zero, "
+            'write "{code}" (quoted)',
+            value=value,
+            code="0" + value,
         )
     if len(value) == 5 and value.startswith("20") and value.isdigit():
-        return (
-            f"'{value}': Corsican communes are coded 2A (Corse-du-Sud) or 2B "
-            f'(Haute-Corse) since 1976: write "2A{value[2:]}" or "2B{value[2:]}"'
+        return msg(
+            "'{value}': Corsican communes are coded 2A (Corse-du-Sud) or 2B (Haute-Corse) "
+            'since 1976: write "{south}" or "{north}"',
+            value=value,
+            south="2A" + value[2:],
+            north="2B" + value[2:],
         )
     if len(value) == 5 and value.startswith(("00", "96")):
-        return f"'{value}': there is no department {value[:2]}"
+        return msg(
+            "'{value}': there is no department {department}", value=value, department=value[:2]
+        )
     if squeezed != value and re.fullmatch(_MEMBER_ID, squeezed):
-        return f"'{value}' is not well-formed: write \"{squeezed}\""
-    return (
-        f"'{value}' is neither an INSEE code (5 characters: \"35236\", Corsica "
-        f'"2A004") nor a SIREN number (9 digits)'
+        return msg("'{value}' is not well-formed: write \"{code}\"", value=value, code=squeezed)
+    return msg(
+        '\'{value}\' is neither an INSEE code (5 characters: "35236", Corsica "2A004") nor '
+        "a SIREN number (9 digits)",
+        value=value,
     )
 
 
@@ -91,18 +100,21 @@ class Subscription(Frozen):
     def _end_after_start(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
         start = info.data.get("start")
         if start and end and end < start:
-            raise PydanticCustomError(
+            raise refusal(
                 "subscription-order",
-                "end {end} is before start {start}: the end date "
-                "(included) comes on or after the start",
-                {"end": str(end), "start": str(start)},
+                msg(
+                    "end {end:date} is before start {start:date}: the end date (included) "
+                    "comes on or after the start",
+                    end=end,
+                    start=start,
+                ),
             )
         return end
 
     @model_validator(mode="after")
     def _a_date(self) -> Subscription:
         if self.start is None and self.delivered is None:
-            raise ValueError("give 'start' (annual offer) or 'delivered' (one-off service)")
+            raise Unsaid(msg("give 'start' (annual offer) or 'delivered' (one-off service)"))
         return self
 
     def active_in(self, year: int) -> bool:
@@ -131,11 +143,14 @@ class Override(Frozen):
     @classmethod
     def _fixed_is_a_part(cls, data: object) -> object:
         if isinstance(data, dict) and "fixed" in data:
-            raise PydanticCustomError(
+            written = f"part: fixed, amount: {data['fixed']}"
+            raise refusal(
                 "override-migration",
-                "'fixed' is now the part it replaces: write 'part: fixed, amount: {amount}' "
-                "(the code of the offer's bracket part)",
-                {"amount": str(data["fixed"])},
+                msg(
+                    "'fixed' is now the part it replaces: write '{written}' (the code of the "
+                    "offer's bracket part)",
+                    written=written,
+                ),
             )
         return data
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from servcommun.diagnostics import InputError
+from servcommun.message import Message, msg, msg_n
 from servcommun.reader import Document, Path_, make_diagnostic, read_text
 from servcommun.tariff import Tariff
 from servcommun.terms import Billing
@@ -126,7 +127,12 @@ def _open_csv(path: Path, name: str) -> tuple[str, str, Any, list[str]]:
         raise InputError(
             [
                 make_diagnostic(
-                    name, text, 1, 1, "empty-file", "file is empty: expected a CSV header line"
+                    name,
+                    text,
+                    1,
+                    1,
+                    "empty-file",
+                    msg("file is empty: expected a CSV header line"),
                 )
             ]
         )
@@ -139,8 +145,12 @@ def _open_csv(path: Path, name: str) -> tuple[str, str, Any, list[str]]:
                 delimiter,
                 index,
                 "duplicate-column",
-                f"column '{title}' is repeated (first the column {header.index(title) + 1}): "
-                "only one value could be kept",
+                msg(
+                    "column '{title}' is repeated (first the column {first:count}): only one "
+                    "value could be kept",
+                    title=title,
+                    first=header.index(title) + 1,
+                ),
             )
         seen.add(title)
     return text, delimiter, reader, header
@@ -161,7 +171,13 @@ def _rows(reader: Any, header: list[str], name: str, text: str) -> Iterator[tupl
                         reader.line_num,
                         1,
                         "csv-columns",
-                        f"row has {len(cells)} cells, the header has {len(header)}",
+                        msg_n(
+                            "row has {cells:count} cell, the header has {header:count}",
+                            "row has {cells:count} cells, the header has {header:count}",
+                            n="cells",
+                            cells=len(cells),
+                            header=len(header),
+                        ),
                     )
                 ]
             )
@@ -184,15 +200,26 @@ def read_roster_csv(path: Path, tariff: Tariff, display: str | None = None) -> D
     days_unit = next((u.id for _, part in tariff.parts() for u in part.allowance_units()), None)
     if unknown:
         offers = ", ".join(offer.id for offer in tariff.offers)
-        declared = ", ".join(attributes) or "none"
         raise _header_problem(
             name,
             text,
             delimiter,
             header.index(unknown[0]),
             "unknown-column",
-            f"column '{unknown[0]}' is neither a member field, an attribute the tariff "
-            f"declares ({declared}) nor an offer of the tariff (offers: {offers})",
+            msg(
+                "column '{title}' is neither a member field, an attribute the tariff declares "
+                "({declared}) nor an offer of the tariff (offers: {offers})",
+                title=unknown[0],
+                declared=", ".join(attributes),
+                offers=offers,
+            )
+            if attributes
+            else msg(
+                "column '{title}' is neither a member field, an attribute the tariff declares "
+                "(it declares none) nor an offer of the tariff (offers: {offers})",
+                title=unknown[0],
+                offers=offers,
+            ),
         )
     days = [t for t in header if t.startswith("days_")]
     if days and days_unit is None:
@@ -202,8 +229,11 @@ def read_roster_csv(path: Path, tariff: Tariff, display: str | None = None) -> D
             delimiter,
             header.index(days[0]),
             "unknown-column",
-            f"column '{days[0]}': the tariff counts no days against an allowance "
-            "(no units-beyond-allowance part); give the units used in a consumption file",
+            msg(
+                "column '{title}': the tariff counts no days against an allowance (no "
+                "units-beyond-allowance part); give the units used in a consumption file",
+                title=days[0],
+            ),
         )
     one_off = {offer.id for offer in tariff.offers if offer.billing is Billing.ONE_OFF}
     columns = _Columns(one_off, attributes, days_unit or "", delimiter == ";")
@@ -351,7 +381,7 @@ def _year(title: str) -> int | str:
 
 
 def _header_problem(
-    name: str, text: str, delimiter: str, index: int, code: str, message: str
+    name: str, text: str, delimiter: str, index: int, code: str, message: Message
 ) -> InputError:
     """The error at the ``index``-th cell of the header line (line 1, its column)."""
     column = _cell_starts(text.split("\n", 1)[0], delimiter)[index]
@@ -418,8 +448,11 @@ def read_consumption_csv(path: Path, service: str, display: str | None = None) -
                 delimiter,
                 header.index(title),
                 "unknown-column",
-                f"column '{title}' is not a column of a consumption file (columns: "
-                f"{', '.join(CONSUMPTION_COLUMNS)})",
+                msg(
+                    "column '{title}' is not a column of a consumption file (columns: {columns})",
+                    title=title,
+                    columns=", ".join(CONSUMPTION_COLUMNS),
+                ),
             )
     missing = [title for title in CONSUMPTION_COLUMNS[:3] if title not in header]
     if missing:
@@ -431,8 +464,11 @@ def read_consumption_csv(path: Path, service: str, display: str | None = None) -
                     1,
                     1,
                     "csv-columns",
-                    f"a consumption file needs the columns {', '.join(CONSUMPTION_COLUMNS[:3])}: "
-                    f"{', '.join(missing)} missing",
+                    msg(
+                        "a consumption file needs the columns {columns}: {missing} missing",
+                        columns=", ".join(CONSUMPTION_COLUMNS[:3]),
+                        missing=", ".join(missing),
+                    ),
                 )
             ]
         )

@@ -14,15 +14,26 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from servcommun.communes import BUNDLED_SOURCE, Commune, Epci, OfficialTable
+from servcommun.communes import BUNDLED_SOURCE, IN_FORCE_DELAY, Commune, Epci, OfficialTable
+from servcommun.message import Message, msg, msg_n
 
 
 class RosterInitError(Exception):
-    """A wrong option: ``option``, a diagnostic ``code`` and the ``message``."""
+    """A wrong option: ``option``, a diagnostic ``code`` and what is wrong (``said``, a
+    ``Message``; ``message``, it said in the language in use)."""
 
-    def __init__(self, option: str, code: str, message: str) -> None:
-        super().__init__(message)
-        self.option, self.code, self.message = option, code, message
+    def __init__(self, option: str, code: str, said: Message) -> None:
+        super().__init__(said.text)
+        self.option, self.code, self.said = option, code, said
+
+    @property
+    def message(self) -> str:
+        from servcommun.render.words import say
+
+        return say(self.said)
+
+
+SHOWN = 5  # EPCI named when a name matches several
 
 
 @dataclass(frozen=True)
@@ -57,15 +68,33 @@ def initial_roster(
         matches = table.find_epci(epci)
         if not matches:
             raise RosterInitError(
-                "--epci", "unknown-epci", f"no EPCI à fiscalité propre named or numbered '{epci}'"
+                "--epci",
+                "unknown-epci",
+                msg("no EPCI à fiscalité propre named or numbered '{epci}'", epci=epci),
             )
         if len(matches) > 1:
-            shown = "; ".join(f"{e.name} ({e.siren})" for e in matches[:5])
-            more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
+            shown = "; ".join(f"{e.name} ({e.siren})" for e in matches[:SHOWN])
             raise RosterInitError(
                 "--epci",
                 "ambiguous-epci",
-                f"'{epci}' matches {len(matches)} EPCI: {shown}{more}; give its SIREN",
+                msg_n(
+                    "'{epci}' matches {count:count} EPCI: {shown} and {more:count} more; give "
+                    "its SIREN",
+                    "'{epci}' matches {count:count} EPCI: {shown} and {more:count} more; give "
+                    "its SIREN",
+                    n="more",
+                    epci=epci,
+                    count=len(matches),
+                    shown=shown,
+                    more=len(matches) - SHOWN,
+                )
+                if len(matches) > SHOWN
+                else msg(
+                    "'{epci}' matches {count:count} EPCI: {shown}; give its SIREN",
+                    epci=epci,
+                    count=len(matches),
+                    shown=shown,
+                ),
             )
         found = matches[0]
     chosen = {c.code: c for c in table.members_of(found)} if found else {}
@@ -73,17 +102,30 @@ def initial_roster(
         commune = table.commune(code)
         if commune is None:
             former = table.former_commune(code)
-            hint = f": it is now part of {former.current}" if former else ""
             raise RosterInitError(
-                "--commune", "unknown-commune", f"'{code}' is not the INSEE code of a commune{hint}"
+                "--commune",
+                "unknown-commune",
+                msg(
+                    "'{code}' is not the INSEE code of a commune: it is now part of {current}",
+                    code=code,
+                    current=former.current,
+                )
+                if former
+                else msg("'{code}' is not the INSEE code of a commune", code=code),
             )
         chosen[code] = commune
     if not chosen:
-        raise RosterInitError("--epci", "no-member", "give --epci or --commune")
+        raise RosterInitError(
+            "--epci",
+            "no-member",
+            msg("give {epci} or {commune}", epci="--epci", commune="--commune"),
+        )
     held = table.years(kind)
     if not held:
         raise RosterInitError(
-            "--kind", "no-official-population", f"the official table has no population {kind}"
+            "--kind",
+            "no-official-population",
+            msg("the official table has no population {kind}", kind=kind),
         )
     wanted = list(years) or held
     for year in wanted:
@@ -91,9 +133,16 @@ def initial_roster(
             raise RosterInitError(
                 "--year",
                 "no-official-population",
-                f"the official table has no population {kind} in force in {year} (it has "
-                f"{', '.join(map(str, held))}): import INSEE's file of millésime {year - 3} "
-                "with `servcommun population import`",
+                msg(
+                    "the official table has no population {kind} in force in {year:year} (it "
+                    "has {held}): import INSEE's file of millésime {millesime:year} with "
+                    "{command}",
+                    kind=kind,
+                    year=year,
+                    held=_years(held),
+                    millesime=year - IN_FORCE_DELAY,
+                    command="`servcommun population import`",
+                ),
             )
     members = []
     millesimes: dict[int, int] = {}
@@ -110,8 +159,13 @@ def initial_roster(
             raise RosterInitError(
                 "--commune",
                 "no-official-population",
-                f"{code} {chosen[code].name}: the official table has no population {kind} "
-                f"for {', '.join(map(str, wanted))}",
+                msg(
+                    "{code} {name}: the official table has no population {kind} for {years}",
+                    code=code,
+                    name=chosen[code].name,
+                    kind=kind,
+                    years=_years(wanted),
+                ),
             )
         members.append(InitialMember(chosen[code], figures))
     return InitialRoster(
@@ -128,16 +182,12 @@ def _flow(mapping: dict[int, int]) -> str:
 
 
 def roster_yaml(roster: InitialRoster) -> str:
-    """The roster in YAML, with what its figures are in comments and in ``population``."""
-    years = ", ".join(f"{year} millésime {m}" for year, m in roster.millesimes.items())
+    """The roster in YAML, with what its figures are in comments (in the language in use)
+    and in ``population``."""
+    from servcommun.render.words import say
+
     source = _source(roster)
-    where = f"of {roster.epci.name} (SIREN {roster.epci.siren})" if roster.epci else "named"
-    said = (
-        f"Roster of the {_communes(len(roster.members))} {where}, written by `servcommun roster "
-        f"init` from the official table: population {roster.kind} in force on 1 January of "
-        f"each year ({years}), {source}. No subscription yet: add each member's "
-        "subscriptions, audits and engineering days."
-    )
+    said = say(_header(roster, source))
     lines = [
         *(f"# {line}" for line in textwrap.wrap(said, 86, break_on_hyphens=False)),
         f"service: {roster.service}",
@@ -177,8 +227,49 @@ def roster_csv(roster: InitialRoster) -> str:
     return text.getvalue()
 
 
-def _communes(count: int) -> str:
-    return f"{count} commune" if count == 1 else f"{count} communes"
+def _header(roster: InitialRoster, source: str) -> Message:
+    """The comment a new roster opens with: whose communes, and what their figures are."""
+    years = tuple(
+        msg("{year:year} millésime {millesime:year}", year=year, millesime=millesime)
+        for year, millesime in roster.millesimes.items()
+    )
+    values = {
+        "count": len(roster.members),
+        "kind": roster.kind,
+        "years": years,
+        "source": source,
+        "command": "`servcommun roster init`",
+    }
+    if roster.epci is not None:
+        return msg_n(
+            "Roster of the {count:count} commune of {epci} (SIREN {siren}), written by "
+            "{command} from the official table: population {kind} in force on 1 January of "
+            "each year ({years}), {source}. No subscription yet: add each member's "
+            "subscriptions, audits and engineering days.",
+            "Roster of the {count:count} communes of {epci} (SIREN {siren}), written by "
+            "{command} from the official table: population {kind} in force on 1 January of "
+            "each year ({years}), {source}. No subscription yet: add each member's "
+            "subscriptions, audits and engineering days.",
+            n="count",
+            epci=roster.epci.name,
+            siren=roster.epci.siren,
+            **values,
+        )
+    return msg_n(
+        "Roster of the {count:count} commune named, written by {command} from the official "
+        "table: population {kind} in force on 1 January of each year ({years}), {source}. No "
+        "subscription yet: add each member's subscriptions, audits and engineering days.",
+        "Roster of the {count:count} communes named, written by {command} from the official "
+        "table: population {kind} in force on 1 January of each year ({years}), {source}. No "
+        "subscription yet: add each member's subscriptions, audits and engineering days.",
+        n="count",
+        **values,
+    )
+
+
+def _years(years: Sequence[int]) -> tuple[Message, ...]:
+    """Years said one after another (``2024, 2025``)."""
+    return tuple(msg("{year:year}", year=year) for year in years)
 
 
 def _source(roster: InitialRoster) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
+from servcommun.message import msg
 from servcommun.tariff import PopulationKind
 from servcommun.terms import Frozen, Year
 
@@ -77,14 +78,20 @@ def kind_problems(doc: Document, roster: Roster, tariff: Tariff) -> list[Diagnos
         of_kind = member.populations.get(PopulationKind(wanted), {})
         for year in sorted(member.population):
             if tariff.covers(year) and year not in of_kind:
+                where = f"populations: {{{wanted}: {{{year}: …}}}}"
                 problems.append(
                     doc.diagnostic(
                         ("members", index, "population", year),
                         "population-kind",
-                        f"the tariff bills on the population {wanted}; this figure is the "
-                        f"population {roster_kind(roster, wanted)} (the roster's population "
-                        f"kind): give the member's {wanted} of {year} in "
-                        f"'populations: {{{wanted}: {{{year}: …}}}}'",
+                        msg(
+                            "the tariff bills on the population {wanted}; this figure is the "
+                            "population {kind} (the roster's population kind): give the "
+                            "member's {wanted} of {year:year} in '{where}'",
+                            wanted=wanted,
+                            kind=roster_kind(roster, wanted),
+                            year=year,
+                            where=where,
+                        ),
                     )
                 )
     return problems

@@ -19,8 +19,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import AfterValidator, Field, model_validator
-from pydantic_core import PydanticCustomError
 
+from servcommun.message import Unsaid, msg
 from servcommun.money import ZERO
 from servcommun.rules import RULES
 from servcommun.rules.base import PartRule
@@ -44,6 +44,7 @@ from servcommun.terms import (
     Text,
     UnitsOfOperation,
     Year,
+    refusal,
     refuse_former_member_fields,
 )
 
@@ -114,11 +115,14 @@ class ReviewCondition(Frozen):
     @model_validator(mode="after")
     def _one_case(self) -> ReviewCondition:
         if (self.population_above is None) == (self.attribute is None):
-            raise PydanticCustomError(
+            raise refusal(
                 "review-condition",
-                "give one case: 'population_above: 8000', or 'attribute: <id>' (with "
-                "'equals' or 'above' when it is not yes/no)",
-                {},
+                msg(
+                    "give one case: '{population}', or '{attribute}' (with 'equals' or 'above' "
+                    "when it is not yes/no)",
+                    population="population_above: 8000",
+                    attribute="attribute: <id>",
+                ),
             )
         return self
 
@@ -134,12 +138,13 @@ class Review(Frozen):
     @classmethod
     def _cases_are_listed(cls, data: object) -> object:
         if isinstance(data, dict) and ({"above_population", "own_it_department"} & set(data)):
-            raise PydanticCustomError(
+            raise refusal(
                 "review-migration",
-                "the cases of a review are listed under 'when': write 'when: "
-                "[{population_above: 8000}, {attribute: own_it_department}]' (an attribute "
-                "the tariff declares under 'attributes')",
-                {},
+                msg(
+                    "the cases of a review are listed under 'when': write '{written}' (an "
+                    "attribute the tariff declares under 'attributes')",
+                    written="when: [{population_above: 8000}, {attribute: own_it_department}]",
+                ),
             )
         return data
 
@@ -212,7 +217,12 @@ class Party(Frozen):
 
 def _power_of_ten(value: Decimal) -> Decimal:
     if value <= ZERO or value != Decimal(1).scaleb(value.adjusted()):
-        raise ValueError("must be a power of ten (0.01 for a key written to the hundredth)")
+        raise Unsaid(
+            msg(
+                "must be a power of ten ({example} for a key written to the hundredth)",
+                example="0.01",
+            )
+        )
     return value
 
 
@@ -275,11 +285,12 @@ class Key(Frozen):
     @model_validator(mode="after")
     def _written_or_computed(self) -> Key:
         if bool(self.shares) == (self.computed is not None):
-            raise PydanticCustomError(
+            raise refusal(
                 "key-source",
-                "give the key's 'shares', or say how it is 'computed' (from "
-                "the budget's agents), not both or neither",
-                {},
+                msg(
+                    "give the key's 'shares', or say how it is 'computed' (from the budget's "
+                    "agents), not both or neither"
+                ),
             )
         return self
 

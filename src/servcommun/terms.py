@@ -35,6 +35,19 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
+def refusal(code: str, message: Message) -> PydanticCustomError:
+    """A validator's refusal of a value: its diagnostic ``code`` and its explanation, a
+    ``Message`` the loader says in the reader's language (Pydantic's own text of the
+    error is the message's English template)."""
+    return PydanticCustomError(code, message.text, {"message": message})
+
+
+def _written(value: Decimal) -> str:
+    """A figure refused, quoted as the file writes it (``1500.005``, ``1E+30``): the reader
+    finds it there, whatever the language."""
+    return str(value)
+
+
 LIMIT = Decimal(10) ** 12
 """No figure of a tariff or roster reaches a thousand billion: beyond it, a typo (and
 products of such numbers would outgrow the 28 digits Decimal computes with)."""
@@ -42,28 +55,31 @@ products of such numbers would outgrow the 28 digits Decimal computes with)."""
 
 def _non_negative(value: Decimal) -> Decimal:
     if value < ZERO:
-        raise PydanticCustomError(
-            "negative", "must not be negative (got {value})", {"value": str(value)}
-        )
+        raise refusal("negative", msg("must not be negative (got {value})", value=_written(value)))
     return value
 
 
 def _exact_to_the_cent(value: Decimal) -> Decimal:
     if not has_cents_only(value):
-        raise PydanticCustomError(
+        raise refusal(
             "money-precision",
-            "amount {value} cannot be paid exactly: write it to the cent, at most two decimals",
-            {"value": str(value)},
+            msg(
+                "amount {value} cannot be paid exactly: write it to the cent, at most two decimals",
+                value=_written(value),
+            ),
         )
     return value
 
 
 def _bounded(value: Decimal) -> Decimal:
     if abs(value) >= LIMIT:
-        raise PydanticCustomError(
+        raise refusal(
             "too-large",
-            "{value} is beyond any plausible figure (at most 999 999 999 999.99)",
-            {"value": str(value)},
+            msg(
+                "{value} is beyond any plausible figure (at most {largest:decimal})",
+                value=_written(value),
+                largest=LIMIT - Decimal("0.01"),
+            ),
         )
     return value
 
@@ -107,19 +123,24 @@ def refuse_former_member_fields(data: object, code: str) -> object:
     """A member (of a roster or a worked example) written in the former forms gets the
     one-line message naming the new form, as ``code``; else ``data`` as it is."""
     if isinstance(data, dict) and "own_it_department" in data:
-        raise PydanticCustomError(
+        raise refusal(
             code,
-            "'own_it_department' is an attribute the tariff declares: write "
-            "'attributes: {own_it_department: true}'",
-            {},
+            msg(
+                "'{field}' is an attribute the tariff declares: write '{written}'",
+                field="own_it_department",
+                written="attributes: {own_it_department: true}",
+            ),
         )
     if isinstance(data, dict) and "engineering_days" in data:
-        raise PydanticCustomError(
+        raise refusal(
             code,
-            "'engineering_days' is gone: days used are units consumed, like acts — write "
-            "them under 'consumption' ('- {unit: jour-ingenierie, date: 2026-12-31, "
-            "quantity: 5}'), with the unit the tariff's units-beyond-allowance part counts",
-            {},
+            msg(
+                "'{field}' is gone: days used are units consumed, like acts — write them "
+                "under 'consumption' ('{written}'), with the unit the tariff's "
+                "units-beyond-allowance part counts",
+                field="engineering_days",
+                written="- {unit: jour-ingenierie, date: 2026-12-31, quantity: 5}",
+            ),
         )
     return data
 

@@ -1,0 +1,224 @@
+"""What the readers say of bad input files is said through the catalogue: every problem is
+a ``Message`` whose template is a message id (Pydantic's, PyYAML's, tomllib's and the
+system's English words mapped to ids of our own), its figures formatted for the language;
+the schemas' titles and descriptions are said in the language in use too."""
+
+from __future__ import annotations
+
+import errno
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import REDON
+from servcommun import language
+from servcommun.diagnostics import InputError, os_reason
+from servcommun.message import Message
+from servcommun.reader import parse_yaml
+from servcommun.render.words import say
+
+
+class _Shouting(gettext.NullTranslations):
+    """A catalogue that "translates" every message id into capitals (its fields left as
+    they are): what passes through it is said through the catalogue, what does not is
+    not."""
+
+    def gettext(self, message: str) -> str:
+        return "".join(
+            part if part.startswith("{") else part.upper()
+            for part in re.split(r"(\{[^{}]*\})", message)
+        )
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+@pytest.fixture
+def shouting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(language, "_translations", lambda _: _Shouting())
+
+
+def _problems(text: str, kind: str = "roster") -> list[Message]:
+    from servcommun.formats import Kind, adapter
+    from servcommun.loader import validate
+
+    try:
+        doc = parse_yaml(text, "file.yaml")
+    except InputError as error:
+        return [d.message for d in error.diagnostics]
+    _, problems = validate(doc, adapter(Kind(kind)))
+    return [d.message for d in problems]
+
+
+ROSTER = 'service: exemple\nmembers:\n  - {id: "35236", name: Redon, population: {2026: %s}}\n'
+
+
+def test_pydantic_problems_are_catalogue_messages_with_their_figures() -> None:
+    (zero,) = _problems(ROSTER % "0")
+    assert say(zero) == "'population': Input should be greater than 0 (got '0')"
+    (huge,) = _problems(ROSTER % "1000000000")
+    assert say(huge) == ("'population': Input should be less than 1,000,000,000 (got '1000000000')")
+    (decimal,) = _problems(ROSTER % "7500.5")
+    assert say(decimal) == (
+        "'population': Input should be a valid integer, got a number with a fractional part "
+        "(got '7500.5')"
+    )
+
+
+def test_a_years_bounds_are_said_as_years() -> None:
+    (early,) = _problems(
+        'service: exemple\nmembers:\n  - {id: "35236", name: Redon, population: {1800: 10}}\n'
+    )
+    assert say(early) == "'population': Input should be greater than or equal to 1900 (got '1800')"
+
+
+def test_a_literal_choice_is_said_without_pydantics_english_or(tmp_path: Path) -> None:
+    from servcommun.loader import load_tariff
+
+    text = REDON.read_text(encoding="utf-8").replace("billing: annual", "billing: yearly", 1)
+    path = tmp_path / "t.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        load_tariff(path)
+    said = [d.text for d in raised.value.diagnostics]
+    assert "'billing': Input should be one of 'annual', 'one-off' (got 'yearly')" in said
+
+
+def test_every_problem_goes_through_the_catalogue(shouting: None) -> None:
+    (zero,) = _problems(ROSTER % "0")
+    assert say(zero) == "'population': INPUT SHOULD BE GREATER THAN 0 (GOT '0')"
+    (syntax,) = _problems("a: [1, 2\n")
+    assert say(syntax) == "DID NOT FIND EXPECTED ',' OR ']' (WHILE PARSING A FLOW SEQUENCE)"
+
+
+def test_yaml_syntax_errors_are_worded_by_the_catalogue() -> None:
+    (unclosed,) = _problems("a: {b: 1\n")
+    assert unclosed.text == "{problem} ({context})"
+    assert say(unclosed) == "did not find expected ',' or '}' (while parsing a flow mapping)"
+    (control,) = _problems('a: "\x07"\n')
+    assert say(control) == "unacceptable character #x0007: control characters are not allowed"
+
+
+def test_a_validators_refusal_is_its_message() -> None:
+    (corsica,) = _problems(
+        'service: exemple\nmembers:\n  - {id: "20004", name: Ajaccio, population: {2026: 10}}\n'
+    )
+    assert isinstance(corsica, Message)
+    assert say(corsica).startswith("'id': '20004': Corsican communes are coded 2A")
+
+
+def test_the_systems_words_are_the_catalogues() -> None:
+    missing = os_reason(FileNotFoundError(errno.ENOENT, "No such file or directory"))
+    assert missing.text == "No such file or directory"
+    odd = os_reason(OSError(errno.EXDEV, "Invalid cross-device link {x}"))
+    assert say(odd) == "Invalid cross-device link {x}"  # as the system says it
+
+
+def test_toml_syntax_errors_are_worded_by_the_catalogue(tmp_path: Path) -> None:
+    from servcommun.config import load_config
+
+    (tmp_path / "servcommun.toml").write_text('[services.x]\ntariffs = ["t.yaml"\n')
+    with pytest.raises(InputError) as raised:
+        load_config(tmp_path)
+    (problem,) = raised.value.diagnostics
+    assert problem.code == "toml-syntax" and problem.message.text == "Unclosed array"
+
+
+def test_unknown_members_are_said_in_the_singular_or_the_plural() -> None:
+    from servcommun.billing import Billed
+
+    billed = Billed(
+        bill=None,  # type: ignore[arg-type]
+        title="",
+        offers=(),
+        columns=(),
+        carrier=None,
+        members=("35236",),
+        members_file="roster.yaml",
+        parties=False,
+    )
+    for asked, said in (
+        (["99999"], "no member 99999 in the roster"),
+        (["99998", "99999"], "no members 99998, 99999 in the roster"),
+    ):
+        with pytest.raises(InputError) as raised:
+            billed.only(asked)
+        assert raised.value.diagnostics[0].text == said
+
+
+def test_a_new_rosters_comment_counts_its_communes() -> None:
+    from servcommun.communes import Commune
+    from servcommun.roster_init import InitialMember, InitialRoster, roster_yaml
+
+    commune = Commune("35236", "Redon", "213502362", "35", "243500741")
+    roster = InitialRoster(
+        service="exemple",
+        kind="totale",
+        epci=None,
+        members=(InitialMember(commune, {2025: 10086}),),
+        millesimes={2025: 2022},
+        sources=("INSEE",),
+    )
+    first = roster_yaml(roster).splitlines()[0]
+    assert first.startswith("# Roster of the 1 commune named, written by `servcommun roster")
+    assert "(2025 millésime 2022)" in roster_yaml(roster).replace("\n# ", " ")
+
+
+def test_the_population_basis_says_its_kind_and_vintage() -> None:
+    from servcommun.population_basis import PopulationBasis
+
+    assert say(PopulationBasis("totale", 2026, 2023).sentence()) == (
+        "population totale in force on 1 January 2026, millésime 2023"
+    )
+    assert say(PopulationBasis("dgf", 2026).sentence()) == (
+        "population dgf in force on 1 January 2026"
+    )
+
+
+def test_the_schemas_phrases_are_every_title_and_description() -> None:
+    from servcommun.formats import Kind
+    from servcommun.schemas import json_schema, phrases
+
+    said = set(phrases())
+    assert {
+        "servcommun tariff",
+        "Valid From",
+        "legal population in force on 1 January, by year",
+    } <= said
+
+    def words(node: object) -> set[str]:
+        if isinstance(node, dict):
+            found = {
+                v for k, v in node.items() if k in ("title", "description") and isinstance(v, str)
+            }
+            return found.union(*(words(v) for k, v in node.items() if k != "default"))
+        if isinstance(node, list):
+            return set().union(*(words(item) for item in node))
+        return set()
+
+    assert set().union(*(words(json_schema(kind)) for kind in Kind)) == said
+
+
+def test_the_schema_is_said_in_the_language_in_use(shouting: None) -> None:
+    from servcommun.formats import Kind
+    from servcommun.schemas import json_schema
+
+    schema = json_schema(Kind.ROSTER)
+    assert schema["title"] == "SERVCOMMUN ROSTER"
+    member = schema["$defs"]["Member"]
+    assert member["properties"]["population"]["description"] == (
+        "LEGAL POPULATION IN FORCE ON 1 JANUARY, BY YEAR"
+    )
+    assert "population" in member["properties"] and member["required"][0] == "id"
+
+
+def test_a_validators_value_error_keeps_its_words() -> None:
+    (dateless,) = _problems(
+        'service: exemple\nmembers:\n  - {id: "35236", name: Redon, population: {2026: 10},\n'
+        "     subscriptions: [{offer: socle}]}\n"
+    )
+    assert say(dateless) == (
+        "'subscriptions': give 'start' (annual offer) or 'delivered' (one-off service)"
+    )
