@@ -1,7 +1,8 @@
 """Keep the message catalogues in step with the code.
 
 The English message ids are in the code: ``_()``, ``N_()``, ``ngettext()``, ``msg()``
-and ``msg_n()`` calls. ``update`` extracts them into ``src/servcommun/locale/
+and ``msg_n()`` calls, and the titles and descriptions of the JSON Schemas
+(``servcommun.schemas.phrases``). ``update`` extracts them into ``src/servcommun/locale/
 servcommun.pot`` and merges that into each language's ``.po`` (a new id comes in
 untranslated, a removed one becomes obsolete); translate the new entries, then
 ``compile`` writes the ``.mo`` files the package ships (committed: a fresh clone speaks
@@ -67,6 +68,11 @@ def extracted() -> Catalog:
     for filename, lineno, message, comments, context in found:
         where = (str(Path("servcommun") / filename), lineno)
         catalog.add(message, None, [where], auto_comments=comments, context=context)
+    # the JSON Schemas' titles and descriptions, hovers in an editor: the models' words
+    from servcommun.schemas import phrases
+
+    for phrase in phrases():
+        catalog.add(phrase, None, [("servcommun/schemas.py", 0)])
     return catalog
 
 

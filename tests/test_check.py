@@ -532,17 +532,25 @@ def test_committed_schema_is_the_generated_one(kind: str) -> None:
     from servcommun.formats import Kind
     from servcommun.schemas import json_schema_text
 
+    from servcommun import language
+
     committed = (ROOT / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8")
+    language.choose("fr")  # the hovers a French editor shows
     assert committed == json_schema_text(Kind(kind)), (
-        f"schema/{kind}.schema.json is stale: servcommun schema --kind {kind} "
+        f"schema/{kind}.schema.json is stale: servcommun schema --lang fr --kind {kind} "
         f"--output schema/{kind}.schema.json --force"
     )
 
 
 def test_schema_command_prints_the_tariff_schema() -> None:
-    result = run("schema")
+    result = run("schema", "--lang", "fr")
     assert result.returncode == 0
     assert result.stdout == (ROOT / "schema" / "tariff.schema.json").read_text(encoding="utf-8")
+    english = json.loads(run("schema").stdout)  # the tests' language
+    french = json.loads(result.stdout)
+    assert (
+        english["description"].startswith("A ") and french["description"] != english["description"]
+    )
 
 
 SHIPPED = sorted(
