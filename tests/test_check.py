@@ -549,7 +549,8 @@ def test_schema_command_prints_the_tariff_schema() -> None:
     english = json.loads(run("schema").stdout)  # the tests' language
     french = json.loads(result.stdout)
     assert (
-        english["description"].startswith("A ") and french["description"] != english["description"]
+        english["description"].startswith("One version")
+        and french["description"] != english["description"]
     )
 
 

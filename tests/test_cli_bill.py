@@ -126,19 +126,22 @@ def test_unknown_member_is_an_error() -> None:
     assert "no member 99999" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_table_shows_french_amounts_review_and_staffing() -> None:
+def test_table_shows_amounts_review_and_staffing() -> None:
     result = run("bill", "--year", "2026")
     assert result.returncode == 0, result.stderr
     out = result.stdout.replace("\u202f", " ").replace("\xa0", " ")
-    assert "Redon" in out and "6 021,50" in out and "102 949,00" in out
+    assert "Redon" in out and "6,021.50" in out and "102,949.00" in out
     assert "Needs review" in out and "Guémené-Penfao" in out
     assert "17 socle-complet members → 2 FTE" in out
+    assert "staff cost €80,000.00; contributions €102,949.00 cover 128.7% of it." in " ".join(
+        out.split()
+    )
 
 
 def test_detail_shows_basis_and_article() -> None:
     result = run("bill", "--year", "2026", "--member", "35328", "--detail")
     out = result.stdout.replace("\u202f", " ").replace("\xa0", " ")
-    assert "bracket 1,500–2,999" in out and "art. 7.2.1" in out and "-3 500,00 €" in out
+    assert "bracket 1,500–2,999" in out and "art. 7.2.1" in out and "-€3,500.00" in out
 
 
 def test_csv_one_row_per_line() -> None:

@@ -101,7 +101,8 @@ def test_diff_command_two_years_table() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout.replace("\u202f", " ")
     assert "2025 → 2026" in out
-    assert "Pipriac" in out and "+1 000,00" in out  # 9 engineering days in 2026, 4 in 2025
+    assert "Pipriac" in out and "+1,000.00" in out  # 9 engineering days in 2026, 4 in 2025
+    assert "+11.9%" in out and "14 members unchanged not shown" in out
     assert "Bains-sur-Oust" not in out  # unchanged
 
 

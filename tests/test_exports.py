@@ -20,9 +20,12 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from conftest import ROOT, run, run_process, write
+from servcommun import language
 from servcommun.cli.commands import application
 from servcommun.diagnostics import InputError
 from servcommun.output import write_atomic, write_folder_atomic
+from servcommun.render.csv import COLUMNS
+from servcommun.render.statements import INDEX_COLUMNS
 
 TARIFF = ROOT / "tariffs" / "redon-agglomeration-2022.yaml"
 EXAMPLE_TOTAL = Decimal("102949.00")  # the Redon example roster in 2026
@@ -38,6 +41,13 @@ def ok(*args: str, cwd: Path = ROOT) -> str:
     result = run(*args, cwd=cwd)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def english() -> None:
+    """Documents in English, whatever their tariff's locale, as ``--lang en`` asks before
+    the command line is parsed (``servcommun.cli.main``; ``run`` calls the application
+    itself): the French of the catalogue is not what these tests read."""
+    language.choose("en")
 
 
 @pytest.fixture(scope="module")
@@ -90,28 +100,49 @@ def convention(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_csv_french_dialect_reads_back(tmp_path: Path, example_json: dict) -> None:  # type: ignore[type-arg]
     target = tmp_path / "bill.csv"
-    ok("bill", "--year", "2026", "--format", "csv", "--csv-dialect", "fr", "--output", str(target))
+    english()
+    ok(
+        "--lang",
+        "en",  # its headings and words in English: the French dialect is a number form
+        "bill",
+        "--year",
+        "2026",
+        "--format",
+        "csv",
+        "--csv-dialect",
+        "fr",
+        "--output",
+        str(target),
+    )
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM a French spreadsheet needs
     with target.open(encoding="utf-8-sig", newline="") as stream:
-        rows = list(csv.DictReader(stream, delimiter=";"))
-    assert set(rows[0]) >= {
-        "member_id",
-        "member_name",
-        "year",
-        "code",
-        "label",
-        "basis",
-        "reference",
-        "titled",
-        "amount",
-    }
-    review = [row for row in rows if row["status"] == "à examiner"]
+        header, *cells = csv.reader(stream, delimiter=";")
+    assert header == [
+        "Member id",
+        "Member name",
+        "Financial year",
+        "Line code",
+        "Label",
+        "Basis",
+        "Article",
+        "Titled",
+        "Amount",
+        "Billed",
+        "Settlement",
+        "Attribution year",
+        "Attribution before",
+        "Attribution after",
+        "Status",
+        "Reason",
+    ]
+    rows = [dict(zip(COLUMNS, cell, strict=True)) for cell in cells]  # in the plain order
+    review = [row for row in rows if row["status"] == "needs review"]
     assert [(row["member_id"], row["amount"], row["billed"]) for row in review] == [
-        ("44067", "", "non")
+        ("44067", "", "No")
     ]
     assert review[0]["reason"]  # why, in words
-    rows = [row for row in rows if row["status"] == "facturé"]
+    rows = [row for row in rows if row["status"] == "billed"]
     amounts = [Decimal(row["amount"].replace(",", ".")) for row in rows]
     assert all("." not in row["amount"] and "," in row["amount"] for row in rows)
     assert sum(amounts) == EXAMPLE_TOTAL
@@ -143,29 +174,31 @@ def test_xlsx_reads_back_with_numbers_formats_and_totals_that_add_up(
     tmp_path: Path, example_json: dict
 ) -> None:  # type: ignore[type-arg]
     target = tmp_path / "bill.xlsx"
-    ok("bill", "--year", "2026", "--format", "xlsx", "--output", str(target))
+    english()
+    ok("--lang", "en", "bill", "--year", "2026", "--format", "xlsx", "--output", str(target))
     formulas = openpyxl.load_workbook(target)
     values = openpyxl.load_workbook(target, data_only=True)  # the values formulas carry
-    assert formulas.sheetnames == ["Synthèse", "Détail", "Paramètres"]
+    assert formulas.sheetnames == ["Summary", "Detail", "Parameters"]
 
-    summary, summary_values = formulas["Synthèse"], values["Synthèse"]
+    summary, summary_values = formulas["Summary"], values["Summary"]
     header = [cell.value for cell in summary[1]]
-    assert header[:4] == ["Membre", "Nom", "Population", "Statut"]
-    assert header[-2:] == ["Total", "Observation"]
+    assert header[:4] == ["Member", "Name", "Population", "Status"]
+    assert header[-2:] == ["Total", "Remark"]
     assert summary.freeze_panes == "C2"
     assert summary.column_dimensions["B"].width >= len("Saint-Vincent-sur-Oust")
     first, total = header.index("Socle complet"), header.index("Total")
 
     def money(cell) -> Decimal:  # type: ignore[no-untyped-def]
         assert isinstance(cell.value, int | float), cell.value  # a number, never text
-        assert "€" in formulas[cell.parent.title][cell.coordinate].number_format
+        assert formulas[cell.parent.title][cell.coordinate].number_format.startswith('"€"#,##0.00')
         return Decimal(str(cell.value))
 
     rows = list(summary_values.iter_rows(min_row=2))
     total_row, member_rows = rows[-1], rows[:-1]
     assert total_row[0].value == "Total"
-    billed = [row for row in member_rows if row[3].value == "facturé"]
-    review = [row for row in member_rows if row[3].value == "à examiner"]
+    assert total_row[1].value == f"{len(example_json['statements'])} members billed"
+    billed = [row for row in member_rows if row[3].value == "billed"]
+    review = [row for row in member_rows if row[3].value == "needs review"]
     assert len(billed) == len(example_json["statements"]) and len(review) == 1
     assert (
         review[0][0].value == "44067"
@@ -182,33 +215,35 @@ def test_xlsx_reads_back_with_numbers_formats_and_totals_that_add_up(
     # totals are live formulas, so that an edited cell still adds up
     assert summary.cell(2, total + 1).value == f"=SUM(E2:{summary.cell(2, total).column_letter}2)"
     assert str(summary.cell(len(rows) + 1, total + 1).value).startswith("=SUMIF(")
+    assert '"billed"' in str(summary.cell(len(rows) + 1, total + 1).value)  # the status said
     assert summary.cell(2, 1).value == "35013" and summary.cell(2, 3).value == 3684
 
-    detail = values["Détail"]
-    assert formulas["Détail"].freeze_panes == "A2"
+    detail = values["Detail"]
+    assert formulas["Detail"].freeze_panes == "A2"
     assert [c.value for c in detail[1]] == [
-        "Membre",
-        "Nom",
-        "Exercice",
-        "Code ligne",
-        "Libellé",
-        "Base de calcul",
+        "Member",
+        "Name",
+        "Financial year",
+        "Line code",
+        "Label",
+        "Basis",
         "Article",
-        "Titrage",
-        "Montant",
-        "Statut",
+        "Titled",
+        "Amount",
+        "Status",
     ]
     lines = list(detail.iter_rows(min_row=2))
     assert len(lines) == sum(len(s["lines"]) for s in example_json["statements"])
     assert sum(money(line[8]) for line in lines) == EXAMPLE_TOTAL
 
-    inputs = {row[0].value: row[1].value for row in values["Paramètres"].iter_rows(min_row=2)}
-    assert inputs["Exercice facturé"] == 2026
-    assert inputs["Fichier tarif"] == "tariffs/redon-agglomeration-2022.yaml"
-    assert inputs["SHA-256 tarif"] == hashlib.sha256(TARIFF.read_bytes()).hexdigest()
-    assert inputs["Fichier des membres"] == "examples/redon/roster.yaml"
-    assert inputs["Tarif en vigueur"] == "du 28/03/2022 (sans terme)"
-    assert inputs["Membres demandés"] == "tous"
+    inputs = {row[0].value: row[1].value for row in values["Parameters"].iter_rows(min_row=2)}
+    assert inputs["Billed year"] == 2026
+    assert inputs["Tariff file"] == "tariffs/redon-agglomeration-2022.yaml"
+    assert inputs["Tariff SHA-256"] == hashlib.sha256(TARIFF.read_bytes()).hexdigest()
+    assert inputs["Roster file"] == "examples/redon/roster.yaml"
+    assert inputs["Tariff in force"] == "from 28/03/2022 (open-ended)"
+    assert inputs["Members asked for"] == "all"
+    assert str(inputs["Document date"]).startswith("31/12/2026 (the end of the billed year")
     assert values.properties.created.year == 2026  # from the billed year, not the clock
 
 
@@ -225,7 +260,10 @@ def test_statements_one_pdf_per_billed_member_and_an_index(
     tmp_path: Path, convention: Path
 ) -> None:
     folder = tmp_path / "relevés"
-    result = run("statements", "--year", "2026", "--output", str(folder), cwd=convention)
+    english()
+    result = run(
+        "--lang", "en", "statements", "--year", "2026", "--output", str(folder), cwd=convention
+    )
     assert result.returncode == 0, result.stderr
     assert (
         "2 statements and index.csv written to" in result.stderr
@@ -238,10 +276,20 @@ def test_statements_one_pdf_per_billed_member_and_an_index(
     ]
 
     with (folder / "index.csv").open(encoding="utf-8-sig", newline="") as stream:
-        index = {row["member_id"]: row for row in csv.DictReader(stream, delimiter=";")}
+        header, *cells = csv.reader(stream, delimiter=";")
+    assert header == [
+        "Member id",
+        "Member name",
+        "Financial year",
+        "File",
+        "Total",
+        "Status",
+        "Reason",
+    ]
+    index = {cell[0]: dict(zip(INDEX_COLUMNS, cell, strict=True)) for cell in cells}
     assert index["35999"]["file"] == "2026-35999-saint-exemple-sur-vilaine.pdf"
-    assert Decimal(index["35999"]["total"].replace(",", ".")) == Decimal("5532.50")
-    assert (index["35997"]["file"], index["35997"]["status"]) == ("", "à examiner")
+    assert index["35999"]["total"] == "5532,50"  # the French dialect's number form
+    assert (index["35997"]["file"], index["35997"]["status"]) == ("", "needs review")
     assert "9,312 above 8,000" in index["35997"]["reason"]
 
     reader = PdfReader(folder / "2026-35999-saint-exemple-sur-vilaine.pdf")
@@ -249,27 +297,29 @@ def test_statements_one_pdf_per_billed_member_and_an_index(
     text = spaces(reader.pages[0].extract_text())
     for expected in (
         "Service commun des systèmes d'information et du numérique",
-        "Relevé de contribution — exercice 2026",
+        "Contribution statement — financial year 2026",
         "Saint-Exemple-sur-Vilaine",
-        "Code INSEE : 35999",
-        "2 355 habitants (population totale en vigueur au 1er janvier 2026)",
+        "INSEE code: 35999",
+        "Population: 2,355 inhabitants (total population in force on 1 January 2026)",
         "Part fixe",
         "Part variable",
         "bracket 1,500–2,999",
         "art. 7.1",
-        "janvier 2027",
-        "2 000,00 €",
-        "3 532,50 €",
-        "Total 5 532,50 €",
+        "January 2027",
+        "€2,000.00",
+        "€3,532.50",
+        "Total €5,532.50",
+        "Titling (revenue titles by month)",
         "32_CC_2022_56 of 28/03/2022",
+        "Contribution statement 2026 — Saint-Exemple-sur-Vilaine (35999) — page 1/1",
     ):
         assert expected in text, expected
     assert reader.metadata is not None
     assert str(reader.metadata["/CreationDate"]).startswith("D:20261231")
 
     credit = spaces(PdfReader(folder / "2026-35998-credit-l-abbaye.pdf").pages[0].extract_text())
-    assert "-3 500,00 €" in credit and "février 2026" in credit  # audit titled on delivery
-    assert "Total 5 244,50 €" in credit
+    assert "-€3,500.00" in credit and "February 2026" in credit  # audit titled on delivery
+    assert "Total €5,244.50" in credit
 
 
 def test_statements_refuse_a_non_empty_folder_without_force(
@@ -319,7 +369,10 @@ def test_statements_of_a_cost_sharing_service(tmp_path: Path) -> None:
     """The carrier's own share is listed, not billed: no PDF for it; the parties' PDFs
     name the carrier as the issuer."""
     folder = tmp_path / "rouen"
+    english()
     ok(
+        "--lang",
+        "en",
         "statements",
         "--year",
         "2026",
@@ -342,10 +395,9 @@ def test_statements_of_a_cost_sharing_service(tmp_path: Path) -> None:
         text = spaces(
             " ".join(page.extract_text() for page in PdfReader(folder / row["file"]).pages)
         )
-        assert f"Porteur du service : {carrier[0]['member_name']}" in text
-        assert f"Identifiant : {row['member_id']}" in text
-        total = f"{Decimal(row['total']):,.2f}".replace(",", " ").replace(".", ",")
-        assert f"Total {total} €" in text
+        assert f"Service carrier: {carrier[0]['member_name']}" in text
+        assert f"Identifier: {row['member_id']}" in text
+        assert f"Total €{Decimal(row['total']):,.2f}" in text
 
 
 # -- reproducible -----------------------------------------------------------------------------

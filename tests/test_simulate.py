@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, member, run, write
 from servcommun.engine.result import Statement
 from servcommun.engine.simulate import Scenario, ScenarioError, Simulation, simulate
-from servcommun.render.amounts import money
+from servcommun.message import Message
 from servcommun.render.simulation import credit_message, simulation_json, step_message
 from servcommun.render.words import say
 from servcommun.tariff import Tariff
@@ -50,9 +50,10 @@ def offer_total(sim: Simulation, year: int, offer: str) -> Decimal:
     return entry.statement.offer_total(offer)
 
 
-def fmt(amount: Decimal) -> str:
-    """Amounts as the tables show them, with plain spaces (``3 500,00 €``)."""
-    return spaced(money(amount))
+def said(message: Message | None) -> str:
+    """A message as the tables and stderr say it, with plain spaces."""
+    assert message is not None
+    return spaced(say(message))
 
 
 def spaced(text: str) -> str:
@@ -70,7 +71,7 @@ def test_audit_then_socle_within_six_months(redon: Tariff) -> None:
     [credit] = sim.credits
     assert (credit.applied, credit.applied_year, credit.lost) == (D("3500.00"), 2026, D(0))
     assert credit.window_end == dt.date(2026, 8, 15)
-    assert "3 500,00 € deducted from 2026" in credit_message(credit, fmt)
+    assert "€3,500.00 deducted from 2026" in said(credit_message(credit))
 
 
 def test_year_total_is_the_sum_of_its_lines_audit_included(redon: Tariff) -> None:
@@ -99,8 +100,8 @@ def test_joining_after_the_window_loses_the_credit_and_says_until_when(redon: Ta
     assert "socle-complet.audit-credit" not in {line.code for line in sim.years[0].lines}
     [credit] = sim.credits
     assert (credit.applied, credit.lost, credit.too_late) == (D(0), D("3500.00"), True)
-    message = credit_message(credit, fmt)
-    assert "loses the 3 500,00 € audit credit" in message
+    message = said(credit_message(credit))
+    assert "loses the €3,500.00 audit credit" in message
     assert "15/08/2026, the last join date that keeps it" in message
 
 
@@ -121,7 +122,7 @@ def test_joining_before_the_audit_earns_no_credit(redon: Tariff) -> None:
     assert totals(sim)[2026] == D("9032.50")
     credit = sim.credits[0]
     assert credit.too_early and credit.lost == D("3500.00")
-    assert "before the audit is delivered" in credit_message(credit, fmt)
+    assert "before the audit is delivered" in said(credit_message(credit))
 
 
 # -- socle annexe complet (art. 7.2.3) ---------------------------------------------------
@@ -193,16 +194,16 @@ def test_staffing_step_crossed_by_the_newcomer(
 
 def test_tenth_member_message_names_the_step(redon: Tariff) -> None:
     sim = simulate(redon, roster_of(9), scenario(SOCLE))
-    message = step_message(sim.impact, fmt)
+    message = said(step_message(sim.impact))
     assert "10th socle-complet member" in message
-    assert "from 1 to 2 FTE" in message and "+40 000,00 €" in message
+    assert "from 1 to 2 FTE" in message and "(staff cost +€40,000.00)" in message
     assert sim.impact.coverage_before == D("124.5")  # 9 × 5 532,50 / 40 000
     assert sim.impact.coverage_after == D("69.2")  # 10 × 5 532,50 / 80 000
 
 
 def test_twenty_first_member(redon: Tariff) -> None:
     sim = simulate(redon, roster_of(20), scenario(SOCLE))
-    assert "21st socle-complet member" in step_message(sim.impact, fmt)
+    assert "21st socle-complet member" in said(step_message(sim.impact))
     assert simulation_json(sim, service="redon", currency="EUR")["service"]["step_crossed"] == {
         "rank": 21,
         "fte_before": 2,
@@ -388,9 +389,9 @@ def test_table_output() -> None:
     )
     assert result.returncode == 0, result.stderr
     out = spaced(result.stdout)
-    assert "2026 total" in out and "9 985,00 €" in out
-    assert "loses the 3 500,00 € audit credit" in " ".join(out.split())
-    assert "is 10 below 3 000 inhabitants" in out  # near the 3000 boundary
+    assert "2026 total" in out and "€9,985.00" in out
+    assert "loses the €3,500.00 audit credit" in " ".join(out.split())
+    assert "is 10 below 3,000 inhabitants" in out  # near the 3000 boundary
     assert "The service in 2026" in out
 
 
@@ -817,7 +818,7 @@ def test_ads_newcomer_table() -> None:
     assert result.returncode == 0, result.stderr
     out = " ".join(spaced(result.stdout).split())
     assert "30 × Permis de construire a year, 55 × Déclaration préalable a year" in out
-    assert "14 385,00 €" in out and "15 070,00 €" in out and "29 455,00 €" in out
+    assert "€14,385.00" in out and "€15,070.00" in out and "€29,455.00" in out
     assert "Note: the acts expected each year (--act) are dated on the first day" in out
 
 
@@ -1047,10 +1048,10 @@ def test_attribution_table_shows_before_and_after() -> None:
     )
     assert result.returncode == 0, result.stderr
     out = " ".join(spaced(result.stdout).split())
-    assert "attribution de compensation 185 000,00 € a year" in out
+    assert "attribution de compensation €185,000.00 a year" in out
     assert (
         "Settled by deduction from the 2027 attribution de compensation (art. 9 ; CGCT "
-        "art. L5211-4-2): 185 000,00 € − 7 536,00 € = 177 464,00 €."
+        "art. L5211-4-2): €185,000.00 − €7,536.00 = €177,464.00."
     ) in out
 
 
@@ -1170,7 +1171,7 @@ def test_a_newcomer_needing_review_is_never_shown_owing_nothing() -> None:
     assert result.returncode == 0, result.stderr
     rows = [row for row in result.stdout.splitlines() if " total " in row or "Total" in row]
     assert all("to negotiate" in row for row in rows), rows  # 9 000 > 8 000: negotiated
-    assert not any(row.rstrip().endswith("0,00 €") for row in rows)
+    assert not any(row.rstrip().endswith("€0.00") for row in rows)
     data = json.loads(
         run(
             "simulate",

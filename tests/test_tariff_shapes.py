@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, run, write
+from servcommun import language
 from servcommun.budget import Budget
 from servcommun.engine.bill import bill_member, bill_members, budget_data
 from servcommun.engine.context import ServiceData, proration_share
@@ -24,6 +25,7 @@ from servcommun.engine.keys import agents_key
 from servcommun.engine.result import Bill, NeedsReview, Statement
 from servcommun.loader import budget_problems, tariff_problems
 from servcommun.reader import parse_yaml
+from servcommun.render.csv import COLUMNS
 from servcommun.render.words import say
 from servcommun.roster import Member, Subscription
 from servcommun.tariff import Tariff
@@ -1332,11 +1334,20 @@ def test_shipped_settlement_example_in_json_table_and_statements(tmp_path: Path)
     )
     assert (
         "Settled by deduction from the 2027 attribution de compensation (art. 9 ; CGCT "
-        "art. L5211-4-2): 185 000,00 € − 7 536,00 € = 177 464,00 €."
+        "art. L5211-4-2): €185,000.00 − €7,536.00 = €177,464.00."
     ) in " ".join(table.stdout.split())
     out = tmp_path / "releves"
+    language.choose("en")  # --lang en, chosen before the command line is parsed
     written = run(
-        "statements", "--service", "reglement-exemple", "--year", "2026", "--output", str(out)
+        "--lang",
+        "en",
+        "statements",
+        "--service",
+        "reglement-exemple",
+        "--year",
+        "2026",
+        "--output",
+        str(out),
     )
     assert written.returncode == 0, written.stderr
     import pypdf
@@ -1344,8 +1355,8 @@ def test_shipped_settlement_example_in_json_table_and_statements(tmp_path: Path)
     pdf = next(out.glob("2026-35951-*.pdf"))
     text = " ".join(pypdf.PdfReader(pdf).pages[0].extract_text().split())
     assert (
-        "Règlement Par imputation sur l'attribution de compensation 2027 (art. 9 ; CGCT "
-        "art. L5211-4-2) : 185 000,00 € − 7 536,00 € = 177 464,00 €."
+        "Settlement By deduction from the attribution de compensation 2027 (art. 9 ; CGCT "
+        "art. L5211-4-2): €185,000.00 − €7,536.00 = €177,464.00."
     ) in text
 
 
@@ -1413,7 +1424,8 @@ def test_csv_export_says_how_each_statement_is_settled() -> None:
         "--member",
         "35951",
     )
-    row = next(csv.DictReader(io.StringIO(french.stdout.lstrip("\ufeff")), delimiter=";"))
+    _, cells, *_ = csv.reader(io.StringIO(french.stdout.lstrip("\ufeff")), delimiter=";")
+    row = dict(zip(COLUMNS, cells, strict=True))  # the headings are said, in the same order
     assert (row["attribution_before"], row["attribution_after"]) == ("185000,00", "177464,00")
     redon = run("bill", "--year", "2026", "--format", "csv", "--member", "35236")
     assert next(csv.DictReader(io.StringIO(redon.stdout)))["settlement"] == ""  # not said

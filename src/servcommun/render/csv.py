@@ -2,8 +2,12 @@
 per member needing review (its status and reason, no amount), so that every member active
 in the year is in the file.
 
-``plain``: comma, decimal point, UTF-8. ``fr``: semicolon, decimal comma, UTF-8 with a
-BOM, so that a spreadsheet set to French opens it in columns with numbers as numbers.
+``plain``: comma, decimal point, UTF-8, the column names and status words of a program
+(``member_id``, ``needs review``); its texts (bases, reasons) are said in the language in
+use. ``fr``: semicolon, decimal comma, UTF-8 with a BOM, so that a spreadsheet set to
+French opens it in columns with numbers as numbers; a document for the finance office,
+it speaks the tariff locale's language unless ``--lang`` was given: its headings and
+words from the catalogue (« Identifiant du membre », « à examiner »).
 """
 
 from __future__ import annotations
@@ -11,10 +15,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
+from functools import cache
 
+from servcommun import language
 from servcommun.engine.result import Bill, Settlement
+from servcommun.language import N_
+from servcommun.money import CENT
 from servcommun.render.amounts import plain
 from servcommun.render.words import say
 
@@ -44,27 +52,58 @@ accountant needs the attribution before and after the deduction. ``status`` is
 ``non facturé``, ``à examiner`` in the French dialect, as in the statements' index), with
 the ``reason`` of the last two."""
 
-STATUSES = {  # (plain, fr): the words of the statements' index.csv
-    "billed": ("billed", "facturé"),
-    "not-billed": ("not billed", "non facturé"),
-    "review": ("needs review", "à examiner"),
+HEADINGS = (  # the French dialect's headings of COLUMNS, said in the document's language
+    N_("Member id"),
+    N_("Member name"),
+    N_("Financial year"),
+    N_("Line code"),
+    N_("Label"),
+    N_("Basis"),
+    N_("Article"),
+    N_("Titled"),
+    N_("Amount"),
+    N_("Billed"),
+    N_("Settlement"),
+    N_("Attribution year"),
+    N_("Attribution before"),
+    N_("Attribution after"),
+    N_("Status"),
+    N_("Reason"),
+)
+
+STATUSES = {  # the words of a program (plain), translated in the French dialect
+    "billed": N_("billed"),
+    "not-billed": N_("not billed"),
+    "review": N_("needs review"),
 }
-CARRIER = ("carrier's own share", "part du porteur")
+CARRIER = N_("carrier's own share")
+YES_NO = ("no", "yes")  # the plain dialect's; the French one says them (oui, non)
+SAID_YES_NO = (N_("No"), N_("Yes"))
 
 
 def bill_csv(bill: Bill, dialect: str = "plain") -> str:
-    return csv_text(COLUMNS, _bill_rows(bill, dialect), dialect)
+    if dialect != "fr":
+        return csv_text(COLUMNS, _bill_rows(bill, dialect), dialect)
+    with language.speaking(language.document_language(bill.locale)):
+        header = [language._(heading) for heading in HEADINGS]
+        return csv_text(header, _bill_rows(bill, dialect), dialect)
 
 
 def _bill_rows(bill: Bill, dialect: str) -> Iterator[tuple[object, ...]]:
     french = dialect == "fr"
-    words = 1 if french else 0
+
+    def word(text: str) -> str:
+        return language._(text) if french else text
+
+    billed_status, not_billed_status = word(STATUSES["billed"]), word(STATUSES["not-billed"])
+    carrier = language._(CARRIER)
+    no, yes = (language._(said) for said in SAID_YES_NO) if french else YES_NO
     for statement in bill.statements:
         member = statement.member
         settled = _settlement(statement.settlement, dialect)
-        status = STATUSES["billed" if statement.billed else "not-billed"][words]
-        reason = "" if statement.billed else CARRIER[words]
-        billed = _yes_no(statement.billed, french)
+        status = billed_status if statement.billed else not_billed_status
+        reason = "" if statement.billed else carrier
+        billed = yes if statement.billed else no
         for line in statement.lines:
             yield (
                 member.id,
@@ -95,15 +134,16 @@ def _bill_rows(bill: Bill, dialect: str) -> Iterator[tuple[object, ...]]:
                 status,
                 reason,
             )
+    review_status = word(STATUSES["review"])
     for review in bill.needs_review:  # no statement, no amount: the member and why
         yield (
             review.member.id,
             review.member.name,
             bill.year,
             *("", "", "", "", "", ""),
-            _yes_no(False, french),
+            no,
             *("", "", "", ""),
-            STATUSES["review"][words],
+            review_status,
             say(review.reason),
         )
 
@@ -160,12 +200,23 @@ def _inert(cell: object) -> object:
 
 
 def csv_amount(amount: Decimal, dialect: str = "plain") -> str:
-    """``5532.50`` (plain) or ``5532,50`` (fr): two decimals, no grouping."""
-    text = plain(amount)
-    return text.replace(".", ",") if dialect == "fr" else text
+    """``5532.50`` (plain) or ``5532,50`` (fr, whatever the language: the dialect is the
+    number form of a French spreadsheet): two decimals, no grouping."""
+    if dialect != "fr":
+        return plain(amount)
+    return _french_number()(amount.quantize(CENT))
 
 
-def _yes_no(value: bool, french: bool) -> str:
-    if french:
-        return "oui" if value else "non"
-    return "yes" if value else "no"
+@cache
+def _french_number() -> Callable[[Decimal], str]:
+    """Babel's fr_FR form of ``0.00``, its pattern parsed once (a bill's CSV writes some
+    hundred thousand amounts)."""
+    from babel import Locale  # Babel's data is slow to load: only when needed
+    from babel.numbers import parse_pattern
+
+    pattern, french = parse_pattern("0.00"), Locale.parse("fr_FR")
+
+    def written(amount: Decimal) -> str:
+        return str(pattern.apply(amount, french))
+
+    return written

@@ -1,5 +1,5 @@
 """What the document formats (XLSX workbook, PDF statements) share: the date they carry,
-French wording of months, member ids and populations, and the columns by offer.
+months, member ids and populations in the language in use, and the columns by offer.
 
 A document's embedded date derives from the billed year (31 December, midnight UTC),
 never from the clock, so that the same inputs give byte-identical files.
@@ -12,7 +12,9 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from servcommun import language
 from servcommun.engine.result import Bill, Line, MemberRef, Statement
+from servcommun.message import Message, msg_n
 
 
 def document_datetime(year: int) -> dt.datetime:
@@ -20,30 +22,38 @@ def document_datetime(year: int) -> dt.datetime:
     return dt.datetime(year, 12, 31, tzinfo=dt.UTC)
 
 
-def month_label(titled: str, locale: str = "fr_FR") -> str:
-    """``2027-01`` → ``janvier 2027`` (``titled`` is kept as is if it is not a month)."""
+def month_label(titled: str) -> str:
+    """``2027-01`` → ``janvier 2027`` (``January 2027`` in English), as Babel writes a
+    month standing alone in the language in use (``titled`` is kept as is if it is not a
+    month)."""
     from babel.dates import format_date  # Babel's data is slow to load: only when needed
 
     try:
         year, month = (int(part) for part in titled.split("-"))
-        return str(format_date(dt.date(year, month, 1), "MMMM y", locale=locale))
+        return str(format_date(dt.date(year, month, 1), "LLLL y", locale=language.locale()))
     except ValueError:
         return titled
 
 
 def id_label(member: MemberRef) -> str:
-    """What a member's id is: a commune's INSEE code (``35236``, ``2A004``), a SIREN (nine
-    digits), or another identifier (a party of a cost-sharing key: ``ville``)."""
+    """What a member's id is, in the language in use: a commune's INSEE code (``35236``,
+    ``2A004``), a SIREN (nine digits), or another identifier (a party of a cost-sharing
+    key: ``ville``)."""
     if re.fullmatch(r"\d{5}|\d[AB]\d{3}", member.id):
-        return "Code INSEE"
+        return language._("INSEE code")
     if re.fullmatch(r"\d{9}", member.id):
-        return "SIREN"
-    return "Identifiant"
+        return language._("SIREN")
+    return language._("Identifier")
 
 
-def population_text(population: int) -> str:
-    """``9 312 habitants`` (narrow no-break space between thousands, as fr_FR writes it)."""
-    return f"{population:,} habitants".replace(",", "\u202f")
+def population_text(population: int) -> Message:
+    """``9 312 habitants`` (``9,312 inhabitants``), said in the language in use."""
+    return msg_n(
+        "{population:count} inhabitant",
+        "{population:count} inhabitants",
+        n="population",
+        population=population,
+    )
 
 
 def slug(text: str) -> str:

@@ -1,5 +1,5 @@
-"""A derived key for people (a Rich table and a sentence) or programs (JSON: percentages
-and amounts as plain decimal strings)."""
+"""A derived key for people (a Rich table and a sentence, in the language in use) or
+programs (JSON: percentages and amounts as plain decimal strings)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from servcommun import language
 from servcommun.analysis import Derivation
+from servcommun.message import msg
 from servcommun.money import ZERO
-from servcommun.render.amounts import money, number, plain
+from servcommun.render.amounts import money, plain
+from servcommun.render.words import number_text, say
 
 
 def derivation_table(derivation: Derivation) -> RenderableType:
@@ -21,48 +24,67 @@ def derivation_table(derivation: Derivation) -> RenderableType:
     share to the key's precision moves the party's amount from its target."""
     result = derivation.result
     tariff = derivation.tariff
-    locale, currency = tariff.locale, tariff.currency
+    currency = tariff.currency
 
     def percent(value: Decimal | None) -> str:
-        return "—" if value is None else f"{_percent(value, locale)} %"
+        return "—" if value is None else number_text(value, "percent")
 
     def name(party: str) -> str:
         return derivation.names.get(party, party)
 
-    until = tariff.valid_until or "open"
-    lines: list[RenderableType] = [
-        Text(
-            f"Key of {derivation.tariff_file} ({tariff.valid_from} → {until}), service "
-            f"{derivation.service}",
-            style="bold",
-        ),
-        Text(
-            f"{name(result.party)}: {money(result.target, currency, locale)} on a base of "
-            f"{money(result.base, currency, locale)} ({_base_words(derivation)}) is "
-            f"{_percent(result.exact_percent.quantize(Decimal('0.0001')), locale)} % → "
-            f"{percent(result.after[result.party])} at the key's precision "
-            f"({_percent(result.precision, locale)} point), taken from "
-            f"{name(result.take_from)}."
-        ),
-    ]
+    def amount(value: Decimal) -> str:
+        return money(value, currency)
+
+    valid = (
+        msg(
+            "Key of {file} ({start:date} → {end:date}), service {service}",
+            file=derivation.tariff_file,
+            start=tariff.valid_from,
+            end=tariff.valid_until,
+            service=derivation.service,
+        )
+        if tariff.valid_until
+        else msg(
+            "Key of {file} ({start:date} → open), service {service}",
+            file=derivation.tariff_file,
+            start=tariff.valid_from,
+            service=derivation.service,
+        )
+    )
+    derived = msg(
+        "{party}: {target:amount} on a base of {base:amount} ({source}) is {exact:percent} → "
+        "{after} at the key's precision ({precision:number} point), taken from {take_from}.",
+        party=name(result.party),
+        target=result.target,
+        base=result.base,
+        source=_base_words(derivation),
+        exact=result.exact_percent.quantize(Decimal("0.0001")),
+        after=percent(result.after[result.party]),
+        precision=result.precision,
+        take_from=name(result.take_from),
+    )
+    lines: list[RenderableType] = [Text(say(valid), style="bold"), Text(say(derived))]
     table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
-    table.add_column("Party", footer="Total", no_wrap=True)
-    table.add_column("Name", overflow="fold")
+    table.add_column(language._("Party"), footer=language._("Total"), no_wrap=True)
+    table.add_column(language._("Name"), overflow="fold")
     table.add_column(
-        "Before", justify="right", no_wrap=True, footer=percent(sum(result.before.values(), ZERO))
+        language._("Before"),
+        justify="right",
+        no_wrap=True,
+        footer=percent(sum(result.before.values(), ZERO)),
     )
     table.add_column(
-        "After",
+        language._("After"),
         justify="right",
         no_wrap=True,
         style="bold",
         footer=percent(sum(result.after.values(), ZERO)),
     )
     table.add_column(
-        "Amount on the base",
+        language._("Amount on the base"),
         justify="right",
         no_wrap=True,
-        footer=money(sum(result.amounts.values(), ZERO), currency, locale),
+        footer=amount(sum(result.amounts.values(), ZERO)),
     )
     for party, share in result.after.items():
         table.add_row(
@@ -70,20 +92,29 @@ def derivation_table(derivation: Derivation) -> RenderableType:
             name(party),
             percent(result.before.get(party)),
             percent(share),
-            money(result.amounts[party], currency, locale),
+            amount(result.amounts[party]),
         )
     lines.append(table)
     if result.difference != ZERO:
-        bears = money(result.party_amount, currency, locale)
-        lines.append(
-            Text(
-                f"{name(result.party)} bears {bears} on this base, "
-                f"{money(abs(result.difference), currency, locale)} "
-                f"{'more' if result.difference > ZERO else 'less'} than the target: "
-                "the key is written to its precision.",
-                style="dim",
+        values = {
+            "party": name(result.party),
+            "bears": result.party_amount,
+            "difference": abs(result.difference),
+        }
+        bears = (
+            msg(
+                "{party} bears {bears:amount} on this base, {difference:amount} more than the "
+                "target: the key is written to its precision.",
+                **values,
+            )
+            if result.difference > ZERO
+            else msg(
+                "{party} bears {bears:amount} on this base, {difference:amount} less than the "
+                "target: the key is written to its precision.",
+                **values,
             )
         )
+        lines.append(Text(say(bears), style="dim"))
     return Group(*lines)
 
 
@@ -108,15 +139,6 @@ def derivation_json(derivation: Derivation) -> dict[str, Any]:
 
 
 def _base_words(derivation: Derivation) -> str:
-    return "given with --base" if derivation.base_source == "--base" else derivation.base_source
-
-
-def _percent(value: Decimal, locale: str) -> str:
-    """Percentages with all the decimals they are written with, at least two."""
-    exponent = value.as_tuple().exponent
-    places = max(2, -exponent) if isinstance(exponent, int) else 2
-    if places == 2:
-        return number(value, locale)
-    from babel.numbers import format_decimal
-
-    return str(format_decimal(value, format="#,##0." + "0" * places, locale=locale))
+    if derivation.base_source == "--base":
+        return language._("given with --base")
+    return derivation.base_source

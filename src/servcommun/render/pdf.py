@@ -1,13 +1,16 @@
 """PDF statement of one member for a year (fpdf2): issuer, member, each line with its
 basis and article, total, titling months, and the deliberations the tariff rests on.
 
-French labels and amounts (``5 532,50 €``, as Babel writes fr_FR: narrow no-break space
-between thousands). The text is set in DejaVu Sans, shipped in ``render/fonts`` (free
-licence, ``fonts/LICENSE``): the PDF core fonts only know cp1252, which has neither the
-narrow no-break space nor the arrows of the bases, and a fresh machine has no system
-font to count on. fpdf2 embeds only the glyphs used, so a statement weighs ~30 kB. The
-fonts are parsed once for a run, and each set of glyphs cut once (fpdf2 alone parses
-both files and cuts from the whole fonts for every document): the bytes are fpdf2's own.
+A statement speaks the language of its tariff's locale unless ``--lang`` was given
+(``language.document_language``): its words from the catalogue, its amounts, dates and
+months as Babel writes them (``5 532,50 €`` in French, with a narrow no-break space
+between thousands; ``€5,532.50`` in English). The text is set in DejaVu Sans, shipped
+in ``render/fonts`` (free licence, ``fonts/LICENSE``): the PDF core fonts only know
+cp1252, which has neither the narrow no-break space nor the arrows of the bases, and a
+fresh machine has no system font to count on. fpdf2 embeds only the glyphs used, so a
+statement weighs ~30 kB. The fonts are parsed once for a run, and each set of glyphs
+cut once (fpdf2 alone parses both files and cuts from the whole fonts for every
+document): the bytes are fpdf2's own.
 
 The PDF's creation date is 31 December of the billed year and its file id is a hash of
 its content: the same inputs give byte-identical files.
@@ -20,15 +23,17 @@ import functools
 import io
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from importlib import resources
 
 from fontTools import subset as font_subset  # type: ignore[import-untyped]
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
-from servcommun.engine.result import Statement
-from servcommun.message import Message
+from servcommun import language
+from servcommun.engine.result import Settlement, Statement
+from servcommun.language import N_
+from servcommun.message import Message, msg
 from servcommun.money import ZERO
 from servcommun.population_basis import PopulationBasis
 from servcommun.render.amounts import money
@@ -61,12 +66,16 @@ GREY = (110, 110, 110)
 HEADER_FILL = (231, 230, 230)
 CELL_PADDING = (1.2, 1.5)  # mm: top and bottom, left and right
 ARTICLE_MAX_WIDTH = 38  # mm: a longer reference wraps on words
+HEADINGS = (N_("Item"), N_("Basis"), N_("Article"), N_("Titled"), N_("Amount"))
 
 
 @dataclass(frozen=True)
 class Issuer:
     """Who issues the statements: the service (tariff title), its carrier if the tariff
-    names one, the deliberations the tariff rests on, and how amounts are written."""
+    names one, the deliberations the tariff rests on, the tariff's currency and locale,
+    and the language the statements speak (``None``: the tariff locale's, unless
+    ``--lang`` was given — ``speaking_in`` settles it, before the statements are made,
+    by this process or by workers)."""
 
     title: str
     deliberations: tuple[Message, ...]
@@ -75,13 +84,24 @@ class Issuer:
     locale: str = "fr_FR"
     generator: str = "servcommun"
     population: PopulationBasis | None = None  # the kind (and vintage) the bill used
+    language: str | None = None
+
+    def spoken(self) -> str:
+        """The language of the statements: the one settled, else the tariff locale's
+        (unless ``--lang`` was given)."""
+        return self.language or language.document_language(self.locale)
+
+    def speaking_in(self) -> Issuer:
+        """This issuer with the language of its statements settled: a worker process
+        (forked or not) makes them in the language the command chose."""
+        return self if self.language is not None else replace(self, language=self.spoken())
 
 
 def statement_pdf(
     statement: Statement, year: int, issuer: Issuer, offers: Mapping[str, str]
 ) -> bytes:
-    """One member's statement for ``year`` as PDF bytes. ``offers`` maps an offer id to
-    its label, to say which offer each line belongs to.
+    """One member's statement for ``year`` as PDF bytes, in the issuer's language.
+    ``offers`` maps an offer id to its label, to say which offer each line belongs to.
 
     The fonts are parsed once for the process (fpdf2 would parse both DejaVu files for
     every document), in their common glyphs first: a statement using a character outside
@@ -104,46 +124,85 @@ def _statement_pdf(
     offers: Mapping[str, str],
     faces: Sequence[_Face],
 ) -> _StatementPDF:
+    """The document of one statement, in the issuer's language (its footers too)."""
+    spoken = issuer.spoken()
+    with language.speaking(spoken):
+        return _statement_document(statement, year, issuer, offers, faces, spoken)
+
+
+def _statement_document(
+    statement: Statement,
+    year: int,
+    issuer: Issuer,
+    offers: Mapping[str, str],
+    faces: Sequence[_Face],
+    spoken: str,
+) -> _StatementPDF:
     member = statement.member
 
     def amount(value: Decimal) -> str:
-        return money(value, issuer.currency, issuer.locale)
+        return money(value, issuer.currency)
 
-    pdf = _StatementPDF(f"Relevé de contribution {year} — {member.name} ({member.id})", faces)
+    footer = msg(
+        "Contribution statement {year:year} — {name} ({id})",
+        year=year,
+        name=member.name,
+        id=member.id,
+    )
+    pdf = _StatementPDF(say(footer), faces, spoken)
     pdf.set_creation_date(document_datetime(year))
-    pdf.set_title(f"Relevé de contribution {year} — {member.name}")
+    pdf.set_title(
+        say(msg("Contribution statement {year:year} — {name}", year=year, name=member.name))
+    )
     pdf.set_subject(issuer.title)
     pdf.set_author(issuer.carrier or issuer.title)
     pdf.set_creator(issuer.generator)
-    pdf.set_lang("fr-FR")
+    pdf.set_lang(language.locale().replace("_", "-"))  # fr-FR, en-GB
     pdf.add_page()
     _issuer_heading(pdf, issuer)
     _member_heading(pdf, statement, year, issuer.population)
-    amount_width = _lines_table(pdf, statement, offers, amount, issuer.locale)
+    amount_width = _lines_table(pdf, statement, offers, amount)
 
-    _section(pdf, "Titrage (titres de recettes par mois)", ())
+    _section(pdf, language._("Titling (revenue titles by month)"), ())
     for month, subtotal in _by_titling_month(statement).items():
-        pdf.cell(32, 5, month_label(month, issuer.locale))
+        pdf.cell(32, 5, month_label(month))
         pdf.cell(amount_width, 5, amount(subtotal), align="R", new_x="LMARGIN", new_y="NEXT")
     settlement = statement.settlement
     if settlement is not None:
-        where = f" ({settlement.reference})" if settlement.reference else ""
-        after = settlement.attribution_after
-        if settlement.attribution_before is None or after is None:
-            said = f"Par titre de recettes{where}."
-        else:
-            said = (
-                f"Par imputation sur l'attribution de compensation "
-                f"{settlement.attribution_year}{where} : "
-                f"{amount(settlement.attribution_before)} − "
-                f"{amount(settlement.deducted or Decimal(0))} = {amount(after)}."
-            )
-        _section(pdf, "Règlement", (said,))
+        _section(pdf, language._("Settlement"), (say(_settlement(settlement)),))
     if statement.notes:
-        _section(pdf, "Observations", [say(note) for note in statement.notes])
+        _section(pdf, language._("Remarks"), [say(note) for note in statement.notes])
     if issuer.deliberations:
-        _section(pdf, "Délibérations", [f"• {say(d)}" for d in issuer.deliberations])
+        _section(pdf, language._("Deliberations"), [f"• {say(d)}" for d in issuer.deliberations])
     return pdf
+
+
+def _settlement(settlement: Settlement) -> Message:
+    """How the statement is settled: by a title, or on the attribution de compensation."""
+    reference = settlement.reference
+    before, after = settlement.attribution_before, settlement.attribution_after
+    if before is None or after is None:
+        if reference:
+            return msg("By revenue title ({reference}).", reference=reference)
+        return msg("By revenue title.")
+    figures = {
+        "year": settlement.attribution_year,
+        "before": before,
+        "deducted": settlement.deducted or Decimal(0),
+        "after": after,
+    }
+    if reference:
+        return msg(
+            "By deduction from the attribution de compensation {year:year} ({reference}): "
+            "{before:amount} − {deducted:amount} = {after:amount}.",
+            reference=reference,
+            **figures,
+        )
+    return msg(
+        "By deduction from the attribution de compensation {year:year}: "
+        "{before:amount} − {deducted:amount} = {after:amount}.",
+        **figures,
+    )
 
 
 def _issuer_heading(pdf: FPDF, issuer: Issuer) -> None:
@@ -151,7 +210,8 @@ def _issuer_heading(pdf: FPDF, issuer: Issuer) -> None:
     pdf.multi_cell(0, 5.5, issuer.title, align="L", new_x="LMARGIN", new_y="NEXT")
     if issuer.carrier:
         pdf.set_font(FONT, "", 9)
-        pdf.cell(0, 5, f"Porteur du service : {issuer.carrier}", new_x="LMARGIN", new_y="NEXT")
+        carrier = say(msg("Service carrier: {carrier}", carrier=issuer.carrier))
+        pdf.cell(0, 5, carrier, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_draw_color(*GREY)
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
@@ -163,23 +223,40 @@ def _member_heading(
 ) -> None:
     member = statement.member
     pdf.set_font(FONT, "B", 16)
-    pdf.cell(0, 9, f"Relevé de contribution — exercice {year}", new_x="LMARGIN", new_y="NEXT")
+    heading = say(msg("Contribution statement — financial year {year:year}", year=year))
+    pdf.cell(0, 9, heading, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    _field(pdf, "Membre", member.name)
+    _field(pdf, language._("Member"), member.name)
     _field(pdf, id_label(member), member.id)
     if member.population is not None:
-        _field(pdf, "Population", population_text(member.population) + _basis_text(basis))
+        population = say(population_text(member.population))
+        if basis is not None:
+            population = f"{population} ({say(_basis_text(basis))})"
+        _field(pdf, language._("Population"), population)
     if not statement.billed:
-        _field(pdf, "Statut", "part du porteur, non facturée")
+        _field(pdf, language._("Status"), language._("carrier's own share, not billed"))
     pdf.ln(4)
 
 
-def _basis_text(basis: PopulationBasis | None) -> str:
-    """« (population totale en vigueur au 1er janvier 2026, millésime 2022) »."""
-    if basis is None:
-        return ""
-    vintage = f", millésime {basis.millesime}" if basis.millesime is not None else ""
-    return f" (population {basis.kind} en vigueur au 1er janvier {basis.year}{vintage})"
+_POPULATION_KINDS = {
+    "totale": N_("total population"),
+    "municipale": N_("municipal population"),
+    "dgf": N_("DGF population"),
+}
+
+
+def _basis_text(basis: PopulationBasis) -> Message:
+    """« population totale en vigueur au 1er janvier 2026, millésime 2022 »."""
+    known = _POPULATION_KINDS.get(basis.kind)
+    kind = language._(known) if known else say(msg("population {kind}", kind=basis.kind))
+    if basis.millesime is None:
+        return msg("{kind} in force on 1 January {year:year}", kind=kind, year=basis.year)
+    return msg(
+        "{kind} in force on 1 January {year:year}, millésime {millesime:year}",
+        kind=kind,
+        year=basis.year,
+        millesime=basis.millesime,
+    )
 
 
 def _lines_table(
@@ -187,7 +264,6 @@ def _lines_table(
     statement: Statement,
     offers: Mapping[str, str],
     amount: Callable[[Decimal], str],
-    locale: str,
 ) -> float:
     """Every line with its basis, article, titling month and amount, then the total;
     returns the width of the amount column."""
@@ -200,11 +276,11 @@ def _lines_table(
                 label,
                 say(line.basis),
                 line.reference,
-                month_label(line.titled, locale),
+                month_label(line.titled),
                 amount(line.amount),
             )
         )
-    headings = ("Prestation", "Base de calcul", "Article", "Titrage", "Montant")
+    headings = tuple(language._(heading) for heading in HEADINGS)
     widths = _column_widths(pdf, headings, rows, amount(statement.total))
     pdf.set_font(FONT, "", 9)
     with pdf.table(
@@ -222,7 +298,7 @@ def _lines_table(
             table.row(row)
         total_row = table.row()
         bold = FontFace(emphasis="BOLD")
-        total_row.cell("Total", colspan=4, style=bold)
+        total_row.cell(language._("Total"), colspan=4, style=bold)
         total_row.cell(amount(statement.total), style=bold, align="RIGHT")
     pdf.ln(2)
     return widths[-1]
@@ -266,16 +342,17 @@ def _by_titling_month(statement: Statement) -> dict[str, Decimal]:
 def _field(pdf: FPDF, name: str, value: str) -> None:
     pdf.set_font(FONT, "", 10)
     pdf.set_text_color(*GREY)
-    pdf.cell(32, 6, f"{name} :")
+    pdf.cell(32, 6, say(msg("{name}:", name=name)))
     pdf.set_text_color(0, 0, 0)
     pdf.set_font(FONT, "B", 10)
     pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
 
 
 class _StatementPDF(FPDF):
-    def __init__(self, footer_text: str, faces: Sequence[_Face]) -> None:
+    def __init__(self, footer_text: str, faces: Sequence[_Face], spoken: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.footer_text = footer_text
+        self.spoken = spoken  # a page's footer is set as the next begins, or on output
         self.faces = faces
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(auto=True, margin=18)
@@ -286,7 +363,15 @@ class _StatementPDF(FPDF):
         self.set_y(-12)
         self.set_font(FONT, "", 8)
         self.set_text_color(*GREY)
-        self.cell(0, 5, f"{self.footer_text} — page {self.page_no()}/{{nb}}", align="C")
+        page = msg(
+            "{document} — page {page:count}/{pages}",
+            document=self.footer_text,
+            page=self.page_no(),
+            pages=self.str_alias_nb_pages,
+        )
+        with language.speaking(self.spoken):
+            said = say(page)
+        self.cell(0, 5, said, align="C")
         self.set_text_color(0, 0, 0)
 
 

@@ -2,7 +2,8 @@
 jumps at the bracket boundaries), and a simulated member's yearly schedule.
 
 Matplotlib (the ``plot`` extra) is imported here only, through its object API (no pyplot
-state, no display): a figure is drawn and saved to PNG or SVG bytes.
+state, no display): a figure is drawn and saved to PNG or SVG bytes. Its words, amounts
+and populations are in the language in use.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from servcommun import language
 from servcommun.engine.simulate import Simulation
 from servcommun.engine.thresholds import CurveSegment
+from servcommun.message import msg
 from servcommun.money import ZERO
-from servcommun.render.amounts import money
-from servcommun.render.documents import column_of
+from servcommun.render.amounts import currency_pattern, money
+from servcommun.render.documents import column_of, population_text
+from servcommun.render.words import number_text, say
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -33,14 +37,15 @@ def grid_figure(
     title: str,
     year: int,
     currency: str,
-    locale: str,
+    locale: str | None = None,
 ) -> Figure:
     """One curve per offer: solid within a bracket, a dotted rise at each boundary with
     the jump written beside it, a filled dot where a bracket starts and an open one where
-    it ends; the range where an offer is negotiated instead (review) is hatched."""
+    it ends; the range where an offer is negotiated instead (review) is hatched. In the
+    language in use (``locale``, the tariff's, is not used)."""
     from matplotlib.figure import Figure
 
-    fmt = _money(currency, locale)
+    fmt = _money(currency)
     figure = Figure(figsize=(10, 6), dpi=100, layout="constrained")
     axes = figure.add_subplot()
     top = max(
@@ -62,20 +67,19 @@ def grid_figure(
         axes.text(
             start,
             top * 1.04,
-            "  negotiated (review):\n  " + ",\n  ".join(labels),
+            f"  {language._('negotiated (review):')}\n  " + ",\n  ".join(labels),
             fontsize=8,
             va="top",
             color="#444444",
         )
-    axes.set_title(f"{title}\nContribution by population — {year}", loc="left", fontsize=11)
-    axes.set_xlabel("Population (inhabitants)")
-    axes.set_ylabel(f"Amount for the year ({currency})")
+    subtitle = say(msg("Contribution by population — {year:year}", year=year))
+    axes.set_title(f"{title}\n{subtitle}", loc="left", fontsize=11)
+    axes.set_xlabel(language._("Population (inhabitants)"))
+    axes.set_ylabel(say(msg("Amount for the year ({currency})", currency=currency)))
     axes.set_ylim(bottom=0, top=top * 1.12)
     axes.set_xlim(left=0)
-    _money_axis(axes, currency, locale)
-    axes.xaxis.set_major_formatter(
-        _formatter(lambda value: f"{int(value):,}".replace(",", "\u202f"))
-    )
+    _money_axis(axes, currency)
+    axes.xaxis.set_major_formatter(_formatter(lambda value: number_text(int(value), "count")))
     axes.grid(True, color="#dddddd", linewidth=0.6)
     axes.legend(loc="upper left", fontsize=9)
     return figure
@@ -123,13 +127,19 @@ def _draw_curve(
 
 
 def schedule_figure(
-    sim: Simulation, *, offers: Mapping[str, str], title: str, currency: str, locale: str
+    sim: Simulation,
+    *,
+    offers: Mapping[str, str],
+    title: str,
+    currency: str,
+    locale: str | None = None,
 ) -> Figure:
     """A bar per year, stacked by offer (after any credit), its total above it; a credit
-    deducted is written under its year."""
+    deducted is written under its year. In the language in use (``locale``, the
+    tariff's, is not used)."""
     from matplotlib.figure import Figure
 
-    fmt = _money(currency, locale)
+    fmt = _money(currency)
     figure = Figure(figsize=(8, 5), dpi=100, layout="constrained")
     axes = figure.add_subplot()
     years = [entry.year for entry in sim.years]
@@ -155,7 +165,7 @@ def schedule_figure(
         )
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
     for entry, height in zip(sim.years, bottoms, strict=True):
-        text = fmt(entry.total) if entry.review is None else "needs review"
+        text = fmt(entry.total) if entry.review is None else language._("needs review")
         axes.annotate(
             text,
             (entry.year, height),
@@ -168,7 +178,7 @@ def schedule_figure(
         credit = -sum((line.amount for line in entry.lines if line.amount < ZERO), ZERO)
         if credit > ZERO:
             axes.annotate(
-                f"credit −{fmt(credit)}",
+                say(msg("credit −{credit:amount}", credit=credit)),
                 (entry.year, 0),
                 xytext=(0, -28),
                 textcoords="offset points",
@@ -179,17 +189,17 @@ def schedule_figure(
             )
     who = sim.member.name
     if sim.member.population is not None:
-        who += f", {f'{sim.member.population:,}'.replace(',', chr(0x202F))} inhabitants"
+        who = f"{who}, {say(population_text(sim.member.population))}"
     what = (
-        f"{sim.key.share} % of the key".replace(".", ",")
+        say(msg("{share:percent} of the key", share=sim.key.share))
         if sim.key is not None
         else ", ".join(offers.get(offer, offer) for offer in sim.offers)
     )
     axes.set_title(f"{_short(title, 90)}\n{who} — {what}", loc="left", fontsize=10)
     axes.set_xticks(years, [str(year) for year in years])
-    axes.set_ylabel(f"Owed for the year ({currency})")
+    axes.set_ylabel(say(msg("Owed for the year ({currency})", currency=currency)))
     axes.set_ylim(bottom=0, top=max([*bottoms, 1.0]) * 1.15)
-    _money_axis(axes, currency, locale)
+    _money_axis(axes, currency)
     axes.grid(True, axis="y", color="#dddddd", linewidth=0.6)
     axes.set_axisbelow(True)
     if held:
@@ -216,16 +226,19 @@ def figure_bytes(figure: Figure, kind: str) -> bytes:
     return buffer.getvalue()
 
 
-def _money(currency: str, locale: str) -> Fmt:
+def _money(currency: str) -> Fmt:
     def fmt(amount: Decimal) -> str:
-        return money(amount, currency, locale)
+        return money(amount, currency)
 
     return fmt
 
 
-def _money_axis(axes: Axes, currency: str, locale: str) -> None:
-    """Whole amounts on the axis (``5 000 €``): cents would only clutter it."""
+def _money_axis(axes: Axes, currency: str) -> None:
+    """Whole amounts on the axis (``5 000 €``, ``€5,000``): cents would only clutter it."""
     from babel.numbers import format_currency
+
+    locale = language.locale()
+    pattern = currency_pattern(decimals=False)
 
     def tick(value: float) -> str:
         return str(
@@ -233,7 +246,7 @@ def _money_axis(axes: Axes, currency: str, locale: str) -> None:
                 Decimal(round(value)),
                 currency,
                 locale=locale,
-                format="#,##0\u00a0¤",
+                format=pattern,
                 currency_digits=False,
             )
         )

@@ -1,4 +1,5 @@
-"""Members near a bracket boundary, for people (a table, a sentence) and programs (JSON)."""
+"""Members near a bracket boundary, for people (a table, a sentence, in the language in
+use) and programs (JSON)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from servcommun import language
 from servcommun.engine.thresholds import Direction, NearBoundary
-from servcommun.render.amounts import number, plain
-
-Fmt = Callable[[Decimal], str]
+from servcommun.message import Message, msg, msg_n
+from servcommun.render.amounts import money, number, plain
+from servcommun.render.words import number_text, say
 
 
 def thresholds_json(
@@ -51,81 +53,113 @@ def near_json(near: NearBoundary) -> dict[str, Any]:
     }
 
 
-def near_message(near: NearBoundary, fmt: Fmt) -> str:
-    """``Population 2 999 is 1 below 3 000 inhabitants (…): 2026 costs 6 498,50 € at 2 999
-    and 7 000,00 € at 3 000.``"""
+def near_message(near: NearBoundary) -> Message:
+    """``Population 2,999 is 1 below 3,000 inhabitants (…): 2026 costs €6,498.50 at 2,999
+    and €7,000.00 at 3,000.``"""
     first = near.boundary.first
-    side = (
-        f"{near.distance} below {inhabitants(first)}"
-        if near.direction is Direction.UP
-        else f"{near.distance} above {inhabitants(first - 1)}"
-    )
-    below, above = (_amount(amount, fmt) for amount in (near.below, near.above))
-    return (
-        f"Population {inhabitants(near.member.population or 0)} is {side} inhabitants "
-        f"({', '.join(near.boundary.codes)}; {', '.join(near.boundary.articles)}): "
-        f"{near.year} costs {below} at {inhabitants(first - 1)} and {above} at "
-        f"{inhabitants(first)}."
+    values = {
+        "population": near.member.population or 0,
+        "distance": near.distance,
+        "parts": ", ".join(near.boundary.codes),
+        "articles": ", ".join(near.boundary.articles),
+        "year": near.year,
+        "below": _amount(near.below, money),
+        "above": _amount(near.above, money),
+        "last": first - 1,
+        "first": first,
+    }
+    if near.direction is Direction.UP:
+        return msg(
+            "Population {population:count} is {distance:count} below {first:count} "
+            "inhabitants ({parts}; {articles}): {year:year} costs {below} at {last:count} "
+            "and {above} at {first:count}.",
+            **values,
+        )
+    return msg(
+        "Population {population:count} is {distance:count} above {last:count} "
+        "inhabitants ({parts}; {articles}): {year:year} costs {below} at {last:count} "
+        "and {above} at {first:count}.",
+        **values,
     )
 
 
 def thresholds_table(
-    near: Sequence[NearBoundary], *, title: str, year: int, within: int, currency: str, locale: str
+    near: Sequence[NearBoundary],
+    *,
+    title: str,
+    year: int,
+    within: int,
+    currency: str,
+    locale: str | None = None,
 ) -> RenderableType:
-    def fmt(amount: Decimal) -> str:
-        return number(amount, locale)
-
+    """The members near a boundary, in the language in use (``locale``, the tariff's, is
+    not used: the reader's language writes the amounts)."""
     if not near:
         return Text(
-            f"{title} — {year}: no member is within {within} inhabitants of a bracket boundary."
+            say(
+                msg_n(
+                    "{title} — {year:year}: no member is within {within:count} inhabitant "
+                    "of a bracket boundary.",
+                    "{title} — {year:year}: no member is within {within:count} inhabitants "
+                    "of a bracket boundary.",
+                    n="within",
+                    title=title,
+                    year=year,
+                    within=within,
+                )
+            )
         )
-    table = Table(
-        title=f"{title} — {year}: members within {within} inhabitants of a "
-        f"bracket boundary (amounts in {currency})",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+    heading = msg_n(
+        "{title} — {year:year}: members within {within:count} inhabitant of a bracket "
+        "boundary (amounts in {currency})",
+        "{title} — {year:year}: members within {within:count} inhabitants of a bracket "
+        "boundary (amounts in {currency})",
+        n="within",
+        title=title,
+        year=year,
+        within=within,
+        currency=currency,
     )
+    table = Table(title=say(heading), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     # amounts are never cut: the names and the parts wrap instead
-    table.add_column("Member", min_width=10, ratio=1)
-    table.add_column("Population", justify="right", min_width=6)
-    table.add_column("Boundary", justify="right", min_width=6)
-    table.add_column("Parts / article", min_width=10, ratio=1, overflow="fold")
-    table.add_column("Below", justify="right", no_wrap=True)
-    table.add_column("Above", justify="right", no_wrap=True)
-    table.add_column("Change", justify="right", no_wrap=True)
+    table.add_column(language._("Member"), min_width=10, ratio=1)
+    table.add_column(language._("Population"), justify="right", min_width=6)
+    table.add_column(language._("Boundary"), justify="right", min_width=6)
+    table.add_column(language._("Parts / article"), min_width=10, ratio=1, overflow="fold")
+    table.add_column(language._("Total below"), justify="right", no_wrap=True)
+    table.add_column(language._("Total above"), justify="right", no_wrap=True)
+    table.add_column(language._("Change"), justify="right", no_wrap=True)
     for item in near:
         first = item.boundary.first
         sign = "+" if item.direction is Direction.UP else "−"
         change = item.change
+        population = number_text(item.member.population or 0, "count")
         table.add_row(
             Text.assemble(item.member.id, "\n", item.member.name),
-            f"{inhabitants(item.member.population or 0)}\n{sign}{item.distance}",
-            f"{inhabitants(first - 1)}\n{inhabitants(first)}",
+            f"{population}\n{sign}{number_text(item.distance, 'count')}",
+            f"{number_text(first - 1, 'count')}\n{number_text(first, 'count')}",
             Text.assemble(
                 ", ".join(item.boundary.codes), "\n", (", ".join(item.boundary.articles), "dim")
             ),
-            _amount(item.below, fmt),
-            _amount(item.above, fmt),
-            "n/a" if change is None else ("+" if change > 0 else "") + fmt(change),
+            _amount(item.below, number),
+            _amount(item.above, number),
+            language._("n/a") if change is None else ("+" if change > 0 else "") + number(change),
         )
     note = Text(
-        "Population: now, and how many inhabitants to gain (+) or lose (−) to cross "
-        "the boundary. Below / Above: the member's total for the year at the last "
-        "population below the boundary and at the first above it; Change: what "
-        "crossing does to it.",
+        language._(
+            "Population: now, and how many inhabitants to gain (+) or lose (−) to cross "
+            "the boundary. Total below / above: the member's total for the year at the "
+            "last population below the boundary and at the first above it; Change: what "
+            "crossing does to it."
+        ),
         style="dim",
     )
     return Group(table, note)
 
 
-def inhabitants(count: int) -> str:
-    """``2 355`` (a narrow no-break space between thousands, as French typography)."""
-    return f"{count:,}".replace(",", "\u202f")
-
-
-def _amount(amount: Decimal | None, fmt: Fmt) -> str:
-    return "needs review" if amount is None else fmt(amount)
+def _amount(amount: Decimal | None, write: Callable[[Decimal], str]) -> str:
+    """An amount as ``write`` writes it, or the words saying it needs review."""
+    return language._("needs review") if amount is None else write(amount)
 
 
 def _plain_or_none(amount: Decimal | None) -> str | None:

@@ -10,10 +10,15 @@ Formulas carry their computed value, so that a reader that does not recalculate 
 viewer, openpyxl) sees the same totals. The file is byte-identical for the same inputs:
 its creation date is 31 December of the billed year and its zip entries carry a fixed
 date.
+
+The workbook speaks the tariff locale's language unless ``--lang`` was given: its sheet
+names, headings and words from the catalogue, its amounts' number format as the language
+writes them (``#,##0.00 "€"`` in French, ``"€"#,##0.00`` in English).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Sequence
 from decimal import Decimal
@@ -25,15 +30,18 @@ from xlsxwriter.utility import (  # type: ignore[import-untyped]
     xl_rowcol_to_cell,
 )
 
+from servcommun import language
 from servcommun.engine.result import Bill
+from servcommun.language import N_
+from servcommun.message import msg, msg_n
 from servcommun.money import CENT, ZERO
 from servcommun.provenance import Inputs
+from servcommun.render.amounts import currency_pattern, money
+from servcommun.render.csv import STATUSES
 from servcommun.render.documents import document_datetime, holds, offer_columns
 from servcommun.render.words import say
 
-SUMMARY, DETAIL, INPUTS = "Synthèse", "Détail", "Paramètres"
-BILLED, NOT_BILLED, REVIEW = "facturé", "non facturé", "à examiner"
-CURRENCY_SIGNS = {"EUR": "€"}
+SUMMARY, DETAIL, INPUTS = N_("Summary"), N_("Detail"), N_("Parameters")
 
 _MIN_WIDTH, _MAX_WIDTH = 8, 50
 _LINE_HEIGHT = 15  # points, for the default 11-point font
@@ -41,8 +49,14 @@ _HEADING_WIDTH = 24
 
 
 def bill_xlsx(bill: Bill, offers: Sequence[tuple[str, str]], inputs: Inputs) -> bytes:
-    """The workbook of ``bill`` as bytes. ``offers`` are the tariff's ``(id, label)`` in
-    its order (the summary has a column for each one the bill uses)."""
+    """The workbook of ``bill`` as bytes, in the language of its tariff's locale (unless
+    ``--lang``). ``offers`` are the tariff's ``(id, label)`` in its order (the summary has
+    a column for each one the bill uses)."""
+    with language.speaking(language.document_language(bill.locale)):
+        return _workbook(bill, offers, inputs)
+
+
+def _workbook(bill: Bill, offers: Sequence[tuple[str, str]], inputs: Inputs) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer,
@@ -53,29 +67,37 @@ def bill_xlsx(bill: Bill, offers: Sequence[tuple[str, str]], inputs: Inputs) -> 
             "strings_to_urls": False,
         },
     )
+    year = bill.year
     workbook.set_properties(
         {
-            "title": f"{inputs.tariff_title} — {bill.year}",
-            "subject": f"Contributions de l'exercice {bill.year}",
+            "title": f"{inputs.tariff_title} — {year}",
+            "subject": say(msg("Contributions of the financial year {year:year}", year=year)),
             "author": inputs.generator,
-            "comments": f"Service {bill.service}, exercice {bill.year}",
-            "created": document_datetime(bill.year),
+            "comments": say(
+                msg(
+                    "Service {service}, financial year {year:year}", service=bill.service, year=year
+                )
+            ),
+            "created": document_datetime(year),
         }
     )
     formats = _Formats(workbook, bill.currency)
-    _summary(workbook.add_worksheet(SUMMARY), bill, offers, formats)
-    _detail(workbook.add_worksheet(DETAIL), bill, formats)
-    _inputs(workbook.add_worksheet(INPUTS), bill, inputs, formats)
+    _summary(workbook.add_worksheet(language._(SUMMARY)), bill, offers, formats)
+    _detail(workbook.add_worksheet(language._(DETAIL)), bill, formats)
+    _inputs(workbook.add_worksheet(language._(INPUTS)), bill, inputs, formats)
     workbook.close()
     return buffer.getvalue()
 
 
 class _Formats:
-    """Every cell is aligned to the top, so that a row with a wrapped text reads across."""
+    """Every cell is aligned to the top, so that a row with a wrapped text reads across;
+    amounts in the number format of the language in use, with the currency's sign."""
 
     def __init__(self, workbook: Any, currency: str) -> None:
-        sign = CURRENCY_SIGNS.get(currency, currency)
-        money = f'#,##0.00 "{sign}"'
+        from babel.numbers import get_currency_symbol
+
+        sign = get_currency_symbol(currency, locale=language.locale())
+        money = currency_pattern().replace("\xa0", " ").replace("¤", f'"{sign}"')
 
         def add(**properties: object) -> Any:
             return workbook.add_format({"valign": "top", **properties})
@@ -88,6 +110,9 @@ class _Formats:
         self.integer = add(num_format="#,##0")
         self.text = add(num_format="@")  # ids stay text: "01004"
         self.wrap = add(text_wrap=True)
+        self.billed, self.not_billed, self.review = (
+            language._(STATUSES[key]) for key in ("billed", "not-billed", "review")
+        )
 
 
 class _Widths:
@@ -129,7 +154,7 @@ def _amount_width(bill: Bill) -> int:
         (abs(a) for s in bill.statements for a in (s.total, *(line.amount for line in s.lines))),
         default=ZERO,
     )
-    return max(len(f"-{max(largest, bill.total):,.2f} €") + 3, 12)
+    return max(len(money(-max(largest, bill.total), bill.currency)) + 3, 12)
 
 
 def _header(sheet: Any, titles: Sequence[str], formats: _Formats, widths: _Widths) -> None:
@@ -152,13 +177,13 @@ def _summary(sheet: Any, bill: Bill, offers: Sequence[tuple[str, str]], formats:
     _header(
         sheet,
         (
-            "Membre",
-            "Nom",
-            "Population",
-            "Statut",
+            language._("Member"),
+            language._("Name"),
+            language._("Population"),
+            language._("Status"),
             *(label for _, label in columns),
-            "Total",
-            "Observation",
+            language._("Total"),
+            language._("Remark"),
         ),
         formats,
         widths,
@@ -173,7 +198,7 @@ def _summary(sheet: Any, bill: Bill, offers: Sequence[tuple[str, str]], formats:
         widths.see(1, member.name)
         if member.population is not None:
             sheet.write_number(row, 2, member.population, formats.integer)
-        sheet.write_string(row, 3, BILLED if statement.billed else NOT_BILLED)
+        sheet.write_string(row, 3, formats.billed if statement.billed else formats.not_billed)
         for index, (offer_id, _) in enumerate(columns):
             if holds(statement, offer_id):
                 sheet.write_number(
@@ -200,22 +225,28 @@ def _summary(sheet: Any, bill: Bill, offers: Sequence[tuple[str, str]], formats:
         widths.see(1, review.member.name)
         if review.member.population is not None:
             sheet.write_number(row, 2, review.member.population, formats.integer)
-        sheet.write_string(row, 3, REVIEW)
+        sheet.write_string(row, 3, formats.review)
         reason = say(review.reason)
         sheet.write_string(row, total_column + 1, reason, formats.wrap)
         widths.see(total_column + 1, reason, row=row)
-    widths.see(3, REVIEW)
+    widths.see(3, formats.review)
     last_row = row
     row += 1
     billed_count = sum(1 for s in bill.statements if s.billed)
-    sheet.write_string(row, 0, "Total", formats.total_label)
-    sheet.write_string(row, 1, f"{billed_count} membres facturés", formats.total_label)
+    billed_members = msg_n(
+        "{count:count} member billed",
+        "{count:count} members billed",
+        n="count",
+        count=billed_count,
+    )
+    sheet.write_string(row, 0, language._("Total"), formats.total_label)
+    sheet.write_string(row, 1, say(billed_members), formats.total_label)
     sheet.write_blank(row, 2, None, formats.total_label)
     sheet.write_blank(row, 3, None, formats.total_label)
     # SUMIF on the status, so that a carrier's own share (listed, not billed) and the
     # members to review stay out of the totals
     status = f"$D$2:$D${last_row + 1}"
-    for index, (offer_id, _) in enumerate([*columns, ("", "Total")]):
+    for index, (offer_id, _label) in enumerate([*columns, ("", "")]):
         column = first_amount + index
         value = (
             bill.total
@@ -229,34 +260,34 @@ def _summary(sheet: Any, bill: Bill, offers: Sequence[tuple[str, str]], formats:
         sheet.write_formula(
             row,
             column,
-            f'=SUMIF({status},"{BILLED}",{letter}2:{letter}{last_row + 1})',
+            f'=SUMIF({status},"{formats.billed}",{letter}2:{letter}{last_row + 1})',
             formats.total_money,
             _amount(value),
         )
     sheet.write_blank(row, total_column + 1, None, formats.total_label)
     for column in range(first_amount, total_column + 1):
         widths.see(column, "", at_least=_amount_width(bill))
-    widths.see(0, "Membre", at_least=10)
+    widths.see(0, language._("Member"), at_least=10)
     widths.apply(sheet, formats)
 
 
 DETAIL_TITLES = (
-    "Membre",
-    "Nom",
-    "Exercice",
-    "Code ligne",
-    "Libellé",
-    "Base de calcul",
-    "Article",
-    "Titrage",
-    "Montant",
-    "Statut",
+    N_("Member"),
+    N_("Name"),
+    N_("Financial year"),
+    N_("Line code"),
+    N_("Label"),
+    N_("Basis"),
+    N_("Article"),
+    N_("Titled"),
+    N_("Amount"),
+    N_("Status"),
 )
 
 
 def _detail(sheet: Any, bill: Bill, formats: _Formats) -> None:
     widths = _Widths()
-    _header(sheet, DETAIL_TITLES, formats, widths)
+    _header(sheet, [language._(title) for title in DETAIL_TITLES], formats, widths)
     row = 0
     for statement in bill.statements:
         member = statement.member
@@ -284,9 +315,9 @@ def _detail(sheet: Any, bill: Bill, formats: _Formats) -> None:
                     widths.see(column, text, row=row if wrapped else None)
             sheet.write_number(row, 2, bill.year)
             sheet.write_number(row, 8, _amount(line.amount), formats.money)
-            sheet.write_string(row, 9, BILLED if statement.billed else NOT_BILLED)
+            sheet.write_string(row, 9, formats.billed if statement.billed else formats.not_billed)
     widths.see(8, "", at_least=_amount_width(bill))
-    widths.see(9, NOT_BILLED)
+    widths.see(9, formats.not_billed)
     if row:
         sheet.autofilter(0, 0, row, len(DETAIL_TITLES) - 1)
     widths.apply(sheet, formats)
@@ -294,35 +325,54 @@ def _detail(sheet: Any, bill: Bill, formats: _Formats) -> None:
 
 def _inputs(sheet: Any, bill: Bill, inputs: Inputs, formats: _Formats) -> None:
     widths = _Widths()
-    _header(sheet, ("Paramètre", "Valeur"), formats, widths)
+    _header(sheet, (language._("Parameter"), language._("Value")), formats, widths)
+    start = dt.date.fromisoformat(inputs.tariff_valid_from)
     until = inputs.tariff_valid_until
+    in_force = (
+        msg("from {start:date} to {end:date}", start=start, end=dt.date.fromisoformat(until))
+        if until
+        else msg("from {start:date} (open-ended)", start=start)
+    )
     rows: list[tuple[str, object]] = [
-        ("Exercice facturé", bill.year),
-        ("Service", inputs.service),
-        ("Tarif", inputs.tariff_title),
-        (
-            "Tarif en vigueur",
-            f"du {_french_date(inputs.tariff_valid_from)} "
-            + (f"au {_french_date(until)}" if until else "(sans terme)"),
-        ),
+        (language._("Billed year"), bill.year),
+        (language._("Service"), inputs.service),
+        (language._("Tariff"), inputs.tariff_title),
+        (language._("Tariff in force"), say(in_force)),
     ]
-    rows += [("Délibération", deliberation) for deliberation in inputs.deliberations]
+    deliberation = language._("Deliberation")
+    rows += [(deliberation, text) for text in inputs.deliberations]
     for file in inputs.files:
-        role = _FILE_ROLES.get(file.role, file.role)
-        rows += [(f"Fichier {role}", file.path), (f"SHA-256 {role}", file.sha256)]
+        role = _FILE_ROLES.get(file.role)
+        if role is None:
+            said = (
+                say(msg("{role} file", role=file.role)),
+                say(msg("{role} SHA-256", role=file.role)),
+            )
+        else:
+            said = (language._(role[0]), language._(role[1]))
+        rows += [(said[0], file.path), (said[1], file.sha256)]
     rows += [
-        ("Membres demandés", ", ".join(inputs.members) if inputs.members else "tous"),
-        ("Membres facturés", sum(1 for s in bill.statements if s.billed)),
-        ("Membres à examiner", len(bill.needs_review)),
-        ("Devise", bill.currency),
-        ("Produit par", inputs.generator),
         (
-            "Date du document",
-            f"31/12/{bill.year} (fin de l'exercice facturé, pour des "
-            "fichiers identiques à données identiques)",
+            language._("Members asked for"),
+            ", ".join(inputs.members) if inputs.members else language._("all"),
+        ),
+        (language._("Members billed"), sum(1 for s in bill.statements if s.billed)),
+        (language._("Members to review"), len(bill.needs_review)),
+        (language._("Currency"), bill.currency),
+        (language._("Made by"), inputs.generator),
+        (
+            language._("Document date"),
+            say(
+                msg(
+                    "{date:date} (the end of the billed year, so that the same data give "
+                    "the same files)",
+                    date=document_datetime(bill.year).date(),
+                )
+            ),
         ),
     ]
-    rows += [("Note", note) for note in inputs.notes]
+    note = language._("Note")
+    rows += [(note, text) for text in inputs.notes]
     for row, (name, value) in enumerate(rows, start=1):
         sheet.write_string(row, 0, name)
         widths.see(0, name)
@@ -334,15 +384,10 @@ def _inputs(sheet: Any, bill: Bill, inputs: Inputs, formats: _Formats) -> None:
     widths.apply(sheet, formats)
 
 
-_FILE_ROLES = {
-    "tariff": "tarif",
-    "roster": "des membres",
-    "budget": "budget",
-    "consumption": "des consommations",
-    "index": "d'indice",
+_FILE_ROLES = {  # the names of a file and of its fingerprint, by its role
+    "tariff": (N_("Tariff file"), N_("Tariff SHA-256")),
+    "roster": (N_("Roster file"), N_("Roster SHA-256")),
+    "budget": (N_("Budget file"), N_("Budget SHA-256")),
+    "consumption": (N_("Consumption file"), N_("Consumption SHA-256")),
+    "index": (N_("Index file"), N_("Index SHA-256")),
 }
-
-
-def _french_date(iso: str) -> str:
-    year, month, day = iso.split("-")
-    return f"{day}/{month}/{year}"
