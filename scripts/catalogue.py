@@ -73,6 +73,9 @@ def extracted() -> Catalog:
 
     for phrase in phrases():
         catalog.add(phrase, None, [("servcommun/schemas.py", 0)])
+    for message in catalog:
+        # servcommun's messages are brace templates: a « 12 % de » is no printf directive
+        message.flags.discard("python-format")
     return catalog
 
 
@@ -101,6 +104,8 @@ def update() -> None:
         catalog = read_catalog(language) if path.exists() else _new_catalog(language)
         catalog.update(template, no_fuzzy_matching=True)
         catalog.revision_date = _DATE
+        for message in catalog:
+            message.flags.discard("python-format")  # see extracted()
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as file:
             write_po(

@@ -529,10 +529,9 @@ def _same_first_error(folder: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["tariff", "roster", "budget", "consumption", "index"])
 def test_committed_schema_is_the_generated_one(kind: str) -> None:
+    from servcommun import language
     from servcommun.formats import Kind
     from servcommun.schemas import json_schema_text
-
-    from servcommun import language
 
     committed = (ROOT / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8")
     language.choose("fr")  # the hovers a French editor shows

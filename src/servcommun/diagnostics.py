@@ -45,8 +45,6 @@ class Diagnostic:
         """The message, said in the language in use."""
         from servcommun.render.words import say
 
-        if not isinstance(self.message, Message):  # TEMPORARY while every stage moves over
-            return str(self.message)
         return say(self.message)
 
     def __str__(self) -> str:

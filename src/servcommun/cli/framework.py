@@ -21,7 +21,7 @@ from servcommun.language import N_, _
 
 # Typer's own words go through gettext's ``_``: it is given the catalogue's, so that they
 # are translated before the help is laid out
-typer.core._ = _  # type: ignore[attr-defined]
+typer.core._ = _  # type: ignore[attr-defined,assignment]
 _TYPER_WORDS = (
     N_("(dynamic)"),
     N_("Aborted!"),

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 class PerAttributePart(PartRule):
     """``rate`` on the member's figure ``attribute`` (a number attribute the tariff
-    declares): ``per: percent`` — that percentage of it (0,80 % of the salary mass);
+    declares): ``per: percent`` — that percentage of it (0.80 per cent of the salary mass);
     ``per: unit`` — the rate times it (120 € an agent). Rounded to the cent once."""
 
     rule: Literal["per-attribute"]
