@@ -9,6 +9,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from tests.conftest import ROOT, run
@@ -299,3 +300,58 @@ def test_the_english_scan_finds_english() -> None:
         "review",
     ]
     assert english_words("servcommun bill --no-detail tariffs/a.yaml bracket-gap") == []
+
+
+@pytest.mark.usefixtures("french")
+def test_a_statement_speaks_french_with_french_figures(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    folder = tmp_path / "relevés"
+    result = run("statements", "--year", "2026", "--member", "35328", "--output", str(folder))
+    assert result.returncode == 0, result.stderr
+    text = PdfReader(folder / "2026-35328-sixt-sur-aff.pdf").pages[0].extract_text()
+    text = re.sub(r"[\u00a0\u202f]", " ", text)
+    for expected in (
+        "Relevé de contribution — exercice 2026",
+        "Population : 2 263 habitants (population totale en vigueur au 1er janvier 2026",
+        "tranche 1 500–2 999",
+        "2 263 habitants × 1,50 €",
+        "3 394,50 €",
+        "Audit : réalisation le",
+        "-3 500,00 €",
+        "janvier 2027",
+        "Total 5 394,50 €",
+        "32_CC_2022_56 du 28/03/2022",
+    ):
+        assert expected in text, expected
+    assert not english_words(text), english_words(text)
+    index = (folder / "index.csv").read_text(encoding="utf-8-sig")
+    assert (
+        index.splitlines()[0]
+        == "Identifiant du membre;Nom du membre;Exercice;Fichier;Total;Statut;Raison"
+    )
+    assert not english_words(index), english_words(index)
+
+
+@pytest.mark.usefixtures("french")
+def test_lang_en_speaks_english_in_a_french_environment(tmp_path: Path) -> None:
+    detail = run("bill", "--year", "2026", "--detail", "--member", "35328", "--lang", "en").stdout
+    assert "2,263 inhabitants × €1.50" in detail and "bracket 1,500–2,999" in detail
+    assert "Audit delivered" in detail and "(within 6" in detail
+    assert not re.search(r"\b(habitants|tranche|Ligne|Montant)\b", detail)
+    help_page = run("bill", "--help", "--lang", "en").stdout
+    assert (
+        help_page.startswith("Usage: servcommun bill")
+        and "Show this message and exit." in help_page
+    )
+    check = run("check", "--lang", "en").stdout
+    assert re.search(r"\d+ files checked", check), check
+    folder = tmp_path / "statements"
+    run(
+        "statements", "--year", "2026", "--member", "35328", "--output", str(folder), "--lang", "en"
+    )
+    from pypdf import PdfReader
+
+    text = PdfReader(folder / "2026-35328-sixt-sur-aff.pdf").pages[0].extract_text()
+    assert "Contribution statement — financial year 2026" in text
+    assert "2,263 inhabitants × €1.50" in text and "Total €5,394.50" in text

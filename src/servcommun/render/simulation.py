@@ -349,8 +349,8 @@ def _impact_table(impact: ServiceImpact, fmt: Fmt) -> Table:
     )
     table = Table(title=say(title), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("")
-    table.add_column(language._("before"), justify="right")
-    table.add_column(language._("after"), justify="right")
+    table.add_column(language._("before"), justify="right", no_wrap=True)
+    table.add_column(language._("after"), justify="right", no_wrap=True)
     table.add_row(
         language._("Parties") if impact.parties else language._("Members"),
         number_text(impact.members_before, "count"),

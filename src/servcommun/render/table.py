@@ -116,7 +116,7 @@ def _summary(bill: Bill, title: str, offers: Sequence[tuple[str, str]]) -> Table
         overflow="ellipsis",
         no_wrap=True,
     )
-    table.add_column(language._("Population"), justify="right", min_width=6)
+    table.add_column(language._("Population"), justify="right", min_width=6, no_wrap=True)
     shown_offers = [
         (oid, label)
         for oid, label in offers
@@ -124,7 +124,11 @@ def _summary(bill: Bill, title: str, offers: Sequence[tuple[str, str]]) -> Table
     ]
     for offer_id, label in shown_offers:
         offer_total = sum((s.offer_total(offer_id) for s in statements if s.billed), ZERO)
-        table.add_column(label, justify="right", footer=number(offer_total), min_width=10)
+        # a figure never wraps: Rich would break a line at the no-break space that groups
+        # its digits
+        table.add_column(
+            label, justify="right", footer=number(offer_total), min_width=10, no_wrap=True
+        )
     table.add_column(total, justify="right", footer=number(bill.total), style="bold", no_wrap=True)
     for statement in statements[:SUMMARY_ROWS_SHOWN]:
         population = statement.member.population

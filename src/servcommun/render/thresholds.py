@@ -123,8 +123,8 @@ def thresholds_table(
     table = Table(title=say(heading), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     # amounts are never cut: the names and the parts wrap instead
     table.add_column(language._("Member"), min_width=10, ratio=1)
-    table.add_column(language._("Population"), justify="right", min_width=6)
-    table.add_column(language._("Boundary"), justify="right", min_width=6)
+    table.add_column(language._("Population"), justify="right", min_width=6, no_wrap=True)
+    table.add_column(language._("Boundary"), justify="right", min_width=6, no_wrap=True)
     table.add_column(language._("Parts / article"), min_width=10, ratio=1, overflow="fold")
     table.add_column(language._("Total below"), justify="right", no_wrap=True)
     table.add_column(language._("Total above"), justify="right", no_wrap=True)
