@@ -21,7 +21,8 @@ CURRENCY = "EUR"  # every shipped tariff bills in euros; a tariff's own currency
 
 @functools.cache
 def _formats(locale: str) -> Mapping[str, Callable[[Any], str]]:
-    """How each kind of value is written in ``locale``: Babel's patterns, read once."""
+    """How each kind of value is written in ``locale``: Babel's patterns, read once, and
+    each value formatted once (a bill says the same rates and brackets on every line)."""
     from babel import Locale  # Babel's data is slow to load: only when something is said
     from babel.dates import format_date
     from babel.numbers import format_currency, format_decimal, format_percent
@@ -36,22 +37,47 @@ def _formats(locale: str) -> Mapping[str, Callable[[Any], str]]:
     def day(value: dt.date) -> str:
         return str(format_date(value, "short", locale=where))
 
-    return {
-        "count": lambda value: str(format_decimal(value, locale=where)),
+    formats: dict[str, Callable[[Any], str]] = {
+        "count": _remembered(lambda value: str(format_decimal(value, locale=where))),
         "year": str,
-        "number": lambda value: str(
-            format_decimal(value, locale=where, decimal_quantization=False)
+        "number": _remembered(
+            lambda value: str(format_decimal(value, locale=where, decimal_quantization=False)),
+            written=True,
         ),
-        "amount": lambda value: str(
-            format_currency(value, CURRENCY, locale=where, decimal_quantization=False)
+        "amount": _remembered(
+            lambda value: str(
+                format_currency(value, CURRENCY, locale=where, decimal_quantization=False)
+            ),
+            written=True,
         ),
-        "decimal": as_written,
-        "percent": lambda value: str(
-            format_percent(Decimal(value) / 100, locale=where, decimal_quantization=False)
+        "decimal": _remembered(as_written, written=True),
+        "percent": _remembered(
+            lambda value: str(
+                format_percent(Decimal(value) / 100, locale=where, decimal_quantization=False)
+            ),
+            written=True,
         ),
-        "date": day,
-        "periods": lambda spans: ", ".join(f"{day(start)}–{day(end)}" for start, end in spans),
+        "date": _remembered(day),
     }
+    formats["periods"] = lambda spans: ", ".join(
+        f"{formats['date'](start)}–{formats['date'](end)}" for start, end in spans
+    )
+    return formats
+
+
+def _remembered(format: Callable[[Any], str], written: bool = False) -> Callable[[Any], str]:
+    """``format``, each value formatted once. A ``written`` value is known by its text:
+    1.50 and 1.5 are equal decimals written differently."""
+    seen: dict[object, str] = {}
+
+    def said(value: Any) -> str:
+        key = str(value) if written else value
+        text = seen.get(key)
+        if text is None:
+            text = seen[key] = format(value)
+        return text
+
+    return said
 
 
 def number_text(value: Decimal | int, kind: str = "number") -> str:
