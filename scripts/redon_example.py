@@ -36,7 +36,7 @@ HEADER = f"""\
 # ILLUSTRATIVE DATA: subscriptions, audit dates, engineering days and the override are
 # invented so that every rule of article 7 is exercised.
 service: redon-agglomeration
-note: illustrative roster — populations totale of millésime {YEAR - 3}; subscriptions invented
+note: liste illustrative — populations totales du millésime {YEAR - 3} ; adhésions inventées
 population:
   kind: totale
   millesimes: {{{YEAR}: {YEAR - 3}, {STAND_IN}: {YEAR - 3}}}

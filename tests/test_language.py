@@ -29,7 +29,7 @@ ENGLISH = {
     "every", "which", "when", "than", "at", "by", "in", "be", "has", "have",
     "inhabitant", "inhabitants", "bracket", "brackets", "member", "members", "delivered",
     "joined", "within", "allowance", "credit", "cannot", "needs", "review", "beyond",
-    "charged", "directly", "illustrative", "rate", "amount", "amounts", "year", "years",
+    "charged", "directly", "rate", "amount", "amounts", "year", "years",
     "day", "days", "half", "written", "error", "errors", "warning", "warnings", "file",
     "files", "found", "show", "exit", "default", "required", "command",
     "commands", "line", "lines", "share", "shares", "key", "cost", "costs", "staff",
@@ -355,3 +355,51 @@ def test_lang_en_speaks_english_in_a_french_environment(tmp_path: Path) -> None:
     text = PdfReader(folder / "2026-35328-sixt-sur-aff.pdf").pages[0].extract_text()
     assert "Contribution statement — financial year 2026" in text
     assert "2,263 inhabitants × €1.50" in text and "Total €5,394.50" in text
+
+
+@pytest.mark.usefixtures("french")
+def test_no_english_in_the_workbook_the_french_csv_and_the_pictures(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    workbook = tmp_path / "factures.xlsx"
+    assert (
+        run("bill", "--year", "2026", "--format", "xlsx", "--output", str(workbook)).returncode == 0
+    )
+    cells = [
+        str(cell.value)
+        for sheet in load_workbook(workbook).worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+    ]
+    assert "Observation" in cells or any("Motif" in cell for cell in cells)
+    assert not english_words("\n".join(cells)), english_words("\n".join(cells))
+
+    french_csv = run("bill", "--year", "2026", "--format", "csv", "--csv-dialect", "fr").stdout
+    header = french_csv.lstrip("\ufeff").splitlines()[0]
+    assert "montant" in header.lower() and ";" in header
+    assert not english_words(header.replace(";", " ; ")), header
+
+    pytest.importorskip("matplotlib")
+    for args in (
+        ("plot", "grid"),
+        ("plot", "schedule", "--population", "2355", "--offer", "socle-complet"),
+    ):
+        picture = tmp_path / f"{args[1]}.svg"
+        assert run(*args, "-o", str(picture)).returncode == 0
+        # matplotlib keeps each text of an SVG as a comment
+        said = re.findall(r"<!-- (.*?) -->", picture.read_text(encoding="utf-8"))
+        assert said and not english_words("\n".join(said)), (args, english_words("\n".join(said)))
+
+
+def test_no_message_id_hides_where_extraction_cannot_see_it() -> None:
+    # Babel's extractor does not look inside f-strings: `f"{_('…')}"` would never reach
+    # the catalogue, and its words would stay English in every language
+    hidden = re.compile(r"""\{(?:language\.)?(?:_|N_|ngettext)\(\s*['"]""")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "src" / "servcommun").rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if hidden.search(line)
+    ]
+    assert not found, found

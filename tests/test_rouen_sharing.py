@@ -117,7 +117,7 @@ def test_illustrative_fee_rate_is_said(rouen_2024: Tariff, rouen_2026: Tariff) -
     for tariff in (rouen_2024, rouen_2026):
         assert fee_part(tariff).illustrative
         assert [c.value for c in fee_part(tariff).on] == ["salary"]
-        assert "ILLUSTRATIVE" in tariff.note
+        assert "ILLUSTRATIF" in tariff.note
 
 
 # -- the CCAS's share, derived as the deliberation did ------------------------------------

@@ -60,6 +60,7 @@ def grid_figure(
             if segment.review:
                 span = (segment.population_from, segment.population_to)
                 review.setdefault(span, []).append(label.split(" (")[0])
+    negotiated = language._("negotiated (review):")
     for (start, end), labels in review.items():
         axes.axvspan(
             start, end, facecolor="#eeeeee", edgecolor="#999999", hatch="//", linewidth=0, zorder=0
@@ -67,7 +68,7 @@ def grid_figure(
         axes.text(
             start,
             top * 1.04,
-            f"  {language._('negotiated (review):')}\n  " + ",\n  ".join(labels),
+            f"  {negotiated}\n  " + ",\n  ".join(labels),
             fontsize=8,
             va="top",
             color="#444444",

@@ -340,7 +340,7 @@ def _inputs(sheet: Any, bill: Bill, inputs: Inputs, formats: _Formats) -> None:
         (language._("Tariff in force"), say(in_force)),
     ]
     deliberation = language._("Deliberation")
-    rows += [(deliberation, text) for text in inputs.deliberations]
+    rows += [(deliberation, say(text)) for text in inputs.deliberations]
     for file in inputs.files:
         role = _FILE_ROLES.get(file.role)
         if role is None:
