@@ -257,7 +257,7 @@ BAD_CONFIGS = {
     "'default' is the name of a service (a string), not a list",
     f"[services.x]\n{TARIFF_LINE}\nrostr = 'r.yaml'\n": "servcommun.toml:3:1: config-key "
     "unknown key 'rostr' of [services.x] (did you mean 'roster'?); the keys are tariffs, "
-    "roster, budgets, consumption, indices, epci",
+    "roster, budgets, consumption, indices, epci, issuer",
     f'[services.x]\n{TARIFF_LINE}\nbudgets = "budget-{{annee}}.yaml"\n': "servcommun.toml:3:11: "
     "config-placeholder 'budgets' has the placeholder {annee}: the only placeholder is "
     "{year}, the year billed",

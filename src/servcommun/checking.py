@@ -19,6 +19,8 @@ from servcommun.config import Config
 from servcommun.diagnostics import Diagnostic, InputError, Report
 from servcommun.discovery import Plan
 from servcommun.formats import Kind
+from servcommun.identity_checks import imputations_required
+from servcommun.issuer import config_issuer_problems
 from servcommun.key_checks import listing
 from servcommun.loader import (
     budget_problems,
@@ -67,7 +69,11 @@ def check(plan: Plan) -> Report:
         return Report(tuple(dict.fromkeys(d.file for d in plan.problems)), plan.problems)
     shown = discovery.display if plan.given or config is None else config.display
     targets = [_File(path, shown(path)) for path in plan.targets]
-    diagnostics = [*plan.problems, *_Run(targets, config).diagnostics()]
+    diagnostics = [
+        *plan.problems,
+        *config_issuer_problems(config),  # [services.<id>.issuer] of servcommun.toml
+        *_Run(targets, config).diagnostics(),
+    ]
     files = ([config.display(config.path)] if config and not plan.given else []) + [
         t.display for t in targets
     ]
@@ -179,6 +185,7 @@ class _Run:
         file.model, problems = tariff_problems(file.doc)
         file.problems.extend(problems)
         self._service_matches(file, file.model)
+        file.problems += imputations_required(file.doc, file.model, self.config, file.service)
 
     def _service_matches(self, file: _File, model: Any) -> None:
         """A file named in servcommun.toml under a service says that service."""

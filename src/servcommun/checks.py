@@ -25,6 +25,7 @@ from servcommun.engine.keys import (
 )
 from servcommun.engine.parties import party_members
 from servcommun.engine.result import NeedsReview
+from servcommun.identity_checks import member_identities, party_identities
 from servcommun.key_checks import did_you_mean, key_shares, listing, plural_count
 from servcommun.message import Message, Unsaid, msg, msg_n
 from servcommun.money import HUNDRED, ZERO
@@ -1083,6 +1084,7 @@ TARIFF_CHECKS: tuple[TariffCheck, ...] = (
     _keys,
     _population_rule,
     _examples,
+    party_identities,
 )
 
 
@@ -1656,4 +1658,5 @@ ROSTER_CHECKS: tuple[RosterCheck, ...] = (
     _attributes,
     _acts,
     _settlements,
+    member_identities,
 )

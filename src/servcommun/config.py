@@ -42,6 +42,8 @@ class Service:
     consumption: str | None = None  # a path pattern with {year}, or one file for every year
     indices: tuple[Path, ...] = ()
     epci: str | None = None  # SIREN of the service's EPCI: check warns of communes outside
+    # the issuer's table as written ([services.<id>.issuer]), validated by servcommun.issuer
+    issuer: dict[str, object] | None = None
 
     def budget_for(self, year: int) -> Path | None:
         return Path(self.budgets.format(year=year)) if self.budgets else None
@@ -240,7 +242,7 @@ def _toml_problem(text: str) -> Message:
 
 
 TOP_KEYS = ("default", "services")
-SERVICE_KEYS = ("tariffs", "roster", "budgets", "consumption", "indices", "epci")
+SERVICE_KEYS = ("tariffs", "roster", "budgets", "consumption", "indices", "epci", "issuer")
 PATTERNS = ("budgets", "consumption")  # paths formatted with the year billed
 TYPE_NAMES = {
     str: N_("a string"),
@@ -495,6 +497,10 @@ class _Reading:
                 (*where, "epci"), epci, msg("a SIREN (a string, {example})", example='"243500741"')
             )
             epci = None
+        issuer = entry.get("issuer")
+        if issuer is not None and not isinstance(issuer, dict):
+            self.wrong_type((*where, "issuer"), issuer, "a table ([services.<id>.issuer])")
+            issuer = None
         return Service(
             id=key,
             tariffs=tuple(root / tariff for tariff in tariffs),
@@ -503,6 +509,7 @@ class _Reading:
             consumption=str(root / consumption) if consumption else None,
             indices=tuple(root / index for index in indices),
             epci=str(epci) if epci else None,
+            issuer=issuer,
         )
 
     def config(self, data: dict[str, object]) -> Config:

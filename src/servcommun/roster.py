@@ -14,9 +14,10 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from servcommun.engine.context import Overrides
+from servcommun.identity import Address, Siren, Siret
 from servcommun.message import Message, Unsaid, msg
-from servcommun.roster_population import RosterPopulation, Siren
-from servcommun.tariff import PopulationKind, SettlementMode
+from servcommun.roster_population import RosterPopulation
+from servcommun.tariff import Deliberation, PopulationKind, SettlementMode
 from servcommun.terms import (
     Act,
     AttributeId,
@@ -189,6 +190,19 @@ class Member(Frozen):
         description=("this member's way of settling, when it differs from the tariff's"),
     )
     overrides: tuple[Override, ...] = ()
+    # the identity a titre de recettes names its debtor by (servcommun.identity)
+    siret: Siret | None = None
+    address: Address | None = None
+    addressee: Text | None = Field(default=None, description="« Monsieur le Maire »")
+    chorus_service: Text | None = Field(
+        default=None, max_length=100, description="its Chorus Pro service code"
+    )
+    engagement: Text | None = Field(
+        default=None, max_length=50, description="its engagement number, for Chorus Pro"
+    )
+    deliberation: Deliberation | None = Field(
+        default=None, description="its own deliberation joining the service"
+    )
 
     def population_in(self, year: int) -> int | None:
         return self.population.get(year)

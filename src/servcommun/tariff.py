@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import AfterValidator, Field, model_validator
 
+from servcommun.identity import Address, Imputation, Siren, Siret
 from servcommun.message import Unsaid, msg
 from servcommun.money import ZERO
 from servcommun.rules import RULES
@@ -175,6 +176,10 @@ class Offer(Frozen):
         ),
     )
     parts: tuple[Part, ...] = Field(min_length=1)
+    imputation: Imputation | None = Field(
+        default=None,
+        description="where its revenue is booked (M57 account, chapter, function) and its tax",
+    )
 
     @cached_property
     def uses_population(self) -> bool:
@@ -213,6 +218,13 @@ class Party(Frozen):
     id: Slug
     name: Text
     carrier: bool = False
+    # the identity a titre de recettes names its debtor by (servcommun.identity)
+    siren: Siren | None = None
+    siret: Siret | None = None
+    address: Address | None = None
+    addressee: Text | None = None
+    chorus_service: Text | None = Field(default=None, max_length=100)
+    engagement: Text | None = Field(default=None, max_length=50)
 
 
 def _power_of_ten(value: Decimal) -> Decimal:
