@@ -151,12 +151,13 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "csv-columns": ("roster.csv", "csv-columns", 3, 1),
     "config-path": ("servcommun.toml", "config-path", 4, 10),
     "csv-duplicate-column": ("roster.csv", "duplicate-column", 1, 31),
-    # identities and imputations
+    # identities, imputations and the journal of the titres issued
     "roster-siret.yaml": ("", "siret", 6, 12),
     "roster-siren.yaml": ("", "siren", 6, 12),
     "roster-siret-siren.yaml": ("", "siret-siren", 7, 12),
     "issuer-siret": ("servcommun.toml", "siret", 7, 9),
     "imputation-missing": ("tariff.yaml", "imputation-missing", 37, 9),
+    "journal-digest": ("journal/exemple.yaml", "journal-digest", 57, 9),
     # warnings (checked with --strict): a roster against the official table
     "roster-former-commune.yaml": ("", "former-commune", 5, 9),
     "roster-commune-name.yaml": ("", "commune-name", 5, 11),

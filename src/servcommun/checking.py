@@ -20,7 +20,9 @@ from servcommun.diagnostics import Diagnostic, InputError, Report
 from servcommun.discovery import Plan
 from servcommun.formats import Kind
 from servcommun.identity_checks import imputations_required
+from servcommun.issuance import journals_problems
 from servcommun.issuer import config_issuer_problems
+from servcommun.journal import is_journal, journal_problems
 from servcommun.key_checks import listing
 from servcommun.loader import (
     budget_problems,
@@ -72,6 +74,7 @@ def check(plan: Plan) -> Report:
     diagnostics = [
         *plan.problems,
         *config_issuer_problems(config),  # [services.<id>.issuer] of servcommun.toml
+        *(journals_problems(config) if not plan.given else ()),  # the titres issued
         *_Run(targets, config).diagnostics(),
     ]
     files = ([config.display(config.path)] if config and not plan.given else []) + [
@@ -142,6 +145,9 @@ class _Run:
         """Read a YAML file and tell its kind (a file that cannot be read has none, so
         that no later stage looks at it). A CSV roster is read later, with its tariff."""
         kind, file.service = self.places.get(file.path.resolve(), (None, None))
+        if is_journal(file.path):  # the titres issued (servcommun.journal): its digests
+            file.problems.extend(journal_problems(file.path, file.display)[1])
+            return
         if file.path.suffix.lower() == discovery.CSV:
             if kind is Kind.CONSUMPTION:
                 assert file.service is not None

@@ -89,8 +89,11 @@ class Config:
         target = path.resolve()
         if target == self.path.resolve():
             return CONFIG_NAME
+        from servcommun.journal import journal_path  # the titres issued: never replaced
+
         for service in self.services.values():
             named = [*service.tariffs, service.roster, *service.indices]
+            named.append(journal_path(self.root, service.id))
             if any(file is not None and file.resolve() == target for file in named):
                 return service.id
             yearly = (

@@ -18,6 +18,7 @@ from servcommun import cache
 from servcommun.config import Config, find_config, load_config
 from servcommun.diagnostics import Diagnostic, InputError, source_line
 from servcommun.formats import Kind
+from servcommun.journal import journal_paths
 from servcommun.message import Message, msg
 
 DATA_SUFFIXES = {".yaml", ".yml"}
@@ -40,6 +41,7 @@ class Plan:
         """What the run's report depends on: the working directory (paths are shown
         relative to it) and every file it may read, by content."""
         context = [path for path, _, _ in named(self.config)] if self.config else []
+        context += journal_paths(self.config) if self.config else []  # titres issued
         # rosters are compared with the official table: its files and the populations
         # imported into the data directory (``servcommun.communes``)
         table = sorted((Path(__file__).parent / "data").glob("*.gz"))

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # imported by the command itself, not when the app starts
 
     from servcommun.billing import Billed
     from servcommun.engine.result import Bill
+    from servcommun.issuance import IssuedYear
     from servcommun.population_basis import PopulationBasis
     from servcommun.provenance import Inputs
 
@@ -71,6 +72,7 @@ def bill(
     del lang  # chosen before the command line is parsed
     from servcommun.billing import billed
     from servcommun.cli.app import refuse_output
+    from servcommun.cli.issued import issued_for_bill
     from servcommun.diagnostics import InputError
 
     if format is BillFormat.XLSX and output is None:
@@ -83,13 +85,14 @@ def bill(
         config = config_here()
         year_billed = billed(config, service, year)
         result = year_billed.only(member or ())
+        issued = issued_for_bill(config, service, result)  # the journal's figures, if issued
         inputs = None
         if format is BillFormat.XLSX:  # the workbook records the files the bill came from
             from servcommun.pipeline import load
             from servcommun.provenance import inputs_of
 
             inputs = inputs_of(load(config, service, [year]).year(year), year, member or ())
-        _emit_bill(result, year_billed, format, csv_dialect, detail, output, force, inputs)
+        _emit_bill(result, year_billed, format, csv_dialect, detail, output, force, inputs, issued)
     except InputError as error:
         fail(error.diagnostics)
     if strict and result.needs_review:
@@ -114,6 +117,7 @@ def _emit_bill(
     output: Path | None,
     force: bool,
     inputs: Inputs | None,
+    issued: IssuedYear | None = None,
 ) -> None:
     """Render the bill in the format asked for, to stdout or ``output`` (a workbook with
     the ``inputs`` it was computed from)."""
@@ -125,10 +129,12 @@ def _emit_bill(
         write_atomic(output, bill_xlsx(result, list(billed.columns), inputs), force=force)
         said_written(output)
     elif format is BillFormat.JSON:
+        from servcommun.cli.issued import with_issued
         from servcommun.population_basis import with_population
         from servcommun.render.json import bill_json, dumps
 
-        deliver(dumps(with_population(bill_json(result), billed.population)), output, force)
+        data = with_issued(with_population(bill_json(result), billed.population), issued)
+        deliver(dumps(data), output, force)
     elif format is BillFormat.CSV:
         from servcommun.render.csv import bill_csv
 
@@ -147,12 +153,16 @@ def _emit_bill(
                 )
             )
     else:
+        from servcommun.cli.issued import with_issued_note
         from servcommun.render.table import bill_table
 
         print_rich(
-            lambda width: _with_population(
-                bill_table(result, billed.title, billed.columns, detail=detail, width=width),
-                billed.population,
+            lambda width: with_issued_note(
+                _with_population(
+                    bill_table(result, billed.title, billed.columns, detail=detail, width=width),
+                    billed.population,
+                ),
+                issued,
             ),
             output,
             force,
