@@ -18,6 +18,7 @@ COMMANDS = (
     "bill",
     "check",
     "diff",
+    "issue",
     "key",
     "plot",
     "population",
@@ -26,6 +27,7 @@ COMMANDS = (
     "simulate",
     "statements",
     "thresholds",
+    "titres",
 )
 """The command modules of ``servcommun.cli``, in the order ``--help`` lists them."""
 
