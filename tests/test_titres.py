@@ -19,8 +19,10 @@ import pytest
 from pydantic import ValidationError
 
 from conftest import ROOT, run, run_process
+from servcommun import language
 from servcommun.engine.result import MemberRef
 from servcommun.identity import Issuer, luhn_valid, siret_of
+from servcommun.render.titres import COLUMNS, EXAMPLE, KINDS
 from servcommun.titres import (
     Booking,
     Debtor,
@@ -197,7 +199,7 @@ def test_redon_2026_titres_to_the_cent() -> None:
     # the member needing review has no titre, and is listed with the reason
     [review] = data["needs_review"]
     assert review["member"] == {"id": "44067", "name": "Guémené-Penfao"}
-    assert "own IT department" in review["reason"]
+    assert "record an override with the reference of the decision" in review["reason"]
 
 
 def test_a_given_date_of_issue_puts_every_titre_in_its_exercice() -> None:
@@ -262,13 +264,15 @@ def test_csv_plain_and_french_dialects() -> None:
     assert french.stdout.startswith("\ufeff")
     table = list(csv.reader(io.StringIO(french.stdout.removeprefix("\ufeff")), delimiter=";"))
     header, body = table[0], table[1:]
-    assert header[:3] == ["Kind", "Status", "Number"]  # the catalogue's words (English here)
-    amounts = [
-        row[header.index("Amount including tax")] for row in body if row[0] == "revenue title"
-    ]
+    # a document: the catalogue's French words, the tariff's locale (no --lang given)
+    with language.speaking("fr"):
+        said = {name: language._(heading) for name, heading in COLUMNS}
+        titre = language._(KINDS[TitreKind.TITRE][1])
+    assert header == list(said.values())
+    amounts = [row[header.index(said["amount_ttc"])] for row in body if row[0] == titre]
     assert len(amounts) == 22 and all("," in a and "." not in a for a in amounts)
     assert sum(Decimal(a.replace(",", ".")) for a in amounts) == Decimal("102949.00")
-    dates = {row[header.index("Date of issue")] for row in body if row[0] == "revenue title"}
+    dates = {row[header.index(said["date"])] for row in body if row[0] == titre}
     assert "01/01/2027" in dates
 
 
@@ -282,14 +286,17 @@ def test_xlsx_has_the_titres_the_accruals_and_the_members_without_one(tmp_path: 
     )
     assert first.read_bytes() == second.read_bytes()
     book = openpyxl.load_workbook(first)
-    assert book.sheetnames == ["Titres", "Accruals", "Needs review"]
-    sheet = book["Titres"]
-    assert sheet["A1"].value == "EXAMPLE — illustrative data"
+    with language.speaking("fr"):  # a document: in the tariff's language
+        sheets = [language._(name) for name in ("Titres", "Accruals", "Needs review")]
+        mark, total = language._(EXAMPLE), language._(dict(COLUMNS)["amount_ttc"])
+    assert book.sheetnames == sheets
+    sheet = book[sheets[0]]
+    assert sheet["A1"].value == mark
     header = [cell.value for cell in sheet[2]]
-    column = header.index("Amount including tax") + 1
+    column = header.index(total) + 1
     amounts = [sheet.cell(row, column).value for row in range(3, sheet.max_row + 1)]
     assert len(amounts) == 22 and round(sum(amounts), 2) == 102949.00
-    assert book["Needs review"].max_row == 3  # the mark, the header, Guémené-Penfao
+    assert book[sheets[2]].max_row == 3  # the mark, the header, Guémené-Penfao
     assert run("titres", "--year", "2026", "--format", "xlsx").returncode == 2
 
 

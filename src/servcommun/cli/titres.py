@@ -90,7 +90,6 @@ def titres(
     from servcommun.cli.app import refuse_output
     from servcommun.diagnostics import InputError
     from servcommun.issuance import titled
-    from servcommun.language import document_language, speaking
 
     day = day_option(date)
     if format is TitresFormat.XLSX and output is None:
@@ -102,8 +101,7 @@ def titres(
         state = titled(config_here(), service, year)
         listing = state.corrections(day) if corrections else state.titres(day)
         listing = only_members(listing, state, member or ())
-        with speaking(document_language(state.bill.locale)):
-            _emit(listing, state, format, csv_dialect, output, force)
+        _emit(listing, state, format, csv_dialect, output, force)
     except InputError as error:
         fail(error.diagnostics)
     _say_what_was_left(listing, state, corrections)
@@ -155,7 +153,7 @@ def _emit(
         from servcommun.output import write_atomic
         from servcommun.render.titres import titres_xlsx
 
-        write_atomic(output, titres_xlsx(listing), force=force)
+        write_atomic(output, titres_xlsx(listing, state.bill.locale), force=force)
         said_written(output)
     elif format is TitresFormat.JSON:
         from servcommun.render.json import dumps
@@ -166,7 +164,7 @@ def _emit(
     else:
         from servcommun.render.titres import titres_csv
 
-        deliver(titres_csv(listing, dialect.value), output, force)
+        deliver(titres_csv(listing, dialect.value, state.bill.locale), output, force)
 
 
 def _say_what_was_left(listing: TitreList, state: Titled, corrections: bool) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from servcommun import language
 from servcommun.language import N_, _
 from servcommun.message import Message, msg, msg_n
 from servcommun.render.amounts import plain
@@ -213,14 +214,18 @@ def _rows(titres: TitreList, dialect: str) -> Iterator[dict[str, str]]:
         yield _review_row(unbilled, titres.year, dialect, example)
 
 
-def titres_csv(titres: TitreList, dialect: str = "plain") -> str:
+def titres_csv(titres: TitreList, dialect: str = "plain", locale: str = "fr_FR") -> str:
     """The titres, the produits à rattacher (``kind`` ``accrual``, ``exercice`` the year
     they belong to) and the members without a titre (``review``, with the ``reason``),
-    a row each."""
+    a row each. The French dialect is a document: it speaks the tariff's ``locale``
+    unless ``--lang`` was given (``language.document_language``)."""
     names = [name for name, _heading in COLUMNS]
-    header = [_(heading) for _name, heading in COLUMNS] if dialect == "fr" else names
-    rows = ([row[name] for name in names] for row in _rows(titres, dialect))
-    return csv_text(header, rows, dialect)
+    if dialect != "fr":
+        return csv_text(names, ([row[n] for n in names] for row in _rows(titres, dialect)))
+    with language.speaking(language.document_language(locale)):
+        header = [_(heading) for _name, heading in COLUMNS]
+        rows = [[row[n] for n in names] for row in _rows(titres, dialect)]
+        return csv_text(header, rows, dialect)
 
 
 # -- JSON ---------------------------------------------------------------------------------
@@ -348,11 +353,16 @@ _SHEETS = (N_("Titres"), N_("Accruals"), N_("Needs review"))
 _AMOUNTS = {"amount_ht", "tax", "amount_ttc", "issued_before", "issued_after"}
 
 
-def titres_xlsx(titres: TitreList) -> bytes:
+def titres_xlsx(titres: TitreList, locale: str = "fr_FR") -> bytes:
     """A workbook: the titres, the produits à rattacher, the members without a titre,
-    each on its sheet, headed by the catalogue's words (amounts as numbers); the
-    example's mark on top of each sheet. Byte-identical for the same inputs (dated 31
-    December of the billed year)."""
+    each on its sheet, headed by the catalogue's words (amounts as numbers) in the
+    document's language; the example's mark on top of each sheet. Byte-identical for the
+    same inputs (dated 31 December of the billed year)."""
+    with language.speaking(language.document_language(locale)):
+        return _workbook(titres)
+
+
+def _workbook(titres: TitreList) -> bytes:
     import xlsxwriter  # type: ignore[import-untyped]
 
     from servcommun.render.documents import document_datetime
