@@ -502,7 +502,7 @@ class _Reading:
             epci = None
         issuer = entry.get("issuer")
         if issuer is not None and not isinstance(issuer, dict):
-            self.wrong_type((*where, "issuer"), issuer, "a table ([services.<id>.issuer])")
+            self.wrong_type((*where, "issuer"), issuer, msg("a table ([services.<id>.issuer])"))
             issuer = None
         return Service(
             id=key,
