@@ -213,6 +213,8 @@ HELP_PAGES = [
     ("simulate",),
     ("statements",),
     ("thresholds",),
+    ("titres",),
+    ("issue",),
 ]
 REDON_SIMULATION = (
     "simulate",
@@ -246,6 +248,9 @@ COMMANDS = [
         *("--service", "rouen", "--year", "2025"),
     ),
     ("check",),
+    # the plain CSV's column names and status values are keys for programs: not said
+    ("titres", "--year", "2026", "--csv-dialect", "fr"),
+    ("titres", "--year", "2026", "--csv-dialect", "fr", "--service", "rouen"),
 ]
 
 
