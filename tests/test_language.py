@@ -66,13 +66,15 @@ def english_words(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-@pytest.fixture
-def french(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A French finance officer's environment: no SERVCOMMUN_LANG, a French locale."""
+@pytest.fixture(params=["fr_FR.UTF-8", None], ids=["LANG=fr_FR", "no locale"])
+def french(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A French finance officer's environment: no SERVCOMMUN_LANG, a French locale — or no
+    locale at all, where French is the default."""
     monkeypatch.delenv("SERVCOMMUN_LANG", raising=False)
-    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
-    monkeypatch.delenv("LC_ALL", raising=False)
-    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    for name in ("LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    if request.param:
+        monkeypatch.setenv("LANG", request.param)
     language.choose(None)
 
 
