@@ -143,6 +143,7 @@ _OS_REASONS = {
     errno.EISDIR: N_("Is a directory"),
     errno.ENOTDIR: N_("Not a directory"),
     errno.ENOSPC: N_("No space left on device"),
+    errno.EBADF: N_("Bad file descriptor (the output is closed)"),
     errno.EROFS: N_("Read-only file system"),
     errno.ENAMETOOLONG: N_("File name too long"),
     errno.ELOOP: N_("Too many levels of symbolic links"),

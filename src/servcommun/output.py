@@ -18,7 +18,25 @@ from servcommun.message import msg
 
 
 def refuse_existing(path: Path, force: bool) -> None:
-    """Check before computing, so that a refused write costs nothing."""
+    """Check before computing, so that a refused write costs nothing. What is at ``path``
+    and is not a regular file (a link, a named pipe, a device) is never replaced: a
+    regular file put in its place would break what it was for."""
+    if path.is_symlink() or (path.exists() and not path.is_file() and not path.is_dir()):
+        raise InputError(
+            [
+                Diagnostic(
+                    str(path),
+                    1,
+                    1,
+                    "output-not-regular",
+                    msg(
+                        "not a regular file (a link, a named pipe or a device): write the "
+                        "output to a file name of its own, or to the standard output with "
+                        "--output -"
+                    ),
+                )
+            ]
+        )
     if path.exists() and not force:
         raise InputError(
             [

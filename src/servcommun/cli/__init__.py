@@ -6,7 +6,9 @@ imported inside the commands, so that each command loads only what it uses.
 
 from __future__ import annotations
 
+import errno
 import gc
+import io
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -37,10 +39,55 @@ def main() -> None:
     arguments = sys.argv[1:]
     # the language is chosen before the commands are built: their help is in it
     choose(language_asked(arguments))
+    _results_in_utf8()
     try:
-        raise SystemExit(run(application(arguments), arguments))
+        code = run(application(arguments), arguments)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+    except OSError as error:
+        code = unwritable_stdout(error)
     except Exception as error:  # the last resort: never a traceback
         internal_error(error)
+    raise SystemExit(code)
+
+
+def _results_in_utf8() -> None:
+    """Results redirected to a file or a pipe are UTF-8 whatever the console's code page
+    (a Windows cp1252 console cannot encode the no-break spaces of French figures); a
+    console that cannot show a character shows a replacement, never a traceback."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        sys.stdout = _Closed()
+    elif sys.stdout.isatty():
+        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
+    else:
+        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    if sys.stderr is not None:
+        sys.stderr.reconfigure(errors="replace")  # type: ignore[union-attr]
+
+
+class _Closed(io.TextIOBase):
+    """A standard output that was closed: writing to it is the error it would have been."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
+def unwritable_stdout(error: OSError) -> int:
+    """What a user sees when the results cannot be written: nothing for a reader that
+    stopped reading (``servcommun bill | head``), one line for anything else (a full
+    disk: ``> /dev/full``), exit 1."""
+    # stdout is gone: later writes (Python's own flush at exit) must not fail again
+    if isinstance(sys.stdout, _Closed):
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (open until the process ends)
+    else:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if error.errno != errno.EPIPE:
+        from servcommun.diagnostics import os_reason
+        from servcommun.language import _
+        from servcommun.render.words import say
+
+        said = _("servcommun: the results cannot be written to the standard output: {reason}")
+        print(said.format(reason=say(os_reason(error))), file=sys.stderr)
+    return 1
 
 
 def run(app: typer.Typer, arguments: list[str]) -> int:

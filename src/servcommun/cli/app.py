@@ -125,9 +125,15 @@ def config_here() -> Config:
     return config
 
 
+STDOUT = Path("-")
+"""``--output -``: the standard output, as for any file a command writes."""
+
+
 def refuse_output(output: Path, force: bool) -> None:
     """Before computing: an existing ``output`` needs ``--force``, and a file that
     ``servcommun.toml`` names as an input is never replaced, even with ``--force``."""
+    if output == STDOUT:
+        return
     from servcommun.config import load_config
     from servcommun.diagnostics import Diagnostic, InputError
     from servcommun.message import msg
@@ -157,7 +163,7 @@ def print_rich(render: Callable[[int], RenderableType], output: Path | None, for
     """Print what ``render(width)`` returns, or write it as plain text to ``output``."""
     from rich.console import Console
 
-    if output is None:
+    if output is None or output == STDOUT:
         console = Console(highlight=False)
         console.print(render(console.width))
         return
@@ -167,13 +173,23 @@ def print_rich(render: Callable[[int], RenderableType], output: Path | None, for
 
 
 def deliver(text: str, output: Path | None, force: bool) -> None:
-    """Results go to stdout, or atomically to ``output``."""
-    if output is None:
+    """Results go to stdout (no ``--output``, or ``--output -``), or atomically to
+    ``output``."""
+    if output is None or output == STDOUT:
         sys.stdout.write(text)
+        return
+    deliver_bytes(text.encode("utf-8"), output, force)
+
+
+def deliver_bytes(content: bytes, output: Path, force: bool) -> None:
+    """A file's bytes (a workbook, a picture) to ``output``, atomically, or to stdout."""
+    if output == STDOUT:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(content)
         return
     from servcommun.output import write_atomic
 
-    write_atomic(output, text.encode("utf-8"), force=force)
+    write_atomic(output, content, force=force)
     said_written(output)
 
 

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from servcommun.cli.app import Lang, app, config_here, deliver, fail, print_rich, said_written
+from servcommun.cli.app import (
+    Lang,
+    app,
+    config_here,
+    deliver,
+    deliver_bytes,
+    fail,
+    print_rich,
+)
 from servcommun.cli.notes import say_note
 from servcommun.language import N_, _
 from servcommun.message import msg, msg_n
@@ -36,6 +44,31 @@ class CsvDialect(StrEnum):
     FR = "fr"
 
 
+_EXTENSIONS = {".csv": BillFormat.CSV, ".json": BillFormat.JSON, ".xlsx": BillFormat.XLSX}
+
+
+def _format_for(asked: BillFormat | None, output: Path | None) -> BillFormat:
+    """The format asked for, else the one the ``--output`` file's extension names (a
+    table for any other); a format the extension contradicts is a usage error, not a
+    workbook written as ``bill.csv``."""
+    named = _EXTENSIONS.get(output.suffix.lower()) if output is not None else None
+    if asked is None:
+        return named or BillFormat.TABLE
+    if named is not None and named is not asked:
+        from servcommun.cli.notes import usage_error
+        from servcommun.message import msg
+
+        usage_error(
+            msg(
+                "--format {asked} does not write a {suffix} file: give --output a name "
+                "ending in its format's extension, or leave --format out",
+                asked=asked.value,
+                suffix=output.suffix if output is not None else "",
+            )
+        )
+    return asked
+
+
 @app.command(help=N_("Every member's statement for YEAR."))
 def bill(
     year: Annotated[int, typer.Option("--year", help=N_("The billed year."), min=1900, max=2999)],
@@ -49,9 +82,13 @@ def bill(
     detail: Annotated[
         bool, typer.Option("--detail", help=N_("Every line with its basis and article."))
     ] = False,
-    format: Annotated[BillFormat, typer.Option("--format", help=N_("Output format."))] = (
-        BillFormat.TABLE
-    ),
+    format: Annotated[
+        BillFormat | None,
+        typer.Option(
+            "--format",
+            help=N_("Output format (default: the --output file's extension, else table)."),
+        ),
+    ] = None,
     csv_dialect: Annotated[
         CsvDialect,
         typer.Option(
@@ -72,6 +109,8 @@ def bill(
     del lang  # chosen before the command line is parsed
     from servcommun.billing import billed
     from servcommun.cli.app import refuse_output
+
+    format = _format_for(format, output)
     from servcommun.cli.issued import issued_for_bill
     from servcommun.diagnostics import InputError
 
@@ -123,11 +162,9 @@ def _emit_bill(
     the ``inputs`` it was computed from)."""
     if format is BillFormat.XLSX:
         assert output is not None and inputs is not None  # checked and read before
-        from servcommun.output import write_atomic
         from servcommun.render.xlsx import bill_xlsx
 
-        write_atomic(output, bill_xlsx(result, list(billed.columns), inputs), force=force)
-        said_written(output)
+        deliver_bytes(bill_xlsx(result, list(billed.columns), inputs), output, force)
     elif format is BillFormat.JSON:
         from servcommun.cli.issued import with_issued
         from servcommun.population_basis import with_population

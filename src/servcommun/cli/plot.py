@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import Lang, command_group, config_here, fail, said_written
+from servcommun.cli.app import STDOUT, Lang, command_group, config_here, deliver_bytes, fail
 from servcommun.cli.notes import say_note, usage_error
 from servcommun.cli.simulate import (
     Acts,
@@ -186,8 +186,6 @@ def _picture_kind(output: Path) -> str:
 
 
 def _write(output: Path, content: bytes, force: bool) -> None:
-    from servcommun.output import write_atomic
-
-    write_atomic(output, content, force=force)
-    say_note(msg("wrote {output}", output=str(output)))
-    said_written(output)
+    deliver_bytes(content, output, force)
+    if output != STDOUT:
+        say_note(msg("wrote {output}", output=str(output)))

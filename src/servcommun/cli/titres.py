@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from servcommun.cli.app import Lang, app, config_here, deliver, fail, said_written
+from servcommun.cli.app import Lang, app, config_here, deliver, deliver_bytes, fail
 from servcommun.cli.bill import CsvDialect
 from servcommun.language import N_, _
 from servcommun.message import msg, msg_n
@@ -150,11 +150,9 @@ def _emit(
 ) -> None:
     if format is TitresFormat.XLSX:
         assert output is not None
-        from servcommun.output import write_atomic
         from servcommun.render.titres import titres_xlsx
 
-        write_atomic(output, titres_xlsx(listing, state.bill.locale), force=force)
-        said_written(output)
+        deliver_bytes(titres_xlsx(listing, state.bill.locale), output, force)
     elif format is TitresFormat.JSON:
         from servcommun.render.json import dumps
         from servcommun.render.titres import titres_json
