@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import errno
 import gettext
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REDON
+from conftest import REDON, run
 from servcommun import language
 from servcommun.diagnostics import InputError, os_reason
 from servcommun.message import Message
@@ -222,3 +225,65 @@ def test_a_validators_value_error_keeps_its_words() -> None:
     assert say(dateless) == (
         "'subscriptions': give 'start' (annual offer) or 'delivered' (one-off service)"
     )
+
+
+def test_a_pipe_or_a_device_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    # a named pipe would wait for a writer, /dev/zero never end: both measured first
+    pipe = tmp_path / "tarif.yaml"
+    os.mkfifo(pipe)
+    for path in (pipe, Path("/dev/zero")):
+        result = subprocess.run(
+            [sys.executable, "-m", "servcommun", "check", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 1, result.stderr
+        assert result.stdout.splitlines()[0] == (
+            f"{path}:1:1: not-regular-file not a regular file (a folder, a named pipe or a "
+            "device): give the path of a YAML, TOML or CSV file"
+        )
+
+
+def test_a_huge_number_in_an_option_is_a_usage_error() -> None:
+    result = run(
+        *("key", "derive", "--party", "ccas", "--target", "1e400", "--take-from", "ville"),
+        *("--service", "rouen", "--year", "2025"),
+    )
+    assert result.returncode == 2
+    assert "'1e400' is not an amount (20000 or 20000.00)" in result.stderr
+
+
+def test_a_figure_is_never_cut_at_the_end_of_a_line() -> None:
+    # at 80 columns this sentence wraps right inside « 20 000,00 € » unless told not to
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "servcommun",
+            "key",
+            "derive",
+            "--party",
+            "ccas",
+            "--target",
+            "20000",
+            "--base",
+            "1e11",
+            "--take-from",
+            "ville",
+            "--service",
+            "rouen",
+            "--year",
+            "2025",
+            "--lang",
+            "fr",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"},
+        cwd=REDON.parents[1],
+    )
+    assert result.returncode == 0, result.stderr
+    said = result.stdout.replace("\u00a0", " ").replace("\u202f", " ")
+    assert "\n20 000,00 € de moins que la cible" in said, said  # not « 20 » / « 000,00 € »

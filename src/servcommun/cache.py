@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
+from servcommun.diagnostics import is_regular
+
 T = TypeVar("T")
 
 KEEP = 64  # entries kept; the oldest go first
@@ -55,6 +57,9 @@ def file_digests(paths: Iterable[Path | None]) -> list[str]:
     found = []
     for path in paths:
         if path is None:
+            continue
+        if not is_regular(path):  # a pipe or a device is not read for a key: its reader says
+            found.append(f"{path}=missing")
             continue
         try:
             found.append(f"{path}={digest(path.read_bytes())}")

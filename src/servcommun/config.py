@@ -18,7 +18,7 @@ from pathlib import Path
 from servcommun.diagnostics import (
     Diagnostic,
     InputError,
-    os_reason,
+    file_bytes,
     source_line,
     utf8_text,
     verbatim,
@@ -188,11 +188,7 @@ def _parse(path: Path, *, bundled: bool = False) -> Config:
 
 
 def _text(path: Path, name: str) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError([Diagnostic(name, 1, 1, "unreadable", os_reason(error))]) from None
-    return utf8_text(raw, name)
+    return utf8_text(file_bytes(path, name), name)
 
 
 def _located(

@@ -8,9 +8,11 @@ check found.
 from __future__ import annotations
 
 import errno
+import stat
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from pathlib import Path
 
 from servcommun.language import N_
 from servcommun.message import Message, msg
@@ -93,6 +95,61 @@ def _lines(text: str) -> list[str]:
     # split once per file, not once per diagnostic: a large file with many problems
     # would otherwise cost its size for every one of them (str caches its hash)
     return text.splitlines()
+
+
+MAX_FILE_BYTES = 32 * 1024 * 1024  # far above any real tariff or roster; refuses 50 MB junk
+
+
+def is_regular(path: Path) -> bool:
+    """True for a regular file (a link to one included): what can be read to its end.
+    A named pipe would wait for a writer, a device (``/dev/zero``) never end."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def file_bytes(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the file at ``path`` (shown as ``name``), measured before they are
+    read: a located error for what is not a regular file, is larger than ``limit``, or
+    cannot be read."""
+    try:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            raise InputError(
+                [
+                    Diagnostic(
+                        name,
+                        1,
+                        1,
+                        "not-regular-file",
+                        msg(
+                            "not a regular file (a folder, a named pipe or a device): give "
+                            "the path of a YAML, TOML or CSV file"
+                        ),
+                    )
+                ]
+            )
+        if status.st_size > limit:
+            raise InputError(
+                [
+                    Diagnostic(
+                        name,
+                        1,
+                        1,
+                        "file-too-large",
+                        msg(
+                            "file is {size:count} MiB; tariff and roster files are limited "
+                            "to {limit:count} MiB (use a CSV roster for bulk data)",
+                            size=status.st_size // (1024 * 1024),
+                            limit=limit // (1024 * 1024),
+                        ),
+                    )
+                ]
+            )
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError([Diagnostic(name, 1, 1, "unreadable", os_reason(error))]) from None
 
 
 def utf8_text(raw: bytes, name: str) -> str:

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from servcommun.diagnostics import Diagnostic, InputError, source_line
+from servcommun.diagnostics import Diagnostic, InputError, is_regular, source_line
 from servcommun.message import Message, msg
 from servcommun.render.amounts import plain
 
@@ -48,6 +48,8 @@ def journal_paths(config: Config) -> list[Path]:
 
 def is_journal(path: Path) -> bool:
     """Whether ``path`` is a journal (its first line says so), read without YAML."""
+    if not is_regular(path):  # a pipe would wait here for a writer
+        return False
     try:
         with path.open("rb") as stream:
             return stream.read(len(MARK)) == MARK.encode()

@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from servcommun import cache, checks
 from servcommun.budget import Budget
-from servcommun.diagnostics import Diagnostic, InputError, verbatim
+from servcommun.diagnostics import Diagnostic, InputError, is_regular, verbatim
 from servcommun.formats import Kind, adapter
 from servcommun.indices import IndexSeries
 from servcommun.language import N_
@@ -135,6 +135,8 @@ def load_roster(path: Path, tariff: Tariff, display: str | None = None) -> Roste
         roster = _or_errors(roster, problems)
         return resolve_population_kind(roster, kind) if kind else roster
 
+    if not is_regular(path):
+        return read_and_check()  # which says what the path is instead
     try:
         content = path.read_bytes()
     except OSError:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from servcommun import __version__
+from servcommun.diagnostics import is_regular
 from servcommun.message import Message, msg
 from servcommun.pipeline import Loaded
 
@@ -90,6 +91,8 @@ def _role(loaded: Loaded, display: str, year: int) -> str:
 
 
 def _sha256(path: Path) -> str:
+    if not is_regular(path):
+        return ""
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:  # already read by the loader; a file gone since is not worth failing

@@ -21,7 +21,7 @@ import yaml
 from servcommun.diagnostics import (
     Diagnostic,
     InputError,
-    os_reason,
+    file_bytes,
     source_line,
     utf8_text,
     verbatim,
@@ -36,7 +36,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 Path_ = tuple[str | int, ...]
 
-MAX_FILE_BYTES = 32 * 1024 * 1024  # far above any real tariff or roster; refuses 50 MB junk
 MAX_DEPTH = 64  # a tariff nests about eight levels; deeper is junk (and would exhaust the stack)
 
 _TAG = "tag:yaml.org,2002:"
@@ -96,28 +95,7 @@ def make_diagnostic(
 def read_text(path: Path, display: str | None = None) -> str:
     """The file's UTF-8 text, or an ``InputError`` saying why it is not readable text."""
     name = display or str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(
-                [
-                    Diagnostic(
-                        name,
-                        1,
-                        1,
-                        "file-too-large",
-                        msg(
-                            "file is {size:count} MiB; tariff and roster files are limited "
-                            "to {limit:count} MiB (use a CSV roster for bulk data)",
-                            size=size // (1024 * 1024),
-                            limit=MAX_FILE_BYTES // (1024 * 1024),
-                        ),
-                    )
-                ]
-            )
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError([Diagnostic(name, 1, 1, "unreadable", os_reason(error))]) from None
+    raw = file_bytes(path, name)
     if b"\0" in raw:
         nul = raw.index(b"\0")
         line = raw[:nul].count(b"\n") + 1

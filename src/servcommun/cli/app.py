@@ -161,7 +161,14 @@ def refuse_output(output: Path, force: bool) -> None:
 
 def print_rich(render: Callable[[int], RenderableType], output: Path | None, force: bool) -> None:
     """Print what ``render(width)`` returns, or write it as plain text to ``output``."""
+    import re
+
+    import rich._wrap
     from rich.console import Console
+
+    # Rich breaks a line at any Unicode space: « 20 000,00 € » would be cut at the
+    # no-break spaces Babel groups French figures with. A line breaks at a plain space only.
+    rich._wrap.re_word = re.compile(r"[ \t\n\r\f\v]*[^ \t\n\r\f\v]+[ \t\n\r\f\v]*")
 
     if output is None or output == STDOUT:
         console = Console(highlight=False)

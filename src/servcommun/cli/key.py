@@ -31,7 +31,9 @@ def _amount(text: str) -> Decimal:
         raise bad_parameter(
             msg("{text} is not an amount (20000 or 20000.00)", text=repr(text))
         ) from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+    if not value.is_finite() or abs(value) >= Decimal("1E12"):  # 1e400: no amount either
+        raise bad_parameter(msg("{text} is not an amount (20000 or 20000.00)", text=repr(text)))
+    if value != value.quantize(Decimal("0.01")):
         raise bad_parameter(msg("{text} is not an amount to the cent", text=repr(text)))
     return value
 
