@@ -153,5 +153,13 @@ def test_a_simulation_outside_its_years_says_them_as_years(redon: Tariff) -> Non
 
 
 def test_a_newcomer_without_a_name_is_named_in_the_language_in_use(redon: Tariff) -> None:
+    from servcommun.language import speaking
+    from servcommun.render.newcomer import newcomer_named
+
     sim = simulate(redon, [], scenario("socle-complet", to_year=2026))
-    assert sim.member.name == "New commune"
+    assert sim.unnamed  # the engine says no name: the renderers do
+    assert newcomer_named(sim).member.name == "New commune"
+    with speaking("fr"):
+        assert newcomer_named(sim).member.name == "Nouvelle commune"
+    named = simulate(redon, [], scenario("socle-complet", to_year=2026, name="Bains-sur-Oust"))
+    assert not named.unnamed and newcomer_named(named).member.name == "Bains-sur-Oust"

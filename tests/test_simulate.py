@@ -6,13 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
+from dataclasses import fields, replace
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, member, run, write
 from servcommun.engine.result import Statement
-from servcommun.engine.simulate import Scenario, ScenarioError, Simulation, simulate
+from servcommun.engine.simulate import (
+    FieldToGive,
+    Scenario,
+    ScenarioError,
+    ScenarioField,
+    Simulation,
+    simulate,
+)
 from servcommun.message import Message
 from servcommun.render.simulation import credit_message, simulation_json, step_message
 from servcommun.render.words import say
@@ -60,6 +70,32 @@ def spaced(text: str) -> str:
     return text.replace("\u202f", " ").replace("\xa0", " ")
 
 
+def as_the_command_line_says(message: Message) -> str:
+    """A message of the simulation as `servcommun simulate` says it: the scenario's
+    fields as its options."""
+    from servcommun.cli.simulate import as_options
+
+    return say(as_options(message))
+
+
+def texts_of(value: object) -> Iterator[str]:
+    """Every text a message carries: its templates, its values, the messages inside it."""
+    if isinstance(value, Message):
+        yield from (value.text, value.plural)
+        for _, inner in value.values:
+            yield from texts_of(inner)
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from texts_of(item)
+    else:
+        yield str(value)
+
+
+def speaks_of_the_scenario(message: Message) -> bool:
+    """The engine names the scenario's fields, never an option of the command line."""
+    return not any("--" in text for text in texts_of(message))
+
+
 # -- the convention's example (art. 7.2.1) ----------------------------------------------
 
 
@@ -90,8 +126,10 @@ def test_year_total_is_the_sum_of_its_lines_audit_included(redon: Tariff) -> Non
 def test_joining_on_the_last_day_of_the_window_keeps_the_credit(redon: Tariff) -> None:
     sim = simulate(redon, [], scenario(SOCLE, audit="2026-02-15", join="2026-08-15"))
     assert sim.credits[0].applied == D("3500.00")
-    assert AUDIT in sim.offers  # --audit implies the audit offer
-    assert any("--audit implies" in say(note) for note in sim.notes)
+    assert AUDIT in sim.offers  # an audit date implies the audit offer
+    [implied] = [note for note in sim.notes if "implies" in note.text]
+    assert ("option", ScenarioField.AUDIT) in implied.values and speaks_of_the_scenario(implied)
+    assert as_the_command_line_says(implied).startswith("--audit implies the offer 'audit'")
 
 
 def test_joining_after_the_window_loses_the_credit_and_says_until_when(redon: Tariff) -> None:
@@ -272,14 +310,23 @@ def test_population_near_a_boundary_is_warned(redon: Tariff) -> None:
     [
         (scenario("socle"), "unknown offer socle"),
         (scenario(), "at least one --offer"),
-        (scenario(SOCLE, population=None), "--population"),
-        (scenario(SOCLE, from_year=2027, to_year=2026), "before --from-year"),
+        (scenario(SOCLE, population=None), r"^give --population N \(.*\) or --member ID \("),
+        (scenario(SOCLE, population=0), "^--population must be a positive number"),
+        (scenario(SOCLE, from_year=2027, to_year=2026), "^--to-year 2026 is before --from-year"),
+        (scenario(SOCLE, share=D(2)), "^--share and --take-from: .* simulated with --offer$"),
+        (scenario(SOCLE, days=D(-1)), "^--days must not be negative"),
+        (scenario(SOCLE, acts=(("journee", D(1)), ("journee", D(1)))), "^--act journee given"),
+        (scenario(SOCLE, acts=(("journee", D(-1)),)), "^--act journee=-1: a quantity"),
+        (scenario(SOCLE, attribution=D("1.005")), r"^--attribution €1\.005: .* to the cent"),
+        (scenario(SOCLE, acts=(("journe", D(1)),)), "^--act: unknown unit journe"),
     ],
 )
 def test_scenario_errors(redon: Tariff, asked: Scenario, message: str) -> None:
     with pytest.raises(ScenarioError) as raised:
         simulate(redon, [], asked)
-    assert re.search(message, say(raised.value.message))
+    # the engine names the scenario's fields; the command line says them as its options
+    assert speaks_of_the_scenario(raised.value.message)
+    assert re.search(message, as_the_command_line_says(raised.value.message))
 
 
 # -- the command, as a user runs it --------------------------------------------------------
@@ -540,6 +587,22 @@ def test_new_party_takes_its_share_from_the_carrier(rouen) -> None:  # type: ign
     assert any("the 2026 budget stands for it" in say(note) for note in sim.notes)
 
 
+def test_a_party_without_a_name_is_named_by_the_renderers(rouen) -> None:  # type: ignore[no-untyped-def]
+    from servcommun.engine.simulate import simulate_sharing
+    from servcommun.language import speaking
+
+    unnamed = replace(party("2", to_year=2026), name=None)
+    sim = simulate_sharing({2026: rouen}, {2026: salaries(2026)}, unnamed)
+    assert sim.unnamed and sim.member.id == "nouvelle-partie"  # the same id in every language
+    for lang, name in (("en", "New party"), ("fr", "Nouvelle partie")):
+        with speaking(lang):
+            data = simulation_json(sim, service="rouen", currency="EUR")
+        assert data["member"] == {"name": name, "population": None, "id": "nouvelle-partie"}
+        [newcomer] = [p for p in data["service"]["parties"] if p["id"] == "nouvelle-partie"]
+        assert newcomer["name"] == name
+        assert {p["name"] for p in data["service"]["parties"]} >= {"Métropole Rouen Normandie"}
+
+
 def test_share_taken_from_a_billed_party_moves_revenue_between_parties(rouen) -> None:  # type: ignore[no-untyped-def]
     from servcommun.engine.simulate import simulate_sharing
 
@@ -557,8 +620,18 @@ def test_share_taken_from_a_billed_party_moves_revenue_between_parties(rouen) ->
         (party("50", "ville"), "more than the 46.2% ville"),
         (party("0.005"), "written to 0.01"),
         (party("1", "nobody"), "not a party"),
-        (Scenario(offers=("audit",), from_year=2026, to_year=2026, share=D(1)), "--offer"),
-        (Scenario(offers=(), from_year=2026, to_year=2026), "--share"),
+        (party("0"), "^--share must be a positive percentage"),
+        (replace(party("1"), name="Ville"), "^'ville' .* give the newcomer another --name$"),
+        (
+            Scenario(offers=("audit",), from_year=2026, to_year=2026, share=D(1), days=D(1)),
+            "^--offer, --days: for contribution grids; a cost-sharing party is simulated with "
+            r"--share \(and --take-from, --join\)$",
+        ),
+        (
+            Scenario(offers=(), from_year=2026, to_year=2026),
+            r"takes a new party with --share PERCENT \(its part of the key\)$",
+        ),
+        (Scenario(offers=(), from_year=2027, to_year=2026, share=D(1)), "before --from-year"),
     ],
 )
 def test_party_scenario_errors(rouen, asked: Scenario, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -568,7 +641,8 @@ def test_party_scenario_errors(rouen, asked: Scenario, message: str) -> None:  #
         simulate_sharing(
             {2026: rouen, 2027: rouen}, {2026: salaries(2026), 2027: salaries(2026)}, asked
         )
-    assert re.search(message, say(raised.value.message))
+    assert speaks_of_the_scenario(raised.value.message)
+    assert re.search(message, as_the_command_line_says(raised.value.message))
 
 
 def test_share_on_a_grid_is_a_usage_error() -> None:
@@ -1186,3 +1260,95 @@ def test_a_newcomer_needing_review_is_never_shown_owing_nothing() -> None:
         ).stdout
     )
     assert data["complete"] is False and data["years"][0]["needs_review"]
+
+
+# -- the scenario's fields, said as the command line's options -----------------------------
+
+
+def test_each_field_of_the_scenario_is_an_option_of_simulate_and_plot_schedule() -> None:
+    import typer
+
+    from servcommun.cli.commands import application
+    from servcommun.cli.simulate import SCENARIO_OPTIONS
+
+    assert {field.value for field in ScenarioField} == {field.name for field in fields(Scenario)}
+    assert set(SCENARIO_OPTIONS) == set(ScenarioField)
+    application(["simulate"])
+    group = typer.main.get_command(application(["plot"]))
+    commands = [group.commands["simulate"], group.commands["plot"].commands["schedule"]]  # type: ignore[attr-defined]
+    for command in commands:
+        declared = {name: param for param in command.params for name in param.opts}
+        for said in SCENARIO_OPTIONS.values():
+            # the option, and the value it takes as its help names it
+            assert declared[said.option].metavar == (said.metavar or None), said
+
+
+def test_notes_name_the_scenario_fields_and_the_command_line_says_its_options(
+    redon: Tariff, ads: Tariff
+) -> None:
+    sims = [
+        simulate(redon, [], scenario(AUDIT, to_year=2026)),
+        simulate(redon, [], scenario(AUDIT, join="2026-03-01", to_year=2026)),
+        simulate(redon, [], scenario(AUDIT, audit="2026-02-01", join="2026-03-01", to_year=2026)),
+        simulate(redon, [], scenario(SOCLE, audit="2026-02-01", to_year=2026)),
+        simulate(ads, [], scenario("ads", acts=(("permis-construire", D(30)),), to_year=2026)),
+    ]
+    notes = [note for sim in sims for note in sim.notes]
+    assert notes and all(speaks_of_the_scenario(note) for note in notes)
+    said = [spaced(as_the_command_line_says(note)) for note in notes]
+    assert "Audit: no --audit date, delivered on 1 January 2026 (01/01/2026)" in said
+    assert "Audit: no --audit date, delivered on the join date (01/03/2026)" in said
+    assert "--join is not used: no annual offer is simulated" in said
+    assert "--audit implies the offer 'audit' (Audit), delivered on that date" in said
+    assert any(note.startswith("the acts expected each year (--act) are dated") for note in said)
+
+
+def test_a_field_to_give_is_said_with_the_value_it_takes() -> None:
+    from servcommun.cli.simulate import as_options
+
+    asked = Message(
+        "{options}: give {what}",
+        (
+            ("options", (Message("{option}", (("option", ScenarioField.BASE_MEMBER),)),)),
+            ("what", FieldToGive(ScenarioField.ATTRIBUTION)),
+        ),
+    )
+    assert say(as_options(asked)) == "--member: give --attribution AMOUNT"
+    assert say(asked) == "base_member: give attribution"  # said by no front end
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize(
+    ("args", "options"),
+    [
+        (("--offer", "socle-complet"), ("--population N", "--member ID")),
+        (
+            ("--population", "2355", "--offer", "socle-complet", "--share", "2"),
+            ("--share", "--take-from", "--offer"),
+        ),
+        (
+            ("--service", "rouen", "--share", "2", "--offer", "audit", "--population", "3"),
+            ("--offer, --population", "--share", "--take-from", "--join"),
+        ),
+        (("--service", "rouen"), ("--share PERCENT",)),
+        (("--service", "rouen", "--share", "1", "--name", "Ville"), ("--name",)),
+        (
+            ("--population", "2355", "--offer", "x", "--from-year", "2027", "--to-year", "2026"),
+            ("--to-year 2026", "--from-year 2027"),
+        ),
+    ],
+)
+def test_the_command_line_says_the_scenario_fields_as_its_options(
+    lang: str, args: tuple[str, ...], options: tuple[str, ...], tmp_path: Path
+) -> None:
+    import importlib.util
+
+    commands: list[tuple[str, ...]] = [("simulate",)]
+    if importlib.util.find_spec("matplotlib") is not None:  # plot's extra
+        commands.append(("plot", "schedule", "-o", str(tmp_path / "schedule.svg")))
+    for command in commands:
+        result = run("--lang", lang, *command, "--from-year", "2026", *args)
+        assert result.returncode == 2, result.stderr
+        [said] = result.stderr.splitlines()
+        assert said.startswith("servcommun: ") and all(option in said for option in options)
+        assert re.findall(r"--[a-z-]+", said) == re.findall(r"--[a-z-]+", " ".join(options))

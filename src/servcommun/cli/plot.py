@@ -27,6 +27,7 @@ from servcommun.cli.simulate import (
     TakeFrom,
     ToYear,
     scenario_from_options,
+    scenario_refused,
 )
 from servcommun.language import N_
 from servcommun.message import msg
@@ -98,7 +99,7 @@ def plot_grid(
     except InputError as error:
         fail(error.diagnostics)
     except ScenarioError as error:
-        usage_error(error.message)
+        scenario_refused(error)
 
 
 @plot_app.command(
@@ -162,7 +163,7 @@ def plot_schedule(
     except InputError as error:
         fail(error.diagnostics)
     except ScenarioError as error:
-        usage_error(error.message)
+        scenario_refused(error)
 
 
 def _picture_kind(output: Path) -> str:

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn
 
 import typer
 
 from servcommun.cli.app import Lang, app, config_here, deliver, fail, print_rich
 from servcommun.cli.notes import bad_parameter, option_problem, say_note, usage_error
 from servcommun.language import N_
-from servcommun.message import msg
+from servcommun.message import Message, msg
 
 if TYPE_CHECKING:
-    from servcommun.engine.simulate import Scenario
+    from servcommun.engine.simulate import Scenario, ScenarioError
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -169,6 +170,67 @@ Attribution = Annotated[
         ),
     ),
 ]
+
+
+class ScenarioOption(NamedTuple):
+    """How the command line gives a field of the scenario: its option, and the value it
+    takes as the option's metavar names it."""
+
+    option: str
+    metavar: str = ""
+
+    @property
+    def usage(self) -> str:
+        """The option and the value it takes, as a message asking for it writes them
+        (``--share PERCENT``)."""
+        return f"{self.option} {self.metavar}" if self.metavar else self.option
+
+
+SCENARIO_OPTIONS: dict[str, ScenarioOption] = {
+    "offers": ScenarioOption("--offer", "OFFER"),
+    "from_year": ScenarioOption("--from-year"),
+    "to_year": ScenarioOption("--to-year"),
+    "population": ScenarioOption("--population", "N"),
+    "name": ScenarioOption("--name"),
+    "base_member": ScenarioOption("--member", "ID"),
+    "audit": ScenarioOption("--audit", "DATE"),
+    "join": ScenarioOption("--join", "DATE"),
+    "days": ScenarioOption("--days", "DAYS"),
+    "share": ScenarioOption("--share", "PERCENT"),
+    "take_from": ScenarioOption("--take-from"),
+    "acts": ScenarioOption("--act", "UNIT=QUANTITY"),
+    "attribution": ScenarioOption("--attribution", "AMOUNT"),
+}
+"""Each field of the scenario (``engine.simulate.ScenarioField``, by its value) as the options
+above give it: the engine's messages name the fields, the command line says them as its
+options (``join`` → ``--join``)."""
+
+
+def as_options(message: Message) -> Message:
+    """A message of the simulation with each field of the scenario it names said as its
+    option (``--join``), and each field it asks for as the option and the value it takes
+    (``--share PERCENT``), in the messages it says inside it too."""
+    from servcommun.engine.simulate import FieldToGive, ScenarioField
+
+    def said(value: object) -> object:
+        if isinstance(value, ScenarioField):
+            return SCENARIO_OPTIONS[value].option
+        if isinstance(value, FieldToGive):
+            return SCENARIO_OPTIONS[value.field].usage
+        if isinstance(value, Message):  # before tuple: a message is a named tuple
+            return as_options(value)
+        if isinstance(value, tuple):
+            return tuple(said(item) for item in value)
+        return value
+
+    return message._replace(values=tuple((name, said(value)) for name, value in message.values))
+
+
+def scenario_refused(error: ScenarioError) -> NoReturn:
+    """A scenario the engine cannot simulate: a usage error naming the options."""
+    usage_error(as_options(error.message))
+
+
 Within = Annotated[
     int,
     typer.Option(
@@ -246,11 +308,12 @@ def simulate(
         if output is not None:
             refuse_output(output, force)
         loaded, result = run_simulation(config, service, scenario, within)
-        _emit(result, loaded, format, output, force)
+        notes = tuple(as_options(note) for note in result.notes)
+        _emit(dataclasses.replace(result, notes=notes), loaded, format, output, force)
     except InputError as error:
         fail(error.diagnostics)
     except ScenarioError as error:
-        usage_error(error.message)
+        scenario_refused(error)
 
 
 def scenario_from_options(

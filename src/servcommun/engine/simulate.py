@@ -8,7 +8,9 @@ by a key) the newcomer is a new party taking a share of the key, and each year's
 billed to the parties by ``bill_parties``. The units the newcomer is expected to consume
 become acts of its consumption, and its attribution de compensation is recorded like a
 roster's, so that unit prices, unit costs and a settlement by deduction are billed as on a
-bill. Pure: the years to simulate are given, the clock is never read here.
+bill. Pure: the years to simulate are given, the clock is never read here. A message
+names a field of the scenario (``ScenarioField``), never an option of the command line: the
+command line says the field as its option.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from enum import StrEnum
 
 from servcommun.budget import Budget
 from servcommun.engine.bill import bill_member, bill_members
@@ -26,7 +29,6 @@ from servcommun.engine.context import NO_DATA, ServiceData, add_months
 from servcommun.engine.parties import bill_parties
 from servcommun.engine.result import Bill, Line, MemberRef, NeedsReview, Statement
 from servcommun.engine.thresholds import PROBE_ID, NearBoundary, near_boundaries
-from servcommun.language import N_, _
 from servcommun.message import Message, Unsaid, msg, msg_n
 from servcommun.money import ZERO, has_cents_only
 from servcommun.roster import Member, Subscription
@@ -34,10 +36,39 @@ from servcommun.tariff import Offer, Party, SettlementMode, Tariff
 from servcommun.terms import Act, Billing
 
 MAX_YEARS = 30  # a convention runs for a mandate; past this the request is a typo
-DEFAULT_NAME = N_("New commune")
-"""The name of a new commune simulated without ``--name``, said in the language in use."""
-DEFAULT_PARTY = N_("New party")
-"""The name of a new party simulated without ``--name`` (its id stays ``nouvelle-partie``)."""
+NEW_PARTY_ID = "nouvelle-partie"
+"""The id of a new party simulated without a name (the same in every language)."""
+
+
+class ScenarioField(StrEnum):
+    """A field of the ``Scenario`` (its value is the attribute's name), as a message of the
+    simulation names it: the front end says it as its user gives it — the command line
+    as its option (``join`` → ``--join``)."""
+
+    OFFERS = "offers"
+    FROM_YEAR = "from_year"
+    TO_YEAR = "to_year"
+    POPULATION = "population"
+    NAME = "name"
+    BASE_MEMBER = "base_member"
+    AUDIT = "audit"
+    JOIN = "join"
+    DAYS = "days"
+    SHARE = "share"
+    TAKE_FROM = "take_from"
+    ACTS = "acts"
+    ATTRIBUTION = "attribution"
+
+
+@dataclass(frozen=True)
+class FieldToGive:
+    """A field the user is told to give, with its value: the command line says its option
+    and what it takes (``--share PERCENT``)."""
+
+    field: ScenarioField
+
+    def __str__(self) -> str:  # said with no front end to say it: the field's name
+        return str(self.field)
 
 
 class ScenarioError(Unsaid):
@@ -205,7 +236,10 @@ class Simulation:
     near: tuple[NearBoundary, ...]
     notes: tuple[Message, ...]
     key: KeyChange | None = None  # cost sharing only
-    acts: tuple[ExpectedActs, ...] = ()  # the units expected each year (--act)
+    acts: tuple[ExpectedActs, ...] = ()  # the units expected each year (scenario.acts)
+    # no name given to a new commune or party: ``member.name`` is then its id, and a
+    # renderer says a name in the reader's language (« Nouvelle commune »)
+    unnamed: bool = False
 
     @property
     def total(self) -> Decimal:
@@ -243,7 +277,7 @@ def simulate(
                 msg(
                     "{offers}: no {option} date, delivered on the join date ({day:date})",
                     offers=_labels(one_off),
-                    option="--audit",
+                    option=ScenarioField.AUDIT,
                     day=delivered,
                 )
             )
@@ -252,13 +286,15 @@ def simulate(
                 msg(
                     "{offers}: no {option} date, delivered on 1 January {year:year} ({day:date})",
                     offers=_labels(one_off),
-                    option="--audit",
+                    option=ScenarioField.AUDIT,
                     year=scenario.from_year,
                     day=delivered,
                 )
             )
     if scenario.join is not None and not annual and scenario.audit is not None:
-        notes.append(msg("{option} is not used: no annual offer is simulated", option="--join"))
+        notes.append(
+            msg("{option} is not used: no annual offer is simulated", option=ScenarioField.JOIN)
+        )
     shown = range(scenario.from_year, scenario.to_year + 1)
     if delivered is not None and delivered.year not in shown:
         notes.append(
@@ -308,6 +344,7 @@ def simulate(
         near=near_boundaries(tariff, [prospect], impact_year, within, data),
         notes=tuple(notes),
         acts=expected,
+        unnamed=base is None and not scenario.name,
     )
 
 
@@ -328,35 +365,37 @@ def simulate_sharing(
     if scenario.share is None:
         raise ScenarioError(
             msg(
-                "a cost-sharing service takes a new party with {option} PERCENT "
-                "(its part of the key)",
-                option="--share",
+                "a cost-sharing service takes a new party with {option} (its part of the key)",
+                option=FieldToGive(ScenarioField.SHARE),
             )
         )
-    given = [
-        option
-        for option, value in (
-            ("--offer", scenario.offers),
-            ("--population", scenario.population),
-            ("--member", scenario.base_member),
-            ("--audit", scenario.audit),
-            ("--days", scenario.days),
-            ("--act", scenario.acts),
-            ("--attribution", scenario.attribution is not None),
+    given = tuple(
+        msg("{option}", option=field)
+        for field, value in (
+            (ScenarioField.OFFERS, scenario.offers),
+            (ScenarioField.POPULATION, scenario.population),
+            (ScenarioField.BASE_MEMBER, scenario.base_member),
+            (ScenarioField.AUDIT, scenario.audit),
+            (ScenarioField.DAYS, scenario.days),
+            (ScenarioField.ACTS, scenario.acts),
+            (ScenarioField.ATTRIBUTION, scenario.attribution is not None),
         )
         if value
-    ]
+    )
     if given:
         raise ScenarioError(
             msg(
                 "{options}: for contribution grids; a cost-sharing party is simulated "
-                "with --share (and --take-from, --join)",
-                options=", ".join(given),
+                "with {share} (and {take_from}, {join})",
+                options=given,
+                share=ScenarioField.SHARE,
+                take_from=ScenarioField.TAKE_FROM,
+                join=ScenarioField.JOIN,
             )
         )
     notes: list[Message] = []
-    name = scenario.name or _(DEFAULT_PARTY)
     party_id = _slug(scenario.name or "")  # the same id in every language
+    name = scenario.name or party_id  # unnamed: a renderer names it
     join = scenario.join or dt.date(scenario.from_year, 1, 1)
     if join.month != 1 or join.day != 1:
         notes.append(
@@ -408,6 +447,7 @@ def simulate_sharing(
         near=(),
         notes=tuple(notes),
         key=key,
+        unnamed=not scenario.name,
     )
 
 
@@ -426,7 +466,7 @@ def _with_party(
             msg(
                 "this service's key is computed each year from its agents' time: "
                 "a new party comes in through the budget's agents, not {option}",
-                option="--share",
+                option=ScenarioField.SHARE,
             )
         )
     shares = key.shares
@@ -436,7 +476,7 @@ def _with_party(
         raise ScenarioError(
             msg(
                 "the tariff names no carrier: say which party gives the share ({option})",
-                option="--take-from",
+                option=ScenarioField.TAKE_FROM,
             )
         )
     if tariff.party(party_id) is not None:
@@ -444,25 +484,27 @@ def _with_party(
             msg(
                 "'{party}' is already a party: give the newcomer another {option}",
                 party=party_id,
-                option="--name",
+                option=ScenarioField.NAME,
             )
         )
     if giver not in shares:
         raise ScenarioError(
             msg(
                 "{option} {party}: not a party of the key ({parties})",
-                option="--take-from",
+                option=ScenarioField.TAKE_FROM,
                 party=giver,
                 parties=", ".join(shares),
             )
         )
     if share <= ZERO:
-        raise ScenarioError(msg("{option} must be a positive percentage", option="--share"))
+        raise ScenarioError(
+            msg("{option} must be a positive percentage", option=ScenarioField.SHARE)
+        )
     if share != share.quantize(key.precision):
         raise ScenarioError(
             msg(
                 "{option} {share:decimal}: the key is written to {precision:decimal} point",
-                option="--share",
+                option=ScenarioField.SHARE,
                 share=share,
                 precision=key.precision,
             )
@@ -472,7 +514,7 @@ def _with_party(
         raise ScenarioError(
             msg(
                 "{option} {share:decimal} is more than the {available:percent} {party} has to give",
-                option="--share",
+                option=ScenarioField.SHARE,
                 share=share,
                 available=shares[giver],
                 party=giver,
@@ -523,7 +565,7 @@ def _sharing_impact(before: Bill, after: Bill, year: int) -> ServiceImpact:
 def _slug(name: str) -> str:
     """A party id from its name: ``Syndicat des eaux`` → ``syndicat-des-eaux``."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "nouvelle-partie"
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or NEW_PARTY_ID
 
 
 def _check_window(scenario: Scenario) -> None:
@@ -531,9 +573,9 @@ def _check_window(scenario: Scenario) -> None:
         raise ScenarioError(
             msg(
                 "{option} {to_year:year} is before {other} {from_year:year}",
-                option="--to-year",
+                option=ScenarioField.TO_YEAR,
                 to_year=scenario.to_year,
-                other="--from-year",
+                other=ScenarioField.FROM_YEAR,
                 from_year=scenario.from_year,
             )
         )
@@ -553,20 +595,30 @@ def _check_years(scenario: Scenario) -> None:
     if scenario.share is not None or scenario.take_from is not None:
         raise ScenarioError(
             msg(
-                "--share and --take-from: for cost-sharing services; a contribution grid "
-                "is simulated with --offer"
+                "{share} and {take_from}: for cost-sharing services; a contribution grid "
+                "is simulated with {offers}",
+                share=ScenarioField.SHARE,
+                take_from=ScenarioField.TAKE_FROM,
+                offers=ScenarioField.OFFERS,
             )
         )
     if scenario.population is not None and scenario.population <= 0:
         raise ScenarioError(
-            msg("{option} must be a positive number of inhabitants", option="--population")
+            msg(
+                "{option} must be a positive number of inhabitants",
+                option=ScenarioField.POPULATION,
+            )
         )
     if scenario.population is None and scenario.base_member is None:
         raise ScenarioError(
-            msg("give --population N (a new commune) or --member ID (a member of the roster)")
+            msg(
+                "give {population} (a new commune) or {member} (a member of the roster)",
+                population=FieldToGive(ScenarioField.POPULATION),
+                member=FieldToGive(ScenarioField.BASE_MEMBER),
+            )
         )
     if scenario.days is not None and scenario.days < ZERO:
-        raise ScenarioError(msg("{option} must not be negative", option="--days"))
+        raise ScenarioError(msg("{option} must not be negative", option=ScenarioField.DAYS))
     named = [unit for unit, _ in scenario.acts]
     twice = sorted({unit for unit in named if named.count(unit) > 1})
     if twice:
@@ -574,7 +626,7 @@ def _check_years(scenario: Scenario) -> None:
             msg(
                 "{option} {units} given more than once: give each unit once, with its "
                 "quantity for the year",
-                option="--act",
+                option=ScenarioField.ACTS,
                 units=", ".join(twice),
             )
         )
@@ -585,24 +637,33 @@ def _check_years(scenario: Scenario) -> None:
     )
     if negative:
         raise ScenarioError(
-            msg("{option} {acts}: a quantity is not negative", option="--act", acts=negative)
+            msg(
+                "{option} {acts}: a quantity is not negative",
+                option=ScenarioField.ACTS,
+                acts=negative,
+            )
         )
     if scenario.attribution is not None and not has_cents_only(scenario.attribution):
         raise ScenarioError(
             msg(
                 "{option} {amount:amount}: an amount is exact to the cent",
-                option="--attribution",
+                option=ScenarioField.ATTRIBUTION,
                 amount=scenario.attribution,
             )
         )
 
 
 def _offers(tariff: Tariff, scenario: Scenario, notes: list[Message]) -> list[Offer]:
-    """The offers asked for, in the tariff's order; ``--audit`` implies the offer it dates."""
+    """The offers asked for, in the tariff's order; an ``audit`` date implies the offer it
+    dates."""
     known = ", ".join(offer.id for offer in tariff.offers)
     if not scenario.offers:
         raise ScenarioError(
-            msg("give at least one {option} (offers: {known})", option="--offer", known=known)
+            msg(
+                "give at least one {option} (offers: {known})",
+                option=ScenarioField.OFFERS,
+                known=known,
+            )
         )
     unknown = [name for name in scenario.offers if tariff.offer(name) is None]
     if unknown:
@@ -625,7 +686,7 @@ def _offers(tariff: Tariff, scenario: Scenario, notes: list[Message]) -> list[Of
         notes.append(
             msg(
                 "{option} implies the offer '{offer}' ({label}), delivered on that date",
-                option="--audit",
+                option=ScenarioField.AUDIT,
                 offer=implied.id,
                 label=implied.label,
             )
@@ -634,7 +695,7 @@ def _offers(tariff: Tariff, scenario: Scenario, notes: list[Message]) -> list[Of
 
 
 def _dated_offer(tariff: Tariff, wanted: set[str]) -> Offer:
-    """The one-off offer an ``--audit`` date stands for: the one a chosen offer credits
+    """The one-off offer an ``audit`` date stands for: the one a chosen offer credits
     (art. 7.2.1), else the tariff's only one-off offer."""
     for offer in tariff.offers:
         if offer.id in wanted:
@@ -650,7 +711,7 @@ def _dated_offer(tariff: Tariff, wanted: set[str]) -> Offer:
         raise ScenarioError(
             msg(
                 "{option} dates a one-off offer, and this tariff has no such offer",
-                option="--audit",
+                option=ScenarioField.AUDIT,
             )
         )
     raise ScenarioError(
@@ -660,9 +721,9 @@ def _dated_offer(tariff: Tariff, wanted: set[str]) -> Offer:
             "{option} dates a one-off offer, and this tariff has {count:count} such offers: "
             "name it with {other}",
             n="count",
-            option="--audit",
+            option=ScenarioField.AUDIT,
             count=len(one_off),
-            other="--offer",
+            other=ScenarioField.OFFERS,
         )
     )
 
@@ -719,7 +780,7 @@ def _prospect(
         member_id = next(str(n) for n in range(int(PROBE_ID), 0, -1) if str(n) not in taken)
         newcomer = Member(
             id=member_id,
-            name=scenario.name or _(DEFAULT_NAME),
+            name=scenario.name or member_id,  # unnamed: a renderer names it
             population=population,
             subscriptions=tuple(subscriptions),
         )
@@ -757,9 +818,10 @@ def _with_attribution(
     notes: list[Message],
 ) -> Member:
     """The member with the attribution de compensation its statements are settled on
-    (CGCT art. L5211-4-2): ``--attribution`` for every year a statement of ``years`` reads
-    (the billed year or the next, as the tariff says); else a roster member's own, its last
-    known one carried forward to the later years, as its population is (said in a note)."""
+    (CGCT art. L5211-4-2): the scenario's ``attribution`` for every year a statement of
+    ``years`` reads (the billed year or the next, as the tariff says); else a roster
+    member's own, its last known one carried forward to the later years, as its population
+    is (said in a note)."""
     rule = tariff.settlement
     mode = member.settlement or (rule.mode if rule is not None else None)
     deducted = mode is SettlementMode.ATTRIBUTION_DEDUCTION
@@ -771,7 +833,7 @@ def _with_attribution(
             notes.append(
                 msg(
                     "{option} is not used: {member} settles by a title of revenue",
-                    option="--attribution",
+                    option=ScenarioField.ATTRIBUTION,
                     member=who,
                 )
             )
@@ -780,7 +842,7 @@ def _with_attribution(
                 msg(
                     "{option} is not used: {member} settles without a deduction from the "
                     "attribution de compensation",
-                    option="--attribution",
+                    option=ScenarioField.ATTRIBUTION,
                     member=who,
                 )
             )
@@ -800,19 +862,19 @@ def _with_attribution(
             notes.append(
                 msg(
                     "{member} settles by deduction from its attribution de compensation "
-                    "({article}): give it with {option} AMOUNT",
+                    "({article}): give it with {option}",
                     member=who,
                     article=rule.article,
-                    option="--attribution",
+                    option=FieldToGive(ScenarioField.ATTRIBUTION),
                 )
             )
         else:
             notes.append(
                 msg(
                     "{member} settles by deduction from its attribution de compensation: "
-                    "give it with {option} AMOUNT",
+                    "give it with {option}",
                     member=who,
-                    option="--attribution",
+                    option=FieldToGive(ScenarioField.ATTRIBUTION),
                 )
             )
         return member
@@ -850,9 +912,9 @@ def consumed_units(tariff: Tariff) -> dict[str, tuple[str, str]]:
 
 
 def _days_as_acts(tariff: Tariff, scenario: Scenario) -> Scenario:
-    """``--days D``: the days expected each year of the unit counted against a yearly
-    allowance (art. 7.1.1: engineering days beyond the level-1 allowance), as ``--act``
-    would give them."""
+    """The scenario's ``days``: the days expected each year of the unit counted against a
+    yearly allowance (art. 7.1.1: engineering days beyond the level-1 allowance), as its
+    ``acts`` would give them."""
     if scenario.days is None:
         return scenario
     unit = next((u.id for _, part in tariff.parts() for u in part.allowance_units()), None)
@@ -860,16 +922,17 @@ def _days_as_acts(tariff: Tariff, scenario: Scenario) -> Scenario:
         raise ScenarioError(
             msg(
                 "{option}: this tariff counts no days against an allowance: give the units "
-                "expected with --act UNIT=QUANTITY",
-                option="--days",
+                "expected with {acts}",
+                option=ScenarioField.DAYS,
+                acts=FieldToGive(ScenarioField.ACTS),
             )
         )
     if any(named == unit for named, _ in scenario.acts):
         raise ScenarioError(
             msg(
                 "{option} and {other} {unit} give the same days: give one of them",
-                option="--days",
-                other="--act",
+                option=ScenarioField.DAYS,
+                other=ScenarioField.ACTS,
                 unit=unit,
             )
         )
@@ -894,7 +957,7 @@ def _check_units(scenario: Scenario, units: Mapping[str, tuple[str, str]]) -> No
                 "{option}: unknown unit {unknown} — did you mean '{unit}'? ({known})",
                 "{option}: unknown units {unknown} — did you mean '{unit}'? ({known})",
                 n="count",
-                option="--act",
+                option=ScenarioField.ACTS,
                 count=len(unknown),
                 unknown=", ".join(unknown),
                 unit=close[0],
@@ -906,7 +969,7 @@ def _check_units(scenario: Scenario, units: Mapping[str, tuple[str, str]]) -> No
             "{option}: unknown unit {unknown} ({known})",
             "{option}: unknown units {unknown} ({known})",
             n="count",
-            option="--act",
+            option=ScenarioField.ACTS,
             count=len(unknown),
             unknown=", ".join(unknown),
             known=known,
@@ -922,7 +985,7 @@ def _expected_consumption(
     units: Mapping[str, tuple[str, str]],
     notes: list[Message],
 ) -> tuple[Member, tuple[ExpectedActs, ...]]:
-    """The member with the acts ``--act`` expects each simulated year, in place of a roster
+    """The member with the acts the scenario expects each simulated year, in place of a roster
     member's own acts of those units in those years.
 
     The acts of a year are dated on the first day the member holds the offer billing them
@@ -947,8 +1010,9 @@ def _expected_consumption(
             raise ScenarioError(
                 msg(
                     "{option} {unit}: billed by the offer '{offer}', which {member} does not "
-                    "hold: add --offer {offer}",
-                    option="--act",
+                    "hold: add {offers} {offer}",
+                    option=ScenarioField.ACTS,
+                    offers=ScenarioField.OFFERS,
                     unit=unit,
                     offer=offer_id,
                     member=base.name if base else msg("the newcomer"),
@@ -959,7 +1023,7 @@ def _expected_consumption(
         )
         if quantity > ZERO:
             added.extend(
-                Act(unit=unit, date=day, quantity=quantity, reference="expected (simulate --act)")
+                Act(unit=unit, date=day, quantity=quantity, reference="expected (simulation)")
                 for day in dates
             )
         expected.append(ExpectedActs(unit, label, offer_id, quantity, dates))
@@ -970,7 +1034,7 @@ def _expected_consumption(
                 "the acts expected each year ({option}) are dated on the first day of "
                 "membership of the year ({days}): billed at the price in force that day, "
                 "the year's free units first",
-                option="--act",
+                option=ScenarioField.ACTS,
                 days=_dates(days),
             )
         )
@@ -983,7 +1047,7 @@ def _expected_consumption(
                 member=base.name,
                 units=", ".join(sorted(named)),
                 year=years.start,
-                option="--act",
+                option=ScenarioField.ACTS,
             )
         )
     elif base is not None and len(kept) < len(member.consumption):
@@ -995,7 +1059,7 @@ def _expected_consumption(
                 units=", ".join(sorted(named)),
                 first=years.start,
                 last=years.stop - 1,
-                option="--act",
+                option=ScenarioField.ACTS,
             )
         )
     return member.model_copy(update={"consumption": (*kept, *added)}), tuple(expected)
@@ -1066,7 +1130,7 @@ def _say_unrecorded(
     notes: list[Message],
 ) -> None:
     """A roster member's acts are the ones recorded: the simulated years after the last of
-    them bill none (unless ``--act`` gives them)."""
+    them bill none (unless the scenario's ``acts`` give them)."""
     recorded = {
         act.date.year for act in base.consumption if act.unit in units and act.unit not in named
     }
@@ -1078,9 +1142,9 @@ def _say_unrecorded(
         notes.append(
             msg(
                 "{member}: acts recorded up to {last:year} only, none in {years} "
-                "(give the expected ones with {option} UNIT=QUANTITY)",
+                "(give the expected ones with {option})",
                 member=base.name,
-                option="--act",
+                option=FieldToGive(ScenarioField.ACTS),
                 last=last,
                 years=_years(after),
             )

@@ -20,6 +20,7 @@ from servcommun.message import msg
 from servcommun.money import ZERO
 from servcommun.render.amounts import currency_pattern, money
 from servcommun.render.documents import column_of, population_text
+from servcommun.render.newcomer import newcomer_named
 from servcommun.render.words import number_text, say
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ def schedule_figure(
                 color="#555555",
                 annotation_clip=False,
             )
-    who = sim.member.name
+    who = newcomer_named(sim).member.name
     if sim.member.population is not None:
         who = f"{who}, {say(population_text(sim.member.population))}"
     what = (

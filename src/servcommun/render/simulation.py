@@ -19,6 +19,7 @@ from servcommun.message import Message, msg, msg_n
 from servcommun.render.amounts import money, number, plain
 from servcommun.render.documents import column_of, population_text
 from servcommun.render.json import line_json, settlement_json
+from servcommun.render.newcomer import newcomer_named
 from servcommun.render.table import settlement_text
 from servcommun.render.thresholds import near_json, near_message
 from servcommun.render.words import number_text, say
@@ -35,6 +36,7 @@ def simulation_json(
     """``{"member", "years", "service"}`` as DESIGN.md §4 fixes them, and extra keys:
     the scenario, the audit credit, boundaries near the population, warnings and notes
     (said in the language in use; ``fmt`` is not used: amounts are written as it does)."""
+    sim = newcomer_named(sim)
     member: dict[str, Any] = {"name": sim.member.name, "population": sim.member.population}
     if sim.existing or sim.key is not None:
         member["id"] = sim.member.id
@@ -265,6 +267,7 @@ def simulation_table(
     def fmt(amount: Decimal) -> str:
         return money(amount, currency)
 
+    sim = newcomer_named(sim)
     member = sim.member
     who = f"{member.id} {member.name}" if sim.existing else member.name
     if member.population is not None:
