@@ -1330,7 +1330,7 @@ def test_a_field_to_give_is_said_with_the_value_it_takes() -> None:
             ("--service", "rouen", "--share", "2", "--offer", "audit", "--population", "3"),
             ("--offer, --population", "--share", "--take-from", "--join"),
         ),
-        (("--service", "rouen"), ("--share PERCENT",)),
+        (("--service", "rouen"), ("--share",)),
         (("--service", "rouen", "--share", "1", "--name", "Ville"), ("--name",)),
         (
             ("--population", "2355", "--offer", "x", "--from-year", "2027", "--to-year", "2026"),
@@ -1352,3 +1352,14 @@ def test_the_command_line_says_the_scenario_fields_as_its_options(
         [said] = result.stderr.splitlines()
         assert said.startswith("servcommun: ") and all(option in said for option in options)
         assert re.findall(r"--[a-z-]+", said) == re.findall(r"--[a-z-]+", " ".join(options))
+
+
+@pytest.mark.parametrize(
+    ("lang", "asked"), [("en", "--share PERCENT"), ("fr", "--share POURCENTAGE")]
+)
+def test_an_option_asked_for_is_said_with_its_value_as_its_help_names_it(
+    lang: str, asked: str
+) -> None:
+    result = run("--lang", lang, "simulate", "--service", "rouen", "--from-year", "2026")
+    assert result.returncode == 2 and asked in result.stderr, result.stderr
+    assert asked in run("--lang", lang, "simulate", "--help").stdout

@@ -14,7 +14,7 @@ import typer
 
 from servcommun.cli.app import Lang, app, config_here, deliver, fail, print_rich
 from servcommun.cli.notes import bad_parameter, option_problem, say_note, usage_error
-from servcommun.language import N_
+from servcommun.language import N_, _
 from servcommun.message import Message, msg
 
 if TYPE_CHECKING:
@@ -183,23 +183,23 @@ class ScenarioOption(NamedTuple):
     def usage(self) -> str:
         """The option and the value it takes, as a message asking for it writes them
         (``--share PERCENT``)."""
-        return f"{self.option} {self.metavar}" if self.metavar else self.option
+        return f"{self.option} {_(self.metavar)}" if self.metavar else self.option
 
 
 SCENARIO_OPTIONS: dict[str, ScenarioOption] = {
-    "offers": ScenarioOption("--offer", "OFFER"),
+    "offers": ScenarioOption("--offer", N_("OFFER")),
     "from_year": ScenarioOption("--from-year"),
     "to_year": ScenarioOption("--to-year"),
-    "population": ScenarioOption("--population", "N"),
+    "population": ScenarioOption("--population", N_("N")),
     "name": ScenarioOption("--name"),
-    "base_member": ScenarioOption("--member", "ID"),
-    "audit": ScenarioOption("--audit", "DATE"),
-    "join": ScenarioOption("--join", "DATE"),
-    "days": ScenarioOption("--days", "DAYS"),
-    "share": ScenarioOption("--share", "PERCENT"),
+    "base_member": ScenarioOption("--member", N_("ID")),
+    "audit": ScenarioOption("--audit", N_("DATE")),
+    "join": ScenarioOption("--join", N_("DATE")),
+    "days": ScenarioOption("--days", N_("DAYS")),
+    "share": ScenarioOption("--share", N_("PERCENT")),
     "take_from": ScenarioOption("--take-from"),
-    "acts": ScenarioOption("--act", "UNIT=QUANTITY"),
-    "attribution": ScenarioOption("--attribution", "AMOUNT"),
+    "acts": ScenarioOption("--act", N_("UNIT=QUANTITY")),
+    "attribution": ScenarioOption("--attribution", N_("AMOUNT")),
 }
 """Each field of the scenario (``engine.simulate.ScenarioField``, by its value) as the options
 above give it: the engine's messages name the fields, the command line says them as its
