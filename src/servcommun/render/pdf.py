@@ -219,7 +219,7 @@ def _statement_document(
     _section(pdf, language._("Settlement"), _settlement_paragraphs(statement, issuer))
     remarks = [say(note) for note in _remarks(statement, issuer)]
     if remarks:
-        _section(pdf, language._("Remarks"), [f"• {remark}" for remark in remarks])
+        _section(pdf, language._("Remarks"), [BULLET + remark for remark in remarks])
     _section(pdf, language._("Deliberations"), _deliberation_paragraphs(issuer, debtor))
     _section(pdf, language._("Legal basis and appeal"), _legal_paragraphs(statement, issuer))
     _signature(pdf, statement, year, issuer)
@@ -571,11 +571,11 @@ def _deliberation_paragraphs(issuer: Issuer, debtor: Debtor | None) -> list[str]
     """The service's deliberations, then the member's own joining the service."""
     from servcommun.mailing import member_deliberation
 
-    said = [f"• {say(deliberation)}" for deliberation in issuer.deliberations]
+    said = [BULLET + say(deliberation) for deliberation in issuer.deliberations]
     own = member_deliberation(debtor)
     if own is not None:
         member = msg("Member's deliberation: {deliberation}", deliberation=own)
-        said.append(f"• {say(member)}")
+        said.append(BULLET + say(member))
     return said
 
 
@@ -635,13 +635,23 @@ def _signature(pdf: FPDF, statement: Statement, year: int, issuer: Issuer) -> No
     pdf.set_x(pdf.l_margin)
 
 
+BULLET = "• "
+HANGING = 3.2  # mm: the lines of an item of a list, under its text rather than its bullet
+
+
 def _section(pdf: FPDF, title: str, paragraphs: Sequence[str]) -> None:
+    """A heading and its paragraphs; one opened by a bullet hangs under its first word."""
     pdf.ln(1.8)
     pdf.set_font(FONT, "B", 9.5)
     pdf.cell(0, 5, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", TEXT)
     for paragraph in paragraphs:
-        _text(pdf, 0, LEADING, paragraph, x=pdf.l_margin)
+        if paragraph.startswith(BULLET):
+            pdf.set_x(pdf.l_margin)
+            pdf.cell(HANGING, LEADING, BULLET.strip())
+            _text(pdf, 0, LEADING, paragraph[len(BULLET) :], x=pdf.l_margin + HANGING)
+        else:
+            _text(pdf, 0, LEADING, paragraph, x=pdf.l_margin)
 
 
 def _text(pdf: FPDF, width: float, height: float, text: str, *, x: float | None = None) -> None:
