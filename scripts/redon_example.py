@@ -37,6 +37,7 @@ HEADER = f"""\
 # invented so that every rule of article 7 is exercised.
 service: redon-agglomeration
 note: liste illustrative — populations totales du millésime {YEAR - 3} ; adhésions inventées
+illustrative: true
 population:
   kind: totale
   millesimes: {{{YEAR}: {YEAR - 3}, {STAND_IN}: {YEAR - 3}}}

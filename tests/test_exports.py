@@ -285,8 +285,13 @@ def test_statements_one_pdf_per_billed_member_and_an_index(
         "Total",
         "Status",
         "Reason",
+        "Statement no.",
+        "Date of issue",
     ]
     index = {cell[0]: dict(zip(INDEX_COLUMNS, cell, strict=True)) for cell in cells}
+    assert (index["35999"]["number"], index["35999"]["date"]) == ("2026-35999", "01/01/2027")
+    assert (index["35998"]["number"], index["35998"]["date"]) == ("2026-35998", "01/01/2027")
+    assert (index["35997"]["number"], index["35997"]["date"]) == ("", "")
     assert index["35999"]["file"] == "2026-35999-saint-exemple-sur-vilaine.pdf"
     assert index["35999"]["total"] == "5532,50"  # the French dialect's number form
     assert (index["35997"]["file"], index["35997"]["status"]) == ("", "needs review")
@@ -300,7 +305,8 @@ def test_statements_one_pdf_per_billed_member_and_an_index(
         "Contribution statement — financial year 2026",
         "Saint-Exemple-sur-Vilaine",
         "INSEE code: 35999",
-        "Population: 2,355 inhabitants (total population in force on 1 January 2026)",
+        "Population: 2,355 inhabitants",
+        "Population used: 2,355 inhabitants, total population in force on 1 January 2026.",
         "Part fixe",
         "Part variable",
         "bracket 1,500–2,999",
@@ -309,8 +315,9 @@ def test_statements_one_pdf_per_billed_member_and_an_index(
         "€2,000.00",
         "€3,532.50",
         "Total €5,532.50",
-        "Titling (revenue titles by month)",
+        "Titled: €5,532.50 in January 2027.",
         "32_CC_2022_56 of 28/03/2022",
+        "Issued on 1 January 2027",
         "Contribution statement 2026 — Saint-Exemple-sur-Vilaine (35999) — page 1/1",
     ):
         assert expected in text, expected
@@ -395,7 +402,9 @@ def test_statements_of_a_cost_sharing_service(tmp_path: Path) -> None:
         text = spaces(
             " ".join(page.extract_text() for page in PdfReader(folder / row["file"]).pages)
         )
-        assert f"Service carrier: {carrier[0]['member_name']}" in text
+        # the carrier issues them: its name, SIRET and ordonnateur, from servcommun.toml
+        assert text.startswith(f"EXAMPLE — illustrative data {carrier[0]['member_name']}")
+        assert "SIRET 20002341400010" in text and "Dominique Exemple" in text
         assert f"Identifier: {row['member_id']}" in text
         assert f"Total €{Decimal(row['total']):,.2f}" in text
 

@@ -314,13 +314,19 @@ def test_a_statement_speaks_french_with_french_figures(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
     folder = tmp_path / "relevés"
-    result = run("statements", "--year", "2026", "--member", "35328", "--output", str(folder))
+    # the special cases too: a credit lost, an offer waived, a member leaving, an override
+    members = [f"--member={member}" for member in ("35328", "56154", "56001", "35237", "44128")]
+    result = run("statements", "--year", "2026", *members, "--output", str(folder))
     assert result.returncode == 0, result.stderr
+    for statement in folder.glob("*.pdf"):
+        said = " ".join(page.extract_text() for page in PdfReader(statement).pages)
+        assert not english_words(said), (statement.name, english_words(said))
     text = PdfReader(folder / "2026-35328-sixt-sur-aff.pdf").pages[0].extract_text()
     text = re.sub(r"[\u00a0\u202f]", " ", text)
     for expected in (
         "Relevé de contribution — exercice 2026",
-        "Population : 2 263 habitants (population totale en vigueur au 1er janvier 2026",
+        "Population : 2 263 habitants",
+        "Population retenue : 2 263 habitants, population totale en vigueur au 1er janvier 2026",
         "tranche 1 500–2 999",
         "2 263 habitants × 1,50 €",
         "3 394,50 €",
@@ -335,7 +341,8 @@ def test_a_statement_speaks_french_with_french_figures(tmp_path: Path) -> None:
     index = (folder / "index.csv").read_text(encoding="utf-8-sig")
     assert (
         index.splitlines()[0]
-        == "Identifiant du membre;Nom du membre;Exercice;Fichier;Total;Statut;Raison"
+        == "Identifiant du membre;Nom du membre;Exercice;Fichier;Total;Statut;Raison;"
+        "Relevé n°;Date d’émission"
     )
     assert not english_words(index), english_words(index)
 

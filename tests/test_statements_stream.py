@@ -21,9 +21,10 @@ from servcommun.billing import billed
 from servcommun.cli.progress import with_progress
 from servcommun.config import load_config
 from servcommun.engine.result import Statement
+from servcommun.mailing import Recipient, mailing
 from servcommun.output import write_folder_atomic
 from servcommun.render import pdf as statement_pdfs
-from servcommun.render.pdf import FONT, Issuer, statement_pdf
+from servcommun.render.pdf import FONT, Issuer, Letter, statement_pdf
 from servcommun.render.statements import one_by_one
 
 FONTS = resources.files("servcommun.render") / "fonts"
@@ -40,9 +41,11 @@ class _FontFile:
         pdf.add_font(FONT, self.style, str(FONTS / self.file))
 
 
-def _as_fpdf2_makes_it(statement: Statement, issuer: Issuer, offers: dict[str, str]) -> bytes:
+def _as_fpdf2_makes_it(
+    statement: Statement, issuer: Issuer, offers: dict[str, str], recipient: Recipient | None
+) -> bytes:
     faces = (_FontFile("", "DejaVuSans.ttf"), _FontFile("B", "DejaVuSans-Bold.ttf"))
-    document = statement_pdfs._statement_pdf(statement, 2026, issuer, offers, faces)  # type: ignore[arg-type]
+    document = statement_pdfs._statement_pdf(statement, 2026, issuer, offers, faces, recipient)  # type: ignore[arg-type]
     return bytes(document.output())
 
 
@@ -58,19 +61,44 @@ def _example() -> tuple[list[Statement], Issuer, dict[str, str]]:
     return [s for s in year.bill.statements if s.billed], issuer, dict(year.offers)
 
 
+def _letters() -> tuple[list[Letter], Issuer, dict[str, str]]:
+    """The shipped example's statements as they are sent: the issuer's identity, each
+    member's, the bookings, the example's mark."""
+    config = load_config(ROOT)
+    year = billed(config, None, 2026)
+    words = mailing(config, None, 2026)
+    issuer = Issuer(
+        title=year.title,
+        deliberations=words.deliberations,
+        carrier=year.carrier,
+        population=year.population,
+        sender=words.sender,
+        example=words.example,
+    )
+    offers = dict(year.offers)
+    letters = [
+        Letter(s, words.recipient(s, offers, {s.member.id: ("2027-0001",)}))
+        for s in year.bill.statements
+        if s.billed
+    ]
+    return letters, issuer, offers
+
+
 def test_statements_are_the_pdfs_fpdf2_makes_from_the_font_files() -> None:
-    statements, issuer, offers = _example()
-    first = statements[0]
+    letters, issuer, offers = _letters()
+    first = letters[0].statement
     renamed = [
         # letters of the common glyphs only, and one outside them: the whole fonts then
-        dataclasses.replace(first, member=dataclasses.replace(first.member, name=name))
+        Letter(dataclasses.replace(first, member=dataclasses.replace(first.member, name=name)))
         for name in ("Œuvre-sur-Ærdre ‰ ≤ → €", "Κέρκυρα — Гродно")
     ]
-    for statement in [*statements, *renamed]:
-        made = statement_pdf(statement, 2026, issuer, offers)
-        assert made == _as_fpdf2_makes_it(statement, issuer, offers), statement.member.name
-    text = PdfReader(io.BytesIO(statement_pdf(renamed[1], 2026, issuer, offers))).pages[0]
-    assert "Κέρκυρα — Гродно" in text.extract_text()
+    bare = _example()[1]  # no identity, not an example: the words of the tariff only
+    for statement, said in [*letters, *renamed]:
+        for alike in (issuer, bare):
+            made = statement_pdf(statement, 2026, alike, offers, said)
+            assert made == _as_fpdf2_makes_it(statement, alike, offers, said), statement.member
+    text = PdfReader(io.BytesIO(statement_pdf(renamed[1].statement, 2026, issuer, offers)))
+    assert "Κέρκυρα — Гродно" in text.pages[0].extract_text()
 
 
 def test_a_folder_is_written_as_its_files_are_made(tmp_path: Path) -> None:
@@ -139,7 +167,7 @@ def test_workers_make_the_same_pdfs_in_the_same_order(monkeypatch: pytest.Monkey
         monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
         make = three.maker(len(many))
         assert make is not one_by_one
-        made = list(make(many, 2026, issuer, offers))
+        made = list(make([Letter(s) for s in many], 2026, issuer, offers))
     assert made == [statement_pdf(s, 2026, issuer, offers) for s in many]
 
 
@@ -150,7 +178,8 @@ def test_leaving_early_stops_the_workers(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
     monkeypatch.setattr(workers, "CHUNK", 1)
     with workers.statement_workers(workers=2) as started:
-        made = iter(started.maker(40)(statements * 20, 2026, issuer, offers))
+        letters = [Letter(s) for s in statements * 20]
+        made = iter(started.maker(40)(letters, 2026, issuer, offers))
         assert next(made).startswith(b"%PDF")
         made.close()  # as write_folder_atomic does on an error or Ctrl-C
         with pytest.raises(StopIteration):

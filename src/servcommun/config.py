@@ -106,6 +106,44 @@ class Config:
                 return service.id
         return None
 
+    def input_within(self, folder: Path) -> str | None:
+        """The service (or ``servcommun.toml`` itself) with an input at or below
+        ``folder`` — a tariff, a roster, an index, a year's consumption file or budget, or
+        the journal of the titres issued — or None: a folder written there (replacing what
+        was there) would destroy it."""
+        import glob
+
+        from servcommun.journal import FOLDER
+
+        target = folder.resolve()
+
+        def inside(path: Path | str) -> bool:
+            return Path(path).resolve().is_relative_to(target)
+
+        if inside(self.path):
+            return CONFIG_NAME
+        if inside(self.root / FOLDER):
+            return FOLDER
+        for service in self.services.values():
+            named = [*service.tariffs, service.roster, *service.indices]
+            if any(file is not None and inside(file) for file in named):
+                return service.id
+            for pattern in (service.consumption, service.budgets):
+                if not pattern:
+                    continue
+                if "{year}" not in pattern:
+                    if inside(pattern):
+                        return service.id
+                    continue
+                # the folder the files of every year go to, and those there now
+                head = os.path.abspath(pattern.split("{year}")[0] + "x")
+                if inside(Path(head).parent):
+                    return service.id
+                years = glob.glob(glob.escape(pattern).replace("{year}", "[0-9]" * 4))
+                if any(inside(found) for found in years):
+                    return service.id
+        return None
+
     def service(self, name: str | None) -> Service:
         """The service named ``name`` (or an unambiguous prefix of it), or the default."""
         if name is None:

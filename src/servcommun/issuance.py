@@ -37,7 +37,7 @@ class Titled:
     issuer: Issuer | None
     journal: Journal
     inputs: tuple[tuple[str, str, str], ...]
-    example: bool  # the bundled example, or an issuer marked illustrative
+    example: bool  # the bundled example, or an issuer or roster marked illustrative
     members_file: str = "servcommun.toml"  # where the members are listed, as shown
 
     def titres(
@@ -96,7 +96,9 @@ def titled(config: Config, service_name: str | None, year: int) -> Titled:
         issuer=issuer,
         journal=journal,
         inputs=input_digests(config, service, year),
-        example=config.bundled or bool(issuer and issuer.illustrative),
+        example=config.bundled
+        or bool(issuer and issuer.illustrative)
+        or bool(loaded.roster and loaded.roster.illustrative),
         members_file=loaded.files[1]
         if len(loaded.files) > 1 and not loaded.tariff.parties
         else loaded.files[0],

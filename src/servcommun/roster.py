@@ -239,6 +239,12 @@ class Roster(Frozen):
     schema_: str | None = Field(default=None, alias="$schema")
     service: Slug
     note: str = ""
+    illustrative: bool = Field(
+        default=False,
+        description=(
+            "members and figures invented for an example: the documents sent from it are marked so"
+        ),
+    )
     population: RosterPopulation | None = Field(
         default=None, description="the kind, millésimes and source of the members' populations"
     )

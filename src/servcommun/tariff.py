@@ -189,6 +189,11 @@ class Offer(Frozen):
             part.uses_population() for part in self.parts
         )
 
+    @cached_property
+    def noting_parts(self) -> tuple[PartRule, ...]:
+        """The parts that may leave a note on a statement (``PartRule.notes``)."""
+        return tuple(part for part in self.parts if part.NOTES)
+
     def annual_titled(self, year: int) -> str:
         """The month (``YYYY-MM``) year ``year`` of this annual offer is titled in."""
         return f"{year + 1}-01" if self.titled is Titling.NEXT_JANUARY else f"{year}-12"

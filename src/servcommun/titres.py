@@ -19,12 +19,15 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from servcommun.engine.result import Bill, Line, MemberRef, Statement
-from servcommun.identity import Imputation
 from servcommun.message import Message, msg
 from servcommun.money import ZERO
 from servcommun.render.documents import slug
+
+if TYPE_CHECKING:  # a statement unpickles the titres' records without Pydantic
+    from servcommun.identity import Imputation
 
 STATEMENT = "statement"  # the offer of a statement-wide floor or cap (engine.context)
 REVENUE_TITLE = "revenue-title"

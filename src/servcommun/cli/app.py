@@ -159,6 +159,35 @@ def refuse_output(output: Path, force: bool) -> None:
     refuse_existing(output, force)
 
 
+def refuse_output_folder(output: Path, force: bool) -> None:
+    """Before computing: a folder output that is not empty needs ``--force``, and one
+    that is, or holds, an input ``servcommun.toml`` names or the journal of the titres
+    issued is never replaced, even with ``--force``."""
+    from servcommun.config import load_config
+    from servcommun.diagnostics import Diagnostic, InputError
+    from servcommun.message import msg
+    from servcommun.output import refuse_existing_folder
+
+    reader = load_config(Path.cwd()).input_within(output)
+    if reader is not None:
+        raise InputError(
+            [
+                Diagnostic(
+                    str(output),
+                    1,
+                    1,
+                    "output-is-input",
+                    msg(
+                        "this folder is, or holds, an input of {reader}: write the output "
+                        "elsewhere (an input is never replaced, even with --force)",
+                        reader=reader,
+                    ),
+                )
+            ]
+        )
+    refuse_existing_folder(output, force)
+
+
 def print_rich(render: Callable[[int], RenderableType], output: Path | None, force: bool) -> None:
     """Print what ``render(width)`` returns, or write it as plain text to ``output``."""
     import re

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from servcommun.cli.app import Lang, app, config_here, fail
-from servcommun.cli.titres import day_option
+from servcommun.cli.notes import day_option
 from servcommun.language import N_, _
 from servcommun.message import Message, msg, msg_n
 

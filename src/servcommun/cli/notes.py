@@ -3,11 +3,13 @@ in the language in use; a module of no command, so that importing it registers n
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from typing import NoReturn
 
 import typer
 
+from servcommun import language
 from servcommun.message import Message
 
 
@@ -40,3 +42,15 @@ def bad_parameter(message: Message) -> typer.BadParameter:
     from servcommun.render.words import say
 
     return typer.BadParameter(say(message))
+
+
+def day_option(value: str | None) -> dt.date | None:
+    """``--date`` as a date (YYYY-MM-DD), or a usage error (exit 2)."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            language._("expected a date written YYYY-MM-DD, got {value}").format(value=value)
+        ) from None

@@ -49,38 +49,63 @@ def statements(
     strict: Annotated[
         bool, typer.Option("--strict", help=N_("Exit 1 when a member needs review."))
     ] = False,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help=N_(
+                "Date of issue, YYYY-MM-DD (default: the first day of each statement's "
+                "latest titling month)."
+            ),
+        ),
+    ] = None,
     lang: Lang = None,
 ) -> None:
     del lang  # chosen before the command line is parsed
     from servcommun.billing import billed
+    from servcommun.cli.app import refuse_output_folder
+    from servcommun.cli.notes import day_option
     from servcommun.cli.progress import with_progress
     from servcommun.diagnostics import InputError
-    from servcommun.output import refuse_existing_folder, write_atomic, write_folder_atomic
+    from servcommun.engine.result import Statement
+    from servcommun.mailing import Recipient, issued_titres, mailing
+    from servcommun.output import write_atomic, write_folder_atomic
     from servcommun.render.pdf import Issuer
     from servcommun.render.statements import statement_count, statement_files
     from servcommun.render.workers import statement_workers
 
+    issued_on = day_option(date)
     # --member into a folder already made: its statements are replaced, nothing else
     some = bool(member) and output.is_dir() and any(output.iterdir())
     try:
-        refuse_existing_folder(output, force)
+        refuse_output_folder(output, force)
         with statement_workers() as workers:
-            year_billed = billed(config_here(), service, year)
+            config = config_here()
+            year_billed = billed(config, service, year)
             result = year_billed.only(member or ())
+            words = mailing(config, service, year)
+            titres = issued_titres(config, service, year)
             issuer = Issuer(
                 title=year_billed.title,
-                deliberations=result.sources,
+                deliberations=words.deliberations,
                 carrier=year_billed.carrier,
                 currency=result.currency,
                 locale=result.locale,
                 generator=f"servcommun {__version__}",
                 population=year_billed.population,
+                sender=words.sender,
+                example=words.example,
+                issued_on=issued_on,
             )
             count = statement_count(result)
             offers = dict(year_billed.offers)
+
+            def recipient(statement: Statement) -> Recipient:
+                return words.recipient(statement, offers, titres)
+
             _collect_what_each_statement_leaves()
             make_pdfs = workers.maker(count)
-            files = statement_files(result, issuer, offers, csv_dialect.value, make_pdfs)
+            files = statement_files(result, issuer, offers, csv_dialect.value, make_pdfs, recipient)
             progress = with_progress(files, count + 1, _("Statements"))  # PDFs, index.csv
             if some:
                 for name, content in progress:

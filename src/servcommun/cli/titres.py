@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -12,6 +11,7 @@ import typer
 
 from servcommun.cli.app import Lang, app, config_here, deliver, deliver_bytes, fail
 from servcommun.cli.bill import CsvDialect
+from servcommun.cli.notes import day_option
 from servcommun.language import N_, _
 from servcommun.message import msg, msg_n
 
@@ -24,18 +24,6 @@ class TitresFormat(StrEnum):
     CSV = "csv"
     JSON = "json"
     XLSX = "xlsx"
-
-
-def day_option(value: str | None) -> dt.date | None:
-    """``--date`` as a date (YYYY-MM-DD), or a usage error (exit 2)."""
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            _("expected a date written YYYY-MM-DD, got {value}").format(value=value)
-        ) from None
 
 
 @app.command(

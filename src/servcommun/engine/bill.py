@@ -12,6 +12,7 @@ the cost it shared.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from servcommun.engine.context import (
     OfferYear,
     Overrides,
     PoolOutcome,
+    ProrationShare,
     ServiceData,
     part_lines,
     proration_share,
@@ -41,7 +43,7 @@ from servcommun.message import Message, msg
 from servcommun.money import ZERO
 from servcommun.roster import Member, Subscription
 from servcommun.tariff import Offer, SettlementMode, Tariff
-from servcommun.terms import Billing
+from servcommun.terms import Billing, Proration
 
 
 def bill_members(
@@ -117,9 +119,12 @@ def _bill_member(
             return NeedsReview(ref, missing)
         population = 0  # no rule of the offers held uses it (a party of a cost-sharing key)
     lines: list[Line] = []
+    notes: list[Message] = []  # what the statement says of the cases applied beyond its lines
     for offer in held:
         if offer.included_in and not active.keys().isdisjoint(offer.included_in):
-            continue  # included in another offer the member holds (art. 4.2)
+            # included in another offer the member holds (art. 4.2): not billed, and said
+            notes.append(_waived(tariff, offer, active))
+            continue
         overrides = member.overrides_for(offer.id, year)
         reason = review_reason(tariff, offer, member, population)
         if reason is not None and offer.review is not None and overrides is None:
@@ -143,11 +148,14 @@ def _bill_member(
                     data,
                     pools,
                     active[offer.id],
+                    notes,
                 )
             )
         except MissingData as missing:
             said = msg("{offer}: {missing}", offer=offer.label, missing=missing.message)
             return NeedsReview(ref, said, missing_data=True)
+        if overrides is not None:
+            notes.extend(_overridden(offer, overrides, reason))
     titled = max(line.titled for line in lines) if lines else held[0].annual_titled(year)
     for limit in tariff.statement_limits:
         line = limit.limit_line(STATEMENT, lines, titled, None)
@@ -166,9 +174,92 @@ def _bill_member(
             tuple(lines),
             billed=False,
             settlement=settlement,
-            notes=(msg("carrier: its own share is reported, not billed"),),
+            notes=(msg("carrier: its own share is reported, not billed"), *notes),
         )
-    return Statement(ref, tuple(lines), settlement=settlement)
+    return Statement(ref, tuple(lines), settlement=settlement, notes=tuple(notes))
+
+
+def _waived(tariff: Tariff, offer: Offer, active: Mapping[str, object]) -> Message:
+    """Why an offer the member holds is not billed: another one it holds includes it."""
+    including = [o.label for o in tariff.offers if o.id in offer.included_in and o.id in active]
+    return msg(
+        "{offer} is not billed: it is included in {including}, which the member holds",
+        offer=offer.label,
+        including=", ".join(including),
+    )
+
+
+def _overridden(offer: Offer, overrides: Overrides, reason: Message | None) -> list[Message]:
+    """What the overrides of an offer replaced, with their references (and why the offer
+    is negotiated, when its review says so)."""
+    notes: list[Message] = []
+    whole = overrides.whole
+    if whole is not None:
+        if reason is not None:
+            notes.append(
+                msg(
+                    "{offer}: {reason}; billed at the negotiated amount of {amount:amount} "
+                    "instead of the grid (override: {reference})",
+                    offer=offer.label,
+                    reason=reason,
+                    amount=whole.amount,
+                    reference=whole.reference,
+                )
+            )
+        else:
+            notes.append(
+                msg(
+                    "{offer}: billed at the negotiated amount of {amount:amount} instead of the "
+                    "grid (override: {reference})",
+                    offer=offer.label,
+                    amount=whole.amount,
+                    reference=whole.reference,
+                )
+            )
+    labels = {part.code: part.label for part in offer.parts}
+    for code, override in overrides.parts.items():
+        notes.append(
+            msg(
+                "{offer} — {part}: {amount:amount} instead of the grid (override: {reference})",
+                offer=offer.label,
+                part=labels.get(code, code),
+                amount=override.amount,
+                reference=override.reference,
+            )
+        )
+    return notes
+
+
+def _membership(
+    offer: Offer,
+    subscriptions: Sequence[Subscription],
+    year: int,
+    proration: Proration,
+    share: ProrationShare | None,
+) -> Message | None:
+    """A member joining or leaving an annual offer during ``year``: when, and what it
+    owes for that year of the offer's yearly amounts (all of it, or the part subscribed);
+    None for a whole year."""
+    starts = [s.start for s in subscriptions if s.start is not None]
+    ends = [s.end for s in subscriptions]
+    events: list[Message] = []
+    if starts and min(starts) > dt.date(year, 1, 1):
+        events.append(msg("joined on {date:date}", date=min(starts)))
+    if ends and None not in ends:
+        left = max(end for end in ends if end is not None)
+        if left < dt.date(year, 12, 31):
+            events.append(msg("left on {date:date}", date=left))
+    if not events:
+        return None
+    if not any(part.PRORATED for part in offer.parts):  # what it bills is used, not a year
+        return msg("{offer}: {events}", offer=offer.label, events=tuple(events))
+    if share is not None:
+        owed = msg("billed for the part of the year subscribed ({share})", share=share.basis)
+    elif proration is Proration.NONE:
+        owed = msg("the tariff has no proration: the whole year is owed")
+    else:
+        owed = msg("the whole year is owed")
+    return msg("{offer}: {events}; {owed}", offer=offer.label, events=tuple(events), owed=owed)
 
 
 def active_subscriptions(
@@ -269,9 +360,12 @@ def offer_lines(
     data: ServiceData = NO_DATA,
     pools: Mapping[tuple[str, str], PoolOutcome] | None = None,
     subscriptions: Sequence[Subscription] | None = None,
+    notes: list[Message] | None = None,
 ) -> list[Line]:
     """The lines of one offer for one member and year (one set per one-off delivery);
-    ``subscriptions``: the member's to this offer in the year, when already known."""
+    ``subscriptions``: the member's to this offer in the year, when already known;
+    ``notes``, when given, receives what the statement says beyond the lines (joining or
+    leaving during the year, a credit lost)."""
     pools = pools or {}
     overrides = overrides or Overrides()
     if subscriptions is None:
@@ -286,7 +380,8 @@ def offer_lines(
             )
             lines.extend(part_lines(context))
         return lines
-    share = proration_share(offer.proration or tariff.proration, subscriptions, year)
+    proration = offer.proration or tariff.proration
+    share = proration_share(proration, subscriptions, year)
     context = OfferYear(
         tariff,
         offer,
@@ -299,7 +394,14 @@ def offer_lines(
         share,
         pools,
     )
-    return part_lines(context)
+    lines = part_lines(context)
+    if notes is not None:
+        membership = _membership(offer, subscriptions, year, proration, share)
+        if membership is not None:
+            notes.append(membership)
+        for part in offer.noting_parts:
+            notes.extend(part.notes(context))
+    return lines
 
 
 def pool_shares(

@@ -35,6 +35,39 @@ def month_label(titled: str) -> str:
         return titled
 
 
+def long_date(day: dt.date) -> str:
+    """``1er janvier 2027`` (``1 January 2027``): a date of issue, as Babel writes it in
+    full in the language in use (French writes the first of a month « 1er »)."""
+    from babel.dates import format_date
+
+    said = str(format_date(day, "long", locale=language.locale()))
+    if day.day == 1 and language.current() == "fr" and said.startswith("1 "):
+        said = "1er" + said[1:]
+    return said
+
+
+def statement_number(year: int, member: MemberRef) -> str:
+    """A statement's own number, the same on every run: ``2026-35236`` (the year billed and
+    the member's id)."""
+    return f"{year}-{member.id}"
+
+
+def statement_date(statement: Statement, year: int, issued_on: dt.date | None = None) -> dt.date:
+    """A statement's date of issue: ``issued_on`` (``--date``) when given, else the first
+    day of its latest titling month (the titres it goes with are issued then), else the
+    last day of the billed year — never the clock."""
+    if issued_on is not None:
+        return issued_on
+    months = []
+    for line in statement.lines:
+        try:
+            titled_year, month = (int(part) for part in line.titled.split("-"))
+            months.append(dt.date(titled_year, month, 1))
+        except ValueError:
+            continue
+    return max(months) if months else document_datetime(year).date()
+
+
 def id_label(member: MemberRef) -> str:
     """What a member's id is, in the language in use: a commune's INSEE code (``35236``,
     ``2A004``), a SIREN (nine digits), or another identifier (a party of a cost-sharing

@@ -23,9 +23,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from itertools import islice
 
-from servcommun.engine.result import Statement
 from servcommun.render import pdf
-from servcommun.render.pdf import Issuer, statement_pdf
+from servcommun.render.pdf import Issuer, Letter, statement_pdf
 from servcommun.render.statements import MakePdfs, one_by_one
 
 CHUNK = 10  # statements a worker makes in one go: what an interruption waits for, at most
@@ -59,9 +58,9 @@ class Workers:
         processes = self.processes
 
         def in_order(
-            statements: Sequence[Statement], year: int, issuer: Issuer, offers: Mapping[str, str]
+            letters: Sequence[Letter], year: int, issuer: Issuer, offers: Mapping[str, str]
         ) -> Iterator[bytes]:
-            return _made_in_order(pool, processes, statements, year, issuer, dict(offers))
+            return _made_in_order(pool, processes, letters, year, issuer, dict(offers))
 
         return in_order
 
@@ -101,17 +100,17 @@ def _start_method() -> str | None:
 def _made_in_order(
     pool: ProcessPoolExecutor,
     workers: int,
-    statements: Sequence[Statement],
+    letters: Sequence[Letter],
     year: int,
     issuer: Issuer,
     offers: dict[str, str],
 ) -> Iterator[bytes]:
-    """The PDFs of ``statements`` in order: every ``workers``-th chunk made here, when
-    its turn comes, the others by the pool, ahead."""
+    """The PDFs of ``letters`` in order: every ``workers``-th chunk made here, when its
+    turn comes, the others by the pool, ahead."""
     chunks = enumerate(
-        tuple(statements[start : start + CHUNK]) for start in range(0, len(statements), CHUNK)
+        tuple(letters[start : start + CHUNK]) for start in range(0, len(letters), CHUNK)
     )
-    pending: deque[tuple[Future[list[bytes]] | None, tuple[Statement, ...]]] = deque()
+    pending: deque[tuple[Future[list[bytes]] | None, tuple[Letter, ...]]] = deque()
 
     def plan_next() -> None:
         for number, chunk in islice(chunks, 1):
@@ -126,7 +125,7 @@ def _made_in_order(
             future, chunk = pending.popleft()
             plan_next()
             if future is None:
-                yield from (statement_pdf(s, year, issuer, offers) for s in chunk)
+                yield from (statement_pdf(s, year, issuer, offers, r) for s, r in chunk)
             else:
                 yield from future.result()
     finally:  # left early (an error, Ctrl-C): what is not begun is not made
@@ -149,6 +148,6 @@ def _ready() -> None:
 
 
 def _make(
-    chunk: tuple[Statement, ...], year: int, issuer: Issuer, offers: dict[str, str]
+    chunk: tuple[Letter, ...], year: int, issuer: Issuer, offers: dict[str, str]
 ) -> list[bytes]:
-    return [statement_pdf(statement, year, issuer, offers) for statement in chunk]
+    return [statement_pdf(s, year, issuer, offers, recipient) for s, recipient in chunk]

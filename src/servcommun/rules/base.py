@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
     from servcommun.engine.context import OfferYear, PoolOutcome, ServiceData
     from servcommun.engine.result import Line
+    from servcommun.message import Message
     from servcommun.reader import Document, Path_
     from servcommun.roster import Member
     from servcommun.rules._keyed import Fee
@@ -56,6 +57,8 @@ class PartRule(Frozen):
     SHARES_BUDGET_LINES: ClassVar[bool] = False
     """It shares the year's budget lines by a key: its lines are coded after them
     (``licences.share``), and a bill's summary groups them by category."""
+    NOTES: ClassVar[bool] = False
+    """It may leave a note on the statement (``notes``): what it did not bill, and why."""
 
     # -- what the rule needs ---------------------------------------------------------------
 
@@ -133,6 +136,12 @@ class PartRule(Frozen):
     def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
         """Its lines for one member and year, given the lines of the offer's parts above."""
         raise NotImplementedError
+
+    def notes(self, context: OfferYear) -> list[Message]:
+        """What the statement must say of this part beyond its lines, for one member and
+        year: a case it applied that no line shows (a credit lost). Asked of the parts
+        whose class sets ``NOTES``, once the offer's lines are computed."""
+        return []
 
     def share(
         self,

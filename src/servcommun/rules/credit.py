@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
     from servcommun.engine.context import OfferYear
     from servcommun.engine.result import Line
+    from servcommun.message import Message
     from servcommun.reader import Document, Path_
     from servcommun.tariff import Offer, Tariff
 
@@ -33,6 +35,7 @@ class CreditPart(PartRule):
     within_months: int = Field(ge=0, le=1200)
 
     NEGOTIATED: ClassVar[bool] = False
+    NOTES: ClassVar[bool] = True
 
     def uses_population(self) -> bool:
         return True  # the credited price is the source offer's, at the member's population
@@ -44,27 +47,14 @@ class CreditPart(PartRule):
         """The source's price, deducted from the offer's first year when the member joined
         it within the window after the delivery. The credit never exceeds what the lines
         above bill that year; what cannot be used is said in the basis."""
-        tariff, offer, member, year = context.tariff, context.offer, context.member, context.year
-        source = tariff.offer(self.from_offer)
-        starts = [s.start for s in member.subscriptions if s.offer == offer.id and s.start]
-        if source is None or not starts or min(starts).year != year:
+        first = self._first_year(context)
+        if first is None:
             return []
-        joined = min(starts)
-        delivered = next(
-            (
-                s.delivered
-                for s in sorted(member.subscriptions, key=lambda s: s.delivered or dt.date.min)
-                if s.offer == source.id
-                and s.delivered
-                and s.delivered <= joined <= add_months(s.delivered, self.within_months)
-            ),
-            None,
-        )
+        source, joined, deliveries = first
+        delivered = next((d for d in deliveries if self._within(d, joined)), None)
         if delivered is None:
             return []
-        population = member.population_in(delivered.year) or member.population_in(year)
-        assert population is not None  # the billed year's population was checked by the caller
-        price = context.price_of(source, population, delivered.year)
+        price = self._price(context, source, delivered)
         credit = min(price, sum((line.amount for line in before), ZERO))
         unused = None
         if credit < price:
@@ -86,6 +76,73 @@ class CreditPart(PartRule):
             unused=unused,
         )
         return [context.line(self, -credit, basis)]
+
+    def notes(self, context: OfferYear) -> list[Message]:
+        """Why no credit was deducted from the first year although the source was
+        delivered (art. 7.2.1): the member joined beyond the window after the latest
+        delivery before its joining — the credit it lost — or before any delivery."""
+        first = self._first_year(context)
+        if first is None:
+            return []
+        source, joined, deliveries = first
+        if not deliveries or any(self._within(d, joined) for d in deliveries):
+            return []
+        earlier = [d for d in deliveries if d <= joined]
+        if not earlier:
+            return [
+                msg(
+                    "{source} delivered {delivered:date}, after joining on {joined:date}: the "
+                    "credit applies to a joining after the delivery only ({article})",
+                    source=source.label,
+                    delivered=deliveries[0],
+                    joined=joined,
+                    article=self.article,
+                )
+            ]
+        delivered = earlier[-1]
+        return [
+            msg_n(
+                "{source} delivered {delivered:date}, joined {joined:date}: beyond the "
+                "window of {months:count} month, which ended on {end:date}; the "
+                "{price:amount} credit is lost ({article})",
+                "{source} delivered {delivered:date}, joined {joined:date}: beyond the "
+                "window of {months:count} months, which ended on {end:date}; the "
+                "{price:amount} credit is lost ({article})",
+                n="months",
+                source=source.label,
+                delivered=delivered,
+                joined=joined,
+                months=self.within_months,
+                end=add_months(delivered, self.within_months),
+                price=self._price(context, source, delivered),
+                article=self.article,
+            )
+        ]
+
+    def _first_year(self, context: OfferYear) -> tuple[Offer, dt.date, list[dt.date]] | None:
+        """The source offer, the day the member joined this offer and the source's
+        deliveries to it (in order), when the year billed is the first of this offer;
+        None otherwise."""
+        offer, member = context.offer, context.member
+        source = context.tariff.offer(self.from_offer)
+        starts = [s.start for s in member.subscriptions if s.offer == offer.id and s.start]
+        if source is None or not starts or min(starts).year != context.year:
+            return None
+        deliveries = sorted(
+            s.delivered for s in member.subscriptions if s.offer == source.id and s.delivered
+        )
+        return source, min(starts), deliveries
+
+    def _within(self, delivered: dt.date, joined: dt.date) -> bool:
+        return delivered <= joined <= add_months(delivered, self.within_months)
+
+    @staticmethod
+    def _price(context: OfferYear, source: Offer, delivered: dt.date) -> Decimal:
+        """The source's price for the member when it was delivered."""
+        member = context.member
+        population = member.population_in(delivered.year) or member.population_in(context.year)
+        assert population is not None  # the billed year's population was checked by the caller
+        return context.price_of(source, population, delivered.year)
 
     def problems(
         self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
