@@ -588,3 +588,35 @@ def test_a_figure_gone_annuls_every_titre_that_still_stands() -> None:
         (TitreKind.ANNULATION, Decimal("-80.00"), "2027-0001", "2027-0008"),
     ]
     assert sum((t.amount for t in [*issued, *fixes.titres]), Decimal(0)) == 0
+
+
+def test_a_statement_of_an_issued_year_says_how_its_difference_is_titled(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    here = _data_directory(tmp_path)
+    assert run("issue", "--year", "2026", cwd=here).returncode == 0
+    roster = here / "examples" / "redon" / "roster.yaml"
+    text = roster.read_text(encoding="utf-8")
+    roster.write_text(  # Pipriac's population corrected: 3 948 → 4 100 (+152 × 1,50 €)
+        text.replace(
+            "population: {2025: 3948, 2026: 3948}", "population: {2025: 3948, 2026: 4100}"
+        ),
+        encoding="utf-8",
+    )
+    folder = tmp_path / "relevés"
+    result = run(
+        *("statements", "--year", "2026", "--output", str(folder), "--lang", "fr"),
+        *("--member", "35219", "--member", "35013"),
+        cwd=here,
+    )
+    assert result.returncode == 0, result.stderr
+    # said on stderr as bill says it: the titres that correct it are listed by titres
+    assert "servcommun titres --year 2026 --corrections" in result.stderr, result.stderr
+    said = PdfReader(folder / "2026-35219-pipriac.pdf").pages[0].extract_text()
+    said = " ".join(said.replace("\u00a0", " ").replace("\u202f", " ").split())
+    assert (
+        "Titres déjà émis pour l’exercice : 9 422,00 € ; présent relevé : 9 650,00 €. La "
+        "différence, 228,00 €, fera l’objet d’un titre complémentaire." in said
+    ), said
+    unchanged = PdfReader(folder / "2026-35013-bains-sur-oust.pdf").pages[0].extract_text()
+    assert "déjà émis" not in unchanged

@@ -24,6 +24,7 @@ from servcommun.titres import STATEMENT, Booking, Debtor
 if TYPE_CHECKING:
     from servcommun.config import Config
     from servcommun.identity import Address, Issuer
+    from servcommun.issuance import MemberIssued
     from servcommun.pipeline import Loaded
 
 
@@ -59,11 +60,13 @@ class Sender:
 class Recipient:
     """What one statement says of its member beyond the bill: its identity (None when
     the roster gives none), where each offer it is billed is booked (offer label,
-    booking), and the numbers of the titres the journal issued for it in the year."""
+    booking), the numbers of the titres the journal issued for it in the year, and —
+    when its figure has changed since they were issued — the issued and current ones."""
 
     debtor: Debtor | None = None
     bookings: tuple[tuple[str, Booking], ...] = ()
     titres: tuple[str, ...] = ()
+    changed: MemberIssued | None = None
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,11 @@ class Mailing:
         statement: Statement,
         offers: Mapping[str, str],
         titres: Mapping[str, tuple[str, ...]] | None = None,
+        changed: Mapping[str, MemberIssued] | None = None,
     ) -> Recipient:
         """What ``statement`` says of its member: its identity, the booking of each offer
-        it is billed (``offers``: id → label), the titres issued for it."""
+        it is billed (``offers``: id → label), the titres issued for it, and its issued
+        figure when the current one differs (``changed``, by member id)."""
         member = statement.member.id
         bookings: dict[str, tuple[str, Booking]] = {}
         for line in statement.lines:
@@ -105,6 +110,7 @@ class Mailing:
             debtor=self.debtors.get(member),
             bookings=tuple(bookings.values()),
             titres=(titres or {}).get(member, ()),
+            changed=(changed or {}).get(member),
         )
 
 

@@ -64,6 +64,7 @@ def statements(
     del lang  # chosen before the command line is parsed
     from servcommun.billing import billed
     from servcommun.cli.app import refuse_output_folder
+    from servcommun.cli.issued import issued_for_bill
     from servcommun.cli.notes import day_option
     from servcommun.cli.progress import with_progress
     from servcommun.diagnostics import InputError
@@ -85,6 +86,9 @@ def statements(
             result = year_billed.only(member or ())
             words = mailing(config, service, year)
             titres = issued_titres(config, service, year)
+            # a year issued on other figures: said on stderr, and on each statement changed
+            issued = issued_for_bill(config, service, result)
+            changed = {m.member.id: m for m in issued.members} if issued is not None else {}
             issuer = Issuer(
                 title=year_billed.title,
                 deliberations=words.deliberations,
@@ -101,7 +105,7 @@ def statements(
             offers = dict(year_billed.offers)
 
             def recipient(statement: Statement) -> Recipient:
-                return words.recipient(statement, offers, titres)
+                return words.recipient(statement, offers, titres, changed)
 
             _collect_what_each_statement_leaves()
             make_pdfs = workers.maker(count)

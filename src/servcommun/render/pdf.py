@@ -217,7 +217,7 @@ def _statement_document(
     _labelled(pdf, language._("Amount in words"), words)
     _titling_and_booking(pdf, statement, recipient, amount)
     _section(pdf, language._("Settlement"), _settlement_paragraphs(statement, issuer))
-    remarks = [say(note) for note in _remarks(statement, issuer)]
+    remarks = [say(note) for note in _remarks(statement, issuer, recipient)]
     if remarks:
         _section(pdf, language._("Remarks"), [BULLET + remark for remark in remarks])
     _section(pdf, language._("Deliberations"), _deliberation_paragraphs(issuer, debtor))
@@ -528,10 +528,13 @@ def _settlement(settlement: Settlement | None) -> Message:
     )
 
 
-def _remarks(statement: Statement, issuer: Issuer) -> list[Message]:
+def _remarks(
+    statement: Statement, issuer: Issuer, recipient: Recipient | None = None
+) -> list[Message]:
     """The population the statement was computed on, then every case the engine
     applied beyond the lines (a credit lost, an offer waived, joining or leaving during
-    the year, an override), as the engine said them."""
+    the year, an override), as the engine said them; and, when the year's titres were
+    issued on other figures, how the difference is to be titled."""
     remarks: list[Message] = []
     population = statement.member.population
     if issuer.population is not None and population is not None:
@@ -543,6 +546,31 @@ def _remarks(statement: Statement, issuer: Issuer) -> list[Message]:
             )
         )
     remarks.extend(msg("{note}.", note=note) for note in statement.notes)
+    changed = recipient.changed if recipient is not None else None
+    if changed is not None and changed.difference is not None:
+        figures = {
+            "issued": changed.issued,
+            "current": changed.current,
+            "difference": abs(changed.difference),
+        }
+        if changed.difference > 0:
+            remarks.append(
+                msg(
+                    "Titres already issued for the year: {issued:amount}; this statement: "
+                    "{current:amount}. The difference, {difference:amount}, will be the "
+                    "object of a titre complémentaire.",
+                    **figures,
+                )
+            )
+        else:
+            remarks.append(
+                msg(
+                    "Titres already issued for the year: {issued:amount}; this statement: "
+                    "{current:amount}. The difference, {difference:amount}, will be the "
+                    "object of a reduction of the titres issued.",
+                    **figures,
+                )
+            )
     return remarks
 
 
