@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from servcommun import cache
 from servcommun.config import Config, Service
-from servcommun.diagnostics import Diagnostic, InputError
+from servcommun.diagnostics import Diagnostic, InputError, is_regular
 from servcommun.engine.result import Bill, MemberRef
 from servcommun.journal import Journal, journal_path, journal_problems, read_journal
 from servcommun.money import ZERO
@@ -22,7 +22,9 @@ from servcommun.money import ZERO
 if TYPE_CHECKING:
     from servcommun.identity import Issuer
     from servcommun.pipeline import Loaded
-    from servcommun.titres import Debtor, Titling, TitreList
+    from servcommun.roster import Member
+    from servcommun.tariff import Party
+    from servcommun.titres import Debtor, Deliberation, Titling, TitreList
 
 
 @dataclass(frozen=True)
@@ -141,42 +143,39 @@ def titling_of(loaded: Loaded) -> Titling:
 def debtors_of(loaded: Loaded) -> dict[str, Debtor]:
     """Each member's identity, as its roster says (or its tariff, for the parties it
     names)."""
-    from servcommun.titres import Debtor, Deliberation
+    from servcommun.titres import Deliberation
 
-    debtors: dict[str, Debtor] = {}
     if loaded.tariff.parties:
-        for party in loaded.tariff.parties:
-            address = party.address
-            debtors[party.id] = Debtor(
-                id=party.id,
-                name=party.name,
-                siren=party.siren or (party.siret[:9] if party.siret else None),
-                siret=party.siret,
-                addressee=party.addressee,
-                address=", ".join(address.lines) if address else None,
-                postcode=address.postcode if address else None,
-                city=address.city if address else None,
-                chorus_service=party.chorus_service,
-                engagement=party.engagement,
-            )
-        return debtors
+        return {party.id: _debtor(party) for party in loaded.tariff.parties}
     assert loaded.roster is not None
+    debtors: dict[str, Debtor] = {}
     for member in loaded.roster.members:
-        address, said = member.address, member.deliberation
-        debtors[member.id] = Debtor(
-            id=member.id,
-            name=member.name,
-            siren=member.siren or (member.siret[:9] if member.siret else None),
-            siret=member.siret,
-            addressee=member.addressee,
-            address=", ".join(address.lines) if address else None,
-            postcode=address.postcode if address else None,
-            city=address.city if address else None,
-            chorus_service=member.chorus_service,
-            engagement=member.engagement,
-            deliberation=Deliberation(said.body, said.id, said.date) if said else None,
+        said = member.deliberation
+        debtors[member.id] = _debtor(
+            member, Deliberation(said.body, said.id, said.date) if said else None
         )
     return debtors
+
+
+def _debtor(who: Party | Member, deliberation: Deliberation | None = None) -> Debtor:
+    """A debtor as a party of the tariff or a member of the roster gives its identity
+    (the same fields in both)."""
+    from servcommun.titres import Debtor
+
+    address = who.address
+    return Debtor(
+        id=who.id,
+        name=who.name,
+        siren=who.siren or (who.siret[:9] if who.siret else None),
+        siret=who.siret,
+        addressee=who.addressee,
+        address=", ".join(address.lines) if address else None,
+        postcode=address.postcode if address else None,
+        city=address.city if address else None,
+        chorus_service=who.chorus_service,
+        engagement=who.engagement,
+        deliberation=deliberation,
+    )
 
 
 def input_digests(config: Config, service: Service, year: int) -> tuple[tuple[str, str, str], ...]:
@@ -185,6 +184,8 @@ def input_digests(config: Config, service: Service, year: int) -> tuple[tuple[st
 
     found = []
     for file in input_files(config, service, [year]):
+        if not is_regular(file.path):  # named but absent (or no file): not this bill's
+            continue
         try:
             digest = cache.digest(file.path.read_bytes())
         except OSError:  # named but absent, and not needed by this year's bill

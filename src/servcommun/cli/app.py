@@ -57,6 +57,22 @@ Lang = Annotated[
 command line is parsed (``commands.language_asked``), so that the help is in it too."""
 
 
+ServiceName = Annotated[
+    str | None,
+    typer.Option("--service", help=N_("Service of servcommun.toml (default: its 'default').")),
+]
+"""``--service``: which service of ``servcommun.toml`` a command works on."""
+
+Members = Annotated[
+    list[str] | None,
+    typer.Option("--member", help=N_("Only this member (INSEE code or SIREN); repeatable.")),
+]
+"""``--member``: the members a command is narrowed to."""
+
+Force = Annotated[bool, typer.Option("--force", help=N_("Replace --output if it exists."))]
+"""``--force``: an existing ``--output`` may be replaced."""
+
+
 def command_group(name: str, help: str) -> typer.Typer:
     """A command of subcommands (``servcommun key derive``), registered; it takes
     ``--lang`` too, before its subcommand's name."""

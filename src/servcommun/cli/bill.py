@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from servcommun.cli.app import (
+    Force,
     Lang,
+    Members,
+    ServiceName,
     app,
     config_here,
     deliver,
@@ -72,13 +75,8 @@ def _format_for(asked: BillFormat | None, output: Path | None) -> BillFormat:
 @app.command(help=N_("Every member's statement for YEAR."))
 def bill(
     year: Annotated[int, typer.Option("--year", help=N_("The billed year."), min=1900, max=2999)],
-    service: Annotated[
-        str | None, typer.Option(help=N_("Service of servcommun.toml (default: its 'default')."))
-    ] = None,
-    member: Annotated[
-        list[str] | None,
-        typer.Option("--member", help=N_("Only this member (INSEE code or SIREN); repeatable.")),
-    ] = None,
+    service: ServiceName = None,
+    member: Members = None,
     detail: Annotated[
         bool, typer.Option("--detail", help=N_("Every line with its basis and article."))
     ] = False,
@@ -98,9 +96,7 @@ def bill(
     output: Annotated[
         Path | None, typer.Option(help=N_("Write to this file (atomically)."))
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help=N_("Replace --output if it exists."))
-    ] = False,
+    force: Force = False,
     strict: Annotated[
         bool, typer.Option("--strict", help=N_("Exit 1 when a member needs review."))
     ] = False,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import Lang, app, config_here, deliver, fail, print_rich
+from servcommun.cli.app import Force, Lang, app, config_here, deliver, fail, print_rich
 from servcommun.cli.notes import usage_error
 from servcommun.language import N_
 from servcommun.message import msg
@@ -57,9 +57,7 @@ def diff(
     output: Annotated[
         Path | None, typer.Option(help=N_("Write to this file (atomically)."))
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help=N_("Replace --output if it exists."))
-    ] = False,
+    force: Force = False,
     lang: Lang = None,
 ) -> None:
     del lang  # chosen before the command line is parsed

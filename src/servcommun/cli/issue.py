@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from servcommun.cli.app import Lang, app, config_here, fail
+from servcommun.cli.app import Lang, ServiceName, app, config_here, fail
 from servcommun.cli.notes import day_option
 from servcommun.language import N_, _
 from servcommun.message import Message, msg, msg_n
@@ -49,9 +49,7 @@ def issue(
             "--corrections", help=N_("Record the corrections of the months already issued.")
         ),
     ] = False,
-    service: Annotated[
-        str | None, typer.Option(help=N_("Service of servcommun.toml (default: its 'default')."))
-    ] = None,
+    service: ServiceName = None,
     lang: Lang = None,
 ) -> None:
     del lang  # chosen before the command line is parsed

@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import Lang, command_group, config_here, deliver, fail, print_rich
+from servcommun.cli.app import (
+    Lang,
+    ServiceName,
+    command_group,
+    config_here,
+    deliver,
+    fail,
+    print_rich,
+)
 from servcommun.cli.notes import bad_parameter, option_problem
 from servcommun.language import N_, _
 from servcommun.message import msg
@@ -71,9 +79,7 @@ def derive(
             ),
         ),
     ] = None,
-    service: Annotated[
-        str | None, typer.Option(help=N_("Service of servcommun.toml (default: its 'default')."))
-    ] = None,
+    service: ServiceName = None,
     year: Annotated[
         int | None,
         typer.Option(

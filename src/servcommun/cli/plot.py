@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import STDOUT, Lang, command_group, config_here, deliver_bytes, fail
+from servcommun.cli.app import (
+    STDOUT,
+    Lang,
+    ServiceName,
+    command_group,
+    config_here,
+    deliver_bytes,
+    fail,
+)
 from servcommun.cli.notes import say_note, usage_error
 from servcommun.cli.simulate import (
     Acts,
@@ -22,7 +30,6 @@ from servcommun.cli.simulate import (
     Name,
     Offers,
     Population,
-    ServiceName,
     Share,
     TakeFrom,
     ToYear,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import Lang, command_group, config_here, fail
+from servcommun.cli.app import Force, Lang, ServiceName, command_group, config_here, fail
 from servcommun.cli.notes import option_problem, say_note
 from servcommun.language import N_
 from servcommun.message import msg, msg_n
@@ -60,12 +60,8 @@ def init(
             help=N_("totale or municipale (default: the tariff's kind)."),
         ),
     ] = None,
-    service: Annotated[
-        str | None, typer.Option(help=N_("Service of servcommun.toml (default: its 'default')."))
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help=N_("Replace --output if it exists."))
-    ] = False,
+    service: ServiceName = None,
+    force: Force = False,
     lang: Lang = None,
 ) -> None:
     del lang  # chosen before the command line is parsed

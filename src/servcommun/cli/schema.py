@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import Lang, app, deliver, fail
+from servcommun.cli.app import Force, Lang, app, deliver, fail
 from servcommun.formats import Kind
 from servcommun.language import N_
 
@@ -25,9 +25,7 @@ def schema(
     output: Annotated[
         Path | None, typer.Option(help=N_("Write to this file (atomically)."))
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help=N_("Replace --output if it exists."))
-    ] = False,
+    force: Force = False,
     lang: Lang = None,
 ) -> None:
     del lang  # chosen before the command line is parsed

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn
 
 import typer
 
-from servcommun.cli.app import Lang, app, config_here, deliver, fail, print_rich
+from servcommun.cli.app import Force, Lang, ServiceName, app, config_here, deliver, fail, print_rich
 from servcommun.cli.notes import bad_parameter, option_problem, say_note, usage_error
 from servcommun.language import N_, _
 from servcommun.message import Message, msg
@@ -126,10 +126,6 @@ FromYear = Annotated[
 ToYear = Annotated[
     int | None,
     typer.Option("--to-year", min=1900, max=2999, help=N_("Last year (default: --from-year + 2).")),
-]
-ServiceName = Annotated[
-    str | None,
-    typer.Option("--service", help=N_("Service of servcommun.toml (default: its 'default').")),
 ]
 Share = Annotated[
     Decimal | None,
@@ -273,9 +269,7 @@ def simulate(
     output: Annotated[
         Path | None, typer.Option(help=N_("Write to this file (atomically)."))
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help=N_("Replace --output if it exists."))
-    ] = False,
+    force: Force = False,
     lang: Lang = None,
 ) -> None:
     del lang  # chosen before the command line is parsed

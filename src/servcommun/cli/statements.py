@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from servcommun import __version__
-from servcommun.cli.app import Lang, app, config_here, fail
+from servcommun.cli.app import Lang, Members, ServiceName, app, config_here, fail
 from servcommun.cli.bill import CsvDialect
 from servcommun.cli.notes import say_note
 from servcommun.language import N_, _
@@ -26,13 +26,8 @@ def statements(
     output: Annotated[
         Path, typer.Option(help=N_("Folder to create with the statements (written atomically)."))
     ],
-    service: Annotated[
-        str | None, typer.Option(help=N_("Service of servcommun.toml (default: its 'default')."))
-    ] = None,
-    member: Annotated[
-        list[str] | None,
-        typer.Option("--member", help=N_("Only this member (INSEE code or SIREN); repeatable.")),
-    ] = None,
+    service: ServiceName = None,
+    member: Members = None,
     csv_dialect: Annotated[
         CsvDialect,
         typer.Option(

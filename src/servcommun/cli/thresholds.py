@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from servcommun.cli.app import Lang, app, config_here, deliver, fail, print_rich
+from servcommun.cli.app import Force, Lang, ServiceName, app, config_here, deliver, fail, print_rich
 from servcommun.language import N_
 
 
@@ -31,18 +31,14 @@ def thresholds(
             "--year", min=1900, max=2999, help=N_("Population year (default: the current year).")
         ),
     ] = None,
-    service: Annotated[
-        str | None, typer.Option(help=N_("Service of servcommun.toml (default: its 'default')."))
-    ] = None,
+    service: ServiceName = None,
     format: Annotated[ThresholdsFormat, typer.Option("--format", help=N_("Output format."))] = (
         ThresholdsFormat.TABLE
     ),
     output: Annotated[
         Path | None, typer.Option(help=N_("Write to this file (atomically)."))
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help=N_("Replace --output if it exists."))
-    ] = False,
+    force: Force = False,
     lang: Lang = None,
 ) -> None:
     del lang  # chosen before the command line is parsed

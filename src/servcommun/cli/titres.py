@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from servcommun.cli.app import Lang, app, config_here, deliver, deliver_bytes, fail
+from servcommun.cli.app import (
+    Force,
+    Lang,
+    Members,
+    ServiceName,
+    app,
+    config_here,
+    deliver,
+    deliver_bytes,
+    fail,
+)
 from servcommun.cli.bill import CsvDialect
 from servcommun.cli.notes import day_option
 from servcommun.language import N_, _
@@ -55,16 +65,9 @@ def titres(
     output: Annotated[
         Path | None, typer.Option("--output", help=N_("Write to this file (atomically)."))
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help=N_("Replace --output if it exists."))
-    ] = False,
-    service: Annotated[
-        str | None, typer.Option(help=N_("Service of servcommun.toml (default: its 'default')."))
-    ] = None,
-    member: Annotated[
-        list[str] | None,
-        typer.Option("--member", help=N_("Only this member (INSEE code or SIREN); repeatable.")),
-    ] = None,
+    force: Force = False,
+    service: ServiceName = None,
+    member: Members = None,
     date: Annotated[
         str | None,
         typer.Option(
