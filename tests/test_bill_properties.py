@@ -16,11 +16,14 @@ from servcommun import language
 from servcommun.engine.bill import bill_member, bill_members
 from servcommun.engine.result import NeedsReview, Statement
 from servcommun.loader import load_tariff
+from servcommun.provenance import Inputs
 from servcommun.render.csv import COLUMNS, HEADINGS, bill_csv
 from servcommun.render.json import bill_json
+from servcommun.render.xlsx import bill_xlsx
 from servcommun.roster import Member, Subscription
 from servcommun.tariff import Tariff
 from servcommun.terms import Act
+from servcommun.titres import Titling, year_titres
 
 TARIFF = load_tariff(REDON)
 assert isinstance(TARIFF, Tariff)
@@ -180,3 +183,57 @@ def test_every_active_member_is_in_the_csv_and_the_json(roster: list[Member], di
     data = bill_json(bill)
     assert {s["member"]["id"] for s in data["statements"]} == billed
     assert {r["member"]["id"] for r in data["needs_review"]} == review
+
+
+TITLING = Titling(
+    title=TARIFF.title,
+    offers={offer.id: offer.label for offer in TARIFF.offers},
+    imputations={o.id: o.imputation for o in TARIFF.offers if o.imputation is not None},
+    debtors={},  # a member without an identity in the roster is titled by its name
+)
+INPUTS = Inputs(
+    service=TARIFF.service,
+    tariff_title=TARIFF.title,
+    tariff_valid_from=str(TARIFF.valid_from),
+    tariff_valid_until=None,
+    deliberations=(),
+    files=(),
+    year=YEAR,
+    members=(),
+    generator="servcommun",
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(members(), max_size=8).map(
+        lambda ms: [m.model_copy(update={"id": f"{35000 + i:05d}"}) for i, m in enumerate(ms)]
+    )
+)
+def test_every_active_member_is_in_the_workbook_and_the_titres(roster: list[Member]) -> None:
+    """The workbook's summary lists every active member, billed or needing review; the
+    titres of the year sum exactly to the bill, one debtor each for what a member owes,
+    and every member needing review is listed without a titre (issue 14)."""
+    from openpyxl import load_workbook
+
+    bill = bill_members(TARIFF, roster, YEAR)
+    active = {m.id for m in roster if is_active(m, YEAR)}
+    billed = {s.member.id for s in bill.statements if s.billed}
+    review = {r.member.id for r in bill.needs_review}
+    assert billed | review == active
+
+    language.choose("en")
+    offers = [(offer.id, offer.label) for offer in TARIFF.offers]
+    summary = load_workbook(io.BytesIO(bill_xlsx(bill, offers, INPUTS))).worksheets[0]
+    ids = {
+        str(row[0])
+        for row in summary.iter_rows(min_row=2, values_only=True)
+        if row[0] is not None and str(row[0]).isdigit()
+    }
+    assert ids == active
+
+    titres = year_titres(bill, TITLING)
+    assert sum((t.total for t in titres.titres), Decimal(0)) == bill.total
+    owing = {s.member.id for s in bill.statements if s.billed and s.total != 0}
+    assert {t.debtor.id for t in titres.titres} == owing
+    assert {u.member.id for u in titres.unbilled} == review
