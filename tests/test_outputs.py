@@ -111,3 +111,27 @@ def test_the_format_follows_the_extension_and_a_contradiction_is_refused(tmp_pat
     result = run(*BILL, "--format", "csv", "--output", str(wrong))
     assert result.returncode == 2 and not wrong.exists()
     assert "--format csv does not write a .xlsx file" in result.stderr
+
+
+def test_a_text_longer_than_a_cell_is_cut_where_the_workbook_says_so() -> None:
+    import dataclasses
+    import io
+
+    from openpyxl import load_workbook
+    from tests.test_bill_properties import INPUTS, TARIFF, YEAR
+
+    from servcommun import language
+    from servcommun.engine.bill import bill_members
+    from servcommun.render.xlsx import CELL_MAX, bill_xlsx
+
+    language.choose("en")
+    bill = bill_members(TARIFF, [], YEAR)
+    inputs = dataclasses.replace(INPUTS, notes=("x" * 40_000,))
+    offers = [(offer.id, offer.label) for offer in TARIFF.offers]
+    sheets = load_workbook(io.BytesIO(bill_xlsx(bill, offers, inputs))).worksheets
+    cells = [c.value for s in sheets for r in s.iter_rows() for c in r if isinstance(c.value, str)]
+    [cut] = [cell for cell in cells if cell.startswith("xxx")]
+    assert len(cut) == CELL_MAX
+    assert cut.endswith(
+        " […] (cut: 40,000 characters in all; the CSV and the JSON have the whole text)"
+    )

@@ -366,6 +366,7 @@ def _workbook(titres: TitreList) -> bytes:
     import xlsxwriter  # type: ignore[import-untyped]
 
     from servcommun.render.documents import document_datetime
+    from servcommun.render.xlsx import Sheet
 
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
@@ -398,7 +399,7 @@ def _workbook(titres: TitreList) -> bytes:
     for title, key in zip(_SHEETS, ("titres", "accrual", "review"), strict=True):
         if key == "accrual" and titres.corrections:
             continue
-        sheet = workbook.add_worksheet(_(title)[:31])
+        sheet = workbook.add_worksheet(_(title)[:31], Sheet)
         top = 0
         if example:
             sheet.write_string(0, 0, example, mark)

@@ -29,6 +29,7 @@ from xlsxwriter.utility import (  # type: ignore[import-untyped]
     xl_col_to_name,
     xl_rowcol_to_cell,
 )
+from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from servcommun import language
 from servcommun.engine.result import Bill
@@ -54,6 +55,26 @@ def bill_xlsx(bill: Bill, offers: Sequence[tuple[str, str]], inputs: Inputs) -> 
     a column for each one the bill uses)."""
     with language.speaking(language.document_language(bill.locale)):
         return _workbook(bill, offers, inputs)
+
+
+CELL_MAX = 32767  # the characters a spreadsheet cell holds (Excel's limit)
+
+
+class Sheet(Worksheet):  # type: ignore[misc]
+    """A worksheet that says where it cuts a text longer than a cell holds, at the end
+    of the cell, instead of cutting it silently (xlsxwriter's way)."""
+
+    def _write_string(self, row: int, col: int, string: str, *rest: Any) -> int:
+        if len(string) > CELL_MAX:
+            said = say(
+                msg(
+                    " […] (cut: {length:count} characters in all; the CSV and the JSON "
+                    "have the whole text)",
+                    length=len(string),
+                )
+            )
+            string = string[: CELL_MAX - len(said)] + said
+        return int(super()._write_string(row, col, string, *rest))
 
 
 def _workbook(bill: Bill, offers: Sequence[tuple[str, str]], inputs: Inputs) -> bytes:
@@ -82,9 +103,9 @@ def _workbook(bill: Bill, offers: Sequence[tuple[str, str]], inputs: Inputs) -> 
         }
     )
     formats = _Formats(workbook, bill.currency)
-    _summary(workbook.add_worksheet(language._(SUMMARY)), bill, offers, formats)
-    _detail(workbook.add_worksheet(language._(DETAIL)), bill, formats)
-    _inputs(workbook.add_worksheet(language._(INPUTS)), bill, inputs, formats)
+    _summary(workbook.add_worksheet(language._(SUMMARY), Sheet), bill, offers, formats)
+    _detail(workbook.add_worksheet(language._(DETAIL), Sheet), bill, formats)
+    _inputs(workbook.add_worksheet(language._(INPUTS), Sheet), bill, inputs, formats)
     workbook.close()
     return buffer.getvalue()
 
