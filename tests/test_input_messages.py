@@ -287,3 +287,24 @@ def test_a_figure_is_never_cut_at_the_end_of_a_line() -> None:
     assert result.returncode == 0, result.stderr
     said = result.stdout.replace("\u00a0", " ").replace("\u202f", " ")
     assert "\n20 000,00 € de moins que la cible" in said, said  # not « 20 » / « 000,00 € »
+
+
+def test_a_csv_cell_beyond_the_csv_modules_limit_is_located(tmp_path: Path) -> None:
+    # a quote left open runs to the end of the file as one cell: the csv module refuses
+    # a cell over 131 072 characters with an exception of its own
+    catalogue = REDON.parents[1] / "tests" / "errors" / "csv-columns"
+    for name in ("servcommun.toml", "tariff.yaml"):
+        (tmp_path / name).write_bytes((catalogue / name).read_bytes())
+    (tmp_path / "roster.csv").write_text(
+        'id,name,population_2026,socle,audit\n35236,"Redon' + "x" * 200_000 + ",7100,,\n",
+        encoding="utf-8",
+    )
+    for command in (("check",), ("bill", "--year", "2026")):
+        result = run(*command, cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        said = result.stdout + result.stderr
+        assert (
+            "roster.csv:2:1: csv-syntax a cell is longer than 131,072 characters (a quote left "
+            "open runs to the end of the file): close the quote, or shorten the cell"
+        ) in said, said
+        assert "internal-error" not in said

@@ -122,7 +122,7 @@ def _open_csv(path: Path, name: str) -> tuple[str, str, Any, list[str]]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [title.strip() for title in next(reader, [])]
+    header = [title.strip() for title in _next_row(reader, name, text) or []]
     if not header:
         raise InputError(
             [
@@ -156,10 +156,29 @@ def _open_csv(path: Path, name: str) -> tuple[str, str, Any, list[str]]:
     return text, delimiter, reader, header
 
 
+def _next_row(reader: Any, name: str, text: str) -> list[str] | None:
+    """The reader's next row (None at the end), or the error at its line: a cell longer
+    than the csv module reads, a quote left open."""
+    try:
+        return next(reader, None)
+    except csv.Error as error:
+        if "field limit" in str(error):
+            said = msg(
+                "a cell is longer than {limit:count} characters (a quote left open runs to "
+                "the end of the file): close the quote, or shorten the cell",
+                limit=csv.field_size_limit(),
+            )
+        else:
+            said = msg("the file is not a valid CSV here: {reason}", reason=str(error))
+        raise InputError(
+            [make_diagnostic(name, text, max(reader.line_num, 1), 1, "csv-syntax", said)]
+        ) from None
+
+
 def _rows(reader: Any, header: list[str], name: str, text: str) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of each row that is not blank; a row whose cells do not match the
     header is an error at its line."""
-    for cells in reader:
+    while (cells := _next_row(reader, name, text)) is not None:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
