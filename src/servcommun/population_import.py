@@ -31,6 +31,7 @@ from servcommun.communes import IMPORTED_FOLDER, name_key
 from servcommun.diagnostics import Diagnostic, InputError
 from servcommun.message import Message, msg
 from servcommun.reader import make_diagnostic
+from servcommun.roster_csv import next_row
 
 _COLUMNS = {
     "code": ("com", "code commune", "codgeo", "code insee", "codcom"),
@@ -89,7 +90,10 @@ def read_legal_populations(text: str, file: str) -> list[LegalPopulation]:
     problems: list[Diagnostic] = []
     communes: list[LegalPopulation] = []
     seen: dict[str, int] = {}
-    for offset, cells in enumerate(csv.reader(body, delimiter=delimiter)):
+    reader = csv.reader(body, delimiter=delimiter)
+    offset = -1
+    while (cells := next_row(reader, file, text, before=header + 1)) is not None:
+        offset += 1
         number = header + 2 + offset
         if not any(cell.strip() for cell in cells):
             continue

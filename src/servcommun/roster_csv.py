@@ -122,7 +122,7 @@ def _open_csv(path: Path, name: str) -> tuple[str, str, Any, list[str]]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [title.strip() for title in _next_row(reader, name, text) or []]
+    header = [title.strip() for title in next_row(reader, name, text) or []]
     if not header:
         raise InputError(
             [
@@ -156,9 +156,10 @@ def _open_csv(path: Path, name: str) -> tuple[str, str, Any, list[str]]:
     return text, delimiter, reader, header
 
 
-def _next_row(reader: Any, name: str, text: str) -> list[str] | None:
-    """The reader's next row (None at the end), or the error at its line: a cell longer
-    than the csv module reads, a quote left open."""
+def next_row(reader: Any, name: str, text: str, before: int = 0) -> list[str] | None:
+    """The reader's next row (None at the end), or the error at its line (``before``:
+    the lines of the file before the reader's text): a cell longer than the csv module
+    reads, a quote left open."""
     try:
         return next(reader, None)
     except csv.Error as error:
@@ -171,14 +172,14 @@ def _next_row(reader: Any, name: str, text: str) -> list[str] | None:
         else:
             said = msg("the file is not a valid CSV here: {reason}", reason=str(error))
         raise InputError(
-            [make_diagnostic(name, text, max(reader.line_num, 1), 1, "csv-syntax", said)]
+            [make_diagnostic(name, text, before + max(reader.line_num, 1), 1, "csv-syntax", said)]
         ) from None
 
 
 def _rows(reader: Any, header: list[str], name: str, text: str) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of each row that is not blank; a row whose cells do not match the
     header is an error at its line."""
-    while (cells := _next_row(reader, name, text)) is not None:
+    while (cells := next_row(reader, name, text)) is not None:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
