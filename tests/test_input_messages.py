@@ -308,3 +308,25 @@ def test_a_csv_cell_beyond_the_csv_modules_limit_is_located(tmp_path: Path) -> N
             "open runs to the end of the file): close the quote, or shorten the cell"
         ) in said, said
         assert "internal-error" not in said
+
+
+def test_check_says_a_refused_value_and_the_rest_of_the_file_in_one_run(tmp_path: Path) -> None:
+    tariff = REDON.parents[1] / "tests" / "errors" / "_valid" / "tariff.yaml"
+    (tmp_path / "tariff.yaml").write_bytes(tariff.read_bytes())
+    (tmp_path / "roster.yaml").write_text(
+        "service: exemple\n"
+        "members:\n"
+        "  - {id: 01004, name: Ambérieu, population: {2026: 1500},"
+        " subscriptions: [{offer: socle, start: 2026-02-30}]}\n"
+        '  - {id: "35236", name: Redon, populaton: {2026: 9312}}\n',
+        encoding="utf-8",
+    )
+    result = run("check", "tariff.yaml", "roster.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    located = [line.split(" ")[:2] for line in result.stdout.splitlines() if line[:1] != " "]
+    assert located[:4] == [
+        ["roster.yaml:3:10:", "yaml-octal"],
+        ["roster.yaml:3:97:", "yaml-date"],
+        ["roster.yaml:4:5:", "missing-key"],
+        ["roster.yaml:4:32:", "unknown-key"],
+    ], result.stdout

@@ -110,6 +110,16 @@ class _Run:
             self._guarded(file, self._index)
         order = {file.display: index for index, file in enumerate(self.targets)}
         found = [d for file in self.targets for d in file.problems] + extra
+        # a value the reader refused is said once, by the reader: a later stage that
+        # meets its text in the same place says nothing new
+        refused = {
+            (d.file, d.line, d.column)
+            for file in self.targets
+            if file.doc is not None
+            for d in file.doc.read_problems
+        }
+        read = {d for file in self.targets if file.doc is not None for d in file.doc.read_problems}
+        found = [d for d in found if d in read or (d.file, d.line, d.column) not in refused]
         found = list(dict.fromkeys(found))
         return sorted(found, key=lambda d: (order.get(d.file, -1), d.line, d.column, d.code))
 
@@ -170,7 +180,8 @@ class _Run:
                 )
             file.kind = kind
             return
-        doc = read_yaml(file.path, file.display)
+        doc = read_yaml(file.path, file.display, keep_going=True)
+        file.problems.extend(doc.read_problems)
         if not_a_mapping(doc):
             raise InputError(not_a_mapping(doc))
         file.kind = kind or formats.kind_of(doc.data, doc.text)

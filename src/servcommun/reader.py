@@ -56,6 +56,7 @@ class Document:
     data: Any
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    read_problems: tuple[Diagnostic, ...] = ()  # values refused, kept as their text
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Position of the deepest known node along ``path`` (unknown steps are skipped).
@@ -114,14 +115,20 @@ def read_text(path: Path, display: str | None = None) -> str:
     return utf8_text(raw, name)
 
 
-def read_yaml(path: Path, display: str | None = None) -> Document:
-    """Read a YAML file into a ``Document``; raise ``InputError`` with every problem found."""
+def read_yaml(path: Path, display: str | None = None, *, keep_going: bool = False) -> Document:
+    """Read a YAML file into a ``Document``; raise ``InputError`` with every problem found
+    (``keep_going``: see ``parse_yaml``)."""
     name = display or str(path)
-    return parse_yaml(read_text(path, name), name)
+    return parse_yaml(read_text(path, name), name, keep_going=keep_going)
 
 
-def parse_yaml(text: str, file: str) -> Document:
-    """Parse YAML ``text`` (named ``file`` in diagnostics) into a ``Document``."""
+def parse_yaml(text: str, file: str, *, keep_going: bool = False) -> Document:
+    """Parse YAML ``text`` (named ``file`` in diagnostics) into a ``Document``.
+
+    A value the reader refuses (an octal ``01004``, a ``2026-02-30``) is kept as its text;
+    with ``keep_going`` the document comes back with those problems (``read_problems``)
+    instead of an ``InputError``, so that ``check`` also reports the problems of shape
+    and meaning of the rest of the file in the same run."""
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
@@ -159,9 +166,20 @@ def parse_yaml(text: str, file: str) -> Document:
     data = builder.build(root, ())
     if builder.aliased:
         builder.problems.extend(_alias_problems(text, file))
-    if builder.problems:
+    # only a refused scalar is kept as its text; a file with an alias (which may repeat a
+    # value a billion times), too deep or with keys it cannot hold is read no further
+    if builder.problems and not (
+        keep_going and all(d.code in _VALUE_CODES for d in builder.problems)
+    ):
         raise InputError(builder.problems)
-    return Document(file, text, data, builder.positions, builder.key_positions)
+    return Document(
+        file, text, data, builder.positions, builder.key_positions, tuple(builder.problems)
+    )
+
+
+_VALUE_CODES = frozenset({"yaml-date", "yaml-number", "yaml-octal", "yaml-sexagesimal"})
+"""The problems of one scalar, which the reader keeps as its text: the rest of the file
+can still be checked."""
 
 
 def _syntax(problem: str | None, context: str | None) -> Message:
