@@ -5,6 +5,7 @@ format a file's extension names."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +136,21 @@ def test_a_text_longer_than_a_cell_is_cut_where_the_workbook_says_so() -> None:
     assert cut.endswith(
         " […] (cut: 40,000 characters in all; the CSV and the JSON have the whole text)"
     )
+
+
+@pytest.mark.parametrize("columns", ["130", "100", "60"])
+def test_the_summary_never_cuts_a_name_nor_drops_the_total(columns: str) -> None:
+    result = _process(
+        ("bill", "--year", "2026", "--lang", "fr"),
+        capture_output=True,
+        text=True,
+        env={"COLUMNS": columns},
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line[:7].strip().isdigit()]
+    assert len(rows) == 20  # the Redon example's 20 members billed in 2026
+    # every row ends with its total (« 8 026,00 »), and no name is cut with an ellipsis
+    assert all(re.search(r"\d,\d\d\s*$", row) for row in rows), result.stdout
+    assert "…" not in result.stdout.split("Effectifs")[0]
+    if columns != "60":
+        assert any("La Chapelle-de-Brain" in row for row in rows)

@@ -47,8 +47,8 @@ def bill_table(
     elif bill.sharing is not None:
         parts.append(_sharing_summary(bill, bill.sharing, title, width))
     else:
-        by_offer = width >= 50 + 13 * len(offers)
-        parts.append(_summary(bill, title, offers if by_offer else ()))
+        by_offer = _offers_fit(bill, offers, width)
+        parts.append(_summary(bill, title, offers if by_offer else (), width))
         if not by_offer:
             hint = language._("(breakdown by offer: a wider terminal, or --detail)")
             parts.append(Text(hint, style="dim"))
@@ -98,7 +98,35 @@ def _title(title: str, bill: Bill) -> str:
     )
 
 
-def _summary(bill: Bill, title: str, offers: Sequence[tuple[str, str]]) -> Table:
+def _offers_fit(bill: Bill, offers: Sequence[tuple[str, str]], width: int) -> bool:
+    """Whether a column by offer fits ``width`` beside whole names: each column as wide
+    as its heading (headings do not wrap) or a figure, and two spaces between columns.
+    Rich would otherwise drop the last column, the total."""
+    return _columns_width(bill, offers) <= width
+
+
+_FIGURE = 12  # « 102 949,00 » and its margin
+
+
+def _columns_width(bill: Bill, offers: Sequence[tuple[str, str]], name: int | None = None) -> int:
+    """The width of the summary with whole names (or names ``name`` wide)."""
+    columns = [
+        len(language._("Member")),
+        _name_width(bill) if name is None else name,
+        len(language._("Population")),
+        *(max(len(label), _FIGURE) for _, label in offers),
+        max(len(language._("Total")), _FIGURE),
+    ]
+    return sum(columns) + 2 * len(columns)
+
+
+def _name_width(bill: Bill) -> int:
+    """The room a name has in the summary: the longest shown, up to 24 characters."""
+    shown = bill.statements[:SUMMARY_ROWS_SHOWN]
+    return min(max((len(s.member.name) for s in shown), default=0), 24)
+
+
+def _summary(bill: Bill, title: str, offers: Sequence[tuple[str, str]], width: int) -> Table:
     table = Table(
         title=_title(title, bill),
         title_justify="left",
@@ -109,12 +137,15 @@ def _summary(bill: Bill, title: str, offers: Sequence[tuple[str, str]]) -> Table
     statements = bill.statements
     total = language._("Total")
     table.add_column(language._("Member"), footer=total, no_wrap=True, min_width=5)
+    # a name is never cut: it has the room of the longest (up to 24 characters), and
+    # wraps when the terminal has none
     table.add_column(
         language._("Name"),
         footer=say(_members(len(statements))),
-        max_width=16,
-        overflow="ellipsis",
-        no_wrap=True,
+        overflow="fold",
+        # whole names where the terminal has room; in a narrow one they wrap, the
+        # figures never lose a column
+        min_width=max(6, min(_name_width(bill), width - _columns_width(bill, offers, 0))),
     )
     table.add_column(language._("Population"), justify="right", min_width=6, no_wrap=True)
     shown_offers = [
