@@ -288,7 +288,7 @@ def test_no_english_in_the_check_report_as_json_or_github() -> None:
 
 
 @pytest.mark.usefixtures("french")
-def test_usage_errors_are_french() -> None:
+def test_usage_errors_are_french(tmp_path: Path) -> None:
     from tests.conftest import run_process
 
     result = run_process("bill", "--yaer", "2026")
@@ -297,6 +297,12 @@ def test_usage_errors_are_french() -> None:
     result = run_process("bill", "--year", "deux")
     assert result.returncode == 2
     assert not english_words(result.stderr), result.stderr
+    loop = tmp_path / "boucle.yaml"
+    loop.symlink_to(loop)  # a link to itself: no file at its end
+    result = run_process("check", str(loop))
+    assert result.returncode == 2
+    assert f"'{loop}' n’existe pas (ou est un lien qui ne mène à aucun fichier)" in result.stderr
+    assert not english_words(result.stderr.replace(str(loop), "")), result.stderr
 
 
 def test_the_english_scan_finds_english() -> None:

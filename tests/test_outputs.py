@@ -154,3 +154,19 @@ def test_the_summary_never_cuts_a_name_nor_drops_the_total(columns: str) -> None
     assert "…" not in result.stdout.split("Effectifs")[0]
     if columns != "60":
         assert any("La Chapelle-de-Brain" in row for row in rows)
+
+
+def test_no_home_directory_is_no_matter(tmp_path: Path) -> None:
+    # the cache's default folder comes from the home directory: without one, no cache
+    env = {k: v for k, v in os.environ.items() if k not in ("HOME", "XDG_CACHE_HOME")}
+    env.pop("SERVCOMMUN_CACHE", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "servcommun", "bill", "--year", "2026", "--format", "csv"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("member_id,") and "Traceback" not in result.stderr

@@ -90,6 +90,11 @@ _ERRORS = (
         r"Invalid value for '(?P<option>[^']+)': (?P<message>.+)",
         N_("Invalid value for '{option}': {message}"),
     ),
+    # what Typer says of a path option's value (said inside the one above)
+    (r"(?:Path|File|Directory) (?P<path>'.*') does not exist\.", N_("{path} does not exist.")),
+    (r"(?:Path|File|Directory) (?P<path>'.*') is a file\.", N_("{path} is a file.")),
+    (r"(?:Path|File|Directory) (?P<path>'.*') is a directory\.", N_("{path} is a folder.")),
+    (r"(?:Path|File|Directory) (?P<path>'.*') is not readable\.", N_("{path} cannot be read.")),
     # Typer says "No such command" in the language in use, and adds its suggestion in English
     (
         r"(?P<error>.+)\. Did you mean (?P<suggestion>.+)\?",
@@ -152,6 +157,8 @@ def usage_error(message: str) -> str:
         match = re.fullmatch(pattern, message)
         if match:
             fields = match.groupdict()
+            if "message" in fields:  # a value's own error, said inside the option's
+                fields["message"] = usage_error(fields["message"])
             if "kind" in fields:
                 fields["kind"] = _(_KINDS.get(fields["kind"], fields["kind"]))
             return _(template).format(**fields)
