@@ -1299,22 +1299,13 @@ def _offers_known(doc: Document, roster: Roster, tariff: Tariff | None) -> Itera
     needs (a start for a yearly offer, a delivery date for a one-off service)."""
     if tariff is None:
         return
-    known = listing(offer.id for offer in tariff.offers)
     for index, member in enumerate(roster.members):
         here: Path_ = ("members", index)
         for sub_index, subscription in enumerate(member.subscriptions):
             path = (*here, "subscriptions", sub_index)
             offer = tariff.offer(subscription.offer)
             if offer is None:
-                yield doc.diagnostic(
-                    (*path, "offer"),
-                    "unknown-offer",
-                    msg(
-                        "offer '{offer}' is not in the tariff (offers: {known})",
-                        offer=subscription.offer,
-                        known=known,
-                    ),
-                )
+                yield _unknown_offer(doc, (*path, "offer"), subscription.offer, tariff)
             elif offer.billing is Billing.ONE_OFF and subscription.delivered is None:
                 yield doc.diagnostic(
                     path,
@@ -1336,6 +1327,19 @@ def _offers_known(doc: Document, roster: Roster, tariff: Tariff | None) -> Itera
             )
 
 
+def _unknown_offer(doc: Document, path: Path_, offer: str, tariff: Tariff) -> Diagnostic:
+    """A roster names an offer its tariff does not have (a subscription, an override)."""
+    return doc.diagnostic(
+        path,
+        "unknown-offer",
+        msg(
+            "offer '{offer}' is not in the tariff (offers: {known})",
+            offer=offer,
+            known=listing(o.id for o in tariff.offers),
+        ),
+    )
+
+
 def _override_problems(
     doc: Document, here: Path_, member: Member, override: Override, tariff: Tariff
 ) -> Iterator[Diagnostic]:
@@ -1343,15 +1347,7 @@ def _override_problems(
     negotiated parts), in a year the member holds the offer."""
     offer = tariff.offer(override.offer)
     if offer is None:
-        yield doc.diagnostic(
-            (*here, "offer"),
-            "unknown-offer",
-            msg(
-                "offer '{offer}' is not in the tariff (offers: {known})",
-                offer=override.offer,
-                known=listing(o.id for o in tariff.offers),
-            ),
-        )
+        yield _unknown_offer(doc, (*here, "offer"), override.offer, tariff)
         return
     codes = [part.code for part in offer.parts]
     if override.part is not None and override.part not in codes:

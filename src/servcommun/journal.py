@@ -351,16 +351,7 @@ def titre_data(titre: Titre, object_text: str) -> dict[str, Any]:
         "titled": titre.titled,
         "debtor": _present(
             {
-                "id": debtor.id,
-                "name": debtor.name,
-                "siren": debtor.siren,
-                "siret": debtor.siret,
-                "addressee": debtor.addressee,
-                "address": debtor.address,
-                "postcode": debtor.postcode,
-                "city": debtor.city,
-                "chorus_service": debtor.chorus_service,
-                "engagement": debtor.engagement,
+                **debtor.identity(),
                 "deliberation": (
                     {"body": deliberation.body, "id": deliberation.id, "date": deliberation.date}
                     if deliberation is not None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -62,6 +62,11 @@ class Debtor:
     chorus_service: str | None = None
     engagement: str | None = None
     deliberation: Deliberation | None = None
+
+    def identity(self) -> dict[str, str | None]:
+        """Who the debtor is, field by field (its deliberation aside), in this order: as
+        the journal records it and the JSON shows it."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "deliberation"}
 
 
 @dataclass(frozen=True)

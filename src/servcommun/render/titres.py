@@ -241,16 +241,7 @@ def titre_json(titre: Titre) -> dict[str, Any]:
         "year": titre.year,
         "titled": titre.titled,
         "debtor": {
-            "id": debtor.id,
-            "name": debtor.name,
-            "siren": debtor.siren,
-            "siret": debtor.siret,
-            "addressee": debtor.addressee,
-            "address": debtor.address,
-            "postcode": debtor.postcode,
-            "city": debtor.city,
-            "chorus_service": debtor.chorus_service,
-            "engagement": debtor.engagement,
+            **debtor.identity(),
             "deliberation": (
                 deliberation_text(debtor.deliberation) if debtor.deliberation else None
             ),
