@@ -112,13 +112,8 @@ class _Run:
         found = [d for file in self.targets for d in file.problems] + extra
         # a value the reader refused is said once, by the reader: a later stage that
         # meets its text in the same place says nothing new
-        refused = {
-            (d.file, d.line, d.column)
-            for file in self.targets
-            if file.doc is not None
-            for d in file.doc.read_problems
-        }
         read = {d for file in self.targets if file.doc is not None for d in file.doc.read_problems}
+        refused = {(d.file, d.line, d.column) for d in read}
         found = [d for d in found if d in read or (d.file, d.line, d.column) not in refused]
         found = list(dict.fromkeys(found))
         return sorted(found, key=lambda d: (order.get(d.file, -1), d.line, d.column, d.code))
