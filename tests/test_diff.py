@@ -121,3 +121,23 @@ def test_diff_reports_a_broken_tariff_with_its_place(tmp_path: Path) -> None:
     result = run("diff", "--year", "2026", "--tariff", str(REDON), "--tariff", str(broken))
     assert result.returncode == 1
     assert "broken.yaml:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_draft_whose_worked_examples_no_longer_match_is_compared_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    """A draft changes the figures its worked examples were written for: the comparison is
+    what it is for, and the warning says where the examples to update are said."""
+    text = REDON.read_text(encoding="utf-8")
+    old = '{from: 1500, to: 2999, amount: "2000.00"}'
+    assert text.count(old) == 1
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(text.replace(old, '{from: 1500, to: 2999, amount: "2100.00"}'), "utf-8")
+    result = run("diff", "--year", "2026", "--tariff", str(REDON), "--tariff", str(draft))
+    assert result.returncode == 0, result.stderr
+    assert "figures of its worked examples no longer match this grid" in result.stderr
+    assert "(servcommun check " in result.stderr and "draft.yaml says which" in result.stderr
+    # the example roster's socle members of 1 500 to 2 999 inhabitants: +100 € each
+    assert "+700.00" in result.stdout
+    checked = run("check", str(draft))
+    assert checked.returncode == 1 and "example-mismatch" in checked.stdout

@@ -1363,3 +1363,40 @@ def test_an_option_asked_for_is_said_with_its_value_as_its_help_names_it(
     result = run("--lang", lang, "simulate", "--service", "rouen", "--from-year", "2026")
     assert result.returncode == 2 and asked in result.stderr, result.stderr
     assert asked in run("--lang", lang, "simulate", "--help").stdout
+
+
+def test_a_budget_written_after_a_simulation_is_read_by_the_next(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A simulation reads its inputs through the pipeline's cache, keyed by every file
+    named for the years simulated: writing the 2027 budget it looked ahead of is seen."""
+    import shutil
+
+    for name in ("roster.yaml", "budget-2026.yaml"):
+        shutil.copy(ROOT / "examples" / "cout-unitaire" / name, tmp_path / name)
+    tariff = ROOT / "tariffs" / "examples" / "cout-unitaire-d5211-16.yaml"
+    (tmp_path / "servcommun.toml").write_text(
+        f'[services.cout-unitaire-exemple]\ntariffs = ["{tariff}"]\nroster = "roster.yaml"\n'
+        'budgets = "budget-{year}.yaml"\n',
+        encoding="utf-8",
+    )
+    args = ("simulate", "--population", "2355", "--offer", "voirie", "--act")
+    args += ("heure-intervention=570", "--from-year", "2026", "--to-year", "2027")
+
+    def second_year() -> tuple[dict[str, str], list[str]]:
+        result = run(*args, "--format", "json", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        lines = {line["code"]: line["amount"] for line in data["years"][1]["lines"]}
+        return lines, data["notes"]
+
+    lines, notes = second_year()
+    assert lines == {"voirie.fonctionnement": "23022.30"}  # 570 × 40,39, the 2026 unit cost
+    assert any("no 2027 budget" in note for note in notes)
+    budget = (tmp_path / "budget-2026.yaml").read_text(encoding="utf-8")
+    budget = budget.replace("year: 2026", "year: 2027").replace(
+        'forecast: "10200"', 'forecast: "10000"'
+    )
+    (tmp_path / "budget-2027.yaml").write_text(budget, encoding="utf-8")
+    lines, notes = second_year()
+    # 412 000 / 10 000 hours = 41,20 the hour in 2027; 570 × 41,20 = 23 484,00
+    assert lines["voirie.fonctionnement"] == "23484.00"
+    assert not any("no 2027 budget" in note for note in notes)

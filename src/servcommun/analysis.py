@@ -14,8 +14,7 @@ from pathlib import Path
 from servcommun.budget import Budget
 from servcommun.config import Config, Service
 from servcommun.diagnostics import Diagnostic, InputError
-from servcommun.engine.bill import bill_members, budget_data
-from servcommun.engine.context import ServiceData
+from servcommun.engine.bill import bill_members
 from servcommun.engine.diff import BillDiff, diff_bills
 from servcommun.engine.keys import DerivedKey, derive_share
 from servcommun.engine.result import Bill
@@ -28,20 +27,20 @@ from servcommun.engine.thresholds import (
     near_boundaries,
     offer_curve,
 )
-from servcommun.inputs import input_files, of_year
 from servcommun.language import N_
-from servcommun.loader import load_budget, load_consumption, load_tariff, with_consumption
+from servcommun.loader import load_budget
 from servcommun.message import Message, msg, msg_n
 from servcommun.pipeline import (
     Loaded,
+    Span,
     budget_path,
     load,
+    load_span,
     load_tariffs,
-    service_data,
     service_roster,
     tariff_for_year,
 )
-from servcommun.roster import Member, Roster
+from servcommun.roster import Member
 from servcommun.tariff import Tariff
 from servcommun.terms import Billing, CostCategory
 
@@ -55,93 +54,36 @@ def simulate(
     service = config.service(service_name)
     if tariff_for_year(config, service, scenario.from_year)[1].parties:
         return _simulate_party(config, service, scenario)
-    first, tariff = tariff_for_year(config, service, scenario.from_year)
-    for year in range(scenario.from_year + 1, scenario.to_year + 1):
-        path = tariff_for_year(config, service, year)[0]
-        if path != first:
-            raise InputError(
-                [
-                    Diagnostic(
-                        config.display(path),
-                        1,
-                        1,
-                        "tariff-change",
-                        msg(
-                            "{year:year} is billed under another tariff version than "
-                            "{first:year} ({file}); simulate the two periods separately",
-                            year=year,
-                            first=scenario.from_year,
-                            file=config.display(first),
-                        ),
-                    )
-                ]
-            )
-    roster, files = service_roster(config, service, tariff)
-    roster, data, more, notes = _years_data(config, service, tariff, roster, scenario)
-    loaded = Loaded(
-        service,
-        tariff,
-        roster,
-        (config.display(first), *files, *more),
-        budget=data.budgets.get(scenario.from_year),
-        data=data,
-    )
-    result = simulate_members(tariff, roster.members, scenario, within=within, data=data)
+    span = load_span(config, service.id, scenario.from_year, scenario.to_year)
+    loaded = span.loaded
+    assert loaded.roster is not None
+    members = loaded.roster.members
+    result = simulate_members(loaded.tariff, members, scenario, within=within, data=loaded.data)
+    notes = _span_notes(span)
     if notes:
         result = replace(result, notes=(*result.notes, *notes))
     return loaded, result
 
 
-def _years_data(
-    config: Config, service: Service, tariff: Tariff, roster: Roster, scenario: Scenario
-) -> tuple[Roster, ServiceData, list[str], list[Message]]:
-    """What the years simulated are billed with, as ``bill`` reads it for each year: the
-    roster with the acts of each year's consumption file, the indices, each year's budget.
-    A simulation looks ahead of the files: a first year without a consumption file counts
-    no roster acts, a later year without one none either, and a later year without a
-    budget is costed on the last budget before it, without its actual figures (a
-    year-end adjustment is the closed year's own); notes say so."""
-    notes: list[Message] = []
-    first = scenario.from_year
-    inputs = input_files(config, service, range(first, scenario.to_year + 1))
-    yearly = "{year}" in (service.consumption or "")
-    missing = of_year(inputs, "consumption", first)
-    if yearly and missing is not None and not missing.is_file():
-        inputs = tuple(f for f in inputs if f.path != missing)
-        notes.append(
-            msg(
-                "no {year:year} consumption file ({file}): the roster's members are "
-                "counted without acts in {year:year}",
-                year=first,
-                file=config.display(missing),
-            )
+def _span_notes(span: Span) -> list[Message]:
+    """What a simulation says of the files it looked ahead of (``pipeline.load_span``)."""
+    notes = [
+        msg(
+            "no {year:year} consumption file ({file}): the roster's members are "
+            "counted without acts in {year:year}",
+            year=year,
+            file=file,
         )
-    roster, data, files = service_data(config, service, tariff, roster, first, inputs)
-    latest = data.budgets.get(first)
-    for year in range(first + 1, scenario.to_year + 1):
-        acts = of_year(inputs, "consumption", year)
-        if yearly and acts is not None and acts.is_file():
-            roster = with_consumption(
-                roster, load_consumption(acts, [tariff], roster, config.display(acts))
-            )
-            files.append(config.display(acts))
-        if latest is None:
-            continue
-        where = of_year(inputs, "budget", year)
-        if where is not None and where.is_file():
-            latest = load_budget(where, tariff, config.display(where), year)
-            data = budget_data(latest, data)
-            files.append(config.display(where))
-            continue
-        operation = latest.units_of_operation
-        if operation is not None and operation.actual is not None:
-            operation = operation.model_copy(update={"actual": None})
+        for year, file in span.without_acts
+    ]
+    for year, latest, actual in span.stand_ins:
+        if actual:
             notes.append(
                 msg(
                     "no {year:year} budget: the {latest:year} budget stands for it, without "
                     "its actual figures (no year-end adjustment in {year:year})",
                     year=year,
-                    latest=latest.year,
+                    latest=latest,
                 )
             )
         else:
@@ -149,13 +91,10 @@ def _years_data(
                 msg(
                     "no {year:year} budget: the {latest:year} budget stands for it",
                     year=year,
-                    latest=latest.year,
+                    latest=latest,
                 )
             )
-        data = budget_data(
-            latest.model_copy(update={"year": year, "units_of_operation": operation}), data
-        )
-    return roster, data, files, notes
+    return notes
 
 
 def _simulate_party(
@@ -240,6 +179,7 @@ class Comparison:
     labels: tuple[str, str]
     tariffs: tuple[Tariff, Tariff]
     files: tuple[str, ...]
+    stale: tuple[tuple[str, int], ...] = ()  # (a draft, its worked examples not matching)
 
 
 def diff(
@@ -254,27 +194,21 @@ def diff(
     own = None if tariff_files else load(config, service.id, sorted(set(years)))
     for index in (0, -1):
         year = years[index]
-        if own is not None:  # the service's own version in force each year
-            loaded = own.year(year)
-            if service.roster is not None and not loaded.tariff.parties:
-                members_file = config.display(service.roster)
-            bill = bill_members(loaded.tariff, _members(loaded), year, loaded.data)
-            sides.append((loaded.files[0], year, loaded.tariff, bill))
-            continue
-        path = tariff_files[index]
-        try:  # a draft grid, not one of the service's files
-            tariff = load_tariff(path, config.display(path))
+        try:  # the service's own version in force each year, or a draft grid
+            loaded = (
+                own.year(year)
+                if own is not None
+                else load(config, service.id, [year], draft=tariff_files[index]).year(year)
+            )
         except InputError as error:
             problems.extend(error.diagnostics)
             continue
-        roster, files = service_roster(config, service, tariff)
-        members_file = files[0] if files else members_file
-        roster, data, _files = service_data(config, service, tariff, roster, year)
-        sides.append(
-            (config.display(path), year, tariff, bill_members(tariff, roster.members, year, data))
-        )
+        if service.roster is not None and not loaded.tariff.parties:
+            members_file = config.display(service.roster)
+        bill = bill_members(loaded.tariff, _members(loaded), year, loaded.data)
+        sides.append((loaded.files[0], year, loaded.tariff, bill))
     if problems:
-        raise InputError(problems)
+        raise InputError(list(dict.fromkeys(problems)))  # a roster's problem, said once
     (file_a, year_a, tariff_a, bill_a), (file_b, year_b, tariff_b, bill_b) = sides
     labels = (
         _side_label(file_a, year_a, file_a != file_b, year_a != year_b),
@@ -285,7 +219,18 @@ def diff(
         labels,
         (tariff_a, tariff_b),
         (file_a, file_b, *([members_file] if members_file else [])),
+        tuple(_stale_examples(config, path) for path in dict.fromkeys(tariff_files)),
     )
+
+
+def _stale_examples(config: Config, path: Path) -> tuple[str, int]:
+    """A draft, and how many of its worked examples the engine no longer agrees with (a
+    draft of new figures is compared before its examples are updated)."""
+    from servcommun.loader import EXAMPLE_FIGURES, tariff_problems
+    from servcommun.reader import read_yaml
+
+    _tariff, problems = tariff_problems(read_yaml(path, config.display(path)))
+    return config.display(path), sum(1 for p in problems if p.code in EXAMPLE_FIGURES)
 
 
 def _members(loaded: Loaded) -> Sequence[Member]:
@@ -379,7 +324,8 @@ def derive_key(
                 ]
             )
         where = budget_path(config, service, year)
-        budget = load_budget(where, tariff, config.display(where), year)
+        budget = load(config, service.id, [year]).year(year).budget
+        assert budget is not None  # the tariff shares budget lines by its key
         base = budget.shared_total(CostCategory.SALARY)
         from servcommun.render.words import say
 

@@ -638,35 +638,30 @@ def example_members(example: WorkedExample, tariff: Tariff) -> list[Member]:
     return members
 
 
+def example_data(example: WorkedExample, tariff: Tariff) -> ServiceData:
+    """The figures an example gives beyond its members (its index values, its budget's
+    lines, total, agents and units of operation), joined as the pipeline joins a
+    service's files (``budget_data``)."""
+    data = ServiceData(indices=example.indices)
+    given = (example.costs, example.agents, example.budget, example.units_of_operation)
+    if not any(value for value in given if value is not None):
+        return data
+    budget = Budget.model_construct(
+        service=tariff.service,
+        year=example.year,
+        lines=example.costs,
+        agents=example.agents,
+        units_of_operation=example.units_of_operation,
+    )
+    # a total given without its lines stands for them (a pool, a unit cost's cost)
+    total = example.budget if not example.costs else None
+    return budget_data(budget, data, total=total)
+
+
 def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple[Path_, Message]]:
     """(path in ``expect``, what differs) for each expected figure the engine disagrees with."""
     members = example_members(example, tariff)
-    costs = {example.year: example.budget} if example.budget is not None else {}
-    operation = (
-        {example.year: example.units_of_operation} if example.units_of_operation is not None else {}
-    )
-    data = ServiceData(indices=example.indices, costs=costs, operation=operation)
-    if example.costs:
-        data = budget_data(
-            Budget(
-                service=tariff.service,
-                year=example.year,
-                lines=example.costs,
-                agents=example.agents,
-                units_of_operation=example.units_of_operation,
-            ),
-            data,
-        )
-    elif example.agents:  # a pool layer's computed key; the pool is the 'budget' total
-        data = replace(
-            data,
-            budgets={
-                example.year: Budget.model_construct(
-                    service=tariff.service, year=example.year, lines=(), agents=example.agents
-                )
-            },
-        )
-    bill = bill_members(tariff, members, example.year, data)
+    bill = bill_members(tariff, members, example.year, example_data(example, tariff))
     expect = example.expect
     if expect.needs_review is not None and expect.needs_review != bool(bill.needs_review):
         yield (

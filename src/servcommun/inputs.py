@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 
 class InputFile(NamedTuple):
-    """A file a service's inputs may be read from: its ``role`` (``config``, ``tariff``,
-    ``roster``, ``consumption``, ``index``, ``budget``), its path, and the year it is of
+    """A file a service's inputs may be read from: its ``role`` (``config``, ``draft``,
+    ``tariff``, ``roster``, ``consumption``, ``index``, ``budget``), its path, and the year it is of
     (a year's consumption file or budget; None for the others)."""
 
     role: str
@@ -29,10 +29,15 @@ class InputFile(NamedTuple):
     year: int | None = None
 
 
-def input_files(config: Config, service: Service, years: Sequence[int]) -> tuple[InputFile, ...]:
+def input_files(
+    config: Config, service: Service, years: Sequence[int], *, draft: Path | None = None
+) -> tuple[InputFile, ...]:
     """Every file the inputs of ``service`` for ``years`` are read from, in reading order;
-    a file named but not there is listed too (creating it changes the key)."""
+    a file named but not there is listed too (creating it changes the key). ``draft``: a
+    tariff file billed in place of the service's versions (``diff --tariff``)."""
     files = [InputFile("config", config.path)]
+    if draft is not None:
+        files.append(InputFile("draft", draft))
     files += [InputFile("tariff", path) for path in service.tariffs]
     if service.roster is not None:
         files.append(InputFile("roster", service.roster))

@@ -129,15 +129,22 @@ class Inputs:
 
 
 def load(
-    config: Config, service_name: str | None, years: Sequence[int], key: list[str] | None = None
+    config: Config,
+    service_name: str | None,
+    years: Sequence[int],
+    key: list[str] | None = None,
+    *,
+    draft: Path | None = None,
 ) -> Inputs:
     """The service's inputs for ``years``, read and checked: the one way in of ``bill``,
-    ``statements``, ``thresholds``, ``plot`` and ``diff``; from the cache when none of the
-    files they are read from has changed by a byte since they last passed. ``key``: the
-    files' key (``inputs.inputs_key``), when the caller has already worked it out (each
-    file is then read for its digest once)."""
+    ``statements``, ``titres``, ``thresholds``, ``plot``, ``diff`` and ``key derive``;
+    from the cache when none of the files they are read from has changed by a byte since
+    they last passed. ``key``: the files' key (``inputs.inputs_key``), when the caller
+    has already worked it out (each file is then read for its digest once). ``draft``: a
+    tariff file billed in place of the service's versions (``diff --tariff``), whose
+    worked examples need not match yet."""
     service = config.service(service_name)
-    files = input_files(config, service, years)
+    files = input_files(config, service, years, draft=draft)
 
     def read_and_check() -> Inputs:
         return Inputs(
@@ -149,10 +156,105 @@ def load(
     return cache.cached("service", key, read_and_check, Inputs)
 
 
+@dataclass(frozen=True)
+class Span:
+    """A service's inputs over several years billed under one tariff version, as a
+    simulation reads them (``load_span``): the years whose consumption file or budget is
+    not written yet, and for each year without a budget the year whose budget stands
+    for it."""
+
+    loaded: Loaded
+    files: tuple[InputFile, ...]
+    without_acts: tuple[tuple[int, str], ...] = ()  # (year, the file not written yet)
+    # (year, the year of the budget used, whether its actual figures were left out)
+    stand_ins: tuple[tuple[int, int, bool], ...] = ()
+
+
+def load_span(config: Config, service_name: str | None, first: int, last: int) -> Span:
+    """The service's inputs from ``first`` to ``last``, one tariff version in force over
+    them all: a simulation looks ahead of the files, so a year's consumption file not
+    written yet counts no acts, and a later year without a budget is costed on the last
+    budget before it, without its actual figures (a year-end adjustment is the closed
+    year's own). Cached like ``load``, keyed by every file named for those years."""
+    service = config.service(service_name)
+    years = list(range(first, last + 1))
+    named = input_files(config, service, years)
+
+    yearly = "{year}" in (service.consumption or "")
+
+    def written(file: InputFile) -> bool:
+        if file.year is None or (file.role == "consumption" and not yearly):
+            return True
+        # the first year's budget is needed: its absence is said (no-budget)
+        return file.path.is_file() or (file.role == "budget" and file.year == first)
+
+    def read_and_check() -> Span:
+        path, tariff = tariff_for_year(config, service, first)
+        for year in years[1:]:
+            other = tariff_for_year(config, service, year)[0]
+            if other != path:
+                raise InputError([_span_change(config, other, year, first, path)])
+        files = tuple(file for file in named if written(file))
+        roster, read = service_roster(config, service, tariff)
+        roster, data, more = service_data(config, service, tariff, roster, years, files)
+        without = tuple(
+            (file.year, config.display(file.path))
+            for file in named
+            if file.role == "consumption" and file.year is not None and not written(file)
+        )
+        stand_ins: list[tuple[int, int, bool]] = []
+        latest = data.budgets.get(first)
+        for year in years[1:]:
+            if latest is None:
+                break
+            if year in data.budgets:
+                latest = data.budgets[year]
+                continue
+            operation = latest.units_of_operation
+            actual = operation is not None and operation.actual is not None
+            stand_ins.append((year, latest.year, actual))
+            if operation is not None and actual:
+                operation = operation.model_copy(update={"actual": None})
+            data = budget_data(
+                latest.model_copy(update={"year": year, "units_of_operation": operation}), data
+            )
+        loaded = Loaded(
+            service,
+            tariff,
+            roster,
+            (config.display(path), *read, *more),
+            budget=data.budgets.get(first),
+            data=data,
+        )
+        return Span(loaded, files, without, tuple(stand_ins))
+
+    return cache.cached("span", inputs_key(config, service, years, named), read_and_check, Span)
+
+
+def _span_change(config: Config, path: Path, year: int, first: int, version: Path) -> Diagnostic:
+    return Diagnostic(
+        config.display(path),
+        1,
+        1,
+        "tariff-change",
+        msg(
+            "{year:year} is billed under another tariff version than "
+            "{first:year} ({file}); simulate the two periods separately",
+            year=year,
+            first=first,
+            file=config.display(version),
+        ),
+    )
+
+
 def _load_year(config: Config, service: Service, files: Sequence[InputFile], year: int) -> Loaded:
-    path, tariff = tariff_for_year(config, service, year)
+    draft = of_role(files, "draft")
+    if draft:  # a draft grid, not one of the service's files: billed whatever its years
+        path, tariff = draft[0], load_draft(config, draft[0])
+    else:
+        path, tariff = tariff_for_year(config, service, year)
     roster, read = service_roster(config, service, tariff)
-    roster, data, more = service_data(config, service, tariff, roster, year, files)
+    roster, data, more = service_data(config, service, tariff, roster, [year], files)
     return Loaded(
         service,
         tariff,
@@ -161,6 +263,15 @@ def _load_year(config: Config, service: Service, files: Sequence[InputFile], yea
         budget=data.budgets.get(year),
         data=data,
     )
+
+
+def load_draft(config: Config, path: Path) -> Tariff:
+    """A draft tariff (``diff --tariff``): read and checked like a version of the
+    service, except that its worked examples may no longer match (a draft changes the
+    figures they were written for: ``check`` says which)."""
+    from servcommun.loader import load_tariff
+
+    return load_tariff(path, config.display(path), examples=False)
 
 
 def service_roster(config: Config, service: Service, tariff: Tariff) -> tuple[Roster, list[str]]:
@@ -209,44 +320,27 @@ def service_data(
     service: Service,
     tariff: Tariff,
     roster: Roster,
-    year: int,
+    years: Sequence[int],
     files: Sequence[InputFile] | None = None,
 ) -> tuple[Roster, ServiceData, list[str]]:
-    """What a bill needs besides its roster: the year's consumption file merged into the
-    roster (its acts billed by the unit-price parts), the index files of the indexed
-    parts, the year's budget (its lines, total and units of operation) for the rules
-    taking it; and the files read. ``files``: the service's input files for the year (by
-    default, as ``servcommun.toml`` names them), the only ones read."""
+    """What a bill of ``years`` needs besides its roster: each year's consumption file
+    merged into the roster (its acts billed by the unit-price parts), the index files of
+    the indexed parts, each year's budget (its lines, total and units of operation) for
+    the rules taking it; and the files read. ``files``: the service's input files for the
+    years (by default, as ``servcommun.toml`` names them), the only ones read: a year's
+    file left out of them is not read (a simulation looking ahead of the files)."""
     from servcommun.loader import load_budget, load_consumption, load_index, with_consumption
 
     if files is None:
-        files = input_files(config, service, [year])
+        files = input_files(config, service, years)
     read: list[str] = []
-    path = of_year(files, "consumption", year)
-    if path is not None:
+    # a file per year holds acts of the version in force that year; a single file may
+    # hold acts of every version (and is read once)
+    yearly = "{year}" in (service.consumption or "")
+    for path in dict.fromkeys(p for p in (of_year(files, "consumption", y) for y in years) if p):
+        year = next(y for y in years if of_year(files, "consumption", y) == path)
         if not path.is_file():
-            pattern = config.display(Path(service.consumption or ""))
-            setting = f'consumption = "{pattern}"'
-            raise InputError(
-                [
-                    Diagnostic(
-                        config.display(path),
-                        1,
-                        1,
-                        "no-consumption",
-                        msg(
-                            "no {year:year} consumption file for service '{service}': write "
-                            "this file (servcommun.toml: {setting})",
-                            year=year,
-                            service=service.id,
-                            setting=setting,
-                        ),
-                    )
-                ]
-            )
-        # a file per year holds acts of the version in force that year; a single file may
-        # hold acts of every version
-        yearly = "{year}" in (service.consumption or "")
+            raise InputError([_no_consumption(config, service, path, year)])
         grids = [tariff] if yearly else [t for _, t in load_tariffs(config, service)]
         roster = with_consumption(
             roster,
@@ -260,9 +354,13 @@ def service_data(
         read.append(config.display(index_path))
     data = ServiceData(indices=indices)
     if tariff.takes_budget():
-        where = budget_path(config, service, year, of_year(files, "budget", year))
-        data = budget_data(load_budget(where, tariff, config.display(where), year), data)
-        read.append(config.display(where))
+        for year in years:
+            named = of_year(files, "budget", year)
+            if named is None and service.budget_for(year) is not None:
+                continue  # left out of the files read
+            where = budget_path(config, service, year, named)
+            data = budget_data(load_budget(where, tariff, config.display(where), year), data)
+            read.append(config.display(where))
     wanted = sorted({indexation.index for indexation in tariff.indexations()} - set(indices))
     if wanted:
         raise InputError(
@@ -283,6 +381,24 @@ def service_data(
             ]
         )
     return roster, data, read
+
+
+def _no_consumption(config: Config, service: Service, path: Path, year: int) -> Diagnostic:
+    pattern = config.display(Path(service.consumption or ""))
+    setting = f'consumption = "{pattern}"'
+    return Diagnostic(
+        config.display(path),
+        1,
+        1,
+        "no-consumption",
+        msg(
+            "no {year:year} consumption file for service '{service}': write "
+            "this file (servcommun.toml: {setting})",
+            year=year,
+            service=service.id,
+            setting=setting,
+        ),
+    )
 
 
 def budget_path(config: Config, service: Service, year: int, path: Path | None = None) -> Path:

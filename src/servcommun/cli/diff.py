@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from servcommun.cli.app import Force, Lang, app, config_here, deliver, fail, print_rich
-from servcommun.cli.notes import usage_error
+from servcommun.cli.notes import say_note, usage_error
 from servcommun.language import N_
-from servcommun.message import msg
+from servcommun.message import msg, msg_n
 
 
 class DiffFormat(StrEnum):
@@ -76,6 +76,21 @@ def diff(
         comparison = compare(config_here(), service, year, tariffs)
     except InputError as error:
         fail(error.diagnostics)
+    for file, count in comparison.stale:
+        if count:
+            say_note(
+                msg_n(
+                    "warning: {file}: {count:count} figure of its worked examples no longer "
+                    "matches this grid; compared all the same (servcommun check {file} says "
+                    "which, to update)",
+                    "warning: {file}: {count:count} figures of its worked examples no longer "
+                    "match this grid; compared all the same (servcommun check {file} says "
+                    "which, to update)",
+                    n="count",
+                    file=file,
+                    count=count,
+                )
+            )
     first = comparison.tariffs[0]
     if format is DiffFormat.JSON:
         from servcommun.render.diff import diff_json

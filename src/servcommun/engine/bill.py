@@ -471,17 +471,23 @@ def sharing_summary(
     )
 
 
-def budget_data(budget: Budget, data: ServiceData = NO_DATA) -> ServiceData:
-    """``data`` with ``budget`` as its year's: its lines and agents, its total (pools), its
-    units of operation (unit costs)."""
+def budget_data(
+    budget: Budget, data: ServiceData = NO_DATA, *, total: Decimal | None = None
+) -> ServiceData:
+    """``data`` with ``budget`` as its year's: its lines and agents, its total (pools;
+    ``total`` when a worked example gives the total without the lines), its units of
+    operation (unit costs). The one way a year's figures join the engine's data: the
+    pipeline's budget files and the worked examples' figures alike."""
     operation = dict(data.operation)
     if budget.units_of_operation is not None:
         operation[budget.year] = budget.units_of_operation
+    if total is None:
+        total = sum((line.amount for line in budget.lines), ZERO)
     return ServiceData(
         indices=data.indices,
         members=data.members,
         operation=operation,
-        costs={**data.costs, budget.year: sum((line.amount for line in budget.lines), ZERO)},
+        costs={**data.costs, budget.year: total},
         budgets={**data.budgets, budget.year: budget},
     )
 
