@@ -8,7 +8,6 @@ already checked these very bytes (``servcommun.cache``) before loading either.
 
 from __future__ import annotations
 
-import glob
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from servcommun import cache
 from servcommun.config import Config, find_config, load_config
 from servcommun.diagnostics import Diagnostic, InputError, source_line
 from servcommun.formats import Kind
+from servcommun.inputs import named_files
 from servcommun.journal import journal_paths
 from servcommun.message import Message, msg
 
@@ -93,23 +93,22 @@ def discover(paths: Sequence[Path], config: Config | None) -> list[Path]:
 
 
 def named(config: Config) -> Iterator[tuple[Path, Kind, str]]:
-    """Each file ``servcommun.toml`` names, its kind and its service (budgets: every
-    year's file found)."""
+    """Each file ``servcommun.toml`` names, its kind and its service (budgets and
+    consumption files: every year's file found): the files of ``inputs.named_files``,
+    the list the pipeline reads a service from."""
     for service in config.services.values():
-        for path in service.tariffs:
-            yield path, Kind.TARIFF, service.id
-        if service.roster:
-            yield service.roster, Kind.ROSTER, service.id
-        if service.budgets:
-            pattern = service.budgets.replace("{year}", "[0-9][0-9][0-9][0-9]")
-            for found in sorted(glob.glob(pattern)):
-                yield Path(found), Kind.BUDGET, service.id
-        if service.consumption:
-            pattern = service.consumption.replace("{year}", "[0-9][0-9][0-9][0-9]")
-            for found in sorted(glob.glob(pattern)):
-                yield Path(found), Kind.CONSUMPTION, service.id
-        for path in service.indices:
-            yield path, Kind.INDEX, service.id
+        for file in named_files(config, service):
+            yield file.path, _KINDS[file.role], service.id
+
+
+_KINDS = {
+    "tariff": Kind.TARIFF,
+    "roster": Kind.ROSTER,
+    "consumption": Kind.CONSUMPTION,
+    "index": Kind.INDEX,
+    "budget": Kind.BUDGET,
+}
+"""The kind of file each role of ``inputs.InputFile`` is read as."""
 
 
 def places(config: Config | None) -> dict[Path, tuple[Kind, str]]:

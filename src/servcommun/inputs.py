@@ -8,12 +8,14 @@ Light on purpose: a bill served from the cache asks for its key and nothing else
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from servcommun import cache
+from servcommun.config import year_of
 
 if TYPE_CHECKING:
     from servcommun.config import Config, Service
@@ -51,6 +53,30 @@ def input_files(
         if budget is not None:
             files.append(InputFile("budget", budget, year))
     return tuple(files)
+
+
+def named_files(config: Config, service: Service) -> tuple[InputFile, ...]:
+    """Every file of ``service`` that ``servcommun.toml`` names, in reading order: those
+    of ``input_files`` for every year whose consumption file or budget is there (what
+    ``check`` reads of a service, and keys its report by)."""
+    years = sorted(
+        {
+            year
+            for pattern in (service.consumption, service.budgets)
+            if pattern and "{year}" in pattern
+            for found in glob.glob(pattern.replace("{year}", "[0-9][0-9][0-9][0-9]"))
+            if (year := year_of(pattern, Path(found))) is not None
+        }
+    )
+    files: dict[Path, InputFile] = {}
+    for file in input_files(config, service, years):
+        if file.role == "config" or (file.year is not None and not file.path.is_file()):
+            continue  # a year's file not written (a budget of a year with acts only)
+        files.setdefault(file.path, file)  # a single consumption file serves every year
+    if service.consumption is not None and "{year}" not in service.consumption:
+        single = Path(service.consumption)
+        files.setdefault(single, InputFile("consumption", single))
+    return tuple(files.values())
 
 
 def of_year(files: Sequence[InputFile], role: str, year: int) -> Path | None:
