@@ -330,3 +330,35 @@ def test_check_says_a_refused_value_and_the_rest_of_the_file_in_one_run(tmp_path
         ["roster.yaml:4:5:", "missing-key"],
         ["roster.yaml:4:32:", "unknown-key"],
     ], result.stdout
+
+
+def test_check_says_the_meaning_problems_of_a_roster_whose_shape_is_wrong(
+    tmp_path: Path,
+) -> None:
+    """The five mistakes of one roster in one run: a refused id and date, a misspelt key,
+    and — among the members valid on their own — an unknown offer and a duplicate id."""
+    tariff = REDON.parents[1] / "tests" / "errors" / "_valid" / "tariff.yaml"
+    (tmp_path / "tariff.yaml").write_bytes(tariff.read_bytes())
+    (tmp_path / "roster.yaml").write_text(
+        "service: exemple\n"
+        "members:\n"
+        "  - {id: 01004, name: Ambérieu, population: {2026: 1500},"
+        " subscriptions: [{offer: socle, start: 2026-02-30}]}\n"
+        '  - {id: "35236", name: Redon, populaton: {2026: 9312}}\n'
+        '  - {id: "35001", name: Allaire, population: {2026: 3900},'
+        " subscriptions: [{offer: sokle, start: 2026-01-01}]}\n"
+        '  - {id: "35001", name: Allaire bis, population: {2026: 3900}}\n',
+        encoding="utf-8",
+    )
+    result = run("check", "tariff.yaml", "roster.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    located = [line.split(" ")[:2] for line in result.stdout.splitlines() if line[:1] != " "]
+    assert located[:6] == [
+        ["roster.yaml:3:10:", "yaml-octal"],
+        ["roster.yaml:3:97:", "yaml-date"],
+        ["roster.yaml:4:5:", "missing-key"],
+        ["roster.yaml:4:32:", "unknown-key"],
+        ["roster.yaml:5:84:", "unknown-offer"],
+        ["roster.yaml:6:10:", "duplicate-member"],
+    ], result.stdout
+    assert "member 35001 is listed twice (first at line 5)" in result.stdout

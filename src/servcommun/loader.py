@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -118,7 +119,55 @@ def roster_problems(
                 for warning in checks.review_warnings(doc, roster, tariff)
             ]
         problems = list(dict.fromkeys(found))  # versions with the same offers say it once
+    elif isinstance(doc.data, dict) and isinstance(doc.data.get("members"), list):
+        problems += _members_problems(doc, tariffs)
     return roster, problems
+
+
+def _members_problems(doc: Document, tariffs: Sequence[Tariff]) -> list[Diagnostic]:
+    """A roster whose shape is wrong still has its meaning checked, so that one run says
+    every problem: the members that are valid on their own are checked as a roster (a
+    duplicate id, an unknown offer), each problem placed at its own line."""
+    from servcommun.roster import Member
+
+    kept: list[tuple[int, Member]] = []
+    for index, item in enumerate(doc.data["members"]):
+        try:
+            kept.append((index, Member.model_validate(item)))
+        except (ValidationError, ValueError, TypeError):
+            continue  # its own errors are said by the roster's validation
+    if not kept:
+        return []
+    old_to_new = {old: new for new, (old, _member) in enumerate(kept)}
+    partial = replace(
+        doc,
+        data={**doc.data, "members": [doc.data["members"][old] for old, _member in kept]},
+        positions=_renumbered(doc.positions, old_to_new),
+        key_positions=_renumbered(doc.key_positions, old_to_new),
+    )
+    service = doc.data.get("service")
+    roster = Roster.model_construct(
+        service=service if isinstance(service, str) else "",
+        members=tuple(member for _index, member in kept),
+    )
+    years = {year for _index, member in kept for year in member.population}
+    in_force = [t for t in tariffs if any(t.covers(year) for year in years)] or list(tariffs)
+    versions: Sequence[Tariff | None] = in_force or [None]
+    found = [p for tariff in versions for p in checks.check_roster(partial, roster, tariff)]
+    return list(dict.fromkeys(found))
+
+
+def _renumbered(
+    table: dict[Path_, tuple[int, int]], old_to_new: dict[int, int]
+) -> dict[Path_, tuple[int, int]]:
+    """A document's places with its members renumbered (those left out dropped)."""
+    kept: dict[Path_, tuple[int, int]] = {}
+    for path, place in table.items():
+        if path[:1] != ("members",) or len(path) < 2:
+            kept[path] = place
+        elif isinstance(path[1], int) and path[1] in old_to_new:
+            kept[("members", old_to_new[path[1]], *path[2:])] = place
+    return kept
 
 
 def _or_errors(model: M | None, problems: list[Diagnostic]) -> M:
