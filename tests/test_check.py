@@ -151,6 +151,7 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "csv-columns": ("roster.csv", "csv-columns", 3, 1),
     "config-path": ("servcommun.toml", "config-path", 4, 10),
     "csv-duplicate-column": ("roster.csv", "duplicate-column", 1, 31),
+    "csv-date-day-first": ("roster.csv", "wrong-type", 3, 20),
     # identities, imputations and the journal of the titres issued
     "roster-siret.yaml": ("", "siret", 6, 12),
     "roster-siren.yaml": ("", "siren", 6, 12),

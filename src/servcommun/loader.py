@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -138,13 +137,7 @@ def _members_problems(doc: Document, tariffs: Sequence[Tariff]) -> list[Diagnost
             continue  # its own errors are said by the roster's validation
     if not kept:
         return []
-    old_to_new = {old: new for new, (old, _member) in enumerate(kept)}
-    partial = replace(
-        doc,
-        data={**doc.data, "members": [doc.data["members"][old] for old, _member in kept]},
-        positions=_renumbered(doc.positions, old_to_new),
-        key_positions=_renumbered(doc.key_positions, old_to_new),
-    )
+    partial = _Renumbered(doc, [old for old, _member in kept])
     service = doc.data.get("service")
     roster = Roster.model_construct(
         service=service if isinstance(service, str) else "",
@@ -157,17 +150,25 @@ def _members_problems(doc: Document, tariffs: Sequence[Tariff]) -> list[Diagnost
     return list(dict.fromkeys(found))
 
 
-def _renumbered(
-    table: dict[Path_, tuple[int, int]], old_to_new: dict[int, int]
-) -> dict[Path_, tuple[int, int]]:
-    """A document's places with its members renumbered (those left out dropped)."""
-    kept: dict[Path_, tuple[int, int]] = {}
-    for path, place in table.items():
-        if path[:1] != ("members",) or len(path) < 2:
-            kept[path] = place
-        elif isinstance(path[1], int) and path[1] in old_to_new:
-            kept[("members", old_to_new[path[1]], *path[2:])] = place
-    return kept
+_DAY_FIRST = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+"""A date written day first, as a French reader writes it (01/06/2026)."""
+
+
+class _Renumbered(Document):
+    """A document's members less those left out (``old``: the index in the document of
+    each member kept), placed where they are written in it."""
+
+    def __init__(self, doc: Document, old: list[int]) -> None:
+        data = {**doc.data, "members": [doc.data["members"][index] for index in old]}
+        super().__init__(doc.file, doc.text, data)
+        self.doc = doc
+        self.old = old
+
+    def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        index = path[1] if len(path) > 1 and path[0] == "members" else None
+        if isinstance(index, int) and 0 <= index < len(self.old):
+            path = ("members", self.old[index], *path[2:])
+        return self.doc.position(path, key=key)
 
 
 def _or_errors(model: M | None, problems: list[Diagnostic]) -> M:
@@ -403,6 +404,15 @@ def _wording(item: Any) -> Message:
             number=str(value),
         )
     if kind.startswith("date"):
+        day = _DAY_FIRST.match(value) if isinstance(value, str) else None
+        if day:  # a French date in a file that is not a French spreadsheet's (commas)
+            return msg(
+                "expected a date written YYYY-MM-DD, got {value}: write {iso} (or save "
+                "the CSV with semicolons, as a spreadsheet set to French does, to write "
+                "DD/MM/YYYY)",
+                value=_shown(value),
+                iso="-".join((day[3], day[2], day[1])),
+            )
         return msg("expected a date written YYYY-MM-DD, got {value}", value=_shown(value))
     if kind == "decimal_parsing" and _french_number(value):
         return msg(

@@ -391,6 +391,8 @@ def _period(cell: str, french: bool) -> tuple[str, str | None]:
             return _french_date(match[1]), _french_date(match[2])
         if _FRENCH_DATE.match(cell):
             return _french_date(cell), None
+    elif _FRENCH_DATE.match(cell):  # said as written, not cut at its slashes
+        return cell, None
     start, _, end = cell.partition("/")
     return start, end or None
 
