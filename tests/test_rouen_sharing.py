@@ -379,8 +379,8 @@ def test_a_year_no_key_covers_is_one_line_and_exit_1() -> None:
 
 
 def test_a_year_without_budget_is_one_line_and_exit_1() -> None:
-    line = one_line_error(run("bill", "--year", "2024", *ROUEN), "no-budget")
-    assert line.startswith("examples/rouen/budget-2024.yaml:1:1:")
+    line = one_line_error(run("bill", "--year", "2027", *ROUEN), "no-budget")
+    assert line.startswith("examples/rouen/budget-2027.yaml:1:1:")
 
 
 def test_key_derive_cli_reproduces_the_deliberation() -> None:
@@ -925,3 +925,29 @@ def test_a_derived_key_moves_only_two_shares_and_keeps_its_sum(
     assert all(derived.after[p] == key[p] for p in key if p not in (party, take_from))
     assert all(share >= 0 for share in derived.after.values())
     assert sum(derived.amounts.values()) == D(base)
+
+
+def test_the_2024_statements_say_the_service_took_effect_on_1_may() -> None:
+    """The first convention « a pris effet le 1er mai 2024 »: the shipped 2024 budget is
+    the cost of May to December, and every 2024 statement says from when it is billed
+    (rather than a party "joining" the service it runs with the other)."""
+    result = run("bill", *ROUEN, "--year", "2024", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    statements = {s["member"]["id"]: s for s in data["statements"]}
+    # 46,68 % of each line (2 691 000,00 + 92 600,00 + 833 333,33 + 274 920,27 +
+    # 191 276,17: 1 906 004,98 after rounding each line) + 46,68 % of 3 % of the salary
+    # mass of 2 783 600,00 (38 981,53)
+    assert statements["ville"]["total"] == "1944986.51"
+    assert data["total"] == "1944986.51"  # the Métropole's own share is not billed
+    said = "the convention took effect on 01/05/2024: 2024 is billed from that date"
+    for statement in statements.values():
+        assert said in statement["notes"]
+        assert not any("joined on" in note for note in statement["notes"])
+    assert not any(
+        "took effect" in note
+        for s in json.loads(run("bill", *ROUEN, "--year", "2025", "--format", "json").stdout)[
+            "statements"
+        ]
+        for note in s.get("notes", [])  # a statement without notes has none
+    )

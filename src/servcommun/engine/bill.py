@@ -119,7 +119,8 @@ def _bill_member(
             return NeedsReview(ref, missing)
         population = 0  # no rule of the offers held uses it (a party of a cost-sharing key)
     lines: list[Line] = []
-    notes: list[Message] = []  # what the statement says of the cases applied beyond its lines
+    # what the statement says of the cases applied beyond its lines
+    notes: list[Message] = _period_notes(tariff, year)
     for offer in held:
         if offer.included_in and not active.keys().isdisjoint(offer.included_in):
             # included in another offer the member holds (art. 4.2): not billed, and said
@@ -179,6 +180,30 @@ def _bill_member(
     return Statement(ref, tuple(lines), settlement=settlement, notes=tuple(notes))
 
 
+def _period_notes(tariff: Tariff, year: int) -> list[Message]:
+    """A convention that takes effect or ends during the billed year: the year is billed
+    for that part of it only (Rouen: the service « a pris effet le 1er mai 2024 »)."""
+    notes = []
+    if tariff.valid_from.year == year and tariff.valid_from > dt.date(year, 1, 1):
+        notes.append(
+            msg(
+                "the convention took effect on {start:date}: {year:year} is billed from that date",
+                start=tariff.valid_from,
+                year=year,
+            )
+        )
+    end = tariff.valid_until
+    if tariff.service_ends and end is not None and end.year == year and end < dt.date(year, 12, 31):
+        notes.append(
+            msg(
+                "the service ends on {end:date}: {year:year} is billed until that date",
+                end=end,
+                year=year,
+            )
+        )
+    return notes
+
+
 def _waived(tariff: Tariff, offer: Offer, active: Mapping[str, object]) -> Message:
     """Why an offer the member holds is not billed: another one it holds includes it."""
     including = [o.label for o in tariff.offers if o.id in offer.included_in and o.id in active]
@@ -236,14 +261,17 @@ def _membership(
     year: int,
     proration: Proration,
     share: ProrationShare | None,
+    in_force: dt.date,
 ) -> Message | None:
     """A member joining or leaving an annual offer during ``year``: when, and what it
     owes for that year of the offer's yearly amounts (all of it, or the part subscribed);
-    None for a whole year."""
+    None for a whole year. Joining when the convention takes effect is said by the
+    convention's own note (``_period_notes``), unless what it owes depends on it."""
     starts = [s.start for s in subscriptions if s.start is not None]
     ends = [s.end for s in subscriptions]
     events: list[Message] = []
-    if starts and min(starts) > dt.date(year, 1, 1):
+    prorated = any(part.PRORATED for part in offer.parts)
+    if starts and min(starts) > dt.date(year, 1, 1) and (prorated or min(starts) != in_force):
         events.append(msg("joined on {date:date}", date=min(starts)))
     if ends and None not in ends:
         left = max(end for end in ends if end is not None)
@@ -251,7 +279,7 @@ def _membership(
             events.append(msg("left on {date:date}", date=left))
     if not events:
         return None
-    if not any(part.PRORATED for part in offer.parts):  # what it bills is used, not a year
+    if not prorated:  # what it bills is used, not a year
         return msg("{offer}: {events}", offer=offer.label, events=tuple(events))
     if share is not None:
         owed = msg("billed for the part of the year subscribed ({share})", share=share.basis)
@@ -396,7 +424,7 @@ def offer_lines(
     )
     lines = part_lines(context)
     if notes is not None:
-        membership = _membership(offer, subscriptions, year, proration, share)
+        membership = _membership(offer, subscriptions, year, proration, share, tariff.valid_from)
         if membership is not None:
             notes.append(membership)
         for part in offer.noting_parts:
