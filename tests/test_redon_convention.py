@@ -4,11 +4,12 @@ to the cent, on the shipped tariff file."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
 
-from conftest import member
+from conftest import member, run
 from servcommun.engine.bill import bill_member, bill_members, fte_for
 from servcommun.engine.context import add_months
 from servcommun.engine.result import NeedsReview, Statement
@@ -337,4 +338,28 @@ def test_extra_days_basis_reads_plainly(redon: Tariff) -> None:
     )
     assert next(say(line.basis) for line in beyond.lines if "extra" in line.code) == (
         "11.5 days used, allowance 6.5 (3,000–8,000): 5 beyond → 10 demi-journées × €200.00"
+    )
+
+
+def test_the_bill_says_the_engineering_days_used_against_the_allowances() -> None:
+    """Art. 3.2 shares 117 days among 30 communes by size (6 × 6,5 + 9 × 4,5 + 15 × 2,5);
+    the tariff reads it as each member's allowance by bracket, so the example roster's 16
+    socle members billed have 5 × 6,5 + 7 × 4,5 + 4 × 2,5 = 74 days. They used 5 + 9 +
+    5,2 + 2,5 = 21,7 days, 2,5 (9 − 6,5) + 0,7 (5,2 − 4,5) = 3,2 beyond
+    each one's own allowance: the days the extra-days line bills, by half-day."""
+    result = run("bill", "--year", "2026", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    [days] = json.loads(result.stdout)["allowances"]
+    assert days == {
+        "offer": "socle-complet",
+        "part": "extra-days",
+        "members": 16,
+        "allowance": "74",
+        "used": "21.7",
+        "beyond": "3.2",
+        "reference": "art. 7.1.1",
+    }
+    table = run("bill", "--year", "2026").stdout
+    assert "21.7 used by 16 socle-complet members, against their allowances of 74" in " ".join(
+        table.split()
     )

@@ -28,8 +28,10 @@ from servcommun.engine.context import (
     ServiceData,
     part_lines,
     proration_share,
+    units_used,
 )
 from servcommun.engine.result import (
+    AllowanceSummary,
     Bill,
     Line,
     MemberRef,
@@ -74,6 +76,7 @@ def bill_members(
             tariff, members, year, statements, active=len(statements) + len(reviews)
         ),
         sharing=sharing_summary(tariff, data.budgets.get(year), pools, statements),
+        allowances=allowance_summaries(tariff, members, year, statements),
         sources=tuple(
             msg("{body}, {id} of {date:date}", body=d.body, id=d.id, date=d.date)
             for d in tariff.deliberations
@@ -551,6 +554,41 @@ def staffing_summary(
         contributions=sum((s.total for s in statements), ZERO),
         reference=staffing.article,
     )
+
+
+def allowance_summaries(
+    tariff: Tariff, members: Sequence[Member], year: int, statements: Sequence[Statement]
+) -> tuple[AllowanceSummary, ...]:
+    """For each part counting units against yearly allowances, what the members billed
+    holding its offer used of them in ``year`` (the bill says it beside the statements)."""
+    billed = {statement.member.id: statement.member.population for statement in statements}
+    summaries = []
+    for offer, part in tariff.parts():
+        units = part.allowance_units()
+        holders = [m for m in members if m.id in billed and subscriptions_in(m, offer, year)]
+        if not units or not holders:
+            continue
+        allowance = used = beyond = ZERO
+        for member in holders:
+            own = part.allowance_for(billed[member.id] or 0)
+            quantity = units_used(units, member, year)
+            allowance += own
+            used += quantity
+            beyond += max(quantity - own, ZERO)
+        summaries.append(
+            AllowanceSummary(
+                offer=offer.id,
+                part=part.code,
+                label=part.label,
+                units=tuple(unit.label for unit in units),
+                members=len(holders),
+                allowance=allowance,
+                used=used,
+                beyond=beyond,
+                reference=part.article,
+            )
+        )
+    return tuple(summaries)
 
 
 def fte_for(tariff: Tariff, counted_members: int, *, any_member: bool = True) -> Decimal:

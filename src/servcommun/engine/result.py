@@ -112,6 +112,24 @@ class StaffingSummary:
 
 
 @dataclass(frozen=True)
+class AllowanceSummary:
+    """The units the members of an offer used against a part's yearly allowances (Redon,
+    art. 3.2: the engineering days, 117 shared by 30 communes by size): the members
+    billed holding the offer, the sum of their allowances, the units they used, and those
+    used beyond each member's own allowance (what the part bills, before its rounding)."""
+
+    offer: str
+    part: str
+    label: str  # the part's
+    units: tuple[str, ...]  # the labels of the units counted
+    members: int
+    allowance: Decimal
+    used: Decimal
+    beyond: Decimal
+    reference: str
+
+
+@dataclass(frozen=True)
 class SharingSummary:
     """Cost sharing: the key the year was shared by, and the cost it was shared from.
 
@@ -141,6 +159,7 @@ class Bill:
     needs_review: tuple[NeedsReview, ...] = ()
     staffing: StaffingSummary | None = None
     sharing: SharingSummary | None = None  # cost-sharing services only
+    allowances: tuple[AllowanceSummary, ...] = ()
     sources: tuple[Message, ...] = field(default=())  # deliberations the tariff rests on
 
     @property

@@ -99,6 +99,19 @@ def bill_json(bill: Bill) -> dict[str, Any]:
             "coverage_percent": None if coverage is None else str(coverage),
             "reference": staffing.reference,
         }
+    if bill.allowances:
+        data["allowances"] = [
+            {
+                "offer": summary.offer,
+                "part": summary.part,
+                "members": summary.members,
+                "allowance": f"{summary.allowance.normalize():f}",
+                "used": f"{summary.used.normalize():f}",
+                "beyond": f"{summary.beyond.normalize():f}",
+                "reference": summary.reference,
+            }
+            for summary in bill.allowances
+        ]
     if bill.sharing is not None:
         data["sharing"] = sharing_json(bill.sharing)
     if bill.sources:

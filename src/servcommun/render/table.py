@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from servcommun import language
-from servcommun.engine.result import Bill, Settlement, SharingSummary, Statement
+from servcommun.engine.result import AllowanceSummary, Bill, Settlement, SharingSummary, Statement
 from servcommun.language import N_
 from servcommun.message import Message, msg, msg_n
 from servcommun.money import ZERO
@@ -84,7 +84,29 @@ def bill_table(
             coverage=coverage,
         )
         parts.append(Text(say(staffing)))
+    parts.extend(Text(say(allowance_text(summary))) for summary in bill.allowances)
     return Group(*parts)
+
+
+def allowance_text(summary: AllowanceSummary) -> Message:
+    """What the members used of their yearly allowances (Redon: the engineering days)."""
+    return msg_n(
+        "{units} ({reference}): {used:number} used by {members:count} {offer} member, "
+        "against an allowance of {allowance:number}; {beyond:number} beyond it, billed as "
+        "'{label}'.",
+        "{units} ({reference}): {used:number} used by {members:count} {offer} members, "
+        "against their allowances of {allowance:number} in all; {beyond:number} beyond "
+        "each one's own, billed as '{label}'.",
+        n="members",
+        units=", ".join(summary.units),
+        reference=summary.reference,
+        used=summary.used,
+        members=summary.members,
+        offer=summary.offer,
+        allowance=summary.allowance,
+        beyond=summary.beyond,
+        label=summary.label,
+    )
 
 
 def _title(title: str, bill: Bill) -> str:
