@@ -117,7 +117,8 @@ def test_example_roster_figures() -> None:
 def test_member_option_and_staffing_of_the_whole_service() -> None:
     data = bill_json("--member", "35236")
     assert [s["member"]["id"] for s in data["statements"]] == ["35236"]
-    assert data["staffing"]["members"] == 17 and data["staffing"]["fte"] == "2"
+    assert data["staffing"]["members"] == 17
+    assert data["staffing"]["fte"] == 2  # a JSON number, as simulate gives it
 
 
 def test_unknown_member_is_an_error() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from servcommun.engine.result import (
@@ -93,7 +94,7 @@ def bill_json(bill: Bill) -> dict[str, Any]:
         data["staffing"] = {
             "counted_offer": staffing.counted_offer,
             "members": staffing.members,
-            "fte": str(staffing.fte),
+            "fte": fte_number(staffing.fte),
             "staff_cost": plain(staffing.staff_cost),
             "contributions": plain(staffing.contributions),
             "coverage_percent": None if coverage is None else str(coverage),
@@ -134,6 +135,12 @@ def sharing_json(sharing: SharingSummary) -> dict[str, Any]:
         },
         "notes": [say(note) for note in sharing.notes],
     }
+
+
+def fte_number(value: Decimal) -> int | float:
+    """An FTE count as a JSON number, the same in every command (3, or 2.5): staffing
+    steps are whole or half posts, which a binary float holds exactly."""
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def dumps(data: Any) -> str:

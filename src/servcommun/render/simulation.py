@@ -502,10 +502,10 @@ def _signed(amount: Decimal) -> str:
 
 
 def _count(value: Decimal | None) -> int | float | None:
-    """An FTE count as a JSON number (3, or 2.5)."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
+    """An FTE count as a JSON number (``render.json.fte_number``), or null."""
+    from servcommun.render.json import fte_number
+
+    return None if value is None else fte_number(value)
 
 
 def _percent(value: Decimal | None) -> str:
