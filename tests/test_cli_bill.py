@@ -594,3 +594,29 @@ def test_an_output_naming_an_input_is_refused_even_with_force(tmp_path: Path, na
     assert result.returncode == 1
     assert result.stderr.startswith(f"{name}:1:1: output-is-input this file is an input of ")
     assert (tmp_path / name).read_bytes() == before  # never replaced
+
+
+def test_shell_completion_is_offered_and_completes_commands_and_choices() -> None:
+    """`servcommun --install-completion` installs it; the shell then asks the program
+    itself what follows what is typed (Click's protocol, through Typer)."""
+    import os
+    import subprocess
+    import sys
+
+    help_page = run("--help").stdout
+    assert "--install-completion" in help_page and "--show-completion" in help_page
+
+    def complete(words: str, index: int) -> list[str]:
+        env = {
+            **os.environ,
+            "_SERVCOMMUN_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(index),
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "servcommun"], env=env, capture_output=True, text=True
+        )
+        return done.stdout.split()
+
+    assert complete("servcommun bi", 1) == ["bill"]
+    assert complete("servcommun bill --format ", 3) == ["table", "json", "csv", "xlsx"]

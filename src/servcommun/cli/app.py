@@ -33,7 +33,7 @@ app = typer.Typer(
         "intercommunality from versioned YAML tariffs."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     cls=LocalizedGroup,

@@ -33,6 +33,9 @@ _TYPER_WORDS = (
     N_("required"),
     N_("Missing command."),
     N_("No such command {name!r}."),
+    # the options of shell completion (``--install-completion``, ``--show-completion``)
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
 )
 
 # the words Click writes itself, in a finished help page
