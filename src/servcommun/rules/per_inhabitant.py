@@ -179,7 +179,7 @@ class PerInhabitantPart(PartRule):
                         "rate-ceiling",
                         msg(
                             "{rate:amount} per inhabitant is above the ceiling of "
-                            "{ceiling:amount} set by {reference}: write at most \"{highest}\"",
+                            '{ceiling:amount} set by {reference}: write at most "{highest}"',
                             rate=rate,
                             ceiling=self.ceiling.rate,
                             reference=self.ceiling.reference,
