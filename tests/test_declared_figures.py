@@ -206,3 +206,36 @@ def test_a_csv_roster_gives_figures_by_year_in_columns(tmp_path: Path) -> None:
     else:
         raise AssertionError("a salary mass of a tenth of a cent was accepted")
     assert found == [("figure-kind", 2, 19)]
+
+
+def test_a_rate_per_inhabitant_above_its_ceiling_is_refused(tmp_path: Path) -> None:
+    text = (ROOT / "tests" / "errors" / "per-inhabitant-ceiling.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "t.yaml"
+    path.write_text(text.replace('rate: "2.10"', 'rate: "2.00"'), encoding="utf-8")
+    tariff = load_tariff(path)  # at the ceiling: accepted
+    commune = Member(
+        id="35236",
+        name="Redon",
+        population={2027: 10086},
+        subscriptions=(Subscription(offer="socle", start=dt.date(2026, 1, 1)),),
+    )
+    billed = bill_member(tariff, commune, 2027)
+    assert isinstance(billed, Statement)
+    # 10 086 × 2,00 = 20 172,00 (the rate from 1 January 2027)
+    assert [line.amount for line in billed.lines] == [Decimal("20172.00")]
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_tariff(path)
+    except InputError as error:
+        said = [(d.code, d.line, d.column, say(d.message)) for d in error.diagnostics]
+    else:
+        raise AssertionError("a rate above its ceiling was accepted")
+    assert said == [
+        (
+            "rate-ceiling",
+            22,
+            38,
+            "€2.10 per inhabitant is above the ceiling of €2.00 set by statuts art. 12: write "
+            'at most "2.00"',
+        )
+    ]
