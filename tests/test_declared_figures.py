@@ -239,3 +239,28 @@ def test_a_rate_per_inhabitant_above_its_ceiling_is_refused(tmp_path: Path) -> N
             'at most "2.00"',
         )
     ]
+
+
+def test_a_csv_column_of_no_declared_figure_names_the_figure_columns(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "id;name;population_2026;masse_salarial_2025;cotisation\n"
+        "35236;Redon;10086;6843210,55;01/01/2026\n",
+        encoding="utf-8",
+    )
+    try:
+        load_roster(roster, _cdg())
+    except InputError as error:
+        found = [(d.code, d.line, d.column, say(d.message)) for d in error.diagnostics]
+    else:
+        raise AssertionError("a column of no figure was accepted")
+    assert found == [
+        (
+            "unknown-column",
+            1,
+            25,
+            "column 'masse_salarial_2025' is neither a member field, an attribute the tariff "
+            "declares (none), a figure it declares by year (masse_salariale_<year>) nor an "
+            "offer of the tariff (offers: cotisation)",
+        )
+    ]

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from servcommun.diagnostics import InputError
+from servcommun.key_checks import listing
 from servcommun.message import Message, msg, msg_n
 from servcommun.reader import Document, Path_, make_diagnostic, read_text
 from servcommun.tariff import Tariff
@@ -250,6 +251,16 @@ def read_roster_csv(path: Path, tariff: Tariff, display: str | None = None) -> D
             header.index(unknown[0]),
             "unknown-column",
             msg(
+                "column '{title}' is neither a member field, an attribute the tariff declares "
+                "({declared}), a figure it declares by year ({columns}) nor an offer of the "
+                "tariff (offers: {offers})",
+                title=unknown[0],
+                declared=listing(attributes),
+                columns=", ".join(f"{figure}_<year>" for figure in sorted(figures)),
+                offers=offers,
+            )
+            if figures
+            else msg(
                 "column '{title}' is neither a member field, an attribute the tariff declares "
                 "({declared}) nor an offer of the tariff (offers: {offers})",
                 title=unknown[0],
