@@ -264,3 +264,16 @@ def test_a_csv_column_of_no_declared_figure_names_the_figure_columns(tmp_path: P
             "offer of the tariff (offers: cotisation)",
         )
     ]
+
+
+def test_check_warns_of_a_member_whose_roster_lacks_a_figure_it_is_billed_on() -> None:
+    result = run("check", "tariffs/examples/cotisation-cdg.yaml", "examples/cdg/roster.yaml")
+    assert result.returncode == 0, result.stdout
+    warnings = [row for row in result.stdout.splitlines() if ": needs-review " in row]
+    # Langon declared its salary mass of 2024 only: the cotisations 2026 and 2027 read
+    # those of 2025 and 2026
+    assert warnings == [
+        "examples/cdg/roster.yaml:22:5: needs-review warning: member 35145 Langon needs "
+        "review in 2026, 2027: Cotisation obligatoire: the roster gives no masse salariale "
+        "('masse_salariale') for 2026"
+    ]

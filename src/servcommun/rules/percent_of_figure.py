@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from servcommun.engine.context import MissingData
+from servcommun.engine.context import MissingFigure
 from servcommun.language import N_
 from servcommun.message import Message, msg
 from servcommun.money import HUNDRED, round_places
@@ -100,7 +100,7 @@ class PercentOfFigurePart(PartRule):
         year = declared.year_for(context.year) if declared is not None else context.year
         value = context.member.figures.get(self.figure, {}).get(year)
         if value is None:
-            raise MissingData(
+            raise MissingFigure(
                 msg(
                     "the roster gives no {label} ('{figure}') for {year:year}",
                     label=label,
