@@ -110,6 +110,14 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "amount-pending-reason.yaml": ("", "missing-key", 15, 9),
     "quantity-step.yaml": ("", "quantity-step", 30, 77),
     "rate-start.yaml": ("", "rate-start", 22, 20),
+    # percent-of-figure: declared figures, dated percentages, statutory ceilings
+    "percent-of-figure-ceiling.yaml": ("", "rate-ceiling", 23, 18),
+    "percent-of-figure-kind.yaml": ("", "figure-kind", 22, 17),
+    "percent-of-figure-source.yaml": ("", "percent-source", 18, 9),
+    "percent-of-figure-start.yaml": ("", "rate-start", 25, 20),
+    "percent-of-figure-unknown.yaml": ("", "unknown-figure", 22, 17),
+    "figure-unknown-roster": ("roster.yaml", "unknown-figure", 6, 15),
+    "per-inhabitant-ceiling.yaml": ("", "rate-ceiling", 22, 38),
     # keys (cost sharing by the parties a tariff names)
     "sharing-key-sum.yaml": ("", "key-sum", 15, 7),
     "sharing-unknown-party.yaml": ("", "unknown-party", 17, 7),

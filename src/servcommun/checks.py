@@ -28,7 +28,7 @@ from servcommun.engine.result import NeedsReview
 from servcommun.identity_checks import member_identities, party_identities
 from servcommun.key_checks import did_you_mean, key_shares, listing, plural_count
 from servcommun.message import Message, Unsaid, msg, msg_n
-from servcommun.money import HUNDRED, ZERO
+from servcommun.money import HUNDRED, ZERO, has_cents_only
 from servcommun.reader import Document, Path_
 from servcommun.roster import Consumption, Member, Override, Roster, Subscription
 from servcommun.tariff import Key, SettlementMode, Tariff, WorkedExample
@@ -161,6 +161,9 @@ def _references(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
         for member_index, spec in enumerate(example.members):
             yield from attribute_problems(
                 doc, (*here, "members", member_index, "attributes"), spec.attributes, tariff
+            )
+            yield from figure_problems(
+                doc, (*here, "members", member_index, "figures"), spec.figures, tariff
             )
             for sub_index, subscription in enumerate(spec.subscriptions):
                 if subscription.offer not in known:
@@ -629,6 +632,7 @@ def example_members(example: WorkedExample, tariff: Tariff) -> list[Member]:
                     name=f"example member {number}",
                     population={example.year - 1: spec.population, example.year: spec.population},
                     attributes=spec.attributes,
+                    figures=spec.figures,
                     subscriptions=tuple(Subscription(**s.model_dump()) for s in spec.subscriptions),
                     consumption=spec.consumption,
                     attribution_compensation=spec.attribution_compensation,
@@ -1445,6 +1449,54 @@ def attribute_problems(
             )
 
 
+def _figures(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diagnostic]:
+    """Each member's declared figures are declared by the tariff, of their kind."""
+    if tariff is None:
+        return
+    for index, member in enumerate(roster.members):
+        yield from figure_problems(doc, ("members", index, "figures"), member.figures, tariff)
+
+
+def figure_problems(
+    doc: Document, here: Path_, figures: Mapping[str, Mapping[int, Decimal]], tariff: Tariff
+) -> Iterator[Diagnostic]:
+    """Declared figures (of a roster member or a worked example's) against the tariff's
+    declarations: a known id, and an amount figure exact to the cent."""
+    declared = [figure.id for figure in tariff.figures]
+    for figure_id, by_year in figures.items():
+        figure = tariff.figure(figure_id)
+        if figure is None:
+            yield doc.diagnostic(
+                (*here, figure_id),
+                "unknown-figure",
+                msg(
+                    "the tariff declares no figure '{figure}'{suggestion} (figures: "
+                    "{declared}): correct the id, or declare the figure in the tariff",
+                    figure=figure_id,
+                    suggestion=did_you_mean(figure_id, declared),
+                    declared=listing(declared),
+                ),
+                key=True,
+            )
+            continue
+        if figure.kind != "amount":
+            continue
+        for year, value in by_year.items():
+            if not has_cents_only(value):
+                yield doc.diagnostic(
+                    (*here, figure_id, year),
+                    "figure-kind",
+                    msg(
+                        "'{figure}' ({label}) is an amount in euros: write {year:year}'s to "
+                        "the cent, at most two decimals (not {value})",
+                        figure=figure_id,
+                        label=figure.label,
+                        year=year,
+                        value=str(value),
+                    ),
+                )
+
+
 def review_warnings(doc: Document, roster: Roster, tariff: Tariff) -> Iterator[Diagnostic]:
     """A warning for each member the engine would list as *needs review* in a year of the
     roster (above a review threshold, no override with its reference: art. 7.1 (*)).
@@ -1647,6 +1699,7 @@ ROSTER_CHECKS: tuple[RosterCheck, ...] = (
     _subscription_overlaps,
     _offers_known,
     _attributes,
+    _figures,
     _acts,
     _settlements,
     member_identities,

@@ -25,6 +25,7 @@ from servcommun.terms import (
     Frozen,
     Money,
     Population,
+    Rate,
     SignedMoney,
     Slug,
     Text,
@@ -165,6 +166,10 @@ class Member(Frozen):
     attributes: dict[AttributeId, AttributeValue] = Field(
         default_factory=dict,
         description="attribute id → value, as the tariff's 'attributes' declare them",
+    )
+    figures: dict[AttributeId, dict[Year, Rate]] = Field(
+        default_factory=dict,
+        description="figure id → year → value, as the tariff's 'figures' declare them",
     )
     # legal populations (servcommun.roster_population): the SIREN, figures of other kinds
     siren: Siren | None = None

@@ -9,7 +9,8 @@ consumption of the unit the tariff counts so, dated the last day of the year it 
 the offer), ``attribution_<year>`` (attribution de compensation, for statements settled
 by deduction from it), ``settlement`` (the member's own way of settling), and optionally
 ``override_offer``, ``override_part``, ``override_amount``, ``override_year``,
-``override_reference``.
+``override_reference``, and ``<figure>_<year>`` for each figure the tariff declares
+(``masse_salariale_2025``: the salary mass the member declares for 2025).
 
 A comma or a semicolon separates the cells (French spreadsheets write semicolons).
 Positions are worked out only when a diagnostic needs one: a 35 000-row roster is read
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from servcommun.diagnostics import InputError
+from servcommun.key_checks import listing
 from servcommun.message import Message, msg, msg_n
 from servcommun.reader import Document, Path_, make_diagnostic, read_text
 from servcommun.tariff import Tariff
@@ -51,6 +53,7 @@ class CsvRosterDocument(Document):
         delimiter: str,
         rows: list[list[str]],
         attributes: frozenset[str] = frozenset(),
+        figures: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__(file, text, data)
         self.header = header
@@ -58,6 +61,7 @@ class CsvRosterDocument(Document):
         self.delimiter = delimiter
         self.rows = rows
         self.attributes = attributes  # the columns of the tariff's member attributes
+        self.figures = figures  # the ids of the tariff's declared figures (<id>_<year>)
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         if len(path) < 2 or path[0] != "members" or not isinstance(path[1], int):
@@ -93,6 +97,11 @@ class CsvRosterDocument(Document):
             return f"override_{rest[2]}" if len(rest) > 2 else "override_offer"
         if field == "attributes" and len(rest) > 1:
             return str(rest[1])
+        if field == "figures" and len(rest) > 1:
+            if len(rest) > 2:
+                return f"{rest[1]}_{rest[2]}"
+            prefix = f"{rest[1]}_"
+            return next((t for t in self.header if t.startswith(prefix)), str(rest[1]))
         if field == "consumption" and len(rest) > 1 and isinstance(rest[1], int):
             days = [t for t in self.header if t.startswith("days_")]
             filled = [t for t in days if self.rows[index][self.header.index(t)]]
@@ -103,11 +112,24 @@ class CsvRosterDocument(Document):
         return [
             t
             for t in self.header
-            if t not in _FIXED_COLUMNS and t not in self.attributes and not t.startswith(_PREFIXES)
+            if t not in _FIXED_COLUMNS
+            and t not in self.attributes
+            and not t.startswith(_PREFIXES)
+            and _figure_column(t, self.figures) is None
         ]
 
 
 _FIXED_COLUMNS = {"id", "name", "siren", "settlement"}
+
+
+def _figure_column(title: str, figures: frozenset[str]) -> tuple[str, int] | None:
+    """The figure and year of a ``<figure>_<year>`` column, if ``title`` is one."""
+    figure, _, year = title.rpartition("_")
+    if figure in figures and len(year) == 4 and year.isdigit():
+        return figure, int(year)
+    return None
+
+
 _BY_YEAR = {
     "population": "population_",
     "attribution_compensation": "attribution_",
@@ -209,11 +231,13 @@ def read_roster_csv(path: Path, tariff: Tariff, display: str | None = None) -> D
     name = display or str(path)
     text, delimiter, reader, header = _open_csv(path, name)
     attributes = {attribute.id: attribute.type for attribute in tariff.attributes}
+    figures = frozenset(figure.id for figure in tariff.figures)
     unknown = [
         t
         for t in header
         if t not in _FIXED_COLUMNS
         and t not in attributes
+        and _figure_column(t, figures) is None
         and tariff.offer(t) is None
         and not t.startswith(_PREFIXES)
     ]
@@ -227,6 +251,16 @@ def read_roster_csv(path: Path, tariff: Tariff, display: str | None = None) -> D
             header.index(unknown[0]),
             "unknown-column",
             msg(
+                "column '{title}' is neither a member field, an attribute the tariff declares "
+                "({declared}), a figure it declares by year ({columns}) nor an offer of the "
+                "tariff (offers: {offers})",
+                title=unknown[0],
+                declared=listing(attributes),
+                columns=", ".join(f"{figure}_<year>" for figure in sorted(figures)),
+                offers=offers,
+            )
+            if figures
+            else msg(
                 "column '{title}' is neither a member field, an attribute the tariff declares "
                 "({declared}) nor an offer of the tariff (offers: {offers})",
                 title=unknown[0],
@@ -256,7 +290,7 @@ def read_roster_csv(path: Path, tariff: Tariff, display: str | None = None) -> D
             ),
         )
     one_off = {offer.id for offer in tariff.offers if offer.billing is Billing.ONE_OFF}
-    columns = _Columns(one_off, attributes, days_unit or "", delimiter == ";")
+    columns = _Columns(one_off, attributes, days_unit or "", delimiter == ";", figures)
     rows: list[list[str]] = []
     lines: list[int] = []
     members: list[dict[str, Any]] = []
@@ -266,7 +300,7 @@ def read_roster_csv(path: Path, tariff: Tariff, display: str | None = None) -> D
         members.append(_member(header, [cell.strip() for cell in cells], columns))
     data = {"service": tariff.service, "members": members}
     return CsvRosterDocument(
-        name, text, data, header, lines, delimiter, rows, frozenset(attributes)
+        name, text, data, header, lines, delimiter, rows, frozenset(attributes), figures
     )
 
 
@@ -281,6 +315,7 @@ class _Columns:
     attributes: Mapping[str, str]
     days_unit: str
     french: bool
+    figures: frozenset[str] = frozenset()
 
 
 def _member(header: list[str], cells: list[str], columns: _Columns) -> dict[str, Any]:
@@ -291,6 +326,7 @@ def _member(header: list[str], cells: list[str], columns: _Columns) -> dict[str,
     member: dict[str, Any] = {
         "population": {},
         "attributes": {},
+        "figures": {},
         "attribution_compensation": {},
         "subscriptions": [],
         "consumption": [],
@@ -315,6 +351,8 @@ def _member(header: list[str], cells: list[str], columns: _Columns) -> dict[str,
         elif title.startswith("override_"):
             field = title.removeprefix("override_")
             override[field] = number(cell) if field in _NUMBERS else cell
+        elif figure := _figure_column(title, columns.figures):
+            member["figures"].setdefault(figure[0], {})[figure[1]] = number(cell)
         elif title in columns.one_off:
             member["subscriptions"].append({"offer": title, "delivered": day(cell)})
         else:

@@ -100,6 +100,28 @@ class Attribute(Frozen):
     )
 
 
+class Figure(Frozen):
+    """A figure each member declares by year (its salary mass, its operating budget, its
+    own hourly cost), declared by the tariff so that a roster's is checked: an amount in
+    euros or a quantity, taken from the billed year or the one before."""
+
+    id: AttributeId
+    label: Text = Field(
+        description="what the figure is, as a basis and a review reason read it ('masse salariale')"
+    )
+    kind: Literal["amount", "quantity"] = Field(
+        default="amount", description="amount: in euros, to the cent; quantity: a number"
+    )
+    year: Literal["billed", "previous"] = Field(
+        default="billed",
+        description="the year it is taken from: the billed year, or the one before (N-1)",
+    )
+
+    def year_for(self, billed: int) -> int:
+        """The year of the figure a bill of ``billed`` reads."""
+        return billed - 1 if self.year == "previous" else billed
+
+
 class ReviewCondition(Frozen):
     """One case in which the offer is not computed but negotiated: a population above a
     threshold, or an attribute of the member (yes; equal to a value; above a number)."""
@@ -332,6 +354,9 @@ class ExampleMember(Frozen):
     attributes: dict[AttributeId, AttributeValue] = Field(
         default={}, description="attribute id → value (the tariff's 'attributes')"
     )
+    figures: dict[AttributeId, dict[Year, Rate]] = Field(
+        default={}, description="figure id → year → value (the tariff's 'figures')"
+    )
     subscriptions: tuple[ExampleSubscription, ...] = ()
     consumption: tuple[Act, ...] = ()
     attribution_compensation: dict[Year, SignedMoney] = Field(
@@ -484,6 +509,13 @@ class Tariff(TariffBase):
             "checked against them"
         ),
     )
+    figures: tuple[Figure, ...] = Field(
+        default=(),
+        description=(
+            "the figures members declare by year that its rules read (a salary mass): a "
+            "roster's are checked against them"
+        ),
+    )
     keys: tuple[Key, ...] = Field(
         default=(), description=("percentage keys the parts share amounts by, each with its id")
     )
@@ -539,6 +571,9 @@ class Tariff(TariffBase):
 
     def attribute(self, attribute_id: str) -> Attribute | None:
         return next((a for a in self.attributes if a.id == attribute_id), None)
+
+    def figure(self, figure_id: str) -> Figure | None:
+        return next((f for f in self.figures if f.id == figure_id), None)
 
     def key(self, key_id: str) -> Key | None:
         # a scan, not a cached dict: simulate widens a key in a copy of the tariff

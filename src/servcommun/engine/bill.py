@@ -157,7 +157,7 @@ def _bill_member(
             )
         except MissingData as missing:
             said = msg("{offer}: {missing}", offer=offer.label, missing=missing.message)
-            return NeedsReview(ref, said, missing_data=True)
+            return NeedsReview(ref, said, missing_data=not missing.OF_ROSTER)
         if overrides is not None:
             notes.extend(_overridden(offer, overrides, reason))
     titled = max(line.titled for line in lines) if lines else held[0].annual_titled(year)

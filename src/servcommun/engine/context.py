@@ -66,6 +66,16 @@ class MissingData(Unsaid):
     """A figure the tariff needs is not in the data given (an index value for a year): the
     member needs review, for the reason its ``message`` says."""
 
+    OF_ROSTER: bool = False
+    """The figure is the roster's own (a figure the member declares for a year): ``check``
+    of the roster says so, as it says a member above a review threshold."""
+
+
+class MissingFigure(MissingData):
+    """A figure the member declares by year is not in its roster for the year read."""
+
+    OF_ROSTER = True
+
 
 @dataclass(frozen=True)
 class PoolOutcome:

@@ -17,7 +17,7 @@ from servcommun.message import Message, msg, msg_n
 from servcommun.money import to_cents
 from servcommun.rules._indexation import indexed
 from servcommun.rules.base import PartRule
-from servcommun.terms import Frozen, Indexation, Rate
+from servcommun.terms import Frozen, Indexation, Rate, Text
 
 if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
@@ -36,6 +36,14 @@ class DatedRate(Frozen):
     reference: str = Field(default="", description="the decision that set this rate")
 
 
+class RateCeiling(Frozen):
+    """The legal ceiling of the rate per inhabitant, and the text that sets it: ``check``
+    refuses a rate above it."""
+
+    rate: Rate = Field(description="the highest rate per inhabitant the law allows")
+    reference: Text = Field(description="the text that sets it")
+
+
 class PerInhabitantPart(PartRule):
     """A rate times the population (art. 7.1 part variable: 1,50 € per inhabitant),
     optionally written for a reference year and indexed; or ``rates`` by year."""
@@ -46,6 +54,7 @@ class PerInhabitantPart(PartRule):
         default=(), description="the rate by year, each from 1 January until the next"
     )
     indexation: Indexation | None = None
+    ceiling: RateCeiling | None = None
 
     PRORATED: ClassVar[bool] = True
 
@@ -142,6 +151,41 @@ class PerInhabitantPart(PartRule):
                         before=self.rates[index - 1].from_,
                     ),
                 )
+        for index, entry in enumerate(self.rates):
+            if tariff.valid_until is not None and entry.from_ > tariff.valid_until:
+                yield doc.diagnostic(
+                    (*here, "rates", index, "from"),
+                    "rate-start",
+                    msg(
+                        "the rate from {start:date} starts after the tariff ends "
+                        "({end:date}): it would never apply; write it in the next version",
+                        start=entry.from_,
+                        end=tariff.valid_until,
+                    ),
+                )
+        if self.ceiling is not None:
+            written = (
+                [((*here, "rate"), self.rate)]
+                if self.rate is not None
+                else [
+                    ((*here, "rates", index, "rate"), entry.rate)
+                    for index, entry in enumerate(self.rates)
+                ]
+            )
+            for path, rate in written:
+                if rate > self.ceiling.rate:
+                    yield doc.diagnostic(
+                        path,
+                        "rate-ceiling",
+                        msg(
+                            "{rate:amount} per inhabitant is above the ceiling of "
+                            '{ceiling:amount} set by {reference}: write at most "{highest}"',
+                            rate=rate,
+                            ceiling=self.ceiling.rate,
+                            reference=self.ceiling.reference,
+                            highest=str(self.ceiling.rate),
+                        ),
+                    )
         if self.rates and self.rates[0].from_.year > tariff.valid_from.year:
             yield doc.diagnostic(
                 (*here, "rates", 0, "from"),
