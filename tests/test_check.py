@@ -109,6 +109,9 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "per-attribute-undeclared.yaml": ("", "unknown-attribute", 21, 20),
     "amount-pending-reason.yaml": ("", "missing-key", 15, 9),
     "quantity-step.yaml": ("", "quantity-step", 30, 77),
+    "rounding-step.yaml": ("", "rounding-step", 20, 13),
+    "weekly-maximum.yaml": ("", "weekly-maximum", 33, 55),
+    "hours-per-day.yaml": ("", "hours-per-day", 21, 24),
     "rate-start.yaml": ("", "rate-start", 22, 20),
     # keys (cost sharing by the parties a tariff names)
     "sharing-key-sum.yaml": ("", "key-sum", 15, 7),

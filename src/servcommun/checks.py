@@ -1495,6 +1495,53 @@ def _acts(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diag
     )
 
 
+def _weekly_maxima(
+    doc: Document, acts: Sequence[tuple[Path_, Member | None, Act]], tariff: Tariff
+) -> Iterator[Diagnostic]:
+    """No member consumes more of a unit in one ISO week than the unit's weekly maximum:
+    the act that goes beyond it is refused at its quantity, saying what is left."""
+    units = {
+        unit.id: unit
+        for _, part in tariff.parts()
+        for unit in (*part.priced_units(), *part.counted_units())
+        if unit.weekly_maximum is not None
+    }
+    if not units:
+        return
+    used: dict[tuple[str | None, str, int, int], Decimal] = {}
+    dated = sorted(
+        (item for item in acts if item[2].unit in units and tariff.covers_day(item[2].date)),
+        key=lambda item: item[2].date,
+    )
+    for here, member, act in dated:
+        unit = units[act.unit]
+        maximum = unit.weekly_maximum
+        assert maximum is not None
+        year, week, _ = act.date.isocalendar()
+        key = (member.id if member is not None else None, act.unit, year, week)
+        before = used.get(key, ZERO)
+        used[key] = before + unit.billed(act.quantity)
+        if used[key] > maximum:
+            yield doc.diagnostic(
+                (*here, "quantity"),
+                "weekly-maximum",
+                msg(
+                    "{quantity:number} {unit} on {date:date} brings week {week:count} of "
+                    "{year:year} to {total:number}, beyond the maximum of {maximum:number} a "
+                    "week: write at most {left:number} for this act, or check the dates of "
+                    "the week's acts",
+                    quantity=act.quantity,
+                    unit=act.unit,
+                    date=act.date,
+                    week=week,
+                    year=year,
+                    total=used[key],
+                    maximum=maximum,
+                    left=max(maximum - before, ZERO),
+                ),
+            )
+
+
 def acts_problems(
     doc: Document, acts: Sequence[tuple[Path_, Member | None, Act]], tariff: Tariff
 ) -> Iterator[Diagnostic]:
@@ -1506,8 +1553,9 @@ def acts_problems(
         unit.id: unit.step
         for _, part in tariff.parts()
         for unit in (*part.priced_units(), *part.counted_units())
-        if unit.step is not None
+        if unit.step is not None and unit.rounding is None
     }
+    yield from _weekly_maxima(doc, acts, tariff)
     for here, member, act in acts:
         if not tariff.covers_day(act.date):
             continue  # another version of the tariff bills it

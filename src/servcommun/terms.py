@@ -19,11 +19,12 @@ from pydantic import (
     Field,
     StrictBool,
     StringConstraints,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from servcommun.message import Message, msg
-from servcommun.money import ZERO, has_cents_only
+from servcommun.money import ZERO, has_cents_only, round_places
 
 
 class Frozen(BaseModel):
@@ -249,6 +250,43 @@ class ConsumedUnit(Frozen):
             "act off the step is refused by check"
         ),
     )
+    rounding: RoundingMode | None = Field(
+        default=None,
+        description=(
+            "how an act off the step is rounded to it when billed (up: any half-day begun "
+            "is due); absent: an act off the step is refused"
+        ),
+    )
+    weekly_maximum: Rate | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "the most a member may consume of this unit in one ISO week (Monday to Sunday): "
+            "an act beyond it is refused by check"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _rounding_has_a_step(self) -> ConsumedUnit:
+        if self.rounding is not None and self.step is None:
+            raise refusal(
+                "rounding-step",
+                msg(
+                    "unit '{unit}' rounds its acts but says no step to round them to: add "
+                    "'{written}' (or remove 'rounding')",
+                    unit=self.id,
+                    written='step: "0.5"',
+                ),
+            )
+        return self
+
+    def billed(self, quantity: Decimal) -> Decimal:
+        """The quantity billed for an act of ``quantity``: rounded to the step as the unit
+        says (up: 0.3 day in half-days → 0.5), else as consumed."""
+        if self.rounding is None or self.step is None:
+            return quantity
+        steps = round_places(quantity / self.step, 0, self.rounding.value)
+        return steps * self.step
 
 
 class Act(Frozen):

@@ -294,5 +294,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def units_used(units: Sequence[ConsumedUnit], member: Member, year: int) -> Decimal:
     """The weighted quantity of ``units`` the member consumed in ``year``."""
-    weight = {unit.id: unit.weight for unit in units}
-    return sum((act.quantity * weight[act.unit] for act in member.acts_in(year, weight)), ZERO)
+    by_id = {unit.id: unit for unit in units}
+    return sum(
+        (
+            by_id[act.unit].billed(act.quantity) * by_id[act.unit].weight
+            for act in member.acts_in(year, by_id)
+        ),
+        ZERO,
+    )

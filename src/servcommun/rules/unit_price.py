@@ -90,13 +90,14 @@ class UnitPricePart(PartRule):
         free_left = {free.unit: free.quantity for free in self.free}
         groups: dict[tuple[str, int], _ActGroup] = {}
         for act in context.member.acts_in(context.year, units):
-            free = min(free_left.get(act.unit, ZERO), act.quantity)
+            quantity = units[act.unit].billed(act.quantity)
+            free = min(free_left.get(act.unit, ZERO), quantity)
             if free:
                 free_left[act.unit] -= free
             entry = price_in_force(self.prices, act.date)
             position = self.prices.index(entry) if entry is not None else -1
             group = groups.setdefault((act.unit, position), _ActGroup(act.date))
-            group.add(act.date, act.quantity, free)
+            group.add(act.date, quantity, free, act.quantity)
         lines: list[Line] = []
         order = {unit.id: index for index, unit in enumerate(self.units)}
         for (unit_id, position), group in sorted(
@@ -194,11 +195,14 @@ class _ActGroup:
     last: dt.date | None = None
     quantity: Decimal = ZERO
     free: Decimal = ZERO
+    consumed: Decimal = ZERO
 
-    def add(self, day: dt.date, quantity: Decimal, free: Decimal) -> None:
+    def add(self, day: dt.date, quantity: Decimal, free: Decimal, consumed: Decimal) -> None:
+        """Add an act of ``consumed`` units, ``quantity`` once rounded to its unit's step."""
         self.last = day
         self.quantity += quantity
         self.free += free
+        self.consumed += consumed
 
     @property
     def billed(self) -> Decimal:
@@ -215,6 +219,16 @@ class _ActGroup:
         if self.free:
             free = msg(
                 ", {free:number} free → {billed:number} billed", free=self.free, billed=self.billed
+            )
+        if self.consumed != self.quantity:
+            return msg(
+                "{consumed:number} consumed, rounded to {quantity:number} × {unit} "
+                "({dates}){free}",
+                consumed=self.consumed,
+                quantity=self.quantity,
+                unit=label,
+                dates=dates,
+                free=free,
             )
         return msg(
             "{quantity:number} × {unit} ({dates}){free}",
