@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
+from fractions import Fraction
 
 from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, Severity
@@ -32,7 +33,16 @@ from servcommun.money import HUNDRED, ZERO
 from servcommun.reader import Document, Path_
 from servcommun.roster import Consumption, Member, Override, Roster, Subscription
 from servcommun.tariff import Key, SettlementMode, Tariff, WorkedExample
-from servcommun.terms import Act, AgentTime, Billing, Bracket, CostLine
+from servcommun.terms import (
+    Act,
+    AgentTime,
+    Billing,
+    Bracket,
+    CostLine,
+    as_decimal,
+    exact,
+    said_quantity,
+)
 
 TariffCheck = Callable[[Document, Tariff], Iterator[Diagnostic]]
 
@@ -1508,7 +1518,7 @@ def _weekly_maxima(
     }
     if not units:
         return
-    used: dict[tuple[str | None, str, int, int], Decimal] = {}
+    used: dict[tuple[str | None, str, int, int], Fraction] = {}
     dated = sorted(
         (item for item in acts if item[2].unit in units and tariff.covers_day(item[2].date)),
         key=lambda item: item[2].date,
@@ -1519,25 +1529,25 @@ def _weekly_maxima(
         assert maximum is not None
         year, week, _ = act.date.isocalendar()
         key = (member.id if member is not None else None, act.unit, year, week)
-        before = used.get(key, ZERO)
-        used[key] = before + unit.billed(act.quantity)
+        before = used.get(key, Fraction(0))
+        used[key] = before + exact(unit.billed(act.quantity))
         if used[key] > maximum:
             yield doc.diagnostic(
                 (*here, "quantity"),
                 "weekly-maximum",
                 msg(
-                    "{quantity:number} {unit} on {date:date} brings week {week:count} of "
-                    "{year:year} to {total:number}, beyond the maximum of {maximum:number} a "
-                    "week: write at most {left:number} for this act, or check the dates of "
+                    "{quantity} {unit} on {date:date} brings week {week:count} of "
+                    "{year:year} to {total}, beyond the maximum of {maximum:number} a "
+                    "week: write at most {left} for this act, or check the dates of "
                     "the week's acts",
-                    quantity=act.quantity,
+                    quantity=said_quantity(act.quantity),
                     unit=act.unit,
                     date=act.date,
                     week=week,
                     year=year,
-                    total=used[key],
+                    total=said_quantity(used[key]),
                     maximum=maximum,
-                    left=max(maximum - before, ZERO),
+                    left=said_quantity(max(exact(maximum) - before, Fraction(0))),
                 ),
             )
 
@@ -1560,22 +1570,43 @@ def acts_problems(
         if not tariff.covers_day(act.date):
             continue  # another version of the tariff bills it
         step = steps.get(act.unit)
-        if step is not None and act.quantity % step:
-            below = act.quantity - act.quantity % step
-            yield doc.diagnostic(
-                (*here, "quantity"),
-                "quantity-step",
-                msg(
-                    "{quantity:number} {unit} is not counted in steps of {step:number}: write "
-                    "a multiple of {step:number} ({below:number} or {above:number}), as the "
-                    "convention counts it",
-                    quantity=act.quantity,
-                    unit=act.unit,
-                    step=step,
-                    below=below,
-                    above=below + step,
-                ),
-            )
+        if step is not None and exact(act.quantity) % exact(step):
+            below = as_decimal(exact(act.quantity) - exact(act.quantity) % exact(step))
+            if isinstance(act.quantity, Decimal) and below != ZERO:
+                below = act.quantity - act.quantity % step  # as written: 1.50 → 1.00
+                yield doc.diagnostic(
+                    (*here, "quantity"),
+                    "quantity-step",
+                    msg(
+                        "{quantity:number} {unit} is not counted in steps of {step:number}: write "
+                        "a multiple of {step:number} ({below:number} or {above:number}), as the "
+                        "convention counts it",
+                        quantity=act.quantity,
+                        unit=act.unit,
+                        step=step,
+                        below=below,
+                        above=below + step,
+                    ),
+                )
+            else:
+                yield doc.diagnostic(
+                    (*here, "quantity"),
+                    "quantity-step",
+                    msg(
+                        "{quantity} {unit} is not counted in steps of {step:number}: write "
+                        "{nearest}, as the convention counts it",
+                        quantity=said_quantity(act.quantity),
+                        unit=act.unit,
+                        step=step,
+                        nearest=(
+                            msg("{above:number}", above=below + step)
+                            if below == ZERO
+                            else msg(
+                                "{below:number} or {above:number}", below=below, above=below + step
+                            )
+                        ),
+                    ),
+                )
         offer_id = units.get(act.unit)
         if offer_id is None:
             yield doc.diagnostic(

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, TypeVar
 
 from servcommun.engine.result import Line
@@ -24,6 +25,8 @@ from servcommun.terms import (
     Proration,
     QuantityBracket,
     UnitsOfOperation,
+    as_decimal,
+    exact,
 )
 
 if TYPE_CHECKING:
@@ -293,12 +296,24 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def units_used(units: Sequence[ConsumedUnit], member: Member, year: int) -> Decimal:
-    """The weighted quantity of ``units`` the member consumed in ``year``."""
+    """The weighted quantity of ``units`` the member consumed in ``year``, each act rounded
+    to its unit's step as the unit says. Fractions of a unit (1/3 day) are summed exactly;
+    a sum no decimal writes is divided out once, at the end."""
     by_id = {unit.id: unit for unit in units}
-    return sum(
+    acts = member.acts_in(year, by_id)
+    if not any(isinstance(act.quantity, Fraction) for act in acts):
+        return sum(
+            (
+                as_decimal(by_id[act.unit].billed(act.quantity)) * by_id[act.unit].weight
+                for act in acts
+            ),
+            ZERO,
+        )
+    total = sum(
         (
-            by_id[act.unit].billed(act.quantity) * by_id[act.unit].weight
-            for act in member.acts_in(year, by_id)
+            exact(by_id[act.unit].billed(act.quantity)) * exact(by_id[act.unit].weight)
+            for act in acts
         ),
-        ZERO,
+        Fraction(0),
     )
+    return as_decimal(total)

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
 from servcommun.message import msg, msg_n
-from servcommun.money import ZERO, to_cents
+from servcommun.money import fraction_to_cents
 from servcommun.rules.base import PartRule
-from servcommun.terms import ConsumedUnit, Money, Rate
+from servcommun.terms import ConsumedUnit, Money, Rate, as_quantity, exact, said_quantity
 
 if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
@@ -48,18 +48,21 @@ class DayRateBeyondHoursPart(PartRule):
         """One line: the days worked at the day rate, plus the hours beyond the day's
         allowance, summed over the days, at the hourly rate; rounded to the cent once."""
         units = {unit.id: unit for unit in self.units}
-        hours: dict[dt.date, Decimal] = {}
+        hours: dict[dt.date, Fraction] = {}  # exact: a third of an hour is one
         for act in context.member.acts_in(context.year, units):
             unit = units[act.unit]
-            hours[act.date] = hours.get(act.date, ZERO) + unit.billed(act.quantity) * unit.weight
-        worked = [day for day, total in hours.items() if total > ZERO]
+            hours[act.date] = hours.get(act.date, Fraction(0)) + exact(
+                unit.billed(act.quantity)
+            ) * exact(unit.weight)
+        worked = [day for day, total in hours.items() if total > 0]
         if not worked:
             return []
-        total = sum(hours.values(), ZERO)
-        beyond = sum((max(hours[day] - self.hours_per_day, ZERO) for day in worked), ZERO)
+        covered = exact(self.hours_per_day)
+        total = sum(hours.values(), Fraction(0))
+        beyond = sum((max(hours[day] - covered, Fraction(0)) for day in worked), Fraction(0))
         days = len(worked)
-        over = len([day for day in worked if hours[day] > self.hours_per_day])
-        amount = to_cents(days * self.day_price + beyond * self.hour_price)
+        over = len([day for day in worked if hours[day] > covered])
+        amount = fraction_to_cents(days * exact(self.day_price) + beyond * exact(self.hour_price))
         dates = (
             msg("{first:date}", first=worked[0])
             if days == 1
@@ -68,20 +71,20 @@ class DayRateBeyondHoursPart(PartRule):
         extra = None
         if beyond:
             extra = msg_n(
-                " + {beyond:number} hours beyond on {over:count} day × {price:amount}",
-                " + {beyond:number} hours beyond on {over:count} days × {price:amount}",
+                " + {beyond} hours beyond on {over:count} day × {price:amount}",
+                " + {beyond} hours beyond on {over:count} days × {price:amount}",
                 n="over",
-                beyond=beyond,
+                beyond=said_quantity(as_quantity(beyond)),
                 over=over,
                 price=self.hour_price,
             )
         basis = msg_n(
-            "{hours:number} hours on {days:count} day ({dates}): {days:count} × "
+            "{hours} hours on {days:count} day ({dates}): {days:count} × "
             "{price:amount} (up to {covered:number} hours a day){extra}",
-            "{hours:number} hours on {days:count} days ({dates}): {days:count} × "
+            "{hours} hours on {days:count} days ({dates}): {days:count} × "
             "{price:amount} (up to {covered:number} hours a day){extra}",
             n="days",
-            hours=total,
+            hours=said_quantity(as_quantity(total)),
             days=days,
             dates=dates,
             price=self.day_price,

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -15,9 +16,18 @@ from pydantic_core import PydanticCustomError
 
 from servcommun.language import N_
 from servcommun.message import Message, msg
-from servcommun.money import ZERO, to_cents
+from servcommun.money import ZERO
 from servcommun.rules.base import PartRule
-from servcommun.terms import ConsumedUnit, Frozen, Money, Rate, Slug
+from servcommun.terms import (
+    ConsumedUnit,
+    Frozen,
+    Money,
+    Rate,
+    Slug,
+    add_quantities,
+    said_quantity,
+)
+from servcommun.terms import priced as priced_at
 
 if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
@@ -87,13 +97,13 @@ class UnitPricePart(PartRule):
         unit and price in force, each rounded to the cent once; in the order of the
         tariff's units and prices."""
         units = {unit.id: unit for unit in self.units}
-        free_left = {free.unit: free.quantity for free in self.free}
+        free_left: dict[str, Decimal | Fraction] = {free.unit: free.quantity for free in self.free}
         groups: dict[tuple[str, int], _ActGroup] = {}
         for act in context.member.acts_in(context.year, units):
             quantity = units[act.unit].billed(act.quantity)
             free = min(free_left.get(act.unit, ZERO), quantity)
             if free:
-                free_left[act.unit] -= free
+                free_left[act.unit] = add_quantities(free_left[act.unit], -free)
             entry = price_in_force(self.prices, act.date)
             position = self.prices.index(entry) if entry is not None else -1
             group = groups.setdefault((act.unit, position), _ActGroup(act.date))
@@ -138,7 +148,7 @@ class UnitPricePart(PartRule):
                     else msg(" (price from {start:date})", start=entry.from_)
                 )
             basis = msg("{counted} × {price}{dated}", counted=counted, price=said, dated=dated)
-            lines.append(context.line(self, to_cents(group.billed * price), basis, label=label))
+            lines.append(context.line(self, priced_at(group.billed, price), basis, label=label))
         return lines
 
     def _unit_price(
@@ -193,20 +203,27 @@ class _ActGroup:
 
     first: dt.date
     last: dt.date | None = None
-    quantity: Decimal = ZERO
-    free: Decimal = ZERO
-    consumed: Decimal = ZERO
+    quantity: Decimal | Fraction = ZERO
+    free: Decimal | Fraction = ZERO
+    consumed: Decimal | Fraction = ZERO
 
-    def add(self, day: dt.date, quantity: Decimal, free: Decimal, consumed: Decimal) -> None:
-        """Add an act of ``consumed`` units, ``quantity`` once rounded to its unit's step."""
+    def add(
+        self,
+        day: dt.date,
+        quantity: Decimal | Fraction,
+        free: Decimal | Fraction,
+        consumed: Decimal | Fraction,
+    ) -> None:
+        """Add an act of ``consumed`` units, ``quantity`` once rounded to its unit's step
+        (a fraction of a unit summed exactly)."""
         self.last = day
-        self.quantity += quantity
-        self.free += free
-        self.consumed += consumed
+        self.quantity = add_quantities(self.quantity, quantity)
+        self.free = add_quantities(self.free, free)
+        self.consumed = add_quantities(self.consumed, consumed)
 
     @property
-    def billed(self) -> Decimal:
-        return self.quantity - self.free
+    def billed(self) -> Decimal | Fraction:
+        return add_quantities(self.quantity, -self.free)
 
     def counted(self, label: str) -> Message:
         """The acts counted, as a basis says it: quantity, unit, dates, free units."""
@@ -215,6 +232,11 @@ class _ActGroup:
             if self.last in (None, self.first)
             else msg("{first:date}–{last:date}", first=self.first, last=self.last)
         )
+        if any(
+            isinstance(value, Fraction)
+            for value in (self.quantity, self.free, self.consumed, self.billed)
+        ):
+            return self._counted_exactly(label, dates)
         free = None
         if self.free:
             free = msg(
@@ -222,8 +244,7 @@ class _ActGroup:
             )
         if self.consumed != self.quantity:
             return msg(
-                "{consumed:number} consumed, rounded to {quantity:number} × {unit} "
-                "({dates}){free}",
+                "{consumed:number} consumed, rounded to {quantity:number} × {unit} ({dates}){free}",
                 consumed=self.consumed,
                 quantity=self.quantity,
                 unit=label,
@@ -233,6 +254,29 @@ class _ActGroup:
         return msg(
             "{quantity:number} × {unit} ({dates}){free}",
             quantity=self.quantity,
+            unit=label,
+            dates=dates,
+            free=free,
+        )
+
+    def _counted_exactly(self, label: str, dates: Message) -> Message:
+        """``counted`` where a quantity is a fraction no decimal writes (1/3 day)."""
+        free = None
+        if self.free:
+            free = msg(
+                ", {free} free → {billed} billed",
+                free=said_quantity(self.free),
+                billed=said_quantity(self.billed),
+            )
+        consumed = None
+        if self.consumed != self.quantity:
+            consumed = msg(
+                "{consumed} consumed, rounded to ", consumed=said_quantity(self.consumed)
+            )
+        return msg(
+            "{consumed}{quantity} × {unit} ({dates}){free}",
+            consumed=consumed,
+            quantity=said_quantity(self.quantity),
             unit=label,
             dates=dates,
             free=free,
