@@ -93,6 +93,12 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "act-outside-subscription": ("roster.yaml", "act-outside-subscription", 10, 41),
     "consumption-unknown-unit": ("actes-2026.csv", "unknown-unit", 3, 7),
     "act-year": ("actes-2026.csv", "act-year", 3, 25),
+    "volume-maximum": ("roster.yaml", "volume-maximum", 12, 63),
+    "volume-unit": ("roster.yaml", "volume-unit", 9, 26),
+    "volume-bounds": ("roster.yaml", "volume-bounds", 9, 19),
+    "quantity-fraction": ("roster.yaml", "quantity-fraction", 9, 63),
+    "free-units.yaml": ("", "free-units", 24, 13),
+    "minimum-due.yaml": ("", "minimum-due", 20, 15),
     # indexation
     "example-index.yaml": ("", "example-index", 50, 11),
     # unit cost (CGCT D5211-16)

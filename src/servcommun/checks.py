@@ -40,6 +40,7 @@ from servcommun.terms import (
     Bracket,
     CostLine,
     as_decimal,
+    as_quantity,
     exact,
     said_quantity,
 )
@@ -256,6 +257,21 @@ def _parts(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     for index, offer in enumerate(tariff.offers):
         for part_index, part in enumerate(offer.parts):
             yield from part.problems(doc, ("offers", index, "parts", part_index), offer, tariff)
+            if part.bills_shortfall():
+                continue
+            for unit in (*part.priced_units(), *part.counted_units()):
+                if unit.minimum_due:
+                    yield doc.diagnostic(
+                        ("offers", index, "parts", part_index, "rule"),
+                        "minimum-due",
+                        msg(
+                            "unit '{unit}' says 'minimum_due', but a '{rule}' part bills no "
+                            "shortfall below a contracted minimum: remove 'minimum_due', or "
+                            "price the unit by a unit-price or day-rate-beyond-hours part",
+                            unit=unit.id,
+                            rule=part.rule,
+                        ),
+                    )
 
 
 def _priced_once(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
@@ -1552,6 +1568,87 @@ def _weekly_maxima(
             )
 
 
+def _volume_maxima(
+    doc: Document, acts: Sequence[tuple[Path_, Member | None, Act]], tariff: Tariff
+) -> Iterator[Diagnostic]:
+    """No member consumes more of a unit in a year than its subscription contracts: the
+    act that goes beyond the maximum is refused at its quantity, saying what is left."""
+    units = tariff_units(tariff)
+    by_id = {
+        unit.id: unit
+        for _, part in tariff.parts()
+        for unit in (*part.priced_units(), *part.counted_units())
+    }
+    used: dict[tuple[str, str, int], Fraction] = {}
+    dated = sorted(
+        (
+            item
+            for item in acts
+            if item[1] is not None and item[2].unit in units and tariff.covers_day(item[2].date)
+        ),
+        key=lambda item: item[2].date,
+    )
+    for here, member, act in dated:
+        assert member is not None
+        volume = member.volume_for(units[act.unit], act.unit, act.date.year)
+        if volume is None or volume.maximum is None:
+            continue
+        key = (member.id, act.unit, act.date.year)
+        before = used.get(key, Fraction(0))
+        used[key] = before + exact(by_id[act.unit].billed(act.quantity))
+        if used[key] > volume.maximum:
+            yield doc.diagnostic(
+                (*here, "quantity"),
+                "volume-maximum",
+                msg(
+                    "{quantity} {unit} on {date:date} brings member {member}'s {year:year} to "
+                    "{total}, beyond the {maximum:number} its subscription contracts: write "
+                    "at most {left} for this act, or raise the subscription's maximum",
+                    quantity=said_quantity(act.quantity),
+                    unit=act.unit,
+                    date=act.date,
+                    member=member.id,
+                    year=act.date.year,
+                    total=said_quantity(as_quantity(used[key])),
+                    maximum=volume.maximum,
+                    left=said_quantity(
+                        as_quantity(max(exact(volume.maximum) - before, Fraction(0)))
+                    ),
+                ),
+            )
+
+
+def volume_problems(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diagnostic]:
+    """A subscription's contracted volumes are of units its offer bills."""
+    if tariff is None:
+        return
+    units = tariff_units(tariff)
+    for index, member in enumerate(roster.members):
+        for sub_index, subscription in enumerate(member.subscriptions):
+            billed = sorted(unit for unit, offer in units.items() if offer == subscription.offer)
+            for volume_index, volume in enumerate(subscription.volumes):
+                if units.get(volume.unit) != subscription.offer:
+                    yield doc.diagnostic(
+                        (
+                            "members",
+                            index,
+                            "subscriptions",
+                            sub_index,
+                            "volumes",
+                            volume_index,
+                            "unit",
+                        ),
+                        "volume-unit",
+                        msg(
+                            "unit '{unit}' is not billed by the offer '{offer}': a contracted "
+                            "volume is of one of its units ({units})",
+                            unit=volume.unit,
+                            offer=subscription.offer,
+                            units=", ".join(billed) or "—",
+                        ),
+                    )
+
+
 def acts_problems(
     doc: Document, acts: Sequence[tuple[Path_, Member | None, Act]], tariff: Tariff
 ) -> Iterator[Diagnostic]:
@@ -1566,6 +1663,7 @@ def acts_problems(
         if unit.step is not None and unit.rounding is None
     }
     yield from _weekly_maxima(doc, acts, tariff)
+    yield from _volume_maxima(doc, acts, tariff)
     for here, member, act in acts:
         if not tariff.covers_day(act.date):
             continue  # another version of the tariff bills it
@@ -1732,6 +1830,7 @@ ROSTER_CHECKS: tuple[RosterCheck, ...] = (
     _offers_known,
     _attributes,
     _acts,
+    volume_problems,
     _settlements,
     member_identities,
 )

@@ -278,6 +278,14 @@ class ConsumedUnit(Frozen):
         ),
     )
 
+    minimum_due: bool = Field(
+        default=False,
+        description=(
+            "a subscription's contracted minimum of this unit not reached in a year is "
+            "billed: the shortfall at the unit's price (else the statement notes it)"
+        ),
+    )
+
     @model_validator(mode="after")
     def _rounding_has_a_step(self) -> ConsumedUnit:
         if self.rounding is not None and self.step is None:
@@ -441,6 +449,33 @@ class Act(Frozen):
         description="a number (1.5) or a fraction read exactly ('1/3' of a day)",
     )
     reference: str = Field(default="", description="the file or dossier number, for the record")
+
+
+class ContractedVolume(Frozen):
+    """The volume of a unit a subscription contracts for each calendar year: between a
+    ``minimum`` and a ``maximum`` (hours of staff made available). Beyond the maximum, an
+    act is refused by check; below the minimum at the year's end, the shortfall is billed
+    when the tariff's unit says ``minimum_due``, else the statement notes it."""
+
+    unit: Slug
+    minimum: Rate | None = Field(default=None, gt=0, description="the least due each year")
+    maximum: Rate | None = Field(default=None, gt=0, description="the most allowed each year")
+    reference: str = Field(default="", description="the clause or order that contracts it")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> ContractedVolume:
+        if (self.minimum is None and self.maximum is None) or (
+            self.minimum is not None and self.maximum is not None and self.minimum > self.maximum
+        ):
+            raise refusal(
+                "volume-bounds",
+                msg(
+                    "a contracted volume gives a 'minimum', a 'maximum' or both, the minimum "
+                    "not above the maximum: write '{written}'",
+                    written='{unit: heure, minimum: "100", maximum: "400"}',
+                ),
+            )
+        return self
 
 
 class CostCategory(StrEnum):

@@ -26,7 +26,9 @@ from servcommun.terms import (
     QuantityBracket,
     UnitsOfOperation,
     as_decimal,
+    as_quantity,
     exact,
+    said_quantity,
 )
 
 if TYPE_CHECKING:
@@ -317,3 +319,53 @@ def units_used(units: Sequence[ConsumedUnit], member: Member, year: int) -> Deci
         Fraction(0),
     )
     return as_decimal(total)
+
+
+def volume_shortfalls(
+    units: Sequence[ConsumedUnit], context: OfferYear
+) -> list[tuple[ConsumedUnit, Decimal | Fraction, Decimal | Fraction, Message]]:
+    """The units of ``units`` whose contracted minimum (the member's subscription to the
+    offer, for the year) the year's acts do not reach: each unit, the quantity consumed
+    (rounded to its step as the unit says), the shortfall, and how a basis or a note says
+    the volume."""
+    found = []
+    for unit in units:
+        volume = context.member.volume_for(context.offer.id, unit.id, context.year)
+        if volume is None or volume.minimum is None:
+            continue
+        consumed = sum(
+            (
+                exact(unit.billed(act.quantity))
+                for act in context.member.acts_in(context.year, (unit.id,))
+            ),
+            Fraction(0),
+        )
+        if consumed >= volume.minimum:
+            continue
+        said = (
+            msg(
+                "contracted minimum of {minimum:number} ({reference})",
+                minimum=volume.minimum,
+                reference=volume.reference,
+            )
+            if volume.reference
+            else msg("contracted minimum of {minimum:number}", minimum=volume.minimum)
+        )
+        found.append(
+            (unit, as_quantity(consumed), as_quantity(exact(volume.minimum) - consumed), said)
+        )
+    return found
+
+
+def shortfall_note(
+    unit: ConsumedUnit, year: int, consumed: Decimal | Fraction, volume: Message
+) -> Message:
+    """A contracted minimum not reached that the tariff bills no shortfall for."""
+    return msg(
+        "{unit}: {consumed} consumed in {year:year}, below the {volume}; the tariff bills no "
+        "shortfall (the unit does not say 'minimum_due')",
+        unit=unit.label,
+        consumed=said_quantity(consumed),
+        year=year,
+        volume=volume,
+    )

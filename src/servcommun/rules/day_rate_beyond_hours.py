@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
-from servcommun.message import msg, msg_n
+from servcommun.engine.context import shortfall_note, volume_shortfalls
+from servcommun.message import Message, msg, msg_n
 from servcommun.money import fraction_to_cents
 from servcommun.rules.base import PartRule
 from servcommun.terms import ConsumedUnit, Money, Rate, as_quantity, exact, said_quantity
@@ -40,6 +41,7 @@ class DayRateBeyondHoursPart(PartRule):
     hour_price: Money = Field(description="the price of each hour of a day beyond them")
 
     ANNUAL_ONLY: ClassVar[bool] = True
+    NOTES: ClassVar[bool] = True
 
     def priced_units(self) -> tuple[ConsumedUnit, ...]:
         return self.units
@@ -56,7 +58,7 @@ class DayRateBeyondHoursPart(PartRule):
             ) * exact(unit.weight)
         worked = [day for day, total in hours.items() if total > 0]
         if not worked:
-            return []
+            return self._shortfalls(context)
         covered = exact(self.hours_per_day)
         total = sum(hours.values(), Fraction(0))
         beyond = sum((max(hours[day] - covered, Fraction(0)) for day in worked), Fraction(0))
@@ -91,7 +93,39 @@ class DayRateBeyondHoursPart(PartRule):
             covered=self.hours_per_day,
             extra=extra,
         )
-        return [context.line(self, amount, basis)]
+        return [context.line(self, amount, basis), *self._shortfalls(context)]
+
+    def bills_shortfall(self) -> bool:
+        return True
+
+    def _shortfalls(self, context: OfferYear) -> list[Line]:
+        """The hours below a contracted minimum, for the units that say it is due: at the
+        hourly rate (no day is worked for them)."""
+        return [
+            context.line(
+                self,
+                fraction_to_cents(exact(shortfall) * exact(self.hour_price)),
+                msg(
+                    "{volume}: {consumed} hours consumed → {shortfall} hours not consumed, "
+                    "due × {price:amount}",
+                    volume=volume,
+                    consumed=said_quantity(consumed),
+                    shortfall=said_quantity(shortfall),
+                    price=self.hour_price,
+                ),
+                label=f"{self.label} — {unit.label}",
+            )
+            for unit, consumed, shortfall, volume in volume_shortfalls(self.units, context)
+            if unit.minimum_due
+        ]
+
+    def notes(self, context: OfferYear) -> list[Message]:
+        """A contracted minimum not reached, for the units that do not say it is due."""
+        return [
+            shortfall_note(unit, context.year, consumed, volume)
+            for unit, consumed, _, volume in volume_shortfalls(self.units, context)
+            if not unit.minimum_due
+        ]
 
     def problems(
         self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
