@@ -25,6 +25,7 @@ from pydantic import (
     StrictBool,
     StringConstraints,
     Tag,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -378,6 +379,15 @@ Quantity = Annotated[
     | Annotated[Fraction, BeforeValidator(_read_fraction), Tag("Fraction")],
     Discriminator(_quantity_kind),
     AfterValidator(_positive_quantity),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0},
+                {"type": "string", "pattern": r"^[+-]?\d+(\.\d+)?$"},
+                {"type": "string", "pattern": r"^\s*\d+\s*/\s*\d+\s*$"},
+            ]
+        }
+    ),
 ]
 """A quantity consumed: a positive decimal (1.5), or a fraction read exactly ('1/3' of a
 day), kept as a ``Fraction`` when no decimal writes it."""

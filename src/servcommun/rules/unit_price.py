@@ -70,7 +70,7 @@ class PriceEntry(Frozen):
 class FreeUnits(Frozen):
     """Units not billed each year: the first ``quantity`` of ``unit``, in date order (the
     first half-day visit of the year is free); or a ``percent`` of the year's quantity of
-    ``unit``, counted in whole units as ``rounding`` says (30 % of 7 visits = 2.1 → 2)."""
+    ``unit``, counted in whole units as ``rounding`` says (30 percent of 7 visits = 2.1 → 2)."""
 
     unit: Slug
     quantity: Rate | None = Field(default=None, gt=0)
