@@ -93,6 +93,12 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "act-outside-subscription": ("roster.yaml", "act-outside-subscription", 10, 41),
     "consumption-unknown-unit": ("actes-2026.csv", "unknown-unit", 3, 7),
     "act-year": ("actes-2026.csv", "act-year", 3, 25),
+    "volume-maximum": ("roster.yaml", "volume-maximum", 12, 63),
+    "volume-unit": ("roster.yaml", "volume-unit", 9, 26),
+    "volume-bounds": ("roster.yaml", "volume-bounds", 9, 19),
+    "quantity-fraction": ("roster.yaml", "quantity-fraction", 9, 63),
+    "free-units.yaml": ("", "free-units", 24, 13),
+    "minimum-due.yaml": ("", "minimum-due", 20, 15),
     # indexation
     "example-index.yaml": ("", "example-index", 50, 11),
     # unit cost (CGCT D5211-16)
@@ -109,6 +115,9 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "per-attribute-undeclared.yaml": ("", "unknown-attribute", 21, 20),
     "amount-pending-reason.yaml": ("", "missing-key", 15, 9),
     "quantity-step.yaml": ("", "quantity-step", 30, 77),
+    "rounding-step.yaml": ("", "rounding-step", 20, 13),
+    "weekly-maximum.yaml": ("", "weekly-maximum", 33, 55),
+    "hours-per-day.yaml": ("", "hours-per-day", 21, 24),
     "rate-start.yaml": ("", "rate-start", 22, 20),
     # percent-of-figure: declared figures, dated percentages, statutory ceilings
     "percent-of-figure-ceiling.yaml": ("", "rate-ceiling", 23, 18),

@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
+from fractions import Fraction
 
 from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, Severity
@@ -32,7 +33,17 @@ from servcommun.money import HUNDRED, ZERO, has_cents_only
 from servcommun.reader import Document, Path_
 from servcommun.roster import Consumption, Member, Override, Roster, Subscription
 from servcommun.tariff import Key, SettlementMode, Tariff, WorkedExample
-from servcommun.terms import Act, AgentTime, Billing, Bracket, CostLine
+from servcommun.terms import (
+    Act,
+    AgentTime,
+    Billing,
+    Bracket,
+    CostLine,
+    as_decimal,
+    as_quantity,
+    exact,
+    said_quantity,
+)
 
 TariffCheck = Callable[[Document, Tariff], Iterator[Diagnostic]]
 
@@ -249,6 +260,21 @@ def _parts(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
     for index, offer in enumerate(tariff.offers):
         for part_index, part in enumerate(offer.parts):
             yield from part.problems(doc, ("offers", index, "parts", part_index), offer, tariff)
+            if part.bills_shortfall():
+                continue
+            for unit in (*part.priced_units(), *part.counted_units()):
+                if unit.minimum_due:
+                    yield doc.diagnostic(
+                        ("offers", index, "parts", part_index, "rule"),
+                        "minimum-due",
+                        msg(
+                            "unit '{unit}' says 'minimum_due', but a '{rule}' part bills no "
+                            "shortfall below a contracted minimum: remove 'minimum_due', or "
+                            "price the unit by a unit-price or day-rate-beyond-hours part",
+                            unit=unit.id,
+                            rule=part.rule,
+                        ),
+                    )
 
 
 def _priced_once(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
@@ -1542,6 +1568,134 @@ def _acts(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diag
     )
 
 
+def _weekly_maxima(
+    doc: Document, acts: Sequence[tuple[Path_, Member | None, Act]], tariff: Tariff
+) -> Iterator[Diagnostic]:
+    """No member consumes more of a unit in one ISO week than the unit's weekly maximum:
+    the act that goes beyond it is refused at its quantity, saying what is left."""
+    units = {
+        unit.id: unit
+        for _, part in tariff.parts()
+        for unit in (*part.priced_units(), *part.counted_units())
+        if unit.weekly_maximum is not None
+    }
+    if not units:
+        return
+    used: dict[tuple[str | None, str, int, int], Fraction] = {}
+    dated = sorted(
+        (item for item in acts if item[2].unit in units and tariff.covers_day(item[2].date)),
+        key=lambda item: item[2].date,
+    )
+    for here, member, act in dated:
+        unit = units[act.unit]
+        maximum = unit.weekly_maximum
+        assert maximum is not None
+        year, week, _ = act.date.isocalendar()
+        key = (member.id if member is not None else None, act.unit, year, week)
+        before = used.get(key, Fraction(0))
+        used[key] = before + exact(unit.billed(act.quantity))
+        if used[key] > maximum:
+            yield doc.diagnostic(
+                (*here, "quantity"),
+                "weekly-maximum",
+                msg(
+                    "{quantity} {unit} on {date:date} brings week {week:count} of "
+                    "{year:year} to {total}, beyond the maximum of {maximum:number} a "
+                    "week: write at most {left} for this act, or check the dates of "
+                    "the week's acts",
+                    quantity=said_quantity(act.quantity),
+                    unit=act.unit,
+                    date=act.date,
+                    week=week,
+                    year=year,
+                    total=said_quantity(used[key]),
+                    maximum=maximum,
+                    left=said_quantity(max(exact(maximum) - before, Fraction(0))),
+                ),
+            )
+
+
+def _volume_maxima(
+    doc: Document, acts: Sequence[tuple[Path_, Member | None, Act]], tariff: Tariff
+) -> Iterator[Diagnostic]:
+    """No member consumes more of a unit in a year than its subscription contracts: the
+    act that goes beyond the maximum is refused at its quantity, saying what is left."""
+    units = tariff_units(tariff)
+    by_id = {
+        unit.id: unit
+        for _, part in tariff.parts()
+        for unit in (*part.priced_units(), *part.counted_units())
+    }
+    used: dict[tuple[str, str, int], Fraction] = {}
+    dated = sorted(
+        (
+            item
+            for item in acts
+            if item[1] is not None and item[2].unit in units and tariff.covers_day(item[2].date)
+        ),
+        key=lambda item: item[2].date,
+    )
+    for here, member, act in dated:
+        assert member is not None
+        volume = member.volume_for(units[act.unit], act.unit, act.date.year)
+        if volume is None or volume.maximum is None:
+            continue
+        key = (member.id, act.unit, act.date.year)
+        before = used.get(key, Fraction(0))
+        used[key] = before + exact(by_id[act.unit].billed(act.quantity))
+        if used[key] > volume.maximum:
+            yield doc.diagnostic(
+                (*here, "quantity"),
+                "volume-maximum",
+                msg(
+                    "{quantity} {unit} on {date:date} brings member {member}'s {year:year} to "
+                    "{total}, beyond the {maximum:number} its subscription contracts: write "
+                    "at most {left} for this act, or raise the subscription's maximum",
+                    quantity=said_quantity(act.quantity),
+                    unit=act.unit,
+                    date=act.date,
+                    member=member.id,
+                    year=act.date.year,
+                    total=said_quantity(as_quantity(used[key])),
+                    maximum=volume.maximum,
+                    left=said_quantity(
+                        as_quantity(max(exact(volume.maximum) - before, Fraction(0)))
+                    ),
+                ),
+            )
+
+
+def volume_problems(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diagnostic]:
+    """A subscription's contracted volumes are of units its offer bills."""
+    if tariff is None:
+        return
+    units = tariff_units(tariff)
+    for index, member in enumerate(roster.members):
+        for sub_index, subscription in enumerate(member.subscriptions):
+            billed = sorted(unit for unit, offer in units.items() if offer == subscription.offer)
+            for volume_index, volume in enumerate(subscription.volumes):
+                if units.get(volume.unit) != subscription.offer:
+                    yield doc.diagnostic(
+                        (
+                            "members",
+                            index,
+                            "subscriptions",
+                            sub_index,
+                            "volumes",
+                            volume_index,
+                            "unit",
+                        ),
+                        "volume-unit",
+                        msg(
+                            "unit '{unit}' is not billed by the offer '{offer}': a contracted "
+                            "volume is of one of its units ({units})",
+                            unit=volume.unit,
+                            offer=subscription.offer,
+                            units=", ".join(billed) or "—",
+                        ),
+                    )
+
+
 def acts_problems(
     doc: Document, acts: Sequence[tuple[Path_, Member | None, Act]], tariff: Tariff
 ) -> Iterator[Diagnostic]:
@@ -1553,28 +1707,51 @@ def acts_problems(
         unit.id: unit.step
         for _, part in tariff.parts()
         for unit in (*part.priced_units(), *part.counted_units())
-        if unit.step is not None
+        if unit.step is not None and unit.rounding is None
     }
+    yield from _weekly_maxima(doc, acts, tariff)
+    yield from _volume_maxima(doc, acts, tariff)
     for here, member, act in acts:
         if not tariff.covers_day(act.date):
             continue  # another version of the tariff bills it
         step = steps.get(act.unit)
-        if step is not None and act.quantity % step:
-            below = act.quantity - act.quantity % step
-            yield doc.diagnostic(
-                (*here, "quantity"),
-                "quantity-step",
-                msg(
-                    "{quantity:number} {unit} is not counted in steps of {step:number}: write "
-                    "a multiple of {step:number} ({below:number} or {above:number}), as the "
-                    "convention counts it",
-                    quantity=act.quantity,
-                    unit=act.unit,
-                    step=step,
-                    below=below,
-                    above=below + step,
-                ),
-            )
+        if step is not None and exact(act.quantity) % exact(step):
+            below = as_decimal(exact(act.quantity) - exact(act.quantity) % exact(step))
+            if isinstance(act.quantity, Decimal) and below != ZERO:
+                below = act.quantity - act.quantity % step  # as written: 1.50 → 1.00
+                yield doc.diagnostic(
+                    (*here, "quantity"),
+                    "quantity-step",
+                    msg(
+                        "{quantity:number} {unit} is not counted in steps of {step:number}: write "
+                        "a multiple of {step:number} ({below:number} or {above:number}), as the "
+                        "convention counts it",
+                        quantity=act.quantity,
+                        unit=act.unit,
+                        step=step,
+                        below=below,
+                        above=below + step,
+                    ),
+                )
+            else:
+                yield doc.diagnostic(
+                    (*here, "quantity"),
+                    "quantity-step",
+                    msg(
+                        "{quantity} {unit} is not counted in steps of {step:number}: write "
+                        "{nearest}, as the convention counts it",
+                        quantity=said_quantity(act.quantity),
+                        unit=act.unit,
+                        step=step,
+                        nearest=(
+                            msg("{above:number}", above=below + step)
+                            if below == ZERO
+                            else msg(
+                                "{below:number} or {above:number}", below=below, above=below + step
+                            )
+                        ),
+                    ),
+                )
         offer_id = units.get(act.unit)
         if offer_id is None:
             yield doc.diagnostic(
@@ -1701,6 +1878,7 @@ ROSTER_CHECKS: tuple[RosterCheck, ...] = (
     _attributes,
     _figures,
     _acts,
+    volume_problems,
     _settlements,
     member_identities,
 )

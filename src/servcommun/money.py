@@ -6,8 +6,10 @@ Never use floating point for money (beancount's rule): every amount is a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
+from fractions import Fraction
 from typing import TypeVar
 
 ZERO = Decimal("0")
@@ -20,6 +22,30 @@ K = TypeVar("K")
 def to_cents(amount: Decimal) -> Decimal:
     """Round to the cent, half away from zero: the rule French public accounting applies."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def exact_decimal(value: Fraction) -> Decimal | None:
+    """``value`` as a decimal, when one writes it exactly (1/4 → 0.25; 1/3: None)."""
+    denominator = value.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator != 1:
+        return None
+    places = max(twos, fives)
+    return Decimal(value.numerator * 10**places // value.denominator).scaleb(-places)
+
+
+def fraction_to_cents(amount: Fraction) -> Decimal:
+    """An exact amount (3 × 1/3 day × 300.00) rounded to the cent once, half away from
+    zero, as ``to_cents`` rounds a decimal."""
+    hundredths = abs(amount) * 100
+    cents = math.floor(hundredths + Fraction(1, 2))
+    return (Decimal(cents if amount >= 0 else -cents) / 100).quantize(CENT)
 
 
 _ROUNDINGS = {"half-up": ROUND_HALF_UP, "down": ROUND_DOWN, "up": ROUND_UP}

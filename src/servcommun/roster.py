@@ -22,6 +22,7 @@ from servcommun.terms import (
     Act,
     AttributeId,
     AttributeValue,
+    ContractedVolume,
     Frozen,
     Money,
     Population,
@@ -96,6 +97,10 @@ class Subscription(Frozen):
     start: dt.date | None = None
     end: dt.date | None = None
     delivered: dt.date | None = None
+    volumes: tuple[ContractedVolume, ...] = Field(
+        default=(),
+        description="the volumes of the offer's units contracted each year (minimum, maximum)",
+    )
 
     @field_validator("end")
     @classmethod
@@ -211,6 +216,15 @@ class Member(Frozen):
 
     def population_in(self, year: int) -> int | None:
         return self.population.get(year)
+
+    def volume_for(self, offer: str, unit: str, year: int) -> ContractedVolume | None:
+        """The volume of ``unit`` its subscription to ``offer`` contracts for ``year``."""
+        for subscription in self.subscriptions:
+            if subscription.offer == offer and subscription.active_in(year):
+                for volume in subscription.volumes:
+                    if volume.unit == unit:
+                        return volume
+        return None
 
     def acts_in(self, year: int, units: Collection[str]) -> list[Act]:
         """The acts of ``year`` of the given units, in date order (stable for a same day)."""

@@ -31,6 +31,7 @@ from servcommun.terms import (
     AttributeId,
     AttributeValue,
     Billing,
+    ContractedVolume,
     CostLine,
     Frozen,
     Indexation,
@@ -342,6 +343,10 @@ class ExampleSubscription(Frozen):
     start: dt.date | None = None
     end: dt.date | None = None
     delivered: dt.date | None = None
+    volumes: tuple[ContractedVolume, ...] = Field(
+        default=(),
+        description="the volumes of the offer's units contracted each year (minimum, maximum)",
+    )
 
 
 class ExampleMember(Frozen):

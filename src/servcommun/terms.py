@@ -7,23 +7,37 @@ units and acts, cost lines, agents, units of operation).
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StrictBool,
     StringConstraints,
+    Tag,
+    WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from servcommun.message import Message, msg
-from servcommun.money import ZERO, has_cents_only
+from servcommun.money import (
+    ZERO,
+    exact_decimal,
+    fraction_to_cents,
+    has_cents_only,
+    to_cents,
+)
 
 
 class Frozen(BaseModel):
@@ -249,6 +263,189 @@ class ConsumedUnit(Frozen):
             "act off the step is refused by check"
         ),
     )
+    rounding: RoundingMode | None = Field(
+        default=None,
+        description=(
+            "how an act off the step is rounded to it when billed (up: any half-day begun "
+            "is due); absent: an act off the step is refused"
+        ),
+    )
+    weekly_maximum: Rate | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "the most a member may consume of this unit in one ISO week (Monday to Sunday): "
+            "an act beyond it is refused by check"
+        ),
+    )
+
+    minimum_due: bool = Field(
+        default=False,
+        description=(
+            "a subscription's contracted minimum of this unit not reached in a year is "
+            "billed: the shortfall at the unit's price (else the statement notes it)"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _rounding_has_a_step(self) -> ConsumedUnit:
+        if self.rounding is not None and self.step is None:
+            raise refusal(
+                "rounding-step",
+                msg(
+                    "unit '{unit}' rounds its acts but says no step to round them to: add "
+                    "'{written}' (or remove 'rounding')",
+                    unit=self.id,
+                    written='step: "0.5"',
+                ),
+            )
+        return self
+
+    def billed(self, quantity: Decimal | Fraction) -> Decimal | Fraction:
+        """The quantity billed for an act of ``quantity``: rounded to the step as the unit
+        says (up: 0.3 day in half-days → 0.5; exactly, for a fraction), else as consumed."""
+        if self.rounding is None or self.step is None:
+            return quantity
+        steps = exact(quantity) / exact(self.step)
+        whole = {
+            RoundingMode.UP: math.ceil(steps),
+            RoundingMode.DOWN: math.floor(steps),
+            RoundingMode.HALF_UP: math.floor(steps + Fraction(1, 2)),
+        }[self.rounding]
+        return whole * self.step
+
+
+def _positive_quantity(value: Decimal | Fraction) -> Decimal | Fraction:
+    """A fraction read exactly: a decimal when one writes it (1/2 → 0.5), else kept as a
+    fraction (1/3); positive and bounded like any quantity."""
+    if isinstance(value, Fraction):
+        if value <= 0:
+            raise refusal(
+                "quantity-fraction",
+                msg(
+                    "a quantity is positive (got {value}): write a fraction such as '1/3'",
+                    value=str(value),
+                ),
+            )
+        if value >= LIMIT:
+            raise refusal(
+                "too-large",
+                msg(
+                    "{value} is beyond any plausible figure (at most {largest:decimal})",
+                    value=str(value),
+                    largest=LIMIT - Decimal("0.01"),
+                ),
+            )
+        written = exact_decimal(value)
+        return value if written is None else written
+    return value
+
+
+_FRACTION = re.compile(r"^\s*(-?[0-9]{1,13})\s*/\s*([0-9]{1,13})\s*$")
+
+
+def _read_fraction(value: object) -> object:
+    """``"1/3"``: two whole numbers, the second not zero; else refused saying so."""
+    if isinstance(value, Fraction):
+        return value
+    found = _FRACTION.match(str(value))
+    if found is None or int(found[2]) == 0:
+        raise refusal(
+            "quantity-fraction",
+            msg(
+                "{value} is not a fraction of a unit: write two whole numbers, the second "
+                "not zero, such as '1/3' (or a decimal such as 1.5)",
+                value=str(value),
+            ),
+        )
+    return Fraction(int(found[1]), int(found[2]))
+
+
+def _quantity_kind(value: object) -> str:
+    # the tags are no keys of a file (capitalised): a diagnostic does not name them
+    if isinstance(value, Fraction) or (isinstance(value, str) and "/" in value):
+        return "Fraction"
+    return "Decimal"
+
+
+Quantity = Annotated[
+    Annotated[
+        Decimal,
+        Field(gt=0),
+        AfterValidator(_bounded),
+        AfterValidator(_non_negative),
+        Tag("Decimal"),
+    ]
+    | Annotated[Fraction, BeforeValidator(_read_fraction), Tag("Fraction")],
+    Discriminator(_quantity_kind),
+    AfterValidator(_positive_quantity),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0},
+                {"type": "string", "pattern": r"^[+-]?\d+(\.\d+)?$"},
+                {"type": "string", "pattern": r"^\s*\d+\s*/\s*\d+\s*$"},
+            ]
+        }
+    ),
+]
+"""A quantity consumed: a positive decimal (1.5), or a fraction read exactly ('1/3' of a
+day), kept as a ``Fraction`` when no decimal writes it."""
+
+
+def exact(value: Decimal | Fraction) -> Fraction:
+    """A quantity as an exact fraction, for sums that mix decimals and fractions."""
+    return value if isinstance(value, Fraction) else Fraction(value)
+
+
+def as_quantity(value: Fraction) -> Decimal | Fraction:
+    """An exact sum of quantities, as a decimal when one writes it (3 × 1/3 → 1)."""
+    written = exact_decimal(value)
+    return value if written is None else written
+
+
+def add_quantities(first: Decimal | Fraction, second: Decimal | Fraction) -> Decimal | Fraction:
+    """``first`` + ``second``, exactly: decimals as decimals, else as a fraction (a decimal
+    again when one writes the sum: 3 × 1/3 → 1)."""
+    if isinstance(first, Decimal) and isinstance(second, Decimal):
+        return first + second
+    return as_quantity(exact(first) + exact(second))
+
+
+def priced(quantity: Decimal | Fraction, price: Decimal) -> Decimal:
+    """``quantity`` × ``price`` rounded to the cent once, exactly for a fraction
+    (3 × 1/3 day at 300.00 = 300.00, not 299.99)."""
+    if isinstance(quantity, Decimal):
+        return to_cents(quantity * price)
+    return fraction_to_cents(quantity * exact(price))
+
+
+def as_decimal(value: Decimal | Fraction) -> Decimal:
+    """A quantity as a decimal: itself, or an exact sum divided out once (1/3 → 0.333…)."""
+    if isinstance(value, Decimal):
+        return value
+    written = exact_decimal(value)
+    return written if written is not None else Decimal(value.numerator) / value.denominator
+
+
+def said_quantity(value: Decimal | Fraction) -> Message:
+    """A quantity as a basis or a diagnostic says it: 1.5, 1/3, 2 1/3."""
+    if isinstance(value, Decimal):
+        return msg("{quantity:number}", quantity=value)
+    written = exact_decimal(value)
+    if written is not None:
+        return msg("{quantity:number}", quantity=written)
+    whole, rest = divmod(value.numerator, value.denominator)
+    if whole:
+        return msg(
+            "{whole:count} {numerator:count}/{denominator:count}",
+            whole=whole,
+            numerator=rest,
+            denominator=value.denominator,
+        )
+    return msg(
+        "{numerator:count}/{denominator:count}", numerator=rest, denominator=value.denominator
+    )
 
 
 class Act(Frozen):
@@ -257,8 +454,38 @@ class Act(Frozen):
 
     unit: Slug
     date: dt.date
-    quantity: Rate = Field(default=Decimal(1), gt=0)
+    quantity: Quantity = Field(
+        default=Decimal(1),
+        description="a number (1.5) or a fraction read exactly ('1/3' of a day)",
+    )
     reference: str = Field(default="", description="the file or dossier number, for the record")
+
+
+class ContractedVolume(Frozen):
+    """The volume of a unit a subscription contracts for each calendar year: between a
+    ``minimum`` and a ``maximum`` (hours of staff made available). Beyond the maximum, an
+    act is refused by check; below the minimum at the year's end, the shortfall is billed
+    when the tariff's unit says ``minimum_due``, else the statement notes it."""
+
+    unit: Slug
+    minimum: Rate | None = Field(default=None, gt=0, description="the least due each year")
+    maximum: Rate | None = Field(default=None, gt=0, description="the most allowed each year")
+    reference: str = Field(default="", description="the clause or order that contracts it")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> ContractedVolume:
+        if (self.minimum is None and self.maximum is None) or (
+            self.minimum is not None and self.maximum is not None and self.minimum > self.maximum
+        ):
+            raise refusal(
+                "volume-bounds",
+                msg(
+                    "a contracted volume gives a 'minimum', a 'maximum' or both, the minimum "
+                    "not above the maximum: write '{written}'",
+                    written='{unit: heure, minimum: "100", maximum: "400"}',
+                ),
+            )
+        return self
 
 
 class CostCategory(StrEnum):

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, TypeVar
 
 from servcommun.engine.result import Line
@@ -24,6 +25,10 @@ from servcommun.terms import (
     Proration,
     QuantityBracket,
     UnitsOfOperation,
+    as_decimal,
+    as_quantity,
+    exact,
+    said_quantity,
 )
 
 if TYPE_CHECKING:
@@ -303,6 +308,74 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def units_used(units: Sequence[ConsumedUnit], member: Member, year: int) -> Decimal:
-    """The weighted quantity of ``units`` the member consumed in ``year``."""
-    weight = {unit.id: unit.weight for unit in units}
-    return sum((act.quantity * weight[act.unit] for act in member.acts_in(year, weight)), ZERO)
+    """The weighted quantity of ``units`` the member consumed in ``year``, each act rounded
+    to its unit's step as the unit says. Fractions of a unit (1/3 day) are summed exactly;
+    a sum no decimal writes is divided out once, at the end."""
+    by_id = {unit.id: unit for unit in units}
+    acts = member.acts_in(year, by_id)
+    if not any(isinstance(act.quantity, Fraction) for act in acts):
+        return sum(
+            (
+                as_decimal(by_id[act.unit].billed(act.quantity)) * by_id[act.unit].weight
+                for act in acts
+            ),
+            ZERO,
+        )
+    total = sum(
+        (
+            exact(by_id[act.unit].billed(act.quantity)) * exact(by_id[act.unit].weight)
+            for act in acts
+        ),
+        Fraction(0),
+    )
+    return as_decimal(total)
+
+
+def volume_shortfalls(
+    units: Sequence[ConsumedUnit], context: OfferYear
+) -> list[tuple[ConsumedUnit, Decimal | Fraction, Decimal | Fraction, Message]]:
+    """The units of ``units`` whose contracted minimum (the member's subscription to the
+    offer, for the year) the year's acts do not reach: each unit, the quantity consumed
+    (rounded to its step as the unit says), the shortfall, and how a basis or a note says
+    the volume."""
+    found = []
+    for unit in units:
+        volume = context.member.volume_for(context.offer.id, unit.id, context.year)
+        if volume is None or volume.minimum is None:
+            continue
+        consumed = sum(
+            (
+                exact(unit.billed(act.quantity))
+                for act in context.member.acts_in(context.year, (unit.id,))
+            ),
+            Fraction(0),
+        )
+        if consumed >= volume.minimum:
+            continue
+        said = (
+            msg(
+                "contracted minimum of {minimum:number} ({reference})",
+                minimum=volume.minimum,
+                reference=volume.reference,
+            )
+            if volume.reference
+            else msg("contracted minimum of {minimum:number}", minimum=volume.minimum)
+        )
+        found.append(
+            (unit, as_quantity(consumed), as_quantity(exact(volume.minimum) - consumed), said)
+        )
+    return found
+
+
+def shortfall_note(
+    unit: ConsumedUnit, year: int, consumed: Decimal | Fraction, volume: Message
+) -> Message:
+    """A contracted minimum not reached that the tariff bills no shortfall for."""
+    return msg(
+        "{unit}: {consumed} consumed in {year:year}, below the {volume}; the tariff bills no "
+        "shortfall (the unit does not say 'minimum_due')",
+        unit=unit.label,
+        consumed=said_quantity(consumed),
+        year=year,
+        volume=volume,
+    )

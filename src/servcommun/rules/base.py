@@ -99,6 +99,11 @@ class PartRule(Frozen):
         their brackets must follow each other, and each start is a threshold."""
         return ()
 
+    def bills_shortfall(self) -> bool:
+        """It bills the shortfall below a subscription's contracted minimum of the units it
+        prices, where the unit says ``minimum_due`` (and notes it otherwise)."""
+        return False
+
     def allowance_units(self) -> tuple[ConsumedUnit, ...]:
         """The units it counts against a yearly allowance (engineering days)."""
         return ()

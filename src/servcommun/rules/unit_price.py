@@ -5,19 +5,36 @@ préalable, payslips, days — from a dated price list, with weights between uni
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from servcommun.engine.context import shortfall_note, volume_shortfalls
 from servcommun.language import N_
 from servcommun.message import Message, msg
-from servcommun.money import ZERO, to_cents
+from servcommun.money import ZERO
 from servcommun.rules.base import PartRule
-from servcommun.terms import ConsumedUnit, Frozen, Money, Rate, Slug
+from servcommun.terms import (
+    ConsumedUnit,
+    Frozen,
+    Money,
+    Percent,
+    Rate,
+    RoundingMode,
+    Slug,
+    add_quantities,
+    as_quantity,
+    exact,
+    refusal,
+    said_quantity,
+)
+from servcommun.terms import priced as priced_at
 
 if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
@@ -52,10 +69,70 @@ class PriceEntry(Frozen):
 
 class FreeUnits(Frozen):
     """Units not billed each year: the first ``quantity`` of ``unit``, in date order (the
-    first half-day visit of the year is free)."""
+    first half-day visit of the year is free); or a ``percent`` of the year's quantity of
+    ``unit``, counted in whole units as ``rounding`` says (30 percent of 7 visits = 2.1 → 2)."""
 
     unit: Slug
-    quantity: Rate = Field(gt=0)
+    quantity: Rate | None = Field(default=None, gt=0)
+    percent: Percent | None = Field(
+        default=None,
+        le=100,
+        description="the percent of the year's quantity of the unit that is free",
+    )
+    rounding: RoundingMode | None = Field(
+        default=None,
+        description=(
+            "how the free count a percent gives is rounded to whole units (up, down, "
+            "half-up): the convention says it"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _quantity_or_percent(self) -> FreeUnits:
+        if (self.quantity is None) == (self.percent is None) or (
+            self.percent is not None and self.rounding is None
+        ):
+            raise refusal(
+                "free-units",
+                msg(
+                    "give either 'quantity' (the first units of the year) or 'percent' with "
+                    "its 'rounding' (up, down or half-up: {written}), not both or neither",
+                    written='{unit: visite, percent: "30", rounding: down}',
+                ),
+            )
+        return self
+
+    def count(self, consumed: Decimal | Fraction) -> tuple[Decimal | Fraction, Message | None]:
+        """The units free in a year of ``consumed`` units, and how a basis derives them."""
+        if self.percent is None or self.rounding is None:
+            assert self.quantity is not None
+            return self.quantity, None
+        share = exact(consumed) * exact(self.percent) / 100
+        count = Decimal(
+            {
+                RoundingMode.UP: math.ceil(share),
+                RoundingMode.DOWN: math.floor(share),
+                RoundingMode.HALF_UP: math.floor(share + Fraction(1, 2)),
+            }[self.rounding]
+        )
+        template = {
+            RoundingMode.UP: N_(
+                "{percent:percent} of {consumed} = {share}, rounded up to {count:number}"
+            ),
+            RoundingMode.DOWN: N_(
+                "{percent:percent} of {consumed} = {share}, rounded down to {count:number}"
+            ),
+            RoundingMode.HALF_UP: N_(
+                "{percent:percent} of {consumed} = {share}, rounded half up to {count:number}"
+            ),
+        }[self.rounding]
+        return count, msg(
+            template,
+            percent=self.percent,
+            consumed=said_quantity(consumed),
+            share=said_quantity(as_quantity(share)),
+            count=count,
+        )
 
 
 class UnitPricePart(PartRule):
@@ -73,6 +150,7 @@ class UnitPricePart(PartRule):
     free: tuple[FreeUnits, ...] = ()
 
     ANNUAL_ONLY: ClassVar[bool] = True
+    NOTES: ClassVar[bool] = True
 
     def priced_units(self) -> tuple[ConsumedUnit, ...]:
         return self.units
@@ -87,16 +165,29 @@ class UnitPricePart(PartRule):
         unit and price in force, each rounded to the cent once; in the order of the
         tariff's units and prices."""
         units = {unit.id: unit for unit in self.units}
-        free_left = {free.unit: free.quantity for free in self.free}
+        acts = context.member.acts_in(context.year, units)
+        free_left: dict[str, Decimal | Fraction] = {}
+        derived: dict[str, Message] = {}
+        for rule in self.free:
+            consumed: Decimal | Fraction = ZERO
+            for act in acts:
+                if act.unit == rule.unit:
+                    consumed = add_quantities(consumed, units[act.unit].billed(act.quantity))
+            free_left[rule.unit], how = rule.count(consumed)
+            if how is not None:
+                derived[rule.unit] = how
         groups: dict[tuple[str, int], _ActGroup] = {}
-        for act in context.member.acts_in(context.year, units):
-            free = min(free_left.get(act.unit, ZERO), act.quantity)
+        for act in acts:
+            quantity = units[act.unit].billed(act.quantity)
+            free = min(free_left.get(act.unit, ZERO), quantity)
             if free:
-                free_left[act.unit] -= free
+                free_left[act.unit] = add_quantities(free_left[act.unit], -free)
             entry = price_in_force(self.prices, act.date)
             position = self.prices.index(entry) if entry is not None else -1
-            group = groups.setdefault((act.unit, position), _ActGroup(act.date))
-            group.add(act.date, act.quantity, free)
+            group = groups.setdefault(
+                (act.unit, position), _ActGroup(act.date, derived=derived.get(act.unit))
+            )
+            group.add(act.date, quantity, free, act.quantity)
         lines: list[Line] = []
         order = {unit.id: index for index, unit in enumerate(self.units)}
         for (unit_id, position), group in sorted(
@@ -137,8 +228,43 @@ class UnitPricePart(PartRule):
                     else msg(" (price from {start:date})", start=entry.from_)
                 )
             basis = msg("{counted} × {price}{dated}", counted=counted, price=said, dated=dated)
-            lines.append(context.line(self, to_cents(group.billed * price), basis, label=label))
+            lines.append(context.line(self, priced_at(group.billed, price), basis, label=label))
+        lines.extend(self._shortfalls(context))
         return lines
+
+    def bills_shortfall(self) -> bool:
+        return True
+
+    def _shortfalls(self, context: OfferYear) -> list[Line]:
+        """The shortfall below a contracted minimum, for the units that say it is due: at
+        the price in force on the year's last day."""
+        lines: list[Line] = []
+        for unit, consumed, shortfall, volume in volume_shortfalls(self.units, context):
+            if not unit.minimum_due:
+                continue
+            entry = price_in_force(self.prices, dt.date(context.year, 12, 31))
+            priced = None if entry is None else self._unit_price(entry, unit.id, unit.weight)
+            if priced is None:
+                continue  # no price: said by the acts' own line
+            price, said = priced
+            basis = msg(
+                "{volume}: {consumed} consumed → {shortfall} not consumed, due × {price}",
+                volume=volume,
+                consumed=said_quantity(consumed),
+                shortfall=said_quantity(shortfall),
+                price=said,
+            )
+            label = f"{self.label} — {unit.label}"
+            lines.append(context.line(self, priced_at(shortfall, price), basis, label=label))
+        return lines
+
+    def notes(self, context: OfferYear) -> list[Message]:
+        """A contracted minimum not reached, for the units that do not say it is due."""
+        return [
+            shortfall_note(unit, context.year, consumed, volume)
+            for unit, consumed, _, volume in volume_shortfalls(self.units, context)
+            if not unit.minimum_due
+        ]
 
     def _unit_price(
         self, entry: PriceEntry, unit: str, weight: Decimal
@@ -192,17 +318,28 @@ class _ActGroup:
 
     first: dt.date
     last: dt.date | None = None
-    quantity: Decimal = ZERO
-    free: Decimal = ZERO
+    quantity: Decimal | Fraction = ZERO
+    free: Decimal | Fraction = ZERO
+    consumed: Decimal | Fraction = ZERO
+    derived: Message | None = None  # how a percent of the year's units made the free count
 
-    def add(self, day: dt.date, quantity: Decimal, free: Decimal) -> None:
+    def add(
+        self,
+        day: dt.date,
+        quantity: Decimal | Fraction,
+        free: Decimal | Fraction,
+        consumed: Decimal | Fraction,
+    ) -> None:
+        """Add an act of ``consumed`` units, ``quantity`` once rounded to its unit's step
+        (a fraction of a unit summed exactly)."""
         self.last = day
-        self.quantity += quantity
-        self.free += free
+        self.quantity = add_quantities(self.quantity, quantity)
+        self.free = add_quantities(self.free, free)
+        self.consumed = add_quantities(self.consumed, consumed)
 
     @property
-    def billed(self) -> Decimal:
-        return self.quantity - self.free
+    def billed(self) -> Decimal | Fraction:
+        return add_quantities(self.quantity, -self.free)
 
     def counted(self, label: str) -> Message:
         """The acts counted, as a basis says it: quantity, unit, dates, free units."""
@@ -211,14 +348,58 @@ class _ActGroup:
             if self.last in (None, self.first)
             else msg("{first:date}–{last:date}", first=self.first, last=self.last)
         )
+        if self.derived is not None or any(
+            isinstance(value, Fraction)
+            for value in (self.quantity, self.free, self.consumed, self.billed)
+        ):
+            return self._counted_exactly(label, dates)
         free = None
         if self.free:
             free = msg(
                 ", {free:number} free → {billed:number} billed", free=self.free, billed=self.billed
             )
+        if self.consumed != self.quantity:
+            return msg(
+                "{consumed:number} consumed, rounded to {quantity:number} × {unit} ({dates}){free}",
+                consumed=self.consumed,
+                quantity=self.quantity,
+                unit=label,
+                dates=dates,
+                free=free,
+            )
         return msg(
             "{quantity:number} × {unit} ({dates}){free}",
             quantity=self.quantity,
+            unit=label,
+            dates=dates,
+            free=free,
+        )
+
+    def _counted_exactly(self, label: str, dates: Message) -> Message:
+        """``counted`` where a quantity is a fraction no decimal writes (1/3 day)."""
+        free = None
+        if self.derived is not None:
+            free = msg(
+                ", {free} free ({derived}) → {billed} billed",
+                free=said_quantity(self.free),
+                derived=self.derived,
+                billed=said_quantity(self.billed),
+            )
+        elif self.free:
+            free = msg(
+                ", {free} free → {billed} billed",
+                free=said_quantity(self.free),
+                billed=said_quantity(self.billed),
+            )
+        consumed = None
+        if self.consumed != self.quantity:
+            consumed = msg(
+                "{consumed} consumed, rounded to ", consumed=said_quantity(self.consumed)
+            )
+        return msg(
+            "{consumed}{quantity} × {unit} ({dates}){free}",
+            consumed=consumed,
+            quantity=said_quantity(self.quantity),
             unit=label,
             dates=dates,
             free=free,

@@ -14,9 +14,17 @@ from pydantic_core import PydanticCustomError
 from servcommun.engine.context import population_bracket, units_used
 from servcommun.language import N_
 from servcommun.message import msg, msg_n
-from servcommun.money import ZERO, ceil_to_unit, to_cents
+from servcommun.money import ZERO, ceil_to_unit, round_places, to_cents
 from servcommun.rules.base import PartRule
-from servcommun.terms import Bracket, ConsumedUnit, Money, QuantityBracket, Rate, Text
+from servcommun.terms import (
+    Bracket,
+    ConsumedUnit,
+    Money,
+    QuantityBracket,
+    Rate,
+    RoundingMode,
+    Text,
+)
 
 if TYPE_CHECKING:
     from servcommun.engine.context import OfferYear
@@ -37,6 +45,13 @@ class UnitsBeyondAllowancePart(PartRule):
     )
     unit_label: Text
     unit_price: Money
+    rounding: RoundingMode = Field(
+        default=RoundingMode.UP,
+        description=(
+            "how the units beyond the allowance are counted in billed units: up (a half-day "
+            "begun is due), down or half-up"
+        ),
+    )
     allowance: tuple[QuantityBracket, ...] = Field(min_length=1)
 
     NEGOTIATED: ClassVar[bool] = False
@@ -82,7 +97,31 @@ class UnitsBeyondAllowancePart(PartRule):
         bracket = population_bracket(self.allowance, context.population)
         allowance = bracket.quantity if bracket else ZERO
         excess = max(used - allowance, ZERO)
-        billed = ceil_to_unit(excess, self.unit)
+        if self.rounding is RoundingMode.UP:
+            billed = ceil_to_unit(excess, self.unit)
+        else:
+            billed = round_places(excess / self.unit, 0, self.rounding.value)
+        if self.rounding is not RoundingMode.UP:
+            basis = msg_n(
+                "{used:number} day used, allowance {allowance:number} ({bracket}): "
+                "{excess:number} beyond → {billed:number} {unit_label} ({how}) × {price:amount}",
+                "{used:number} days used, allowance {allowance:number} ({bracket}): "
+                "{excess:number} beyond → {billed:number} {unit_label} ({how}) × {price:amount}",
+                n="used",
+                used=used,
+                allowance=allowance,
+                bracket=bracket.label if bracket else msg("no bracket"),
+                excess=excess,
+                billed=billed,
+                unit_label=self.unit_label,
+                how=(
+                    msg("rounded down")
+                    if self.rounding is RoundingMode.DOWN
+                    else msg("rounded half up")
+                ),
+                price=self.unit_price,
+            )
+            return [context.line(self, to_cents(billed * self.unit_price), basis)]
         basis = msg_n(
             "{used:number} day used, allowance {allowance:number} ({bracket}): "
             "{excess:number} beyond → {billed:number} {unit_label} × {price:amount}",
