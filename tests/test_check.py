@@ -93,6 +93,9 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "act-outside-subscription": ("roster.yaml", "act-outside-subscription", 10, 41),
     "consumption-unknown-unit": ("actes-2026.csv", "unknown-unit", 3, 7),
     "act-year": ("actes-2026.csv", "act-year", 3, 25),
+    # one-off missions quoted, then billed on delivery
+    "mission-offer.yaml": ("", "mission-offer", 19, 15),
+    "mission-quote": ("roster.yaml", "mission-quote", 7, 38),
     # indexation
     "example-index.yaml": ("", "example-index", 50, 11),
     # unit cost (CGCT D5211-16)
@@ -165,8 +168,10 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "roster-unknown-commune.yaml": ("", "unknown-commune", 4, 9),
     "roster-commune-siren.yaml": ("", "commune-siren", 6, 12),
     "outside-epci": ("roster.yaml", "outside-epci", 6, 9),
+    # warnings: a mission delivered beyond its quote by more than the tolerance
+    "mission-overrun": ("roster.yaml", "mission-overrun", 10, 19),
 }
-WARNINGS = {code for _, code, _, _ in list(CATALOGUE.values())[-6:]}
+WARNINGS = {code for _, code, _, _ in list(CATALOGUE.values())[-7:]}
 """The catalogue's warnings: their cases are checked with ``--strict``, to exit 1."""
 
 # generated into tmp_path rather than committed: name → (content, code, line, column)

@@ -1306,7 +1306,11 @@ def _offers_known(doc: Document, roster: Roster, tariff: Tariff | None) -> Itera
             offer = tariff.offer(subscription.offer)
             if offer is None:
                 yield _unknown_offer(doc, (*path, "offer"), subscription.offer, tariff)
-            elif offer.billing is Billing.ONE_OFF and subscription.delivered is None:
+            elif (
+                offer.billing is Billing.ONE_OFF
+                and subscription.delivered is None
+                and not (subscription.quote is not None and offer.quoted)
+            ):
                 yield doc.diagnostic(
                     path,
                     "subscription-dates",
@@ -1321,6 +1325,9 @@ def _offers_known(doc: Document, roster: Roster, tariff: Tariff | None) -> Itera
                     "subscription-dates",
                     msg("'{offer}' is billed yearly: give its 'start' date", offer=offer.id),
                 )
+            if offer is not None:
+                for part in offer.parts:
+                    yield from part.subscription_problems(doc, path, subscription, offer)
         for over_index, override in enumerate(member.overrides):
             yield from _override_problems(
                 doc, (*here, "overrides", over_index), member, override, tariff

@@ -189,6 +189,12 @@ class Offer(Frozen):
             part.uses_population() for part in self.parts
         )
 
+    @property
+    def quoted(self) -> bool:
+        """A part of it bills a mission from its quote (``PartRule.QUOTED``): a
+        subscription to it may be quoted and not yet delivered."""
+        return any(part.QUOTED for part in self.parts)
+
     @cached_property
     def noting_parts(self) -> tuple[PartRule, ...]:
         """The parts that may leave a note on a statement (``PartRule.notes``)."""
@@ -315,11 +321,19 @@ class Key(Frozen):
         return sum(self.shares.values(), ZERO)
 
 
+class ExampleQuote(Frozen):
+    date: dt.date
+    reference: Text
+    quantity: Rate = Field(gt=0)
+
+
 class ExampleSubscription(Frozen):
     offer: Slug
     start: dt.date | None = None
     end: dt.date | None = None
     delivered: dt.date | None = None
+    quote: ExampleQuote | None = None
+    quantity: Rate | None = None
 
 
 class ExampleMember(Frozen):
