@@ -323,3 +323,43 @@ def test_the_example_tariff_and_roster_check_clean() -> None:
     result = run("check", str(EXAMPLE), str(ROOT / "examples" / "missions"))
     assert result.returncode == 0, result.stdout
     assert "mission-" not in result.stdout  # no mission-quote, no mission-overrun
+
+
+def test_the_statements_show_the_mission_and_the_pending_one(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    folder = tmp_path / "statements"
+    result = run("statements", "--service", "missions", "--year", "2026", "--output", str(folder))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    def text(name: str) -> str:
+        said = " ".join(page.extract_text() for page in PdfReader(folder / name).pages)
+        return " ".join(said.replace("\u202f", " ").replace("\xa0", " ").split())
+
+    # sent to the members: in their tariff's language (fr_FR)
+    delivered = text("2026-35921-commune-exemple-des-landes.pdf")
+    assert "Mission d'ingénierie — DEV-2025-014" in delivered
+    assert "devis DEV-2025-014 du 14/11/2025" in delivered
+    assert "4 950,00 €" in delivered  # 11 × 450,00
+    pending = text("2026-35922-commune-exemple-du-moulin.pdf")
+    note = "devis DEV-2025-021 du 01/12/2025 (8 × jour de mission, 3 600,00 €) non réalisé en 2026"
+    assert note in pending
+    assert pending.count("DEV-2025-021") == 1  # a note, not a line
+
+
+def test_a_worked_example_delivering_a_mission_without_its_quote_is_refused() -> None:
+    text = TARIFF.replace("BILLS\n", "") + textwrap.dedent(
+        """\
+        examples:
+          - title: Mission sans devis
+            article: art. 5
+            year: 2026
+            members:
+              - population: 1000
+                subscriptions: [{offer: missions, delivered: 2026-03-20, quantity: 2}]
+            expect: {total: "900.00"}
+        """
+    )
+    _, problems = tariff_problems(parse_yaml(text, "t.yaml"))
+    # the missing quote at the delivery date of line 28 (the example is not computed)
+    assert [(p.code, p.line, p.column) for p in problems] == [("mission-quote", 28, 54)]

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from servcommun.engine.result import Line
     from servcommun.reader import Document, Path_
     from servcommun.roster import Quote, Subscription
-    from servcommun.tariff import Offer, Tariff
+    from servcommun.tariff import Offer, Tariff, WorkedExample
 
 
 class MissionPrice(Frozen):
@@ -210,6 +210,29 @@ class MissionPricePart(PartRule):
                         before=previous.from_,
                     ),
                 )
+
+    def example_problems(
+        self, doc: Document, here: Path_, example: WorkedExample, tariff: Tariff
+    ) -> Iterator[Diagnostic]:
+        """A worked example's mission delivered has its quote, as a roster's must."""
+        offers = [offer.id for offer in tariff.offers if self in offer.parts]
+        for member_index, spec in enumerate(example.members):
+            for index, subscription in enumerate(spec.subscriptions):
+                if (
+                    subscription.offer in offers
+                    and subscription.delivered
+                    and not subscription.quote
+                ):
+                    yield doc.diagnostic(
+                        (*here, "members", member_index, "subscriptions", index, "delivered"),
+                        "mission-quote",
+                        msg(
+                            "'{offer}' bills a mission at the price in force on its quote's "
+                            "date: give its 'quote' (date, reference, quantity) beside "
+                            "'delivered'",
+                            offer=subscription.offer,
+                        ),
+                    )
 
     def subscription_problems(
         self, doc: Document, here: Path_, subscription: Subscription, offer: Offer
