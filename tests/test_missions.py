@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
 import textwrap
 from decimal import Decimal
 from pathlib import Path
@@ -363,3 +364,16 @@ def test_a_worked_example_delivering_a_mission_without_its_quote_is_refused() ->
     _, problems = tariff_problems(parse_yaml(text, "t.yaml"))
     # the missing quote at the delivery date of line 28 (the example is not computed)
     assert [(p.code, p.line, p.column) for p in problems] == [("mission-quote", 28, 54)]
+
+
+def test_a_quote_on_an_offer_billing_no_mission_is_refused(tmp_path: Path) -> None:
+    # the catalogue's tariff: 'socle' is annual and bills no mission; the quote would be lost
+    shutil.copy(ROOT / "tests" / "errors" / "_valid" / "tariff.yaml", tmp_path / "tariff.yaml")
+    roster = ROSTER_HEAD + (
+        "      - {offer: socle, start: 2025-01-01, quote: {date: 2025-01-01, reference: D, "
+        "quantity: 1}}\n"
+    )
+    write(tmp_path / "roster.yaml", roster)
+    result = run("check", "tariff.yaml", "roster.yaml", "--format", "json", cwd=tmp_path)
+    found = [(d["code"], d["line"], d["column"]) for d in json.loads(result.stdout)["diagnostics"]]
+    assert ("mission-quote", 7, 43) in found  # at the key "quote"

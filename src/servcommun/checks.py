@@ -1325,6 +1325,20 @@ def _offers_known(doc: Document, roster: Roster, tariff: Tariff | None) -> Itera
                     "subscription-dates",
                     msg("'{offer}' is billed yearly: give its 'start' date", offer=offer.id),
                 )
+            if offer is not None and not offer.quoted:
+                written = "quote" if subscription.quote is not None else "quantity"
+                if subscription.quote is not None or subscription.quantity is not None:
+                    yield doc.diagnostic(
+                        (*path, written),
+                        "mission-quote",
+                        msg(
+                            "'{offer}' bills no mission from a quote: remove '{field}', or "
+                            "subscribe to the offer that bills the mission",
+                            offer=offer.id,
+                            field=written,
+                        ),
+                        key=True,
+                    )
             if offer is not None:
                 for part in offer.parts:
                     yield from part.subscription_problems(doc, path, subscription, offer)
