@@ -99,6 +99,9 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "quantity-fraction": ("roster.yaml", "quantity-fraction", 9, 63),
     "free-units.yaml": ("", "free-units", 24, 13),
     "minimum-due.yaml": ("", "minimum-due", 20, 15),
+    # one-off missions quoted, then billed on delivery
+    "mission-offer.yaml": ("", "mission-offer", 19, 15),
+    "mission-quote": ("roster.yaml", "mission-quote", 7, 38),
     # indexation
     "example-index.yaml": ("", "example-index", 50, 11),
     # unit cost (CGCT D5211-16)
@@ -183,8 +186,10 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "roster-unknown-commune.yaml": ("", "unknown-commune", 4, 9),
     "roster-commune-siren.yaml": ("", "commune-siren", 6, 12),
     "outside-epci": ("roster.yaml", "outside-epci", 6, 9),
+    # warnings: a mission delivered beyond its quote by more than the tolerance
+    "mission-overrun": ("roster.yaml", "mission-overrun", 10, 19),
 }
-WARNINGS = {code for _, code, _, _ in list(CATALOGUE.values())[-6:]}
+WARNINGS = {code for _, code, _, _ in list(CATALOGUE.values())[-7:]}
 """The catalogue's warnings: their cases are checked with ``--strict``, to exit 1."""
 
 # generated into tmp_path rather than committed: name → (content, code, line, column)

@@ -1331,7 +1331,11 @@ def _offers_known(doc: Document, roster: Roster, tariff: Tariff | None) -> Itera
             offer = tariff.offer(subscription.offer)
             if offer is None:
                 yield _unknown_offer(doc, (*path, "offer"), subscription.offer, tariff)
-            elif offer.billing is Billing.ONE_OFF and subscription.delivered is None:
+            elif (
+                offer.billing is Billing.ONE_OFF
+                and subscription.delivered is None
+                and not (subscription.quote is not None and offer.quoted)
+            ):
                 yield doc.diagnostic(
                     path,
                     "subscription-dates",
@@ -1346,6 +1350,23 @@ def _offers_known(doc: Document, roster: Roster, tariff: Tariff | None) -> Itera
                     "subscription-dates",
                     msg("'{offer}' is billed yearly: give its 'start' date", offer=offer.id),
                 )
+            if offer is not None and not offer.quoted:
+                written = "quote" if subscription.quote is not None else "quantity"
+                if subscription.quote is not None or subscription.quantity is not None:
+                    yield doc.diagnostic(
+                        (*path, written),
+                        "mission-quote",
+                        msg(
+                            "'{offer}' bills no mission from a quote: remove '{field}', or "
+                            "subscribe to the offer that bills the mission",
+                            offer=offer.id,
+                            field=written,
+                        ),
+                        key=True,
+                    )
+            if offer is not None:
+                for part in offer.parts:
+                    yield from part.subscription_problems(doc, path, subscription, offer)
         for over_index, override in enumerate(member.overrides):
             yield from _override_problems(
                 doc, (*here, "overrides", over_index), member, override, tariff

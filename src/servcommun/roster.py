@@ -89,9 +89,19 @@ MemberId = Annotated[
 ]
 
 
+class Quote(Frozen):
+    """The quote of a one-off mission (an engineering study, an audit): its date — the
+    prices of that day apply —, its reference and the quantity it estimates."""
+
+    date: dt.date = Field(description="the quote's date: the prices in force that day apply")
+    reference: Text = Field(description="the quote's reference (« devis n° 2025-014 »)")
+    quantity: Rate = Field(gt=0, description="the quantity quoted (days, half-days)")
+
+
 class Subscription(Frozen):
     """A subscription to an offer: ``start``/``end`` for an annual offer (``end`` included),
-    ``delivered`` for a one-off service (the date the audit report was delivered)."""
+    ``delivered`` for a one-off service (the date the audit report was delivered); for a
+    mission priced by the unit, its ``quote`` and the ``quantity`` actually delivered."""
 
     offer: Slug
     start: dt.date | None = None
@@ -100,6 +110,14 @@ class Subscription(Frozen):
     volumes: tuple[ContractedVolume, ...] = Field(
         default=(),
         description="the volumes of the offer's units contracted each year (minimum, maximum)",
+    )
+    quote: Quote | None = Field(
+        default=None,
+        description="a mission's quote: date, reference, quantity estimated",
+    )
+    quantity: Rate | None = Field(
+        default=None,
+        description="the quantity actually delivered (absent: as quoted)",
     )
 
     @field_validator("end")
@@ -120,7 +138,7 @@ class Subscription(Frozen):
 
     @model_validator(mode="after")
     def _a_date(self) -> Subscription:
-        if self.start is None and self.delivered is None:
+        if self.start is None and self.delivered is None and self.quote is None:
             raise Unsaid(msg("give 'start' (annual offer) or 'delivered' (one-off service)"))
         return self
 

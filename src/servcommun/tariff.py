@@ -212,6 +212,12 @@ class Offer(Frozen):
             part.uses_population() for part in self.parts
         )
 
+    @property
+    def quoted(self) -> bool:
+        """A part of it bills a mission from its quote (``PartRule.QUOTED``): a
+        subscription to it may be quoted and not yet delivered."""
+        return any(part.QUOTED for part in self.parts)
+
     @cached_property
     def noting_parts(self) -> tuple[PartRule, ...]:
         """The parts that may leave a note on a statement (``PartRule.notes``)."""
@@ -338,6 +344,12 @@ class Key(Frozen):
         return sum(self.shares.values(), ZERO)
 
 
+class ExampleQuote(Frozen):
+    date: dt.date
+    reference: Text
+    quantity: Rate = Field(gt=0)
+
+
 class ExampleSubscription(Frozen):
     offer: Slug
     start: dt.date | None = None
@@ -347,6 +359,8 @@ class ExampleSubscription(Frozen):
         default=(),
         description="the volumes of the offer's units contracted each year (minimum, maximum)",
     )
+    quote: ExampleQuote | None = None
+    quantity: Rate | None = None
 
 
 class ExampleMember(Frozen):

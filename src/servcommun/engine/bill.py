@@ -160,6 +160,7 @@ def _bill_member(
             return NeedsReview(ref, said, missing_data=not missing.OF_ROSTER)
         if overrides is not None:
             notes.extend(_overridden(offer, overrides, reason))
+    notes.extend(_pending(tariff, member, population, year, data))
     titled = max(line.titled for line in lines) if lines else held[0].annual_titled(year)
     for limit in tariff.statement_limits:
         line = limit.limit_line(STATEMENT, lines, titled, None)
@@ -204,6 +205,37 @@ def _period_notes(tariff: Tariff, year: int) -> list[Message]:
                 year=year,
             )
         )
+    return notes
+
+
+def _pending(
+    tariff: Tariff, member: Member, population: int, year: int, data: ServiceData
+) -> list[Message]:
+    """What the statement of ``year`` says of the member's one-off missions quoted and not
+    delivered in it (``PartRule.QUOTED``): not billed, and why (their parts' notes)."""
+    notes: list[Message] = []
+    for offer in tariff.offers:
+        quoted = [part for part in offer.noting_parts if part.QUOTED]
+        if not quoted or offer.billing is not Billing.ONE_OFF:
+            continue
+        for subscription in member.subscriptions:
+            if subscription.offer != offer.id or _in_year(offer, subscription, year):
+                continue
+            context = OfferYear(
+                tariff,
+                offer,
+                member,
+                population,
+                year,
+                "",
+                Overrides(),
+                data,
+                None,
+                {},
+                subscription,
+            )
+            for part in quoted:
+                notes.extend(part.notes(context))
     return notes
 
 
@@ -407,7 +439,17 @@ def offer_lines(
             assert subscription.delivered is not None
             titled = f"{subscription.delivered:%Y-%m}"
             context = OfferYear(
-                tariff, offer, member, population, year, titled, overrides, data, None, pools
+                tariff,
+                offer,
+                member,
+                population,
+                year,
+                titled,
+                overrides,
+                data,
+                None,
+                pools,
+                subscription,
             )
             lines.extend(part_lines(context))
         return lines

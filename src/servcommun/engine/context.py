@@ -184,6 +184,7 @@ class OfferYear:
     data: ServiceData
     share: ProrationShare | None  # annual offers subscribed part of the year only
     pools: Mapping[tuple[str, str], PoolOutcome]
+    subscription: Subscription | None = None  # one-off offers: the delivery billed
 
     def line(
         self,

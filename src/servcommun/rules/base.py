@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from servcommun.engine.result import Line
     from servcommun.message import Message
     from servcommun.reader import Document, Path_
-    from servcommun.roster import Member
+    from servcommun.roster import Member, Subscription
     from servcommun.rules._keyed import Fee
     from servcommun.rules.unit_price import PriceEntry
     from servcommun.tariff import Offer, Tariff, WorkedExample
@@ -59,6 +59,10 @@ class PartRule(Frozen):
     (``licences.share``), and a bill's summary groups them by category."""
     NOTES: ClassVar[bool] = False
     """It may leave a note on the statement (``notes``): what it did not bill, and why."""
+    QUOTED: ClassVar[bool] = False
+    """It bills a one-off mission from its quote: a subscription to its offer may be
+    quoted and not yet delivered (not billed; its ``notes`` say so on the statements of
+    the years it is pending)."""
 
     # -- what the rule needs ---------------------------------------------------------------
 
@@ -160,6 +164,13 @@ class PartRule(Frozen):
         raise NotImplementedError
 
     # -- its checks ------------------------------------------------------------------------
+
+    def subscription_problems(
+        self, doc: Document, here: Path_, subscription: Subscription, offer: Offer
+    ) -> Iterator[Diagnostic]:
+        """What is wrong with a roster's subscription at ``here`` to the part's ``offer``
+        (a mission delivered without its quote; errors and warnings)."""
+        return iter(())
 
     def problems(
         self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
