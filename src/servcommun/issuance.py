@@ -171,7 +171,7 @@ def advance_warnings(journal: Journal, loaded: Loaded) -> list[Diagnostic]:
                         "{member}, no longer in the roster: no final statement deducts it; "
                         "put the member back in the roster (with its end date) or reduce the "
                         "advance by hand",
-                        member=f"{titre.debtor.id} {titre.debtor.name}",
+                        member=" ".join((titre.debtor.id, titre.debtor.name)),
                         **said,
                     ),
                     source_line(journal.text, at),

@@ -431,7 +431,7 @@ def _advances(
                 msg(
                     "{member}: the final statement of {year:year} is issued ({month}): no "
                     "further advance is called",
-                    member=f"{member.id} {member.name}",
+                    member=" ".join((member.id, member.name)),
                     year=bill.year,
                     month=group.titled,
                 )
@@ -449,7 +449,7 @@ def _advances(
                             "{member}: no final amount of {last:year} to call advances on: "
                             "no advance is called, its whole {year:year} is titled by the "
                             "final statement",
-                            member=f"{member.id} {member.name}",
+                            member=" ".join((member.id, member.name)),
                             last=bill.year - 1,
                             year=bill.year,
                         )
@@ -536,7 +536,7 @@ def _finals(
                 msg(
                     "{member}: the final statement of {year:year} is computed with no advance "
                     "issued: its whole amount, {amount:amount}, is titled",
-                    member=f"{member.id} {member.name}",
+                    member=" ".join((member.id, member.name)),
                     year=bill.year,
                     amount=actual,
                 )

@@ -212,7 +212,7 @@ def say_advances(listing: TitreList, state: Titled) -> None:
             say(
                 msg(
                     "note: {member}: {reason}",
-                    member=f"{settled.member.id} {settled.member.name}",
+                    member=" ".join((settled.member.id, settled.member.name)),
                     reason=settled.reason,
                 )
             ),
