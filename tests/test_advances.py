@@ -214,3 +214,21 @@ def test_an_instalment_the_tariff_does_not_call_is_refused(data: Path) -> None:
         "titres", "--service", "indexe-exemple", "--year", "2026", "--instalment", "1", cwd=data
     )
     assert other.returncode == 1 and "the tariff calls no advances" in other.stderr
+
+
+def test_bill_compares_the_issued_figures_once_the_final_statement_is_issued(data: Path) -> None:
+    _issue(data, "--instalment", "1")
+    bill = ["bill", "--service", "acomptes", "--year", "2026", "--format", "json"]
+    # an advance is no figure of the bill: nothing issued to compare yet
+    assert "issued" not in json.loads(run(*bill, cwd=data).stdout)
+    for instalment in ("2", "3", "4"):
+        _issue(data, "--instalment", instalment)
+    _issue(data, "--month", "2027-01")
+    issued = json.loads(run(*bill, cwd=data).stdout)["issued"]
+    # advances 10 078,50 + 5 735,00, then −213,50 + 182,00 + 4 405,00 = 20 187,00
+    assert (issued["issued_total"], issued["current_total"], issued["changed"]) == (
+        "20187.00",
+        "20187.00",
+        [],
+    )
+    assert issued["months"] == ["2027-01"] and issued["titres"] == 11  # 8 advances, 3 final

@@ -346,14 +346,22 @@ def issued_against(config: Config, service_name: str | None, bill: Bill) -> Issu
     if config.bundled or not path.exists():
         return None
     journal = read_journal(path, config.display(path))
-    months = journal.months_issued(bill.year)
+    from servcommun.titres import TitreKind
+
+    done = set(journal.months_issued(bill.year))
+    # a month of advances only stands for no line of the bill: its advances count in the
+    # final statement that deducts them, once that is issued
+    of_year = [t for t in journal.titres() if t.year == bill.year]
+    advances_only = {t.titled for t in of_year if t.kind is TitreKind.ADVANCE} - {
+        t.titled for t in of_year if t.kind is not TitreKind.ADVANCE
+    }
+    months = sorted(done - advances_only)
     if not months:
         return None
-    done = set(months)
     shown = {s.member.id for s in bill.statements} | {r.member.id for r in bill.needs_review}
     from servcommun.titres import settled_figures
 
-    titres = [t for t in settled_figures(journal.titres(), bill.year, done) if t.debtor.id in shown]
+    titres = [t for t in settled_figures(of_year, bill.year, done) if t.debtor.id in shown]
     refs: dict[str, MemberRef] = {}  # in the bill's order, then those only issued
     current: dict[tuple[str, str], Decimal] = {}
     for statement in bill.statements:
