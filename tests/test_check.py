@@ -188,8 +188,11 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "outside-epci": ("roster.yaml", "outside-epci", 6, 9),
     # warnings: a mission delivered beyond its quote by more than the tolerance
     "mission-overrun": ("roster.yaml", "mission-overrun", 10, 19),
+    # warnings: advances of the journal no final statement deducts any more
+    "advance-member": ("journal/exemple.yaml", "advance-member", 36, 3),
+    "advance-offer": ("journal/exemple.yaml", "advance-offer", 15, 3),
 }
-WARNINGS = {code for _, code, _, _ in list(CATALOGUE.values())[-7:]}
+WARNINGS = {code for _, code, _, _ in list(CATALOGUE.values())[-9:]}
 """The catalogue's warnings: their cases are checked with ``--strict``, to exit 1."""
 
 # generated into tmp_path rather than committed: name → (content, code, line, column)

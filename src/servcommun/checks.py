@@ -25,7 +25,7 @@ from servcommun.engine.keys import (
     year_key,
 )
 from servcommun.engine.parties import party_members
-from servcommun.engine.result import NeedsReview
+from servcommun.engine.result import NeedsReview, Statement
 from servcommun.identity_checks import member_identities, party_identities
 from servcommun.key_checks import did_you_mean, key_shares, listing, plural_count
 from servcommun.message import Message, Unsaid, msg, msg_n
@@ -166,6 +166,9 @@ def _references(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
                 yield unknown(("offers", index, "included_in", other_index), other)
     if tariff.staffing and tariff.staffing.counted_offer not in known:
         yield unknown(("staffing", "counted_offer"), tariff.staffing.counted_offer)
+    for other_index, other in enumerate(tariff.advances.offers if tariff.advances else ()):
+        if other not in known:
+            yield unknown(("advances", "offers", other_index), other)
     for index, example in enumerate(tariff.examples):
         here: Path_ = ("examples", index)
         codes = line_codes(tariff, example.costs)
@@ -688,6 +691,59 @@ def example_data(example: WorkedExample, tariff: Tariff) -> ServiceData:
     return budget_data(budget, data, total=total)
 
 
+def _advance_mismatches(
+    tariff: Tariff, example: WorkedExample, statements: Sequence[Statement]
+) -> Iterator[tuple[Path_, Message]]:
+    """The instalments and final statements an example expects, against those computed:
+    the base split exactly in the tariff's instalments, the actual amount less the
+    advances issued."""
+    from servcommun.advances import advanced_amount, split
+
+    advances = tariff.advances
+    if advances is None:
+        return
+    offers = {offer.id for offer in tariff.offers if advances.covers(offer)}
+    by_id = {s.member.id: s for s in statements}
+    count = len(advances.dates(example.year))
+    for member_id, expected in example.expect.instalments.items():
+        statement = by_id.get(member_id)
+        if advances.base == "last-year":
+            base = example.last_year.get(member_id, ZERO)
+        else:
+            base = advanced_amount(statement, offers) if statement is not None else ZERO
+        computed = split(base, count) if base > ZERO else []
+        if tuple(computed) != expected:
+            yield (
+                ("instalments", member_id),
+                msg(
+                    "expected {member}'s instalments {expected}, computed {computed} "
+                    "({base:amount} in {count:count})",
+                    member=member_id,
+                    expected=" + ".join(str(a) for a in expected) or "—",
+                    computed=" + ".join(str(a) for a in computed) or "—",
+                    base=base,
+                    count=count,
+                ),
+            )
+    for member_id, balance in example.expect.balances.items():
+        statement = by_id.get(member_id)
+        actual = advanced_amount(statement, offers) if statement is not None else ZERO
+        issued = example.advances_issued.get(member_id, ZERO)
+        if actual - issued != balance:
+            yield (
+                ("balances", member_id),
+                msg(
+                    "expected {member}'s final statement {expected:amount}, computed "
+                    "{actual:amount} − {issued:amount} = {computed:amount}",
+                    member=member_id,
+                    expected=balance,
+                    actual=actual,
+                    issued=issued,
+                    computed=actual - issued,
+                ),
+            )
+
+
 def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple[Path_, Message]]:
     """(path in ``expect``, what differs) for each expected figure the engine disagrees with."""
     members = example_members(example, tariff)
@@ -763,6 +819,7 @@ def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple
                         computed=shares.get(member_id, ZERO),
                     ),
                 )
+    yield from _advance_mismatches(tariff, example, bill.statements)
     totals = {s.member.id: s.total for s in bill.statements}
     for member_id, amount in expect.members.items():
         got = totals.get(member_id, ZERO)

@@ -41,6 +41,8 @@ class Titled:
     inputs: tuple[tuple[str, str, str], ...]
     example: bool  # the bundled example, or an issuer or roster marked illustrative
     members_file: str = "servcommun.toml"  # where the members are listed, as shown
+    warnings: tuple[Diagnostic, ...] = ()  # advances of the journal nothing settles any more
+    tariff_file: str = ""  # the tariff in force for the year, as shown
 
     def titres(
         self, date: dt.date | None = None, months: Collection[str] | None = None
@@ -84,13 +86,18 @@ def titled(config: Config, service_name: str | None, year: int) -> Titled:
     issuer, problems = issuer_problems(config, service)
     journal, found = _journal(config, service)
     problems += found
-    titling = titling_of(loaded)
+    titling = titling_of(loaded, year)
+    if titling.advances is not None and titling.advances.base == "last-year":
+        titling = _on_last_year(config, service, titling, year)
     missing = missing_imputations(bill, titling)
     if missing:
         problems += _imputations_missing(config, service, loaded, missing)
     if problems:
         raise InputError(problems)
+    warnings = advance_warnings(journal, loaded)
     return Titled(
+        warnings=tuple(warnings),
+        tariff_file=loaded.files[0],
         service=service,
         year=year,
         bill=bill,
@@ -105,6 +112,93 @@ def titled(config: Config, service_name: str | None, year: int) -> Titled:
         if len(loaded.files) > 1 and not loaded.tariff.parties
         else loaded.files[0],
     )
+
+
+def _on_last_year(config: Config, service: Service, titling: Titling, year: int) -> Titling:
+    """``titling`` with each member's final amount of the year before ``year``, the base
+    of advances called on last year's base (none when the year before has no tariff)."""
+    from dataclasses import replace
+
+    from servcommun.pipeline import bill_of, load
+    from servcommun.titres import last_year_bases
+
+    assert titling.advances is not None
+    try:
+        before = load(config, service.id, [year - 1]).year(year - 1)
+        bases = last_year_bases(bill_of(before, year - 1), titling)
+    except (InputError, KeyError):  # no tariff in force the year before: no base
+        bases = {}
+    return replace(titling, advances=replace(titling.advances, last_year=bases))
+
+
+def advance_warnings(journal: Journal, loaded: Loaded) -> list[Diagnostic]:
+    """The advances of the journal no final statement can settle any more, each at its
+    line: for a member no longer in the roster (``advance-member``), for an offer the
+    tariff no longer has (``advance-offer``)."""
+    from servcommun.diagnostics import Severity, source_line
+    from servcommun.message import msg
+    from servcommun.titres import TitreKind
+
+    tariff = loaded.tariff
+    members = (
+        {m.id for m in loaded.roster.members}
+        if loaded.roster is not None
+        else {p.id for p in tariff.parties}
+    )
+    offers = {offer.id for offer in tariff.offers}
+    lines = journal.text.splitlines()
+    found: list[Diagnostic] = []
+    for titre in journal.titres():
+        if titre.kind is not TitreKind.ADVANCE or titre.deducted_in in journal.months_issued(
+            titre.year
+        ):  # deducted by a final statement issued: settled
+            continue
+        at = next(
+            (n for n, text in enumerate(lines, 1) if text.strip() == f"- number: {titre.number}"),
+            1,
+        )
+        column = lines[at - 1].index("number") + 1 if lines else 1
+        said = {"number": titre.number, "year": titre.year, "amount": titre.amount}
+        if titre.debtor.id not in members:
+            found.append(
+                Diagnostic(
+                    journal.display,
+                    at,
+                    column,
+                    "advance-member",
+                    msg(
+                        "advance {number} of {year:year} ({amount:amount}) was issued to "
+                        "{member}, no longer in the roster: no final statement deducts it; "
+                        "put the member back in the roster (with its end date) or reduce the "
+                        "advance by hand",
+                        member=" ".join((titre.debtor.id, titre.debtor.name)),
+                        **said,
+                    ),
+                    source_line(journal.text, at),
+                    Severity.WARNING,
+                )
+            )
+        for offer in titre.offers:
+            if offer not in offers:
+                found.append(
+                    Diagnostic(
+                        journal.display,
+                        at,
+                        column,
+                        "advance-offer",
+                        msg(
+                            "advance {number} of {year:year} ({amount:amount}) was called for "
+                            "offer '{offer}', which the tariff no longer has: no final "
+                            "statement deducts it; keep the offer in the tariff until the "
+                            "year is settled, or reduce the advance by hand",
+                            offer=offer,
+                            **said,
+                        ),
+                        source_line(journal.text, at),
+                        Severity.WARNING,
+                    )
+                )
+    return found
 
 
 def _journal(config: Config, service: Service) -> tuple[Journal, list[Diagnostic]]:
@@ -126,12 +220,23 @@ def _imputations_missing(
     return list(imputation_problems(doc, loaded.tariff, required=True, offers=offers))
 
 
-def titling_of(loaded: Loaded) -> Titling:
+def titling_of(loaded: Loaded, year: int) -> Titling:
     """What titres need of a loaded service besides its bill."""
+    from servcommun.advances import AdvancePlan, plan_dates
     from servcommun.titres import Deliberation, Titling
 
     tariff = loaded.tariff
+    said = tariff.advances
+    plan = None
+    if said is not None:
+        plan = AdvancePlan(
+            offers=frozenset(o.id for o in tariff.offers if said.covers(o)),
+            base=str(said.base),
+            instalments=plan_dates(said.dates(year)),
+            article=said.article,
+        )
     return Titling(
+        advances=plan,
         title=tariff.title,
         offers={offer.id: offer.label for offer in tariff.offers},
         imputations={o.id: o.imputation for o in tariff.offers if o.imputation is not None},
@@ -241,16 +346,22 @@ def issued_against(config: Config, service_name: str | None, bill: Bill) -> Issu
     if config.bundled or not path.exists():
         return None
     journal = read_journal(path, config.display(path))
-    months = journal.months_issued(bill.year)
+    from servcommun.titres import TitreKind
+
+    done = set(journal.months_issued(bill.year))
+    # a month of advances only stands for no line of the bill: its advances count in the
+    # final statement that deducts them, once that is issued
+    of_year = [t for t in journal.titres() if t.year == bill.year]
+    advances_only = {t.titled for t in of_year if t.kind is TitreKind.ADVANCE} - {
+        t.titled for t in of_year if t.kind is not TitreKind.ADVANCE
+    }
+    months = sorted(done - advances_only)
     if not months:
         return None
-    done = set(months)
     shown = {s.member.id for s in bill.statements} | {r.member.id for r in bill.needs_review}
-    titres = [
-        t
-        for t in journal.titres()
-        if t.year == bill.year and t.titled in done and t.debtor.id in shown
-    ]
+    from servcommun.titres import settled_figures
+
+    titres = [t for t in settled_figures(of_year, bill.year, done) if t.debtor.id in shown]
     refs: dict[str, MemberRef] = {}  # in the bill's order, then those only issued
     current: dict[tuple[str, str], Decimal] = {}
     for statement in bill.statements:
@@ -301,4 +412,28 @@ def journals_problems(config: Config | None) -> list[Diagnostic]:
     against its digest."""
     if config is None or config.bundled:
         return []
-    return [p for service in config.services.values() for p in _journal(config, service)[1]]
+    found: list[Diagnostic] = []
+    for service in config.services.values():
+        journal, problems = _journal(config, service)
+        found += problems
+        if not problems:
+            found += _journal_advances(config, service, journal)
+    return found
+
+
+def _journal_advances(config: Config, service: Service, journal: Journal) -> list[Diagnostic]:
+    """The advances of ``journal`` no final statement settles any more, against the
+    service's files for the latest year advances were called (nothing when those files
+    cannot be read: their own problems are reported)."""
+    from servcommun.pipeline import load
+    from servcommun.titres import TitreKind
+
+    years = {t.year for t in journal.titres() if t.kind is TitreKind.ADVANCE}
+    if not years:
+        return []
+    year = max(years)
+    try:
+        loaded = load(config, service.id, [year]).year(year)
+    except (InputError, KeyError):
+        return []
+    return advance_warnings(journal, loaded)

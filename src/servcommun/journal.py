@@ -384,6 +384,8 @@ def titre_data(titre: Titre, object_text: str) -> dict[str, Any]:
         "corrects": titre.corrects,
         "before": None if titre.before is None else plain(titre.before),
         "after": None if titre.after is None else plain(titre.after),
+        "instalment": titre.instalment,
+        "deducted_in": titre.deducted_in,
     }
     return _present(data)
 
@@ -449,6 +451,8 @@ def titre_from(data: dict[str, Any]) -> Titre:
         corrects=data.get("corrects"),
         before=Decimal(str(data["before"])) if "before" in data else None,
         after=Decimal(str(data["after"])) if "after" in data else None,
+        instalment=int(data["instalment"]) if "instalment" in data else None,
+        deducted_in=str(data["deducted_in"]) if "deducted_in" in data else None,
     )
 
 

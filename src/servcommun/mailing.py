@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from servcommun import cache
 from servcommun.engine.result import Statement
 from servcommun.message import Message, msg
-from servcommun.titres import STATEMENT, Booking, Debtor
+from servcommun.money import ZERO
+from servcommun.titres import STATEMENT, Booking, Debtor, TitreKind
 
 if TYPE_CHECKING:
     from servcommun.config import Config
@@ -67,6 +69,22 @@ class Recipient:
     bookings: tuple[tuple[str, Booking], ...] = ()
     titres: tuple[str, ...] = ()
     changed: MemberIssued | None = None
+    final: FinalView | None = None
+
+
+@dataclass(frozen=True)
+class FinalView:
+    """A member's final statement (décompte définitif), as its statement says it: the
+    year's actual amount of the offers called in advances, the advances the journal
+    holds as issued for it, and their numbers."""
+
+    actual: Decimal
+    advances: Decimal
+    numbers: tuple[str, ...] = ()
+
+    @property
+    def balance(self) -> Decimal:
+        return self.actual - self.advances
 
 
 @dataclass(frozen=True)
@@ -84,6 +102,19 @@ class Mailing:
     bookings: Mapping[str, Booking]
     natures: Mapping[tuple[str, str], str] = field(default_factory=dict)
     example: bool = False
+    advanced: frozenset[str] = frozenset()  # the offers called in advances
+
+    def final(
+        self, statement: Statement, advances: Mapping[str, tuple[Decimal, tuple[str, ...]]]
+    ) -> FinalView | None:
+        """The final statement of ``statement`` (None when nothing is called in advances),
+        ``advances`` being the journal's, by member id."""
+        from servcommun.advances import advanced_amount
+
+        if not self.advanced:
+            return None
+        called, numbers = advances.get(statement.member.id, (ZERO, ()))
+        return FinalView(advanced_amount(statement, self.advanced), called, numbers)
 
     def recipient(
         self,
@@ -91,6 +122,7 @@ class Mailing:
         offers: Mapping[str, str],
         titres: Mapping[str, tuple[str, ...]] | None = None,
         changed: Mapping[str, MemberIssued] | None = None,
+        advances: Mapping[str, tuple[Decimal, tuple[str, ...]]] | None = None,
     ) -> Recipient:
         """What ``statement`` says of its member: its identity, the booking of each offer
         it is billed (``offers``: id → label), the titres issued for it, and its issued
@@ -111,6 +143,7 @@ class Mailing:
             bookings=tuple(bookings.values()),
             titres=(titres or {}).get(member, ()),
             changed=(changed or {}).get(member),
+            final=self.final(statement, advances or {}),
         )
 
 
@@ -163,6 +196,9 @@ def mailing_of(loaded: Loaded, issuer: Issuer | None, *, bundled: bool = False) 
         bookings=bookings,
         natures=natures,
         example=bundled or illustrative,
+        advanced=frozenset(
+            o.id for o in tariff.offers if tariff.advances is not None and tariff.advances.covers(o)
+        ),
     )
 
 
@@ -220,3 +256,22 @@ def issued_titres(
         if titre.year == year:
             numbers.setdefault(titre.debtor.id, []).append(titre.number)
     return {member: tuple(found) for member, found in numbers.items()}
+
+
+def issued_advances(
+    config: Config, service_name: str | None, year: int
+) -> dict[str, tuple[Decimal, tuple[str, ...]]]:
+    """Member id → the advances the journal holds as issued for it for ``year`` (their
+    total and numbers); empty when nothing was issued."""
+    from servcommun.journal import journal_path, read_journal
+
+    service = config.service(service_name)
+    path = journal_path(config.root, service.id)
+    if config.bundled or not path.exists():
+        return {}
+    found: dict[str, tuple[Decimal, tuple[str, ...]]] = {}
+    for titre in read_journal(path, config.display(path)).titres():
+        if titre.year == year and titre.kind is TitreKind.ADVANCE:
+            total, numbers = found.get(titre.debtor.id, (ZERO, ()))
+            found[titre.debtor.id] = (total + titre.amount, (*numbers, titre.number))
+    return found

@@ -415,6 +415,17 @@ class Expectation(Frozen):
     )
     allowance_days: Rate | None = None
     needs_review: bool | None = None
+    instalments: dict[Text, tuple[Money, ...]] = Field(
+        default={},
+        description=("member id → the amount of each instalment called in advance, in order"),
+    )
+    balances: dict[Text, SignedMoney] = Field(
+        default={},
+        description=(
+            "member id → its final statement: the year's amount less the advances issued "
+            "(negative: a credit)"
+        ),
+    )
 
 
 class WorkedExample(Frozen):
@@ -452,6 +463,19 @@ class WorkedExample(Frozen):
     units_of_operation: UnitsOfOperation | None = Field(
         default=None,
         description=("the year's forecast (and actual) units of operation, for unit costs"),
+    )
+    last_year: dict[Text, Money] = Field(
+        default={},
+        description=(
+            "member id → its final amount of the year before, the base of advances called on "
+            "last year's base"
+        ),
+    )
+    advances_issued: dict[Text, Money] = Field(
+        default={},
+        description=(
+            "member id → the advances issued for the year, deducted by the final statement"
+        ),
     )
     expect: Expectation
 
@@ -504,6 +528,84 @@ class Settlement(Frozen):
     article: Text
 
 
+class AdvanceBase(StrEnum):
+    FORECAST = "forecast"  # the year's bill as computed when an instalment is called
+    LAST_YEAR = "last-year"  # the final amount of the year before (a call on last year's base)
+
+
+class Schedule(StrEnum):
+    QUARTERLY = "quarterly"  # 1 January, 1 April, 1 July, 1 October
+    HALF_YEARLY = "half-yearly"  # 1 January, 1 July
+    MONTHLY = "monthly"  # the first day of every month
+
+
+SCHEDULE_MONTHS = {
+    Schedule.QUARTERLY: (1, 4, 7, 10),
+    Schedule.HALF_YEARLY: (1, 7),
+    Schedule.MONTHLY: tuple(range(1, 13)),
+}
+
+
+def _month_day(value: str) -> str:
+    try:
+        dt.date(2023, int(value[:2]), int(value[3:]))  # 29 February would miss three years
+    except ValueError:
+        raise Unsaid(
+            msg("must be a day of the year, MM-DD ({example} for 15 April)", example="04-15")
+        ) from None
+    return value
+
+
+MonthDay = Annotated[str, Field(pattern=r"^[0-9]{2}-[0-9]{2}$"), AfterValidator(_month_day)]
+
+
+def _one_a_month(days: tuple[str, ...]) -> tuple[str, ...]:
+    months = [day[:2] for day in days]
+    if not days or len(set(months)) != len(months) or months != sorted(months):
+        raise Unsaid(
+            msg(
+                "must list the instalments' days in order, one a month at most (an "
+                "instalment is the titre of its month): {example}",
+                example='["01-15", "05-15", "09-15"]',
+            )
+        )
+    return days
+
+
+class Advances(Frozen):
+    """Advances (acomptes) called during the year, then the final statement (décompte
+    définitif): the year's amount less the advances issued, a credit when negative."""
+
+    article: Text
+    base: AdvanceBase = Field(
+        default=AdvanceBase.FORECAST,
+        description=(
+            "what the instalments split: the year's forecast amount (forecast) or the final "
+            "amount of the year before (last-year)"
+        ),
+    )
+    schedule: Schedule | Annotated[tuple[MonthDay, ...], AfterValidator(_one_a_month)] = Field(
+        description=(
+            "when the instalments are called: quarterly, half-yearly, monthly, or their days "
+            "of the year (MM-DD), in order"
+        ),
+    )
+    offers: tuple[Slug, ...] = Field(
+        default=(),
+        description="the annual offers called in advances (absent: every annual offer)",
+    )
+
+    def dates(self, year: int) -> list[dt.date]:
+        """The days the instalments of ``year`` are called, in order."""
+        if isinstance(self.schedule, Schedule):
+            return [dt.date(year, month, 1) for month in SCHEDULE_MONTHS[self.schedule]]
+        return [dt.date(year, int(day[:2]), int(day[3:])) for day in self.schedule]
+
+    def covers(self, offer: Offer) -> bool:
+        """Whether ``offer`` is called in advances."""
+        return offer.billing is Billing.ANNUAL and (not self.offers or offer.id in self.offers)
+
+
 class Tariff(TariffBase):
     """A tariff: the offers its members hold, each computed by its parts. The members are a
     roster's (communes, with their populations and subscriptions), or the ``parties`` the
@@ -551,6 +653,13 @@ class Tariff(TariffBase):
         description=("how statements are settled (absent: by titles of revenue, not said)"),
     )
     staffing: Staffing | None = None
+    advances: Advances | None = Field(
+        default=None,
+        description=(
+            "the annual offers called in instalments during the year, then settled by a final "
+            "statement (décompte définitif)"
+        ),
+    )
     examples: tuple[WorkedExample, ...] = ()
 
     def offer(self, offer_id: str) -> Offer | None:

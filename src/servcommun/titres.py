@@ -27,6 +27,7 @@ from servcommun.money import ZERO
 from servcommun.render.documents import slug
 
 if TYPE_CHECKING:  # a statement unpickles the titres' records without Pydantic
+    from servcommun.advances import AdvancePlan, Instalment
     from servcommun.identity import Imputation
 
 STATEMENT = "statement"  # the offer of a statement-wide floor or cap (engine.context)
@@ -38,6 +39,8 @@ class TitreKind(StrEnum):
     COMPLEMENTARY = "complementary"  # a titre complémentaire: more than was issued
     REDUCTION = "reduction"  # a réduction: less than was issued
     ANNULATION = "annulation"  # an annulation: nothing is owed any more
+    ADVANCE = "advance"  # an acompte: an instalment called during the year
+    BALANCE = "balance"  # the balance of a final statement (décompte définitif) still owed
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ class Titre:
     corrects: str | None = None
     before: Decimal | None = None
     after: Decimal | None = None
+    instalment: int | None = None  # an advance's number (1…N)
+    deducted_in: str | None = None  # an advance: the titling month of its final statement
 
     @property
     def total(self) -> Decimal:
@@ -154,6 +159,11 @@ class Titling:
     imputations: Mapping[str, Imputation]
     debtors: Mapping[str, Debtor]
     deliberations: tuple[Deliberation, ...] = ()
+    advances: AdvancePlan | None = None  # the offers called in advances, and when
+
+    def advanced(self, offer: str) -> bool:
+        """Whether ``offer`` is called in advances and settled by a final statement."""
+        return self.advances is not None and offer in self.advances.offers
 
 
 @dataclass(frozen=True)
@@ -169,6 +179,8 @@ class TitreList:
     months_issued: tuple[str, ...] = ()
     corrections: bool = False  # a list of corrections, not of a year's titres
     example: bool = False
+    settled: tuple[Unbilled, ...] = ()  # final statements leaving nothing to issue, and why
+    notes: tuple[Message, ...] = ()  # what the final statements say besides their titres
 
     @property
     def accruals(self) -> tuple[Titre, ...]:
@@ -203,17 +215,20 @@ class _Group:
     titled: str
     booking: Booking
     lines: list[Line] = field(default_factory=list)
+    advanced: bool = False  # of the offers called in advances: settled by a final statement
 
     @property
     def amount(self) -> Decimal:
         return sum((line.amount for line in self.lines), ZERO)
 
 
-def titling_months(bill: Bill) -> list[str]:
-    """The months the billed lines of ``bill`` are titled in, in order."""
-    return sorted(
-        {line.titled for s in bill.statements if s.billed for line in s.lines if line.titled}
-    )
+def titling_months(bill: Bill, titling: Titling | None = None) -> list[str]:
+    """The months the billed lines of ``bill`` are titled in, and the months of its
+    advances (``titling``'s), in order."""
+    months = {line.titled for s in bill.statements if s.billed for line in s.lines if line.titled}
+    if titling is not None and titling.advances is not None:
+        months.update(titling.advances.months)
+    return sorted(months)
 
 
 def missing_imputations(bill: Bill, titling: Titling) -> list[str]:
@@ -238,18 +253,19 @@ def _groups(bill: Bill, titling: Titling) -> list[_Group]:
         if not statement.billed:  # a carrier's own share: it does not title itself
             continue
         member = statement.member.id
-        own: dict[tuple[str, Booking], _Group] = {}
+        own: dict[tuple[str, Booking, bool], _Group] = {}
         wide: list[Line] = []
         for line in statement.lines:
             if line.offer == STATEMENT:
                 wide.append(line)
                 continue
             booking = Booking.of(titling.imputations[line.offer], member)
-            group = own.get((line.titled, booking))
+            advanced = titling.advanced(line.offer)
+            group = own.get((line.titled, booking, advanced))
             if group is None:
                 rank = offer_rank.get(line.offer, len(offer_rank))
-                group = own[(line.titled, booking)] = _Group(
-                    statement, (index, rank), line.titled, booking
+                group = own[(line.titled, booking, advanced)] = _Group(
+                    statement, (index, rank), line.titled, booking, advanced=advanced
                 )
             group.lines.append(line)
         for line in wide:
@@ -258,8 +274,8 @@ def _groups(bill: Bill, titling: Titling) -> list[_Group]:
                 max(same_month, key=lambda g: g.amount).lines.append(line)
             elif own:  # titled in a month of its own: on the imputation billing the most
                 main = max(own.values(), key=lambda g: g.amount)
-                own[(line.titled, main.booking)] = _Group(
-                    statement, main.order, line.titled, main.booking, [line]
+                own[(line.titled, main.booking, main.advanced)] = _Group(
+                    statement, main.order, line.titled, main.booking, [line], main.advanced
                 )
         found.extend(own.values())
     return found
@@ -333,6 +349,9 @@ def year_titres(
     def _order(titre: Titre) -> tuple[dt.date, str, tuple[int, int]]:
         return (titre.date, titre.titled, ranks[titre.key])
 
+    plan = titling.advances
+    finals = [g for g in groups if g.advanced]
+    groups = [g for g in groups if not g.advanced]
     for group in groups:
         if group.amount == ZERO:  # nothing to title (an allowance not exceeded)
             continue
@@ -354,7 +373,16 @@ def year_titres(
             continue
         fresh.append(_titre(group, bill.year, titling, date, TitreKind.TITRE))
         ranks[fresh[-1].key] = group.order
+    notes: list[Message] = []
+    settled: list[Unbilled] = []
+    if plan is not None:
+        for advance, order in _advances(bill, titling, plan, done, months, date, notes):
+            fresh.append(advance)
+            ranks[advance.key] = order
     numbered = number_titres(sorted(fresh, key=_order), issued)
+    if plan is not None:
+        made = _finals(bill, titling, finals, [*issued, *numbered], date, settled, notes)
+        numbered += number_titres(made, [*issued, *numbered])
     this_year = tuple(t for t in issued if t.year == bill.year)
     return TitreList(
         year=bill.year,
@@ -363,7 +391,204 @@ def year_titres(
         unbilled=tuple(unbilled),
         months_issued=tuple(sorted(done)),
         example=example,
+        settled=tuple(settled),
+        notes=tuple(notes),
     )
+
+
+# -- advances and the final statement ----------------------------------------------------
+
+
+def _advances(
+    bill: Bill,
+    titling: Titling,
+    plan: AdvancePlan,
+    done: Collection[str],
+    months: Collection[str] | None,
+    date: dt.date | None,
+    notes: list[Message],
+) -> list[tuple[Titre, tuple[int, int]]]:
+    """The advances to issue (of the instalments not issued yet, of ``months`` only when
+    given), one per debtor, instalment and imputation: the base of each — the group's
+    forecast amount, or its final amount of last year — split exactly. A final
+    statement already issued calls no more advances; a member without a final amount
+    last year is called none (said in ``notes``)."""
+    from servcommun.advances import split
+
+    wanted = [
+        i for i in plan.instalments if i.month not in done and (months is None or i.month in months)
+    ]
+    if not wanted:
+        return []
+    made: list[tuple[Titre, tuple[int, int]]] = []
+    without: set[str] = set()
+    for group in _groups(bill, titling):
+        if not group.advanced:
+            continue
+        member = group.statement.member
+        if group.titled in done:
+            notes.append(
+                msg(
+                    "{member}: the final statement of {year:year} is issued ({month}): no "
+                    "further advance is called",
+                    member=" ".join((member.id, member.name)),
+                    year=bill.year,
+                    month=group.titled,
+                )
+            )
+            continue
+        if plan.last_year is None:
+            base = group.amount
+        else:
+            found = plan.last_year.get((member.id, group.booking.nature))
+            if found is None:
+                if member.id not in without:
+                    without.add(member.id)
+                    notes.append(
+                        msg(
+                            "{member}: no final amount of {last:year} to call advances on: "
+                            "no advance is called, its whole {year:year} is titled by the "
+                            "final statement",
+                            member=" ".join((member.id, member.name)),
+                            last=bill.year - 1,
+                            year=bill.year,
+                        )
+                    )
+                continue
+            base = found
+        if base <= ZERO:
+            continue
+        parts = split(base, len(plan.instalments))
+        for instalment in wanted:
+            amount = parts[instalment.number - 1]
+            if amount <= ZERO:
+                continue
+            made.append(
+                (_advance(group, bill.year, titling, instalment, amount, date), group.order)
+            )
+    return made
+
+
+def _advance(
+    group: _Group,
+    year: int,
+    titling: Titling,
+    instalment: Instalment,
+    amount: Decimal,
+    date: dt.date | None,
+) -> Titre:
+    base = _titre(group, year, titling, date or instalment.date, TitreKind.ADVANCE)
+    return replace(
+        base,
+        titled=instalment.month,
+        lines=((f"advance.{instalment.number}", amount),),
+        amount=amount,
+        instalment=instalment.number,
+        deducted_in=group.titled,
+        object=msg(
+            "Advance {number:count} of {count:count}: {object}",
+            number=instalment.number,
+            count=instalment.count,
+            object=base.object,
+        ),
+    )
+
+
+def advances_of(
+    titres: Iterable[Titre], year: int, member: str, booking: Booking, month: str
+) -> list[Titre]:
+    """The advances of ``titres`` a final statement deducts: of ``year``, ``member`` and
+    ``booking``, deducted in ``month``, in their order."""
+    return [
+        t
+        for t in titres
+        if t.kind is TitreKind.ADVANCE
+        and t.year == year
+        and t.debtor.id == member
+        and t.booking == booking
+        and t.deducted_in == month
+    ]
+
+
+def _finals(
+    bill: Bill,
+    titling: Titling,
+    groups: Sequence[_Group],
+    titres: Sequence[Titre],
+    date: dt.date | None,
+    settled: list[Unbilled],
+    notes: list[Message],
+) -> list[Titre]:
+    """The final statements of ``groups`` (the offers called in advances, in months to
+    issue): the actual amount less the advances issued or listed (``titres``); a
+    positive balance titled, a negative one a reduction of the advances (the latest
+    first, each naming the advance it reduces), zero nothing (``settled``)."""
+    made: list[Titre] = []
+    for group in groups:
+        member = group.statement.member
+        actual = group.amount
+        called = advances_of(titres, bill.year, member.id, group.booking, group.titled)
+        advanced = sum((t.amount for t in called), ZERO)
+        if actual < ZERO:  # as any titre: the member's case is a review (never negative)
+            continue
+        if not called:
+            notes.append(
+                msg(
+                    "{member}: the final statement of {year:year} is computed with no advance "
+                    "issued: its whole amount, {amount:amount}, is titled",
+                    member=" ".join((member.id, member.name)),
+                    year=bill.year,
+                    amount=actual,
+                )
+            )
+        base = _titre(group, bill.year, titling, date, TitreKind.BALANCE)
+        base = replace(base, before=advanced, after=actual)
+        balance = actual - advanced
+        if balance == ZERO:
+            if actual != ZERO:
+                settled.append(
+                    Unbilled(
+                        member,
+                        msg(
+                            "final statement: {actual:amount}, advances called {advanced:amount}"
+                            ": nothing to issue",
+                            actual=actual,
+                            advanced=advanced,
+                        ),
+                        group.titled,
+                    )
+                )
+            continue
+        if balance > ZERO:
+            made.append(
+                replace(
+                    base,
+                    amount=balance,
+                    lines=(*base.lines, ("advances", -advanced)) if advanced else base.lines,
+                    object=msg("Final statement, balance due: {object}", object=base.object),
+                )
+            )
+            continue
+        left = -balance
+        for advance in reversed(called):
+            cut = min(advance.amount, left)
+            left -= cut
+            if cut > ZERO:
+                made.append(
+                    replace(
+                        base,
+                        kind=TitreKind.REDUCTION,
+                        amount=-cut,
+                        lines=(),
+                        corrects=advance.number,
+                        object=msg(
+                            "Final statement, reduction of advance {number}: {object}",
+                            number=advance.number,
+                            object=base.object,
+                        ),
+                    )
+                )
+    return made
 
 
 def number_titres(titres: Sequence[Titre], journal: Iterable[Titre]) -> list[Titre]:
@@ -408,8 +633,12 @@ def corrections(
     current: dict[tuple[str, str, Booking], _Group] = {}
     for grouped in _groups(bill, titling):
         if grouped.titled in done:
-            current[(grouped.statement.member.id, grouped.titled, grouped.booking)] = grouped
-    mine = [t for t in issued if t.year == year and t.titled in done]
+            key = (grouped.statement.member.id, grouped.titled, grouped.booking)
+            if key in current:  # the offers called in advances beside the others
+                current[key] = replace(current[key], lines=[*current[key].lines, *grouped.lines])
+            else:
+                current[key] = grouped
+    mine = settled_figures(issued, year, done)
     keys = list(dict.fromkeys([*(t.key for t in mine), *current]))
     made: list[Titre] = []
     unbilled: list[Unbilled] = []
@@ -427,7 +656,7 @@ def corrections(
         if difference == ZERO:
             continue
         issued_on = date or month_start(titled)
-        originals = [t for t in before if t.kind in (TitreKind.TITRE, TitreKind.COMPLEMENTARY)]
+        originals = [t for t in before if t.kind in ORIGINALS]
         if group is not None:
             base = _titre(group, year, titling, issued_on, TitreKind.TITRE)
         else:  # nothing is owed any more: the titre corrected says what it was for
@@ -480,6 +709,26 @@ def corrections(
     )
 
 
+ORIGINALS = (TitreKind.TITRE, TitreKind.COMPLEMENTARY, TitreKind.ADVANCE, TitreKind.BALANCE)
+"""The kinds of titre a correction may reduce."""
+
+
+def settled_figures(titres: Iterable[Titre], year: int, done: Collection[str]) -> list[Titre]:
+    """The titres of ``year`` in its issued months ``done``, as its figures stand: an
+    advance counts in the month of the final statement that deducts it, once that is
+    issued (until then, it is a provisional amount no bill line stands for)."""
+    found = []
+    for titre in titres:
+        if titre.year != year:
+            continue
+        if titre.kind is TitreKind.ADVANCE:
+            if titre.deducted_in is not None and titre.deducted_in in done:
+                found.append(replace(titre, titled=titre.deducted_in))
+        elif titre.titled in done:
+            found.append(titre)
+    return found
+
+
 def _corrected_object(titre: Titre, kind: TitreKind, corrected: str) -> Message:
     """What a correction says of itself: its kind, the titre it corrects, then the
     object of the debtor's titre."""
@@ -494,3 +743,14 @@ def _corrected_object(titre: Titre, kind: TitreKind, corrected: str) -> Message:
     if kind is TitreKind.ANNULATION:
         return msg("Annulation of titre {number}: {object}", number=corrected, object=titre.object)
     return msg("Titre in an issued period: {object}", object=titre.object)
+
+
+def last_year_bases(bill: Bill, titling: Titling) -> dict[tuple[str, str], Decimal]:
+    """Each member's final amount of ``bill``'s year for the offers called in advances,
+    by member id and nature account: the base of next year's advances on last year's."""
+    bases: dict[tuple[str, str], Decimal] = {}
+    for group in _groups(bill, titling):
+        if group.advanced:
+            key = (group.statement.member.id, group.booking.nature)
+            bases[key] = bases.get(key, ZERO) + group.amount
+    return bases

@@ -49,6 +49,14 @@ def issue(
             "--corrections", help=N_("Record the corrections of the months already issued.")
         ),
     ] = False,
+    instalment: Annotated[
+        int | None,
+        typer.Option(
+            "--instalment",
+            help=N_("Only the titling month of this instalment of advances (1 for the first)."),
+            min=1,
+        ),
+    ] = None,
     service: ServiceName = None,
     lang: Lang = None,
 ) -> None:
@@ -80,6 +88,10 @@ def issue(
                 ]
             )
         state = titled(config, service, year)
+        if instalment is not None:
+            from servcommun.cli.titres import instalment_month
+
+            month = instalment_month(state, instalment)
         if corrections:
             listing, months = _corrections(state, day, month)
             kind = "corrections"
@@ -105,6 +117,9 @@ def issue(
     except InputError as error:
         fail(error.diagnostics)
     _said(state, listing, months, kind)
+    from servcommun.cli.titres import say_advances
+
+    say_advances(listing, state)
 
 
 def _folder(folder: Path) -> None:
@@ -125,7 +140,7 @@ def _months_to_issue(state: Titled, month: str | None) -> list[str]:
     from servcommun.diagnostics import Diagnostic, InputError
     from servcommun.titres import titling_months
 
-    months = titling_months(state.bill)
+    months = titling_months(state.bill, state.titling)
     issued = state.journal.months_issued(state.year)
     if month is not None:
         if month not in months:

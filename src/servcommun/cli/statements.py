@@ -64,7 +64,7 @@ def statements(
     from servcommun.cli.progress import with_progress
     from servcommun.diagnostics import InputError
     from servcommun.engine.result import Statement
-    from servcommun.mailing import Recipient, issued_titres, mailing
+    from servcommun.mailing import Recipient, issued_advances, issued_titres, mailing
     from servcommun.output import write_atomic, write_folder_atomic
     from servcommun.render.pdf import Issuer
     from servcommun.render.statements import statement_count, statement_files
@@ -81,6 +81,7 @@ def statements(
             result = year_billed.only(member or ())
             words = mailing(config, service, year)
             titres = issued_titres(config, service, year)
+            advances = issued_advances(config, service, year) if words.advanced else {}
             # a year issued on other figures: said on stderr, and on each statement changed
             issued = issued_for_bill(config, service, result)
             changed = {m.member.id: m for m in issued.members} if issued is not None else {}
@@ -100,7 +101,7 @@ def statements(
             offers = dict(year_billed.offers)
 
             def recipient(statement: Statement) -> Recipient:
-                return words.recipient(statement, offers, titres, changed)
+                return words.recipient(statement, offers, titres, changed, advances)
 
             _collect_what_each_statement_leaves()
             make_pdfs = workers.maker(count)

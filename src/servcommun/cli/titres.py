@@ -53,6 +53,14 @@ def titres(
             help=N_("The corrections of the issued months, each naming the titre it corrects."),
         ),
     ] = False,
+    instalment: Annotated[
+        int | None,
+        typer.Option(
+            "--instalment",
+            help=N_("Only the titres of this instalment of advances (1 for the first)."),
+            min=1,
+        ),
+    ] = None,
     format: Annotated[TitresFormat, typer.Option("--format", help=N_("Output format."))] = (
         TitresFormat.CSV
     ),
@@ -78,6 +86,8 @@ def titres(
     lang: Lang = None,
 ) -> None:
     del lang  # chosen before the command line is parsed
+    from dataclasses import replace
+
     from servcommun.cli.app import refuse_output
     from servcommun.diagnostics import InputError
     from servcommun.issuance import titled
@@ -90,12 +100,44 @@ def titres(
         if output is not None:
             refuse_output(output, force)
         state = titled(config_here(), service, year)
-        listing = state.corrections(day) if corrections else state.titres(day)
+        months = None if instalment is None else [instalment_month(state, instalment)]
+        listing = state.corrections(day) if corrections else state.titres(day, months)
+        if months is not None:  # the titres of that instalment's month, issued or not
+            listing = replace(
+                listing, issued=tuple(t for t in listing.issued if t.titled in months)
+            )
         listing = only_members(listing, state, member or ())
         _emit(listing, state, format, csv_dialect, output, force)
     except InputError as error:
         fail(error.diagnostics)
     _say_what_was_left(listing, state, corrections)
+
+
+def instalment_month(state: Titled, number: int) -> str:
+    """The titling month of instalment ``number`` of the service's advances; an
+    ``InputError`` placed on the tariff when it calls none, or not that many."""
+    from servcommun.diagnostics import Diagnostic, InputError
+
+    plan = state.titling.advances
+    found = plan.instalment(number) if plan is not None else None
+    if found is not None:
+        return found.month
+    count = len(plan.instalments) if plan is not None else 0
+    said = (
+        msg(
+            "no instalment {number:count}: the advances of {year:year} are called in "
+            "{count:count} instalments; write --instalment 1 to {count:count}",
+            number=number,
+            year=state.year,
+            count=count,
+        )
+        if count
+        else msg(
+            "the tariff calls no advances: write 'advances:' in the tariff (see "
+            "docs/tariff-format.md), or leave out --instalment"
+        )
+    )
+    raise InputError([Diagnostic(state.tariff_file, 1, 1, "unknown-instalment", said)])
 
 
 def only_members(listing: TitreList, state: Titled, ids: list[str] | tuple[str, ...]) -> TitreList:
@@ -156,12 +198,35 @@ def _emit(
         deliver(titres_csv(listing, dialect.value, state.bill.locale), output, force)
 
 
+def say_advances(listing: TitreList, state: Titled) -> None:
+    """On stderr: the advances of the journal nothing settles any more (located
+    warnings), and what the final statements say besides their titres."""
+    from servcommun.render.words import say
+
+    for warning in state.warnings:
+        print(str(warning), file=sys.stderr)
+    for note in listing.notes:
+        print(say(msg("note: {note}", note=note)), file=sys.stderr)
+    for settled in listing.settled:
+        print(
+            say(
+                msg(
+                    "note: {member}: {reason}",
+                    member=" ".join((settled.member.id, settled.member.name)),
+                    reason=settled.reason,
+                )
+            ),
+            file=sys.stderr,
+        )
+
+
 def _say_what_was_left(listing: TitreList, state: Titled, corrections: bool) -> None:
     """On stderr: how many titres, the members without one, the corrections waiting."""
     from servcommun.render.titres import titres_summary
     from servcommun.render.words import say
 
     print(titres_summary(listing), file=sys.stderr)
+    say_advances(listing, state)
     if listing.unbilled:
         count = len(listing.unbilled)
         print(

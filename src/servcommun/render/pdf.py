@@ -61,7 +61,7 @@ from servcommun.render.words import say
 from servcommun.titres import STATEMENT
 
 if TYPE_CHECKING:
-    from servcommun.mailing import PostalAddress, Recipient, Sender
+    from servcommun.mailing import FinalView, PostalAddress, Recipient, Sender
     from servcommun.titres import Booking, Debtor
 
 # fpdf2 imports numpy when it is installed (it is, for the plots) to parse images faster;
@@ -546,6 +546,9 @@ def _remarks(
             )
         )
     remarks.extend(msg("{note}.", note=note) for note in statement.notes)
+    final = recipient.final if recipient is not None else None
+    if final is not None:
+        remarks.append(_final_remark(final))
     changed = recipient.changed if recipient is not None else None
     if changed is not None and changed.difference is not None:
         figures = {
@@ -572,6 +575,42 @@ def _remarks(
                 )
             )
     return remarks
+
+
+def _final_remark(final: FinalView) -> Message:
+    """What the final statement (décompte définitif) comes to: the actual amount less
+    the advances issued, and what is issued for the difference."""
+    if not final.numbers:
+        return msg(
+            "Final statement: no advance was issued for the year; the amount of "
+            "{actual:amount} is titled in full.",
+            actual=final.actual,
+        )
+    figures = {
+        "actual": final.actual,
+        "advances": final.advances,
+        "numbers": ", ".join(final.numbers),
+        "balance": abs(final.balance),
+    }
+    if final.balance > 0:
+        return msg(
+            "Final statement: amount for the year {actual:amount}, less the advances issued "
+            "{advances:amount} (titres {numbers}): balance due {balance:amount}, the object "
+            "of a titre de recettes.",
+            **figures,
+        )
+    if final.balance < 0:
+        return msg(
+            "Final statement: amount for the year {actual:amount}, less the advances issued "
+            "{advances:amount} (titres {numbers}): credit of {balance:amount} to the member, "
+            "the object of a reduction of the advances (titre de réduction).",
+            **figures,
+        )
+    return msg(
+        "Final statement: amount for the year {actual:amount}, equal to the advances issued "
+        "(titres {numbers}): nothing to issue.",
+        **figures,
+    )
 
 
 _POPULATION_KINDS = {

@@ -77,6 +77,9 @@ KINDS = {  # a row's kind: (plain, heading of the French dialect)
     TitreKind.COMPLEMENTARY: ("complementary", N_("complementary title")),
     TitreKind.REDUCTION: ("reduction", N_("reduction")),
     TitreKind.ANNULATION: ("annulation", N_("annulation")),
+    TitreKind.ADVANCE: ("advance", N_("advance")),
+    TitreKind.BALANCE: ("balance", N_("final statement balance")),
+    "settled": ("settled", N_("final statement settled")),
     "accrual": ("accrual", N_("accrual")),
     "review": ("review", N_("needs review")),
 }
@@ -84,6 +87,7 @@ STATUSES = {
     "to-issue": N_("to issue"),
     "issued": N_("issued"),
     "needs-review": N_("needs review"),
+    "nothing-to-issue": N_("nothing to issue"),
 }
 
 
@@ -182,13 +186,20 @@ def _titre_row(
     }
 
 
-def _review_row(unbilled: Unbilled, year: int, dialect: str, example: str) -> dict[str, str]:
+def _review_row(
+    unbilled: Unbilled,
+    year: int,
+    dialect: str,
+    example: str,
+    kind: str = "review",
+    status: str = "needs-review",
+) -> dict[str, str]:
     french = dialect == "fr"
     row = dict.fromkeys((name for name, _heading in COLUMNS), "")
     row.update(
         {
-            "kind": _word(*KINDS["review"], french),
-            "status": _(STATUSES["needs-review"]) if french else "needs-review",
+            "kind": _word(*KINDS[kind], french),
+            "status": _(STATUSES[status]) if french else status,
             "year": str(year),
             "titled": unbilled.titled,
             "debtor_id": unbilled.member.id,
@@ -212,6 +223,8 @@ def _rows(titres: TitreList, dialect: str) -> Iterator[dict[str, str]]:
             yield _titre_row(titre, "accrual", status, dialect, example, exercice=titres.year)
     for unbilled in titres.unbilled:
         yield _review_row(unbilled, titres.year, dialect, example)
+    for settled in titres.settled:  # a final statement leaving nothing to issue
+        yield _review_row(settled, titres.year, dialect, example, "settled", "nothing-to-issue")
 
 
 def titres_csv(titres: TitreList, dialect: str = "plain", locale: str = "fr_FR") -> str:
@@ -265,6 +278,9 @@ def titre_json(titre: Titre) -> dict[str, Any]:
         "attachment": titre.attachment,
         "lines": [{"code": code, "amount": plain(amount)} for code, amount in titre.lines],
     }
+    if titre.instalment is not None:
+        data["instalment"] = titre.instalment
+        data["deducted_in"] = titre.deducted_in
     if titre.corrects is not None or titre.before is not None:
         data["corrects"] = titre.corrects
         data["issued_before"] = None if titre.before is None else plain(titre.before)
@@ -320,6 +336,16 @@ def titres_json(
         ],
         "total": plain(titres.total),
     }
+    if titres.settled or titres.notes:
+        data["settled"] = [
+            {
+                "member": {"id": u.member.id, "name": u.member.name},
+                "titled": u.titled or None,
+                "reason": say(u.reason),
+            }
+            for u in titres.settled
+        ]
+        data["notes"] = [say(note) for note in titres.notes]
     if not titres.corrections:
         data["accruals"] = [
             {
