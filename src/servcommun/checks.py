@@ -24,14 +24,14 @@ from servcommun.engine.keys import (
     year_key,
 )
 from servcommun.engine.parties import party_members
-from servcommun.engine.result import NeedsReview
+from servcommun.engine.result import NeedsReview, Statement
 from servcommun.identity_checks import member_identities, party_identities
 from servcommun.key_checks import did_you_mean, key_shares, listing, plural_count
 from servcommun.message import Message, Unsaid, msg, msg_n
 from servcommun.money import HUNDRED, ZERO
 from servcommun.reader import Document, Path_
 from servcommun.roster import Consumption, Member, Override, Roster, Subscription
-from servcommun.tariff import Key, SettlementMode, Tariff, WorkedExample
+from servcommun.tariff import Key, LineExpectation, SettlementMode, Tariff, WorkedExample
 from servcommun.terms import Act, AgentTime, Billing, Bracket, CostLine
 
 TariffCheck = Callable[[Document, Tariff], Iterator[Diagnostic]]
@@ -192,6 +192,10 @@ def _references(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
             (("member_lines", member, code), code)
             for member, lines in example.expect.member_lines.items()
             for code in lines
+        ]
+        expected += [
+            (("single_lines", line_index, "line"), single.line)
+            for line_index, single in enumerate(example.expect.single_lines)
         ]
         for where, code in expected:
             if code not in codes:
@@ -719,12 +723,21 @@ def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple
                         computed=got,
                     ),
                 )
+    for index, single in enumerate(expect.single_lines):
+        if single.line in codes:
+            said = _single_line_mismatch(single, statements.get(single.member))
+            if said is not None:
+                yield (("single_lines", index, "amount"), said)
     holders = [member.id for member in members]
     for key_id, expected_key in expect.keys.items():
         key = tariff.key(key_id)
         if key is None:
             continue  # an unknown key, reported as such by _example_data
-        shares = year_key(key, example.agents, holders).shares
+        computed_key = year_key(key, example.agents, holders)
+        shares = computed_key.shares
+        if computed_key.unrounded:
+            yield from _unrounded_mismatches(key_id, shares, expected_key)
+            continue
         for member_id, percent in expected_key.items():
             if shares.get(member_id) != percent:
                 yield (
@@ -806,6 +819,86 @@ def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple
             )
 
 
+def _unrounded_mismatches(
+    key_id: str, costs: Mapping[str, Decimal], expected: Mapping[str, Decimal]
+) -> Iterator[tuple[Path_, Message]]:
+    """An expected percentage of a key not rounded is its exact ratio, salary cost over the
+    total: compared exactly (percent × total = 100 × cost), never through a rounding."""
+    total = sum(costs.values(), ZERO)
+    for member_id, percent in expected.items():
+        cost = costs.get(member_id, ZERO)
+        if percent * total != HUNDRED * cost:
+            yield (
+                ("keys", key_id, member_id),
+                msg(
+                    "expected {member}'s share of the key '{key}' {expected:percent}, "
+                    "computed {cost:amount} of {total:amount} of salary cost, not rounded",
+                    member=member_id,
+                    key=key_id,
+                    expected=percent,
+                    cost=cost,
+                    total=total,
+                ),
+            )
+
+
+def _single_line_mismatch(single: LineExpectation, statement: Statement | None) -> Message | None:
+    """What differs between an expected single line and the member's statement: no such
+    line, several (the label must say which), or another amount (its basis said)."""
+    if statement is None:
+        return msg(
+            "{member} has no statement: no line {line} to compare",
+            member=single.member,
+            line=single.line,
+        )
+    lines = [line for line in statement.lines if line.code == single.line]
+    label = single.label
+    chosen = (
+        lines
+        if label is None
+        else [line for line in lines if line.label == label or line.label.endswith(f" — {label}")]
+    )
+    labels = listing([f"'{line.label}'" for line in lines], msg("none"))
+    if not chosen and label is not None:
+        return msg(
+            "{member} has no line {line} labelled '{label}' (its lines {line}: {labels})",
+            member=single.member,
+            line=single.line,
+            label=label,
+            labels=labels,
+        )
+    if not chosen:
+        return msg(
+            "{member} has no line {line}: expected {expected:amount}",
+            member=single.member,
+            line=single.line,
+            expected=single.amount,
+        )
+    if len(chosen) > 1:
+        return msg_n(
+            "{member} has {count:count} line {line} ({labels}): say which by its 'label'",
+            "{member} has {count:count} lines {line} ({labels}): say which by its 'label'",
+            n="count",
+            member=single.member,
+            count=len(chosen),
+            line=single.line,
+            labels=listing([f"'{line.label}'" for line in chosen]),
+        )
+    found = chosen[0]
+    if found.amount == single.amount:
+        return None
+    return msg(
+        "expected {member} {line} '{label}' = {expected:amount}, computed {computed:amount} "
+        "({basis})",
+        member=single.member,
+        line=single.line,
+        label=found.label,
+        expected=single.amount,
+        computed=found.amount,
+        basis=found.basis,
+    )
+
+
 def allowance_days(tariff: Tariff, members: Sequence[Member]) -> Decimal:
     """Sum of the members' yearly allowances (art. 3.2: 117 days shared by 30 communes)."""
     return sum(
@@ -860,6 +953,7 @@ def _keys(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
         seen.add(key.id)
         if key.computed is not None:
             yield from _key_rounding(doc, here, key, known)
+            yield from _key_unrounded(doc, here, key, tariff)
             continue
         yield from key_shares(doc, (*here, "shares"), key.shares, key.precision, tariff)
         yield from _key_derivation(doc, here, key)
@@ -907,6 +1001,49 @@ def _key_rounding(
                 "remove one of them"
             ),
         )
+
+
+def _key_unrounded(doc: Document, here: Path_, key: Key, tariff: Tariff) -> Iterator[Diagnostic]:
+    """A key applied unrounded states no percentage: it has no precision of its own, and
+    only pool layers share by it (their lines say each member's salary cost over the
+    total); budget lines and fees are shared by percentages, which it does not have."""
+    assert key.computed is not None
+    if not key.computed.rounding.unrounded:
+        return
+    if key.computed.rounding.remainder_to is not None:
+        yield doc.diagnostic(
+            (*here, "computed", "rounding", "remainder_to"),
+            "key-unrounded",
+            msg(
+                "the key is not rounded: no difference to 100 is left to absorb, "
+                "'remainder_to' would not be used"
+            ),
+        )
+    if "precision" in key.model_fields_set:
+        yield doc.diagnostic(
+            (*here, "precision"),
+            "key-unrounded",
+            msg(
+                "the key is not rounded ('precision: none' in its rounding): its own "
+                "'precision' would not be used; remove one of them"
+            ),
+        )
+    for offer in tariff.offers:
+        for part in offer.parts:
+            if (part.SHARES_BUDGET_LINES or part.FEE) and key.id in part.key_ids():
+                yield doc.diagnostic(
+                    (*here, "computed", "rounding", "precision"),
+                    "key-unrounded",
+                    msg(
+                        "part '{part}' of offer '{offer}' shares budget lines by the "
+                        "percentages of key '{key}': round them ('method: "
+                        "largest-remainder' and the key's 'precision'); only a pool layer "
+                        "shares by a key not rounded",
+                        part=part.code,
+                        offer=offer.id,
+                        key=key.id,
+                    ),
+                )
 
 
 def _key_derivation(doc: Document, here: Path_, key: Key) -> Iterator[Diagnostic]:
@@ -974,7 +1111,8 @@ def _keys_usable(tariff: Tariff) -> bool:
         (
             key.computed is not None
             and (
-                key.computed.rounding.method == "largest-remainder"
+                key.computed.rounding.unrounded
+                or key.computed.rounding.method == "largest-remainder"
                 or key.computed.rounding.remainder_to is not None
             )
         )
