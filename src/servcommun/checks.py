@@ -1588,6 +1588,30 @@ def attribute_problems(
             )
 
 
+def members_named_problems(
+    doc: Document, tariff: Tariff, roster: Roster, roster_file: str
+) -> Iterator[Diagnostic]:
+    """The member ids a tariff's parts name themselves (a pool layer's ``members``) are
+    members of the service's roster: an id of no member is a typo, placed in the tariff."""
+    known = [member.id for member in roster.members]
+    for offer_index, offer in enumerate(tariff.offers):
+        for part_index, part in enumerate(offer.parts):
+            for path, member_id in part.members_named():
+                if member_id in known:
+                    continue
+                yield doc.diagnostic(
+                    ("offers", offer_index, "parts", part_index, *path),
+                    "unknown-member",
+                    msg(
+                        "the roster {roster} has no member '{member}'{suggestion} (write the "
+                        "id of one of its members)",
+                        roster=roster_file,
+                        member=member_id,
+                        suggestion=did_you_mean(member_id, known),
+                    ),
+                )
+
+
 def review_warnings(doc: Document, roster: Roster, tariff: Tariff) -> Iterator[Diagnostic]:
     """A warning for each member the engine would list as *needs review* in a year of the
     roster (above a review threshold, no override with its reference: art. 7.1 (*)).

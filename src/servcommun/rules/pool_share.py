@@ -190,6 +190,13 @@ class PoolSharePart(PartRule):
     def key_ids(self) -> tuple[str, ...]:
         return tuple(key_id for layer in self.layers if (key_id := layer.key_id))
 
+    def members_named(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+        return tuple(
+            (("layers", index, "members", position), member)
+            for index, layer in enumerate(self.layers)
+            for position, member in enumerate(layer.members)
+        )
+
     def counted_units(self) -> tuple[ConsumedUnit, ...]:
         units = [unit for layer in self.layers for unit in layer.units]
         for layer in self.layers:
@@ -593,6 +600,7 @@ def _pool_layers(
                 "a layer sized by a ratio of counted units needs another layer taking the "
                 "remainder, so that the layers sum exactly to the pool"
             ),
+            key=True,
         )
     if not remainders and any(layer.amount is not None for layer in part.layers):
         yield doc.diagnostic(
@@ -619,6 +627,7 @@ def _layer_ratio(doc: Document, path: Path_, layer: PoolLayer) -> Iterator[Diagn
                 "give a layer a 'percent' of the pool, an 'amount' or a 'ratio' of counted "
                 "units, only one of them"
             ),
+            key=True,
         )
     every = [unit.id for unit in ratio.of]
     for index, unit in enumerate(ratio.counted):
