@@ -346,6 +346,29 @@ def test_a_single_line_of_a_part_making_several_needs_its_label(tmp_path: Path) 
     ) in result.stdout
 
 
+def test_a_single_line_asserts_the_figures_its_basis_states(tmp_path: Path) -> None:
+    path = example_tariff(tmp_path, "300.00")
+    text = path.read_text(encoding="utf-8")
+    # 4 permits of 10 acts, 35901's 3 of 4 permits: it states 3, not 2
+    good = text.replace('amount: "300.00"', 'basis: {layer.counted: "4", share.weight: "3.0"}')
+    path.write_text(good, encoding="utf-8")
+    assert run("check", "t.yaml", cwd=tmp_path).returncode == 0
+    path.write_text(good.replace('"3.0"', '"2"'), encoding="utf-8")
+    result = run("check", "t.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert (
+        "expected 35901 service.cout 'Coût — Instruction' share.weight = 2, computed 3 (4 of "
+        "10 units counted × the pool €1,000.00 = €400.00; by units used: 3 of 4)"
+    ) in result.stdout
+    path.write_text(good.replace("share.weight", "share.wieght"), encoding="utf-8")
+    result = run("check", "t.yaml", cwd=tmp_path)
+    assert (
+        "the basis of 35901 service.cout 'Coût — Instruction' has no figure "
+        "'share.wieght': did you mean 'share.weight'? (its figures: layer.counted, "
+        "layer.all, layer.pool, layer.amount, share.weight, share.total)"
+    ) in result.stdout
+
+
 def test_a_single_line_of_an_unknown_code_is_pointed_at(tmp_path: Path) -> None:
     path = example_tariff(tmp_path, "300.00")
     text = path.read_text(encoding="utf-8").replace("line: service.cout", "line: service.cou")

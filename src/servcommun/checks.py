@@ -727,7 +727,7 @@ def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple
         if single.line in codes:
             said = _single_line_mismatch(single, statements.get(single.member))
             if said is not None:
-                yield (("single_lines", index, "amount"), said)
+                yield (("single_lines", index, *said[0]), said[1])
     holders = [member.id for member in members]
     for key_id, expected_key in expect.keys.items():
         key = tariff.key(key_id)
@@ -842,11 +842,14 @@ def _unrounded_mismatches(
             )
 
 
-def _single_line_mismatch(single: LineExpectation, statement: Statement | None) -> Message | None:
+def _single_line_mismatch(
+    single: LineExpectation, statement: Statement | None
+) -> tuple[Path_, Message] | None:
     """What differs between an expected single line and the member's statement: no such
-    line, several (the label must say which), or another amount (its basis said)."""
+    line, several (the label must say which), or another amount or figure of its basis
+    (the basis said), with the place in the expectation it is said at."""
     if statement is None:
-        return msg(
+        return ("member",), msg(
             "{member} has no statement: no line {line} to compare",
             member=single.member,
             line=single.line,
@@ -860,7 +863,7 @@ def _single_line_mismatch(single: LineExpectation, statement: Statement | None) 
     )
     labels = listing([f"'{line.label}'" for line in lines], msg("none"))
     if not chosen and label is not None:
-        return msg(
+        return ("label",), msg(
             "{member} has no line {line} labelled '{label}' (its lines {line}: {labels})",
             member=single.member,
             line=single.line,
@@ -868,14 +871,14 @@ def _single_line_mismatch(single: LineExpectation, statement: Statement | None) 
             labels=labels,
         )
     if not chosen:
-        return msg(
+        return ("line",), msg(
             "{member} has no line {line}: expected {expected:amount}",
             member=single.member,
             line=single.line,
             expected=single.amount,
         )
     if len(chosen) > 1:
-        return msg_n(
+        return ("line",), msg_n(
             "{member} has {count:count} line {line} ({labels}): say which by its 'label'",
             "{member} has {count:count} lines {line} ({labels}): say which by its 'label'",
             n="count",
@@ -885,18 +888,64 @@ def _single_line_mismatch(single: LineExpectation, statement: Statement | None) 
             labels=listing([f"'{line.label}'" for line in chosen]),
         )
     found = chosen[0]
-    if found.amount == single.amount:
-        return None
-    return msg(
-        "expected {member} {line} '{label}' = {expected:amount}, computed {computed:amount} "
-        "({basis})",
-        member=single.member,
-        line=single.line,
-        label=found.label,
-        expected=single.amount,
-        computed=found.amount,
-        basis=found.basis,
-    )
+    if single.amount is not None and found.amount != single.amount:
+        return ("amount",), msg(
+            "expected {member} {line} '{label}' = {expected:amount}, computed {computed:amount} "
+            "({basis})",
+            member=single.member,
+            line=single.line,
+            label=found.label,
+            expected=single.amount,
+            computed=found.amount,
+            basis=found.basis,
+        )
+    figures = dict(basis_figures(found.basis))
+    for name, expected in single.basis.items():
+        if name not in figures:
+            return ("basis", name), msg(
+                "the basis of {member} {line} '{label}' has no figure '{figure}'{suggestion} "
+                "(its figures: {figures})",
+                member=single.member,
+                line=single.line,
+                label=found.label,
+                figure=name,
+                suggestion=did_you_mean(name, figures),
+                figures=listing(figures),
+            )
+        if not _same_figure(expected, figures[name]):
+            return ("basis", name), msg(
+                "expected {member} {line} '{label}' {figure} = {expected}, computed {computed} "
+                "({basis})",
+                member=single.member,
+                line=single.line,
+                label=found.label,
+                figure=name,
+                expected=expected,
+                computed=str(figures[name]),
+                basis=found.basis,
+            )
+    return None
+
+
+def basis_figures(basis: Message, prefix: str = "") -> Iterator[tuple[str, object]]:
+    """The figures of a line's basis by dotted name, as the JSON's ``basis_data`` nests
+    them (``share.weight``): what a worked example's single line may assert."""
+    for name, value in basis.values:
+        if isinstance(value, Message):
+            yield from basis_figures(value, f"{prefix}{name}.")
+        elif value is not None and not isinstance(value, tuple | list):
+            yield f"{prefix}{name}", value
+
+
+def _same_figure(expected: str, computed: object) -> bool:
+    """A figure as written in the example against the basis's: numbers by value (6.50 is
+    6.5), the rest as text."""
+    if isinstance(computed, Decimal | int):
+        try:
+            return Decimal(expected) == computed
+        except ArithmeticError:
+            return False
+    return expected == str(computed)
 
 
 def allowance_days(tariff: Tariff, members: Sequence[Member]) -> Decimal:

@@ -386,7 +386,26 @@ class LineExpectation(Frozen):
             "lines, when it makes several"
         ),
     )
-    amount: SignedMoney
+    amount: SignedMoney | None = Field(default=None, description="the line's amount")
+    basis: dict[str, str] = Field(
+        default={},
+        description=(
+            "figure of the line's basis (its name, dotted as in the JSON 'basis_data': "
+            "share.weight, layer.counted) → its value: a quantity, a unit amount the line states"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _something_expected(self) -> LineExpectation:
+        if self.amount is None and not self.basis:
+            raise refusal(
+                "single-line",
+                msg(
+                    "give the line's 'amount', or figures of its 'basis' ({example}), or both",
+                    example='basis: {share.weight: "6.5"}',
+                ),
+            )
+        return self
 
 
 class Expectation(Frozen):
