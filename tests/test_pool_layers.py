@@ -8,8 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import textwrap
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT, run
 from servcommun.budget import Budget
@@ -182,6 +185,54 @@ def test_a_ratio_layer_is_refused_without_a_remainder_or_counting_outside_its_ba
         ("pool-ratio", 26, 51),  # dp counted, not among the units of 'of'
         ("pool-layers", 25, 13),  # no layer takes what the ratio leaves
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cents=st.integers(min_value=1, max_value=10**11),
+    acts=st.lists(
+        st.tuples(st.integers(0, 50), st.integers(0, 50), st.booleans()), min_size=1, max_size=10
+    ),
+)
+def test_ratio_and_restricted_layers_always_sum_exactly_to_the_pool(
+    cents: int, acts: list[tuple[int, int, bool]]
+) -> None:
+    """Whatever the pool, the acts counted and who hosts a permanence, the ratio layer is
+    the pool × permits / acts to the cent, and the layers sum to the pool to the cent."""
+    layers = (
+        RATIO
+        + '          - {label: Permanences, percent: "10", by: population, '
+        + "where: {attribute: permanence}}\n"
+        + "          - {label: Solde, by: population}\n"
+    )
+    pool = D(cents).scaleb(-2)
+    tariff = grid(POOL.format(pool=str(pool), layers=layers))
+    members = [
+        member(
+            f"{35900 + index:05d}",
+            1000 + index,
+            *((act("pc", str(pc)),) if pc else ()),
+            *((act("cu", str(cu)),) if cu else ()),
+            attributes={"permanence": True} if hosts or index == 0 else {},
+        )
+        for index, (pc, cu, hosts) in enumerate(acts)
+    ]
+    permits = sum(pc for pc, _, _ in acts)
+    every = permits + sum(cu for _, cu, _ in acts)
+    bill = bill_members(tariff, members, 2026)
+    assert not bill.needs_review
+    assert bill.total == pool
+    instruction = sum(
+        (
+            line.amount
+            for s in bill.statements
+            for line in s.lines
+            if line.label.endswith("Instruction")
+        ),
+        D(0),
+    )
+    expected = (pool * permits / every).quantize(D("0.01"), ROUND_HALF_UP) if every else D(0)
+    assert instruction == expected
 
 
 # -- 2. layers restricted to some members ------------------------------------------------
