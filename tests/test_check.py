@@ -109,6 +109,11 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     # pools
     "pool-layers.yaml": ("", "pool-layers", 42, 11),
     "pool-undefined-key.yaml": ("", "undefined-key", 25, 68),
+    "pool-ratio.yaml": ("", "pool-ratio", 27, 24),
+    "unknown-member": ("tariff.yaml", "unknown-member", 21, 89),
+    "single-line.yaml": ("", "single-line", 32, 11),
+    "key-unrounded.yaml": ("", "key-unrounded", 14, 29),
+    "key-rounding-form.yaml": ("", "key-rounding-form", 13, 17),
     # floors and caps
     "limit-order.yaml": ("", "limit-order", 38, 17),
     "limit-prorated.yaml": ("", "limit-prorated", 42, 90),

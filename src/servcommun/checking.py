@@ -279,6 +279,16 @@ class _Run:
         self._service_matches(file, file.model)
         if grids and file.model.members:
             file.problems.extend(self._official(file.doc, file.model, grids, service))
+        shown = {target.display for target in self.targets}
+        for version in tariffs:
+            if version.service == service and not version.tariff.parties:
+                file.problems.extend(
+                    d
+                    for d in checks.members_named_problems(
+                        version.doc, version.tariff, file.model, file.display
+                    )
+                    if d.file in shown
+                )
         if not grids:
             known = sorted({v.service for v in tariffs if not v.tariff.parties})
             reason = (

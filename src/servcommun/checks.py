@@ -32,7 +32,7 @@ from servcommun.message import Message, Unsaid, msg, msg_n
 from servcommun.money import HUNDRED, ZERO, has_cents_only
 from servcommun.reader import Document, Path_
 from servcommun.roster import Consumption, Member, Override, Roster, Subscription
-from servcommun.tariff import Key, SettlementMode, Tariff, WorkedExample
+from servcommun.tariff import Key, LineExpectation, SettlementMode, Tariff, WorkedExample
 from servcommun.terms import (
     Act,
     AgentTime,
@@ -209,6 +209,10 @@ def _references(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
             (("member_lines", member, code), code)
             for member, lines in example.expect.member_lines.items()
             for code in lines
+        ]
+        expected += [
+            (("single_lines", line_index, "line"), single.line)
+            for line_index, single in enumerate(example.expect.single_lines)
         ]
         for where, code in expected:
             if code not in codes:
@@ -800,12 +804,21 @@ def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple
                         computed=got,
                     ),
                 )
+    for index, single in enumerate(expect.single_lines):
+        if single.line in codes:
+            said = _single_line_mismatch(single, statements.get(single.member))
+            if said is not None:
+                yield (("single_lines", index, *said[0]), said[1])
     holders = [member.id for member in members]
     for key_id, expected_key in expect.keys.items():
         key = tariff.key(key_id)
         if key is None:
             continue  # an unknown key, reported as such by _example_data
-        shares = year_key(key, example.agents, holders).shares
+        computed_key = year_key(key, example.agents, holders)
+        shares = computed_key.shares
+        if computed_key.unrounded:
+            yield from _unrounded_mismatches(key_id, shares, expected_key)
+            continue
         for member_id, percent in expected_key.items():
             if shares.get(member_id) != percent:
                 yield (
@@ -888,6 +901,135 @@ def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple
             )
 
 
+def _unrounded_mismatches(
+    key_id: str, costs: Mapping[str, Decimal], expected: Mapping[str, Decimal]
+) -> Iterator[tuple[Path_, Message]]:
+    """An expected percentage of a key not rounded is its exact ratio, salary cost over the
+    total: compared exactly (percent × total = 100 × cost), never through a rounding."""
+    total = sum(costs.values(), ZERO)
+    for member_id, percent in expected.items():
+        cost = costs.get(member_id, ZERO)
+        if percent * total != HUNDRED * cost:
+            yield (
+                ("keys", key_id, member_id),
+                msg(
+                    "expected {member}'s share of the key '{key}' {expected:percent}, "
+                    "computed {cost:amount} of {total:amount} of salary cost, not rounded",
+                    member=member_id,
+                    key=key_id,
+                    expected=percent,
+                    cost=cost,
+                    total=total,
+                ),
+            )
+
+
+def _single_line_mismatch(
+    single: LineExpectation, statement: Statement | None
+) -> tuple[Path_, Message] | None:
+    """What differs between an expected single line and the member's statement: no such
+    line, several (the label must say which), or another amount or figure of its basis
+    (the basis said), with the place in the expectation it is said at."""
+    if statement is None:
+        return ("member",), msg(
+            "{member} has no statement: no line {line} to compare",
+            member=single.member,
+            line=single.line,
+        )
+    lines = [line for line in statement.lines if line.code == single.line]
+    label = single.label
+    chosen = (
+        lines
+        if label is None
+        else [line for line in lines if line.label == label or line.label.endswith(f" — {label}")]
+    )
+    labels = listing([f"'{line.label}'" for line in lines], msg("none"))
+    if not chosen and label is not None:
+        return ("label",), msg(
+            "{member} has no line {line} labelled '{label}' (its lines {line}: {labels})",
+            member=single.member,
+            line=single.line,
+            label=label,
+            labels=labels,
+        )
+    if not chosen:
+        return ("line",), msg(
+            "{member} has no line {line}: expected {expected:amount}",
+            member=single.member,
+            line=single.line,
+            expected=single.amount,
+        )
+    if len(chosen) > 1:
+        return ("line",), msg_n(
+            "{member} has {count:count} line {line} ({labels}): say which by its 'label'",
+            "{member} has {count:count} lines {line} ({labels}): say which by its 'label'",
+            n="count",
+            member=single.member,
+            count=len(chosen),
+            line=single.line,
+            labels=listing([f"'{line.label}'" for line in chosen]),
+        )
+    found = chosen[0]
+    if single.amount is not None and found.amount != single.amount:
+        return ("amount",), msg(
+            "expected {member} {line} '{label}' = {expected:amount}, computed {computed:amount} "
+            "({basis})",
+            member=single.member,
+            line=single.line,
+            label=found.label,
+            expected=single.amount,
+            computed=found.amount,
+            basis=found.basis,
+        )
+    figures = dict(basis_figures(found.basis))
+    for name, expected in single.basis.items():
+        if name not in figures:
+            return ("basis", name), msg(
+                "the basis of {member} {line} '{label}' has no figure '{figure}'{suggestion} "
+                "(its figures: {figures})",
+                member=single.member,
+                line=single.line,
+                label=found.label,
+                figure=name,
+                suggestion=did_you_mean(name, figures),
+                figures=listing(figures),
+            )
+        if not _same_figure(expected, figures[name]):
+            return ("basis", name), msg(
+                "expected {member} {line} '{label}' {figure} = {expected}, computed {computed} "
+                "({basis})",
+                member=single.member,
+                line=single.line,
+                label=found.label,
+                figure=name,
+                expected=expected,
+                computed=str(figures[name]),
+                basis=found.basis,
+            )
+    return None
+
+
+def basis_figures(basis: Message, prefix: str = "") -> Iterator[tuple[str, object]]:
+    """The figures of a line's basis by dotted name, as the JSON's ``basis_data`` nests
+    them (``share.weight``): what a worked example's single line may assert."""
+    for name, value in basis.values:
+        if isinstance(value, Message):
+            yield from basis_figures(value, f"{prefix}{name}.")
+        elif value is not None and not isinstance(value, tuple | list):
+            yield f"{prefix}{name}", value
+
+
+def _same_figure(expected: str, computed: object) -> bool:
+    """A figure as written in the example against the basis's: numbers by value (6.50 is
+    6.5), the rest as text."""
+    if isinstance(computed, Decimal | int):
+        try:
+            return Decimal(expected) == computed
+        except ArithmeticError:
+            return False
+    return expected == str(computed)
+
+
 def allowance_days(tariff: Tariff, members: Sequence[Member]) -> Decimal:
     """Sum of the members' yearly allowances (art. 3.2: 117 days shared by 30 communes)."""
     return sum(
@@ -942,6 +1084,7 @@ def _keys(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
         seen.add(key.id)
         if key.computed is not None:
             yield from _key_rounding(doc, here, key, known)
+            yield from _key_unrounded(doc, here, key, tariff)
             continue
         yield from key_shares(doc, (*here, "shares"), key.shares, key.precision, tariff)
         yield from _key_derivation(doc, here, key)
@@ -989,6 +1132,49 @@ def _key_rounding(
                 "remove one of them"
             ),
         )
+
+
+def _key_unrounded(doc: Document, here: Path_, key: Key, tariff: Tariff) -> Iterator[Diagnostic]:
+    """A key applied unrounded states no percentage: it has no precision of its own, and
+    only pool layers share by it (their lines say each member's salary cost over the
+    total); budget lines and fees are shared by percentages, which it does not have."""
+    assert key.computed is not None
+    if not key.computed.rounding.unrounded:
+        return
+    if key.computed.rounding.remainder_to is not None:
+        yield doc.diagnostic(
+            (*here, "computed", "rounding", "remainder_to"),
+            "key-unrounded",
+            msg(
+                "the key is not rounded: no difference to 100 is left to absorb, "
+                "'remainder_to' would not be used"
+            ),
+        )
+    if "precision" in key.model_fields_set:
+        yield doc.diagnostic(
+            (*here, "precision"),
+            "key-unrounded",
+            msg(
+                "the key is not rounded ('precision: none' in its rounding): its own "
+                "'precision' would not be used; remove one of them"
+            ),
+        )
+    for offer in tariff.offers:
+        for part in offer.parts:
+            if (part.SHARES_BUDGET_LINES or part.FEE) and key.id in part.key_ids():
+                yield doc.diagnostic(
+                    (*here, "computed", "rounding", "precision"),
+                    "key-unrounded",
+                    msg(
+                        "part '{part}' of offer '{offer}' shares budget lines by the "
+                        "percentages of key '{key}': round them ('method: "
+                        "largest-remainder' and the key's 'precision'); only a pool layer "
+                        "shares by a key not rounded",
+                        part=part.code,
+                        offer=offer.id,
+                        key=key.id,
+                    ),
+                )
 
 
 def _key_derivation(doc: Document, here: Path_, key: Key) -> Iterator[Diagnostic]:
@@ -1056,7 +1242,8 @@ def _keys_usable(tariff: Tariff) -> bool:
         (
             key.computed is not None
             and (
-                key.computed.rounding.method == "largest-remainder"
+                key.computed.rounding.unrounded
+                or key.computed.rounding.method == "largest-remainder"
                 or key.computed.rounding.remainder_to is not None
             )
         )
@@ -1597,6 +1784,30 @@ def figure_problems(
                         label=figure.label,
                         year=year,
                         value=str(value),
+                    ),
+                )
+
+
+def members_named_problems(
+    doc: Document, tariff: Tariff, roster: Roster, roster_file: str
+) -> Iterator[Diagnostic]:
+    """The member ids a tariff's parts name themselves (a pool layer's ``members``) are
+    members of the service's roster: an id of no member is a typo, placed in the tariff."""
+    known = [member.id for member in roster.members]
+    for offer_index, offer in enumerate(tariff.offers):
+        for part_index, part in enumerate(offer.parts):
+            for path, member_id in part.members_named():
+                if member_id in known:
+                    continue
+                yield doc.diagnostic(
+                    ("offers", offer_index, "parts", part_index, *path),
+                    "unknown-member",
+                    msg(
+                        "the roster {roster} has no member '{member}'{suggestion} (write the "
+                        "id of one of its members)",
+                        roster=roster_file,
+                        member=member_id,
+                        suggestion=did_you_mean(member_id, known),
                     ),
                 )
 

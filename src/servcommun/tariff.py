@@ -289,16 +289,43 @@ class KeyRounding(Frozen):
     """How a computed key is rounded to its precision: the convention must say it, since
     percentages rounded one by one need not sum to 100 (65,76 + 25,39 + 8,86 = 100,01)."""
 
-    method: Literal["largest-remainder", "half-up"] = Field(
+    method: Literal["largest-remainder", "half-up"] | None = Field(
+        default=None,
         description=(
             "largest-remainder: rounded down, the hundredths left going to the largest "
             "remainders (ties by party id); half-up: each rounded half up, the difference to "
             "100 given to 'remainder_to'"
-        )
+        ),
     )
     remainder_to: Slug | None = Field(
         default=None, description=("half-up: the party whose share absorbs the difference to 100")
     )
+    precision: Literal["none"] | None = Field(
+        default=None,
+        description=(
+            "none: the key is not rounded — each party's share is its salary cost over the "
+            "total, applied exactly (instead of a 'method')"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _method_or_none(self) -> KeyRounding:
+        if (self.method is None) == (self.precision is None):
+            raise refusal(
+                "key-rounding-form",
+                msg(
+                    "say how the key is rounded: '{method}' (or half-up), or '{none}' for a "
+                    "key applied unrounded, not both or neither",
+                    method="method: largest-remainder",
+                    none="precision: none",
+                ),
+            )
+        return self
+
+    @property
+    def unrounded(self) -> bool:
+        """The key is applied as computed, each party's exact share of the salary cost."""
+        return self.precision == "none"
 
 
 class ComputedKey(Frozen):
@@ -390,6 +417,41 @@ class ExampleMember(Frozen):
         return refuse_former_member_fields(data, "example-migration")
 
 
+class LineExpectation(Frozen):
+    """One line of one member's statement and its amount: the line of that code (of the
+    layer, the unit… its ``label`` names, when the part makes several)."""
+
+    member: Text = Field(description="member id (an example member's 'id', a party's id)")
+    line: str = Field(description="the line code (<offer>.<part>)")
+    label: Text | None = Field(
+        default=None,
+        description=(
+            "the line's label, or its end after ' — ' (a pool's layer): which of the part's "
+            "lines, when it makes several"
+        ),
+    )
+    amount: SignedMoney | None = Field(default=None, description="the line's amount")
+    basis: dict[str, str] = Field(
+        default={},
+        description=(
+            "figure of the line's basis (its name, dotted as in the JSON 'basis_data': "
+            "share.weight, layer.counted) → its value: a quantity, a unit amount the line states"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _something_expected(self) -> LineExpectation:
+        if self.amount is None and not self.basis:
+            raise refusal(
+                "single-line",
+                msg(
+                    "give the line's 'amount', or figures of its 'basis' ({example}), or both",
+                    example='basis: {share.weight: "6.5"}',
+                ),
+            )
+        return self
+
+
 class Expectation(Frozen):
     total: SignedMoney | None = Field(
         default=None,
@@ -400,6 +462,10 @@ class Expectation(Frozen):
     )
     member_lines: dict[Text, dict[str, SignedMoney]] = Field(
         default={}, description=("member id (a party's id) → line code → amount")
+    )
+    single_lines: tuple[LineExpectation, ...] = Field(
+        default=(),
+        description=("single lines of one member: member, line code, label, amount"),
     )
     offers: dict[Slug, SignedMoney] = Field(default={})
     members: dict[Text, SignedMoney] = Field(

@@ -35,6 +35,10 @@ class YearKey:
     shares: Mapping[str, Decimal]
     reference: str
     note: Message | None = None
+    unrounded: bool = False
+    """The key is computed and not rounded: ``shares`` are then each member's salary cost
+    (Σ cost × share / 100, exact), whose ratio to their total is the share applied — a
+    ratio a percentage could only show rounded."""
 
 
 def year_key(key: Key, agents: Sequence[AgentTime], members: Sequence[str]) -> YearKey:
@@ -44,8 +48,27 @@ def year_key(key: Key, agents: Sequence[AgentTime], members: Sequence[str]) -> Y
     computed = key.computed
     if computed is None:
         return YearKey(key.id, dict(key.shares), key.article)
+    if computed.rounding.unrounded:
+        costs, cost = salary_costs(agents, members)
+        note = msg_n(
+            "key computed from {agents:count} agent's time weighted by salary cost "
+            "({cost:amount}), not rounded: each member's share is its salary cost over the "
+            "total; {article}",
+            "key computed from {agents:count} agents' time weighted by salary cost "
+            "({cost:amount}), not rounded: each member's share is its salary cost over the "
+            "total; {article}",
+            n="agents",
+            agents=len(agents),
+            cost=cost,
+            article=key.article,
+        )
+        return YearKey(key.id, costs, key.article, note, unrounded=True)
     result = agents_key(
-        agents, members, key.precision, computed.rounding.method, computed.rounding.remainder_to
+        agents,
+        members,
+        key.precision,
+        computed.rounding.method or "largest-remainder",
+        computed.rounding.remainder_to,
     )
     exact = tuple(
         msg(
@@ -91,6 +114,27 @@ def agents_key(
     Σ cost × share / Σ cost, rounded to ``precision`` percentage points so that the key
     sums to exactly 100: by the largest remainder (ties by party id), or each half up with
     the difference to 100 given to ``remainder_to``. Parties no agent works for get 0."""
+    costs, cost = salary_costs(agents, parties)
+    exact = {party: value * HUNDRED / cost for party, value in costs.items()}
+    if method == "largest-remainder":
+        shares = allocate(HUNDRED, exact, quantum=precision)
+        return AgentsKey(exact, shares, cost, msg("largest remainder"))
+    rounded = {
+        party: value.quantize(precision, rounding=ROUND_HALF_UP) for party, value in exact.items()
+    }
+    if remainder_to is None or remainder_to not in rounded:
+        raise KeyComputationError(msg("a key rounded half up needs 'remainder_to', a party"))
+    rounded[remainder_to] += HUNDRED - sum(rounded.values(), ZERO)
+    return AgentsKey(
+        exact, rounded, cost, msg("half up, the difference to {party}", party=remainder_to)
+    )
+
+
+def salary_costs(
+    agents: Sequence[AgentTime], parties: Sequence[str]
+) -> tuple[dict[str, Decimal], Decimal]:
+    """Each party's salary cost, Σ cost × share / 100 over the agents (exact: cents times
+    hundredths of a percent), and the agents' total cost."""
     cost = sum((agent.cost for agent in agents), ZERO)
     if not agents or cost <= ZERO:
         raise KeyComputationError(
@@ -113,19 +157,7 @@ def agents_key(
                     )
                 )
             weighted[party] += agent.cost * percent
-    exact = {party: value / cost for party, value in weighted.items()}
-    if method == "largest-remainder":
-        shares = allocate(HUNDRED, exact, quantum=precision)
-        return AgentsKey(exact, shares, cost, msg("largest remainder"))
-    rounded = {
-        party: value.quantize(precision, rounding=ROUND_HALF_UP) for party, value in exact.items()
-    }
-    if remainder_to is None or remainder_to not in rounded:
-        raise KeyComputationError(msg("a key rounded half up needs 'remainder_to', a party"))
-    rounded[remainder_to] += HUNDRED - sum(rounded.values(), ZERO)
-    return AgentsKey(
-        exact, rounded, cost, msg("half up, the difference to {party}", party=remainder_to)
-    )
+    return {party: value / HUNDRED for party, value in weighted.items()}, cost
 
 
 # -- deriving a share from the amount a party should bear --------------------------------

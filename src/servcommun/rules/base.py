@@ -136,6 +136,11 @@ class PartRule(Frozen):
         """The management fee it bills on the budget ``lines``, if it is one."""
         return None
 
+    def members_named(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+        """The member ids the part names itself (a pool layer restricted to some members),
+        each with its path under the part: with a roster, each is one of its members."""
+        return ()
+
     def line_codes(self, offer: str, costs: Sequence[CostLine]) -> set[str]:
         """The codes of the lines it may produce (with ``costs``, a year's budget lines)."""
         return {f"{offer}.{self.code}"}

@@ -16,12 +16,28 @@ from pydantic_core import PydanticCustomError
 from servcommun.engine.context import MissingData, PoolOutcome, units_used
 from servcommun.engine.keys import KeyComputationError, YearKey, year_key
 from servcommun.engine.result import Line
-from servcommun.key_checks import DEFAULT_PRECISION, key_shares, undefined_key
+from servcommun.key_checks import (
+    DEFAULT_PRECISION,
+    did_you_mean,
+    key_shares,
+    listing,
+    undefined_key,
+)
 from servcommun.language import N_
 from servcommun.message import Message, msg, msg_n
 from servcommun.money import HUNDRED, ZERO, allocate, to_cents
 from servcommun.rules.base import PartRule
-from servcommun.terms import ConsumedUnit, Frozen, Money, Percent, Slug, Text, Year
+from servcommun.terms import (
+    AttributeId,
+    AttributeValue,
+    ConsumedUnit,
+    Frozen,
+    Money,
+    Percent,
+    Slug,
+    Text,
+    Year,
+)
 
 if TYPE_CHECKING:
     from servcommun.diagnostics import Diagnostic
@@ -46,9 +62,35 @@ LayerKey = Annotated[
 place (told apart by their shape, so that a mistake is said once, for the form used)."""
 
 
+class LayerRatio(Frozen):
+    """A layer sized each year by a ratio of counted units: its share of the pool is the
+    acts of ``counted`` over the acts of ``of`` (weighted), of the members holding the
+    offer in the year, as the consumption file gives them."""
+
+    counted: tuple[ConsumedUnit, ...] = Field(
+        min_length=1, description="the units the layer's share counts (the ratio's numerator)"
+    )
+    of: tuple[ConsumedUnit, ...] = Field(
+        min_length=1,
+        description=(
+            "every unit the ratio is taken of (its denominator), the counted ones among them"
+        ),
+    )
+
+
+class LayerCondition(Frozen):
+    """The members a layer is restricted to: those whose attribute has a value."""
+
+    attribute: AttributeId
+    equals: AttributeValue = Field(
+        default=True, description="the attribute's value of the members in the layer"
+    )
+
+
 class PoolLayer(Frozen):
-    """A layer of a pool: a ``percent`` of it, a fixed ``amount`` of it, or (neither) what
-    the other layers leave; shared between the members by ``by``."""
+    """A layer of a pool: a ``percent`` of it, a fixed ``amount`` of it, a ``ratio`` of
+    counted units, or (none of them) what the other layers leave; shared between the
+    members by ``by`` (some of them only, with ``members`` or ``where``)."""
 
     label: Text
     percent: Percent | None = Field(default=None, description="percent of the pool")
@@ -66,6 +108,35 @@ class PoolLayer(Frozen):
         default=(), description=("by: units — the units counted, with their weights")
     )
     article: str = Field(default="", description="the article of this layer, if its own")
+    ratio: LayerRatio | None = Field(
+        default=None,
+        description=(
+            "the layer's share of the pool each year: the acts of 'counted' over the acts of "
+            "'of', of the members holding the offer"
+        ),
+    )
+    members: tuple[Text, ...] = Field(
+        default=(), description="the ids of the only members in this layer"
+    )
+    where: LayerCondition | None = Field(
+        default=None,
+        description="the only members in this layer: those whose attribute has this value",
+    )
+
+    @property
+    def takes_remainder(self) -> bool:
+        """It takes what the other layers leave (no percent, amount or ratio of its own)."""
+        return self.percent is None and self.amount is None and self.ratio is None
+
+    def includes(self, member: Member) -> bool:
+        """``member`` is in this layer (every holder, unless ``members`` or ``where`` says
+        which; a member without the attribute has it no, as a review case reads it)."""
+        if self.members and member.id not in self.members:
+            return False
+        if self.where is not None:
+            value = member.attributes.get(self.where.attribute, False)
+            return value == self.where.equals and type(value) is type(self.where.equals)
+        return True
 
     @property
     def key_id(self) -> str | None:
@@ -119,8 +190,19 @@ class PoolSharePart(PartRule):
     def key_ids(self) -> tuple[str, ...]:
         return tuple(key_id for layer in self.layers if (key_id := layer.key_id))
 
+    def members_named(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+        return tuple(
+            (("layers", index, "members", position), member)
+            for index, layer in enumerate(self.layers)
+            for position, member in enumerate(layer.members)
+        )
+
     def counted_units(self) -> tuple[ConsumedUnit, ...]:
-        return tuple(unit for layer in self.layers for unit in layer.units)
+        units = [unit for layer in self.layers for unit in layer.units]
+        for layer in self.layers:
+            if layer.ratio is not None:
+                units += [*layer.ratio.counted, *layer.ratio.of]
+        return tuple(units)
 
     def share(
         self,
@@ -169,14 +251,17 @@ class PoolSharePart(PartRule):
             )
         titled = offer.annual_titled(year)
         shares: dict[str, list[Line]] = {m.id: [] for m in holders}
-        for layer, amount, said in self._layer_amounts(pool):
+        for layer, amount, said in self._layer_amounts(pool, holders, year):
             key = (
                 _layer_key(tariff, layer, holders, year, data)
                 if layer.by is PoolBasis.KEY
                 else None
             )
-            weights, basis_of = _layer_weights(layer, holders, year, key)
+            members = [member for member in holders if layer.includes(member)]
+            weights, basis_of = _layer_weights(layer, members, year, key)
             total = sum(weights.values(), ZERO)
+            if total <= ZERO and layer.ratio is not None and amount == ZERO:
+                continue  # no act counted this year: the layer is empty, nobody bears it
             if total <= ZERO:
                 raise MissingData(
                     msg(
@@ -208,9 +293,12 @@ class PoolSharePart(PartRule):
                 )
         return shares
 
-    def _layer_amounts(self, pool: Decimal) -> list[tuple[PoolLayer, Decimal, Message]]:
+    def _layer_amounts(
+        self, pool: Decimal, holders: Sequence[Member], year: int
+    ) -> list[tuple[PoolLayer, Decimal, Message]]:
         """Each layer's amount and how it was reached: fixed amounts as written, percents of
-        the pool rounded to the cent, the remainder what they leave; without a remainder
+        the pool rounded to the cent, ratios of the ``holders``' acts of ``year`` times the
+        pool rounded to the cent, the remainder what they leave; without a remainder
         layer, percents summing to 100 share the pool by the largest remainder."""
         layers = self.layers
         if all(layer.percent is not None for layer in layers):
@@ -234,6 +322,8 @@ class PoolSharePart(PartRule):
             elif layer.percent is not None:
                 amount = to_cents(pool * layer.percent / 100)
                 found.append((layer, amount, _of_pool(layer.percent, pool, amount)))
+            elif layer.ratio is not None:
+                found.append(_ratio_of_pool(layer, layer.ratio, pool, holders, year))
         rest = pool - sum((amount for _, amount, _ in found), ZERO)
         if rest < ZERO:
             raise MissingData(
@@ -245,9 +335,7 @@ class PoolSharePart(PartRule):
                     pool=pool,
                 )
             )
-        remainder = next(
-            (layer for layer in layers if layer.amount is None and layer.percent is None), None
-        )
+        remainder = next((layer for layer in layers if layer.takes_remainder), None)
         if remainder is None:  # refused on load (pool-layers): never left unshared silently
             raise MissingData(
                 msg(
@@ -308,6 +396,24 @@ def _of_pool(percent: Decimal, pool: Decimal, amount: Decimal) -> Message:
         pool=pool,
         amount=amount,
     )
+
+
+def _ratio_of_pool(
+    layer: PoolLayer, ratio: LayerRatio, pool: Decimal, holders: Sequence[Member], year: int
+) -> tuple[PoolLayer, Decimal, Message]:
+    """A layer sized by a ratio of counted units: the pool × the holders' acts of the
+    counted units / their acts of all the units, rounded to the cent (none counted: 0)."""
+    counted = sum((units_used(ratio.counted, member, year) for member in holders), ZERO)
+    of = sum((units_used(ratio.of, member, year) for member in holders), ZERO)
+    amount = to_cents(pool * counted / of) if of > ZERO else ZERO
+    said = msg(
+        "{counted:number} of {all:number} units counted × the pool {pool:amount} = {amount:amount}",
+        counted=counted,
+        all=of,
+        pool=pool,
+        amount=amount,
+    )
+    return layer, amount, said
 
 
 def _layer_key(
@@ -396,6 +502,14 @@ def _by_key(key: YearKey, weight: Decimal, total: Decimal) -> Message:
     """A member's weight in a layer shared by ``key``, as a basis says it."""
     if not key.id:  # written in the layer
         return msg("by key: {weight:number} of {total:number}", weight=weight, total=total)
+    if key.unrounded:  # the exact ratio applied, which no percentage would show exactly
+        return msg(
+            "by key '{key}', computed from the agents' time, not rounded: {weight:amount} "
+            "of {total:amount} of salary cost",
+            key=key.id,
+            weight=weight,
+            total=total,
+        )
     if key.note is not None:
         return msg(
             "by key '{key}', computed from the agents' time: {weight:number} of {total:number}",
@@ -411,9 +525,7 @@ def _by_key(key: YearKey, weight: Decimal, total: Decimal) -> Message:
 def _pool_layers(
     doc: Document, here: Path_, part: PoolSharePart, tariff: Tariff
 ) -> Iterator[Diagnostic]:
-    remainders = [
-        i for i, layer in enumerate(part.layers) if layer.percent is None and layer.amount is None
-    ]
+    remainders = [i for i, layer in enumerate(part.layers) if layer.takes_remainder]
     percents = sum((layer.percent or ZERO for layer in part.layers), ZERO)
     for index, layer in enumerate(part.layers):
         path: Path_ = (*here, "layers", index)
@@ -442,6 +554,8 @@ def _pool_layers(
                 "pool-layer",
                 msg("a layer shared by units used needs its 'units' (id, label, weight)"),
             )
+        yield from _layer_ratio(doc, path, layer)
+        yield from _layer_restriction(doc, path, layer, tariff)
         if layer.key and layer.by is not PoolBasis.KEY:
             yield doc.diagnostic(
                 (*path, "key"),
@@ -477,6 +591,17 @@ def _pool_layers(
             "pool-layers",
             msg("the layers' percents sum to {total:percent}, more than the pool", total=percents),
         )
+    ratios = [i for i, layer in enumerate(part.layers) if layer.ratio is not None]
+    if not remainders and ratios:
+        yield doc.diagnostic(
+            (*here, "layers", ratios[0], "ratio"),
+            "pool-layers",
+            msg(
+                "a layer sized by a ratio of counted units needs another layer taking the "
+                "remainder, so that the layers sum exactly to the pool"
+            ),
+            key=True,
+        )
     if not remainders and any(layer.amount is not None for layer in part.layers):
         yield doc.diagnostic(
             (*here, "layers"),
@@ -484,6 +609,116 @@ def _pool_layers(
             msg(
                 "a layer with a fixed amount needs another layer taking the "
                 "remainder, so that the layers sum exactly to the pool"
+            ),
+        )
+
+
+def _layer_ratio(doc: Document, path: Path_, layer: PoolLayer) -> Iterator[Diagnostic]:
+    """A layer sized by a ratio has no percent nor amount, and counts units of its
+    denominator: the ratio is then never above 1."""
+    ratio = layer.ratio
+    if ratio is None:
+        return
+    if layer.percent is not None or layer.amount is not None:
+        yield doc.diagnostic(
+            (*path, "ratio"),
+            "pool-layer",
+            msg(
+                "give a layer a 'percent' of the pool, an 'amount' or a 'ratio' of counted "
+                "units, only one of them"
+            ),
+            key=True,
+        )
+    every = [unit.id for unit in ratio.of]
+    for index, unit in enumerate(ratio.counted):
+        if unit.id not in every:
+            yield doc.diagnostic(
+                (*path, "ratio", "counted", index, "id"),
+                "pool-ratio",
+                msg(
+                    "unit '{unit}' is counted but not among the units the ratio is taken "
+                    "of ('of': {units}): add it there, so that the layer is never more "
+                    "than the pool",
+                    unit=unit.id,
+                    units=listing(every),
+                ),
+            )
+
+
+def _layer_restriction(
+    doc: Document, path: Path_, layer: PoolLayer, tariff: Tariff
+) -> Iterator[Diagnostic]:
+    """A layer restricted to some members names them by id (parties of the tariff, when it
+    names them) or by an attribute the tariff declares, with a value of its type — not
+    both, and not for a layer shared by key (its key names its members)."""
+    if not layer.members and layer.where is None:
+        return
+    if layer.by is PoolBasis.KEY:
+        yield doc.diagnostic(
+            (*path, "members" if layer.members else "where"),
+            "pool-layer",
+            msg(
+                "a layer shared by key is shared between the members its key names: "
+                "restrict the key instead of the layer"
+            ),
+        )
+    if layer.members and layer.where is not None:
+        yield doc.diagnostic(
+            (*path, "where"),
+            "pool-layer",
+            msg(
+                "restrict a layer by 'members' or by 'where', not both: list the members, "
+                "or give the attribute they share"
+            ),
+        )
+    known = [party.id for party in tariff.parties]
+    for index, member in enumerate(layer.members):
+        if known and member not in known:
+            yield doc.diagnostic(
+                (*path, "members", index),
+                "unknown-party",
+                msg(
+                    "party '{party}' is not defined in 'parties' (defined: {known})",
+                    party=member,
+                    known=listing(known),
+                ),
+            )
+    where = layer.where
+    if where is None:
+        return
+    declared = [attribute.id for attribute in tariff.attributes]
+    attribute = tariff.attribute(where.attribute)
+    if attribute is None:
+        yield doc.diagnostic(
+            (*path, "where", "attribute"),
+            "unknown-attribute",
+            msg(
+                "the tariff declares no attribute '{attribute}'{suggestion} (attributes: "
+                "{declared})",
+                attribute=where.attribute,
+                suggestion=did_you_mean(where.attribute, declared),
+                declared=listing(declared),
+            ),
+        )
+        return
+    expected = {"boolean": bool, "number": Decimal, "choice": str}[attribute.type]
+    if type(where.equals) is not expected or (
+        attribute.type == "choice" and where.equals not in attribute.choices
+    ):
+        said = {
+            "boolean": msg("true or false (oui or non in a CSV file)"),
+            "number": msg("a number"),
+            "choice": msg("one of {choices}", choices=listing(attribute.choices)),
+        }[attribute.type]
+        yield doc.diagnostic(
+            (*path, "where", "equals"),
+            "attribute-type",
+            msg(
+                "'{attribute}' ({label}) is {expected}, not {value}",
+                attribute=where.attribute,
+                label=attribute.label,
+                expected=said,
+                value=repr(where.equals),
             ),
         )
 
