@@ -13,6 +13,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
+from servcommun.body_checks import (
+    example_body_problems,
+    exclusive_categories_problems,
+    exclusive_problems,
+    lacks_population,
+    member_id_problems,
+    population_problems,
+)
 from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, Severity
 from servcommun.engine.bill import bill_member, bill_members, budget_data, subscriptions_in
@@ -30,7 +38,7 @@ from servcommun.key_checks import did_you_mean, key_shares, listing, plural_coun
 from servcommun.message import Message, Unsaid, msg, msg_n
 from servcommun.money import HUNDRED, ZERO
 from servcommun.reader import Document, Path_
-from servcommun.roster import Consumption, Member, Override, Roster, Subscription
+from servcommun.roster import Consumption, Member, Override, Roster, Subscription, member_years
 from servcommun.tariff import Key, SettlementMode, Tariff, WorkedExample
 from servcommun.terms import Act, AgentTime, Billing, Bracket, CostLine
 
@@ -315,6 +323,7 @@ def _example_data(
                     said.add(problem)
                     yield problem
     yield from _example_budget(doc, here, example, tariff, held)
+    yield from example_body_problems(doc, here, example, tariff)
     for index, spec in enumerate(example.members):
         if spec.id is not None and spec.count != 1:
             yield doc.diagnostic(
@@ -627,7 +636,11 @@ def example_members(example: WorkedExample, tariff: Tariff) -> list[Member]:
                 Member(
                     id=spec.id or f"35{number:03d}",
                     name=f"example member {number}",
-                    population={example.year - 1: spec.population, example.year: spec.population},
+                    population=(
+                        {example.year - 1: spec.population, example.year: spec.population}
+                        if spec.population is not None
+                        else {}
+                    ),
                     attributes=spec.attributes,
                     subscriptions=tuple(Subscription(**s.model_dump()) for s in spec.subscriptions),
                     consumption=spec.consumption,
@@ -813,6 +826,7 @@ def allowance_days(tariff: Tariff, members: Sequence[Member]) -> Decimal:
             part.allowance_for(max(member.population.items())[1])
             for _, part in tariff.parts()
             for member in members
+            if member.population
         ),
         ZERO,
     )
@@ -1083,6 +1097,7 @@ TARIFF_CHECKS: tuple[TariffCheck, ...] = (
     _parties,
     _keys,
     _population_rule,
+    exclusive_categories_problems,
     _examples,
     party_identities,
 )
@@ -1374,7 +1389,7 @@ def _override_problems(
                 parts=listing(codes),
             ),
         )
-    years = [override.year] if override.year is not None else sorted(member.population)
+    years = [override.year] if override.year is not None else member_years(member)
     held = [year for year in years if subscriptions_in(member, offer, year)]
     if not held and tariff.covers(years[0] if years else tariff.valid_from.year):
         when = (
@@ -1457,8 +1472,9 @@ def review_warnings(doc: Document, roster: Roster, tariff: Tariff) -> Iterator[D
     for index, member in enumerate(roster.members):
         reviews = {
             year: outcome
-            for year in sorted(member.population)
+            for year in member_years(member)
             if tariff.covers(year)
+            and not lacks_population(member, tariff)  # said by population_problems
             and isinstance(outcome := bill_member(tariff, member, year), NeedsReview)
             and not outcome.missing_data
         }  # index values are the bill's, not the roster's
@@ -1649,6 +1665,9 @@ def _settlements(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterat
 
 ROSTER_CHECKS: tuple[RosterCheck, ...] = (
     _member_ids,
+    member_id_problems,
+    population_problems,
+    exclusive_problems,
     _subscription_overlaps,
     _offers_known,
     _attributes,
