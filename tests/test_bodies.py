@@ -211,3 +211,60 @@ def test_worked_examples_of_bodies_are_checked_too(tmp_path: Path) -> None:
     assert "population-missing member #1 of the example has no population, while" in said
     # neither example is recomputed from figures it lacks: no mismatch said beside
     assert "example-mismatch" not in said
+
+
+# -- named parties that consume units --------------------------------------------------
+
+
+def test_a_party_billed_per_unit_beside_the_key_split() -> None:
+    result = run("bill", "--service", "hebergement-exemple", "--year", "2026", "--format", "json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(result.stdout)
+    lines = {
+        s["member"]["id"]: {line["code"]: line["amount"] for line in s["lines"]}
+        for s in data["statements"]
+    }
+    # budget 120 000,00 + 8 000,00 shared 60 / 25 / 15 %;
+    # CCAS: 6 + 6 agents-months × 45,00 = 540,00; Caisse des écoles: 3 × 45,00 = 135,00
+    assert lines["ccas"] == {
+        "remunerations.share": "30000.00",
+        "logiciels.share": "2000.00",
+        "hebergement.agents": "540.00",
+    }
+    assert lines["caisse-ecoles"] == {
+        "remunerations.share": "18000.00",
+        "logiciels.share": "1200.00",
+        "hebergement.agents": "135.00",
+    }
+    assert lines["ville"] == {"remunerations.share": "72000.00", "logiciels.share": "4800.00"}
+    # billed: 32 540,00 + 19 335,00; the Ville's own 76 800,00 is reported, not billed
+    assert data["total"] == "51875.00"
+
+
+def test_a_party_act_is_checked_against_the_parties(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "tests" / "errors" / "consumption-unknown-party", tmp_path / "s")
+    acts = tmp_path / "s" / "actes-2026.csv"
+    acts.write_text(
+        "member,unit,date,quantity,reference\n"
+        "ccas,agent-mois,2026-03-31,1.5,T1\n"
+        "ccas,agent-heberge,2026-03-31,1,T1\n",
+        encoding="utf-8",
+    )
+    said = run("check", cwd=tmp_path / "s").stdout
+    assert "actes-2026.csv:2:28: quantity-step 1.5 agent-mois is not counted in steps of 1" in said
+    assert "actes-2026.csv:3:6: unknown-unit unit 'agent-heberge' is not billed" in said
+    acts.write_text("member,unit,date,quantity,reference\nccas,agent-mois,2026-03-31,6,T1\n")
+    bill = run("bill", "--year", "2026", "--format", "json", cwd=tmp_path / "s")
+    assert bill.returncode == 0, bill.stdout + bill.stderr
+    # the key: 8 000,00 × 25 % = 2 000,00; 6 × 45,00 = 270,00
+    assert json.loads(bill.stdout)["total"] == "2270.00"
+
+
+def test_a_worked_example_member_of_a_party_tariff_gives_only_acts(tmp_path: Path) -> None:
+    text = (ROOT / "tariffs" / "examples" / "cle-et-hebergement.yaml").read_text(encoding="utf-8")
+    write(tmp_path / "good.yaml", text)
+    assert run("check", "good.yaml", cwd=tmp_path).returncode == 0
+    write(tmp_path / "wrong.yaml", text.replace("      - id: ccas\n", "      - id: cca\n"))
+    said = run("check", "wrong.yaml", cwd=tmp_path).stdout
+    assert "example-members worked example 'Un trimestre" in said
+    assert "a member of it only gives a party's acts" in said

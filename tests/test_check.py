@@ -157,6 +157,7 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "roster-population-missing.yaml": ("", "population-missing", 9, 5),
     "unknown-category.yaml": ("", "unknown-category", 54, 42),
     "exclusive-categories": ("roster.yaml", "exclusive-categories", 5, 43),
+    "consumption-unknown-party": ("actes-2026.csv", "unknown-member", 3, 1),
     # identities, imputations and the journal of the titres issued
     "roster-siret.yaml": ("", "siret", 6, 12),
     "roster-siren.yaml": ("", "siren", 6, 12),

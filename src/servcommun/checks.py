@@ -39,7 +39,7 @@ from servcommun.message import Message, Unsaid, msg, msg_n
 from servcommun.money import HUNDRED, ZERO
 from servcommun.reader import Document, Path_
 from servcommun.roster import Consumption, Member, Override, Roster, Subscription, member_years
-from servcommun.tariff import Key, SettlementMode, Tariff, WorkedExample
+from servcommun.tariff import ExampleMember, Key, SettlementMode, Tariff, WorkedExample
 from servcommun.terms import Act, AgentTime, Billing, Bracket, CostLine
 
 TariffCheck = Callable[[Document, Tariff], Iterator[Diagnostic]]
@@ -372,17 +372,24 @@ def _example_members(
 ) -> Iterator[Diagnostic]:
     """A tariff naming its parties bills them in its examples, in a year it covers;
     another tariff's examples say their members."""
-    if tariff.parties and example.members:
+    parties = [party.id for party in tariff.parties]
+    for index, spec in enumerate(example.members if tariff.parties else ()):
+        # a party's acts of the example: the member names the party, and gives only them
+        if spec.id in parties and not _beyond_acts(spec):
+            continue
         yield doc.diagnostic(
-            (*here, "members"),
+            (*here, "members", index),
             "example-members",
             msg(
                 "worked example '{title}': the tariff names its parties, they are the "
-                "members its examples bill: remove 'members'",
+                "members its examples bill; a member of it only gives a party's acts "
+                "('id: <party>', 'consumption') (parties: {parties})",
                 title=example.title,
+                parties=listing(parties),
             ),
         )
-    elif not tariff.parties and not example.members:
+        break
+    if not tariff.parties and not example.members:
         yield doc.diagnostic(
             here,
             "example-members",
@@ -404,6 +411,16 @@ def _example_members(
                 start=tariff.valid_from,
             ),
         )
+
+
+def _beyond_acts(spec: ExampleMember) -> bool:
+    """An example member of a tariff naming its parties says more than a party's acts."""
+    return (
+        spec.count != 1
+        or spec.population is not None
+        or bool(spec.attributes or spec.subscriptions or spec.attribution_compensation)
+        or spec.settlement is not None
+    )
 
 
 def _example_offers(example: WorkedExample, tariff: Tariff) -> set[str]:
@@ -627,7 +644,13 @@ def _examples(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
 def example_members(example: WorkedExample, tariff: Tariff) -> list[Member]:
     """The members an example bills: its own, or the tariff's parties."""
     if tariff.parties:
-        return list(party_members(tariff))
+        acts = {spec.id: spec.consumption for spec in example.members}
+        return [
+            member.model_copy(update={"consumption": acts[member.id]})
+            if member.id in acts
+            else member
+            for member in party_members(tariff)
+        ]
     members: list[Member] = []
     for spec in example.members:
         for _ in range(spec.count):
@@ -1618,6 +1641,7 @@ def check_consumption(
             )
             continue
         if roster is not None and act.member not in members:
+            parties = [party.id for tariff in tariffs for party in tariff.parties]
             yield doc.diagnostic(
                 (*here, "member"),
                 "unknown-member",
@@ -1625,6 +1649,15 @@ def check_consumption(
                     "member {member} is not in the roster of '{service}'",
                     member=act.member,
                     service=roster.service,
+                )
+                if not parties
+                else msg(
+                    "{member} is not a party the tariff of '{service}' names{suggestion} "
+                    "(parties: {parties})",
+                    member=act.member,
+                    service=roster.service,
+                    suggestion=did_you_mean(act.member, parties),
+                    parties=listing(dict.fromkeys(parties)),
                 ),
             )
             continue

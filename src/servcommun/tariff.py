@@ -426,7 +426,8 @@ class WorkedExample(Frozen):
     members: tuple[ExampleMember, ...] = Field(
         default=(),
         description=(
-            "the members billed (none for a tariff that names its parties: they are billed)"
+            "the members billed (for a tariff that names its parties, they are billed: a "
+            "member here only gives a party's acts, by its id)"
         ),
     )
     indices: dict[Slug, dict[Year, IndexValue]] = Field(
