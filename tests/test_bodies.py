@@ -268,3 +268,47 @@ def test_a_worked_example_member_of_a_party_tariff_gives_only_acts(tmp_path: Pat
     said = run("check", "wrong.yaml", cwd=tmp_path).stdout
     assert "example-members worked example 'Un trimestre" in said
     assert "a member of it only gives a party's acts" in said
+
+
+def test_a_csv_roster_of_bodies_and_a_simulation_of_one(tmp_path: Path) -> None:
+    shutil.copy(TARIFF, tmp_path / "tariff.yaml")
+    write(
+        tmp_path / "roster.csv",
+        """\
+        id,name,population_2026,epci,association,ccas,employeur,contribution,adhesion
+        35236,Redon,10086,,,,,2026-01-01,
+        W353001234,Association,,,oui,,oui,,2026-01-01
+        CCAS-35236,CCAS de Redon,,,,oui,,,2026-01-01
+        """,
+    )
+    write(
+        tmp_path / "servcommun.toml",
+        """\
+        [services.syndicat]
+        tariffs = ["tariff.yaml"]
+        roster = "roster.csv"
+        """,
+    )
+    bill = run("bill", "--year", "2026", "--format", "json", cwd=tmp_path)
+    assert bill.returncode == 0, bill.stdout + bill.stderr
+    # 4 034,40 + (150,00 + 80,00) + 300,00 = 4 564,40
+    assert json.loads(bill.stdout)["total"] == "4564.40"
+    simulated = run(
+        "simulate",
+        "--member",
+        "W353001234",
+        "--offer",
+        "adhesion",
+        "--from-year",
+        "2026",
+        "--to-year",
+        "2027",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
+    assert simulated.returncode == 0, simulated.stdout + simulated.stderr
+    data = json.loads(simulated.stdout)
+    assert data["member"]["population"] is None
+    # 230,00 a year, two years
+    assert [year["total"] for year in data["years"]] == ["230.00", "230.00"]
