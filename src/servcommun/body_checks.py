@@ -139,15 +139,19 @@ def _exclusive_held(
         )
 
 
-def _dropped(held: Sequence[str], kept: str) -> str:
+def _dropped(held: Sequence[str], kept: str) -> tuple[Message, ...]:
     """What to write to keep ``kept`` alone of ``held``: the others' yes/no attributes
     set to false, the others' choice attributes removed."""
     written = []
     for category in held:
         attribute, value = category_parts(category)
         if category != kept and attribute != category_parts(kept)[0]:
-            written.append(f"'{attribute}: false'" if value is None else f"no '{attribute}'")
-    return ", ".join(written)
+            written.append(
+                msg("'{attribute}: false'", attribute=attribute)
+                if value is None
+                else msg("no '{attribute}'", attribute=attribute)
+            )
+    return tuple(written)
 
 
 def exclusive_categories_problems(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
