@@ -177,6 +177,13 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "config-path": ("servcommun.toml", "config-path", 4, 10),
     "csv-duplicate-column": ("roster.csv", "duplicate-column", 1, 31),
     "csv-date-day-first": ("roster.csv", "wrong-type", 3, 20),
+    # bodies that are not communes: id forms, no population, exclusive categories
+    "roster-member-id-form.yaml": ("", "member-id", 4, 9),
+    "member-id-form.yaml": ("", "member-id-form", 10, 5),
+    "roster-population-missing.yaml": ("", "population-missing", 9, 5),
+    "unknown-category.yaml": ("", "unknown-category", 54, 42),
+    "exclusive-categories": ("roster.yaml", "exclusive-categories", 5, 43),
+    "consumption-unknown-party": ("actes-2026.csv", "unknown-member", 3, 1),
     # identities, imputations and the journal of the titres issued
     "roster-siret.yaml": ("", "siret", 6, 12),
     "roster-siren.yaml": ("", "siren", 6, 12),

@@ -28,7 +28,7 @@ def test_every_rule_module_defines_one_rule_named_after_it() -> None:
     )
     ids = [rule.model_fields["rule"].annotation.__args__[0] for rule in RULES]  # type: ignore[union-attr]
     assert ids == [module.replace("_", "-") for module in modules]
-    assert len(ids) == 17
+    assert len(ids) == 18
 
 
 def test_every_rule_has_a_section_of_the_format_reference() -> None:

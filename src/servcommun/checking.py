@@ -18,6 +18,7 @@ from servcommun import checks, discovery, formats
 from servcommun.config import Config
 from servcommun.diagnostics import Diagnostic, InputError, Report
 from servcommun.discovery import Plan
+from servcommun.engine.parties import party_roster
 from servcommun.formats import Kind
 from servcommun.identity_checks import imputations_required
 from servcommun.issuance import journals_problems
@@ -328,6 +329,11 @@ class _Run:
         service = file.service or (_text(data.get("service")) if isinstance(data, dict) else None)
         grids = [v.tariff for v in tariffs if not v.tariff.parties and v.service == service]
         roster = self._roster_of(service, grids)
+        # a tariff naming its parties: their acts, checked against the parties it names
+        named_parties = [v.tariff for v in tariffs if v.tariff.parties and v.service == service]
+        if named_parties and not grids:
+            grids = named_parties
+            roster = party_roster(max(grids, key=_start))
         named = self.config.services.get(service) if self.config and service else None
         year = named.consumption_year(file.path) if named is not None else None
         file.model, problems = consumption_problems(file.doc, grids, roster, year)

@@ -14,6 +14,14 @@ from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 
+from servcommun.body_checks import (
+    example_body_problems,
+    exclusive_categories_problems,
+    exclusive_problems,
+    lacks_population,
+    member_id_problems,
+    population_problems,
+)
 from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, Severity
 from servcommun.engine.bill import bill_member, bill_members, budget_data, subscriptions_in
@@ -31,8 +39,15 @@ from servcommun.key_checks import did_you_mean, key_shares, listing, plural_coun
 from servcommun.message import Message, Unsaid, msg, msg_n
 from servcommun.money import HUNDRED, ZERO, has_cents_only
 from servcommun.reader import Document, Path_
-from servcommun.roster import Consumption, Member, Override, Roster, Subscription
-from servcommun.tariff import Key, LineExpectation, SettlementMode, Tariff, WorkedExample
+from servcommun.roster import Consumption, Member, Override, Roster, Subscription, member_years
+from servcommun.tariff import (
+    ExampleMember,
+    Key,
+    LineExpectation,
+    SettlementMode,
+    Tariff,
+    WorkedExample,
+)
 from servcommun.terms import (
     Act,
     AgentTime,
@@ -351,6 +366,7 @@ def _example_data(
                     said.add(problem)
                     yield problem
     yield from _example_budget(doc, here, example, tariff, held)
+    yield from example_body_problems(doc, here, example, tariff)
     for index, spec in enumerate(example.members):
         if spec.id is not None and spec.count != 1:
             yield doc.diagnostic(
@@ -399,17 +415,24 @@ def _example_members(
 ) -> Iterator[Diagnostic]:
     """A tariff naming its parties bills them in its examples, in a year it covers;
     another tariff's examples say their members."""
-    if tariff.parties and example.members:
+    parties = [party.id for party in tariff.parties]
+    for index, spec in enumerate(example.members if tariff.parties else ()):
+        # a party's acts of the example: the member names the party, and gives only them
+        if spec.id in parties and not _beyond_acts(spec):
+            continue
         yield doc.diagnostic(
-            (*here, "members"),
+            (*here, "members", index),
             "example-members",
             msg(
                 "worked example '{title}': the tariff names its parties, they are the "
-                "members its examples bill: remove 'members'",
+                "members its examples bill; a member of it only gives a party's acts "
+                "('id: <party>', 'consumption') (parties: {parties})",
                 title=example.title,
+                parties=listing(parties),
             ),
         )
-    elif not tariff.parties and not example.members:
+        break
+    if not tariff.parties and not example.members:
         yield doc.diagnostic(
             here,
             "example-members",
@@ -431,6 +454,16 @@ def _example_members(
                 start=tariff.valid_from,
             ),
         )
+
+
+def _beyond_acts(spec: ExampleMember) -> bool:
+    """An example member of a tariff naming its parties says more than a party's acts."""
+    return (
+        spec.count != 1
+        or spec.population is not None
+        or bool(spec.attributes or spec.subscriptions or spec.attribution_compensation)
+        or spec.settlement is not None
+    )
 
 
 def _example_offers(example: WorkedExample, tariff: Tariff) -> set[str]:
@@ -654,7 +687,13 @@ def _examples(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
 def example_members(example: WorkedExample, tariff: Tariff) -> list[Member]:
     """The members an example bills: its own, or the tariff's parties."""
     if tariff.parties:
-        return list(party_members(tariff))
+        acts = {spec.id: spec.consumption for spec in example.members}
+        return [
+            member.model_copy(update={"consumption": acts[member.id]})
+            if member.id in acts
+            else member
+            for member in party_members(tariff)
+        ]
     members: list[Member] = []
     for spec in example.members:
         for _ in range(spec.count):
@@ -663,7 +702,11 @@ def example_members(example: WorkedExample, tariff: Tariff) -> list[Member]:
                 Member(
                     id=spec.id or f"35{number:03d}",
                     name=f"example member {number}",
-                    population={example.year - 1: spec.population, example.year: spec.population},
+                    population=(
+                        {example.year - 1: spec.population, example.year: spec.population}
+                        if spec.population is not None
+                        else {}
+                    ),
                     attributes=spec.attributes,
                     figures=spec.figures,
                     subscriptions=tuple(Subscription(**s.model_dump()) for s in spec.subscriptions),
@@ -1037,6 +1080,7 @@ def allowance_days(tariff: Tariff, members: Sequence[Member]) -> Decimal:
             part.allowance_for(max(member.population.items())[1])
             for _, part in tariff.parts()
             for member in members
+            if member.population
         ),
         ZERO,
     )
@@ -1352,6 +1396,7 @@ TARIFF_CHECKS: tuple[TariffCheck, ...] = (
     _parties,
     _keys,
     _population_rule,
+    exclusive_categories_problems,
     _examples,
     party_identities,
 )
@@ -1664,7 +1709,7 @@ def _override_problems(
                 parts=listing(codes),
             ),
         )
-    years = [override.year] if override.year is not None else sorted(member.population)
+    years = [override.year] if override.year is not None else member_years(member)
     held = [year for year in years if subscriptions_in(member, offer, year)]
     if not held and tariff.covers(years[0] if years else tariff.valid_from.year):
         when = (
@@ -1819,8 +1864,9 @@ def review_warnings(doc: Document, roster: Roster, tariff: Tariff) -> Iterator[D
     for index, member in enumerate(roster.members):
         reviews = {
             year: outcome
-            for year in sorted(member.population)
+            for year in member_years(member)
             if tariff.covers(year)
+            and not lacks_population(member, tariff)  # said by population_problems
             and isinstance(outcome := bill_member(tariff, member, year), NeedsReview)
             and not outcome.missing_data
         }  # index values are the bill's, not the roster's
@@ -2115,6 +2161,7 @@ def check_consumption(
             )
             continue
         if roster is not None and act.member not in members:
+            parties = [party.id for tariff in tariffs for party in tariff.parties]
             yield doc.diagnostic(
                 (*here, "member"),
                 "unknown-member",
@@ -2122,6 +2169,15 @@ def check_consumption(
                     "member {member} is not in the roster of '{service}'",
                     member=act.member,
                     service=roster.service,
+                )
+                if not parties
+                else msg(
+                    "{member} is not a party the tariff of '{service}' names{suggestion} "
+                    "(parties: {parties})",
+                    member=act.member,
+                    service=roster.service,
+                    suggestion=did_you_mean(act.member, parties),
+                    parties=listing(dict.fromkeys(parties)),
                 ),
             )
             continue
@@ -2162,6 +2218,9 @@ def _settlements(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterat
 
 ROSTER_CHECKS: tuple[RosterCheck, ...] = (
     _member_ids,
+    member_id_problems,
+    population_problems,
+    exclusive_problems,
     _subscription_overlaps,
     _offers_known,
     _attributes,

@@ -22,7 +22,7 @@ from servcommun.indices import IndexSeries
 from servcommun.language import N_
 from servcommun.message import Message, Unsaid, msg, msg_n
 from servcommun.reader import Document, Path_, is_yaml_word, read_yaml
-from servcommun.roster import Consumption, Roster
+from servcommun.roster import Consumption, Roster, member_years
 from servcommun.roster_csv import read_consumption_csv, read_roster_csv
 from servcommun.roster_population import kind_problems, resolve_population_kind
 from servcommun.tariff import Tariff
@@ -104,7 +104,7 @@ def roster_problems(
     members needing review as warnings if asked."""
     roster, problems = validate(doc, adapter(Kind.ROSTER))
     if roster is not None:
-        years = {year for member in roster.members for year in member.population}
+        years = {year for member in roster.members for year in member_years(member)}
         in_force = [t for t in tariffs if any(t.covers(year) for year in years)] or tariffs
         versions: Sequence[Tariff | None] = in_force or [None]
         found = [

@@ -21,7 +21,7 @@ from servcommun.communes import KINDS, OfficialTable, name_key
 from servcommun.diagnostics import Diagnostic, Severity
 from servcommun.message import Message, msg
 from servcommun.reader import Document
-from servcommun.roster import Roster
+from servcommun.roster import Roster, is_insee_code
 from servcommun.roster_population import roster_kind
 from servcommun.tariff import Tariff
 
@@ -41,7 +41,7 @@ def official_warnings(
 
     for index, member in enumerate(roster.members):
         here = ("members", index)
-        if len(member.id) != 5:  # a SIREN: not a commune's INSEE code
+        if not is_insee_code(member.id):  # a SIREN, an RNA number: not a commune's code
             continue
         commune = table.commune(member.id)
         if commune is None:

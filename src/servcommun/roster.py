@@ -1,7 +1,8 @@
 """Roster models: the members of a service, their populations and subscriptions.
 
 A roster is kept in YAML (hand editing) or CSV (bulk: one row a member, see
-``roster_rows_to_data``). Member ids are INSEE codes or SIREN numbers, always text.
+``roster_rows_to_data``). Member ids are INSEE codes or SIREN numbers, always text, or
+ids of the other forms the tariff declares (``member_ids``: an association's RNA number).
 """
 
 from __future__ import annotations
@@ -38,18 +39,43 @@ from servcommun.terms import (
 _MEMBER_ID = r"^(\d{5}|2[AB]\d{3}|\d{9})$"
 # departments 00 and 96 do not exist; 20 became 2A and 2B in 1976
 _NO_DEPARTMENT = ("00", "20", "96")
+# an id of another form the tariff declares (``member_ids``): checked against its forms
+_OTHER_ID = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$"
+
+
+def is_insee_or_siren(value: str) -> bool:
+    """``value`` is an INSEE code (5 characters) or a SIREN number (9 digits)."""
+    return bool(re.fullmatch(_MEMBER_ID, value)) and not (
+        len(value) == 5 and value.startswith(_NO_DEPARTMENT)
+    )
+
+
+def is_insee_code(value: str) -> bool:
+    """``value`` is a commune's INSEE code (not a SIREN, not an id of another form)."""
+    return len(value) == 5 and is_insee_or_siren(value)
 
 
 def _member_id(value: str) -> str:
-    if re.fullmatch(_MEMBER_ID, value) and not (
-        len(value) == 5 and value.startswith(_NO_DEPARTMENT)
-    ):
+    if is_insee_or_siren(value):
         return value
-    raise refusal("member-id", member_id_hint(value))
+    hint = _mistyped_code(value)
+    if hint is None and re.fullmatch(_OTHER_ID, value):
+        return value  # another form: the roster's check matches it to the tariff's forms
+    raise refusal("member-id", hint or member_id_hint(value))
 
 
 def member_id_hint(value: str) -> Message:
     """What is wrong with a member id, and the likely intended one."""
+    return _mistyped_code(value) or msg(
+        '\'{value}\' is neither an INSEE code (5 characters: "35236", Corsica "2A004") nor '
+        "a SIREN number (9 digits)",
+        value=value,
+    )
+
+
+def _mistyped_code(value: str) -> Message | None:
+    """What is wrong with an id that looks like a mistyped INSEE code or SIREN, if it is
+    one (a lost leading zero, Corsica's department 20, spaces)."""
     squeezed = re.sub(r"[\s.\u00a0\u202f]", "", value).upper()
     if len(value) == 4 and value.isdigit():
         return msg(
@@ -72,19 +98,18 @@ def member_id_hint(value: str) -> Message:
         )
     if squeezed != value and re.fullmatch(_MEMBER_ID, squeezed):
         return msg("'{value}' is not well-formed: write \"{code}\"", value=value, code=squeezed)
-    return msg(
-        '\'{value}\' is neither an INSEE code (5 characters: "35236", Corsica "2A004") nor '
-        "a SIREN number (9 digits)",
-        value=value,
-    )
+    return None
 
 
 MemberId = Annotated[
     str,
     AfterValidator(_member_id),
     Field(
-        description="INSEE code (5 characters, Corsica 2A/2B) or SIREN (9 digits), as text",
-        json_schema_extra={"pattern": _MEMBER_ID},
+        description=(
+            "INSEE code (5 characters, Corsica 2A/2B) or SIREN (9 digits), as text, or an id "
+            "of a form the tariff declares under 'member_ids'"
+        ),
+        json_schema_extra={"pattern": _OTHER_ID},
     ),
 ]
 
@@ -184,7 +209,9 @@ class Member(Frozen):
     id: MemberId
     name: Text
     population: dict[Year, Population] = Field(
-        min_length=1, description="legal population in force on 1 January, by year"
+        default_factory=dict,
+        # required when a rule of an offer it holds uses the population (population_problems)
+        description="legal population in force on 1 January, by year",
     )
     attributes: dict[AttributeId, AttributeValue] = Field(
         default_factory=dict,
@@ -270,6 +297,14 @@ class Member(Frozen):
     @classmethod
     def _former_fields(cls, data: object) -> object:
         return refuse_former_member_fields(data, "roster-migration")
+
+
+def member_years(member: Member) -> list[int]:
+    """The years a member's figures are given for: its populations', or, for a body
+    without one (no rule of its offers uses it), the first years of its subscriptions."""
+    if member.population:
+        return sorted(member.population)
+    return sorted({day.year for s in member.subscriptions for day in (s.start, s.delivered) if day})
 
 
 class Roster(Frozen):

@@ -12,6 +12,7 @@ every amount can cite it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection
 from decimal import Decimal
 from enum import StrEnum
@@ -31,6 +32,7 @@ from servcommun.terms import (
     AttributeId,
     AttributeValue,
     Billing,
+    Category,
     ContractedVolume,
     CostLine,
     Frozen,
@@ -121,6 +123,45 @@ class Figure(Frozen):
     def year_for(self, billed: int) -> int:
         """The year of the figure a bill of ``billed`` reads."""
         return billed - 1 if self.year == "previous" else billed
+
+
+class MemberIdForm(Frozen):
+    """A form of member id the tariff accepts beside INSEE codes and SIREN numbers: an
+    association's RNA number, a CCAS's FINESS number. A roster member's id of another form
+    matches one of them, checked as a whole (``^…$`` implied)."""
+
+    label: Text = Field(description="what the id is, as an error lists it (« numéro RNA »)")
+    pattern: Text = Field(description="a regular expression the whole id matches: W[0-9]{9}")
+    example: Text = Field(description="an id of the form, shown to whoever writes one")
+
+    @model_validator(mode="after")
+    def _example_matches(self) -> MemberIdForm:
+        try:
+            compiled = re.compile(self.pattern)
+        except re.error as error:
+            raise refusal(
+                "member-id-form",
+                msg(
+                    "'{pattern}' is not a regular expression ({problem}): write the form as "
+                    "one, W[0-9]{{9}} for an RNA number",
+                    pattern=self.pattern,
+                    problem=str(error),
+                ),
+            ) from None
+        if not compiled.fullmatch(self.example):
+            raise refusal(
+                "member-id-form",
+                msg(
+                    "the example '{example}' does not match the form's pattern '{pattern}': "
+                    "correct one or the other",
+                    example=self.example,
+                    pattern=self.pattern,
+                ),
+            )
+        return self
+
+    def matches(self, member_id: str) -> bool:
+        return re.fullmatch(self.pattern, member_id) is not None
 
 
 class ReviewCondition(Frozen):
@@ -396,7 +437,10 @@ class ExampleMember(Frozen):
         description=("the member's id, when a rule names it (a pool's key); one member only"),
     )
     count: int = Field(default=1, ge=1, le=1000)
-    population: Population
+    population: Population | None = Field(
+        default=None,
+        description="required when a rule of an offer it holds uses the population",
+    )
     attributes: dict[AttributeId, AttributeValue] = Field(
         default={}, description="attribute id → value (the tariff's 'attributes')"
     )
@@ -503,7 +547,8 @@ class WorkedExample(Frozen):
     members: tuple[ExampleMember, ...] = Field(
         default=(),
         description=(
-            "the members billed (none for a tariff that names its parties: they are billed)"
+            "the members billed (for a tariff that names its parties, they are billed: a "
+            "member here only gives a party's acts, by its id)"
         ),
     )
     indices: dict[Slug, dict[Year, IndexValue]] = Field(
@@ -701,6 +746,20 @@ class Tariff(TariffBase):
         description=(
             "the figures members declare by year that its rules read (a salary mass): a "
             "roster's are checked against them"
+        ),
+    )
+    exclusive_categories: tuple[tuple[Category, ...], ...] = Field(
+        default=(),
+        description=(
+            "groups of categories (a yes/no attribute, or 'attribute=value') a member holds "
+            "one of at most"
+        ),
+    )
+    member_ids: tuple[MemberIdForm, ...] = Field(
+        default=(),
+        description=(
+            "the forms of member ids accepted beside INSEE codes and SIREN numbers (an "
+            "association's RNA number)"
         ),
     )
     keys: tuple[Key, ...] = Field(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -131,6 +132,32 @@ AttributeId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")]
 
 AttributeValue = Annotated[StrictBool | Decimal | str, Field(union_mode="left_to_right")]
 """A member attribute's value: yes or no, a number, or one of the declared choices."""
+
+Category = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_-]*(=\S(.*\S)?)?$"),
+    Field(
+        description=(
+            "a category of member: a yes/no attribute it has ('ccas'), or a choice attribute's "
+            "value ('body=association')"
+        )
+    ),
+]
+"""A category of member: a boolean attribute it has, or ``attribute=value``."""
+
+
+def category_parts(category: str) -> tuple[str, str | None]:
+    """``body=association`` as (``body``, ``association``); ``ccas`` as (``ccas``, None)."""
+    attribute, _, value = category.partition("=")
+    return attribute, (value if value else None)
+
+
+def holds_category(attributes: Mapping[str, object], category: str) -> bool:
+    """A member with ``attributes`` is of ``category``: the yes/no attribute is yes, or the
+    attribute has the value."""
+    attribute, value = category_parts(category)
+    held = attributes.get(attribute)
+    return held is True if value is None else held == value
 
 
 def refuse_former_member_fields(data: object, code: str) -> object:

@@ -327,8 +327,8 @@ def simulate(
     active_years = [entry.year for entry in schedule if entry.statement or entry.review]
     impact_year = active_years[0] if active_years else scenario.from_year
     impact = _impact(tariff, roster, base, prospect, impact_year, notes, data)
-    population = (
-        prospect.population_in(impact_year) or prospect.population[max(prospect.population)]
+    population = prospect.population_in(impact_year) or (
+        prospect.population[max(prospect.population)] if prospect.population else None
     )
     return Simulation(
         member=MemberRef(base.id if base else "", prospect.name, population),
@@ -1154,6 +1154,8 @@ def _say_unrecorded(
 def _carried_forward(member: Member, years: range) -> dict[int, int]:
     """The member's populations, the last known one carried to later years without one
     (a simulation looks ahead of the legal figures)."""
+    if not member.population:  # a body no rule bills on its population has none
+        return {}
     last = max(member.population)
     later = {year: member.population[last] for year in years if year > last}
     return {**member.population, **later}
@@ -1235,7 +1237,8 @@ def _rejoined(member: Member, offer: str, join: dt.date, new_join: dt.date) -> M
         for s in member.subscriptions
     )
     population = dict(member.population)
-    population.setdefault(new_join.year, member.population[max(member.population)])
+    if member.population:  # a body without a population has none to carry
+        population.setdefault(new_join.year, member.population[max(member.population)])
     return member.model_copy(update={"subscriptions": subscriptions, "population": population})
 
 
@@ -1250,7 +1253,7 @@ def _impact(
 ) -> ServiceImpact:
     """The service in ``year`` without and with the newcomer (art. 7 staffing steps)."""
     years = range(year, year + 1)
-    carried = [m for m in roster if year > max(m.population)]
+    carried = [m for m in roster if m.population and year > max(m.population)]
     if carried:
         notes.append(
             msg_n(

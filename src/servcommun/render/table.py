@@ -132,8 +132,10 @@ _FIGURE = 12  # « 102 949,00 » and its margin
 
 def _columns_width(bill: Bill, offers: Sequence[tuple[str, str]], name: int | None = None) -> int:
     """The width of the summary with whole names (or names ``name`` wide)."""
+    shown = bill.statements[:SUMMARY_ROWS_SHOWN]
     columns = [
-        len(language._("Member")),
+        # an id is never cut: a SIREN, an association's RNA number are longer than a code
+        max([len(language._("Member")), *(len(s.member.id) for s in shown)]),
         _name_width(bill) if name is None else name,
         len(language._("Population")),
         *(max(len(label), _FIGURE) for _, label in offers),
