@@ -1373,6 +1373,9 @@ def test_the_readmes_walk_through_checks_and_bills_as_it_says(tmp_path: Path) ->
         "servcommun.toml",
         "communes.yaml",
         "actes-2026.csv",
+        "cdg/tariffs/cdg-2026.yaml",
+        "cdg/servcommun.toml",
+        "cdg/collectivites.yaml",
     }
     for name, text in blocks:
         write(tmp_path / name, text)
@@ -1388,6 +1391,30 @@ def test_the_readmes_walk_through_checks_and_bills_as_it_says(tmp_path: Path) ->
         statements["35145"]["lines"][-1]["basis"]
         == "offer lines €400.00 below the floor of €600.00"
     )
+
+    # the second walk-through: declared salary masses, advances, a mission on its quote
+    cdg = tmp_path / "cdg"
+    checked = run("check", cwd=cdg)
+    assert checked.returncode == 0, checked.stdout
+    result = run("bill", "--year", "2026", "--format", "json", cwd=cdg)
+    assert result.returncode == 0, result.stderr
+    lines = {
+        (s["member"]["id"], line["code"]): line["amount"]
+        for s in json.loads(result.stdout)["statements"]
+        for line in s["lines"]
+    }
+    assert lines == {
+        ("35236", "cotisation.taux"): "38500.00",  # 4 812 500,00 × 0,80 %
+        ("243500741", "cotisation.taux"): "15600.00",  # 1 950 000,00 × 0,80 %
+        ("243500741", "missions.jours"): "4950.00",  # 11 days × 450,00 € (quoted in 2025)
+    }
+    first = run("titres", "--year", "2026", "--instalment", "1", "--format", "json", cwd=cdg)
+    assert first.returncode == 0, first.stderr
+    called = {t["debtor"]["id"]: t["amount_ttc"] for t in json.loads(first.stdout)["titres"]}
+    assert called == {"35236": "9625.00", "243500741": "3900.00"}  # a quarter of each
+    issued = run("issue", "--year", "2026", "--instalment", "1", cwd=cdg)
+    assert issued.returncode == 0, issued.stderr
+    assert "2 titres (2026-0001–2026-0002), €13,525.00" in issued.stderr
 
 
 def test_csv_export_says_how_each_statement_is_settled() -> None:
