@@ -28,7 +28,8 @@ def test_every_rule_module_defines_one_rule_named_after_it() -> None:
     )
     ids = [rule.model_fields["rule"].annotation.__args__[0] for rule in RULES]  # type: ignore[union-attr]
     assert ids == [module.replace("_", "-") for module in modules]
-    assert len(ids) == 18
+    # the rules of the two source conventions among them (a new rule touches no test here)
+    assert {"bracket-amount", "per-inhabitant", "credit", "budget-lines"} <= set(ids)
 
 
 def test_every_rule_has_a_section_of_the_format_reference() -> None:
