@@ -367,8 +367,49 @@ def derive_key(
                 )
             ]
         )
+    shares = key.shares
+    if key.shares_by_year:
+        entry = key.entry_in(year) if year is not None else None
+        if entry is None:
+            raise InputError(
+                [
+                    Diagnostic(
+                        config.display(path),
+                        1,
+                        1,
+                        "key-year",
+                        msg(
+                            "the key '{key}' of service '{service}' changes by year (its "
+                            "shares from {dates}): say which year's shares to derive from "
+                            "with {option}",
+                            key=key.id,
+                            service=service.id,
+                            dates=", ".join(
+                                entry.from_.isoformat() for entry in key.shares_by_year
+                            ),
+                            option="--year",
+                        ),
+                    )
+                    if year is None
+                    else Diagnostic(
+                        config.display(path),
+                        1,
+                        1,
+                        "key-year",
+                        msg(
+                            "the key '{key}' of service '{service}' has no shares in force "
+                            "in {year:year}: its first shares apply from {start:date}",
+                            key=key.id,
+                            service=service.id,
+                            year=year,
+                            start=key.shares_by_year[0].from_,
+                        ),
+                    )
+                ]
+            )
+        shares = entry.shares
     result = derive_share(
-        key.shares,
+        shares,
         party=party,
         target=target,
         base=base,
