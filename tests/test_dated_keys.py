@@ -310,10 +310,12 @@ def test_key_derive_takes_the_shares_of_the_year_and_asks_for_one() -> None:
     assert data["base"] == "247213.00"
     assert data["key_before"] == {"communaute": "52.50", "ville": "41.25", "cias": "6.25"}
     assert data["key"] == {"communaute": "50.66", "ville": "41.25", "cias": "8.09"}
+    assert data["key_from"] == "2027-01-01"
     # 2026 with a base: 20 000 / 300 000 = 6,67 %, from the Communauté's 55: 53,33
     result = run(*derive, "--take-from", "communaute", "--year", "2026", "--base", "300000")
     assert result.returncode == 0, result.stderr
     assert "55% " in result.stdout and "53.33%" in result.stdout
+    assert "derived from its shares in force from 01/01/2026" in " ".join(result.stdout.split())
 
 
 def test_simulate_share_takes_the_newcomers_share_of_each_years_key() -> None:

@@ -6,6 +6,7 @@ Each function loads through ``pipeline`` and computes with the engine; nothing p
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -258,6 +259,7 @@ class Derivation:
     base_source: str  # where the base comes from, said with the result
     names: dict[str, str]  # party id → name, from every version of the service
     result: DerivedKey
+    since: dt.date | None = None  # a key dated by year: its shares' date, of --year
 
 
 def derive_key(
@@ -368,6 +370,7 @@ def derive_key(
             ]
         )
     shares = key.shares
+    since: dt.date | None = None
     if key.shares_by_year:
         entry = key.entry_in(year) if year is not None else None
         if entry is None:
@@ -407,7 +410,7 @@ def derive_key(
                     )
                 ]
             )
-        shares = entry.shares
+        shares, since = entry.shares, entry.from_
     result = derive_share(
         shares,
         party=party,
@@ -416,7 +419,7 @@ def derive_key(
         take_from=take_from,
         precision=key.precision,
     )
-    return Derivation(service.id, tariff, config.display(path), base_source, names, result)
+    return Derivation(service.id, tariff, config.display(path), base_source, names, result, since)
 
 
 def contribution_curves(
