@@ -137,6 +137,10 @@ CATALOGUE: dict[str, tuple[str, str, int, int]] = {
     "per-inhabitant-ceiling.yaml": ("", "rate-ceiling", 22, 38),
     # keys (cost sharing by the parties a tariff names)
     "sharing-key-sum.yaml": ("", "key-sum", 15, 7),
+    "key-start.yaml": ("", "key-start", 15, 16),
+    "key-start-day.yaml": ("", "key-start", 16, 16),
+    "key-dated-sum.yaml": ("", "key-sum", 18, 11),
+    "key-dated-source.yaml": ("", "key-source", 12, 5),
     "sharing-unknown-party.yaml": ("", "unknown-party", 17, 7),
     "key-rounding.yaml": ("", "key-rounding", 31, 9),
     "undefined-key.yaml": ("", "undefined-key", 24, 89),

@@ -6,6 +6,7 @@ Each function loads through ``pipeline`` and computes with the engine; nothing p
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -258,6 +259,7 @@ class Derivation:
     base_source: str  # where the base comes from, said with the result
     names: dict[str, str]  # party id → name, from every version of the service
     result: DerivedKey
+    since: dt.date | None = None  # a key dated by year: its shares' date, of --year
 
 
 def derive_key(
@@ -367,15 +369,57 @@ def derive_key(
                 )
             ]
         )
+    shares = key.shares
+    since: dt.date | None = None
+    if key.shares_by_year:
+        entry = key.entry_in(year) if year is not None else None
+        if entry is None:
+            raise InputError(
+                [
+                    Diagnostic(
+                        config.display(path),
+                        1,
+                        1,
+                        "key-year",
+                        msg(
+                            "the key '{key}' of service '{service}' changes by year (its "
+                            "shares from {dates}): say which year's shares to derive from "
+                            "with {option}",
+                            key=key.id,
+                            service=service.id,
+                            dates=", ".join(
+                                entry.from_.isoformat() for entry in key.shares_by_year
+                            ),
+                            option="--year",
+                        ),
+                    )
+                    if year is None
+                    else Diagnostic(
+                        config.display(path),
+                        1,
+                        1,
+                        "key-year",
+                        msg(
+                            "the key '{key}' of service '{service}' has no shares in force "
+                            "in {year:year}: its first shares apply from {start:date}",
+                            key=key.id,
+                            service=service.id,
+                            year=year,
+                            start=key.shares_by_year[0].from_,
+                        ),
+                    )
+                ]
+            )
+        shares, since = entry.shares, entry.from_
     result = derive_share(
-        key.shares,
+        shares,
         party=party,
         target=target,
         base=base,
         take_from=take_from,
         precision=key.precision,
     )
-    return Derivation(service.id, tariff, config.display(path), base_source, names, result)
+    return Derivation(service.id, tariff, config.display(path), base_source, names, result, since)
 
 
 def contribution_curves(

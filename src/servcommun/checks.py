@@ -43,6 +43,7 @@ from servcommun.roster import Consumption, Member, Override, Roster, Subscriptio
 from servcommun.tariff import (
     ExampleMember,
     Key,
+    KeyDerivation,
     LineExpectation,
     SettlementMode,
     Tariff,
@@ -857,7 +858,11 @@ def example_mismatches(tariff: Tariff, example: WorkedExample) -> Iterator[tuple
         key = tariff.key(key_id)
         if key is None:
             continue  # an unknown key, reported as such by _example_data
-        computed_key = year_key(key, example.agents, holders)
+        try:
+            computed_key = year_key(key, example.agents, holders, example.year)
+        except KeyComputationError as error:  # a dated key before its first shares
+            yield (("keys", key_id), error.message)
+            continue
         shares = computed_key.shares
         if computed_key.unrounded:
             yield from _unrounded_mismatches(key_id, shares, expected_key)
@@ -1130,8 +1135,84 @@ def _keys(doc: Document, tariff: Tariff) -> Iterator[Diagnostic]:
             yield from _key_rounding(doc, here, key, known)
             yield from _key_unrounded(doc, here, key, tariff)
             continue
+        if key.shares_by_year:
+            yield from _dated_key(doc, here, key, tariff)
+            continue
         yield from key_shares(doc, (*here, "shares"), key.shares, key.precision, tariff)
         yield from _key_derivation(doc, here, key)
+
+
+def _dated_key(doc: Document, here: Path_, key: Key, tariff: Tariff) -> Iterator[Diagnostic]:
+    """A key dated by year: each entry starts on 1 January, in increasing order, the first
+    by the tariff's first year, none before it nor after its ``valid_until``
+    (``key-start``); each entry's shares are those of a written key (known parties, the
+    key's precision, summing to exactly 100 %) and its derivation gives them."""
+    entries = key.shares_by_year
+    for index, entry in enumerate(entries):
+        at: Path_ = (*here, "shares_by_year", index)
+        start = entry.from_
+        if (start.month, start.day) != (1, 1):
+            yield doc.diagnostic(
+                (*at, "from"),
+                "key-start",
+                msg(
+                    "a key shares a whole year's budget: its shares apply from 1 January, "
+                    "write {year:year}-01-01 (or {next:year}-01-01)",
+                    year=start.year,
+                    next=start.year + 1,
+                ),
+            )
+        elif index and start <= entries[index - 1].from_:
+            yield doc.diagnostic(
+                (*at, "from"),
+                "key-start",
+                msg(
+                    "the shares from {start:date} come after the shares from {before:date}: "
+                    "list them by increasing date",
+                    start=start,
+                    before=entries[index - 1].from_,
+                ),
+            )
+        elif start.year < tariff.valid_from.year:
+            yield doc.diagnostic(
+                (*at, "from"),
+                "key-start",
+                msg(
+                    "the shares from {start:date} start before the tariff ({first:date}): "
+                    "write {year:year}-01-01, its first year",
+                    start=start,
+                    first=tariff.valid_from,
+                    year=tariff.valid_from.year,
+                ),
+            )
+        elif tariff.valid_until is not None and start > tariff.valid_until:
+            yield doc.diagnostic(
+                (*at, "from"),
+                "key-start",
+                msg(
+                    "the shares from {start:date} start after the tariff ends ({end:date}): "
+                    "they would never apply; write them in the next version",
+                    start=start,
+                    end=tariff.valid_until,
+                ),
+            )
+        yield from key_shares(doc, (*at, "shares"), entry.shares, key.precision, tariff)
+        if entry.derivation is not None:
+            yield from _derivation_gives(doc, at, entry.derivation, entry.shares, key.precision)
+    first = entries[0].from_
+    if first.year > tariff.valid_from.year:
+        yield doc.diagnostic(
+            (*here, "shares_by_year", 0, "from"),
+            "key-start",
+            msg(
+                "the key's first shares apply from {start:date}, the tariff from "
+                "{valid:date}: {year:year} would have no key; write its shares from "
+                "{year:year}-01-01",
+                start=first,
+                valid=tariff.valid_from,
+                year=tariff.valid_from.year,
+            ),
+        )
 
 
 def _key_rounding(
@@ -1224,9 +1305,18 @@ def _key_unrounded(doc: Document, here: Path_, key: Key, tariff: Tariff) -> Iter
 def _key_derivation(doc: Document, here: Path_, key: Key) -> Iterator[Diagnostic]:
     """The deliberation's derivation, recomputed: from the previous key, the party's share
     made to bear the target on the base and taken from one party gives exactly this key."""
-    derivation = key.derivation
-    if derivation is None:
-        return
+    if key.derivation is not None:
+        yield from _derivation_gives(doc, here, key.derivation, key.shares, key.precision)
+
+
+def _derivation_gives(
+    doc: Document,
+    here: Path_,
+    derivation: KeyDerivation,
+    shares: Mapping[str, Decimal],
+    precision: Decimal,
+) -> Iterator[Diagnostic]:
+    """``derivation`` (at ``here``), recomputed, gives exactly ``shares``."""
     path: Path_ = (*here, "derivation")
     try:
         derived = derive_share(
@@ -1235,7 +1325,7 @@ def _key_derivation(doc: Document, here: Path_, key: Key) -> Iterator[Diagnostic
             target=derivation.target,
             base=derivation.base,
             take_from=derivation.take_from,
-            precision=key.precision,
+            precision=precision,
         )
     except KeyDerivationError as error:
         yield doc.diagnostic(
@@ -1244,7 +1334,7 @@ def _key_derivation(doc: Document, here: Path_, key: Key) -> Iterator[Diagnostic
             msg("the derivation cannot be recomputed: {problem}", problem=error.message),
         )
         return
-    if dict(derived.after) != dict(key.shares):
+    if dict(derived.after) != dict(shares):
         yield doc.diagnostic(
             path,
             "key-derivation",
@@ -1252,7 +1342,7 @@ def _key_derivation(doc: Document, here: Path_, key: Key) -> Iterator[Diagnostic
                 "deriving '{party}' from the previous key gives {derived}, not the key's {written}",
                 party=derivation.party,
                 derived=_shares_text(derived.after),
-                written=_shares_text(key.shares),
+                written=_shares_text(shares),
             ),
         )
 
@@ -1291,7 +1381,13 @@ def _keys_usable(tariff: Tariff) -> bool:
                 or key.computed.rounding.remainder_to is not None
             )
         )
-        or (key.total() == HUNDRED and (not known or set(key.shares) <= known))
+        or (
+            bool(key.written())
+            and all(
+                sum(shares.values(), ZERO) == HUNDRED and (not known or set(shares) <= known)
+                for shares in key.written()
+            )
+        )
         for key in tariff.keys
     )
 

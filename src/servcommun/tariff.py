@@ -379,10 +379,23 @@ class ComputedKey(Frozen):
     rounding: KeyRounding
 
 
+class DatedShares(Frozen):
+    """A key's shares in force from 1 January of a year until the next entry's (« la clé
+    est actualisée chaque année au 1er janvier »), without a new tariff version."""
+
+    from_: dt.date = Field(alias="from", description="1 January of the first year shared so")
+    shares: dict[Text, Percent] = Field(
+        min_length=1, description=("member id (a party's id) → percent")
+    )
+    reference: str = Field(default="", description="the decision that set these shares")
+    derivation: KeyDerivation | None = None
+
+
 class Key(Frozen):
     """A percentage key (clé de référence) the tariff's parts share amounts by: each
-    member's percentage, written in the tariff (``shares``) or computed each year from
-    data (``computed``)."""
+    member's percentage, written in the tariff (``shares``, or ``shares_by_year``: dated
+    shares, each in force from 1 January) or computed each year from data
+    (``computed``)."""
 
     id: Slug = Field(description="the key's id, as the parts name it ('key: reference')")
     label: str = ""
@@ -393,11 +406,27 @@ class Key(Frozen):
     shares: dict[Text, Percent] = Field(
         default={}, description=("member id (a party's id) → percent")
     )
+    shares_by_year: tuple[DatedShares, ...] = Field(
+        default=(),
+        description=("the shares by year, each in force from 1 January until the next"),
+    )
     computed: ComputedKey | None = None
     derivation: KeyDerivation | None = None
 
     @model_validator(mode="after")
     def _written_or_computed(self) -> Key:
+        if self.shares_by_year:
+            if self.shares or self.computed is not None or self.derivation is not None:
+                raise refusal(
+                    "key-source",
+                    msg(
+                        "a key dated by year writes its shares (and their derivation) in "
+                        "each entry of '{dated}': remove the key's own 'shares', "
+                        "'computed' or 'derivation'",
+                        dated="shares_by_year",
+                    ),
+                )
+            return self
         if bool(self.shares) == (self.computed is not None):
             raise refusal(
                 "key-source",
@@ -410,6 +439,18 @@ class Key(Frozen):
 
     def total(self) -> Decimal:
         return sum(self.shares.values(), ZERO)
+
+    def entry_in(self, year: int) -> DatedShares | None:
+        """The dated shares in force in ``year`` (the last entry from its 1 January or
+        before); None before the first, or for a key not dated."""
+        first = dt.date(year, 1, 1)
+        return next((e for e in reversed(self.shares_by_year) if e.from_ <= first), None)
+
+    def written(self) -> tuple[dict[str, Decimal], ...]:
+        """Every set of shares the key writes: its ``shares``, or each dated entry's."""
+        if self.shares_by_year:
+            return tuple(entry.shares for entry in self.shares_by_year)
+        return (self.shares,) if self.shares else ()
 
 
 class ExampleQuote(Frozen):

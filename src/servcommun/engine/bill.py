@@ -515,6 +515,7 @@ def sharing_summary(
     lines = {cost.id: cost for part in parts for cost in part.costs_shared(budget.lines)}
     key = keys[0] if keys else None
     notes: list[Message] = [year.note for year in keys if year.note is not None]
+    notes += [year.dated for year in keys if year.dated is not None]
     fees = [fee for part in parts if (fee := part.fee(budget.lines)) is not None]
     fee = fees[0] if fees else None
     if fee is not None and fee.illustrative:
@@ -532,6 +533,7 @@ def sharing_summary(
         carrier=carrier.id if carrier is not None else "",
         key=tuple(key.shares.items()) if key is not None else (),
         key_reference=key.reference if key is not None else "",
+        key_from=key.since if key is not None else None,
         cost_total=sum((cost.amount for cost in lines.values()), ZERO),
         fee_rate=fee.rate if fee is not None else ZERO,
         fee_base=fee.base if fee is not None else ZERO,

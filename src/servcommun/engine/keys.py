@@ -9,6 +9,7 @@ from the Ville's 46,68 %). Pure: keys and figures in, shares out.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -39,12 +40,21 @@ class YearKey:
     """The key is computed and not rounded: ``shares`` are then each member's salary cost
     (Σ cost × share / 100, exact), whose ratio to their total is the share applied — a
     ratio a percentage could only show rounded."""
+    since: dt.date | None = None
+    """A key dated by year: the date its shares of the year are in force from."""
+    dated: Message | None = None
+    """A key dated by year: what says the shares' date and decision (a bill's note)."""
 
 
-def year_key(key: Key, agents: Sequence[AgentTime], members: Sequence[str]) -> YearKey:
-    """The key a year is shared by: ``key``'s written shares, or the key computed from the
-    year's ``agents`` between ``members`` (those holding the offer), with a note saying how
-    (the exact percentages, and the rounding the convention states)."""
+def year_key(
+    key: Key, agents: Sequence[AgentTime], members: Sequence[str], year: int | None = None
+) -> YearKey:
+    """The key a year is shared by: ``key``'s written shares (those in force in ``year``,
+    for a key dated by year), or the key computed from the year's ``agents`` between
+    ``members`` (those holding the offer), with a note saying how (the exact percentages,
+    and the rounding the convention states)."""
+    if key.shares_by_year:
+        return dated_key(key, year)
     computed = key.computed
     if computed is None:
         return YearKey(key.id, dict(key.shares), key.article)
@@ -90,6 +100,40 @@ def year_key(key: Key, agents: Sequence[AgentTime], members: Sequence[str]) -> Y
         article=key.article,
     )
     return YearKey(key.id, dict(result.shares), key.article, note)
+
+
+def dated_key(key: Key, year: int | None) -> YearKey:
+    """The shares of a key dated by year in force in ``year``, with what says their date
+    and decision. ``KeyComputationError`` without a year, or before the first entry
+    (refused by ``check``: a year of the tariff with no key)."""
+    if year is None:
+        raise KeyComputationError(
+            msg(
+                "the key '{key}' changes by year: say which year's shares to use",
+                key=key.id,
+            )
+        )
+    entry = key.entry_in(year)
+    if entry is None:
+        raise KeyComputationError(
+            msg(
+                "the key '{key}' has no shares in force in {year:year}: its first shares "
+                "apply from {start:date}",
+                key=key.id,
+                year=year,
+                start=key.shares_by_year[0].from_,
+            )
+        )
+    if entry.reference:
+        dated = msg(
+            "key '{key}': shares in force from {start:date} ({reference})",
+            key=key.id,
+            start=entry.from_,
+            reference=entry.reference,
+        )
+    else:
+        dated = msg("key '{key}': shares in force from {start:date}", key=key.id, start=entry.from_)
+    return YearKey(key.id, dict(entry.shares), key.article, since=entry.from_, dated=dated)
 
 
 @dataclass(frozen=True)

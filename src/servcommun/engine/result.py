@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -147,6 +148,7 @@ class SharingSummary:
     fee_reference: str
     categories: tuple[tuple[str, str], ...]
     notes: tuple[Message, ...] = ()
+    key_from: dt.date | None = None  # a key dated by year: its shares' date of the year
 
 
 @dataclass(frozen=True)

@@ -425,7 +425,9 @@ def simulate_sharing(
             schedule.append(ScheduleYear(year, None))
             bills[year] = (before, before)
             continue
-        widened, change = _with_party(tariff, party_id, name, scenario.share, scenario.take_from)
+        widened, change = _with_party(
+            tariff, party_id, name, scenario.share, scenario.take_from, year
+        )
         key = key or change
         after = bill_parties(widened, budget)
         statement = next(s for s in after.statements if s.member.id == party_id)
@@ -452,10 +454,16 @@ def simulate_sharing(
 
 
 def _with_party(
-    tariff: Tariff, party_id: str, name: str, share: Decimal, take_from: str | None
+    tariff: Tariff,
+    party_id: str,
+    name: str,
+    share: Decimal,
+    take_from: str | None,
+    year: int | None = None,
 ) -> tuple[Tariff, KeyChange]:
     """The tariff with the new party among its parties and in the key its budget lines are
-    shared by, its share taken from ``take_from`` (default: the carrier)."""
+    shared by (for a key dated by year, its shares in force in ``year``), its share taken
+    from ``take_from`` (default: the carrier)."""
     key = tariff.shared_key()
     if key is None:
         raise ScenarioError(
@@ -470,6 +478,17 @@ def _with_party(
             )
         )
     shares = key.shares
+    if key.shares_by_year:
+        entry = key.entry_in(year) if year is not None else None
+        if entry is None:
+            raise ScenarioError(
+                msg(
+                    "the key '{key}' has no shares in force in {year:year}",
+                    key=key.id,
+                    year=year or 0,
+                )
+            )
+        shares = entry.shares
     carrier = tariff.carrier
     giver = take_from or (carrier.id if carrier is not None else None)
     if giver is None:
@@ -525,7 +544,9 @@ def _with_party(
         update={
             "parties": (*tariff.parties, Party(id=party_id, name=name)),
             "keys": tuple(
-                other.model_copy(update={"shares": after}) if other.id == key.id else other
+                other.model_copy(update={"shares": after, "shares_by_year": ()})
+                if other.id == key.id
+                else other
                 for other in tariff.keys
             ),
         }

@@ -121,8 +121,9 @@ def bill_json(bill: Bill) -> dict[str, Any]:
 
 
 def sharing_json(sharing: SharingSummary) -> dict[str, Any]:
-    """Cost sharing (extra keys): the key, the cost shared and the management fees."""
-    return {
+    """Cost sharing (extra keys): the key, the cost shared and the management fees; for
+    a key dated by year, the date its shares are in force from (``key_from``)."""
+    data: dict[str, Any] = {
         "carrier": sharing.carrier,
         "key": {party: str(percent) for party, percent in sharing.key},
         "key_reference": sharing.key_reference,
@@ -135,6 +136,9 @@ def sharing_json(sharing: SharingSummary) -> dict[str, Any]:
         },
         "notes": [say(note) for note in sharing.notes],
     }
+    if sharing.key_from is not None:
+        data["key_from"] = sharing.key_from.isoformat()
+    return data
 
 
 def fte_number(value: Decimal) -> int | float:

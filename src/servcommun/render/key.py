@@ -64,6 +64,19 @@ def derivation_table(derivation: Derivation) -> RenderableType:
         take_from=name(result.take_from),
     )
     lines: list[RenderableType] = [Text(say(valid), style="bold"), Text(say(derived))]
+    if derivation.since is not None:
+        lines.insert(
+            1,
+            Text(
+                say(
+                    msg(
+                        "The key changes by year: derived from its shares in force from "
+                        "{start:date}.",
+                        start=derivation.since,
+                    )
+                )
+            ),
+        )
     table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
     table.add_column(language._("Party"), footer=language._("Total"), no_wrap=True)
     table.add_column(language._("Name"), overflow="fold")
@@ -120,7 +133,7 @@ def derivation_table(derivation: Derivation) -> RenderableType:
 
 def derivation_json(derivation: Derivation) -> dict[str, Any]:
     result = derivation.result
-    return {
+    data: dict[str, Any] = {
         "service": derivation.service,
         "tariff": derivation.tariff_file,
         "party": result.party,
@@ -136,6 +149,9 @@ def derivation_json(derivation: Derivation) -> dict[str, Any]:
         "party_amount": plain(result.party_amount),
         "difference": plain(result.difference),
     }
+    if derivation.since is not None:  # a key dated by year: the shares derived from
+        data["key_from"] = derivation.since.isoformat()
+    return data
 
 
 def _base_words(derivation: Derivation) -> str:

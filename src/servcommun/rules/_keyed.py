@@ -82,7 +82,7 @@ class KeyedPart(PartRule):
         if not names:
             return PoolOutcome()
         try:
-            shared = year_key(key, budget.agents, list(names))
+            shared = year_key(key, budget.agents, list(names), year)
             key_holds(shared, names)
             lines = self.shares(offer, shared, budget.lines, names, offer.annual_titled(year))
         except KeyComputationError as problem:

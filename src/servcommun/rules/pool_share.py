@@ -439,7 +439,7 @@ def _layer_key(
             )
         )
     try:
-        return year_key(key, budget.agents if budget else (), [m.id for m in holders])
+        return year_key(key, budget.agents if budget else (), [m.id for m in holders], year)
     except KeyComputationError as problem:
         raise MissingData(
             msg("key '{key}': {problem}", key=key.id, problem=problem.message)
