@@ -18,7 +18,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -94,12 +94,19 @@ class OfficialTable:
     """Communes by INSEE code, EPCI by SIREN, former codes, and populations by
     (kind, year in force)."""
 
-    communes: dict[str, Commune]
-    epcis: dict[str, Epci]
+    communes: Mapping[str, Commune]
+    epcis: Mapping[str, Epci]
     former: dict[str, FormerCommune]
-    populations: dict[tuple[str, int], dict[str, int]]
+    populations: Mapping[tuple[str, int], Mapping[str, int]]
     columns: dict[tuple[str, int], _Column]
     _names: dict[str, list[str]] = field(default_factory=dict)
+    epci_names: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def epci_named(self, siren: str) -> Epci | None:
+        """The EPCI of ``siren`` by its name and type, without its members (those need
+        every commune of the table read: ``epcis``)."""
+        named = self.epci_names.get(siren)
+        return Epci(siren, *named) if named is not None else None
 
     def commune(self, code: str) -> Commune | None:
         return self.communes.get(code)
@@ -163,9 +170,102 @@ def _rows(data: bytes) -> Iterable[dict[str, str]]:
     return csv.DictReader(io.StringIO(gzip.decompress(data).decode("utf-8")))
 
 
+class _Rows:
+    """The bundled table's rows by INSEE code, kept as their CSV line and parsed when a
+    commune of it is asked for: a check of a roster of thirty communes parses thirty
+    rows, not 35 000 (reading them all costs a first run some 0,3 s)."""
+
+    def __init__(self, text: str) -> None:
+        lines = text.splitlines()
+        self.header = next(csv.reader(lines[:1]))
+        # an INSEE code is never quoted: it is the line up to its first comma
+        self.lines = {line[: line.index(",")]: line for line in lines[1:] if line}
+        self.parsed: dict[str, list[str]] = {}
+        self.members: dict[str, list[str]] | None = None
+
+    def row(self, code: str) -> list[str] | None:
+        row = self.parsed.get(code)
+        if row is None and code in self.lines:
+            row = self.parsed[code] = next(csv.reader([self.lines[code]]))
+        return row
+
+    def column(self, name: str) -> int:
+        return self.header.index(name)
+
+    def members_by_epci(self) -> dict[str, list[str]]:
+        """The INSEE codes of each EPCI's communes (every row read, once)."""
+        if self.members is None:
+            at = self.column("epci")
+            self.members = {}
+            for code in self.lines:
+                row = self.row(code)
+                if row is not None and row[at]:
+                    self.members.setdefault(row[at], []).append(code)
+        return self.members
+
+
+class _Communes(Mapping[str, Commune]):
+    """The communes of the table by INSEE code, each made when asked for."""
+
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+        self.at = [rows.column(c) for c in ("code", "name", "siren", "departement", "epci")]
+
+    def __getitem__(self, code: str) -> Commune:
+        row = self.rows.row(code)
+        if row is None:
+            raise KeyError(code)
+        return Commune(*(row[at] for at in self.at))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rows.lines)
+
+    def __len__(self) -> int:
+        return len(self.rows.lines)
+
+
+class _Figures(Mapping[str, int]):
+    """One column of legal populations by INSEE code (a commune without a figure of the
+    column is not in it), each read when asked for."""
+
+    def __init__(self, rows: _Rows, column: str) -> None:
+        self.rows = rows
+        self.at = rows.column(column)
+
+    def __getitem__(self, code: str) -> int:
+        row = self.rows.row(code)
+        if row is None or not row[self.at]:
+            raise KeyError(code)
+        return int(row[self.at])
+
+    def __iter__(self) -> Iterator[str]:
+        return (code for code in self.rows.lines if code in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _Epcis(Mapping[str, Epci]):
+    """The EPCI of the table by SIREN, with their communes (every row read, once)."""
+
+    def __init__(self, names: Mapping[str, tuple[str, str]], rows: _Rows) -> None:
+        self.names = names
+        self.rows = rows
+
+    def __getitem__(self, siren: str) -> Epci:
+        name, kind = self.names[siren]
+        return Epci(siren, name, kind, tuple(self.rows.members_by_epci().get(siren, ())))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
 @cache
 def bundled_table() -> OfficialTable:
-    """The table shipped with the package."""
+    """The table shipped with the package (its rows read when asked for)."""
     folder = resources.files("servcommun") / "data"
     metadata = json.loads((folder / "communes.json").read_text(encoding="utf-8"))
     columns = {
@@ -174,40 +274,22 @@ def bundled_table() -> OfficialTable:
         )
         for spec in metadata["populations"].values()
     }
-    names = {
-        (spec["kind"], spec["in_force"]): name for name, spec in metadata["populations"].items()
+    rows = _Rows(gzip.decompress((folder / "communes.csv.gz").read_bytes()).decode())
+    populations: dict[tuple[str, int], Mapping[str, int]] = {
+        (spec["kind"], spec["in_force"]): _Figures(rows, name)
+        for name, spec in metadata["populations"].items()
     }
-    communes: dict[str, Commune] = {}
-    populations: dict[tuple[str, int], dict[str, int]] = {key: {} for key in columns}
-    members: dict[str, list[str]] = {}
-    # rows as lists, not dicts: the table's 35 000 rows are read on every check of a roster
-    rows = csv.reader(
-        io.StringIO(gzip.decompress((folder / "communes.csv.gz").read_bytes()).decode())
-    )
-    header = next(rows)
-    code_at, name_at, siren_at, departement_at, epci_at = (
-        header.index(column) for column in ("code", "name", "siren", "departement", "epci")
-    )
-    figures = [(populations[key], header.index(column)) for key, column in names.items()]
-    for row in rows:
-        code, epci = row[code_at], row[epci_at]
-        communes[code] = Commune(code, row[name_at], row[siren_at], row[departement_at], epci)
-        if epci:
-            members.setdefault(epci, []).append(code)
-        for by_code, at in figures:
-            if row[at]:
-                by_code[code] = int(row[at])
-    epcis = {
-        row["siren"]: Epci(
-            row["siren"], row["name"], row["type"], tuple(members.get(row["siren"], ()))
-        )
+    names = {
+        row["siren"]: (row["name"], row["type"])
         for row in _rows((folder / "epci.csv.gz").read_bytes())
     }
     former = {
         row["old_code"]: FormerCommune(row["old_code"], row["old_name"], row["code"])
         for row in _rows((folder / "anciens-codes.csv.gz").read_bytes())
     }
-    return OfficialTable(communes, epcis, former, populations, columns)
+    return OfficialTable(
+        _Communes(rows), _Epcis(names, rows), former, populations, columns, epci_names=names
+    )
 
 
 def latest_population(
@@ -234,7 +316,14 @@ def official_table(data_directory: Path | None = None) -> OfficialTable:
     for (kind, year), (column, figures) in imported.items():
         populations[kind, year] = figures
         columns[kind, year] = column
-    return OfficialTable(bundled.communes, bundled.epcis, bundled.former, populations, columns)
+    return OfficialTable(
+        bundled.communes,
+        bundled.epcis,
+        bundled.former,
+        populations,
+        columns,
+        epci_names=bundled.epci_names,
+    )
 
 
 def imported_populations(

@@ -34,7 +34,7 @@ def official_warnings(
     epci: str | None = None,
 ) -> Iterator[Diagnostic]:
     """Every difference between ``roster`` and the official table, as warnings."""
-    service_epci = table.epcis.get(epci) if epci else None
+    service_epci = table.epci_named(epci) if epci else None
 
     def warning(path: tuple[str | int, ...], code: str, message: Message) -> Diagnostic:
         return replace(doc.diagnostic(path, code, message), severity=Severity.WARNING)
@@ -98,7 +98,7 @@ def official_warnings(
                 ),
             )
         if service_epci is not None and commune.epci != service_epci.siren:
-            elsewhere = table.epcis.get(commune.epci)
+            elsewhere = table.epci_named(commune.epci)
             belongs = (
                 msg("it belongs to {epci} ({siren})", epci=elsewhere.name, siren=elsewhere.siren)
                 if elsewhere
