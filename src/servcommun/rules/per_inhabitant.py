@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 from servcommun.language import N_
 from servcommun.message import Message, msg, msg_n
 from servcommun.money import to_cents
+from servcommun.rules._dated import dated_problems
 from servcommun.rules._indexation import indexed
 from servcommun.rules.base import PartRule
 from servcommun.terms import Frozen, Indexation, Rate, Text
@@ -127,42 +128,19 @@ class PerInhabitantPart(PartRule):
     ) -> Iterator[Diagnostic]:
         """Rates by year start on 1 January, the first by the tariff's first year, in
         increasing order."""
-        for index, entry in enumerate(self.rates):
-            path: Path_ = (*here, "rates", index, "from")
-            if (entry.from_.month, entry.from_.day) != (1, 1):
-                yield doc.diagnostic(
-                    path,
-                    "rate-start",
-                    msg(
-                        "a rate per inhabitant of an annual contribution applies from 1 "
-                        "January: write {year:year}-01-01 (or {next:year}-01-01)",
-                        year=entry.from_.year,
-                        next=entry.from_.year + 1,
-                    ),
-                )
-            elif index and entry.from_ <= self.rates[index - 1].from_:
-                yield doc.diagnostic(
-                    path,
-                    "rate-start",
-                    msg(
-                        "the rate from {start:date} comes after the rate from {before:date}: "
-                        "list rates by increasing date",
-                        start=entry.from_,
-                        before=self.rates[index - 1].from_,
-                    ),
-                )
-        for index, entry in enumerate(self.rates):
-            if tariff.valid_until is not None and entry.from_ > tariff.valid_until:
-                yield doc.diagnostic(
-                    (*here, "rates", index, "from"),
-                    "rate-start",
-                    msg(
-                        "the rate from {start:date} starts after the tariff ends "
-                        "({end:date}): it would never apply; write it in the next version",
-                        start=entry.from_,
-                        end=tariff.valid_until,
-                    ),
-                )
+        yield from dated_problems(
+            doc,
+            here,
+            "rates",
+            [entry.from_ for entry in self.rates],
+            tariff,
+            lambda start: msg(
+                "a rate per inhabitant of an annual contribution applies from 1 "
+                "January: write {year:year}-01-01 (or {next:year}-01-01)",
+                year=start.year,
+                next=start.year + 1,
+            ),
+        )
         if self.ceiling is not None:
             written = (
                 [((*here, "rate"), self.rate)]
@@ -186,17 +164,6 @@ class PerInhabitantPart(PartRule):
                             highest=str(self.ceiling.rate),
                         ),
                     )
-        if self.rates and self.rates[0].from_.year > tariff.valid_from.year:
-            yield doc.diagnostic(
-                (*here, "rates", 0, "from"),
-                "rate-start",
-                msg(
-                    "the first rate applies from {start:date}, the tariff from {first:date}: "
-                    "the years before would have no rate",
-                    start=self.rates[0].from_,
-                    first=tariff.valid_from,
-                ),
-            )
 
 
 RULE = PerInhabitantPart

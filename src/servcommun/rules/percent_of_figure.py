@@ -17,6 +17,7 @@ from servcommun.engine.context import MissingFigure
 from servcommun.language import N_
 from servcommun.message import Message, msg
 from servcommun.money import HUNDRED, round_places
+from servcommun.rules._dated import dated_problems
 from servcommun.rules.base import PartRule
 from servcommun.terms import AttributeId, Frozen, Percent, RoundingMode, Text
 
@@ -190,52 +191,19 @@ class PercentOfFigurePart(PartRule):
             )
 
     def _dated_problems(self, doc: Document, here: Path_, tariff: Tariff) -> Iterator[Diagnostic]:
-        for index, entry in enumerate(self.percents):
-            path: Path_ = (*here, "percents", index, "from")
-            if (entry.from_.month, entry.from_.day) != (1, 1):
-                yield doc.diagnostic(
-                    path,
-                    "rate-start",
-                    msg(
-                        "a percentage of a yearly declared figure applies to a whole year, "
-                        "from 1 January: write {year:year}-01-01 (or {next:year}-01-01)",
-                        year=entry.from_.year,
-                        next=entry.from_.year + 1,
-                    ),
-                )
-            elif index and entry.from_ <= self.percents[index - 1].from_:
-                yield doc.diagnostic(
-                    path,
-                    "rate-start",
-                    msg(
-                        "the rate from {start:date} comes after the rate from {before:date}: "
-                        "list rates by increasing date",
-                        start=entry.from_,
-                        before=self.percents[index - 1].from_,
-                    ),
-                )
-            elif tariff.valid_until is not None and entry.from_ > tariff.valid_until:
-                yield doc.diagnostic(
-                    path,
-                    "rate-start",
-                    msg(
-                        "the rate from {start:date} starts after the tariff ends "
-                        "({end:date}): it would never apply; write it in the next version",
-                        start=entry.from_,
-                        end=tariff.valid_until,
-                    ),
-                )
-        if self.percents and self.percents[0].from_.year > tariff.valid_from.year:
-            yield doc.diagnostic(
-                (*here, "percents", 0, "from"),
-                "rate-start",
-                msg(
-                    "the first rate applies from {start:date}, the tariff from {first:date}: "
-                    "the years before would have no rate",
-                    start=self.percents[0].from_,
-                    first=tariff.valid_from,
-                ),
-            )
+        return dated_problems(
+            doc,
+            here,
+            "percents",
+            [entry.from_ for entry in self.percents],
+            tariff,
+            lambda start: msg(
+                "a percentage of a yearly declared figure applies to a whole year, "
+                "from 1 January: write {year:year}-01-01 (or {next:year}-01-01)",
+                year=start.year,
+                next=start.year + 1,
+            ),
+        )
 
 
 RULE = PercentOfFigurePart
