@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from servcommun.message import msg
 
@@ -65,3 +65,32 @@ def dated_problems(
                 first=tariff.valid_from,
             ),
         )
+
+
+class Dated(Protocol):
+    """An entry of a list of values by date (``{from: 2027-01-01, …}``)."""
+
+    @property
+    def from_(self) -> dt.date: ...
+
+    @property
+    def reference(self) -> str: ...
+
+
+D = TypeVar("D", bound=Dated)
+
+
+def in_force(entries: Sequence[D], year: int) -> tuple[D, Message]:
+    """The entry in force in ``year`` (the last from 1 January of it at the latest, else
+    the first), and what the basis says of its date."""
+    first = dt.date(year, 1, 1)
+    entry = next((e for e in reversed(entries) if e.from_ <= first), entries[0])
+    if entry.reference:
+        said = msg(
+            " (rate from {start:date}, {reference})",
+            start=entry.from_,
+            reference=entry.reference,
+        )
+    else:
+        said = msg(" (rate from {start:date})", start=entry.from_)
+    return entry, said

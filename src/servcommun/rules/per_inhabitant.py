@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 from servcommun.language import N_
 from servcommun.message import Message, msg, msg_n
 from servcommun.money import to_cents
-from servcommun.rules._dated import dated_problems
+from servcommun.rules._dated import dated_problems, in_force
 from servcommun.rules._indexation import indexed
 from servcommun.rules.base import PartRule
 from servcommun.terms import Frozen, Indexation, Rate, Text
@@ -82,16 +82,7 @@ class PerInhabitantPart(PartRule):
         """The rate of ``year``, and what says its date (none for a single rate)."""
         if self.rate is not None:
             return self.rate, None
-        first = dt.date(year, 1, 1)
-        entry = next((e for e in reversed(self.rates) if e.from_ <= first), self.rates[0])
-        if entry.reference:
-            dated = msg(
-                " (rate from {start:date}, {reference})",
-                start=entry.from_,
-                reference=entry.reference,
-            )
-        else:
-            dated = msg(" (rate from {start:date})", start=entry.from_)
+        entry, dated = in_force(self.rates, year)
         return entry.rate, dated
 
     def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:

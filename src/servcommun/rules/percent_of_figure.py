@@ -17,7 +17,7 @@ from servcommun.engine.context import MissingFigure
 from servcommun.language import N_
 from servcommun.message import Message, msg
 from servcommun.money import HUNDRED, round_places
-from servcommun.rules._dated import dated_problems
+from servcommun.rules._dated import dated_problems, in_force
 from servcommun.rules.base import PartRule
 from servcommun.terms import AttributeId, Frozen, Percent, RoundingMode, Text
 
@@ -82,16 +82,7 @@ class PercentOfFigurePart(PartRule):
         """The percentage of ``year``, and what says its date (none for a single one)."""
         if self.percent is not None:
             return self.percent, None
-        first = dt.date(year, 1, 1)
-        entry = next((e for e in reversed(self.percents) if e.from_ <= first), self.percents[0])
-        if entry.reference:
-            dated = msg(
-                " (rate from {start:date}, {reference})",
-                start=entry.from_,
-                reference=entry.reference,
-            )
-        else:
-            dated = msg(" (rate from {start:date})", start=entry.from_)
+        entry, dated = in_force(self.percents, year)
         return entry.percent, dated
 
     def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
