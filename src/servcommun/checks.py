@@ -2103,6 +2103,8 @@ def volume_problems(doc: Document, roster: Roster, tariff: Tariff | None) -> Ite
     units = tariff_units(tariff)
     for index, member in enumerate(roster.members):
         for sub_index, subscription in enumerate(member.subscriptions):
+            if not subscription.volumes:
+                continue
             billed = sorted(unit for unit, offer in units.items() if offer == subscription.offer)
             for volume_index, volume in enumerate(subscription.volumes):
                 if units.get(volume.unit) != subscription.offer:

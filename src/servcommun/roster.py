@@ -36,7 +36,7 @@ from servcommun.terms import (
     refuse_former_member_fields,
 )
 
-_MEMBER_ID = r"^(\d{5}|2[AB]\d{3}|\d{9})$"
+_MEMBER_ID = re.compile(r"(\d{5}|2[AB]\d{3}|\d{9})")
 # departments 00 and 96 do not exist; 20 became 2A and 2B in 1976
 _NO_DEPARTMENT = ("00", "20", "96")
 # an id of another form the tariff declares (``member_ids``): checked against its forms
@@ -45,7 +45,7 @@ _OTHER_ID = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$"
 
 def is_insee_or_siren(value: str) -> bool:
     """``value`` is an INSEE code (5 characters) or a SIREN number (9 digits)."""
-    return bool(re.fullmatch(_MEMBER_ID, value)) and not (
+    return _MEMBER_ID.fullmatch(value) is not None and not (
         len(value) == 5 and value.startswith(_NO_DEPARTMENT)
     )
 

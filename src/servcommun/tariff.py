@@ -253,11 +253,16 @@ class Offer(Frozen):
             part.uses_population() for part in self.parts
         )
 
-    @property
+    @cached_property
     def quoted(self) -> bool:
         """A part of it bills a mission from its quote (``PartRule.QUOTED``): a
         subscription to it may be quoted and not yet delivered."""
         return any(part.QUOTED for part in self.parts)
+
+    @cached_property
+    def prorated(self) -> bool:
+        """A part's yearly amount is prorated on joining or leaving during the year."""
+        return any(part.PRORATED for part in self.parts)
 
     @cached_property
     def noting_parts(self) -> tuple[PartRule, ...]:

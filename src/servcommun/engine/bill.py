@@ -215,9 +215,9 @@ def _pending(
     delivered in it (``PartRule.QUOTED``): not billed, and why (their parts' notes)."""
     notes: list[Message] = []
     for offer in tariff.offers:
-        quoted = [part for part in offer.noting_parts if part.QUOTED]
-        if not quoted or offer.billing is not Billing.ONE_OFF:
+        if not offer.quoted or offer.billing is not Billing.ONE_OFF:
             continue
+        quoted = [part for part in offer.noting_parts if part.QUOTED]
         for subscription in member.subscriptions:
             if subscription.offer != offer.id or _in_year(offer, subscription, year):
                 continue
@@ -305,16 +305,20 @@ def _membership(
     starts = [s.start for s in subscriptions if s.start is not None]
     ends = [s.end for s in subscriptions]
     events: list[Message] = []
-    prorated = any(part.PRORATED for part in offer.parts)
-    if starts and min(starts) > dt.date(year, 1, 1) and (prorated or min(starts) != in_force):
-        events.append(msg("joined on {date:date}", date=min(starts)))
+    joined = min(starts) if starts else None
+    if (
+        joined is not None
+        and joined > dt.date(year, 1, 1)
+        and (joined != in_force or offer.prorated)
+    ):
+        events.append(msg("joined on {date:date}", date=joined))
     if ends and None not in ends:
         left = max(end for end in ends if end is not None)
         if left < dt.date(year, 12, 31):
             events.append(msg("left on {date:date}", date=left))
     if not events:
         return None
-    if not prorated:  # what it bills is used, not a year
+    if not offer.prorated:  # what it bills is used, not a year
         return msg("{offer}: {events}", offer=offer.label, events=tuple(events))
     if share is not None:
         owed = msg("billed for the part of the year subscribed ({share})", share=share.basis)
@@ -609,8 +613,10 @@ def allowance_summaries(
     summaries = []
     for offer, part in tariff.parts():
         units = part.allowance_units()
+        if not units:
+            continue
         holders = [m for m in members if m.id in billed and subscriptions_in(m, offer, year)]
-        if not units or not holders:
+        if not holders:
             continue
         allowance = used = beyond = ZERO
         for member in holders:
