@@ -173,7 +173,6 @@ def test_a_price_list_moving_to_the_declared_cost_mid_year(tmp_path: Path) -> No
     ]
     # the declared cost is in force in 2026: a member without it needs review
     assert isinstance(bill_member(tariff, _member({}, [("2026-03-02", "10")]), 2026), NeedsReview)
-    # 2027 is wholly at the declared cost; 2025's hours at the price of 2026 (none before)
 
 
 def _refused(path: Path) -> list[tuple[str, int, int, str]]:
