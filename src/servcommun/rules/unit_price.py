@@ -1,6 +1,7 @@
 """``unit-price``: a price per act by type and date — permis de construire, déclaration
 préalable, payslips, days — from a dated price list, with weights between units
-(« équivalent permis de construire ») and free units."""
+(« équivalent permis de construire ») and free units; or, per member, a coefficient on a
+figure it declares by year (hours at its own hourly cost × 1.10)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from servcommun.engine.context import shortfall_note, volume_shortfalls
+from servcommun.engine.context import MissingFigure, shortfall_note, volume_shortfalls
 from servcommun.language import N_
 from servcommun.message import Message, msg
 from servcommun.money import ZERO
 from servcommun.rules.base import PartRule
 from servcommun.terms import (
+    AttributeId,
     ConsumedUnit,
     Frozen,
     Money,
@@ -46,23 +48,48 @@ if TYPE_CHECKING:
 
 class PriceEntry(Frozen):
     """One price of a price list, in force from ``from`` until the next entry's date: a
-    ``price`` per equivalent unit (times each unit's weight), or ``unit_prices`` per unit."""
+    ``price`` per equivalent unit (times each unit's weight), or ``unit_prices`` per unit,
+    or the member's own declared ``figure`` times a ``coefficient`` per equivalent unit
+    (its hourly cost × 1.10)."""
 
     from_: dt.date = Field(alias="from", description="first day this price applies to an act")
     price: Money | None = Field(default=None, description="price of one equivalent unit")
     unit_prices: dict[Slug, Money] = Field(default={}, description="unit id → price of one unit")
+    figure: AttributeId | None = Field(
+        default=None,
+        description=(
+            "the id of an amount figure the member declares by year (its own hourly cost): "
+            "the price of one equivalent unit is that figure times 'coefficient'"
+        ),
+    )
+    coefficient: Rate | None = Field(
+        default=None,
+        gt=0,
+        description="what the member's declared figure is multiplied by ('1.10': plus 10 %)",
+    )
     reference: str = Field(default="", description="the decision that set this price")
 
     @model_validator(mode="after")
     def _one_way(self) -> PriceEntry:
-        if (self.price is None) == (not self.unit_prices):
-            raise PydanticCustomError(
+        forms = (self.price is not None) + bool(self.unit_prices) + (self.figure is not None)
+        if self.figure is None and self.coefficient is None:
+            if forms != 1:
+                raise PydanticCustomError(
+                    "price-entry",
+                    N_(
+                        "give either 'price' (per equivalent unit, times each unit's "
+                        "weight) or 'unit_prices' (a price per unit), not both or neither"
+                    ),
+                    {},
+                )
+        elif forms != 1 or self.figure is None or self.coefficient is None:
+            raise refusal(
                 "price-entry",
-                N_(
-                    "give either 'price' (per equivalent unit, times each unit's "
-                    "weight) or 'unit_prices' (a price per unit), not both or neither"
+                msg(
+                    "a price of the member's own declared figure gives 'figure' and its "
+                    "'coefficient' ({written}), and neither 'price' nor 'unit_prices'",
+                    written='{from: 2026-01-01, figure: cout_horaire, coefficient: "1.10"}',
                 ),
-                {},
             )
         return self
 
@@ -164,6 +191,8 @@ class UnitPricePart(PartRule):
         price); the first units of the year free where the tariff says so. One line per
         unit and price in force, each rounded to the cent once; in the order of the
         tariff's units and prices."""
+        for declared in self._figure_entries(context.year):
+            self._declared(context, declared)  # none declared: the member needs review
         units = {unit.id: unit for unit in self.units}
         acts = context.member.acts_in(context.year, units)
         free_left: dict[str, Decimal | Fraction] = {}
@@ -205,7 +234,7 @@ class UnitPricePart(PartRule):
                 lines.append(context.line(self, ZERO, basis, label=label))
                 continue
             entry = self.prices[position]
-            priced = self._unit_price(entry, unit.id, unit.weight)
+            priced = self._unit_price(entry, unit.id, unit.weight, context)
             if priced is None:  # refused on load (price-units); said rather than guessed
                 basis = msg(
                     "{counted}: no price for {unit} from {start:date}",
@@ -243,7 +272,9 @@ class UnitPricePart(PartRule):
             if not unit.minimum_due:
                 continue
             entry = price_in_force(self.prices, dt.date(context.year, 12, 31))
-            priced = None if entry is None else self._unit_price(entry, unit.id, unit.weight)
+            priced = (
+                None if entry is None else self._unit_price(entry, unit.id, unit.weight, context)
+            )
             if priced is None:
                 continue  # no price: said by the acts' own line
             price, said = priced
@@ -266,10 +297,63 @@ class UnitPricePart(PartRule):
             if not unit.minimum_due
         ]
 
+    def _figure_entries(self, year: int) -> list[PriceEntry]:
+        """The entries of the price list in force during ``year`` that price by a figure
+        the member declares."""
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        return [
+            entry
+            for index, entry in enumerate(self.prices)
+            if entry.figure is not None
+            and entry.from_ <= last
+            and (index + 1 == len(self.prices) or self.prices[index + 1].from_ > first)
+        ]
+
+    def _declared(self, context: OfferYear, entry: PriceEntry) -> tuple[Decimal, Message]:
+        """The price of one equivalent unit under ``entry``, a figure the member declares
+        times a coefficient (exact), and how a basis says it; the figure not declared for
+        its year: ``MissingFigure`` (the member needs review, never billed 0)."""
+        assert entry.figure is not None and entry.coefficient is not None
+        declared = context.tariff.figure(entry.figure)
+        label = declared.label if declared is not None else entry.figure
+        year = declared.year_for(context.year) if declared is not None else context.year
+        value = context.member.figures.get(entry.figure, {}).get(year)
+        if value is None:
+            raise MissingFigure(
+                msg(
+                    "the roster gives no {label} ('{figure}') for {year:year}",
+                    label=label,
+                    figure=entry.figure,
+                    year=year,
+                )
+            )
+        said = msg(
+            "{coefficient:decimal} × {label} {year:year} (declared: {value:amount})",
+            coefficient=entry.coefficient,
+            label=label,
+            year=year,
+            value=value,
+        )
+        return value * entry.coefficient, said
+
     def _unit_price(
-        self, entry: PriceEntry, unit: str, weight: Decimal
+        self, entry: PriceEntry, unit: str, weight: Decimal, context: OfferYear
     ) -> tuple[Decimal, Message] | None:
         """The exact price of one ``unit`` under ``entry``, and how a basis says it."""
+        if entry.figure is not None:
+            base, said = self._declared(context, entry)
+            if weight == 1:
+                return base, said
+            if not self.equivalent:
+                return weight * base, msg(
+                    "{weight:number} equivalent × {price}", weight=weight, price=said
+                )
+            return weight * base, msg(
+                "{weight:number} {equivalent} × {price}",
+                weight=weight,
+                equivalent=self.equivalent,
+                price=said,
+            )
         if entry.price is None:
             price = entry.unit_prices.get(unit)
             return None if price is None else (price, msg("{price:amount}", price=price))
@@ -290,9 +374,14 @@ class UnitPricePart(PartRule):
         self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
     ) -> Iterator[Diagnostic]:
         """A price list by increasing date that starts by the tariff's first day, pricing
-        every unit; free units of the part's own units."""
+        every unit, its figures amount figures the tariff declares; free units of the
+        part's own units."""
         own = [unit.id for unit in self.units]
         yield from _price_list(doc, here, self, own, tariff.valid_from)
+        for entry_index, entry in enumerate(self.prices):
+            if entry.figure is not None:
+                path: Path_ = (*here, "prices", entry_index, "figure")
+                yield from _figure_problems(doc, path, entry.figure, tariff)
         for free_index, free in enumerate(self.free):
             if free.unit not in own:
                 yield doc.diagnostic(
@@ -460,6 +549,45 @@ def _price_list(
                     start=entry.from_,
                 ),
             )
+
+
+def _figure_problems(
+    doc: Document, path: Path_, figure: str, tariff: Tariff
+) -> Iterator[Diagnostic]:
+    """A price entry's ``figure`` is an amount figure the tariff declares."""
+    declared = tariff.figure(figure)
+    if declared is None:
+        amounts = [f.id for f in tariff.figures if f.kind == "amount"]
+        written = f"{{id: {figure}, label: …, kind: amount, year: billed}}"
+        yield doc.diagnostic(
+            path,
+            "unknown-figure",
+            msg(
+                "the tariff declares no figure '{figure}' (amount figures: {known}): "
+                "correct the id, or declare it under figures: {written}",
+                figure=figure,
+                known=", ".join(amounts),
+                written=written,
+            )
+            if amounts
+            else msg(
+                "the tariff declares no figure '{figure}' (it declares none): declare it "
+                "under figures: {written}",
+                figure=figure,
+                written=written,
+            ),
+        )
+    elif declared.kind != "amount":
+        yield doc.diagnostic(
+            path,
+            "figure-kind",
+            msg(
+                "figure '{figure}' ({label}) is a quantity: a price per unit is a coefficient "
+                "on an amount in euros (an hourly cost); declare it with 'kind: amount'",
+                figure=figure,
+                label=declared.label,
+            ),
+        )
 
 
 RULE = UnitPricePart
