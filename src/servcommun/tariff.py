@@ -869,7 +869,12 @@ class Tariff(TariffBase):
         return next((party for party in self.parties if party.id == party_id), None)
 
     def attribute(self, attribute_id: str) -> Attribute | None:
-        return next((a for a in self.attributes if a.id == attribute_id), None)
+        return self._attributes.get(attribute_id)
+
+    @cached_property
+    def _attributes(self) -> dict[str, Attribute]:
+        """The declared attributes by id (asked for every member billed)."""
+        return {attribute.id: attribute for attribute in self.attributes}
 
     def figure(self, figure_id: str) -> Figure | None:
         return next((f for f in self.figures if f.id == figure_id), None)
