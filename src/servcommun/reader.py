@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -30,9 +30,30 @@ from servcommun.language import N_
 from servcommun.message import Message, msg
 
 try:  # libyaml is several times faster; the pure-Python composer gives the same nodes
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+
+
+class _Loader(_Parser):
+    """PyYAML's safe loader, telling a plain scalar's implicit tag once per text: the
+    tag of a plain scalar depends on its text only, and a roster repeats the same few
+    (offer ids, dates, « true »), 600 000 scalars in 35 000 members."""
+
+    _tags: ClassVar[dict[str, str]] = {}
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = self._tags.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+                if len(self._tags) < _KNOWN_TAGS:
+                    self._tags[value] = tag
+            return tag
+        return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+
+
+_KNOWN_TAGS = 100_000  # texts whose tag is kept: a bound on memory, whatever the file
 
 Path_ = tuple[str | int, ...]
 
@@ -276,7 +297,7 @@ _YAML_WORDS = {
 def _line_column(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of ``offset``: in bytes of UTF-8 for libyaml's reader, in
     characters for PyYAML's own."""
-    if _Loader.__name__.startswith("C"):
+    if _Parser.__name__.startswith("C"):
         offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
