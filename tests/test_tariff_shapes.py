@@ -1408,6 +1408,9 @@ def test_the_readmes_walk_through_checks_and_bills_as_it_says(tmp_path: Path) ->
         ("243500741", "cotisation.taux"): "15600.00",  # 1 950 000,00 × 0,80 %
         ("243500741", "missions.jours"): "4950.00",  # 11 days × 450,00 € (quoted in 2025)
     }
+    table = run("bill", "--year", "2026", cwd=cdg).stdout
+    assert "Population" not in table  # no rule reads one: no column of blanks
+    assert "Population" in run("bill", "--year", "2026", cwd=tmp_path).stdout
     first = run("titres", "--year", "2026", "--instalment", "1", "--format", "json", cwd=cdg)
     assert first.returncode == 0, first.stderr
     called = {t["debtor"]["id"]: t["amount_ttc"] for t in json.loads(first.stdout)["titres"]}

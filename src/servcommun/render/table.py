@@ -137,11 +137,17 @@ def _columns_width(bill: Bill, offers: Sequence[tuple[str, str]], name: int | No
         # an id is never cut: a SIREN, an association's RNA number are longer than a code
         max([len(language._("Member")), *(len(s.member.id) for s in shown)]),
         _name_width(bill) if name is None else name,
-        len(language._("Population")),
+        *([len(language._("Population"))] if _populated(bill) else []),
         *(max(len(label), _FIGURE) for _, label in offers),
         max(len(language._("Total")), _FIGURE),
     ]
     return sum(columns) + 2 * len(columns)
+
+
+def _populated(bill: Bill) -> bool:
+    """A member billed has a population (none has where no rule reads it: a column of
+    blanks would say nothing)."""
+    return any(s.member.population is not None for s in bill.statements)
 
 
 def _name_width(bill: Bill) -> int:
@@ -171,7 +177,9 @@ def _summary(bill: Bill, title: str, offers: Sequence[tuple[str, str]], width: i
         # figures never lose a column
         min_width=max(6, min(_name_width(bill), width - _columns_width(bill, offers, 0))),
     )
-    table.add_column(language._("Population"), justify="right", min_width=6, no_wrap=True)
+    populated = _populated(bill)
+    if populated:
+        table.add_column(language._("Population"), justify="right", min_width=6, no_wrap=True)
     shown_offers = [
         (oid, label)
         for oid, label in offers
@@ -188,10 +196,11 @@ def _summary(bill: Bill, title: str, offers: Sequence[tuple[str, str]], width: i
     for statement in statements[:SUMMARY_ROWS_SHOWN]:
         population = statement.member.population
         name = statement.member.name
+        figure = number_text(population, "count") if population is not None else ""
         table.add_row(
             statement.member.id,
             name if statement.billed else say(msg("{name} (not billed)", name=name)),
-            number_text(population, "count") if population is not None else "",
+            *([figure] if populated else []),
             *(
                 number(statement.offer_total(offer_id)) if _holds(statement, offer_id) else ""
                 for offer_id, _label in shown_offers
