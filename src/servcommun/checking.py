@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from servcommun import checks, discovery, formats
+from servcommun import checks, discovery, formats, roster_checks
 from servcommun.config import Config
 from servcommun.diagnostics import Diagnostic, InputError, Report
 from servcommun.discovery import Plan
@@ -285,7 +285,7 @@ class _Run:
             if version.service == service and not version.tariff.parties:
                 file.problems.extend(
                     d
-                    for d in checks.members_named_problems(
+                    for d in roster_checks.members_named_problems(
                         version.doc, version.tariff, file.model, file.display
                     )
                     if d.file in shown

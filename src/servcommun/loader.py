@@ -14,7 +14,7 @@ from typing import Any, TypeVar, cast
 
 from pydantic import TypeAdapter, ValidationError
 
-from servcommun import cache, checks
+from servcommun import cache, checks, roster_checks
 from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, InputError, is_regular, verbatim
 from servcommun.formats import Kind, adapter
@@ -108,14 +108,16 @@ def roster_problems(
         in_force = [t for t in tariffs if any(t.covers(year) for year in years)] or tariffs
         versions: Sequence[Tariff | None] = in_force or [None]
         found = [
-            problem for tariff in versions for problem in checks.check_roster(doc, roster, tariff)
+            problem
+            for tariff in versions
+            for problem in roster_checks.check_roster(doc, roster, tariff)
         ]
         found += [p for tariff in in_force for p in kind_problems(doc, roster, tariff)]
         if warnings:
             found += [
                 warning
                 for tariff in in_force
-                for warning in checks.review_warnings(doc, roster, tariff)
+                for warning in roster_checks.review_warnings(doc, roster, tariff)
             ]
         problems = list(dict.fromkeys(found))  # versions with the same offers say it once
     elif isinstance(doc.data, dict) and isinstance(doc.data.get("members"), list):
@@ -146,7 +148,7 @@ def _members_problems(doc: Document, tariffs: Sequence[Tariff]) -> list[Diagnost
     years = {year for _index, member in kept for year in member.population}
     in_force = [t for t in tariffs if any(t.covers(year) for year in years)] or list(tariffs)
     versions: Sequence[Tariff | None] = in_force or [None]
-    found = [p for tariff in versions for p in checks.check_roster(partial, roster, tariff)]
+    found = [p for tariff in versions for p in roster_checks.check_roster(partial, roster, tariff)]
     return list(dict.fromkeys(found))
 
 
@@ -256,7 +258,7 @@ def consumption_problems(
     ``year`` (``actes-{year}.csv``), dated in that year."""
     consumption, problems = validate(doc, adapter(Kind.CONSUMPTION))
     if consumption is not None:
-        problems = list(checks.check_consumption(doc, consumption, tariffs, roster, year))
+        problems = list(roster_checks.check_consumption(doc, consumption, tariffs, roster, year))
     return consumption, problems
 
 
