@@ -14,7 +14,7 @@ from typing import Any, TypeVar, cast
 
 from pydantic import TypeAdapter, ValidationError
 
-from servcommun import cache, checks, roster_checks
+from servcommun import budget_checks, cache, checks, roster_checks
 from servcommun.budget import Budget
 from servcommun.diagnostics import Diagnostic, InputError, is_regular, verbatim
 from servcommun.formats import Kind, adapter
@@ -214,7 +214,7 @@ def budget_problems(
     force for its year (and, when given, against the ``year`` it is read for)."""
     budget, problems = validate(doc, adapter(Kind.BUDGET))
     if budget is not None:
-        problems = list(checks.check_budget(doc, budget, tariff))
+        problems = list(budget_checks.check_budget(doc, budget, tariff))
         if year is not None and budget.year != year:
             problems.append(
                 doc.diagnostic(
