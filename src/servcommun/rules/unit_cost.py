@@ -32,7 +32,7 @@ class UnitCostPart(PartRule):
 
     rule: Literal["unit-cost"]
     units: tuple[ConsumedUnit, ...] = Field(min_length=1)
-    rounding: Places = Field(default=Places(), description="of the unit cost (to the cent)")
+    rounding: Places = Field(default_factory=Places, description="of the unit cost (to the cent)")
 
     ANNUAL_ONLY: ClassVar[bool] = True
 
