@@ -291,3 +291,35 @@ def test_the_cache_keeps_the_newest_entries_within_its_bounds(
     )
     cache._prune(cache_dir)  # one byte over: the oldest goes
     assert kept() == ["built again", 4]
+
+
+def test_a_command_asking_twice_for_a_services_inputs_reads_them_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`statements` asks for the inputs for its bill and for its words: with the cache
+    off, the roster is still read once; a changed file is read again."""
+    import shutil
+
+    from servcommun import pipeline
+    from servcommun.config import load_config
+
+    for name in ("servcommun.toml",):
+        shutil.copy(ROOT / name, tmp_path / name)
+    for folder in ("tariffs", "examples"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.setenv("SERVCOMMUN_CACHE", "off")
+    monkeypatch.chdir(tmp_path)
+    reads: list[str] = []
+    real = pipeline.service_roster
+
+    def counted(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        reads.append("roster")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "service_roster", counted)
+    config = load_config(tmp_path)
+    first = pipeline.load(config, None, [2026])
+    assert pipeline.load(config, None, [2026]) is first and reads == ["roster"]
+    roster = tmp_path / "examples" / "redon" / "roster.yaml"
+    roster.write_text(roster.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert pipeline.load(config, None, [2026]) is not first and reads == ["roster", "roster"]

@@ -153,7 +153,17 @@ def load(
 
     if key is None:
         key = inputs_key(config, service, years, files)
-    return cache.cached("service", key, read_and_check, Inputs)
+    # one command may ask twice (statements: the bill, then its words): the same files
+    # give the same inputs, and with the cache off a large roster would be read twice
+    name = "\0".join(key)
+    if name not in _LOADED:
+        _LOADED.clear()
+        _LOADED[name] = cache.cached("service", key, read_and_check, Inputs)
+    return _LOADED[name]
+
+
+_LOADED: dict[str, Inputs] = {}
+"""The inputs last loaded in this process, by their files' key (their digests)."""
 
 
 @dataclass(frozen=True)
