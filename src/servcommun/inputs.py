@@ -103,3 +103,15 @@ def inputs_key(
         service.id,
         *cache.file_digests(paths),
     ]
+
+
+LOADED: dict[str, object] = {}
+"""The inputs ``pipeline.load`` last loaded in this process, by their files' key (their
+digests): a command asking twice (the statements: their bill, their words) reads them
+once, even with the cache off."""
+
+
+def forget_loaded() -> None:
+    """Let the inputs last loaded go: a command that has what it needs of them (the
+    statements, before making their PDFs) does not hold a roster's models meanwhile."""
+    LOADED.clear()

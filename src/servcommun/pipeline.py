@@ -21,7 +21,7 @@ from servcommun.engine.bill import bill_members, budget_data
 from servcommun.engine.context import NO_DATA, ServiceData
 from servcommun.engine.parties import party_roster
 from servcommun.engine.result import Bill
-from servcommun.inputs import InputFile, input_files, inputs_key, of_role, of_year
+from servcommun.inputs import LOADED, InputFile, input_files, inputs_key, of_role, of_year
 from servcommun.message import msg
 from servcommun.roster import Roster
 from servcommun.tariff import Tariff
@@ -156,14 +156,12 @@ def load(
     # one command may ask twice (statements: the bill, then its words): the same files
     # give the same inputs, and with the cache off a large roster would be read twice
     name = "\0".join(key)
-    if name not in _LOADED:
-        _LOADED.clear()
-        _LOADED[name] = cache.cached("service", key, read_and_check, Inputs)
-    return _LOADED[name]
-
-
-_LOADED: dict[str, Inputs] = {}
-"""The inputs last loaded in this process, by their files' key (their digests)."""
+    if name not in LOADED:
+        LOADED.clear()
+        LOADED[name] = cache.cached("service", key, read_and_check, Inputs)
+    found = LOADED[name]
+    assert isinstance(found, Inputs)
+    return found
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ def statements(
     from servcommun.cli.progress import with_progress
     from servcommun.diagnostics import InputError
     from servcommun.engine.result import Statement
+    from servcommun.inputs import forget_loaded
     from servcommun.mailing import Recipient, issued_advances, issued_titres, mailing
     from servcommun.output import write_atomic, write_folder_atomic
     from servcommun.render.pdf import Issuer
@@ -103,6 +104,7 @@ def statements(
             def recipient(statement: Statement) -> Recipient:
                 return words.recipient(statement, offers, titres, changed, advances)
 
+            forget_loaded()  # the bill and its words are made: the roster's models go
             _collect_what_each_statement_leaves()
             make_pdfs = workers.maker(count)
             files = statement_files(result, issuer, offers, csv_dialect.value, make_pdfs, recipient)
