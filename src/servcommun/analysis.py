@@ -53,9 +53,10 @@ def simulate(
     in force over all the years simulated), or a new party's share of the cost of a
     service whose tariff names its parties, over the years."""
     service = config.service(service_name)
-    if tariff_for_year(config, service, scenario.from_year)[1].parties:
-        return _simulate_party(config, service, scenario)
-    span = load_span(config, service.id, scenario.from_year, scenario.to_year)
+    versions = load_tariffs(config, service)
+    if tariff_for_year(config, service, scenario.from_year, versions)[1].parties:
+        return _simulate_party(config, service, scenario, versions)
+    span = load_span(config, service.id, scenario.from_year, scenario.to_year, versions)
     loaded = span.loaded
     assert loaded.roster is not None
     members = loaded.roster.members
@@ -99,7 +100,10 @@ def _span_notes(span: Span) -> list[Message]:
 
 
 def _simulate_party(
-    config: Config, service: Service, scenario: Scenario
+    config: Config,
+    service: Service,
+    scenario: Scenario,
+    versions: Sequence[tuple[Path, Tariff]],
 ) -> tuple[Loaded, Simulation]:
     """A new party of a service whose tariff names its parties: each year's tariff version
     and budget; a year without a budget is costed on the last budget before it (the
@@ -109,7 +113,7 @@ def _simulate_party(
     files: list[str] = []
     latest: Budget | None = None
     for year in range(scenario.from_year, scenario.to_year + 1):
-        path, tariff = tariff_for_year(config, service, year)
+        path, tariff = tariff_for_year(config, service, year, versions)
         if not tariff.parties:
             raise InputError(
                 [
@@ -281,7 +285,7 @@ def derive_key(
     service = config.service(service_name)
     versions = load_tariffs(config, service)
     if year is not None:
-        path, tariff = tariff_for_year(config, service, year)
+        path, tariff = tariff_for_year(config, service, year, versions)
     else:
         path, tariff = max(versions, key=lambda version: version[1].valid_from)
     key = tariff.shared_key()

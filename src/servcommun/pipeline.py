@@ -57,9 +57,16 @@ def load_tariffs(config: Config, service: Service) -> list[tuple[Path, Tariff]]:
     return loaded
 
 
-def tariff_for_year(config: Config, service: Service, year: int) -> tuple[Path, Tariff]:
-    """The one tariff version in force during ``year`` (versions of a service never overlap)."""
-    versions = load_tariffs(config, service)
+def tariff_for_year(
+    config: Config,
+    service: Service,
+    year: int,
+    versions: Sequence[tuple[Path, Tariff]] | None = None,
+) -> tuple[Path, Tariff]:
+    """The one tariff version in force during ``year`` (versions of a service never
+    overlap); ``versions``: the service's, when already read."""
+    if versions is None:
+        versions = load_tariffs(config, service)
     covering = [(path, tariff) for path, tariff in versions if tariff.covers(year)]
     if len(covering) == 1:
         return covering[0]
@@ -147,8 +154,12 @@ def load(
     files = input_files(config, service, years, draft=draft)
 
     def read_and_check() -> Inputs:
+        # every version read and checked once, whatever the number of years
+        versions = None if draft is not None else load_tariffs(config, service)
         return Inputs(
-            service, files, {year: _load_year(config, service, files, year) for year in years}
+            service,
+            files,
+            {year: _load_year(config, service, files, year, versions) for year in years},
         )
 
     if key is None:
@@ -178,12 +189,19 @@ class Span:
     stand_ins: tuple[tuple[int, int, bool], ...] = ()
 
 
-def load_span(config: Config, service_name: str | None, first: int, last: int) -> Span:
+def load_span(
+    config: Config,
+    service_name: str | None,
+    first: int,
+    last: int,
+    versions: Sequence[tuple[Path, Tariff]] | None = None,
+) -> Span:
     """The service's inputs from ``first`` to ``last``, one tariff version in force over
     them all: a simulation looks ahead of the files, so a year's consumption file not
     written yet counts no acts, and a later year without a budget is costed on the last
     budget before it, without its actual figures (a year-end adjustment is the closed
-    year's own). Cached like ``load``, keyed by every file named for those years."""
+    year's own). Cached like ``load``, keyed by every file named for those years;
+    ``versions``: the service's tariff versions, when already read."""
     service = config.service(service_name)
     years = list(range(first, last + 1))
     named = input_files(config, service, years)
@@ -197,14 +215,17 @@ def load_span(config: Config, service_name: str | None, first: int, last: int) -
         return file.path.is_file() or (file.role == "budget" and file.year == first)
 
     def read_and_check() -> Span:
-        path, tariff = tariff_for_year(config, service, first)
+        read_versions = versions if versions is not None else load_tariffs(config, service)
+        path, tariff = tariff_for_year(config, service, first, read_versions)
         for year in years[1:]:
-            other = tariff_for_year(config, service, year)[0]
+            other = tariff_for_year(config, service, year, read_versions)[0]
             if other != path:
                 raise InputError([_span_change(config, other, year, first, path)])
         files = tuple(file for file in named if written(file))
         roster, read = service_roster(config, service, tariff)
-        roster, data, more = service_data(config, service, tariff, roster, years, files)
+        roster, data, more = service_data(
+            config, service, tariff, roster, years, files, read_versions
+        )
         without = tuple(
             (file.year, config.display(file.path))
             for file in named
@@ -255,14 +276,20 @@ def _span_change(config: Config, path: Path, year: int, first: int, version: Pat
     )
 
 
-def _load_year(config: Config, service: Service, files: Sequence[InputFile], year: int) -> Loaded:
+def _load_year(
+    config: Config,
+    service: Service,
+    files: Sequence[InputFile],
+    year: int,
+    versions: Sequence[tuple[Path, Tariff]] | None,
+) -> Loaded:
     draft = of_role(files, "draft")
     if draft:  # a draft grid, not one of the service's files: billed whatever its years
         path, tariff = draft[0], load_draft(config, draft[0])
     else:
-        path, tariff = tariff_for_year(config, service, year)
+        path, tariff = tariff_for_year(config, service, year, versions)
     roster, read = service_roster(config, service, tariff)
-    roster, data, more = service_data(config, service, tariff, roster, [year], files)
+    roster, data, more = service_data(config, service, tariff, roster, [year], files, versions)
     return Loaded(
         service,
         tariff,
@@ -330,26 +357,32 @@ def service_data(
     roster: Roster,
     years: Sequence[int],
     files: Sequence[InputFile] | None = None,
+    versions: Sequence[tuple[Path, Tariff]] | None = None,
 ) -> tuple[Roster, ServiceData, list[str]]:
     """What a bill of ``years`` needs besides its roster: each year's consumption file
     merged into the roster (its acts billed by the unit-price parts), the index files of
     the indexed parts, each year's budget (its lines, total and units of operation) for
     the rules taking it; and the files read. ``files``: the service's input files for the
     years (by default, as ``servcommun.toml`` names them), the only ones read: a year's
-    file left out of them is not read (a simulation looking ahead of the files)."""
+    file left out of them is not read (a simulation looking ahead of the files).
+    ``versions``: the service's tariff versions, when already read."""
     from servcommun.loader import load_budget, load_consumption, load_index, with_consumption
 
     if files is None:
         files = input_files(config, service, years)
     read: list[str] = []
-    # a file per year holds acts of the version in force that year; a single file may
-    # hold acts of every version (and is read once)
+    # a single file may hold acts of every version (and is read once)
     yearly = "{year}" in (service.consumption or "")
-    for path in dict.fromkeys(p for p in (of_year(files, "consumption", y) for y in years) if p):
-        year = next(y for y in years if of_year(files, "consumption", y) == path)
+    consumption: dict[Path, int] = {}  # each file, and the first year it is of
+    for year in years:
+        path = of_year(files, "consumption", year)
+        if path is not None:
+            consumption.setdefault(path, year)
+    for path, year in consumption.items():
         if not path.is_file():
             raise InputError([_no_consumption(config, service, path, year)])
-        grids = [tariff] if yearly else [t for _, t in load_tariffs(config, service)]
+        # a file per year holds acts of the version in force that year
+        grids = [tariff] if yearly else [t for _, t in versions or load_tariffs(config, service)]
         roster = with_consumption(
             roster,
             load_consumption(path, grids, roster, config.display(path), year if yearly else None),
