@@ -197,6 +197,7 @@ def diff(
     members_file = ""
     problems: list[Diagnostic] = []
     own = None if tariff_files else load(config, service.id, sorted(set(years)))
+    stale: dict[str, int] = {}  # a draft, and its worked-example figures not matching
     for index in (0, -1):
         year = years[index]
         try:  # the service's own version in force each year, or a draft grid
@@ -208,6 +209,8 @@ def diff(
         except InputError as error:
             problems.extend(error.diagnostics)
             continue
+        if own is None:
+            stale[loaded.files[0]] = loaded.stale_examples
         if service.roster is not None and not loaded.tariff.parties:
             members_file = config.display(service.roster)
         bill = bill_members(loaded.tariff, _members(loaded), year, loaded.data)
@@ -224,18 +227,8 @@ def diff(
         labels,
         (tariff_a, tariff_b),
         (file_a, file_b, *([members_file] if members_file else [])),
-        tuple(_stale_examples(config, path) for path in dict.fromkeys(tariff_files)),
+        tuple(stale.items()),
     )
-
-
-def _stale_examples(config: Config, path: Path) -> tuple[str, int]:
-    """A draft, and how many of its worked examples the engine no longer agrees with (a
-    draft of new figures is compared before its examples are updated)."""
-    from servcommun.loader import EXAMPLE_FIGURES, tariff_problems
-    from servcommun.reader import read_yaml
-
-    _tariff, problems = tariff_problems(read_yaml(path, config.display(path)))
-    return config.display(path), sum(1 for p in problems if p.code in EXAMPLE_FIGURES)
 
 
 def _members(loaded: Loaded) -> Sequence[Member]:

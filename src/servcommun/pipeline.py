@@ -38,6 +38,7 @@ class Loaded:
     files: tuple[str, ...]
     budget: Budget | None = None  # the year's budget, when the tariff takes one
     data: ServiceData = NO_DATA
+    stale_examples: int = 0  # a draft's worked-example figures the engine now differs from
 
 
 def load_tariffs(config: Config, service: Service) -> list[tuple[Path, Tariff]]:
@@ -149,7 +150,8 @@ def load(
     they last passed. ``key``: the files' key (``inputs.inputs_key``), when the caller
     has already worked it out (each file is then read for its digest once). ``draft``: a
     tariff file billed in place of the service's versions (``diff --tariff``), whose
-    worked examples need not match yet."""
+    worked examples need not match yet (``Loaded.stale_examples`` counts those that do
+    not)."""
     service = config.service(service_name)
     files = input_files(config, service, years, draft=draft)
 
@@ -283,9 +285,13 @@ def _load_year(
     year: int,
     versions: Sequence[tuple[Path, Tariff]] | None,
 ) -> Loaded:
+    from servcommun.loader import load_draft_tariff
+
     draft = of_role(files, "draft")
+    stale = 0
     if draft:  # a draft grid, not one of the service's files: billed whatever its years
-        path, tariff = draft[0], load_draft(config, draft[0])
+        path = draft[0]
+        tariff, stale = load_draft_tariff(path, config.display(path))
     else:
         path, tariff = tariff_for_year(config, service, year, versions)
     roster, read = service_roster(config, service, tariff)
@@ -297,16 +303,8 @@ def _load_year(
         (config.display(path), *read, *more),
         budget=data.budgets.get(year),
         data=data,
+        stale_examples=stale,
     )
-
-
-def load_draft(config: Config, path: Path) -> Tariff:
-    """A draft tariff (``diff --tariff``): read and checked like a version of the
-    service, except that its worked examples may no longer match (a draft changes the
-    figures they were written for: ``check`` says which)."""
-    from servcommun.loader import load_tariff
-
-    return load_tariff(path, config.display(path), examples=False)
 
 
 def service_roster(config: Config, service: Service, tariff: Tariff) -> tuple[Roster, list[str]]:
