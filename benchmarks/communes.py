@@ -7,9 +7,11 @@ of the Redon tariff from 1 January 2025, and its ``servcommun.toml``), then time
 finance officer's bill of unchanged files, served from the cache, and with the cache off,
 as after a change) and reports the wall time and peak memory of the process. The bill's
 total is checked against the purchasing-group rule (art. 7.2.2) applied here to each
-population, in Decimal.
+population, in Decimal. ``run.py`` times the same bill among its cases: it calls this
+script with ``--prepare`` (the folder written and its bill checked, nothing timed).
 
     python benchmarks/communes.py [--runs 5]
+    python benchmarks/communes.py --prepare
 """
 
 from __future__ import annotations
@@ -81,11 +83,17 @@ def billed_total() -> tuple[int, Decimal]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--prepare", action="store_true", help="write the folder and check its bill only"
+    )
     args = parser.parse_args()
     count, expected = write_roster()
     members, total = billed_total()
-    assert members == count and total == expected, (members, count, total, expected)
+    if members != count or total != expected:
+        raise SystemExit(f"billed {members} communes, {total} €: expected {count}, {expected} €")
     print(f"{count} communes, population totale in force in {YEAR}; bill total {total} €")
+    if args.prepare:
+        return
     print(f"Machine: {machine()}")
     command = [*servcommun(), "bill", "--year", str(YEAR), "--format", "csv"]
     for label, env in (("cached (files unchanged)", ()), ("nothing cached", NO_CACHE)):

@@ -175,10 +175,21 @@ def data_dir(name: str, count: int, roster_format: str) -> Path:
     return folder
 
 
+def communes_dir() -> Path:
+    """Every French commune with its real population (``communes.py``), its bill checked
+    against the rule applied by hand; in another process, as ``data_dir``."""
+    script = Path(__file__).with_name("communes.py")
+    subprocess.run(
+        [sys.executable, str(script), "--prepare"], check=True, stdout=subprocess.DEVNULL
+    )
+    return DATA / "communes"
+
+
 def cases(statements_35000: bool = False) -> list[Case]:
     small_csv = data_dir("csv-1500", 1500, "csv")
     large_csv = data_dir("csv-35000", 35000, "csv")
     large_yaml = data_dir("yaml-35000", 35000, "yaml")
+    communes = communes_dir()
     bill = ("bill", "--year", "2026")
     stack = "import typer, yaml; from pydantic import BaseModel; from rich.table import Table"
     cold = "the same, nothing cached"
@@ -229,6 +240,22 @@ def cases(statements_35000: bool = False) -> list[Case]:
             env=NO_CACHE,
         ),
         Case("bill table, 1 500 members", bill, small_csv, 80),
+        # the real populations of the official table, the targets of a roster of that size
+        Case(
+            "bill --format csv, every French commune (real populations)",
+            ("bill", "--year", "2025", "--format", "csv"),
+            communes,
+            60,
+            memory_mb=250,
+        ),
+        Case(
+            cold,
+            ("bill", "--year", "2025", "--format", "csv"),
+            communes,
+            60,
+            memory_mb=150,
+            env=NO_CACHE,
+        ),
         Case(
             "statements, 1 500-member CSV roster (PDFs)",
             (*folder, str(DATA / "statements-1500")),
