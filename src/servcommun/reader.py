@@ -1,7 +1,7 @@
 """Read stage: file text → plain Python data plus the position of every value.
 
-YAML is composed into PyYAML's node tree (libyaml when available) and built by hand, so
-that every value keeps its ``line:column`` and YAML 1.1's surprises are caught where they
+YAML is built by hand from PyYAML's parser events (libyaml when available), so that
+every value keeps its ``line:column`` and YAML 1.1's surprises are caught where they
 happen: duplicate keys, ``01004`` read as the octal 516, ``1:30`` read as 90, ``no`` read
 as false, ``2026-02-30``, aliases, foreign tags. Decimals are built from their text,
 never through float. (CSV rosters are read by ``roster_csv``.)
@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
+from yaml.composer import ComposerError
 
 from servcommun.diagnostics import (
     Diagnostic,
@@ -29,7 +31,7 @@ from servcommun.diagnostics import (
 from servcommun.language import N_
 from servcommun.message import Message, msg
 
-try:  # libyaml is several times faster; the pure-Python composer gives the same nodes
+try:  # libyaml is several times faster; the pure-Python parser gives the same events
     from yaml import CSafeLoader as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
@@ -60,6 +62,8 @@ Path_ = tuple[str | int, ...]
 MAX_DEPTH = 64  # a tariff nests about eight levels; deeper is junk (and would exhaust the stack)
 
 _TAG = "tag:yaml.org,2002:"
+_C = _Parser.__name__.startswith("C")  # libyaml: its messages and offsets are its own
+_NOTHING = object()  # the data of a stream without a document
 _BOOL_WORDS = {"true", "false"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -150,8 +154,41 @@ def parse_yaml(text: str, file: str, *, keep_going: bool = False) -> Document:
     with ``keep_going`` the document comes back with those problems (``read_problems``)
     instead of an ``InputError``, so that ``check`` also reports the problems of shape
     and meaning of the rest of the file in the same run."""
+    builder, data = _build(text, file, positions=False)
+    if data is _NOTHING:
+        raise InputError(
+            [Diagnostic(file, 1, 1, "empty-file", msg("file is empty: expected a YAML mapping"))]
+        )
+    if builder.aliased:
+        builder.problems.extend(_alias_problems(text, file))
+    # only a refused scalar is kept as its text; a file with an alias (which may repeat a
+    # value a billion times), too deep or with keys it cannot hold is read no further
+    if builder.problems and not (
+        keep_going and all(d.code in _VALUE_CODES for d in builder.problems)
+    ):
+        raise InputError(builder.problems)
+    return _YamlDocument(file, text, data, read_problems=tuple(builder.problems))
+
+
+class _YamlDocument(Document):
+    """A YAML file's document, whose positions are found when one is first asked for,
+    by reading the text again: a valid file needs none, and those of a 35 000-member
+    roster (600 000 values and keys) would hold 110 MB while it is validated."""
+
+    def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        if not self.positions:
+            builder, _data = _build(self.text, self.file, positions=True)
+            self.positions, self.key_positions = builder.positions, builder.key_positions
+        return super().position(path, key=key)
+
+
+def _build(text: str, file: str, *, positions: bool) -> tuple[_Builder, Any]:
+    """The builder of ``text`` and the data of its document (``_NOTHING`` if it has
+    none); an ``InputError`` if it is not YAML."""
+    parser = _Loader(text)
+    builder = _Builder(file, text, parser, positions=positions)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        return builder, builder.document()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -167,35 +204,8 @@ def parse_yaml(text: str, file: str, *, keep_going: bool = False) -> Document:
         line, column = (1, 1) if not isinstance(position, int) else _line_column(text, position)
         said = _reader_problem(str(error).splitlines()[0])
         raise InputError([make_diagnostic(file, text, line, column, "yaml-syntax", said)]) from None
-    except RecursionError:  # the pure-Python composer recurses once per nesting level
-        raise InputError(
-            [
-                Diagnostic(
-                    file,
-                    1,
-                    1,
-                    "yaml-depth",
-                    msg("values are nested deeper than {depth:count} levels", depth=MAX_DEPTH),
-                )
-            ]
-        ) from None
-    if root is None:
-        raise InputError(
-            [Diagnostic(file, 1, 1, "empty-file", msg("file is empty: expected a YAML mapping"))]
-        )
-    builder = _Builder(file, text)
-    data = builder.build(root, ())
-    if builder.aliased:
-        builder.problems.extend(_alias_problems(text, file))
-    # only a refused scalar is kept as its text; a file with an alias (which may repeat a
-    # value a billion times), too deep or with keys it cannot hold is read no further
-    if builder.problems and not (
-        keep_going and all(d.code in _VALUE_CODES for d in builder.problems)
-    ):
-        raise InputError(builder.problems)
-    return Document(
-        file, text, data, builder.positions, builder.key_positions, tuple(builder.problems)
-    )
+    finally:
+        parser.dispose()
 
 
 _VALUE_CODES = frozenset({"yaml-date", "yaml-number", "yaml-octal", "yaml-sexagesimal"})
@@ -297,118 +307,220 @@ _YAML_WORDS = {
 def _line_column(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of ``offset``: in bytes of UTF-8 for libyaml's reader, in
     characters for PyYAML's own."""
-    if _Parser.__name__.startswith("C"):
+    if _C:
         offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
-class _Builder:
-    """Builds plain data from a node tree, recording positions and YAML traps."""
+_Event = Any
+"""One of the parser's events (libyaml's and PyYAML's are typed apart): its ``start_mark``,
+and the ``anchor``, ``tag``, ``implicit`` and ``value`` of the value it starts."""
 
-    def __init__(self, file: str, text: str) -> None:
+
+class _Builder:
+    """Builds plain data from the parser's events, catching YAML traps, and records the
+    positions of the values if asked (see ``_YamlDocument``).
+
+    Built from the events rather than from a composed node tree: a tree holds an object
+    and two marks for every value of the file at once (600 MB for a 35 000-member
+    roster), the events come one by one."""
+
+    def __init__(self, file: str, text: str, parser: _Loader, *, positions: bool) -> None:
         self.file = file
         self.text = text
+        self.next: Callable[[], _Event] = parser.get_event
+        self.resolve = parser.resolve
+        self.record = positions
         self.positions: dict[Path_, tuple[int, int]] = {}
         self.key_positions: dict[Path_, tuple[int, int]] = {}
         self.problems: list[Diagnostic] = []
         self.aliased = False
-        self._seen: set[int] = set()
+        self._anchors: dict[str, _Event] = {}  # anchor → the event of its value
 
-    def problem(self, node: yaml.Node, code: str, message: Message) -> None:
-        mark = node.start_mark
+    def problem(self, event: _Event, code: str, message: Message) -> None:
+        mark = event.start_mark
         self.problems.append(
             make_diagnostic(self.file, self.text, mark.line + 1, mark.column + 1, code, message)
         )
 
-    def build(self, node: yaml.Node, path: Path_) -> Any:
-        self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if id(node) in self._seen:
-            # an alias (its node is the anchored one, marked where the anchor is: the
-            # aliases are placed afterwards); refusing them defuses "billion laughs" bombs
+    def document(self) -> Any:
+        """The data of the single document of the stream (``_NOTHING`` if it has none)."""
+        self.next()  # stream start
+        start = self.next()
+        if isinstance(start, yaml.StreamEndEvent):
+            return _NOTHING
+        data = self.build(self.next(), ())
+        self.next()  # document end
+        after = self.next()
+        if not isinstance(after, yaml.StreamEndEvent):
+            raise ComposerError(
+                "expected a single document in the stream",
+                start.start_mark,
+                "but found another document",
+                after.start_mark,
+            )
+        return data
+
+    def build(self, event: _Event, path: Path_) -> Any:
+        if isinstance(event, yaml.AliasEvent):
+            # an alias stands where its anchor is; refusing them defuses "billion
+            # laughs" bombs
+            mark = self._anchored(event).start_mark
+            if self.record:
+                self.positions[path] = (mark.line + 1, mark.column + 1)
             self.aliased = True
             return None
-        self._seen.add(id(node))
+        if self.record:
+            mark = event.start_mark
+            self.positions[path] = (mark.line + 1, mark.column + 1)
+        if event.anchor is not None:
+            self._anchor(event)
         if len(path) > MAX_DEPTH:
             if len(path) == MAX_DEPTH + 1:
                 self.problem(
-                    node,
+                    event,
                     "yaml-depth",
                     msg("values are nested deeper than {depth:count} levels", depth=MAX_DEPTH),
                 )
+            self._skip(event)
             return None
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            self._check_tag(node, "seq")
-            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
-        return self._scalar(node)
+        if isinstance(event, yaml.MappingStartEvent):
+            return self._mapping(event, path)
+        if isinstance(event, yaml.SequenceStartEvent):
+            self._check_tag(event, self._tag(event), "seq")
+            items: list[Any] = []
+            while not isinstance(item := self.next(), yaml.SequenceEndEvent):
+                items.append(self.build(item, (*path, len(items))))
+            return items
+        return self._scalar(event, self._tag(event))
 
-    def _check_tag(self, node: yaml.Node, expected: str) -> None:
-        if node.tag != _TAG + expected:
-            tag = "!!" + node.tag.removeprefix(_TAG) if node.tag.startswith(_TAG) else node.tag
+    def _anchor(self, event: _Event) -> None:
+        anchor: str = event.anchor
+        if anchor in self._anchors:
+            raise ComposerError(
+                "found duplicate anchor; first occurrence"
+                if _C
+                else f"found duplicate anchor {anchor!r}; first occurrence",
+                self._anchors[anchor].start_mark,
+                "second occurrence",
+                event.start_mark,
+            )
+        self._anchors[anchor] = event
+
+    def _anchored(self, alias: _Event) -> _Event:
+        """The event of the value an alias repeats."""
+        anchored = self._anchors.get(alias.anchor)
+        if anchored is None:
+            said = "found undefined alias" if _C else f"found undefined alias {alias.anchor!r}"
+            raise ComposerError(None, None, said, alias.start_mark)
+        return anchored
+
+    def _skip(self, event: _Event) -> None:
+        """Reads past a value left out of the data, minding its anchors and aliases as
+        the composer would."""
+        depth = 0
+        while True:
+            if isinstance(event, yaml.AliasEvent):
+                self._anchored(event)
+            elif getattr(event, "anchor", None) is not None:
+                self._anchor(event)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            if depth == 0:
+                return
+            event = self.next()
+
+    def _tag(self, event: _Event) -> str:
+        """The tag of a value, as the composer gives it: the one written, else the
+        implicit one (a plain scalar's is told by its text)."""
+        tag: str | None = event.tag
+        if tag is not None and tag != "!":
+            return tag
+        if isinstance(event, yaml.ScalarEvent):
+            return str(self.resolve(yaml.ScalarNode, event.value, event.implicit))
+        return _TAG + ("map" if isinstance(event, yaml.MappingStartEvent) else "seq")
+
+    def _check_tag(self, event: _Event, tag: str, expected: str) -> None:
+        if tag != _TAG + expected:
+            tag = "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
             self.problem(
-                node, "yaml-tag", msg("tag {tag} is not allowed: plain YAML data only", tag=tag)
+                event, "yaml-tag", msg("tag {tag} is not allowed: plain YAML data only", tag=tag)
             )
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
-        self._check_tag(node, "map")
+    def _mapping(self, start: _Event, path: Path_) -> dict[Any, Any]:
+        self._check_tag(start, self._tag(start), "map")
         result: dict[Any, Any] = {}
+        lines: dict[Any, int] = {}  # the line of each key, for a repeated one
         as_text: dict[str, Any] = {}  # 2026 and "2026" are one key once validated
-        for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
+        while not isinstance(key_event := self.next(), yaml.MappingEndEvent):
+            # a key is read, never built: an alias key is the anchored value itself
+            if isinstance(key_event, yaml.AliasEvent):
+                key_event = self._anchored(key_event)
+            elif isinstance(key_event, yaml.ScalarEvent):
+                if key_event.anchor is not None:
+                    self._anchor(key_event)
+            else:
+                self._skip(key_event)
+            tag = self._tag(key_event)
+            if tag == _TAG + "merge":
                 self.problem(
-                    key_node,
+                    key_event,
                     "yaml-merge",
                     msg("merge keys (<<) are not supported: write the keys out"),
                 )
+                self._skip(self.next())
                 continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.problem(key_node, "yaml-key", msg("mapping keys must be plain scalars"))
+            if not isinstance(key_event, yaml.ScalarEvent):
+                self.problem(key_event, "yaml-key", msg("mapping keys must be plain scalars"))
+                self._skip(self.next())
                 continue
-            key = self._scalar(key_node)
+            key = self._scalar(key_event, tag)
+            text: str = key_event.value
             if isinstance(key, Decimal | bool | _Word) or key is None:
-                key = key_node.value  # such keys are names (offers, years, 'on'), never numbers
+                key = text  # such keys are names (offers, years, 'on'), never numbers
             if key in result:
-                first = self.key_positions[(*path, key)]
                 self.problem(
-                    key_node,
+                    key_event,
                     "duplicate-key",
                     msg(
                         "key '{key}' is repeated (first at line {line:count}): YAML would "
                         "silently keep only the last value",
-                        key=key_node.value,
-                        line=first[0],
+                        key=text,
+                        line=lines[key],
                     ),
                 )
+                self._skip(self.next())
                 continue
-            text = key.isoformat() if isinstance(key, dt.date) else str(key)
-            if text in as_text:
-                first = self.key_positions[(*path, as_text[text])]
+            written = key.isoformat() if isinstance(key, dt.date) else str(key)
+            if written in as_text:
                 self.problem(
-                    key_node,
+                    key_event,
                     "duplicate-key",
                     msg(
                         "key {key} is {first} of line {line:count} written another way: both "
                         "are read as {text}, and only one value could be kept",
                         key=_written(key),
-                        first=_written(as_text[text]),
-                        line=first[0],
-                        text=text,
+                        first=_written(as_text[written]),
+                        line=lines[as_text[written]],
+                        text=written,
                     ),
                 )
+                self._skip(self.next())
                 continue
-            as_text[text] = key
-            self.key_positions[(*path, key)] = (
-                key_node.start_mark.line + 1,
-                key_node.start_mark.column + 1,
-            )
-            result[key] = self.build(value_node, (*path, key))
+            as_text[written] = key
+            mark: _Event = key_event.start_mark  # libyaml's marks are typed apart
+            lines[key] = mark.line + 1
+            if self.record:
+                self.key_positions[(*path, key)] = (mark.line + 1, mark.column + 1)
+            result[key] = self.build(self.next(), (*path, key))
         return result
 
-    def _scalar(self, node: yaml.Node) -> Any:
+    def _scalar(self, node: _Event, written_tag: str) -> Any:
         text: str = node.value
-        tag = node.tag.removeprefix(_TAG)
+        tag = written_tag.removeprefix(_TAG)
         if tag == "str":
             return text
         if tag == "int":
@@ -442,10 +554,10 @@ class _Builder:
             except ValueError:
                 self.problem(node, "yaml-date", msg("'{text}' is not a calendar date", text=text))
                 return text
-        self._check_tag(node, "str")
+        self._check_tag(node, written_tag, "str")
         return text
 
-    def _integer(self, node: yaml.Node, text: str) -> Any:
+    def _integer(self, node: _Event, text: str) -> Any:
         digits = text.lstrip("+-")
         if ":" in text:
             self.problem(
