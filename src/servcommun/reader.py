@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
 from yaml.composer import ComposerError
@@ -37,25 +37,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
 
-class _Loader(_Parser):
-    """PyYAML's safe loader, telling a plain scalar's implicit tag once per text: the
-    tag of a plain scalar depends on its text only, and a roster repeats the same few
-    (offer ids, dates, « true »), 600 000 scalars in 35 000 members."""
-
-    _tags: ClassVar[dict[str, str]] = {}
-
-    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode and implicit[0]:
-            tag = self._tags.get(value)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
-                if len(self._tags) < _KNOWN_TAGS:
-                    self._tags[value] = tag
-            return tag
-        return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
-
-
-_KNOWN_TAGS = 100_000  # texts whose tag is kept: a bound on memory, whatever the file
+_TAGS: dict[str, str] = {}  # a plain scalar's text → its implicit tag (see ``_Builder._tag``)
+_KNOWN_TAGS = 100_000  # texts whose tag or value is kept: a bound on memory, whatever the file
 
 Path_ = tuple[str | int, ...]
 
@@ -185,7 +168,7 @@ class _YamlDocument(Document):
 def _build(text: str, file: str, *, positions: bool) -> tuple[_Builder, Any]:
     """The builder of ``text`` and the data of its document (``_NOTHING`` if it has
     none); an ``InputError`` if it is not YAML."""
-    parser = _Loader(text)
+    parser = _Parser(text)
     builder = _Builder(file, text, parser, positions=positions)
     try:
         return builder, builder.document()
@@ -326,17 +309,18 @@ class _Builder:
     and two marks for every value of the file at once (600 MB for a 35 000-member
     roster), the events come one by one."""
 
-    def __init__(self, file: str, text: str, parser: _Loader, *, positions: bool) -> None:
+    def __init__(self, file: str, text: str, parser: _Parser, *, positions: bool) -> None:
         self.file = file
         self.text = text
         self.next: Callable[[], _Event] = parser.get_event
-        self.resolve = parser.resolve
+        self.resolve: Callable[..., str] = parser.resolve
         self.record = positions
         self.positions: dict[Path_, tuple[int, int]] = {}
         self.key_positions: dict[Path_, tuple[int, int]] = {}
         self.problems: list[Diagnostic] = []
         self.aliased = False
         self._anchors: dict[str, _Event] = {}  # anchor → the event of its value
+        self._values: dict[str, Any] = {}  # a plain scalar's text → its value
 
     def problem(self, event: _Event, code: str, message: Message) -> None:
         mark = event.start_mark
@@ -393,7 +377,21 @@ class _Builder:
             while not isinstance(item := self.next(), yaml.SequenceEndEvent):
                 items.append(self.build(item, (*path, len(items))))
             return items
+        if event.tag is None and event.implicit[0]:
+            return self._plain(event)
         return self._scalar(event, self._tag(event))
+
+    def _plain(self, event: _Event) -> Any:
+        """A plain scalar's value, made once per text: it depends on its text only, and
+        a roster repeats the same few (offer ids, dates, years), 450 000 scalars in 35 000
+        members. A text with a problem is made again, each time said where it is."""
+        value = self._values.get(event.value, _NOTHING)
+        if value is _NOTHING:
+            problems = len(self.problems)
+            value = self._scalar(event, self._tag(event))
+            if len(self.problems) == problems and len(self._values) < _KNOWN_TAGS:
+                self._values[event.value] = value
+        return value
 
     def _anchor(self, event: _Event) -> None:
         anchor: str = event.anchor
@@ -439,9 +437,18 @@ class _Builder:
         tag: str | None = event.tag
         if tag is not None and tag != "!":
             return tag
-        if isinstance(event, yaml.ScalarEvent):
-            return str(self.resolve(yaml.ScalarNode, event.value, event.implicit))
-        return _TAG + ("map" if isinstance(event, yaml.MappingStartEvent) else "seq")
+        if not isinstance(event, yaml.ScalarEvent):
+            return _TAG + ("map" if isinstance(event, yaml.MappingStartEvent) else "seq")
+        if not event.implicit[0]:  # quoted
+            return self.resolve(yaml.ScalarNode, event.value, event.implicit)
+        # a plain scalar's depends on its text only, told once per text: a roster repeats
+        # the same few (offer ids, dates, « true »), 600 000 scalars in 35 000 members
+        tag = _TAGS.get(event.value)
+        if tag is None:
+            tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+            if len(_TAGS) < _KNOWN_TAGS:
+                _TAGS[event.value] = tag
+        return tag
 
     def _check_tag(self, event: _Event, tag: str, expected: str) -> None:
         if tag != _TAG + expected:
@@ -453,8 +460,8 @@ class _Builder:
     def _mapping(self, start: _Event, path: Path_) -> dict[Any, Any]:
         self._check_tag(start, self._tag(start), "map")
         result: dict[Any, Any] = {}
-        lines: dict[Any, int] = {}  # the line of each key, for a repeated one
-        as_text: dict[str, Any] = {}  # 2026 and "2026" are one key once validated
+        # each key by its text, with its line: 2026 and "2026" are one key once validated
+        as_text: dict[str, tuple[Any, int]] = {}
         while not isinstance(key_event := self.next(), yaml.MappingEndEvent):
             # a key is read, never built: an alias key is the anchored value itself
             if isinstance(key_event, yaml.AliasEvent):
@@ -477,11 +484,14 @@ class _Builder:
                 self.problem(key_event, "yaml-key", msg("mapping keys must be plain scalars"))
                 self._skip(self.next())
                 continue
-            key = self._scalar(key_event, tag)
+            plain = key_event.tag is None and key_event.implicit[0]
+            key = self._plain(key_event) if plain else self._scalar(key_event, tag)
             text: str = key_event.value
             if isinstance(key, Decimal | bool | _Word) or key is None:
                 key = text  # such keys are names (offers, years, 'on'), never numbers
-            if key in result:
+            written = key.isoformat() if isinstance(key, dt.date) else str(key)
+            if written in as_text:
+                first, line = as_text[written]
                 self.problem(
                     key_event,
                     "duplicate-key",
@@ -489,30 +499,22 @@ class _Builder:
                         "key '{key}' is repeated (first at line {line:count}): YAML would "
                         "silently keep only the last value",
                         key=text,
-                        line=lines[key],
-                    ),
-                )
-                self._skip(self.next())
-                continue
-            written = key.isoformat() if isinstance(key, dt.date) else str(key)
-            if written in as_text:
-                self.problem(
-                    key_event,
-                    "duplicate-key",
-                    msg(
+                        line=line,
+                    )
+                    if first == key
+                    else msg(
                         "key {key} is {first} of line {line:count} written another way: both "
                         "are read as {text}, and only one value could be kept",
                         key=_written(key),
-                        first=_written(as_text[written]),
-                        line=lines[as_text[written]],
+                        first=_written(first),
+                        line=line,
                         text=written,
                     ),
                 )
                 self._skip(self.next())
                 continue
-            as_text[written] = key
             mark: _Event = key_event.start_mark  # libyaml's marks are typed apart
-            lines[key] = mark.line + 1
+            as_text[written] = (key, mark.line + 1)
             if self.record:
                 self.key_positions[(*path, key)] = (mark.line + 1, mark.column + 1)
             result[key] = self.build(self.next(), (*path, key))
@@ -604,7 +606,7 @@ def _alias_problems(text: str, file: str) -> list[Diagnostic]:
     """One problem per anchor, at its first alias (a bomb repeats each alias many times)."""
     anchors: dict[str, int] = {}  # anchor name → its line
     problems: list[Diagnostic] = []
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=_Parser):
         anchor = getattr(event, "anchor", None)
         if anchor is None:
             continue
