@@ -321,6 +321,7 @@ class _Builder:
         self.aliased = False
         self._anchors: dict[str, _Event] = {}  # anchor → the event of its value
         self._values: dict[str, Any] = {}  # a plain scalar's text → its value
+        self._keys: dict[str, tuple[Any, str]] = {}  # a plain key's text → what _key says
 
     def problem(self, event: _Event, code: str, message: Message) -> None:
         mark = event.start_mark
@@ -457,39 +458,56 @@ class _Builder:
                 event, "yaml-tag", msg("tag {tag} is not allowed: plain YAML data only", tag=tag)
             )
 
+    def _key(self, key_event: _Event) -> tuple[_Event, tuple[Any, str] | None]:
+        """The event of a mapping key (an alias key is the anchored value itself), and the
+        key with its text once validated (``2026`` and ``"2026"`` are one key), or None
+        for a key left out of the data (its problem said)."""
+        if isinstance(key_event, yaml.AliasEvent):
+            key_event = self._anchored(key_event)
+        elif isinstance(key_event, yaml.ScalarEvent):
+            if key_event.anchor is not None:
+                self._anchor(key_event)
+        else:
+            self._skip(key_event)
+        tag = self._tag(key_event)
+        if tag == _TAG + "merge":
+            self.problem(
+                key_event,
+                "yaml-merge",
+                msg("merge keys (<<) are not supported: write the keys out"),
+            )
+            return key_event, None
+        if not isinstance(key_event, yaml.ScalarEvent):
+            self.problem(key_event, "yaml-key", msg("mapping keys must be plain scalars"))
+            return key_event, None
+        key = self._scalar(key_event, tag)
+        if isinstance(key, Decimal | bool | _Word) or key is None:
+            key = key_event.value  # such keys are names (offers, years, 'on'), never numbers
+        return key_event, (key, key.isoformat() if isinstance(key, dt.date) else str(key))
+
     def _mapping(self, start: _Event, path: Path_) -> dict[Any, Any]:
         self._check_tag(start, self._tag(start), "map")
         result: dict[Any, Any] = {}
         # each key by its text, with its line: 2026 and "2026" are one key once validated
         as_text: dict[str, tuple[Any, int]] = {}
         while not isinstance(key_event := self.next(), yaml.MappingEndEvent):
-            # a key is read, never built: an alias key is the anchored value itself
-            if isinstance(key_event, yaml.AliasEvent):
-                key_event = self._anchored(key_event)
-            elif isinstance(key_event, yaml.ScalarEvent):
-                if key_event.anchor is not None:
-                    self._anchor(key_event)
-            else:
-                self._skip(key_event)
-            tag = self._tag(key_event)
-            if tag == _TAG + "merge":
-                self.problem(
-                    key_event,
-                    "yaml-merge",
-                    msg("merge keys (<<) are not supported: write the keys out"),
-                )
-                self._skip(self.next())
-                continue
-            if not isinstance(key_event, yaml.ScalarEvent):
-                self.problem(key_event, "yaml-key", msg("mapping keys must be plain scalars"))
-                self._skip(self.next())
-                continue
-            plain = key_event.tag is None and key_event.implicit[0]
-            key = self._plain(key_event) if plain else self._scalar(key_event, tag)
-            text: str = key_event.value
-            if isinstance(key, Decimal | bool | _Word) or key is None:
-                key = text  # such keys are names (offers, years, 'on'), never numbers
-            written = key.isoformat() if isinstance(key, dt.date) else str(key)
+            plain = (
+                key_event.__class__ is yaml.ScalarEvent
+                and key_event.tag is None
+                and key_event.anchor is None
+                and key_event.implicit[0]
+            )
+            # a plain key is made once per text: a roster repeats the same few
+            known = self._keys.get(key_event.value) if plain else None
+            if known is None:
+                problems = len(self.problems)
+                key_event, known = self._key(key_event)
+                if known is None:
+                    self._skip(self.next())
+                    continue
+                if plain and len(self.problems) == problems and len(self._keys) < _KNOWN_TAGS:
+                    self._keys[key_event.value] = known
+            key, written = known
             if written in as_text:
                 first, line = as_text[written]
                 self.problem(
@@ -498,7 +516,7 @@ class _Builder:
                     msg(
                         "key '{key}' is repeated (first at line {line:count}): YAML would "
                         "silently keep only the last value",
-                        key=text,
+                        key=key_event.value,
                         line=line,
                     )
                     if first == key

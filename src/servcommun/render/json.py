@@ -183,11 +183,12 @@ def json_pieces(data: Any) -> Iterator[str]:
         if first is _END:
             yield "[]"
             continue
-        yield "[\n    " + json.dumps(first, ensure_ascii=False)
+        yield "[\n    " + _encode(first)
         for record in records:
-            yield ",\n    " + json.dumps(record, ensure_ascii=False)
+            yield ",\n    " + _encode(record)
         yield "\n  ]"
     yield "\n}\n"
 
 
 _END = object()  # the end of a list's records
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps makes one a call
