@@ -168,9 +168,10 @@ class _YamlDocument(Document):
 def _build(text: str, file: str, *, positions: bool) -> tuple[_Builder, Any]:
     """The builder of ``text`` and the data of its document (``_NOTHING`` if it has
     none); an ``InputError`` if it is not YAML."""
-    parser = _Parser(text)
-    builder = _Builder(file, text, parser, positions=positions)
+    parser: _Parser | None = None
     try:
+        parser = _Parser(text)  # PyYAML's own reader checks the characters here
+        builder = _Builder(file, text, parser, positions=positions)
         return builder, builder.document()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -188,7 +189,8 @@ def _build(text: str, file: str, *, positions: bool) -> tuple[_Builder, Any]:
         said = _reader_problem(str(error).splitlines()[0])
         raise InputError([make_diagnostic(file, text, line, column, "yaml-syntax", said)]) from None
     finally:
-        parser.dispose()
+        if parser is not None:
+            parser.dispose()
 
 
 _VALUE_CODES = frozenset({"yaml-date", "yaml-number", "yaml-octal", "yaml-sexagesimal"})
