@@ -68,10 +68,15 @@ def with_population(data: dict[str, Any], basis: PopulationBasis | None) -> dict
     if basis is None:
         return data
     data["population"] = basis.as_json()
-    for statement in data["statements"]:
-        member = statement["member"]
-        if member.get("population") is not None:
-            member["population_kind"] = basis.kind
-            if basis.millesime is not None:
-                member["population_millesime"] = basis.millesime
+    # each statement as it comes: a bill's JSON makes them one at a time (render.json)
+    data["statements"] = (_with_kind(statement, basis) for statement in data["statements"])
     return data
+
+
+def _with_kind(statement: dict[str, Any], basis: PopulationBasis) -> dict[str, Any]:
+    member = statement["member"]
+    if member.get("population") is not None:
+        member["population_kind"] = basis.kind
+        if basis.millesime is not None:
+            member["population_millesime"] = basis.millesime
+    return statement

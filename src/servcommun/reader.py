@@ -1,7 +1,7 @@
 """Read stage: file text → plain Python data plus the position of every value.
 
-YAML is composed into PyYAML's node tree (libyaml when available) and built by hand, so
-that every value keeps its ``line:column`` and YAML 1.1's surprises are caught where they
+YAML is built by hand from PyYAML's parser events (libyaml when available), so that
+every value keeps its ``line:column`` and YAML 1.1's surprises are caught where they
 happen: duplicate keys, ``01004`` read as the octal 516, ``1:30`` read as 90, ``no`` read
 as false, ``2026-02-30``, aliases, foreign tags. Decimals are built from their text,
 never through float. (CSV rosters are read by ``roster_csv``.)
@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
 
 from servcommun.diagnostics import (
     Diagnostic,
@@ -29,37 +31,22 @@ from servcommun.diagnostics import (
 from servcommun.language import N_
 from servcommun.message import Message, msg
 
-try:  # libyaml is several times faster; the pure-Python composer gives the same nodes
+try:  # libyaml is several times faster; the pure-Python parser gives the same events
     from yaml import CSafeLoader as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
 
-class _Loader(_Parser):
-    """PyYAML's safe loader, telling a plain scalar's implicit tag once per text: the
-    tag of a plain scalar depends on its text only, and a roster repeats the same few
-    (offer ids, dates, « true »), 600 000 scalars in 35 000 members."""
-
-    _tags: ClassVar[dict[str, str]] = {}
-
-    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode and implicit[0]:
-            tag = self._tags.get(value)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
-                if len(self._tags) < _KNOWN_TAGS:
-                    self._tags[value] = tag
-            return tag
-        return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
-
-
-_KNOWN_TAGS = 100_000  # texts whose tag is kept: a bound on memory, whatever the file
+_TAGS: dict[str, str] = {}  # a plain scalar's text → its implicit tag (see ``_Builder._tag``)
+_KNOWN_TAGS = 100_000  # texts whose tag or value is kept: a bound on memory, whatever the file
 
 Path_ = tuple[str | int, ...]
 
 MAX_DEPTH = 64  # a tariff nests about eight levels; deeper is junk (and would exhaust the stack)
 
 _TAG = "tag:yaml.org,2002:"
+_C = _Parser.__name__.startswith("C")  # libyaml: its messages and offsets are its own
+_NOTHING = object()  # the data of a stream without a document
 _BOOL_WORDS = {"true", "false"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -150,8 +137,42 @@ def parse_yaml(text: str, file: str, *, keep_going: bool = False) -> Document:
     with ``keep_going`` the document comes back with those problems (``read_problems``)
     instead of an ``InputError``, so that ``check`` also reports the problems of shape
     and meaning of the rest of the file in the same run."""
+    builder, data = _build(text, file, positions=False)
+    if data is _NOTHING:
+        raise InputError(
+            [Diagnostic(file, 1, 1, "empty-file", msg("file is empty: expected a YAML mapping"))]
+        )
+    if builder.aliased:
+        builder.problems.extend(_alias_problems(text, file))
+    # only a refused scalar is kept as its text; a file with an alias (which may repeat a
+    # value a billion times), too deep or with keys it cannot hold is read no further
+    if builder.problems and not (
+        keep_going and all(d.code in _VALUE_CODES for d in builder.problems)
+    ):
+        raise InputError(builder.problems)
+    return _YamlDocument(file, text, data, read_problems=tuple(builder.problems))
+
+
+class _YamlDocument(Document):
+    """A YAML file's document, whose positions are found when one is first asked for,
+    by reading the text again: a valid file needs none, and those of a 35 000-member
+    roster (600 000 values and keys) would hold 110 MB while it is validated."""
+
+    def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        if not self.positions:
+            builder, _data = _build(self.text, self.file, positions=True)
+            self.positions, self.key_positions = builder.positions, builder.key_positions
+        return super().position(path, key=key)
+
+
+def _build(text: str, file: str, *, positions: bool) -> tuple[_Builder, Any]:
+    """The builder of ``text`` and the data of its document (``_NOTHING`` if it has
+    none); an ``InputError`` if it is not YAML."""
+    parser: _Parser | None = None
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        parser = _Parser(text)  # PyYAML's own reader checks the characters here
+        builder = _Builder(file, text, parser, positions=positions)
+        return builder, builder.document()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -167,35 +188,9 @@ def parse_yaml(text: str, file: str, *, keep_going: bool = False) -> Document:
         line, column = (1, 1) if not isinstance(position, int) else _line_column(text, position)
         said = _reader_problem(str(error).splitlines()[0])
         raise InputError([make_diagnostic(file, text, line, column, "yaml-syntax", said)]) from None
-    except RecursionError:  # the pure-Python composer recurses once per nesting level
-        raise InputError(
-            [
-                Diagnostic(
-                    file,
-                    1,
-                    1,
-                    "yaml-depth",
-                    msg("values are nested deeper than {depth:count} levels", depth=MAX_DEPTH),
-                )
-            ]
-        ) from None
-    if root is None:
-        raise InputError(
-            [Diagnostic(file, 1, 1, "empty-file", msg("file is empty: expected a YAML mapping"))]
-        )
-    builder = _Builder(file, text)
-    data = builder.build(root, ())
-    if builder.aliased:
-        builder.problems.extend(_alias_problems(text, file))
-    # only a refused scalar is kept as its text; a file with an alias (which may repeat a
-    # value a billion times), too deep or with keys it cannot hold is read no further
-    if builder.problems and not (
-        keep_going and all(d.code in _VALUE_CODES for d in builder.problems)
-    ):
-        raise InputError(builder.problems)
-    return Document(
-        file, text, data, builder.positions, builder.key_positions, tuple(builder.problems)
-    )
+    finally:
+        if parser is not None:
+            parser.dispose()
 
 
 _VALUE_CODES = frozenset({"yaml-date", "yaml-number", "yaml-octal", "yaml-sexagesimal"})
@@ -297,118 +292,257 @@ _YAML_WORDS = {
 def _line_column(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of ``offset``: in bytes of UTF-8 for libyaml's reader, in
     characters for PyYAML's own."""
-    if _Parser.__name__.startswith("C"):
+    if _C:
         offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
-class _Builder:
-    """Builds plain data from a node tree, recording positions and YAML traps."""
+_Event = Any
+"""One of the parser's events (libyaml's and PyYAML's are typed apart): its ``start_mark``,
+and the ``anchor``, ``tag``, ``implicit`` and ``value`` of the value it starts."""
 
-    def __init__(self, file: str, text: str) -> None:
+
+class _Builder:
+    """Builds plain data from the parser's events, catching YAML traps, and records the
+    positions of the values if asked (see ``_YamlDocument``).
+
+    Built from the events rather than from a composed node tree: a tree holds an object
+    and two marks for every value of the file at once (600 MB for a 35 000-member
+    roster), the events come one by one."""
+
+    def __init__(self, file: str, text: str, parser: _Parser, *, positions: bool) -> None:
         self.file = file
         self.text = text
+        self.next: Callable[[], _Event] = parser.get_event
+        self.resolve: Callable[..., str] = parser.resolve
+        self.record = positions
         self.positions: dict[Path_, tuple[int, int]] = {}
         self.key_positions: dict[Path_, tuple[int, int]] = {}
         self.problems: list[Diagnostic] = []
         self.aliased = False
-        self._seen: set[int] = set()
+        self._anchors: dict[str, _Event] = {}  # anchor → the event of its value
+        self._values: dict[str, Any] = {}  # a plain scalar's text → its value
+        self._keys: dict[str, tuple[Any, str]] = {}  # a plain key's text → what _key says
 
-    def problem(self, node: yaml.Node, code: str, message: Message) -> None:
-        mark = node.start_mark
+    def problem(self, event: _Event, code: str, message: Message) -> None:
+        mark = event.start_mark
         self.problems.append(
             make_diagnostic(self.file, self.text, mark.line + 1, mark.column + 1, code, message)
         )
 
-    def build(self, node: yaml.Node, path: Path_) -> Any:
-        self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if id(node) in self._seen:
-            # an alias (its node is the anchored one, marked where the anchor is: the
-            # aliases are placed afterwards); refusing them defuses "billion laughs" bombs
+    def document(self) -> Any:
+        """The data of the single document of the stream (``_NOTHING`` if it has none)."""
+        self.next()  # stream start
+        start = self.next()
+        if isinstance(start, yaml.StreamEndEvent):
+            return _NOTHING
+        data = self.build(self.next(), ())
+        self.next()  # document end
+        after = self.next()
+        if not isinstance(after, yaml.StreamEndEvent):
+            raise ComposerError(
+                "expected a single document in the stream",
+                start.start_mark,
+                "but found another document",
+                after.start_mark,
+            )
+        return data
+
+    def build(self, event: _Event, path: Path_) -> Any:
+        if isinstance(event, yaml.AliasEvent):
+            # an alias stands where its anchor is; refusing them defuses "billion
+            # laughs" bombs
+            mark = self._anchored(event).start_mark
+            if self.record:
+                self.positions[path] = (mark.line + 1, mark.column + 1)
             self.aliased = True
             return None
-        self._seen.add(id(node))
+        if self.record:
+            mark = event.start_mark
+            self.positions[path] = (mark.line + 1, mark.column + 1)
+        if event.anchor is not None:
+            self._anchor(event)
         if len(path) > MAX_DEPTH:
             if len(path) == MAX_DEPTH + 1:
                 self.problem(
-                    node,
+                    event,
                     "yaml-depth",
                     msg("values are nested deeper than {depth:count} levels", depth=MAX_DEPTH),
                 )
+            self._skip(event)
             return None
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            self._check_tag(node, "seq")
-            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
-        return self._scalar(node)
+        if isinstance(event, yaml.MappingStartEvent):
+            return self._mapping(event, path)
+        if isinstance(event, yaml.SequenceStartEvent):
+            self._check_tag(event, self._tag(event), "seq")
+            items: list[Any] = []
+            while not isinstance(item := self.next(), yaml.SequenceEndEvent):
+                items.append(self.build(item, (*path, len(items))))
+            return items
+        if event.tag is None and event.implicit[0]:
+            return self._plain(event)
+        return self._scalar(event, self._tag(event))
 
-    def _check_tag(self, node: yaml.Node, expected: str) -> None:
-        if node.tag != _TAG + expected:
-            tag = "!!" + node.tag.removeprefix(_TAG) if node.tag.startswith(_TAG) else node.tag
+    def _plain(self, event: _Event) -> Any:
+        """A plain scalar's value, made once per text: it depends on its text only, and
+        a roster repeats the same few (offer ids, dates, years), 450 000 scalars in 35 000
+        members. A text with a problem is made again, each time said where it is."""
+        value = self._values.get(event.value, _NOTHING)
+        if value is _NOTHING:
+            problems = len(self.problems)
+            value = self._scalar(event, self._tag(event))
+            if len(self.problems) == problems and len(self._values) < _KNOWN_TAGS:
+                self._values[event.value] = value
+        return value
+
+    def _anchor(self, event: _Event) -> None:
+        anchor: str = event.anchor
+        if anchor in self._anchors:
+            raise ComposerError(
+                "found duplicate anchor; first occurrence"
+                if _C
+                else f"found duplicate anchor {anchor!r}; first occurrence",
+                self._anchors[anchor].start_mark,
+                "second occurrence",
+                event.start_mark,
+            )
+        self._anchors[anchor] = event
+
+    def _anchored(self, alias: _Event) -> _Event:
+        """The event of the value an alias repeats."""
+        anchored = self._anchors.get(alias.anchor)
+        if anchored is None:
+            said = "found undefined alias" if _C else f"found undefined alias {alias.anchor!r}"
+            raise ComposerError(None, None, said, alias.start_mark)
+        return anchored
+
+    def _skip(self, event: _Event) -> None:
+        """Reads past a value left out of the data, minding its anchors and aliases as
+        the composer would."""
+        depth = 0
+        while True:
+            if isinstance(event, yaml.AliasEvent):
+                self._anchored(event)
+            elif getattr(event, "anchor", None) is not None:
+                self._anchor(event)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            if depth == 0:
+                return
+            event = self.next()
+
+    def _tag(self, event: _Event) -> str:
+        """The tag of a value, as the composer gives it: the one written, else the
+        implicit one (a plain scalar's is told by its text)."""
+        tag: str | None = event.tag
+        if tag is not None and tag != "!":
+            return tag
+        if not isinstance(event, yaml.ScalarEvent):
+            return _TAG + ("map" if isinstance(event, yaml.MappingStartEvent) else "seq")
+        if not event.implicit[0]:  # quoted
+            return self.resolve(yaml.ScalarNode, event.value, event.implicit)
+        # a plain scalar's depends on its text only, told once per text: a roster repeats
+        # the same few (offer ids, dates, « true »), 600 000 scalars in 35 000 members
+        tag = _TAGS.get(event.value)
+        if tag is None:
+            tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+            if len(_TAGS) < _KNOWN_TAGS:
+                _TAGS[event.value] = tag
+        return tag
+
+    def _check_tag(self, event: _Event, tag: str, expected: str) -> None:
+        if tag != _TAG + expected:
+            tag = "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
             self.problem(
-                node, "yaml-tag", msg("tag {tag} is not allowed: plain YAML data only", tag=tag)
+                event, "yaml-tag", msg("tag {tag} is not allowed: plain YAML data only", tag=tag)
             )
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
-        self._check_tag(node, "map")
+    def _key(self, key_event: _Event) -> tuple[_Event, tuple[Any, str] | None]:
+        """The event of a mapping key (an alias key is the anchored value itself), and the
+        key with its text once validated (``2026`` and ``"2026"`` are one key), or None
+        for a key left out of the data (its problem said)."""
+        if isinstance(key_event, yaml.AliasEvent):
+            key_event = self._anchored(key_event)
+        elif isinstance(key_event, yaml.ScalarEvent):
+            if key_event.anchor is not None:
+                self._anchor(key_event)
+        else:
+            self._skip(key_event)
+        tag = self._tag(key_event)
+        if tag == _TAG + "merge":
+            self.problem(
+                key_event,
+                "yaml-merge",
+                msg("merge keys (<<) are not supported: write the keys out"),
+            )
+            return key_event, None
+        if not isinstance(key_event, yaml.ScalarEvent):
+            self.problem(key_event, "yaml-key", msg("mapping keys must be plain scalars"))
+            return key_event, None
+        key = self._scalar(key_event, tag)
+        if isinstance(key, Decimal | bool | _Word) or key is None:
+            key = key_event.value  # such keys are names (offers, years, 'on'), never numbers
+        return key_event, (key, key.isoformat() if isinstance(key, dt.date) else str(key))
+
+    def _mapping(self, start: _Event, path: Path_) -> dict[Any, Any]:
+        self._check_tag(start, self._tag(start), "map")
         result: dict[Any, Any] = {}
-        as_text: dict[str, Any] = {}  # 2026 and "2026" are one key once validated
-        for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
+        # each key by its text, with its line: 2026 and "2026" are one key once validated
+        as_text: dict[str, tuple[Any, int]] = {}
+        while not isinstance(key_event := self.next(), yaml.MappingEndEvent):
+            plain = (
+                key_event.__class__ is yaml.ScalarEvent
+                and key_event.tag is None
+                and key_event.anchor is None
+                and key_event.implicit[0]
+            )
+            # a plain key is made once per text: a roster repeats the same few
+            known = self._keys.get(key_event.value) if plain else None
+            if known is None:
+                problems = len(self.problems)
+                key_event, known = self._key(key_event)
+                if known is None:
+                    self._skip(self.next())
+                    continue
+                if plain and len(self.problems) == problems and len(self._keys) < _KNOWN_TAGS:
+                    self._keys[key_event.value] = known
+            key, written = known
+            if written in as_text:
+                first, line = as_text[written]
                 self.problem(
-                    key_node,
-                    "yaml-merge",
-                    msg("merge keys (<<) are not supported: write the keys out"),
-                )
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.problem(key_node, "yaml-key", msg("mapping keys must be plain scalars"))
-                continue
-            key = self._scalar(key_node)
-            if isinstance(key, Decimal | bool | _Word) or key is None:
-                key = key_node.value  # such keys are names (offers, years, 'on'), never numbers
-            if key in result:
-                first = self.key_positions[(*path, key)]
-                self.problem(
-                    key_node,
+                    key_event,
                     "duplicate-key",
                     msg(
                         "key '{key}' is repeated (first at line {line:count}): YAML would "
                         "silently keep only the last value",
-                        key=key_node.value,
-                        line=first[0],
-                    ),
-                )
-                continue
-            text = key.isoformat() if isinstance(key, dt.date) else str(key)
-            if text in as_text:
-                first = self.key_positions[(*path, as_text[text])]
-                self.problem(
-                    key_node,
-                    "duplicate-key",
-                    msg(
+                        key=key_event.value,
+                        line=line,
+                    )
+                    if first == key
+                    else msg(
                         "key {key} is {first} of line {line:count} written another way: both "
                         "are read as {text}, and only one value could be kept",
                         key=_written(key),
-                        first=_written(as_text[text]),
-                        line=first[0],
-                        text=text,
+                        first=_written(first),
+                        line=line,
+                        text=written,
                     ),
                 )
+                self._skip(self.next())
                 continue
-            as_text[text] = key
-            self.key_positions[(*path, key)] = (
-                key_node.start_mark.line + 1,
-                key_node.start_mark.column + 1,
-            )
-            result[key] = self.build(value_node, (*path, key))
+            mark: _Event = key_event.start_mark  # libyaml's marks are typed apart
+            as_text[written] = (key, mark.line + 1)
+            if self.record:
+                self.key_positions[(*path, key)] = (mark.line + 1, mark.column + 1)
+            result[key] = self.build(self.next(), (*path, key))
         return result
 
-    def _scalar(self, node: yaml.Node) -> Any:
+    def _scalar(self, node: _Event, written_tag: str) -> Any:
         text: str = node.value
-        tag = node.tag.removeprefix(_TAG)
+        tag = written_tag.removeprefix(_TAG)
         if tag == "str":
             return text
         if tag == "int":
@@ -442,10 +576,10 @@ class _Builder:
             except ValueError:
                 self.problem(node, "yaml-date", msg("'{text}' is not a calendar date", text=text))
                 return text
-        self._check_tag(node, "str")
+        self._check_tag(node, written_tag, "str")
         return text
 
-    def _integer(self, node: yaml.Node, text: str) -> Any:
+    def _integer(self, node: _Event, text: str) -> Any:
         digits = text.lstrip("+-")
         if ":" in text:
             self.problem(
@@ -492,7 +626,7 @@ def _alias_problems(text: str, file: str) -> list[Diagnostic]:
     """One problem per anchor, at its first alias (a bomb repeats each alias many times)."""
     anchors: dict[str, int] = {}  # anchor name → its line
     problems: list[Diagnostic] = []
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=_Parser):
         anchor = getattr(event, "anchor", None)
         if anchor is None:
             continue

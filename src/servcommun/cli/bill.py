@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from servcommun.cli.app import (
+    STDOUT,
     Force,
     Lang,
     Members,
@@ -164,10 +165,13 @@ def _emit_bill(
     elif format is BillFormat.JSON:
         from servcommun.cli.issued import with_issued
         from servcommun.population_basis import with_population
-        from servcommun.render.json import bill_json, dumps
+        from servcommun.render.json import bill_json, dumps, write_json
 
         data = with_issued(with_population(bill_json(result), billed.population), issued)
-        deliver(dumps(data), output, force)
+        if output is None or output == STDOUT:
+            write_json(data, sys.stdout)  # a statement at a time: never the whole text
+        else:
+            deliver(dumps(data), output, force)
     elif format is BillFormat.CSV:
         from servcommun.render.csv import bill_csv
 
