@@ -41,27 +41,53 @@ _FALSE = {"non", "n", "no", "false", "0", "faux"}
 
 class CsvRosterDocument(Document):
     """A roster read from CSV: ``position()`` maps a roster path (``members.3.population
-    .2026``) back to the row and column of the cell it came from."""
+    .2026``) back to the row and column of the cell it came from.
+
+    Its ``data`` (a YAML roster's) is made from the rows when asked for; ``streamed()``
+    gives the same data with its members made one at a time, for a validation that
+    lets each go once its model is made (35 000 members' data and models are not held
+    at once)."""
+
+    _data: Any = None
 
     def __init__(
         self,
         file: str,
         text: str,
-        data: Any,
+        service: str,
         header: list[str],
         lines: list[int],
         delimiter: str,
         rows: list[list[str]],
-        attributes: frozenset[str] = frozenset(),
-        figures: frozenset[str] = frozenset(),
+        columns: _Columns,
     ) -> None:
-        super().__init__(file, text, data)
+        super().__init__(file, text, None)
+        self.service = service
         self.header = header
         self.lines = lines  # 1-based line of each member's row
         self.delimiter = delimiter
         self.rows = rows
-        self.attributes = attributes  # the columns of the tariff's member attributes
-        self.figures = figures  # the ids of the tariff's declared figures (<id>_<year>)
+        self.columns = columns
+        self.attributes = frozenset(columns.attributes)  # the columns of the attributes
+        self.figures = columns.figures  # the ids of the tariff's declared figures
+
+    @property
+    def data(self) -> Any:
+        if self._data is None:
+            self._data = {**self.streamed(), "members": list(self._members())}
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+
+    def streamed(self) -> dict[str, Any]:
+        """The roster's data, its members made as they are iterated (once)."""
+        return {"service": self.service, "members": self._members()}
+
+    def _members(self) -> Iterator[dict[str, Any]]:
+        for cells in self.rows:
+            yield _member(self.header, [cell.strip() for cell in cells], self.columns)
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         if len(path) < 2 or path[0] != "members" or not isinstance(path[1], int):
@@ -293,15 +319,10 @@ def read_roster_csv(path: Path, tariff: Tariff, display: str | None = None) -> D
     columns = _Columns(one_off, attributes, days_unit or "", delimiter == ";", figures)
     rows: list[list[str]] = []
     lines: list[int] = []
-    members: list[dict[str, Any]] = []
     for line, cells in _rows(reader, header, name, text):
         lines.append(line)
         rows.append(cells)
-        members.append(_member(header, [cell.strip() for cell in cells], columns))
-    data = {"service": tariff.service, "members": members}
-    return CsvRosterDocument(
-        name, text, data, header, lines, delimiter, rows, frozenset(attributes), figures
-    )
+    return CsvRosterDocument(name, text, tariff.service, header, lines, delimiter, rows, columns)
 
 
 @dataclass(frozen=True)
