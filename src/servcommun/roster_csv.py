@@ -86,8 +86,9 @@ class CsvRosterDocument(Document):
         return {"service": self.service, "members": self._members()}
 
     def _members(self) -> Iterator[dict[str, Any]]:
+        plan = _plan(self.header, self.columns)
         for cells in self.rows:
-            yield _member(self.header, [cell.strip() for cell in cells], self.columns)
+            yield _member(plan, [cell.strip() for cell in cells], self.columns)
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         if len(path) < 2 or path[0] != "members" or not isinstance(path[1], int):
@@ -228,7 +229,7 @@ def _rows(reader: Any, header: list[str], name: str, text: str) -> Iterator[tupl
     """(line, cells) of each row that is not blank; a row whose cells do not match the
     header is an error at its line."""
     while (cells := next_row(reader, name, text)) is not None:
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():  # blank (one string: no generator for each row)
             continue
         if len(cells) != len(header):
             raise InputError(
@@ -339,43 +340,69 @@ class _Columns:
     figures: frozenset[str] = frozenset()
 
 
-def _member(header: list[str], cells: list[str], columns: _Columns) -> dict[str, Any]:
-    """One row as the data of a YAML roster member. A field the row leaves empty is left
-    out, as a YAML roster would (its default is the same): 35 000 rows would otherwise
-    hold and validate seven empty collections each."""
+def _plan(header: list[str], columns: _Columns) -> list[tuple[str, str, Any]]:
+    """What each column of the header holds — (kind, title, its year, figure or offer
+    kind) — worked out once per file, not for each of its 35 000 rows."""
+    plan: list[tuple[str, str, Any]] = []
+    for title in header:
+        if title in _FIXED_COLUMNS:
+            plan.append(("field", title, None))
+        elif title in columns.attributes:
+            plan.append(("attribute", title, columns.attributes[title]))
+        elif title.startswith("population_"):
+            plan.append(("population", title, _year(title)))
+        elif title.startswith("days_"):
+            plan.append(("days", title, _year(title)))
+        elif title.startswith("attribution_"):
+            plan.append(("attribution", title, _year(title)))
+        elif title.startswith("override_"):
+            plan.append(("override", title, title.removeprefix("override_")))
+        elif figure := _figure_column(title, columns.figures):
+            plan.append(("figure", title, figure))
+        elif title in columns.one_off:
+            plan.append(("delivered", title, None))
+        else:
+            plan.append(("period", title, None))
+    return plan
+
+
+def _member(
+    plan: list[tuple[str, str, Any]], cells: list[str], columns: _Columns
+) -> dict[str, Any]:
+    """One row as the data of a YAML roster member (``plan``: what each column holds). A
+    field the row leaves empty is left out, as a YAML roster would (its default is the
+    same): 35 000 rows would otherwise hold and validate seven empty collections each."""
     french = columns.french
     number = _french_number if french else _as_is
-    day = _french_date if french else _as_is
     member: dict[str, Any] = {}
     subscriptions: list[dict[str, Any]] = []
     days: list[tuple[int | str, str]] = []
     override: dict[str, str] = {}
-    for title, cell in zip(header, cells, strict=True):
+    for (kind, title, what), cell in zip(plan, cells, strict=True):
         if not cell:
             continue
-        if title in _FIXED_COLUMNS:
+        if kind == "field":
             member[title] = cell
-        elif title in columns.attributes:
-            member.setdefault("attributes", {})[title] = _attribute(
-                cell, columns.attributes[title], number
-            )
-        elif title.startswith("population_"):
-            member.setdefault("population", {})[_year(title)] = number(cell)
-        elif title.startswith("days_"):
-            if not _is_zero(number(cell)):  # no day used: no act
-                days.append((_year(title), number(cell)))
-        elif title.startswith("attribution_"):
-            member.setdefault("attribution_compensation", {})[_year(title)] = number(cell)
-        elif title.startswith("override_"):
-            field = title.removeprefix("override_")
-            override[field] = number(cell) if field in _NUMBERS else cell
-        elif figure := _figure_column(title, columns.figures):
-            member.setdefault("figures", {}).setdefault(figure[0], {})[figure[1]] = number(cell)
-        elif title in columns.one_off:
-            subscriptions.append({"offer": title, "delivered": day(cell)})
-        else:
+        elif kind == "attribute":
+            member.setdefault("attributes", {})[title] = _attribute(cell, what, number)
+        elif kind == "population":
+            member.setdefault("population", {})[what] = number(cell)
+        elif kind == "period":
             start, end = _period(cell, french)
             subscriptions.append({"offer": title, "start": start, "end": end})
+        elif kind == "delivered":
+            subscriptions.append(
+                {"offer": title, "delivered": _french_date(cell) if french else cell}
+            )
+        elif kind == "days":
+            if not _is_zero(number(cell)):  # no day used: no act
+                days.append((what, number(cell)))
+        elif kind == "attribution":
+            member.setdefault("attribution_compensation", {})[what] = number(cell)
+        elif kind == "override":
+            override[what] = number(cell) if what in _NUMBERS else cell
+        else:  # a figure by year
+            member.setdefault("figures", {}).setdefault(what[0], {})[what[1]] = number(cell)
     if subscriptions:
         member["subscriptions"] = subscriptions
     if override:
