@@ -147,8 +147,21 @@ def _offers_known(doc: Document, roster: Roster, tariff: Tariff | None) -> Itera
     for index, member in enumerate(roster.members):
         here: Path_ = ("members", index)
         for sub_index, subscription in enumerate(member.subscriptions):
-            path = (*here, "subscriptions", sub_index)
             offer = tariff.offer(subscription.offer)
+            if (
+                offer is not None
+                and not checking[offer.id]
+                and subscription.quote is None
+                and subscription.quantity is None
+                and (
+                    subscription.delivered
+                    if offer.billing is Billing.ONE_OFF
+                    else subscription.start
+                )
+                is not None
+            ):
+                continue  # nearly every subscription: a known offer, dated as it needs
+            path = (*here, "subscriptions", sub_index)
             if offer is None:
                 yield _unknown_offer(doc, (*path, "offer"), subscription.offer, tariff)
             elif (
@@ -265,8 +278,12 @@ def _attributes(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterato
     """Each member's attributes are declared by the tariff, with a value of their type."""
     if tariff is None:
         return
+    # the type of each attribute that is not a choice: a member whose attributes all have
+    # theirs (nearly every member) has nothing to be told, and is not looked at further
+    types = {a.id: _ATTRIBUTE_TYPES[a.type] for a in tariff.attributes if a.type != "choice"}
     for index, member in enumerate(roster.members):
-        if member.attributes:
+        attributes = member.attributes
+        if attributes and not all(types.get(k) is type(v) for k, v in attributes.items()):
             yield from attribute_problems(
                 doc, ("members", index, "attributes"), member.attributes, tariff
             )
@@ -294,7 +311,7 @@ def attribute_problems(
                 key=True,
             )
             continue
-        expected = {"boolean": bool, "number": Decimal, "choice": str}[attribute.type]
+        expected = _ATTRIBUTE_TYPES[attribute.type]
         wrong = type(value) is not expected or (
             attribute.type == "choice" and value not in attribute.choices
         )
@@ -315,6 +332,9 @@ def attribute_problems(
                     value=repr(value),
                 ),
             )
+
+
+_ATTRIBUTE_TYPES: dict[str, type] = {"boolean": bool, "number": Decimal, "choice": str}
 
 
 def _figures(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diagnostic]:
