@@ -88,7 +88,7 @@ class CsvRosterDocument(Document):
     def _members(self) -> Iterator[dict[str, Any]]:
         plan = _plan(self.header, self.columns)
         for cells in self.rows:
-            yield _member(plan, [cell.strip() for cell in cells], self.columns)
+            yield _member(plan, cells, self.columns)
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         if len(path) < 2 or path[0] != "members" or not isinstance(path[1], int):
@@ -369,7 +369,8 @@ def _plan(header: list[str], columns: _Columns) -> list[tuple[str, str, Any]]:
 def _member(
     plan: list[tuple[str, str, Any]], cells: list[str], columns: _Columns
 ) -> dict[str, Any]:
-    """One row as the data of a YAML roster member (``plan``: what each column holds). A
+    """One row (its cells as written, each stripped here) as the data of a YAML roster
+    member (``plan``: what each column holds). A
     field the row leaves empty is left out, as a YAML roster would (its default is the
     same): 35 000 rows would otherwise hold and validate seven empty collections each."""
     french = columns.french
@@ -378,7 +379,8 @@ def _member(
     subscriptions: list[dict[str, Any]] = []
     days: list[tuple[int | str, str]] = []
     override: dict[str, str] = {}
-    for (kind, title, what), cell in zip(plan, cells, strict=True):
+    for (kind, title, what), written in zip(plan, cells, strict=True):
+        cell = written.strip() if written else written  # most empty cells: no call
         if not cell:
             continue
         if kind == "field":
@@ -389,7 +391,13 @@ def _member(
             member.setdefault("population", {})[what] = number(cell)
         elif kind == "period":
             start, end = _period(cell, french)
-            subscriptions.append({"offer": title, "start": start, "end": end})
+            # no end: none written (its validator, which compares it with the start, is
+            # then not run for nearly every subscription)
+            subscriptions.append(
+                {"offer": title, "start": start}
+                if end is None
+                else {"offer": title, "start": start, "end": end}
+            )
         elif kind == "delivered":
             subscriptions.append(
                 {"offer": title, "delivered": _french_date(cell) if french else cell}

@@ -19,6 +19,7 @@ from decimal import Decimal
 from servcommun.budget import Budget
 from servcommun.engine.context import (
     NO_DATA,
+    NO_OVERRIDES,
     STATEMENT,
     MissingData,
     OfferYear,
@@ -237,7 +238,7 @@ def _pending(
                 population,
                 year,
                 "",
-                Overrides(),
+                NO_OVERRIDES,
                 data,
                 None,
                 {},
@@ -443,7 +444,7 @@ def offer_lines(
     ``notes``, when given, receives what the statement says beyond the lines (joining or
     leaving during the year, a credit lost)."""
     pools = pools or {}
-    overrides = overrides or Overrides()
+    overrides = overrides or NO_OVERRIDES  # nearly every offer billed: none, shared
     if subscriptions is None:
         subscriptions = subscriptions_in(member, offer, year)
     if offer.billing is Billing.ONE_OFF:
