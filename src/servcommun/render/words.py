@@ -138,23 +138,21 @@ def sayer() -> Callable[[Message], str]:
 
 
 def _key(message: Message) -> tuple[object, ...] | None:
-    """What ``say`` writes ``message`` from, each value with its type, a decimal by its
-    text (1.50 and 1.5 are equal decimals written differently); None for a value of
-    another kind (it is said each time)."""
+    """What ``say`` writes ``message`` from: its templates, then each value's name, type
+    and the value, a decimal by its text (1.50 and 1.5 are equal decimals written
+    differently); None for a value of another kind (it is said each time)."""
     key: list[object] = [message.text, message.plural, message.n]
     for name, value in message.values:
         kind = value.__class__
         if kind is Decimal:
-            key.append((name, kind, str(value)))
-        elif kind is str or kind is int or kind is dt.date or value is None:
-            key.append((name, kind, value))
+            value = str(value)
         elif kind is Message:
-            inner = _key(value)  # type: ignore[arg-type]
-            if inner is None:
+            value = _key(value)  # type: ignore[arg-type]
+            if value is None:
                 return None
-            key.append((name, kind, inner))
-        else:
+        elif not (kind is str or kind is int or kind is dt.date or value is None):
             return None
+        key += (name, kind, value)
     return tuple(key)
 
 
