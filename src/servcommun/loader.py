@@ -23,7 +23,7 @@ from servcommun.language import N_
 from servcommun.message import Message, Unsaid, msg, msg_n
 from servcommun.reader import Document, Path_, is_yaml_word, read_yaml
 from servcommun.roster import Consumption, Roster, member_years
-from servcommun.roster_csv import read_consumption_csv, read_roster_csv
+from servcommun.roster_csv import CsvRosterDocument, read_consumption_csv, read_roster_csv
 from servcommun.roster_population import kind_problems, resolve_population_kind
 from servcommun.tariff import Tariff
 
@@ -31,13 +31,14 @@ M = TypeVar("M")
 
 
 def validate(
-    doc: Document, adapter: TypeAdapter[M]
+    doc: Document, adapter: TypeAdapter[M], data: dict[str, Any] | None = None
 ) -> tuple[M, list[Diagnostic]] | tuple[None, list[Diagnostic]]:
-    """Validate ``doc.data``; on failure, one diagnostic per Pydantic error, placed."""
-    if problems := not_a_mapping(doc):
+    """Validate ``doc.data`` (or ``data``, the same given otherwise: a CSV roster's members
+    made as they are validated); on failure, one diagnostic per Pydantic error, placed."""
+    if data is None and (problems := not_a_mapping(doc)):
         return None, problems
     try:
-        return adapter.validate_python(doc.data), []
+        return adapter.validate_python(doc.data if data is None else data), []
     except ValidationError as error:
         return None, [_diagnostic(doc, item) for item in _causes(error.errors())]
 
@@ -107,7 +108,8 @@ def roster_problems(
     """The roster of ``doc`` and every problem found in it, checked against each of the
     service's tariff versions (``tariffs``; none: only what needs no tariff), with the
     members needing review as warnings if asked."""
-    roster, problems = validate(doc, adapter(Kind.ROSTER))
+    streamed = doc.streamed() if isinstance(doc, CsvRosterDocument) else None
+    roster, problems = validate(doc, adapter(Kind.ROSTER), streamed)
     if roster is not None:
         years = {year for member in roster.members for year in member_years(member)}
         in_force = [t for t in tariffs if any(t.covers(year) for year in years)] or tariffs

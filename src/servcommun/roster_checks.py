@@ -29,6 +29,7 @@ from servcommun.message import Message, msg
 from servcommun.money import ZERO, has_cents_only
 from servcommun.reader import Document, Path_
 from servcommun.roster import Consumption, Member, Override, Roster, Subscription, member_years
+from servcommun.rules.base import PartRule
 from servcommun.tariff import SettlementMode, Tariff
 from servcommun.terms import (
     Act,
@@ -71,6 +72,8 @@ def check_roster(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterat
 
 
 def _member_ids(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diagnostic]:
+    if len({member.id for member in roster.members}) == len(roster.members):
+        return  # the common case, told by a set: no id is listed twice
     seen: dict[str, int] = {}
     for index, member in enumerate(roster.members):
         if member.id in seen:
@@ -92,6 +95,8 @@ def _subscription_overlaps(
 ) -> Iterator[Diagnostic]:
     """Two subscriptions of a member to the same yearly offer do not overlap."""
     for index, member in enumerate(roster.members):
+        if len(member.subscriptions) < 2:
+            continue  # most members: nothing to overlap
         latest: dict[str, Subscription] = {}
         by_start = sorted((s.start, i, s) for i, s in enumerate(member.subscriptions) if s.start)
         for start, sub_index, subscription in by_start:
@@ -129,11 +134,34 @@ def _offers_known(doc: Document, roster: Roster, tariff: Tariff | None) -> Itera
     needs (a start for a yearly offer, a delivery date for a one-off service)."""
     if tariff is None:
         return
+    # the parts that check a subscription themselves (a mission's quote), by offer: asked
+    # of every subscription, the others would each make an empty generator
+    checking = {
+        offer.id: [
+            part
+            for part in offer.parts
+            if type(part).subscription_problems is not PartRule.subscription_problems
+        ]
+        for offer in tariff.offers
+    }
     for index, member in enumerate(roster.members):
         here: Path_ = ("members", index)
         for sub_index, subscription in enumerate(member.subscriptions):
-            path = (*here, "subscriptions", sub_index)
             offer = tariff.offer(subscription.offer)
+            if (
+                offer is not None
+                and not checking[offer.id]
+                and subscription.quote is None
+                and subscription.quantity is None
+                and (
+                    subscription.delivered
+                    if offer.billing is Billing.ONE_OFF
+                    else subscription.start
+                )
+                is not None
+            ):
+                continue  # nearly every subscription: a known offer, dated as it needs
+            path = (*here, "subscriptions", sub_index)
             if offer is None:
                 yield _unknown_offer(doc, (*path, "offer"), subscription.offer, tariff)
             elif (
@@ -170,7 +198,7 @@ def _offers_known(doc: Document, roster: Roster, tariff: Tariff | None) -> Itera
                         key=True,
                     )
             if offer is not None:
-                for part in offer.parts:
+                for part in checking[offer.id]:
                     yield from part.subscription_problems(doc, path, subscription, offer)
         for over_index, override in enumerate(member.overrides):
             yield from _override_problems(
@@ -250,10 +278,15 @@ def _attributes(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterato
     """Each member's attributes are declared by the tariff, with a value of their type."""
     if tariff is None:
         return
+    # the type of each attribute that is not a choice: a member whose attributes all have
+    # theirs (nearly every member) has nothing to be told, and is not looked at further
+    types = {a.id: _ATTRIBUTE_TYPES[a.type] for a in tariff.attributes if a.type != "choice"}
     for index, member in enumerate(roster.members):
-        yield from attribute_problems(
-            doc, ("members", index, "attributes"), member.attributes, tariff
-        )
+        attributes = member.attributes
+        if attributes and not all(types.get(k) is type(v) for k, v in attributes.items()):
+            yield from attribute_problems(
+                doc, ("members", index, "attributes"), member.attributes, tariff
+            )
 
 
 def attribute_problems(
@@ -261,10 +294,10 @@ def attribute_problems(
 ) -> Iterator[Diagnostic]:
     """Attributes (of a roster member or a worked example's) against the tariff's
     declarations: a known id, and a value of its type."""
-    declared = [attribute.id for attribute in tariff.attributes]
     for attribute_id, value in attributes.items():
         attribute = tariff.attribute(attribute_id)
         if attribute is None:
+            declared = [attribute.id for attribute in tariff.attributes]
             yield doc.diagnostic(
                 (*here, attribute_id),
                 "unknown-attribute",
@@ -278,7 +311,7 @@ def attribute_problems(
                 key=True,
             )
             continue
-        expected = {"boolean": bool, "number": Decimal, "choice": str}[attribute.type]
+        expected = _ATTRIBUTE_TYPES[attribute.type]
         wrong = type(value) is not expected or (
             attribute.type == "choice" and value not in attribute.choices
         )
@@ -301,12 +334,16 @@ def attribute_problems(
             )
 
 
+_ATTRIBUTE_TYPES: dict[str, type] = {"boolean": bool, "number": Decimal, "choice": str}
+
+
 def _figures(doc: Document, roster: Roster, tariff: Tariff | None) -> Iterator[Diagnostic]:
     """Each member's declared figures are declared by the tariff, of their kind."""
     if tariff is None:
         return
     for index, member in enumerate(roster.members):
-        yield from figure_problems(doc, ("members", index, "figures"), member.figures, tariff)
+        if member.figures:
+            yield from figure_problems(doc, ("members", index, "figures"), member.figures, tariff)
 
 
 def figure_problems(

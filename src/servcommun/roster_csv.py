@@ -41,27 +41,54 @@ _FALSE = {"non", "n", "no", "false", "0", "faux"}
 
 class CsvRosterDocument(Document):
     """A roster read from CSV: ``position()`` maps a roster path (``members.3.population
-    .2026``) back to the row and column of the cell it came from."""
+    .2026``) back to the row and column of the cell it came from.
+
+    Its ``data`` (a YAML roster's) is made from the rows when asked for; ``streamed()``
+    gives the same data with its members made one at a time, for a validation that
+    lets each go once its model is made (35 000 members' data and models are not held
+    at once)."""
+
+    _data: Any = None
 
     def __init__(
         self,
         file: str,
         text: str,
-        data: Any,
+        service: str,
         header: list[str],
         lines: list[int],
         delimiter: str,
         rows: list[list[str]],
-        attributes: frozenset[str] = frozenset(),
-        figures: frozenset[str] = frozenset(),
+        columns: _Columns,
     ) -> None:
-        super().__init__(file, text, data)
+        super().__init__(file, text, None)
+        self.service = service
         self.header = header
         self.lines = lines  # 1-based line of each member's row
         self.delimiter = delimiter
         self.rows = rows
-        self.attributes = attributes  # the columns of the tariff's member attributes
-        self.figures = figures  # the ids of the tariff's declared figures (<id>_<year>)
+        self.columns = columns
+        self.attributes = frozenset(columns.attributes)  # the columns of the attributes
+        self.figures = columns.figures  # the ids of the tariff's declared figures
+
+    @property
+    def data(self) -> Any:
+        if self._data is None:
+            self._data = {**self.streamed(), "members": list(self._members())}
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+
+    def streamed(self) -> dict[str, Any]:
+        """The roster's data, its members made as they are iterated (once)."""
+        return {"service": self.service, "members": self._members()}
+
+    def _members(self) -> Iterator[dict[str, Any]]:
+        plan = _plan(self.header, self.columns)
+        for cells in self.rows:
+            yield _member(plan, cells, self.columns)
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         if len(path) < 2 or path[0] != "members" or not isinstance(path[1], int):
@@ -202,7 +229,7 @@ def _rows(reader: Any, header: list[str], name: str, text: str) -> Iterator[tupl
     """(line, cells) of each row that is not blank; a row whose cells do not match the
     header is an error at its line."""
     while (cells := next_row(reader, name, text)) is not None:
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():  # blank (one string: no generator for each row)
             continue
         if len(cells) != len(header):
             raise InputError(
@@ -293,15 +320,10 @@ def read_roster_csv(path: Path, tariff: Tariff, display: str | None = None) -> D
     columns = _Columns(one_off, attributes, days_unit or "", delimiter == ";", figures)
     rows: list[list[str]] = []
     lines: list[int] = []
-    members: list[dict[str, Any]] = []
     for line, cells in _rows(reader, header, name, text):
         lines.append(line)
         rows.append(cells)
-        members.append(_member(header, [cell.strip() for cell in cells], columns))
-    data = {"service": tariff.service, "members": members}
-    return CsvRosterDocument(
-        name, text, data, header, lines, delimiter, rows, frozenset(attributes), figures
-    )
+    return CsvRosterDocument(name, text, tariff.service, header, lines, delimiter, rows, columns)
 
 
 @dataclass(frozen=True)
@@ -318,52 +340,90 @@ class _Columns:
     figures: frozenset[str] = frozenset()
 
 
-def _member(header: list[str], cells: list[str], columns: _Columns) -> dict[str, Any]:
-    """One row as the data of a YAML roster member."""
+def _plan(header: list[str], columns: _Columns) -> list[tuple[str, str, Any]]:
+    """What each column of the header holds — (kind, title, its year, figure or offer
+    kind) — worked out once per file, not for each of its 35 000 rows."""
+    plan: list[tuple[str, str, Any]] = []
+    for title in header:
+        if title in _FIXED_COLUMNS:
+            plan.append(("field", title, None))
+        elif title in columns.attributes:
+            plan.append(("attribute", title, columns.attributes[title]))
+        elif title.startswith("population_"):
+            plan.append(("population", title, _year(title)))
+        elif title.startswith("days_"):
+            plan.append(("days", title, _year(title)))
+        elif title.startswith("attribution_"):
+            plan.append(("attribution", title, _year(title)))
+        elif title.startswith("override_"):
+            plan.append(("override", title, title.removeprefix("override_")))
+        elif figure := _figure_column(title, columns.figures):
+            plan.append(("figure", title, figure))
+        elif title in columns.one_off:
+            plan.append(("delivered", title, None))
+        else:
+            plan.append(("period", title, None))
+    return plan
+
+
+def _member(
+    plan: list[tuple[str, str, Any]], cells: list[str], columns: _Columns
+) -> dict[str, Any]:
+    """One row (its cells as written, each stripped here) as the data of a YAML roster
+    member (``plan``: what each column holds). A
+    field the row leaves empty is left out, as a YAML roster would (its default is the
+    same): 35 000 rows would otherwise hold and validate seven empty collections each."""
     french = columns.french
     number = _french_number if french else _as_is
-    day = _french_date if french else _as_is
-    member: dict[str, Any] = {
-        "population": {},
-        "attributes": {},
-        "figures": {},
-        "attribution_compensation": {},
-        "subscriptions": [],
-        "consumption": [],
-        "overrides": [],
-    }
+    member: dict[str, Any] = {}
+    subscriptions: list[dict[str, Any]] = []
     days: list[tuple[int | str, str]] = []
     override: dict[str, str] = {}
-    for title, cell in zip(header, cells, strict=True):
+    for (kind, title, what), written in zip(plan, cells, strict=True):
+        cell = written.strip() if written else written  # most empty cells: no call
         if not cell:
             continue
-        if title in ("id", "name", "siren", "settlement"):
+        if kind == "field":
             member[title] = cell
-        elif title in columns.attributes:
-            member["attributes"][title] = _attribute(cell, columns.attributes[title], number)
-        elif title.startswith("population_"):
-            member["population"][_year(title)] = number(cell)
-        elif title.startswith("days_"):
-            if not _is_zero(number(cell)):  # no day used: no act
-                days.append((_year(title), number(cell)))
-        elif title.startswith("attribution_"):
-            member["attribution_compensation"][_year(title)] = number(cell)
-        elif title.startswith("override_"):
-            field = title.removeprefix("override_")
-            override[field] = number(cell) if field in _NUMBERS else cell
-        elif figure := _figure_column(title, columns.figures):
-            member["figures"].setdefault(figure[0], {})[figure[1]] = number(cell)
-        elif title in columns.one_off:
-            member["subscriptions"].append({"offer": title, "delivered": day(cell)})
-        else:
+        elif kind == "attribute":
+            member.setdefault("attributes", {})[title] = _attribute(cell, what, number)
+        elif kind == "population":
+            member.setdefault("population", {})[what] = number(cell)
+        elif kind == "period":
             start, end = _period(cell, french)
-            member["subscriptions"].append({"offer": title, "start": start, "end": end})
+            # no end: none written (its validator, which compares it with the start, is
+            # then not run for nearly every subscription)
+            subscriptions.append(
+                {"offer": title, "start": start}
+                if end is None
+                else {"offer": title, "start": start, "end": end}
+            )
+        elif kind == "delivered":
+            subscriptions.append(
+                {"offer": title, "delivered": _french_date(cell) if french else cell}
+            )
+        elif kind == "days":
+            if not _is_zero(number(cell)):  # no day used: no act
+                days.append((what, number(cell)))
+        elif kind == "attribution":
+            member.setdefault("attribution_compensation", {})[what] = number(cell)
+        elif kind == "override":
+            override[what] = number(cell) if what in _NUMBERS else cell
+        else:  # a figure by year
+            member.setdefault("figures", {}).setdefault(what[0], {})[what[1]] = number(cell)
+    if subscriptions:
+        member["subscriptions"] = subscriptions
     if override:
-        member["overrides"].append(override)
-    for year, quantity in days:
-        member["consumption"].append(
-            {"unit": columns.days_unit, "date": _last_day(member, year), "quantity": quantity}
-        )
+        member["overrides"] = [override]
+    if days:
+        member["consumption"] = [
+            {
+                "unit": columns.days_unit,
+                "date": _last_day(subscriptions, year),
+                "quantity": quantity,
+            }
+            for year, quantity in days
+        ]
     return member
 
 
@@ -385,12 +445,12 @@ def _is_zero(text: str) -> bool:
         return False  # not a number: the model says so at its cell
 
 
-def _last_day(member: dict[str, Any], year: int | str) -> str:
+def _last_day(subscriptions: list[dict[str, Any]], year: int | str) -> str:
     """The day the days used in ``year`` are dated: 31 December, or the end of the
     member's subscription ending that year (its days were used while it held it)."""
     ends = [
         str(s["end"])
-        for s in member["subscriptions"]
+        for s in subscriptions
         if s.get("end") and str(s["end"]).startswith(f"{year}-")
     ]
     return max(ends, default=f"{year}-12-31")

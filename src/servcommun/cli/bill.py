@@ -128,6 +128,10 @@ def bill(
             from servcommun.provenance import inputs_of
 
             inputs = inputs_of(load(config, service, [year]).year(year), year, member or ())
+        else:
+            from servcommun.inputs import forget_loaded
+
+            forget_loaded()  # the bill and its words are made: the roster's models go
         _emit_bill(result, year_billed, format, csv_dialect, detail, output, force, inputs, issued)
     except InputError as error:
         fail(error.diagnostics)

@@ -19,6 +19,7 @@ from decimal import Decimal
 from servcommun.budget import Budget
 from servcommun.engine.context import (
     NO_DATA,
+    NO_OVERRIDES,
     STATEMENT,
     MissingData,
     OfferYear,
@@ -59,8 +60,15 @@ def bill_members(
     statements: list[Statement] = []
     reviews: list[NeedsReview] = []
     pools = pool_shares(tariff, members, year, data)
+    period = _period_notes(tariff, year)  # the same for every member: said once
+    # offer id → the members holding it in the year, in the roster's order: what the
+    # staffing and the allowances count, found while billing rather than by more passes
+    holding: dict[str, list[Member]] = {offer.id: [] for offer in tariff.offers}
     for member in members:
-        outcome = _bill_member(tariff, member, year, data, pools)
+        active = active_subscriptions(tariff, member, year)
+        for offer_id in active:
+            holding[offer_id].append(member)
+        outcome = _bill_member(tariff, member, year, data, pools, period, active)
         if isinstance(outcome, Statement):
             statements.append(outcome)
         elif outcome is not None:
@@ -73,10 +81,10 @@ def bill_members(
         statements=tuple(statements),
         needs_review=tuple(reviews),
         staffing=staffing_summary(
-            tariff, members, year, statements, active=len(statements) + len(reviews)
+            tariff, holding, statements, active=len(statements) + len(reviews)
         ),
         sharing=sharing_summary(tariff, data.budgets.get(year), pools, statements),
-        allowances=allowance_summaries(tariff, members, year, statements),
+        allowances=allowance_summaries(tariff, holding, year, statements),
         sources=tuple(
             msg("{body}, {id} of {date:date}", body=d.body, id=d.id, date=d.date)
             for d in tariff.deliberations
@@ -95,7 +103,8 @@ def bill_member(
     if tariff.has_pools():
         others = [other for other in data.members if other.id != member.id]
         pools = pool_shares(tariff, [*others, member], year, data)
-    return _bill_member(tariff, member, year, data, pools)
+    active = active_subscriptions(tariff, member, year)
+    return _bill_member(tariff, member, year, data, pools, _period_notes(tariff, year), active)
 
 
 def _bill_member(
@@ -104,8 +113,9 @@ def _bill_member(
     year: int,
     data: ServiceData,
     pools: Mapping[tuple[str, str], PoolOutcome],
+    period: Sequence[Message],
+    active: Mapping[str, list[Subscription]],
 ) -> Statement | NeedsReview | None:
-    active = active_subscriptions(tariff, member, year)
     if not active:
         return None
     held = [offer for offer in tariff.offers if offer.id in active]
@@ -123,7 +133,7 @@ def _bill_member(
         population = 0  # no rule of the offers held uses it (a party of a cost-sharing key)
     lines: list[Line] = []
     # what the statement says of the cases applied beyond its lines
-    notes: list[Message] = _period_notes(tariff, year)
+    notes: list[Message] = list(period)
     for offer in held:
         if offer.included_in and not active.keys().isdisjoint(offer.included_in):
             # included in another offer the member holds (art. 4.2): not billed, and said
@@ -228,7 +238,7 @@ def _pending(
                 population,
                 year,
                 "",
-                Overrides(),
+                NO_OVERRIDES,
                 data,
                 None,
                 {},
@@ -434,7 +444,7 @@ def offer_lines(
     ``notes``, when given, receives what the statement says beyond the lines (joining or
     leaving during the year, a credit lost)."""
     pools = pools or {}
-    overrides = overrides or Overrides()
+    overrides = overrides or NO_OVERRIDES  # nearly every offer billed: none, shared
     if subscriptions is None:
         subscriptions = subscriptions_in(member, offer, year)
     if offer.billing is Billing.ONE_OFF:
@@ -580,19 +590,18 @@ def subscriptions_in(member: Member, offer: Offer | None, year: int) -> list[Sub
 
 def staffing_summary(
     tariff: Tariff,
-    members: Sequence[Member],
-    year: int,
+    holding: Mapping[str, Sequence[Member]],
     statements: Sequence[Statement],
     *,
     active: int,
 ) -> StaffingSummary | None:
     """Art. 7: 1 FTE from the first member; more by the number of members of the counted
-    offer (Redon: 2 FTE from 10 socle-complet members, 3 from 21)."""
+    offer (Redon: 2 FTE from 10 socle-complet members, 3 from 21); ``holding``: the
+    members holding each offer in the year."""
     staffing = tariff.staffing
     if staffing is None:
         return None
-    counted = tariff.offer(staffing.counted_offer)
-    count = sum(1 for member in members if subscriptions_in(member, counted, year))
+    count = len(holding.get(staffing.counted_offer, ()))
     fte = fte_for(tariff, count, any_member=active > 0)
     return StaffingSummary(
         counted_offer=staffing.counted_offer,
@@ -605,17 +614,21 @@ def staffing_summary(
 
 
 def allowance_summaries(
-    tariff: Tariff, members: Sequence[Member], year: int, statements: Sequence[Statement]
+    tariff: Tariff,
+    holding: Mapping[str, Sequence[Member]],
+    year: int,
+    statements: Sequence[Statement],
 ) -> tuple[AllowanceSummary, ...]:
     """For each part counting units against yearly allowances, what the members billed
-    holding its offer used of them in ``year`` (the bill says it beside the statements)."""
+    holding its offer used of them in ``year`` (the bill says it beside the statements;
+    ``holding``: the members holding each offer in the year)."""
     billed = {statement.member.id: statement.member.population for statement in statements}
     summaries = []
     for offer, part in tariff.parts():
         units = part.allowance_units()
         if not units:
             continue
-        holders = [m for m in members if m.id in billed and subscriptions_in(m, offer, year)]
+        holders = [m for m in holding[offer.id] if m.id in billed]
         if not holders:
             continue
         allowance = used = beyond = ZERO

@@ -312,6 +312,8 @@ def units_used(units: Sequence[ConsumedUnit], member: Member, year: int) -> Deci
     """The weighted quantity of ``units`` the member consumed in ``year``, each act rounded
     to its unit's step as the unit says. Fractions of a unit (1/3 day) are summed exactly;
     a sum no decimal writes is divided out once, at the end."""
+    if not member.consumption:
+        return ZERO  # most members: no act to count (asked twice of each member billed)
     by_id = {unit.id: unit for unit in units}
     acts = member.acts_in(year, by_id)
     if not any(isinstance(act.quantity, Fraction) for act in acts):

@@ -44,14 +44,14 @@ class Line(NamedTuple):
         return f"{self.offer}.{self.part}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one for each member billed: no __dict__ each
 class MemberRef:
     id: str
     name: str
     population: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one for each member billed: no __dict__ each
 class Settlement:
     """How a statement is settled: by a title of revenue, or by deduction from the
     member's attribution de compensation of ``attribution_year`` (before, deducted: the
@@ -70,7 +70,7 @@ class Settlement:
         return self.attribution_before - self.deducted
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one for each member billed: no __dict__ each
 class Statement:
     member: MemberRef
     lines: tuple[Line, ...]
@@ -86,7 +86,7 @@ class Statement:
         return sum((line.amount for line in self.lines if line.offer == offer), ZERO)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one for each member billed: no __dict__ each
 class NeedsReview:
     member: MemberRef
     reason: Message

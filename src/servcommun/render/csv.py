@@ -24,7 +24,7 @@ from servcommun.engine.result import Bill, Settlement
 from servcommun.language import N_
 from servcommun.money import CENT
 from servcommun.render.amounts import plain
-from servcommun.render.words import say
+from servcommun.render.words import sayer
 
 COLUMNS = (
     "member_id",
@@ -98,6 +98,8 @@ def _bill_rows(bill: Bill, dialect: str) -> Iterator[tuple[object, ...]]:
     billed_status, not_billed_status = word(STATUSES["billed"]), word(STATUSES["not-billed"])
     carrier = language._(CARRIER)
     no, yes = (language._(said) for said in SAID_YES_NO) if french else YES_NO
+    said = sayer()  # the same bases on many lines (« tranche moins de 1 500 »): said once
+    year = str(bill.year)
     for statement in bill.statements:
         member = statement.member
         settled = _settlement(statement.settlement, dialect)
@@ -108,10 +110,10 @@ def _bill_rows(bill: Bill, dialect: str) -> Iterator[tuple[object, ...]]:
             yield (
                 member.id,
                 member.name,
-                str(bill.year),
+                year,
                 line.code,
                 line.label,
-                say(line.basis),
+                said(line.basis),
                 line.reference,
                 line.titled,
                 csv_amount(line.amount, dialect),
@@ -144,7 +146,7 @@ def _bill_rows(bill: Bill, dialect: str) -> Iterator[tuple[object, ...]]:
             no,
             *("", "", "", ""),
             review_status,
-            say(review.reason),
+            said(review.reason),
         )
 
 
@@ -209,14 +211,19 @@ def csv_amount(amount: Decimal, dialect: str = "plain") -> str:
 
 @cache
 def _french_number() -> Callable[[Decimal], str]:
-    """Babel's fr_FR form of ``0.00``, its pattern parsed once (a bill's CSV writes some
-    hundred thousand amounts)."""
+    """Babel's fr_FR form of ``0.00``, its pattern parsed once and each amount written once
+    (a bill's CSV writes some hundred thousand amounts, far fewer distinct ones)."""
     from babel import Locale  # Babel's data is slow to load: only when needed
     from babel.numbers import parse_pattern
 
     pattern, french = parse_pattern("0.00"), Locale.parse("fr_FR")
+    seen: dict[str, str] = {}  # by its text: -0.00 and 0.00 are equal decimals
 
     def written(amount: Decimal) -> str:
-        return str(pattern.apply(amount, french))
+        key = str(amount)
+        text = seen.get(key)
+        if text is None:
+            text = seen[key] = str(pattern.apply(amount, french))
+        return text
 
     return written

@@ -119,6 +119,43 @@ def say(message: Message) -> str:
     return "".join(words)
 
 
+def sayer() -> Callable[[Message], str]:
+    """``say`` for one document, each distinct message said once: a bill's CSV says some
+    hundred thousand bases, a few thousand of them distinct (« 86 habitants × 1,50 € »).
+    The language must not change while it is used."""
+    said: dict[tuple[object, ...], str] = {}
+
+    def say_once(message: Message) -> str:
+        key = _key(message)
+        if key is None:
+            return say(message)
+        text = said.get(key)
+        if text is None:
+            text = said[key] = say(message)
+        return text
+
+    return say_once
+
+
+def _key(message: Message) -> tuple[object, ...] | None:
+    """What ``say`` writes ``message`` from: its templates, then each value's name, type
+    and the value, a decimal by its text (1.50 and 1.5 are equal decimals written
+    differently); None for a value of another kind (it is said each time)."""
+    key: list[object] = [message.text, message.plural, message.n]
+    for name, value in message.values:
+        kind = value.__class__
+        if kind is Decimal:
+            value = str(value)
+        elif kind is Message:
+            value = _key(value)  # type: ignore[arg-type]
+            if value is None:
+                return None
+        elif not (kind is str or kind is int or kind is dt.date or value is None):
+            return None
+        key += (name, kind, value)
+    return tuple(key)
+
+
 def _said(value: object) -> str:
     """A field without a kind: text, a message said in its place, messages one after
     another, or nothing."""

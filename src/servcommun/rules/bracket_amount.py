@@ -4,12 +4,13 @@ fixe, 7.2.1 audit price), optionally written for a reference year and indexed.""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
 from servcommun.engine.context import population_bracket
-from servcommun.message import msg
+from servcommun.message import Message, msg
 from servcommun.money import ZERO, to_cents
 from servcommun.rules._indexation import indexed
 from servcommun.rules.base import PartRule
@@ -46,7 +47,7 @@ class BracketAmountPart(PartRule):
             basis = msg("no bracket for population {population:count}", population=population)
             return [context.line(self, ZERO, basis)]
         amount = bracket.amount
-        basis = msg("bracket {bracket}", bracket=bracket.label)
+        basis = _bracket_basis(bracket.label)
         if self.indexation is not None:
             amount, said = indexed(bracket.amount, self.indexation, context)
             basis = msg(
@@ -57,6 +58,13 @@ class BracketAmountPart(PartRule):
                 indexed=said,
             )
         return [context.prorated(context.line(self, to_cents(amount), basis), amount)]
+
+
+@cache
+def _bracket_basis(label: str) -> Message:
+    """The basis of a bracket's amount, made once per bracket: the members of one bracket
+    (most of a 35 000-member roster in a few) share it, as it never changes."""
+    return msg("bracket {bracket}", bracket=label)
 
 
 RULE = BracketAmountPart
