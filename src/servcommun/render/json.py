@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -16,7 +16,7 @@ from servcommun.engine.result import (
     Statement,
 )
 from servcommun.render.amounts import plain
-from servcommun.render.words import message_values, say
+from servcommun.render.words import message_values, say, sayer
 
 
 def member_json(member: MemberRef, *, population: bool = True) -> dict[str, Any]:
@@ -26,12 +26,13 @@ def member_json(member: MemberRef, *, population: bool = True) -> dict[str, Any]
     return data
 
 
-def line_json(line: Line) -> dict[str, Any]:
+def line_json(line: Line, said: Callable[[Any], str] = say) -> dict[str, Any]:
+    """A line; ``said`` says its basis (a bill's ``sayer``, each distinct basis said once)."""
     return {
         "code": line.code,
         "label": line.label,
         "amount": plain(line.amount),
-        "basis": say(line.basis),
+        "basis": said(line.basis),
         "reference": line.reference,
         "titled": line.titled,
         "offer": line.offer,
@@ -41,10 +42,10 @@ def line_json(line: Line) -> dict[str, Any]:
     }
 
 
-def statement_json(statement: Statement) -> dict[str, Any]:
+def statement_json(statement: Statement, said: Callable[[Any], str] = say) -> dict[str, Any]:
     data: dict[str, Any] = {
         "member": member_json(statement.member),
-        "lines": [line_json(line) for line in statement.lines],
+        "lines": [line_json(line, said) for line in statement.lines],
         "total": plain(statement.total),
     }
     if not statement.billed:
@@ -79,12 +80,14 @@ def settlement_json(settlement: Settlement) -> dict[str, Any]:
 
 def bill_json(bill: Bill) -> dict[str, Any]:
     """The bill's JSON data; its ``statements`` are made one at a time as they are read
-    (written by ``write_json``): 35 000 statements held as dicts take 140 MB."""
+    (written by ``write_json``): 35 000 statements held as dicts take 140 MB. Their
+    bases are said once each (a few thousand distinct bases on 66 000 lines)."""
+    said = sayer()
     data: dict[str, Any] = {
         "service": bill.service,
         "year": bill.year,
         "currency": bill.currency,
-        "statements": map(statement_json, bill.statements),
+        "statements": (statement_json(statement, said) for statement in bill.statements),
         "needs_review": [
             {"member": member_json(r.member, population=False), "reason": say(r.reason)}
             for r in bill.needs_review
