@@ -4,8 +4,6 @@ records several rules share (population brackets, roundings, indexations, consum
 units and acts, cost lines, agents, units of operation).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import math
 import re
@@ -315,7 +313,7 @@ class ConsumedUnit(Frozen):
     )
 
     @model_validator(mode="after")
-    def _rounding_has_a_step(self) -> ConsumedUnit:
+    def _rounding_has_a_step(self) -> "ConsumedUnit":
         if self.rounding is not None and self.step is None:
             raise refusal(
                 "rounding-step",
@@ -500,7 +498,7 @@ class ContractedVolume(Frozen):
     reference: str = Field(default="", description="the clause or order that contracts it")
 
     @model_validator(mode="after")
-    def _bounds(self) -> ContractedVolume:
+    def _bounds(self) -> "ContractedVolume":
         if (self.minimum is None and self.maximum is None) or (
             self.minimum is not None and self.maximum is not None and self.minimum > self.maximum
         ):
