@@ -9,8 +9,6 @@ charged ``direct`` to one member. The line model, ``CostLine``, is shared with t
 tariffs' worked examples.
 """
 
-from __future__ import annotations
-
 from decimal import Decimal
 
 from pydantic import Field

@@ -76,7 +76,7 @@ def check(plan: Plan) -> Report:
         *plan.problems,
         *config_issuer_problems(config),  # [services.<id>.issuer] of servcommun.toml
         *(journals_problems(config) if not plan.given else ()),  # the titres issued
-        *_Run(targets, config).diagnostics(),
+        *_Run(targets, config, plan.places).diagnostics(),
     ]
     files = ([config.display(config.path)] if config and not plan.given else []) + [
         t.display for t in targets
@@ -89,10 +89,15 @@ class _Run:
     context (a roster is checked against its service's tariffs even if they are not
     among the files given)."""
 
-    def __init__(self, targets: list[_File], config: Config | None) -> None:
+    def __init__(
+        self,
+        targets: list[_File],
+        config: Config | None,
+        places: dict[Path, tuple[Kind, str]] | None = None,
+    ) -> None:
         self.targets = targets
         self.config = config
-        self.places = discovery.places(config)
+        self.places = discovery.places(config) if places is None else places
 
     def diagnostics(self) -> list[Diagnostic]:
         for file in self.targets:

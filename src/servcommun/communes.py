@@ -96,7 +96,7 @@ class OfficialTable:
 
     communes: Mapping[str, Commune]
     epcis: Mapping[str, Epci]
-    former: dict[str, FormerCommune]
+    former: Mapping[str, FormerCommune]
     populations: Mapping[tuple[str, int], Mapping[str, int]]
     columns: dict[tuple[str, int], _Column]
     _names: dict[str, list[str]] = field(default_factory=dict)
@@ -171,22 +171,61 @@ def _rows(data: bytes) -> Iterable[dict[str, str]]:
 
 
 class _Rows:
-    """The bundled table's rows by INSEE code, kept as their CSV line and parsed when a
+    """The bundled table's rows by INSEE code, kept as the table's text and parsed when a
     commune of it is asked for: a check of a roster of thirty communes parses thirty
-    rows, not 35 000 (reading them all costs a first run some 0,3 s)."""
+    rows, not 35 000 (reading them all costs a first run some 0,3 s). The rows are sorted
+    by code (``scripts/communes.py``): a row is found by halving the text, which is not
+    split into its 35 000 lines unless the whole table is walked (splitting it cost every
+    check of a roster some 15 ms)."""
 
     def __init__(self, text: str) -> None:
-        lines = text.splitlines()
-        self.header = next(csv.reader(lines[:1]))
-        # an INSEE code is never quoted: it is the line up to its first comma
-        self.lines = {line[: line.index(",")]: line for line in lines[1:] if line}
+        self.text = text
+        self.start = text.index("\n") + 1  # the first row, after the header
+        self.header = next(csv.reader([text[: self.start - 1]]))
         self.parsed: dict[str, list[str]] = {}
         self.members: dict[str, list[str]] | None = None
+        self._lines: dict[str, str] | None = None
+
+    @property
+    def lines(self) -> dict[str, str]:
+        """Every row's line by code, for a walk of the whole table (split once)."""
+        if self._lines is None:
+            # an INSEE code is never quoted: it is the line up to its first comma
+            self._lines = {
+                line[: line.index(",")]: line
+                for line in self.text[self.start :].splitlines()
+                if line
+            }
+        return self._lines
+
+    def _line(self, code: str) -> str | None:
+        """The line of ``code``, found by halving the rows (sorted by code)."""
+        if self._lines is not None:
+            return self._lines.get(code)
+        text = self.text
+        low, high = self.start, len(text)  # low: a line's start (text[low - 1] is "\n")
+        while low < high:
+            middle = (low + high) // 2
+            begin = text.rfind("\n", low - 1, middle) + 1  # the line holding ``middle``
+            end = text.find("\n", begin)
+            if end < 0:
+                end = len(text)
+            comma = text.find(",", begin, end)
+            found = text[begin:comma] if comma >= 0 else None  # None: a blank line, the end
+            if found == code:
+                return text[begin:end]
+            if found is not None and found < code:
+                low = end + 1
+            else:
+                high = begin
+        return None
 
     def row(self, code: str) -> list[str] | None:
         row = self.parsed.get(code)
-        if row is None and code in self.lines:
-            row = self.parsed[code] = next(csv.reader([self.lines[code]]))
+        if row is None:
+            line = self._line(code)
+            if line is not None:
+                row = self.parsed[code] = next(csv.reader([line]))
         return row
 
     def column(self, name: str) -> int:
@@ -222,6 +261,34 @@ class _Communes(Mapping[str, Commune]):
 
     def __len__(self) -> int:
         return len(self.rows.lines)
+
+
+class _Former(Mapping[str, FormerCommune]):
+    """The former codes by code, read when one is first asked for (a roster's members
+    are nearly always current communes), each made when asked for: its 4 000 rows made
+    into records cost every check of a roster some 10 ms."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.rows: dict[str, tuple[str, str]] | None = None  # code → (name, current code)
+
+    def _read(self) -> dict[str, tuple[str, str]]:
+        if self.rows is None:
+            reader = csv.reader(io.StringIO(gzip.decompress(self.data).decode("utf-8")))
+            header = next(reader)
+            code, name, current = (header.index(c) for c in ("old_code", "old_name", "code"))
+            self.rows = {row[code]: (row[name], row[current]) for row in reader}
+        return self.rows
+
+    def __getitem__(self, code: str) -> FormerCommune:
+        name, current = self._read()[code]
+        return FormerCommune(code, name, current)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
 
 
 class _Figures(Mapping[str, int]):
@@ -283,10 +350,7 @@ def bundled_table() -> OfficialTable:
         row["siren"]: (row["name"], row["type"])
         for row in _rows((folder / "epci.csv.gz").read_bytes())
     }
-    former = {
-        row["old_code"]: FormerCommune(row["old_code"], row["old_name"], row["code"])
-        for row in _rows((folder / "anciens-codes.csv.gz").read_bytes())
-    }
+    former = _Former((folder / "anciens-codes.csv.gz").read_bytes())
     return OfficialTable(
         _Communes(rows), _Epcis(names, rows), former, populations, columns, epci_names=names
     )

@@ -36,6 +36,10 @@ class Plan:
     targets: tuple[Path, ...]
     given: bool  # the user named the files (else: those servcommun.toml names)
     config_file: Path | None = None  # the servcommun.toml found, read or not
+    # the kind and service of each file servcommun.toml names (``places``), when the
+    # search of the folders given found them: the check, on a miss of the cache, uses
+    # them rather than globbing and resolving every file again
+    places: dict[Path, tuple[Kind, str]] | None = None
 
     def inputs(self) -> list[str]:
         """What the run's report depends on: the working directory (paths are shown
@@ -62,17 +66,25 @@ def plan(paths: Sequence[Path], start: Path) -> Plan:
     if paths:
         if config is not None and config.bundled:
             config, found = None, None  # the bundled example is no context for the user's
-        return Plan(config, tuple(problems), tuple(discover(paths, config)), True, found)
+        named_places = places(config)
+        targets = discover(paths, config, named_places)
+        return Plan(config, tuple(problems), tuple(targets), True, found, named_places)
     if config is None:  # servcommun.toml itself is wrong: nothing else to check
         return Plan(None, tuple(problems), (), False, found)
     targets, missing = _named_files(config)
     return Plan(config, (*problems, *missing), tuple(targets), False, found)
 
 
-def discover(paths: Sequence[Path], config: Config | None) -> list[Path]:
+def discover(
+    paths: Sequence[Path],
+    config: Config | None,
+    named_places: dict[Path, tuple[Kind, str]] | None = None,
+) -> list[Path]:
     """The files to check: each file named, and in each folder (recursively, hidden ones
-    skipped) its YAML files and the CSV rosters ``servcommun.toml`` names."""
-    named_places = places(config)
+    skipped) its YAML files and the CSV rosters ``servcommun.toml`` names (``named_places``:
+    its ``places``, when the caller has them)."""
+    if named_places is None:
+        named_places = places(config)
     found: dict[Path, None] = {}
     for path in paths:
         if not path.is_dir():

@@ -8,8 +8,6 @@ A titre de recettes needs them all (``servcommun.titres``). SIREN and SIRET are 
 for their length and their Luhn key, where a typo shows.
 """
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 
@@ -156,7 +154,7 @@ class Issuer(Frozen):
     illustrative: bool = False
 
     @model_validator(mode="after")
-    def _siren_heads_siret(self) -> Issuer:
+    def _siren_heads_siret(self) -> "Issuer":
         if self.siren is not None and not self.siret.startswith(self.siren):
             raise refusal(
                 "siret-siren",

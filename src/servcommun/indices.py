@@ -6,8 +6,6 @@ so they live in their own file (``kind: index``), named by the service in
 ``servcommun.toml`` (``indices = ["data/indices/ipc.yaml"]``).
 """
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

@@ -210,7 +210,10 @@ def load_roster(path: Path, tariff: Tariff, display: str | None = None) -> Roste
         return read_and_check()  # which reports the file as unreadable
     # the reader is part of the key: the same bytes read as CSV are another roster
     reader = "csv" if path.suffix.lower() == ".csv" else "yaml"
-    inputs = [reader, cache.digest(content), cache.digest(tariff.model_dump_json().encode())]
+    # the tariff's bytes by the adapter it was validated with: the model's own serializer
+    # would build the whole Tariff schema a second time (some 25 ms of every cold bill)
+    tariff_json = adapter(Kind.TARIFF).dump_json(tariff)
+    inputs = [reader, cache.digest(content), cache.digest(tariff_json)]
     return cache.cached("roster", inputs, read_and_check, Roster)
 
 

@@ -5,8 +5,6 @@ A roster is kept in YAML (hand editing) or CSV (bulk: one row a member, see
 ids of the other forms the tariff declares (``member_ids``: an association's RNA number).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import re
 from collections.abc import Collection
@@ -162,7 +160,7 @@ class Subscription(Frozen):
         return end
 
     @model_validator(mode="after")
-    def _a_date(self) -> Subscription:
+    def _a_date(self) -> "Subscription":
         if self.start is None and self.delivered is None and self.quote is None:
             raise Unsaid(msg("give 'start' (annual offer) or 'delivered' (one-off service)"))
         return self

@@ -7,8 +7,6 @@ roster serves tariffs of different kinds. ``resolve_population_kind`` gives a ro
 members the figures of the tariff's kind.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
@@ -40,14 +38,14 @@ class RosterPopulation(Frozen):
     source: str = ""
 
 
-def roster_kind(roster: Roster, tariff_kind: str) -> str:
+def roster_kind(roster: "Roster", tariff_kind: str) -> str:
     """The kind of ``roster``'s ``population`` figures."""
     if roster.population is not None and roster.population.kind is not None:
         return str(roster.population.kind)
     return tariff_kind
 
 
-def resolve_population_kind(roster: Roster, tariff_kind: str) -> Roster:
+def resolve_population_kind(roster: "Roster", tariff_kind: str) -> "Roster":
     """``roster`` with each member's ``population`` of the tariff's kind: the figures of
     its ``populations`` of that kind complete (and, for a same year, replace) those of
     ``population`` when these are of the tariff's kind, and replace them otherwise."""
@@ -67,7 +65,7 @@ def resolve_population_kind(roster: Roster, tariff_kind: str) -> Roster:
     return roster.model_copy(update={"members": tuple(members)})
 
 
-def kind_problems(doc: Document, roster: Roster, tariff: Tariff) -> list[Diagnostic]:
+def kind_problems(doc: "Document", roster: "Roster", tariff: "Tariff") -> "list[Diagnostic]":
     """A member with no figure of the tariff's kind for a year of the tariff that it gives
     a figure of another kind for: the roster's figures are not those the tariff bills on."""
     wanted = str(tariff.population.kind) if tariff.population else None

@@ -9,8 +9,6 @@ carrier (Rouen, délibération 10-26). Every rule names the article it implement
 every amount can cite it.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import re
 from collections.abc import Collection
@@ -135,7 +133,7 @@ class MemberIdForm(Frozen):
     example: Text = Field(description="an id of the form, shown to whoever writes one")
 
     @model_validator(mode="after")
-    def _example_matches(self) -> MemberIdForm:
+    def _example_matches(self) -> "MemberIdForm":
         try:
             compiled = re.compile(self.pattern)
         except re.error as error:
@@ -178,7 +176,7 @@ class ReviewCondition(Frozen):
     )
 
     @model_validator(mode="after")
-    def _one_case(self) -> ReviewCondition:
+    def _one_case(self) -> "ReviewCondition":
         if (self.population_above is None) == (self.attribute is None):
             raise refusal(
                 "review-condition",
@@ -355,7 +353,7 @@ class KeyRounding(Frozen):
     )
 
     @model_validator(mode="after")
-    def _method_or_none(self) -> KeyRounding:
+    def _method_or_none(self) -> "KeyRounding":
         if (self.method is None) == (self.precision is None):
             raise refusal(
                 "key-rounding-form",
@@ -419,7 +417,7 @@ class Key(Frozen):
     derivation: KeyDerivation | None = None
 
     @model_validator(mode="after")
-    def _written_or_computed(self) -> Key:
+    def _written_or_computed(self) -> "Key":
         if self.shares_by_year:
             if self.shares or self.computed is not None or self.derivation is not None:
                 raise refusal(
@@ -499,7 +497,7 @@ class ExampleMember(Frozen):
         default={},
         description=("year → attribution de compensation, for statements settled by deduction"),
     )
-    settlement: SettlementMode | None = None
+    settlement: "SettlementMode | None" = None
 
     @model_validator(mode="before")
     @classmethod
@@ -530,7 +528,7 @@ class LineExpectation(Frozen):
     )
 
     @model_validator(mode="after")
-    def _something_expected(self) -> LineExpectation:
+    def _something_expected(self) -> "LineExpectation":
         if self.amount is None and not self.basis:
             raise refusal(
                 "single-line",

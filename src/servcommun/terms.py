@@ -4,8 +4,6 @@ records several rules share (population brackets, roundings, indexations, consum
 units and acts, cost lines, agents, units of operation).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import math
 import re
@@ -99,17 +97,27 @@ def _bounded(value: Decimal) -> Decimal:
     return value
 
 
-Money = Annotated[
-    Decimal,
-    AfterValidator(_bounded),
-    AfterValidator(_non_negative),
-    AfterValidator(_exact_to_the_cent),
-]
+# each type's checks in one validator, in their order (the first that fails refuses the
+# value): Pydantic inspects a validator's signature for every field using it, and these
+# types are the figures of some hundred fields of a tariff
+def _money(value: Decimal) -> Decimal:
+    return _exact_to_the_cent(_non_negative(_bounded(value)))
+
+
+def _signed_money(value: Decimal) -> Decimal:
+    return _exact_to_the_cent(_bounded(value))
+
+
+def _rate(value: Decimal) -> Decimal:
+    return _non_negative(_bounded(value))
+
+
+Money = Annotated[Decimal, AfterValidator(_money)]
 """An amount in the tariff's currency, non-negative, exact to the cent."""
 
-SignedMoney = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_exact_to_the_cent)]
+SignedMoney = Annotated[Decimal, AfterValidator(_signed_money)]
 
-Rate = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_non_negative)]
+Rate = Annotated[Decimal, AfterValidator(_rate)]
 """A non-negative decimal of any precision (a price per inhabitant, a number of days)."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -121,7 +129,7 @@ Population = Annotated[int, Field(gt=0, lt=1_000_000_000)]
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
-Percent = Annotated[Decimal, AfterValidator(_bounded), AfterValidator(_non_negative)]
+Percent = Annotated[Decimal, AfterValidator(_rate)]
 
 IndexValue = Annotated[Decimal, AfterValidator(_bounded), Field(gt=0)]
 """A value of a price or wage index (INSEE's 1.50-style base 100 figures): positive."""
@@ -315,7 +323,7 @@ class ConsumedUnit(Frozen):
     )
 
     @model_validator(mode="after")
-    def _rounding_has_a_step(self) -> ConsumedUnit:
+    def _rounding_has_a_step(self) -> "ConsumedUnit":
         if self.rounding is not None and self.step is None:
             raise refusal(
                 "rounding-step",
@@ -399,8 +407,7 @@ Quantity = Annotated[
     Annotated[
         Decimal,
         Field(gt=0),
-        AfterValidator(_bounded),
-        AfterValidator(_non_negative),
+        AfterValidator(_rate),
         Tag("Decimal"),
     ]
     | Annotated[Fraction, BeforeValidator(_read_fraction), Tag("Fraction")],
@@ -500,7 +507,7 @@ class ContractedVolume(Frozen):
     reference: str = Field(default="", description="the clause or order that contracts it")
 
     @model_validator(mode="after")
-    def _bounds(self) -> ContractedVolume:
+    def _bounds(self) -> "ContractedVolume":
         if (self.minimum is None and self.maximum is None) or (
             self.minimum is not None and self.maximum is not None and self.minimum > self.maximum
         ):

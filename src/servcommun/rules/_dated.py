@@ -2,8 +2,6 @@
 percentages of a declared figure): the checks they share. Each applies to whole years,
 from 1 January, in increasing order, within the version's years."""
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -18,13 +16,13 @@ if TYPE_CHECKING:
 
 
 def dated_problems(
-    doc: Document,
-    here: Path_,
+    doc: "Document",
+    here: "Path_",
     field: str,
     starts: Sequence[dt.date],
-    tariff: Tariff,
-    not_first_january: Callable[[dt.date], Message],
-) -> Iterator[Diagnostic]:
+    tariff: "Tariff",
+    not_first_january: "Callable[[dt.date], Message]",
+) -> "Iterator[Diagnostic]":
     """The problems of the dates ``starts`` of the entries written under ``field`` of the
     part at ``here`` (one a date; ``not_first_january`` says why the rule's values start
     on 1 January)."""
@@ -80,7 +78,7 @@ class Dated(Protocol):
 D = TypeVar("D", bound=Dated)
 
 
-def in_force(entries: Sequence[D], year: int) -> tuple[D, Message]:
+def in_force(entries: Sequence[D], year: int) -> "tuple[D, Message]":
     """The entry in force in ``year`` (the last from 1 January of it at the latest, else
     the first), and what the basis says of its date."""
     first = dt.date(year, 1, 1)

@@ -1,7 +1,5 @@
 """Rates indexed on a published index, shared by the rules whose rates may be indexed."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -39,7 +37,7 @@ def rounded(rounding: Places) -> Message:
     )
 
 
-def indexed(rate: Decimal, indexation: Indexation, context: OfferYear) -> tuple[Decimal, Message]:
+def indexed(rate: Decimal, indexation: Indexation, context: "OfferYear") -> tuple[Decimal, Message]:
     """The rate (or amount) for the billed year: ``rate`` × index(N) / index(reference),
     with the coefficient or the indexed rate rounded as the tariff says (an amount is then
     rounded to the cent by its line); and how it was reached."""

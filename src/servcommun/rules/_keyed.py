@@ -2,8 +2,6 @@
 ``management-fee`` (Rouen, délibération 10-26 of 18 December 2025, conditions
 financières)."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -59,11 +57,11 @@ class KeyedPart(PartRule):
 
     def share(
         self,
-        tariff: Tariff,
-        offer: Offer,
-        holders: Sequence[Member],
+        tariff: "Tariff",
+        offer: "Offer",
+        holders: "Sequence[Member]",
         year: int,
-        data: ServiceData,
+        data: "ServiceData",
     ) -> PoolOutcome:
         """The year's budget lines shared between ``holders`` by the key in force."""
         budget = data.budgets.get(year)
@@ -93,7 +91,7 @@ class KeyedPart(PartRule):
 
     def shares(
         self,
-        offer: Offer,
+        offer: "Offer",
         key: YearKey,
         lines: Sequence[CostLine],
         names: Mapping[str, str],
@@ -105,7 +103,7 @@ class KeyedPart(PartRule):
 
     def item_line(
         self,
-        offer: Offer,
+        offer: "Offer",
         item: str,
         allocation: str,
         label: str,
@@ -130,8 +128,8 @@ class KeyedPart(PartRule):
         )
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """It names a key of the tariff."""
         return undefined_key(doc, (*here, "key"), self.key, tariff)
 

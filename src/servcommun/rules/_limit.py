@@ -1,7 +1,5 @@
 """A floor or a cap on what the lines before it bill: the two limit rules' common shape."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
@@ -45,12 +43,12 @@ class LimitPart(PartRule):
         whole ``statement``) bill against the limit."""
         raise NotImplementedError
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: Sequence[Line]) -> list[Line]:
         line = self.limit_line(context.offer.id, before, context.titled, context.share)
         return [line] if line is not None else []
 
     def limit_line(
-        self, offer: str, before: Sequence[Line], titled: str, share: ProrationShare | None
+        self, offer: str, before: Sequence[Line], titled: str, share: "ProrationShare | None"
     ) -> Line | None:
         """The top-up or deduction that brings what ``before`` bills (the offer's lines
         above, or the whole statement's: ``offer`` is then ``statement``) to the limit,
@@ -79,13 +77,13 @@ class LimitPart(PartRule):
         )
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         return self.scope_problems(doc, here, offer.parts)
 
     def scope_problems(
-        self, doc: Document, here: Path_, scope: Sequence[PartRule]
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", scope: Sequence[PartRule]
+    ) -> "Iterator[Diagnostic]":
         """What is wrong with the limit among the parts of its ``scope`` (its offer's, or
         the statement's limits)."""
         return iter(())

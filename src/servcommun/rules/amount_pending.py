@@ -2,8 +2,6 @@
 par délibération ultérieure »): a member holding it needs review, with the reason, until
 the tariff gives the amount or an override records it — never billed nothing silently."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -27,7 +25,7 @@ class AmountPendingPart(PartRule):
     rule: Literal["amount-pending"]
     reason: Text = Field(description="why the amount is not known yet, as the source says")
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: "Sequence[Line]") -> "list[Line]":
         raise MissingData(
             msg(
                 "{label}: the amount is not set yet ({reason}); record it in an override "

@@ -8,8 +8,6 @@ checks what only it knows. The tariff, the engine, ``check``, ``simulate`` and
 ``thresholds`` ask the parts these questions; none of them names a rule.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
@@ -90,7 +88,7 @@ class PartRule(Frozen):
         """The units it counts without pricing them (a unit cost, a pool shared by use)."""
         return ()
 
-    def price_list(self) -> tuple[PriceEntry, ...]:
+    def price_list(self) -> "tuple[PriceEntry, ...]":
         """Its prices by effective date, for the units it prices."""
         return ()
 
@@ -132,7 +130,7 @@ class PartRule(Frozen):
         """The budget lines of ``lines`` it shares."""
         return [cost for cost in lines if self.covers(cost)]
 
-    def fee(self, lines: Sequence[CostLine]) -> Fee | None:
+    def fee(self, lines: Sequence[CostLine]) -> "Fee | None":
         """The management fee it bills on the budget ``lines``, if it is one."""
         return None
 
@@ -147,11 +145,11 @@ class PartRule(Frozen):
 
     # -- its lines -------------------------------------------------------------------------
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: "Sequence[Line]") -> "list[Line]":
         """Its lines for one member and year, given the lines of the offer's parts above."""
         raise NotImplementedError
 
-    def notes(self, context: OfferYear) -> list[Message]:
+    def notes(self, context: "OfferYear") -> "list[Message]":
         """What the statement must say of this part beyond its lines, for one member and
         year: a case it applied that no line shows (a credit lost). Asked of the parts
         whose class sets ``NOTES``, once the offer's lines are computed."""
@@ -159,32 +157,32 @@ class PartRule(Frozen):
 
     def share(
         self,
-        tariff: Tariff,
-        offer: Offer,
-        holders: Sequence[Member],
+        tariff: "Tariff",
+        offer: "Offer",
+        holders: "Sequence[Member]",
         year: int,
-        data: ServiceData,
-    ) -> PoolOutcome:
+        data: "ServiceData",
+    ) -> "PoolOutcome":
         """A ``SHARED`` rule: its amount for ``year`` shared between ``holders``."""
         raise NotImplementedError
 
     # -- its checks ------------------------------------------------------------------------
 
     def subscription_problems(
-        self, doc: Document, here: Path_, subscription: Subscription, offer: Offer
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", subscription: "Subscription", offer: "Offer"
+    ) -> "Iterator[Diagnostic]":
         """What is wrong with a roster's subscription at ``here`` to the part's ``offer``
         (a mission delivered without its quote; errors and warnings)."""
         return iter(())
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """What is wrong with the part at ``here`` in ``offer`` (its fields are valid)."""
         return iter(())
 
     def example_problems(
-        self, doc: Document, here: Path_, example: WorkedExample, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", example: "WorkedExample", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """What a worked example at ``here`` billing this part lacks to be computed."""
         return iter(())

@@ -1,8 +1,6 @@
 """``bracket-amount``: a fixed amount picked by population bracket (Redon, art. 7.1 part
 fixe, 7.2.1 audit price), optionally written for a reference year and indexed."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -39,7 +37,7 @@ class BracketAmountPart(PartRule):
     def population_tables(self) -> tuple[tuple[str, Sequence[Bracket]], ...]:
         return (("brackets", self.brackets),)
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: "Sequence[Line]") -> "list[Line]":
         """The amount of the member's population bracket."""
         population = context.population
         bracket = population_bracket(self.brackets, population)

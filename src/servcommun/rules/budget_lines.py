@@ -3,8 +3,6 @@ members by a key, to the cent by the largest remainder so that the shares sum ex
 the line, or charged directly to one member where the convention allows it (Rouen,
 délibération 10-26)."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -66,7 +64,7 @@ class BudgetLinesPart(KeyedPart):
 
     def shares(
         self,
-        offer: Offer,
+        offer: "Offer",
         key: YearKey,
         lines: Sequence[CostLine],
         names: Mapping[str, str],
@@ -121,8 +119,8 @@ class BudgetLinesPart(KeyedPart):
         return shares
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """Its key is the tariff's; no category listed twice, nor shared by an earlier
         budget-lines part (its lines would be billed twice)."""
         yield from super().problems(doc, here, offer, tariff)

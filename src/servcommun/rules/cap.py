@@ -1,8 +1,6 @@
 """``cap``: a maximum contribution, on an offer or a whole statement; what exceeds it is
 deducted on its own line."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
@@ -32,8 +30,8 @@ class CapPart(LimitPart):
         return msg("offer lines {base:amount} above the cap of {limit}", base=base, limit=limit)
 
     def scope_problems(
-        self, doc: Document, here: Path_, scope: Sequence[PartRule]
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", scope: Sequence[PartRule]
+    ) -> "Iterator[Diagnostic]":
         """A cap never below a floor of the same scope: no amount could satisfy both."""
         for floor in scope:
             if (

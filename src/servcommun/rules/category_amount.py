@@ -2,8 +2,6 @@
 own name, an association, a CCAS — the categories being yes/no attributes or values of a
 choice attribute the tariff declares (``ccas``, ``body=association``)."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -43,7 +41,7 @@ class CategoryAmountPart(PartRule):
 
     PRORATED: ClassVar[bool] = True
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: "Sequence[Line]") -> "list[Line]":
         """The amounts of the member's categories, summed; none held: ``otherwise``."""
         attributes = context.member.attributes
         held = [category for category in self.amounts if holds_category(attributes, category)]
@@ -63,8 +61,8 @@ class CategoryAmountPart(PartRule):
         return [context.prorated(context.line(self, amount, basis), amount)]
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """Each category is a yes/no attribute the tariff declares, or a value of one of
         its choice attributes."""
         for category in self.amounts:
@@ -72,8 +70,8 @@ class CategoryAmountPart(PartRule):
 
 
 def category_problems(
-    doc: Document, here: Path_, category: str, tariff: Tariff, *, key: bool = True
-) -> Iterator[Diagnostic]:
+    doc: "Document", here: "Path_", category: str, tariff: "Tariff", *, key: bool = True
+) -> "Iterator[Diagnostic]":
     """A category names a declared yes/no attribute, or a declared choice attribute and
     one of its values."""
     attribute_id, value = category_parts(category)

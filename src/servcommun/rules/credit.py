@@ -2,8 +2,6 @@
 art. 7.2.1: the audit deducted from the first year of the socle complet joined within 6
 months of its delivery)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -43,7 +41,7 @@ class CreditPart(PartRule):
     def credits(self) -> tuple[str, int] | None:
         return self.from_offer, self.within_months
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: "Sequence[Line]") -> "list[Line]":
         """The source's price, deducted from the offer's first year when the member joined
         it within the window after the delivery. The credit never exceeds what the lines
         above bill that year; what cannot be used is said in the basis."""
@@ -77,7 +75,7 @@ class CreditPart(PartRule):
         )
         return [context.line(self, -credit, basis)]
 
-    def notes(self, context: OfferYear) -> list[Message]:
+    def notes(self, context: "OfferYear") -> "list[Message]":
         """Why no credit was deducted from the first year although the source was
         delivered (art. 7.2.1): the member joined beyond the window after the latest
         delivery before its joining — the credit it lost — or before any delivery."""
@@ -119,7 +117,7 @@ class CreditPart(PartRule):
             )
         ]
 
-    def _first_year(self, context: OfferYear) -> tuple[Offer, dt.date, list[dt.date]] | None:
+    def _first_year(self, context: "OfferYear") -> "tuple[Offer, dt.date, list[dt.date]] | None":
         """The source offer, the day the member joined this offer and the source's
         deliveries to it (in order), when the year billed is the first of this offer;
         None otherwise."""
@@ -137,7 +135,7 @@ class CreditPart(PartRule):
         return delivered <= joined <= add_months(delivered, self.within_months)
 
     @staticmethod
-    def _price(context: OfferYear, source: Offer, delivered: dt.date) -> Decimal:
+    def _price(context: "OfferYear", source: "Offer", delivered: dt.date) -> Decimal:
         """The source's price for the member when it was delivered."""
         member = context.member
         population = member.population_in(delivered.year) or member.population_in(context.year)
@@ -145,8 +143,8 @@ class CreditPart(PartRule):
         return context.price_of(source, population, delivered.year)
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """The credited offer is a one-off service of the tariff."""
         source = tariff.offer(self.from_offer)
         path: Path_ = (*here, "from_offer")

@@ -2,8 +2,6 @@
 hourly rate, day by day (staff made available: « la journée de 7 heures est facturée
 210 €, toute heure au-delà 35 € »)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
@@ -46,7 +44,7 @@ class DayRateBeyondHoursPart(PartRule):
     def priced_units(self) -> tuple[ConsumedUnit, ...]:
         return self.units
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: "Sequence[Line]") -> "list[Line]":
         """One line: the days worked at the day rate, plus the hours beyond the day's
         allowance, summed over the days, at the hourly rate; rounded to the cent once."""
         units = {unit.id: unit for unit in self.units}
@@ -98,7 +96,7 @@ class DayRateBeyondHoursPart(PartRule):
     def bills_shortfall(self) -> bool:
         return True
 
-    def _shortfalls(self, context: OfferYear) -> list[Line]:
+    def _shortfalls(self, context: "OfferYear") -> "list[Line]":
         """The hours below a contracted minimum, for the units that say it is due: at the
         hourly rate (no day is worked for them)."""
         return [
@@ -119,7 +117,7 @@ class DayRateBeyondHoursPart(PartRule):
             if unit.minimum_due
         ]
 
-    def notes(self, context: OfferYear) -> list[Message]:
+    def notes(self, context: "OfferYear") -> list[Message]:
         """A contracted minimum not reached, for the units that do not say it is due."""
         return [
             shortfall_note(unit, context.year, consumed, volume)
@@ -128,8 +126,8 @@ class DayRateBeyondHoursPart(PartRule):
         ]
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """A day covering more than 24 hours is a typo (7 written 70)."""
         if self.hours_per_day > 24:
             yield doc.diagnostic(

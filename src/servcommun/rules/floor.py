@@ -1,8 +1,6 @@
 """``floor``: a minimum contribution, on an offer or a whole statement; the difference up
 to it is billed on its own line."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Literal
 

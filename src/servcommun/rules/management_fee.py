@@ -2,8 +2,6 @@
 categories only — Rouen, délibération 10-26: « les frais de gestion ne sont appliqués que
 sur la masse salariale » — shared by the key like the lines."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -77,7 +75,7 @@ class ManagementFeePart(KeyedPart):
 
     def shares(
         self,
-        offer: Offer,
+        offer: "Offer",
         key: YearKey,
         lines: Sequence[CostLine],
         names: Mapping[str, str],
@@ -150,8 +148,8 @@ class ManagementFeePart(KeyedPart):
         return msg("the salary mass and the other costs")
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """Its key is the tariff's; no category listed twice."""
         yield from super().problems(doc, here, offer, tariff)
         if len(set(self.on)) != len(self.on):

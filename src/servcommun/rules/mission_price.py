@@ -8,8 +8,6 @@ actually delivered. It is billed in the year of its delivery only; a mission quo
 not delivered is a note of the statements of the years it is pending.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -69,7 +67,7 @@ class MissionPricePart(PartRule):
     NOTES: ClassVar[bool] = True
     QUOTED: ClassVar[bool] = True
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: "Sequence[Line]") -> "list[Line]":
         """The mission delivered (the subscription billed): the quantity billed × the price
         in force on its quote's date, rounded to the cent once."""
         subscription = context.subscription
@@ -122,7 +120,7 @@ class MissionPricePart(PartRule):
         return [context.line(self, to_cents(billed * entry.price), basis, label=label)]
 
     def _billed(
-        self, quote: Quote, actual: Decimal | None, delivered: dt.date
+        self, quote: "Quote", actual: Decimal | None, delivered: dt.date
     ) -> tuple[Decimal, Message]:
         """The quantity billed, and why, as a basis says it."""
         if actual is None:
@@ -152,7 +150,7 @@ class MissionPricePart(PartRule):
         """The price in force on ``day`` (the latest starting on or before it)."""
         return next((entry for entry in reversed(self.prices) if entry.from_ <= day), None)
 
-    def notes(self, context: OfferYear) -> list[Message]:
+    def notes(self, context: "OfferYear") -> list[Message]:
         """A mission quoted by the end of the year and not delivered in it: not billed this
         year, and what it is estimated at."""
         subscription = context.subscription
@@ -184,8 +182,8 @@ class MissionPricePart(PartRule):
     # -- its checks ------------------------------------------------------------------------
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """A one-off offer; a price list by increasing date."""
         if offer.billing is not Billing.ONE_OFF:
             yield doc.diagnostic(
@@ -212,8 +210,8 @@ class MissionPricePart(PartRule):
                 )
 
     def example_problems(
-        self, doc: Document, here: Path_, example: WorkedExample, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", example: "WorkedExample", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """A worked example's mission delivered has its quote, as a roster's must."""
         offers = [offer.id for offer in tariff.offers if self in offer.parts]
         for member_index, spec in enumerate(example.members):
@@ -235,8 +233,8 @@ class MissionPricePart(PartRule):
                     )
 
     def subscription_problems(
-        self, doc: Document, here: Path_, subscription: Subscription, offer: Offer
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", subscription: "Subscription", offer: "Offer"
+    ) -> "Iterator[Diagnostic]":
         """A mission delivered has its quote, dated on or before the delivery and priced;
         a quantity only with its delivery; an actual quantity beyond the quote by more
         than the tolerance is a warning."""

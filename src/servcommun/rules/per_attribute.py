@@ -1,8 +1,6 @@
 """``per-attribute``: a rate on a figure the member declares — a percentage of its salary
 mass or its budget, an amount per agent — rather than on its population."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -37,7 +35,7 @@ class PerAttributePart(PartRule):
 
     PRORATED: ClassVar[bool] = True
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: "Sequence[Line]") -> "list[Line]":
         """The rate on the member's figure; a member without it needs review."""
         value = context.member.attributes.get(self.attribute)
         if not isinstance(value, Decimal):
@@ -59,8 +57,8 @@ class PerAttributePart(PartRule):
         return [context.prorated(context.line(self, to_cents(exact), basis), exact)]
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """The attribute is a number the tariff declares."""
         declared = tariff.attribute(self.attribute)
         known = [a.id for a in tariff.attributes if a.type == "number"]

@@ -2,8 +2,6 @@
 per inhabitant), optionally written for a reference year and indexed, or changing by year
 within one tariff version (a rate with its effective date)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -60,7 +58,7 @@ class PerInhabitantPart(PartRule):
     PRORATED: ClassVar[bool] = True
 
     @model_validator(mode="after")
-    def _one_rate(self) -> PerInhabitantPart:
+    def _one_rate(self) -> "PerInhabitantPart":
         if (self.rate is None) == (not self.rates):
             raise PydanticCustomError(
                 "rate-source",
@@ -85,7 +83,7 @@ class PerInhabitantPart(PartRule):
         entry, dated = in_force(self.rates, year)
         return entry.rate, dated
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: "Sequence[Line]") -> "list[Line]":
         """The population × the rate of the year (indexed, if the tariff says so)."""
         population = context.population
         written, dated = self.rate_in(context.year)
@@ -115,8 +113,8 @@ class PerInhabitantPart(PartRule):
         return [context.prorated(context.line(self, to_cents(exact), basis), exact)]
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """Rates by year start on 1 January, the first by the tariff's first year, in
         increasing order."""
         yield from dated_problems(

@@ -3,8 +3,6 @@ mass of the year before (a centre de gestion's cotisation), its operating budget
 hourly cost — optionally changing by year within one tariff version, and held under its
 statutory ceiling."""
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -66,7 +64,7 @@ class PercentOfFigurePart(PartRule):
     PRORATED: ClassVar[bool] = True
 
     @model_validator(mode="after")
-    def _one_percent(self) -> PercentOfFigurePart:
+    def _one_percent(self) -> "PercentOfFigurePart":
         if (self.percent is None) == (not self.percents):
             raise PydanticCustomError(
                 "percent-source",
@@ -85,7 +83,7 @@ class PercentOfFigurePart(PartRule):
         entry, dated = in_force(self.percents, year)
         return entry.percent, dated
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: "Sequence[Line]") -> "list[Line]":
         """The percentage in force on the member's figure of its year; none: review."""
         declared = context.tariff.figure(self.figure)
         label = declared.label if declared is not None else self.figure
@@ -114,8 +112,8 @@ class PercentOfFigurePart(PartRule):
         return [context.prorated(context.line(self, amount, basis), exact)]
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """An amount figure the tariff declares; percentages by year from 1 January, in
         increasing order, within the tariff's years; none above the ceiling."""
         yield from self._figure_problems(doc, here, tariff)
@@ -145,7 +143,9 @@ class PercentOfFigurePart(PartRule):
                     ),
                 )
 
-    def _figure_problems(self, doc: Document, here: Path_, tariff: Tariff) -> Iterator[Diagnostic]:
+    def _figure_problems(
+        self, doc: "Document", here: "Path_", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         declared = tariff.figure(self.figure)
         amounts = [f.id for f in tariff.figures if f.kind == "amount"]
         if declared is None:
@@ -181,7 +181,9 @@ class PercentOfFigurePart(PartRule):
                 ),
             )
 
-    def _dated_problems(self, doc: Document, here: Path_, tariff: Tariff) -> Iterator[Diagnostic]:
+    def _dated_problems(
+        self, doc: "Document", here: "Path_", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         return dated_problems(
             doc,
             here,

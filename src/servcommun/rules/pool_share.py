@@ -3,8 +3,6 @@
 percentage key — each layer by the largest remainder, so that the shares sum exactly to
 the layer and the layers to the pool."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from enum import StrEnum
@@ -128,7 +126,7 @@ class PoolLayer(Frozen):
         """It takes what the other layers leave (no percent, amount or ratio of its own)."""
         return self.percent is None and self.amount is None and self.ratio is None
 
-    def includes(self, member: Member) -> bool:
+    def includes(self, member: "Member") -> bool:
         """``member`` is in this layer (every holder, unless ``members`` or ``where`` says
         which; a member without the attribute has it no, as a review case reads it)."""
         if self.members and member.id not in self.members:
@@ -155,7 +153,7 @@ class Pool(Frozen):
     )
 
     @model_validator(mode="after")
-    def _one_source(self) -> Pool:
+    def _one_source(self) -> "Pool":
         if bool(self.amounts) == self.from_budget:
             raise PydanticCustomError(
                 "pool-source",
@@ -206,11 +204,11 @@ class PoolSharePart(PartRule):
 
     def share(
         self,
-        tariff: Tariff,
-        offer: Offer,
-        holders: Sequence[Member],
+        tariff: "Tariff",
+        offer: "Offer",
+        holders: "Sequence[Member]",
         year: int,
-        data: ServiceData,
+        data: "ServiceData",
     ) -> PoolOutcome:
         """The pool of ``year`` (the tariff's amount, or the year's budget total) shared
         between ``holders`` layer by layer: a percent, rounded to the cent; a fixed
@@ -223,11 +221,11 @@ class PoolSharePart(PartRule):
 
     def _shares(
         self,
-        tariff: Tariff,
-        offer: Offer,
-        holders: Sequence[Member],
+        tariff: "Tariff",
+        offer: "Offer",
+        holders: "Sequence[Member]",
         year: int,
-        data: ServiceData,
+        data: "ServiceData",
     ) -> dict[str, list[Line]]:
         pool = self.pool.amounts.get(year) if self.pool.amounts else data.costs.get(year)
         if pool is None and self.pool.amounts:
@@ -294,7 +292,7 @@ class PoolSharePart(PartRule):
         return shares
 
     def _layer_amounts(
-        self, pool: Decimal, holders: Sequence[Member], year: int
+        self, pool: Decimal, holders: "Sequence[Member]", year: int
     ) -> list[tuple[PoolLayer, Decimal, Message]]:
         """Each layer's amount and how it was reached: fixed amounts as written, percents of
         the pool rounded to the cent, ratios of the ``holders``' acts of ``year`` times the
@@ -353,15 +351,15 @@ class PoolSharePart(PartRule):
         return found
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """Layers that add up — one remainder layer at most, and without one, percents
         summing to exactly 100 — each with what its basis needs."""
         return _pool_layers(doc, here, self, tariff)
 
     def example_problems(
-        self, doc: Document, here: Path_, example: WorkedExample, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", example: "WorkedExample", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """A worked example gives the pool's amount for its year."""
         if self.pool.amounts and example.year not in self.pool.amounts:
             yield doc.diagnostic(
@@ -399,7 +397,7 @@ def _of_pool(percent: Decimal, pool: Decimal, amount: Decimal) -> Message:
 
 
 def _ratio_of_pool(
-    layer: PoolLayer, ratio: LayerRatio, pool: Decimal, holders: Sequence[Member], year: int
+    layer: PoolLayer, ratio: LayerRatio, pool: Decimal, holders: "Sequence[Member]", year: int
 ) -> tuple[PoolLayer, Decimal, Message]:
     """A layer sized by a ratio of counted units: the pool × the holders' acts of the
     counted units / their acts of all the units, rounded to the cent (none counted: 0)."""
@@ -417,7 +415,7 @@ def _ratio_of_pool(
 
 
 def _layer_key(
-    tariff: Tariff, layer: PoolLayer, holders: Sequence[Member], year: int, data: ServiceData
+    tariff: "Tariff", layer: PoolLayer, holders: "Sequence[Member]", year: int, data: "ServiceData"
 ) -> YearKey:
     """The key a layer shared by key weighs the holders by: the shares written in the
     layer, or the tariff's key it names (citing the key's article) — written, or computed
@@ -447,7 +445,7 @@ def _layer_key(
 
 
 def _layer_weights(
-    layer: PoolLayer, holders: Sequence[Member], year: int, key: YearKey | None
+    layer: PoolLayer, holders: "Sequence[Member]", year: int, key: YearKey | None
 ) -> tuple[dict[str, Decimal], Callable[[Decimal, Decimal], Message]]:
     """Each holder's weight in ``layer`` (by key: its percentage in ``key``, the layer's
     key for the year; a member of the key not holding the offer is not among them), and
@@ -523,8 +521,8 @@ def _by_key(key: YearKey, weight: Decimal, total: Decimal) -> Message:
 
 
 def _pool_layers(
-    doc: Document, here: Path_, part: PoolSharePart, tariff: Tariff
-) -> Iterator[Diagnostic]:
+    doc: "Document", here: "Path_", part: PoolSharePart, tariff: "Tariff"
+) -> "Iterator[Diagnostic]":
     remainders = [i for i, layer in enumerate(part.layers) if layer.takes_remainder]
     percents = sum((layer.percent or ZERO for layer in part.layers), ZERO)
     for index, layer in enumerate(part.layers):
@@ -613,7 +611,7 @@ def _pool_layers(
         )
 
 
-def _layer_ratio(doc: Document, path: Path_, layer: PoolLayer) -> Iterator[Diagnostic]:
+def _layer_ratio(doc: "Document", path: "Path_", layer: PoolLayer) -> "Iterator[Diagnostic]":
     """A layer sized by a ratio has no percent nor amount, and counts units of its
     denominator: the ratio is then never above 1."""
     ratio = layer.ratio
@@ -646,8 +644,8 @@ def _layer_ratio(doc: Document, path: Path_, layer: PoolLayer) -> Iterator[Diagn
 
 
 def _layer_restriction(
-    doc: Document, path: Path_, layer: PoolLayer, tariff: Tariff
-) -> Iterator[Diagnostic]:
+    doc: "Document", path: "Path_", layer: PoolLayer, tariff: "Tariff"
+) -> "Iterator[Diagnostic]":
     """A layer restricted to some members names them by id (parties of the tariff, when it
     names them) or by an attribute the tariff declares, with a value of its type — not
     both, and not for a layer shared by key (its key names its members)."""

@@ -2,8 +2,6 @@
 from the last accounts, updated, over the units of operation forecast for the year,
 rounded as the convention says) times the units of operation the member used."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -49,7 +47,7 @@ class UnitCostPart(PartRule):
         """``cost`` over ``units``, rounded as the convention says."""
         return round_places(cost / units, self.rounding.places, self.rounding.mode.value)
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: "Sequence[Line]") -> "list[Line]":
         """The member's units of operation of the year × the unit cost."""
         cost, operation = year_operation(context, self.article)
         unit_cost = self.unit_cost(cost, operation.forecast)
@@ -71,8 +69,8 @@ class UnitCostPart(PartRule):
         return [context.line(self, to_cents(used * unit_cost), basis)]
 
     def example_problems(
-        self, doc: Document, here: Path_, example: WorkedExample, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", example: "WorkedExample", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         if (example.budget is None and not example.costs) or example.units_of_operation is None:
             yield doc.diagnostic(
                 (*here, "year"),
@@ -86,7 +84,7 @@ class UnitCostPart(PartRule):
             )
 
 
-def year_operation(context: OfferYear, article: str) -> tuple[Decimal, UnitsOfOperation]:
+def year_operation(context: "OfferYear", article: str) -> tuple[Decimal, UnitsOfOperation]:
     """The year's cost and units of operation, from its budget file."""
     cost = context.data.costs.get(context.year)
     operation = context.data.operation.get(context.year)

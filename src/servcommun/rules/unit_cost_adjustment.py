@@ -1,8 +1,6 @@
 """``unit-cost-adjustment``: the year-end adjustment of a ``unit-cost`` part (CGCT art.
 D5211-16), once the year's actual cost and units are known."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -34,13 +32,13 @@ class UnitCostAdjustmentPart(PartRule):
     ANNUAL_ONLY: ClassVar[bool] = True
     NEGOTIATED: ClassVar[bool] = False
 
-    def adjusted(self, offer: Offer) -> UnitCostPart | None:
+    def adjusted(self, offer: "Offer") -> UnitCostPart | None:
         """The unit-cost part of ``offer`` this one adjusts."""
         return next(
             (p for p in offer.parts if isinstance(p, UnitCostPart) and p.code == self.of), None
         )
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: "Sequence[Line]") -> "list[Line]":
         """The member's units × the actual unit cost (actual cost / actual units), less
         what the forecast unit cost billed, each rounded to the cent as its line; none
         while the actual figures are not known."""
@@ -76,8 +74,8 @@ class UnitCostAdjustmentPart(PartRule):
         return [context.line(self, amount, basis, titled=f"{actual.closed:%Y-%m}")]
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """It names a unit-cost part above it in its offer."""
         position = here[-1]
         above = [

@@ -3,8 +3,6 @@ préalable, payslips, days — from a dated price list, with weights between uni
 (« équivalent permis de construire ») and free units; or, per member, a coefficient on a
 figure it declares by year (hours at its own hourly cost × 1.10)."""
 
-from __future__ import annotations
-
 import datetime as dt
 import math
 from collections.abc import Iterator, Sequence
@@ -70,7 +68,7 @@ class PriceEntry(Frozen):
     reference: str = Field(default="", description="the decision that set this price")
 
     @model_validator(mode="after")
-    def _one_way(self) -> PriceEntry:
+    def _one_way(self) -> "PriceEntry":
         forms = (self.price is not None) + bool(self.unit_prices) + (self.figure is not None)
         if self.figure is None and self.coefficient is None:
             if forms != 1:
@@ -115,7 +113,7 @@ class FreeUnits(Frozen):
     )
 
     @model_validator(mode="after")
-    def _quantity_or_percent(self) -> FreeUnits:
+    def _quantity_or_percent(self) -> "FreeUnits":
         if (self.quantity is None) == (self.percent is None) or (
             self.percent is not None and self.rounding is None
         ):
@@ -185,7 +183,7 @@ class UnitPricePart(PartRule):
     def price_list(self) -> tuple[PriceEntry, ...]:
         return self.prices
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: "Sequence[Line]") -> "list[Line]":
         """Unit price × quantity for the acts the member consumed in the year: each act at
         the price in force on its date, times its unit's weight (or at its unit's own
         price); the first units of the year free where the tariff says so. One line per
@@ -264,7 +262,7 @@ class UnitPricePart(PartRule):
     def bills_shortfall(self) -> bool:
         return True
 
-    def _shortfalls(self, context: OfferYear) -> list[Line]:
+    def _shortfalls(self, context: "OfferYear") -> "list[Line]":
         """The shortfall below a contracted minimum, for the units that say it is due: at
         the price in force on the year's last day."""
         lines: list[Line] = []
@@ -289,7 +287,7 @@ class UnitPricePart(PartRule):
             lines.append(context.line(self, priced_at(shortfall, price), basis, label=label))
         return lines
 
-    def notes(self, context: OfferYear) -> list[Message]:
+    def notes(self, context: "OfferYear") -> list[Message]:
         """A contracted minimum not reached, for the units that do not say it is due."""
         return [
             shortfall_note(unit, context.year, consumed, volume)
@@ -309,7 +307,7 @@ class UnitPricePart(PartRule):
             and (index + 1 == len(self.prices) or self.prices[index + 1].from_ > first)
         ]
 
-    def _declared(self, context: OfferYear, entry: PriceEntry) -> tuple[Decimal, Message]:
+    def _declared(self, context: "OfferYear", entry: PriceEntry) -> tuple[Decimal, Message]:
         """The price of one equivalent unit under ``entry``, a figure the member declares
         times a coefficient (exact), and how a basis says it; the figure not declared for
         its year: ``MissingFigure`` (the member needs review, never billed 0)."""
@@ -337,7 +335,7 @@ class UnitPricePart(PartRule):
         return value * entry.coefficient, said
 
     def _unit_price(
-        self, entry: PriceEntry, unit: str, weight: Decimal, context: OfferYear
+        self, entry: PriceEntry, unit: str, weight: Decimal, context: "OfferYear"
     ) -> tuple[Decimal, Message] | None:
         """The exact price of one ``unit`` under ``entry``, and how a basis says it."""
         if entry.figure is not None:
@@ -371,8 +369,8 @@ class UnitPricePart(PartRule):
         )
 
     def problems(
-        self, doc: Document, here: Path_, offer: Offer, tariff: Tariff
-    ) -> Iterator[Diagnostic]:
+        self, doc: "Document", here: "Path_", offer: "Offer", tariff: "Tariff"
+    ) -> "Iterator[Diagnostic]":
         """A price list by increasing date that starts by the tariff's first day, pricing
         every unit, its figures amount figures the tariff declares; free units of the
         part's own units."""
@@ -496,8 +494,8 @@ class _ActGroup:
 
 
 def _price_list(
-    doc: Document, here: Path_, part: UnitPricePart, units: list[str], valid_from: dt.date
-) -> Iterator[Diagnostic]:
+    doc: "Document", here: "Path_", part: UnitPricePart, units: list[str], valid_from: dt.date
+) -> "Iterator[Diagnostic]":
     first = part.prices[0].from_
     if first > valid_from:
         yield doc.diagnostic(
@@ -552,8 +550,8 @@ def _price_list(
 
 
 def _figure_problems(
-    doc: Document, path: Path_, figure: str, tariff: Tariff
-) -> Iterator[Diagnostic]:
+    doc: "Document", path: "Path_", figure: str, tariff: "Tariff"
+) -> "Iterator[Diagnostic]":
     """A price entry's ``figure`` is an amount figure the tariff declares."""
     declared = tariff.figure(figure)
     if declared is None:

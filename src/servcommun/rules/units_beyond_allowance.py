@@ -2,8 +2,6 @@
 billed per unit rounded up (Redon, art. 3.2 and 7.1.1: engineering days beyond the
 level-1 allowance, per half-day at 200 €)."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -89,7 +87,7 @@ class UnitsBeyondAllowancePart(PartRule):
         bracket = population_bracket(self.allowance, population)
         return bracket.quantity if bracket is not None else ZERO
 
-    def lines(self, context: OfferYear, before: Sequence[Line]) -> list[Line]:
+    def lines(self, context: "OfferYear", before: "Sequence[Line]") -> "list[Line]":
         """The units used beyond the member's allowance, billed per unit, rounded up."""
         used = units_used(self.units, context.member, context.year)
         if used == ZERO:
