@@ -897,7 +897,10 @@ def _broken(pdf: FPDF, text: str, room: float) -> list[str] | None:
             _WORD_WIDTHS.clear()
         known = _WORD_WIDTHS[key] = (font.cw, {})
     widths = known[1]
-    if len(widths) > 20_000:  # names and figures of a large run: kept bounded
+    # kept small: the words all statements say are a few hundred a face and size (measured
+    # again after a clear), but each member adds its names and figures, in every process
+    # (at 20 000 a face and size, some 12 MB a process over a 35 000-member run)
+    if len(widths) > 2_000:
         widths.clear()
 
     def width(word: str) -> float:
