@@ -8,7 +8,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
@@ -184,3 +185,64 @@ def test_leaving_early_stops_the_workers(monkeypatch: pytest.MonkeyPatch) -> Non
         made.close()  # as write_folder_atomic does on an error or Ctrl-C
         with pytest.raises(StopIteration):
             next(made)
+
+
+def _lines_by_fpdf2_table(
+    pdf: FPDF, statement: Statement, offers: dict[str, str], amount: Callable[[Decimal], str]
+) -> None:
+    """The lines of a statement set by fpdf2's own ``table()``, with the statement's
+    settings: what ``_table`` must give, byte for byte."""
+    from fpdf import FontFace
+
+    from servcommun import language
+    from servcommun.render.documents import column_of, month_label
+    from servcommun.render.words import say
+
+    rows = []
+    for line in statement.lines:
+        offer = offers.get(column_of(line))
+        label = f"{offer} — {line.label}" if offer and offer != line.label else line.label
+        rows.append(
+            (label, say(line.basis), line.reference, month_label(line.titled), amount(line.amount))
+        )
+    headings = tuple(language._(heading) for heading in statement_pdfs.HEADINGS)
+    widths = statement_pdfs._column_widths(pdf, headings, rows, amount(statement.total))
+    pdf.set_font(FONT, "", statement_pdfs.TEXT)
+    with pdf.table(
+        col_widths=widths,
+        width=pdf.epw,
+        text_align=("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
+        headings_style=FontFace(emphasis="BOLD", fill_color=statement_pdfs.HEADER_FILL),
+        line_height=statement_pdfs.LEADING,
+        padding=statement_pdfs.CELL_PADDING,
+        v_align="TOP",
+        borders_layout="HORIZONTAL_LINES",
+    ) as table:
+        table.row(headings)
+        for row in rows:
+            table.row(row)
+        total_row = table.row()
+        bold = FontFace(emphasis="BOLD")
+        total_row.cell(language._("Total"), colspan=4, style=bold)
+        total_row.cell(amount(statement.total), style=bold, align="RIGHT")
+    pdf.ln(1.5)
+
+
+def test_the_lines_are_set_as_fpdf2s_table_sets_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    letters, issuer, offers = _letters()
+    first = letters[0].statement
+    line = first.lines[0]
+    odd = [
+        line._replace(label=f"{line.label} {'très ' * 30}long"),  # wraps on words
+        line._replace(label="deux  espaces\u2009fines"),  # fpdf2 breaks it (multi_cell)
+        line._replace(label="Œuvre ‰ ≤ ²", reference=""),  # glyphs outside the common ones
+    ]
+    statements = [
+        *(letter.statement for letter in letters),
+        dataclasses.replace(first, lines=first.lines * 40),  # on three pages: headings again
+        *(dataclasses.replace(first, lines=(*first.lines, extra)) for extra in odd),
+    ]
+    made = [statement_pdf(s, 2026, issuer, offers) for s in statements]
+    monkeypatch.setattr(statement_pdfs, "_lines_table", _lines_by_fpdf2_table)
+    assert made == [statement_pdf(s, 2026, issuer, offers) for s in statements]
+    assert len(PdfReader(io.BytesIO(made[len(letters)])).pages) >= 3

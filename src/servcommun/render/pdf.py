@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from importlib import resources
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, ClassVar, NamedTuple
 
 from fontTools import subset as font_subset  # type: ignore[import-untyped]
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
@@ -73,8 +73,11 @@ if not _NUMPY_LOADED:
     sys.modules["numpy"] = None  # type: ignore[assignment]
 try:
     from fpdf import FPDF, FontFace, output
+    from fpdf.enums import TableBordersLayout, TextEmphasis
     from fpdf.fonts import SubsetMap, TTFFont
+    from fpdf.line_break import BREAKING_SPACE_SYMBOLS_STR
     from fpdf.output import OutputProducer
+    from fpdf.util import Padding
 finally:
     if not _NUMPY_LOADED:
         del sys.modules["numpy"]
@@ -369,23 +372,14 @@ def _lines_table(
     headings = tuple(language._(heading) for heading in HEADINGS)
     widths = _column_widths(pdf, headings, rows, amount(statement.total))
     pdf.set_font(FONT, "", TEXT)
-    with pdf.table(
-        col_widths=widths,
-        width=pdf.epw,
-        text_align=("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
-        headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL),
-        line_height=LEADING,
-        padding=CELL_PADDING,
-        v_align="TOP",
-        borders_layout="HORIZONTAL_LINES",
-    ) as table:
-        table.row(headings)
-        for row in rows:
-            table.row(row)
-        total_row = table.row()
-        bold = FontFace(emphasis="BOLD")
-        total_row.cell(language._("Total"), colspan=4, style=bold)
-        total_row.cell(amount(statement.total), style=bold, align="RIGHT")
+    plain = pdf.font_face()
+    bold = replace(plain, emphasis=TextEmphasis.B)
+    total = [(language._("Total"), 4, "L"), (amount(statement.total), 1, "R")]
+    heading = FontFace(plain.family, TextEmphasis.B, plain.size_pt, plain.color, HEADER_FILL)
+    table: list[_Row] = [(heading, _cells(headings))]
+    table.extend((plain, _cells(row)) for row in rows)
+    table.append((bold, total))
+    _table(pdf, widths, table)
     pdf.ln(1.5)
 
 
@@ -410,6 +404,158 @@ def _column_widths(
     label, basis = widest(0), widest(1)
     share = min(max(label / (label + basis), 0.42), 0.6)
     return (rest * share, rest * (1 - share), article_width, titled_width, amount_width)
+
+
+ALIGNS = ("L", "L", "L", "L", "R")  # the columns of the lines: the amounts on the right
+
+_Row = tuple[FontFace, Sequence[tuple[str, int, str]]]
+"""A row of a table: its style, and its cells (text, columns spanned, alignment)."""
+
+
+def _cells(texts: Sequence[str]) -> list[tuple[str, int, str]]:
+    """A row's cells, one a column, aligned as the lines' columns are."""
+    return [(text, 1, align) for text, align in zip(texts, ALIGNS, strict=True)]
+
+
+def _table(pdf: FPDF, widths: Sequence[float], rows: Sequence[_Row]) -> None:
+    """``rows`` as fpdf2's ``table()`` sets them with the lines' settings (the first row
+    the headings, on top of every page; horizontal lines; the cells' padding; text at the
+    top of its cell), byte for byte, in the same steps — but each text's lines broken
+    once, by ``_broken`` (its words measured once for the run), where fpdf2 breaks every
+    cell twice (to measure the rows, then to draw them) in line breaking that measures a
+    line again for each character it adds: half the time of a statement. A table with a
+    text ``_broken`` does not break as fpdf2 does is set by fpdf2's ``multi_cell``,
+    measured then drawn, as fpdf2's table sets it."""
+    top, side = CELL_PADDING
+    padding = Padding.new(CELL_PADDING)
+    width, total = pdf.epw, sum(widths)
+    margin = pdf.l_margin
+    pdf.l_margin = pdf.x = (pdf.w - width) / 2  # centred, as fpdf2 sets it (give or take)
+    lefts = [pdf.l_margin]
+    for column_width in widths:  # the columns' edges, added up as fpdf2 adds them
+        lefts.append(lefts[-1] + column_width / total * width)
+
+    def span(column: int, columns: int) -> float:
+        found = 0.0
+        for k in range(column, column + columns):
+            found += widths[k] / total * width
+        return found
+
+    def multi_cell(text: str, cell_width: float, align: str, **measure: object) -> float:
+        height = pdf.multi_cell(
+            w=cell_width,
+            h=LEADING,
+            text=text,
+            max_line_height=LEADING,
+            align=align,
+            new_x="RIGHT",
+            new_y="TOP",
+            padding=padding,
+            output="HEIGHT",
+            **measure,  # type: ignore[arg-type]
+        )
+        assert isinstance(height, float)
+        return height
+
+    # the cells: (column, width, text, alignment, lines), in rows of a style and a height
+    laid: list[tuple[FontFace, list[tuple[int, float, str, str, list[str] | None]], float]] = []
+    with pdf._disable_writing():  # measured as fpdf2 measures them: nothing drawn
+        for style, cells in rows:
+            placed = []
+            column = 0
+            with pdf.use_font_face(style):
+                for text, columns, align in cells:
+                    cell_width = span(column, columns)
+                    room = cell_width - side - side
+                    lines = _broken(pdf, text, room) if _plain(text) else None
+                    placed.append((column, cell_width, text, align, lines))
+                    column += columns
+            laid.append((style, placed, 0.0))
+        exact = all(
+            lines is not None or not text
+            for _, placed, _ in laid
+            for _, _, text, _, lines in placed
+        )
+        for index, (style, placed, _) in enumerate(laid):
+            heights = [0.0]
+            with pdf.use_font_face(style):
+                for _, cell_width, text, align, lines in placed:
+                    if not text:
+                        continue
+                    if exact and lines is not None:
+                        height = 0.0
+                        for _ in lines:
+                            height += LEADING
+                        heights.append(max(height, LEADING) + top + top)
+                    else:
+                        heights.append(multi_cell(text, cell_width, align, dry_run=True))
+            laid[index] = (style, placed, max(heights) or LEADING)
+
+    def draw(index: int) -> None:
+        style, placed, height = laid[index]
+        y = pdf.y
+        for position, (column, cell_width, text, align, lines) in enumerate(placed):
+            pdf.set_x(lefts[column])
+            x = pdf.x
+            TableBordersLayout.HORIZONTAL_LINES.cell_style_getter(
+                row_idx=index,
+                col_idx=position,
+                col_pos=column,
+                num_heading_rows=1,
+                num_rows=len(laid),
+                num_col_idx=len(placed),
+                num_col_pos=len(widths),
+            ).draw_cell_border(pdf, x, y, x + cell_width, y + height, style.fill_color)
+            if text:
+                with pdf.use_font_face(style):
+                    if exact and lines is not None:
+                        _padded_lines(
+                            pdf, lines, cell_width - side - side, align, x + side, y + top
+                        )
+                    else:
+                        multi_cell(text, cell_width, align)
+            pdf.set_y(y)
+        pdf.ln(height)
+
+    if len(laid) > 1:  # the headings not alone at the foot of a page
+        pdf._perform_page_break_if_need_be(laid[0][2] + laid[1][2])
+    for index in range(len(laid)):
+        if pdf._perform_page_break_if_need_be(laid[index][2]) and index >= 1:
+            draw(0)  # the headings again, on top of the new page
+        draw(index)
+    pdf.l_margin = pdf.x = margin
+
+
+def _padded_lines(
+    pdf: FPDF, lines: Sequence[str], width: float, align: str, x: float, y: float
+) -> None:
+    """``lines`` set from (``x``, ``y``), as ``multi_cell`` sets the lines of a padded
+    cell: inside the padding, without the cell margin of their own, and each no-break
+    space written as a space (its line breaking writes them so)."""
+    margin = pdf.c_margin
+    pdf.c_margin = 0
+    try:
+        pdf.set_xy(x, y)
+        for line in lines:
+            said = line.replace("\u00a0", " ")
+            pdf.cell(width, LEADING, said, align=align, new_x="LEFT", new_y="NEXT")
+    finally:
+        pdf.c_margin = margin
+
+
+def _plain(text: str) -> bool:
+    """Words parted by single spaces, and no other breaking space, soft hyphen or line
+    break: text that ``_broken`` breaks as fpdf2 does (fpdf2's rules for the others are
+    its own)."""
+    return (
+        bool(text)
+        and "  " not in text
+        and text.strip(" ") == text
+        and not any(character in _OTHER_BREAKS for character in text)
+    )
+
+
+_OTHER_BREAKS = frozenset(BREAKING_SPACE_SYMBOLS_STR.replace(" ", "") + "\xad\n\r\f")
 
 
 def _labelled(pdf: FPDF, name: str, text: str) -> None:
@@ -751,7 +897,10 @@ def _broken(pdf: FPDF, text: str, room: float) -> list[str] | None:
             _WORD_WIDTHS.clear()
         known = _WORD_WIDTHS[key] = (font.cw, {})
     widths = known[1]
-    if len(widths) > 20_000:  # names and figures of a large run: kept bounded
+    # kept small: the words all statements say are a few hundred a face and size (measured
+    # again after a clear), but each member adds its names and figures, in every process
+    # (at 20 000 a face and size, some 12 MB a process over a 35 000-member run)
+    if len(widths) > 2_000:
         widths.clear()
 
     def width(word: str) -> float:
@@ -918,9 +1067,28 @@ class _Face:
         glyphs = frozenset(font.subset.get_all_glyph_names())
         font.ttfont.close()
         embedded, order = _embedded_of(self.data, glyphs)
-        font.ttfont = _opened(embedded)
+        font.ttfont = _Embedded(embedded)
         # the names fpdf2 looks the glyphs up by, which the embedded font leaves out
         font.ttfont.setGlyphOrder(list(order))
+
+
+class _Embedded(TTFont):  # type: ignore[misc]
+    """A subset cut for the run, as fpdf2 is given it: saved (as fpdf2's output saves
+    the font it embeds) as the bytes it was opened from, which saving it again gives
+    byte for byte, in a few milliseconds a document (a test compares the PDFs with
+    fpdf2's own)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(
+            io.BytesIO(data),
+            recalcTimestamp=False,
+            recalcBBoxes=False,  # the subset's glyphs and bounds are as fpdf2 computes them
+            lazy=True,
+        )
+        self.data = data
+
+    def save(self, file: BinaryIO, reorderTables: bool | None = True) -> None:
+        file.write(self.data)
 
 
 def _opened(data: bytes) -> TTFont:
