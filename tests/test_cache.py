@@ -323,3 +323,18 @@ def test_a_command_asking_twice_for_a_services_inputs_reads_them_once(
     roster = tmp_path / "examples" / "redon" / "roster.yaml"
     roster.write_text(roster.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert pipeline.load(config, None, [2026]) is not first and reads == ["roster", "roster"]
+
+
+def test_the_cache_says_whether_it_holds_an_entry_without_reading_it(cache_dir: Path) -> None:
+    """`statements` asks before reading its bill: a bill in the cache does not need the
+    roster the words were worked out from, which is let go first."""
+    assert not cache.holds("test", ["held"])
+    cache.cached("test", ["held"], lambda: 1)
+    assert cache.holds("test", ["held"])
+    assert not cache.holds("test", ["another file"]) and not cache.holds("other", ["held"])
+
+
+def test_cache_off_holds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SERVCOMMUN_CACHE", "off")
+    cache.cached("test", ["off"], lambda: 1)
+    assert not cache.holds("test", ["off"])

@@ -118,6 +118,12 @@ def billed(config: Config, service_name: str | None, year: int) -> Billed:
     return cache.cached("bill", inputs, compute, Billed)
 
 
+def bill_in_cache(config: Config, service_name: str | None, year: int) -> bool:
+    """Whether ``billed`` will find the bill in the cache (not worked out anew)."""
+    service = config.service(service_name)
+    return cache.holds("bill", service_inputs(config, service, year))
+
+
 def billed_from(loaded: Loaded, bill: Bill) -> Billed:
     """A computed bill with the words of its tariff."""
     tariff = loaded.tariff

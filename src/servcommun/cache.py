@@ -112,14 +112,25 @@ def cached(
     place = folder()
     if place is None or not _trusted(place):
         return build()
-    key = digest("\0".join([code(), kind, *digests]).encode())
-    entry = place / f"{kind}-{key}.pickle"
+    entry = _entry(place, kind, digests)
     found = _load(entry, of_type)
     if found is not _MISSING:
         return found  # type: ignore[return-value]
     result = build()
     _store(place, entry, result)
     return result
+
+
+def holds(kind: str, digests: Iterable[str]) -> bool:
+    """Whether the cache has an entry for these inputs, not yet read: ``cached`` may
+    still find it damaged, and work the result out again."""
+    place = folder()
+    return place is not None and _entry(place, kind, digests).is_file()
+
+
+def _entry(place: Path, kind: str, digests: Iterable[str]) -> Path:
+    key = digest("\0".join([code(), kind, *digests]).encode())
+    return place / f"{kind}-{key}.pickle"
 
 
 _MISSING = object()

@@ -57,7 +57,7 @@ def statements(
     lang: Lang = None,
 ) -> None:
     del lang  # chosen before the command line is parsed
-    from servcommun.billing import billed
+    from servcommun.billing import bill_in_cache, billed
     from servcommun.cli.app import refuse_output_folder
     from servcommun.cli.issued import issued_for_bill
     from servcommun.cli.notes import day_option
@@ -78,9 +78,14 @@ def statements(
         refuse_output_folder(output, force)
         with statement_workers() as workers:
             config = config_here()
+            # The words first: worked out anew, they read the service's inputs, which
+            # the bill then reuses, or which go before it comes from the cache (35 000
+            # members: the roster's models and the bill held at once made the peak).
+            words = mailing(config, service, year)
+            if bill_in_cache(config, service, year):
+                forget_loaded()
             year_billed = billed(config, service, year)
             result = year_billed.only(member or ())
-            words = mailing(config, service, year)
             titres = issued_titres(config, service, year)
             advances = issued_advances(config, service, year) if words.advanced else {}
             # a year issued on other figures: said on stderr, and on each statement changed
