@@ -8,9 +8,17 @@ ids of the other forms the tariff declares (``member_ids``: an association's RNA
 import datetime as dt
 import re
 from collections.abc import Collection
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from servcommun.engine.context import Overrides
 from servcommun.identity import Address, Siren, Siret
@@ -112,6 +120,31 @@ MemberId = Annotated[
 ]
 
 
+_NONE: dict[Any, Any] = {}
+"""The one empty mapping every member that gives no figures of a kind holds: 35 000
+members would otherwise hold five empty dicts each. Members are frozen and nothing
+writes into their mappings (a change makes a new member, with new mappings)."""
+
+
+def _none() -> dict[Any, Any]:
+    return _NONE
+
+
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+"""One set of the names of the fields given for each combination of them (Pydantic
+keeps such a set in every model, 728 bytes for a member's five names): the members of
+a roster give a few combinations between them."""
+
+
+def _share_fields_set(model: BaseModel) -> None:
+    """``model`` holds the set of its given fields' names shared with the models that
+    give the same. Pydantic never changes a frozen model's set: a copy gets a copy."""
+    given = model.__pydantic_fields_set__
+    shared = _FIELDS_SETS.setdefault(frozenset(given), given)
+    if shared is not given:
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+
+
 class Quote(Frozen):
     """The quote of a one-off mission (an engineering study, an audit): its date — the
     prices of that day apply —, its reference and the quantity it estimates."""
@@ -163,6 +196,7 @@ class Subscription(Frozen):
     def _a_date(self) -> "Subscription":
         if self.start is None and self.delivered is None and self.quote is None:
             raise Unsaid(msg("give 'start' (annual offer) or 'delivered' (one-off service)"))
+        _share_fields_set(self)  # one subscription or more for each of 35 000 members
         return self
 
     def active_in(self, year: int) -> bool:
@@ -207,22 +241,22 @@ class Member(Frozen):
     id: MemberId
     name: Text
     population: dict[Year, Population] = Field(
-        default_factory=dict,
+        default_factory=_none,
         # required when a rule of an offer it holds uses the population (population_problems)
         description="legal population in force on 1 January, by year",
     )
     attributes: dict[AttributeId, AttributeValue] = Field(
-        default_factory=dict,
+        default_factory=_none,
         description="attribute id → value, as the tariff's 'attributes' declare them",
     )
     figures: dict[AttributeId, dict[Year, Rate]] = Field(
-        default_factory=dict,
+        default_factory=_none,
         description="figure id → year → value, as the tariff's 'figures' declare them",
     )
     # legal populations (servcommun.roster_population): the SIREN, figures of other kinds
     siren: Siren | None = None
     populations: dict[PopulationKind, dict[Year, Population]] = Field(
-        default_factory=dict, description="figures of kinds other than 'population's, by year"
+        default_factory=_none, description="figures of kinds other than 'population's, by year"
     )
     subscriptions: tuple[Subscription, ...] = ()
     consumption: tuple[Act, ...] = Field(
@@ -232,7 +266,7 @@ class Member(Frozen):
         ),
     )
     attribution_compensation: dict[Year, SignedMoney] = Field(
-        default_factory=dict,
+        default_factory=_none,
         description=(
             "attribution de compensation by year (negative: paid by the member), for statements "
             "settled by deduction from it"
@@ -291,10 +325,14 @@ class Member(Frozen):
         parts = {o.part: o for o in matching if o.part is not None}
         return Overrides(whole[-1] if whole else None, parts)
 
-    @model_validator(mode="before")
+    # a wrap validator: the former fields refused before the fields are validated, and
+    # the member's set of given fields shared after, in one call for each member
+    @model_validator(mode="wrap")
     @classmethod
-    def _former_fields(cls, data: object) -> object:
-        return refuse_former_member_fields(data, "roster-migration")
+    def _former_fields(cls, data: object, handler: ModelWrapValidatorHandler["Member"]) -> "Member":
+        member = handler(refuse_former_member_fields(data, "roster-migration"))
+        _share_fields_set(member)
+        return member
 
 
 def member_years(member: Member) -> list[int]:
