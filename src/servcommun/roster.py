@@ -8,7 +8,7 @@ ids of the other forms the tariff declares (``member_ids``: an association's RNA
 import datetime as dt
 import re
 from collections.abc import Collection
-from typing import Annotated, Any
+from typing import Annotated, Any, Self, cast
 
 from pydantic import (
     AfterValidator,
@@ -145,6 +145,25 @@ def _share_fields_set(model: BaseModel) -> None:
         object.__setattr__(model, "__pydantic_fields_set__", shared)
 
 
+VALIDATED = "validated"
+"""The key, in a validation's context, of the models it validated by their data
+(``_plain_key``): ``{VALIDATED: {}}`` lets equal subscriptions be one model."""
+
+
+def _plain_key(data: object) -> tuple[tuple[str, object], ...] | None:
+    """``data`` as a key, when it is a mapping of text to text or dates, which equal data
+    are validated alike (of numbers, ``1`` equals ``True`` and ``1.0``); else None."""
+    if type(data) is not dict:
+        return None
+    for name, value in data.items():
+        if type(name) is not str or type(value) not in _PLAIN:
+            return None
+    return tuple(data.items())
+
+
+_PLAIN = (str, dt.date)
+
+
 class Quote(Frozen):
     """The quote of a one-off mission (an engineering study, an audit): its date — the
     prices of that day apply —, its reference and the quantity it estimates."""
@@ -196,8 +215,27 @@ class Subscription(Frozen):
     def _a_date(self) -> "Subscription":
         if self.start is None and self.delivered is None and self.quote is None:
             raise Unsaid(msg("give 'start' (annual offer) or 'delivered' (one-off service)"))
-        _share_fields_set(self)  # one subscription or more for each of 35 000 members
         return self
+
+    # one model for each distinct subscription a roster writes with plain values: 35 000
+    # members subscribe to their offers from a few hundred dates between them (a CSV
+    # roster's are text, a YAML roster's dates): each distinct one is validated once. Only
+    # in a validation that keeps its models (``loader.validate``'s context), never for a
+    # Subscription(...) being made, which is that very model
+    @model_validator(mode="wrap")
+    @classmethod
+    def _shared(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo
+    ) -> Self:
+        context = info.context
+        validated = context.get(VALIDATED) if isinstance(context, dict) else None
+        key = _plain_key(data) if validated is not None else None
+        if validated is None or key is None:
+            return handler(data)
+        subscription = validated.get(key)
+        if subscription is None:
+            subscription = validated[key] = handler(data)  # not kept if refused
+        return cast(Self, subscription)
 
     def active_in(self, year: int) -> bool:
         """Active on at least one day of ``year`` (annual offers)."""
@@ -329,7 +367,7 @@ class Member(Frozen):
     # the member's set of given fields shared after, in one call for each member
     @model_validator(mode="wrap")
     @classmethod
-    def _former_fields(cls, data: object, handler: ModelWrapValidatorHandler["Member"]) -> "Member":
+    def _former_fields(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
         member = handler(refuse_former_member_fields(data, "roster-migration"))
         _share_fields_set(member)
         return member
