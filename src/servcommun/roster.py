@@ -8,6 +8,7 @@ ids of the other forms the tariff declares (``member_ids``: an association's RNA
 import datetime as dt
 import re
 from collections.abc import Collection
+from decimal import Decimal
 from typing import Annotated, Any, Self, cast
 
 from pydantic import (
@@ -146,19 +147,21 @@ def _share_fields_set(model: BaseModel) -> None:
 
 
 VALIDATED = "validated"
-"""The key, in a validation's context, of the models it validated by their data
-(``_plain_key``): ``{VALIDATED: {}}`` lets equal subscriptions be one model."""
+"""The key, in a validation's context, of what it validated by its data (``_plain_key``)
+or value: ``{VALIDATED: {}}`` lets a roster's equal subscriptions be one model, its equal
+populations and attributes one mapping."""
 
 
-def _plain_key(data: object) -> tuple[tuple[str, object], ...] | None:
-    """``data`` as a key, when it is a mapping of text to text or dates, which equal data
-    are validated alike (of numbers, ``1`` equals ``True`` and ``1.0``); else None."""
+def _plain_key(kind: str, data: object) -> tuple[object, ...] | None:
+    """``data``, of a ``kind``, as a key, when it is a mapping of text to text or dates,
+    which equal data are validated alike (of numbers, ``1`` equals ``True`` and ``1.0``);
+    else None."""
     if type(data) is not dict:
         return None
     for name, value in data.items():
         if type(name) is not str or type(value) not in _PLAIN:
             return None
-    return tuple(data.items())
+    return (kind, *data.items())
 
 
 _PLAIN = (str, dt.date)
@@ -229,7 +232,7 @@ class Subscription(Frozen):
     ) -> Self:
         context = info.context
         validated = context.get(VALIDATED) if isinstance(context, dict) else None
-        key = _plain_key(data) if validated is not None else None
+        key = _plain_key("subscription", data) if validated is not None else None
         if validated is None or key is None:
             return handler(data)
         subscription = validated.get(key)
@@ -364,13 +367,33 @@ class Member(Frozen):
         return Overrides(whole[-1] if whole else None, parts)
 
     # a wrap validator: the former fields refused before the fields are validated, and
-    # the member's set of given fields shared after, in one call for each member
+    # what the member holds shared after, in one call for each member
     @model_validator(mode="wrap")
     @classmethod
-    def _former_fields(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+    def _former_fields(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo
+    ) -> Self:
         member = handler(refuse_former_member_fields(data, "roster-migration"))
         _share_fields_set(member)
+        context = info.context
+        validated = context.get(VALIDATED) if isinstance(context, dict) else None
+        if validated is not None:
+            _share_mappings(member, validated)
         return member
+
+
+def _share_mappings(member: Member, validated: dict[Any, Any]) -> None:
+    """``member`` holds the mapping of populations, and of attributes, that it shares with
+    the members of its roster giving equal ones (35 000 members of a few thousand
+    populations, of one or two attributes' values between them). Not those with a
+    number among their attributes' values: ``Decimal("1.0")`` equals ``1`` and ``True``."""
+    fields = member.__dict__
+    population = fields["population"]
+    if population:  # whole numbers, by year
+        fields["population"] = validated.setdefault(("population", *population.items()), population)
+    attributes = fields["attributes"]
+    if attributes and not any(type(value) is Decimal for value in attributes.values()):
+        fields["attributes"] = validated.setdefault(("attributes", *attributes.items()), attributes)
 
 
 def member_years(member: Member) -> list[int]:
