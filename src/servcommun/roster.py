@@ -392,7 +392,7 @@ def _share_mappings(member: Member, validated: dict[Any, Any]) -> None:
     if population:  # whole numbers, by year
         fields["population"] = validated.setdefault(("population", *population.items()), population)
     attributes = fields["attributes"]
-    if attributes and not any(type(value) is Decimal for value in attributes.values()):
+    if attributes and Decimal not in map(type, attributes.values()):
         fields["attributes"] = validated.setdefault(("attributes", *attributes.items()), attributes)
 
 
