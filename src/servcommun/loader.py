@@ -22,7 +22,7 @@ from servcommun.indices import IndexSeries
 from servcommun.language import N_
 from servcommun.message import Message, Unsaid, msg, msg_n
 from servcommun.reader import Document, Path_, is_yaml_word, read_yaml
-from servcommun.roster import Consumption, Roster, member_years
+from servcommun.roster import VALIDATED, Consumption, Roster, member_years
 from servcommun.roster_csv import CsvRosterDocument, read_consumption_csv, read_roster_csv
 from servcommun.roster_population import kind_problems, resolve_population_kind
 from servcommun.tariff import Tariff
@@ -38,7 +38,10 @@ def validate(
     if data is None and (problems := not_a_mapping(doc)):
         return None, problems
     try:
-        return adapter.validate_python(doc.data if data is None else data), []
+        # the models validated, by their data: a roster's equal subscriptions are one
+        # model, validated once (servcommun.roster.Subscription)
+        context: dict[str, Any] = {VALIDATED: {}}
+        return adapter.validate_python(doc.data if data is None else data, context=context), []
     except ValidationError as error:
         return None, [_diagnostic(doc, item) for item in _causes(error.errors())]
 

@@ -8,9 +8,18 @@ ids of the other forms the tariff declares (``member_ids``: an association's RNA
 import datetime as dt
 import re
 from collections.abc import Collection
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Any, Self, cast
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from servcommun.engine.context import Overrides
 from servcommun.identity import Address, Siren, Siret
@@ -112,6 +121,52 @@ MemberId = Annotated[
 ]
 
 
+_NONE: dict[Any, Any] = {}
+"""The one empty mapping every member that gives no figures of a kind holds: 35 000
+members would otherwise hold five empty dicts each. Members are frozen and nothing
+writes into their mappings (a change makes a new member, with new mappings)."""
+
+
+def _none() -> dict[Any, Any]:
+    return _NONE
+
+
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+"""One set of the names of the fields given for each combination of them (Pydantic
+keeps such a set in every model, 728 bytes for a member's five names): the members of
+a roster give a few combinations between them."""
+
+
+def _share_fields_set(model: BaseModel) -> None:
+    """``model`` holds the set of its given fields' names shared with the models that
+    give the same. Pydantic never changes a frozen model's set: a copy gets a copy."""
+    given = model.__pydantic_fields_set__
+    shared = _FIELDS_SETS.setdefault(frozenset(given), given)
+    if shared is not given:
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+
+
+VALIDATED = "validated"
+"""The key, in a validation's context, of what it validated by its data (``_plain_key``)
+or value: ``{VALIDATED: {}}`` lets a roster's equal subscriptions be one model, its equal
+populations and attributes one mapping."""
+
+
+def _plain_key(kind: str, data: object) -> tuple[object, ...] | None:
+    """``data``, of a ``kind``, as a key, when it is a mapping of text to text or dates,
+    which equal data are validated alike (of numbers, ``1`` equals ``True`` and ``1.0``);
+    else None."""
+    if type(data) is not dict:
+        return None
+    for name, value in data.items():
+        if type(name) is not str or type(value) not in _PLAIN:
+            return None
+    return (kind, *data.items())
+
+
+_PLAIN = (str, dt.date)
+
+
 class Quote(Frozen):
     """The quote of a one-off mission (an engineering study, an audit): its date — the
     prices of that day apply —, its reference and the quantity it estimates."""
@@ -165,6 +220,26 @@ class Subscription(Frozen):
             raise Unsaid(msg("give 'start' (annual offer) or 'delivered' (one-off service)"))
         return self
 
+    # one model for each distinct subscription a roster writes with plain values: 35 000
+    # members subscribe to their offers from a few hundred dates between them (a CSV
+    # roster's are text, a YAML roster's dates): each distinct one is validated once. Only
+    # in a validation that keeps its models (``loader.validate``'s context), never for a
+    # Subscription(...) being made, which is that very model
+    @model_validator(mode="wrap")
+    @classmethod
+    def _shared(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo
+    ) -> Self:
+        context = info.context
+        validated = context.get(VALIDATED) if isinstance(context, dict) else None
+        key = _plain_key("subscription", data) if validated is not None else None
+        if validated is None or key is None:
+            return handler(data)
+        subscription = validated.get(key)
+        if subscription is None:
+            subscription = validated[key] = handler(data)  # not kept if refused
+        return cast(Self, subscription)
+
     def active_in(self, year: int) -> bool:
         """Active on at least one day of ``year`` (annual offers)."""
         if self.start is None:
@@ -207,22 +282,22 @@ class Member(Frozen):
     id: MemberId
     name: Text
     population: dict[Year, Population] = Field(
-        default_factory=dict,
+        default_factory=_none,
         # required when a rule of an offer it holds uses the population (population_problems)
         description="legal population in force on 1 January, by year",
     )
     attributes: dict[AttributeId, AttributeValue] = Field(
-        default_factory=dict,
+        default_factory=_none,
         description="attribute id → value, as the tariff's 'attributes' declare them",
     )
     figures: dict[AttributeId, dict[Year, Rate]] = Field(
-        default_factory=dict,
+        default_factory=_none,
         description="figure id → year → value, as the tariff's 'figures' declare them",
     )
     # legal populations (servcommun.roster_population): the SIREN, figures of other kinds
     siren: Siren | None = None
     populations: dict[PopulationKind, dict[Year, Population]] = Field(
-        default_factory=dict, description="figures of kinds other than 'population's, by year"
+        default_factory=_none, description="figures of kinds other than 'population's, by year"
     )
     subscriptions: tuple[Subscription, ...] = ()
     consumption: tuple[Act, ...] = Field(
@@ -232,7 +307,7 @@ class Member(Frozen):
         ),
     )
     attribution_compensation: dict[Year, SignedMoney] = Field(
-        default_factory=dict,
+        default_factory=_none,
         description=(
             "attribution de compensation by year (negative: paid by the member), for statements "
             "settled by deduction from it"
@@ -291,10 +366,34 @@ class Member(Frozen):
         parts = {o.part: o for o in matching if o.part is not None}
         return Overrides(whole[-1] if whole else None, parts)
 
-    @model_validator(mode="before")
+    # a wrap validator: the former fields refused before the fields are validated, and
+    # what the member holds shared after, in one call for each member
+    @model_validator(mode="wrap")
     @classmethod
-    def _former_fields(cls, data: object) -> object:
-        return refuse_former_member_fields(data, "roster-migration")
+    def _former_fields(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo
+    ) -> Self:
+        member = handler(refuse_former_member_fields(data, "roster-migration"))
+        _share_fields_set(member)
+        context = info.context
+        validated = context.get(VALIDATED) if isinstance(context, dict) else None
+        if validated is not None:
+            _share_mappings(member, validated)
+        return member
+
+
+def _share_mappings(member: Member, validated: dict[Any, Any]) -> None:
+    """``member`` holds the mapping of populations, and of attributes, that it shares with
+    the members of its roster giving equal ones (35 000 members of a few thousand
+    populations, of one or two attributes' values between them). Not those with a
+    number among their attributes' values: ``Decimal("1.0")`` equals ``1`` and ``True``."""
+    fields = member.__dict__
+    population = fields["population"]
+    if population:  # whole numbers, by year
+        fields["population"] = validated.setdefault(("population", *population.items()), population)
+    attributes = fields["attributes"]
+    if attributes and Decimal not in map(type, attributes.values()):
+        fields["attributes"] = validated.setdefault(("attributes", *attributes.items()), attributes)
 
 
 def member_years(member: Member) -> list[int]:
