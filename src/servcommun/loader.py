@@ -114,8 +114,10 @@ def roster_problems(
     streamed = doc.streamed() if isinstance(doc, CsvRosterDocument) else None
     roster, problems = validate(doc, adapter(Kind.ROSTER), streamed)
     if roster is not None:
-        years = {year for member in roster.members for year in member_years(member)}
-        in_force = [t for t in tariffs if any(t.covers(year) for year in years)] or tariffs
+        in_force = tariffs  # one version (a bill's) is the one checked, whatever the years
+        if len(tariffs) > 1:
+            years = {year for member in roster.members for year in member_years(member)}
+            in_force = [t for t in tariffs if any(t.covers(year) for year in years)] or tariffs
         versions: Sequence[Tariff | None] = in_force or [None]
         found = [
             problem

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 def issued_for_bill(config: Config, service: str | None, bill: Bill) -> IssuedYear | None:
     """The issued figures of ``bill``'s year (None when nothing of it is issued, the
     journal read only if there is one); a warning on stderr when they have changed."""
+    from servcommun.journal import journal_path
+
+    if config.bundled or not journal_path(config.root, config.service(service).id).exists():
+        return None  # nothing issued: the issuance machinery is not even imported
     from servcommun.issuance import issued_against
 
     issued = issued_against(config, service, bill)
