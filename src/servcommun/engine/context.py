@@ -246,6 +246,13 @@ def part_lines(context: OfferYear) -> list[Line]:
     beyond an allowance, a floor — apply to what is billed as the tariff writes them."""
     offer, overrides = context.offer, context.overrides
     lines: list[Line] = []
+    if overrides is NO_OVERRIDES:  # nearly every member and offer: no override to look up
+        for part in offer.parts:
+            if part.SHARED:
+                lines.extend(_shared_lines(context, part))
+            else:
+                lines.extend(part.lines(context, lines))
+        return lines
     negotiated = False
     for part in offer.parts:
         override = overrides.parts.get(part.code)

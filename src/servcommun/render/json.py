@@ -15,6 +15,7 @@ from servcommun.engine.result import (
     SharingSummary,
     Statement,
 )
+from servcommun.message import Message
 from servcommun.render.amounts import plain
 from servcommun.render.words import message_values, say, sayer
 
@@ -26,8 +27,11 @@ def member_json(member: MemberRef, *, population: bool = True) -> dict[str, Any]
     return data
 
 
-def line_json(line: Line, said: Callable[[Any], str] = say) -> dict[str, Any]:
-    """A line; ``said`` says its basis (a bill's ``sayer``, each distinct basis said once)."""
+def line_json(
+    line: Line, said: Callable[[Any], str] = say, values: BasisData | None = None
+) -> dict[str, Any]:
+    """A line; ``said`` says its basis (a bill's ``sayer``, each distinct basis said once)
+    and ``values`` gives its ``basis_data`` (a bill's ``basis_data``, each basis once)."""
     return {
         "code": line.code,
         "label": line.label,
@@ -38,14 +42,42 @@ def line_json(line: Line, said: Callable[[Any], str] = say) -> dict[str, Any]:
         "offer": line.offer,
         "part": line.part,
         "rule": line.rule,
-        "basis_data": {"rule": line.rule, **message_values(line.basis)},
+        "basis_data": (values or _basis_data)(line),
     }
 
 
-def statement_json(statement: Statement, said: Callable[[Any], str] = say) -> dict[str, Any]:
+BasisData = Callable[[Line], dict[str, Any]]
+"""A line's ``basis_data``: its rule and the values of its basis."""
+
+
+def _basis_data(line: Line) -> dict[str, Any]:
+    return {"rule": line.rule, **message_values(line.basis)}
+
+
+def basis_data() -> BasisData:
+    """``basis_data`` for one document, made once for each basis object: the same basis
+    stands on many lines of a bill (a bracket's, a population's), and nothing changes the
+    data once made. Each basis is kept, so that its id is not reused."""
+    made: dict[int, tuple[Message, str, dict[str, Any]]] = {}
+
+    def data(line: Line) -> dict[str, Any]:
+        basis = line.basis
+        known = made.get(id(basis))
+        if known is not None and known[0] is basis and known[1] == line.rule:
+            return known[2]
+        values = _basis_data(line)
+        made[id(basis)] = (basis, line.rule, values)
+        return values
+
+    return data
+
+
+def statement_json(
+    statement: Statement, said: Callable[[Any], str] = say, values: BasisData | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "member": member_json(statement.member),
-        "lines": [line_json(line, said) for line in statement.lines],
+        "lines": [line_json(line, said, values) for line in statement.lines],
         "total": plain(statement.total),
     }
     if not statement.billed:
@@ -82,12 +114,12 @@ def bill_json(bill: Bill) -> dict[str, Any]:
     """The bill's JSON data; its ``statements`` are made one at a time as they are read
     (written by ``write_json``): 35 000 statements held as dicts take 140 MB. Their
     bases are said once each (a few thousand distinct bases on 66 000 lines)."""
-    said = sayer()
+    said, values = sayer(), basis_data()
     data: dict[str, Any] = {
         "service": bill.service,
         "year": bill.year,
         "currency": bill.currency,
-        "statements": (statement_json(statement, said) for statement in bill.statements),
+        "statements": (statement_json(statement, said, values) for statement in bill.statements),
         "needs_review": [
             {"member": member_json(r.member, population=False), "reason": say(r.reason)}
             for r in bill.needs_review

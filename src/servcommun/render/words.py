@@ -124,14 +124,21 @@ def sayer() -> Callable[[Message], str]:
     hundred thousand bases, a few thousand of them distinct (« 86 habitants × 1,50 € »).
     The language must not change while it is used."""
     said: dict[tuple[object, ...], str] = {}
+    # the same message object on many lines (a bracket's basis, made once per bracket):
+    # known by its identity before its values; each kept, so that its id is not reused
+    objects: dict[int, tuple[Message, str]] = {}
 
     def say_once(message: Message) -> str:
+        known = objects.get(id(message))
+        if known is not None and known[0] is message:
+            return known[1]
         key = _key(message)
         if key is None:
             return say(message)
         text = said.get(key)
         if text is None:
             text = said[key] = say(message)
+        objects[id(message)] = (message, text)
         return text
 
     return say_once

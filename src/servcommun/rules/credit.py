@@ -122,9 +122,11 @@ class CreditPart(PartRule):
         deliveries to it (in order), when the year billed is the first of this offer;
         None otherwise."""
         offer, member = context.offer, context.member
-        source = context.tariff.offer(self.from_offer)
         starts = [s.start for s in member.subscriptions if s.offer == offer.id and s.start]
-        if source is None or not starts or min(starts).year != context.year:
+        if not starts or min(starts).year != context.year:
+            return None  # most members: joined in an earlier year (asked twice of each)
+        source = context.tariff.offer(self.from_offer)
+        if source is None:
             return None
         deliveries = sorted(
             s.delivered for s in member.subscriptions if s.offer == source.id and s.delivered

@@ -5,6 +5,7 @@ within one tariff version (a rate with its effective date)."""
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -88,14 +89,17 @@ class PerInhabitantPart(PartRule):
         population = context.population
         written, dated = self.rate_in(context.year)
         rate = written
-        basis = msg_n(
-            "{population:count} inhabitant × {rate:amount}{dated}",
-            "{population:count} inhabitants × {rate:amount}{dated}",
-            n="population",
-            population=population,
-            rate=rate,
-            dated=dated,
-        )
+        if dated is None:
+            basis = _basis(population, str(rate))
+        else:
+            basis = msg_n(
+                "{population:count} inhabitant × {rate:amount}{dated}",
+                "{population:count} inhabitants × {rate:amount}{dated}",
+                n="population",
+                population=population,
+                rate=rate,
+                dated=dated,
+            )
         if self.indexation is not None:
             rate, said = indexed(written, self.indexation, context)
             basis = msg_n(
@@ -153,6 +157,21 @@ class PerInhabitantPart(PartRule):
                             highest=str(self.ceiling.rate),
                         ),
                     )
+
+
+@cache
+def _basis(population: int, rate: str) -> Message:
+    """The basis of a single rate, made once per population and rate (known by its text:
+    1.50 and 1.5 are equal decimals written differently): the members of one population
+    share it, and a document says it once (``render.words.sayer``)."""
+    return msg_n(
+        "{population:count} inhabitant × {rate:amount}{dated}",
+        "{population:count} inhabitants × {rate:amount}{dated}",
+        n="population",
+        population=population,
+        rate=Decimal(rate),
+        dated=None,
+    )
 
 
 RULE = PerInhabitantPart
