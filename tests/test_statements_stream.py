@@ -246,3 +246,15 @@ def test_the_lines_are_set_as_fpdf2s_table_sets_them(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(statement_pdfs, "_lines_table", _lines_by_fpdf2_table)
     assert made == [statement_pdf(s, 2026, issuer, offers) for s in statements]
     assert len(PdfReader(io.BytesIO(made[len(letters)])).pages) >= 3
+
+
+def test_index_bytes_are_its_text_in_utf8() -> None:
+    """The statements' index is written as bytes as it is made (``csv_bytes``): the same
+    bytes as the text of every other CSV export, byte order mark and quoting included."""
+    from servcommun.render.csv import csv_bytes, csv_text
+
+    rows = [("01001", "Commune d'Étel", "=1+1", "1\u202f250,00"), ("02", "Saint-Nom", "", "-3,5")]
+    for dialect in ("fr", "plain"):
+        header = ["id", "nom", "formule", "montant"]
+        assert csv_bytes(header, iter(rows), dialect) == csv_text(header, rows, dialect).encode()
+    assert csv_bytes(["a"], [], "fr") == "\ufeffa\r\n".encode()

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import cache
+from typing import TextIO
 
 from servcommun import language
 from servcommun.engine.result import Bill, Settlement
@@ -167,12 +168,33 @@ def csv_text(
 ) -> str:
     """Rows as CSV in ``dialect`` (``plain`` or ``fr``): what every CSV export shares, so
     that another report (a diff of two bills, an index of statements) reads the same."""
-    french = dialect == "fr"
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
+    _write_csv(buffer, header, rows, dialect)
+    return buffer.getvalue()
+
+
+def csv_bytes(
+    header: Sequence[str], rows: Iterable[Sequence[object]], dialect: str = "plain"
+) -> bytes:
+    """``csv_text`` in UTF-8, encoded as it is written: an index of 35 000 statements is
+    never held as text besides (the buffer's, the text's, a copy of it)."""
+    content = io.BytesIO()
+    text = io.TextIOWrapper(content, encoding="utf-8", newline="", write_through=True)
+    _write_csv(text, header, rows, dialect)
+    text.flush()
+    text.detach()  # the bytes stay open to be read
+    return content.getvalue()
+
+
+def _write_csv(
+    out: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]], dialect: str
+) -> None:
+    french = dialect == "fr"
+    if french:
+        out.write("\ufeff")  # the byte order mark: a French spreadsheet reads UTF-8
+    writer = csv.writer(out, delimiter=";" if french else ",", lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(map(_inert_row, rows))
-    return ("\ufeff" if french else "") + buffer.getvalue()
 
 
 _FORMULA_START = frozenset("=+-@\t\r")

@@ -17,7 +17,7 @@ from servcommun import language
 from servcommun.engine.result import Bill, MemberRef, Statement
 from servcommun.language import N_
 from servcommun.mailing import Recipient
-from servcommun.render.csv import CARRIER, STATUSES, csv_amount, csv_text
+from servcommun.render.csv import CARRIER, STATUSES, csv_amount, csv_bytes
 from servcommun.render.documents import slug, statement_date, statement_number
 from servcommun.render.pdf import Issuer, Letter, statement_pdf
 from servcommun.render.words import say
@@ -154,5 +154,5 @@ def statement_files(
 
     with words():
         header = [language._(heading) for heading in INDEX_HEADINGS] if french else INDEX_COLUMNS
-        index = csv_text(header, rows(), dialect)
-    yield INDEX, index.encode("utf-8")
+        index = csv_bytes(header, rows(), dialect)
+    yield INDEX, index
