@@ -102,12 +102,15 @@ class Billed:
         )
 
 
-def billed(config: Config, service_name: str | None, year: int) -> Billed:
+def billed(
+    config: Config, service_name: str | None, year: int, inputs: list[str] | None = None
+) -> Billed:
     """The service's bill for ``year``: from the cache when none of the files it may come
     from has changed by a byte since it was last worked out, else read, checked and
-    computed (``pipeline``)."""
+    computed (``pipeline``). ``inputs``: their ``service_inputs``, if already known."""
     service = config.service(service_name)
-    inputs = service_inputs(config, service, year)
+    if inputs is None:
+        inputs = service_inputs(config, service, year)
 
     def compute() -> Billed:
         from servcommun.pipeline import bill_of, load
@@ -118,10 +121,10 @@ def billed(config: Config, service_name: str | None, year: int) -> Billed:
     return cache.cached("bill", inputs, compute, Billed)
 
 
-def bill_in_cache(config: Config, service_name: str | None, year: int) -> bool:
-    """Whether ``billed`` will find the bill in the cache (not worked out anew)."""
-    service = config.service(service_name)
-    return cache.holds("bill", service_inputs(config, service, year))
+def bill_in_cache(inputs: list[str]) -> bool:
+    """Whether ``billed`` will find the bill of these ``service_inputs`` in the cache (not
+    worked out anew)."""
+    return cache.holds("bill", inputs)
 
 
 def billed_from(loaded: Loaded, bill: Bill) -> Billed:

@@ -147,14 +147,18 @@ class Mailing:
         )
 
 
-def mailing(config: Config, service_name: str | None, year: int) -> Mailing:
+def mailing(
+    config: Config, service_name: str | None, year: int, inputs: list[str] | None = None
+) -> Mailing:
     """What the statements of ``year`` say besides the bill: from the cache when none of
     the service's files has changed since it was worked out, else read and checked (an
-    ``InputError`` with every problem of the issuer's table)."""
+    ``InputError`` with every problem of the issuer's table). ``inputs``: the service's
+    ``billing.service_inputs``, if already known."""
     from servcommun.billing import service_inputs
 
     service = config.service(service_name)
-    inputs = service_inputs(config, service, year)
+    if inputs is None:
+        inputs = service_inputs(config, service, year)
 
     def compute() -> Mailing:
         from servcommun.issuer import load_issuer

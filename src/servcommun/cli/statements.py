@@ -57,7 +57,7 @@ def statements(
     lang: Lang = None,
 ) -> None:
     del lang  # chosen before the command line is parsed
-    from servcommun.billing import bill_in_cache, billed
+    from servcommun.billing import bill_in_cache, billed, service_inputs
     from servcommun.cli.app import refuse_output_folder
     from servcommun.cli.issued import issued_for_bill
     from servcommun.cli.notes import day_option
@@ -81,10 +81,11 @@ def statements(
             # The words first: worked out anew, they read the service's inputs, which
             # the bill then reuses, or which go before it comes from the cache (35 000
             # members: the roster's models and the bill held at once made the peak).
-            words = mailing(config, service, year)
-            if bill_in_cache(config, service, year):
+            inputs = service_inputs(config, config.service(service), year)  # read once
+            words = mailing(config, service, year, inputs)
+            if bill_in_cache(inputs):
                 forget_loaded()
-            year_billed = billed(config, service, year)
+            year_billed = billed(config, service, year, inputs)
             result = year_billed.only(member or ())
             titres = issued_titres(config, service, year)
             advances = issued_advances(config, service, year) if words.advanced else {}

@@ -15,9 +15,8 @@ from servcommun.engine.result import (
     SharingSummary,
     Statement,
 )
-from servcommun.message import Message
 from servcommun.render.amounts import plain
-from servcommun.render.words import message_values, say, sayer
+from servcommun.render.words import message_values, per_object, say, sayer
 
 
 def member_json(member: MemberRef, *, population: bool = True) -> dict[str, Any]:
@@ -55,19 +54,12 @@ def _basis_data(line: Line) -> dict[str, Any]:
 
 
 def basis_data() -> BasisData:
-    """``basis_data`` for one document, made once for each basis object: the same basis
-    stands on many lines of a bill (a bracket's, a population's), and nothing changes the
-    data once made. Each basis is kept, so that its id is not reused."""
-    made: dict[int, tuple[Message, str, dict[str, Any]]] = {}
+    """``basis_data`` for one document, the values of each basis object taken once: the
+    same basis stands on many lines of a bill (a bracket's, a population's)."""
+    values = per_object(message_values)
 
     def data(line: Line) -> dict[str, Any]:
-        basis = line.basis
-        known = made.get(id(basis))
-        if known is not None and known[0] is basis and known[1] == line.rule:
-            return known[2]
-        values = _basis_data(line)
-        made[id(basis)] = (basis, line.rule, values)
-        return values
+        return {"rule": line.rule, **values(line.basis)}
 
     return data
 

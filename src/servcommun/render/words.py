@@ -11,7 +11,7 @@ import functools
 import string
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from servcommun import language
 from servcommun.message import Message
@@ -119,29 +119,42 @@ def say(message: Message) -> str:
     return "".join(words)
 
 
+T = TypeVar("T")
+
+
 def sayer() -> Callable[[Message], str]:
     """``say`` for one document, each distinct message said once: a bill's CSV says some
     hundred thousand bases, a few thousand of them distinct (« 86 habitants × 1,50 € »).
     The language must not change while it is used."""
     said: dict[tuple[object, ...], str] = {}
-    # the same message object on many lines (a bracket's basis, made once per bracket):
-    # known by its identity before its values; each kept, so that its id is not reused
-    objects: dict[int, tuple[Message, str]] = {}
 
     def say_once(message: Message) -> str:
-        known = objects.get(id(message))
-        if known is not None and known[0] is message:
-            return known[1]
         key = _key(message)
         if key is None:
             return say(message)
         text = said.get(key)
         if text is None:
             text = said[key] = say(message)
-        objects[id(message)] = (message, text)
         return text
 
-    return say_once
+    return per_object(say_once)
+
+
+def per_object(make: Callable[[Message], T]) -> Callable[[Message], T]:
+    """``make`` for one document, worked out once for each message object: the same
+    object stands on many lines (a bracket's basis, made once per bracket) and is known
+    by its identity before its values. Each is kept, so that its id is not reused."""
+    made: dict[int, tuple[Message, T]] = {}
+
+    def once(message: Message) -> T:
+        known = made.get(id(message))
+        if known is not None and known[0] is message:
+            return known[1]
+        value = make(message)
+        made[id(message)] = (message, value)
+        return value
+
+    return once
 
 
 def _key(message: Message) -> tuple[object, ...] | None:

@@ -90,16 +90,9 @@ class PerInhabitantPart(PartRule):
         written, dated = self.rate_in(context.year)
         rate = written
         if dated is None:
-            basis = _basis(population, str(rate))
+            basis = _undated_basis(population, str(rate))
         else:
-            basis = msg_n(
-                "{population:count} inhabitant × {rate:amount}{dated}",
-                "{population:count} inhabitants × {rate:amount}{dated}",
-                n="population",
-                population=population,
-                rate=rate,
-                dated=dated,
-            )
+            basis = _basis(population, rate, dated)
         if self.indexation is not None:
             rate, said = indexed(written, self.indexation, context)
             basis = msg_n(
@@ -159,19 +152,23 @@ class PerInhabitantPart(PartRule):
                     )
 
 
-@cache
-def _basis(population: int, rate: str) -> Message:
-    """The basis of a single rate, made once per population and rate (known by its text:
-    1.50 and 1.5 are equal decimals written differently): the members of one population
-    share it, and a document says it once (``render.words.sayer``)."""
+def _basis(population: int, rate: Decimal, dated: Message | None) -> Message:
     return msg_n(
         "{population:count} inhabitant × {rate:amount}{dated}",
         "{population:count} inhabitants × {rate:amount}{dated}",
         n="population",
         population=population,
-        rate=Decimal(rate),
-        dated=None,
+        rate=rate,
+        dated=dated,
     )
+
+
+@cache
+def _undated_basis(population: int, rate: str) -> Message:
+    """The basis of a single rate, made once per population and rate (known by its text:
+    1.50 and 1.5 are equal decimals written differently): the members of one population
+    share it, and a document says it once (``render.words.sayer``)."""
+    return _basis(population, Decimal(rate), None)
 
 
 RULE = PerInhabitantPart
